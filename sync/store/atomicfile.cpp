@@ -1,0 +1,116 @@
+#include "atomicfile.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace liaison::store {
+namespace {
+
+Error ioError(const QString &what, const QString &path, int err)
+{
+    return Error(Errc::Io, QStringLiteral("%1 %2: %3")
+                               .arg(what, QFileInfo(path).fileName(),
+                                    QString::fromLocal8Bit(std::strerror(err))));
+}
+
+Status writeAll(int fd, const char *data, std::size_t size, const QString &path)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return std::unexpected(ioError(QStringLiteral("cannot write"), path, errno));
+        }
+        data += n;
+        size -= std::size_t(n);
+    }
+    return {};
+}
+
+} // namespace
+
+Status syncDirectory(const QString &dirPath)
+{
+    const int fd = ::open(QFile::encodeName(dirPath).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return std::unexpected(ioError(QStringLiteral("cannot open directory"), dirPath, errno));
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0)
+        return std::unexpected(ioError(QStringLiteral("cannot sync directory"), dirPath, err));
+    return {};
+}
+
+Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
+{
+    const QFileInfo info(path);
+    const QString dir = info.absolutePath();
+    const QByteArray tmp = QFile::encodeName(path + QStringLiteral(".tmp"));
+    const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return std::unexpected(ioError(QStringLiteral("cannot create"), path, errno));
+    ::fchmod(fd, mode_t(mode));
+    auto written = writeAll(fd, bytes.data(), std::size_t(bytes.size()), path);
+    if (written && ::fsync(fd) != 0)
+        written = std::unexpected(ioError(QStringLiteral("cannot sync"), path, errno));
+    ::close(fd);
+    if (!written) {
+        ::unlink(tmp.constData());
+        return written;
+    }
+    if (::rename(tmp.constData(), QFile::encodeName(path).constData()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.constData());
+        return std::unexpected(ioError(QStringLiteral("cannot replace"), path, err));
+    }
+    return syncDirectory(dir);
+}
+
+Status overwriteAndRemove(const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return {};
+        return std::unexpected(ioError(QStringLiteral("cannot open"), path, errno));
+    }
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+        const QByteArray zeros(qsizetype(std::min<off_t>(st.st_size, 1 << 20)), '\0');
+        off_t left = st.st_size;
+        while (left > 0) {
+            const auto chunk = std::min<off_t>(left, zeros.size());
+            if (!writeAll(fd, zeros.constData(), std::size_t(chunk), path))
+                break;
+            left -= chunk;
+        }
+        ::fsync(fd);
+    }
+    ::close(fd);
+    if (::unlink(name.constData()) != 0 && errno != ENOENT)
+        return std::unexpected(ioError(QStringLiteral("cannot delete"), path, errno));
+    return syncDirectory(QFileInfo(path).absolutePath());
+}
+
+Result<QByteArray> readSmallFile(const QString &path, qint64 maxBytes)
+{
+    QFile f(path);
+    if (!f.exists())
+        return fail(Errc::NotFound, QStringLiteral("%1 does not exist").arg(QFileInfo(path).fileName()));
+    if (!f.open(QIODevice::ReadOnly))
+        return fail(Errc::Io, QStringLiteral("cannot read %1: %2").arg(QFileInfo(path).fileName(), f.errorString()));
+    if (f.size() > maxBytes)
+        return fail(Errc::Malformed, QStringLiteral("%1 is too large").arg(QFileInfo(path).fileName()));
+    return f.readAll();
+}
+
+} // namespace liaison::store

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "crypto/secret.h"
+#include "error.h"
+
+#include <QString>
+
+namespace liaison::vault {
+
+// Where the pepper lives: the platform's key store (Android Keystore-wrapped blob, iOS Keychain
+// this-device-only, Secret Service) or, on a desktop without one, a clearly weaker software store.
+// The core defines the interface it needs; platform/ provides the implementations.
+class KeyStore
+{
+public:
+    virtual ~KeyStore() = default;
+
+    // For people: "Secret Service", "software store (weaker: a file beside the vault)".
+    [[nodiscard]] virtual QString description() const = 0;
+    // True only where the secret cannot be copied off the device with the files.
+    [[nodiscard]] virtual bool isHardwareBacked() const = 0;
+
+    // Errc::NotFound when the alias holds nothing.
+    [[nodiscard]] virtual Result<crypto::SecretBytes> read(const QString &alias) = 0;
+    // Durable when it returns: the bytes survive a power cut.
+    [[nodiscard]] virtual Status write(const QString &alias, QByteArrayView secret) = 0;
+    // Overwrite and forget; removing an absent alias succeeds.
+    [[nodiscard]] virtual Status remove(const QString &alias) = 0;
+};
+
+} // namespace liaison::vault
