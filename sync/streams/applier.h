@@ -1,0 +1,76 @@
+#pragma once
+
+// What sync/model (device) and sync/hq (HQ) plug into the receiver for steps 5 and 6 of
+// DESIGN.md "Streams". Both calls run inside the receiver's one store transaction, after the
+// envelope was framed, verified, classified as the next one in order and opened.
+
+#include "error.h"
+#include "peers.h"
+#include "streamtypes.h"
+
+#include <QCborMap>
+#include <QStringList>
+
+namespace liaison::store {
+class Database;
+}
+
+namespace liaison::streams {
+
+class StreamOutbox;
+
+struct StreamContext
+{
+    store::Database &db;
+    Role role;             // who is receiving
+    StreamId stream;       // the stream the envelope came on (epoch of the envelope)
+    std::uint64_t seq = 0; // of this envelope
+    Hash32 envHash;        // of this envelope
+    const Peer &sender;    // authenticated sender (its id is stream.sender)
+    std::int64_t nowMs = 0;
+    // Replies and fan-out (REJECT, DELTA to other members, SCOPE_JOIN ...) are enqueued here;
+    // they commit or roll back together with the envelope that caused them.
+    StreamOutbox &outbox;
+};
+
+class EnvelopeApplier
+{
+public:
+    virtual ~EnvelopeApplier() = default;
+
+    // Step 5: operation-level checks (ownership, scope, clock bound, payload shape). Must not
+    // write. An error means the validly signed sender sent something it must not: the receiver
+    // freezes the stream and raises a SenderFault alarm with the envelope as evidence. (HQ turns
+    // an individual device operation it refuses into a REJECT in apply(); only an envelope that
+    // cannot be an honest client's - undecodable payload, origin not the author ... - fails here.)
+    // The kind has already been checked against the direction by the receiver.
+    [[nodiscard]] virtual Status check(const Body &body, const StreamContext &ctx) = 0;
+
+    // Step 6: apply. Remote operations are applied under a guard so they are never re-queued
+    // locally. An error rolls the whole envelope back; it is not acknowledged and will be
+    // retried (use it for local failures such as a full disk, not for content problems).
+    //
+    // Every kind reaches apply() after the receiver did its own part:
+    //  - Heartbeat, Receipt, ResyncRequest, CommandAck: compared/recorded by the receiver; the
+    //    applier may ignore them.
+    //  - Command: WIPE ids are recorded and the wipe handler runs after the transaction; other
+    //    command types are the applier's.
+    //  - Resync: the receiver has already moved the stream to the new epoch; payload["snapshot"]
+    //    (the applier's format) must replace the device's records for payload["scopes"] and
+    //    purge every other scope.
+    //  - Delta, ScopeJoin, ScopeLeave, Reject, Policy, KeyUpdate: entirely the applier's.
+    [[nodiscard]] virtual Status apply(const Body &body, const StreamContext &ctx) = 0;
+};
+
+// HQ only: builds the part of a RESYNC that belongs to the records layer, for one device:
+// {"snapshot": <applier format>, "scopes": [scope names]}. The stream layer adds "last_up" and
+// "heartbeat" and seals it as seq 1 of a new `down` epoch.
+class ResyncSource
+{
+public:
+    virtual ~ResyncSource() = default;
+    [[nodiscard]] virtual Result<QCborMap> resyncContent(store::Database &db,
+                                                         const Id16 &device) = 0;
+};
+
+} // namespace liaison::streams

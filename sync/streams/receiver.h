@@ -1,0 +1,182 @@
+#pragma once
+
+// The receiver of DESIGN.md "Streams": every incoming envelope goes through steps 1-6 in that
+// order, in one store transaction together with the record changes the applier makes.
+//
+//  1. framing, size, magic, deployment; sender known (HQ at a device; a registered device in
+//     state active or wipe-only at HQ); recipient is me; box key id is one I hold
+//  2. Ed25519 signature under the sender's current key
+//     -> a failure at 1-2 is logged (ids only) and dropped: never parks, freezes or alarms
+//  3. classify: next / duplicate / fork / park / far ahead / new epoch / other epoch
+//  4. open (commitment, AEAD, unpad, strict CBOR)
+//  5. kind allowed in this direction, then EnvelopeApplier::check
+//     -> a failure at 4-5 of a validly signed envelope is a sender fault: freeze + alarm
+//  6. EnvelopeApplier::apply, advance the head, apply parked successors; only then acknowledge
+//
+// Parked and frozen envelopes are still opened to look for a WIPE, which runs at once (the wipe
+// handler is called after the transaction ends).
+
+#include "alarm.h"
+#include "applier.h"
+#include "clock.h"
+#include "error.h"
+#include "peers.h"
+#include "streamoutbox.h"
+#include "streamtypes.h"
+
+#include <QByteArrayView>
+#include <QString>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace liaison::store {
+class Database;
+}
+
+namespace liaison::streams {
+
+enum class Disposition : std::uint8_t {
+    Applied = 1,     // step 6 done (and possibly parked successors)
+    Duplicate = 2,   // seq <= applied with the same env_hash: no change
+    Parked = 3,      // kept durably until the gap before it fills
+    Forked = 4,      // stream frozen, both envelopes kept as evidence
+    SenderFault = 5, // failed at 4-5: stream frozen, evidence kept, alarm raised
+    FarAhead = 6,    // seq > applied + kParkWindow: nothing kept, resync requested
+    Dropped = 7,     // failed at 1-2, or an epoch that is neither current nor a new one at seq 1
+    Frozen = 8,      // the stream is frozen: not applied (opened for a WIPE only)
+    Quarantined = 9, // HQ: wipe-only device sent something other than COMMAND_ACK
+};
+
+[[nodiscard]] const char *dispositionName(Disposition d);
+
+// Why a RESYNC was asked for (RESYNC_REQUEST payload "reason", stream_in.resync_wanted).
+enum class ResyncReason : std::uint8_t {
+    None = 0,
+    Gap = 1,         // a gap not filled within kGapTimeoutMs online
+    FarAhead = 2,    // seq beyond the park window
+    Fork = 3,        // two envelopes for one seq
+    SenderFault = 4, // validly signed but unusable
+    EpochOpened = 5, // up only: the device opened a new `up` epoch after a RESYNC (no action)
+    Manual = 6,      // asked by the user or the sync engine
+};
+
+struct ReceiveResult
+{
+    Disposition disposition = Disposition::Dropped;
+    // Tell the relay it may delete the envelope: true once it is applied, a duplicate, or kept
+    // durably (parked, evidence), or can never become useful (far ahead, old epoch). False for
+    // envelopes dropped at steps 1-2 and for local failures (they stay at the relay).
+    bool acknowledge = false;
+    std::optional<StreamId> stream; // when the header could be parsed
+    std::uint64_t seq = 0;
+    Hash32 envHash;
+    int applied = 0;   // envelopes applied by this call: this one plus parked successors
+    bool wipe = false; // a WIPE command was found and handed to the wipe handler
+    QString reason;    // for logs: ids and counts only
+};
+
+// A range the client should fetch from the relay (GET /v1/streams/{sender}/{epoch}?from=S).
+struct GapRequest
+{
+    StreamId stream;
+    std::uint64_t fromSeq = 0; // first missing
+    std::uint64_t toSeq = 0;   // last missing (the seq before the lowest parked one)
+};
+
+struct StreamState
+{
+    StreamId stream;
+    StreamHead applied;
+    bool frozen = false;
+    ResyncReason frozenReason = ResyncReason::None;
+    ResyncReason resyncWanted = ResyncReason::None;
+    int parked = 0;
+    std::optional<std::int64_t> gapSinceOnlineMs;
+    std::int64_t lastHeartbeatHqMs = 0;    // device: HQ time of the newest verified HEARTBEAT
+    std::int64_t lastHeartbeatLocalMs = 0; // device: local wall clock when it was applied
+    std::uint64_t certSerial = 0;          // device: serial named by the newest HEARTBEAT
+};
+
+// A verified COMMAND (DESIGN.md "Commands"): runs only if it names this device and is new.
+enum class CommandType : std::uint8_t {
+    Wipe = 1,
+};
+
+struct Command
+{
+    Id16 commandId;
+    CommandType type = CommandType::Wipe;
+    Id16 target;
+    Hash32 targetSignKeyHash;
+    std::int64_t issuedAtMs = 0;
+    std::int64_t notAfterMs = 0;
+};
+
+using WipeHandler = std::function<void(const Command &)>;
+
+class Receiver
+{
+public:
+    Receiver(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
+             EnvelopeApplier &applier, StreamOutbox &outbox, const StreamClock &clock);
+    Receiver(const Receiver &) = delete;
+    Receiver &operator=(const Receiver &) = delete;
+
+    void setAlarmSink(AlarmSink sink) { m_alarmSink = std::move(sink); }
+    void setWipeHandler(WipeHandler handler) { m_wipeHandler = std::move(handler); }
+    // HQ only: what RESYNC carries besides the stream fields. Without it HQ records
+    // "resync wanted" and leaves sending it to the caller.
+    void setResyncSource(ResyncSource *source) { m_resyncSource = source; }
+
+    // Steps 1-6 for one envelope. An Error is a local failure (store); the envelope is not
+    // acknowledged and can be offered again. Everything about the envelope itself is a
+    // ReceiveResult.
+    [[nodiscard]] Result<ReceiveResult> receive(QByteArrayView envelope);
+
+    // Gap timers on the online clock: a gap open for kGapTimeoutMs online asks for a RESYNC
+    // (device: RESYNC_REQUEST on `up`; HQ: RESYNC on `down`). Call on every sync round.
+    [[nodiscard]] Status tick();
+
+    // The ranges to fetch from the relay for every stream with parked envelopes.
+    [[nodiscard]] Result<std::vector<GapRequest>> gapsWanted() const;
+
+    [[nodiscard]] Result<std::optional<StreamState>> state(const Id16 &sender) const;
+    [[nodiscard]] Result<std::vector<Alarm>> alarms() const;
+    struct Evidence
+    {
+        StreamId stream;
+        std::uint64_t seq = 0;
+        Hash32 envHash;
+        int reason = 0; // 1 fork (applied side), 2 fork (other side), 3 sender fault
+        QByteArray bytes;
+    };
+    [[nodiscard]] Result<std::vector<Evidence>> evidence(const Id16 &sender) const;
+
+    // HQ: starts a new `down` epoch for a device with a RESYNC built from the ResyncSource
+    // (after a fork, an unfillable gap, a restore, a RESYNC_REQUEST, or at enrolment: epoch 1).
+    [[nodiscard]] Result<QueuedEnvelope> sendResync(const Id16 &device);
+    // Device: HEARTBEAT-less "no word from HQ since" input; HQ time of the newest HEARTBEAT.
+    // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.
+    [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::int64_t unlockFailures);
+    // HQ: builds a HEARTBEAT (HQ time, cert serial, `down` head, last `up` applied) on `down`.
+    [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device,
+                                                       std::uint64_t certSerial);
+
+private:
+    struct Impl;
+    friend struct Impl;
+
+    store::Database &m_db;
+    const LocalIdentity &m_me;
+    const PeerDirectory &m_peers;
+    EnvelopeApplier &m_applier;
+    StreamOutbox &m_outbox;
+    const StreamClock &m_clock;
+    ResyncSource *m_resyncSource = nullptr;
+    AlarmSink m_alarmSink;
+    WipeHandler m_wipeHandler;
+};
+
+} // namespace liaison::streams

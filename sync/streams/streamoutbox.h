@@ -1,0 +1,101 @@
+#pragma once
+
+// The sending side of every stream this process writes (DESIGN.md "Streams"): assigns seq (+1 per
+// epoch) and prev (env_hash of the previous envelope), seals the body for the recipient and stores
+// the full envelope bytes in the same transaction that assigns seq. Retries resend those bytes.
+//
+// Every write runs in a SAVEPOINT, so it joins the caller's transaction when one is open (the
+// receiver's, so replies and fan-out commit together with what caused them) and is atomic on its
+// own otherwise.
+
+#include "clock.h"
+#include "error.h"
+#include "peers.h"
+#include "streamtypes.h"
+
+#include <QByteArray>
+#include <QCborMap>
+
+#include <optional>
+#include <vector>
+
+namespace liaison::store {
+class Database;
+}
+
+namespace liaison::streams {
+
+struct QueuedEnvelope
+{
+    StreamId stream;
+    std::uint64_t seq = 0;
+    Hash32 envHash;
+    Kind kind = Kind::Delta;
+    std::int64_t createdMs = 0;
+    std::int64_t deliveredMs = 0; // 0 until the relay acknowledged a durable commit
+    QByteArray bytes;             // the full envelope, exactly as first sealed
+};
+
+class StreamOutbox
+{
+public:
+    StreamOutbox(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
+                 const StreamClock &clock);
+    StreamOutbox(const StreamOutbox &) = delete;
+    StreamOutbox &operator=(const StreamOutbox &) = delete;
+
+    // Seals {kind, created = now, payload} as the next envelope of the current epoch of the
+    // stream to `recipient` and stores it. If the stream was never opened, a device opens epoch 1
+    // implicitly; HQ must open every `down` epoch with openEpoch (RESYNC). Refused (Errc::Refused)
+    // if the kind is not allowed in this direction.
+    [[nodiscard]] Result<QueuedEnvelope> enqueue(const Id16 &recipient, Kind kind,
+                                                 const QCborMap &payload);
+
+    // Opens epoch current+1 (1 if none) with seq 1, prev zeros; `kind` must be
+    // epochOpeningKind(direction). Undelivered envelopes of older epochs stay in the outbox for
+    // the relay (their bodies remain readable through bodiesAfter for re-issue).
+    [[nodiscard]] Result<QueuedEnvelope> openEpoch(const Id16 &recipient, Kind kind,
+                                                   const QCborMap &payload);
+
+    // Envelopes not yet acknowledged by the relay, oldest epoch and seq first.
+    [[nodiscard]] Result<std::vector<QueuedEnvelope>> pending(const Id16 &recipient,
+                                                              int limit = 256) const;
+    // Every recipient that has pending envelopes.
+    [[nodiscard]] Result<std::vector<Id16>> recipientsWithPending() const;
+    // The relay acknowledged a durable commit of this envelope.
+    [[nodiscard]] Status markDelivered(const Id16 &recipient, std::uint32_t epoch,
+                                       std::uint64_t seq);
+
+    // A stored envelope (gap fill from an in-process relay, receipt checks).
+    [[nodiscard]] Result<std::optional<QueuedEnvelope>>
+    find(const Id16 &recipient, std::uint32_t epoch, std::uint64_t seq) const;
+    // Head of the current epoch (seq 0 if nothing sent in it).
+    [[nodiscard]] Result<EpochHead> head(const Id16 &recipient) const;
+    // The newest envelope the relay acknowledged, with when.
+    [[nodiscard]] Result<std::optional<QueuedEnvelope>> deliveredHead(const Id16 &recipient) const;
+
+    // Bodies (kind, payload) of envelopes of kind `kind` sent after `after` (any older epoch or a
+    // higher seq in the same epoch), oldest first: what a device re-issues in a new `up` epoch
+    // after a RESYNC told it the last `up` HQ accepted.
+    struct SentBody
+    {
+        EpochHead at;
+        Kind kind = Kind::Delta;
+        QCborMap payload;
+    };
+    [[nodiscard]] Result<std::vector<SentBody>>
+    bodiesAfter(const Id16 &recipient, const EpochHead &after, Kind kind) const;
+
+    [[nodiscard]] Direction outgoingDirection() const;
+
+private:
+    [[nodiscard]] Result<QueuedEnvelope> seal(const Id16 &recipient, Kind kind,
+                                              const QCborMap &payload, bool newEpoch);
+
+    store::Database &m_db;
+    const LocalIdentity &m_me;
+    const PeerDirectory &m_peers;
+    const StreamClock &m_clock;
+};
+
+} // namespace liaison::streams

@@ -1,0 +1,68 @@
+#include "streamschema.h"
+
+namespace liaison::streams {
+
+namespace {
+
+Status migration1(store::Database &db)
+{
+    static const char *const statements[] = {
+        // Receiving side. state: 0 open, 1 frozen. gap_since_online: online-clock ms when the
+        // oldest open gap was first seen (NULL: no gap). resync_wanted: 0 or a ResyncReason.
+        "CREATE TABLE stream_in ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, direction INTEGER NOT NULL,"
+        " epoch INTEGER NOT NULL, applied_seq INTEGER NOT NULL, head_hash BLOB NOT NULL,"
+        " state INTEGER NOT NULL DEFAULT 0, frozen_reason INTEGER NOT NULL DEFAULT 0,"
+        " frozen_seq INTEGER NOT NULL DEFAULT 0, frozen_ms INTEGER NOT NULL DEFAULT 0,"
+        " gap_since_online INTEGER, resync_wanted INTEGER NOT NULL DEFAULT 0,"
+        " resync_wanted_ms INTEGER NOT NULL DEFAULT 0,"
+        " peer_time_ms INTEGER NOT NULL DEFAULT 0, peer_time_local_ms INTEGER NOT NULL DEFAULT 0,"
+        " peer_cert_serial INTEGER NOT NULL DEFAULT 0,"
+        " peer_seen_epoch INTEGER NOT NULL DEFAULT 0, peer_seen_seq INTEGER NOT NULL DEFAULT 0,"
+        " peer_seen_hash BLOB, peer_unlock_failures INTEGER NOT NULL DEFAULT 0,"
+        " updated_ms INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (sender, recipient))",
+        "CREATE TABLE stream_parked ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, epoch INTEGER NOT NULL,"
+        " seq INTEGER NOT NULL, env_hash BLOB NOT NULL, bytes BLOB NOT NULL,"
+        " received_ms INTEGER NOT NULL,"
+        " PRIMARY KEY (sender, recipient, epoch, seq))",
+        // reason: an EvidenceReason.
+        "CREATE TABLE stream_evidence ("
+        " id INTEGER PRIMARY KEY, sender BLOB NOT NULL, recipient BLOB NOT NULL,"
+        " epoch INTEGER NOT NULL, seq INTEGER NOT NULL, env_hash BLOB NOT NULL,"
+        " reason INTEGER NOT NULL, bytes BLOB NOT NULL, at_ms INTEGER NOT NULL)",
+        "CREATE UNIQUE INDEX stream_evidence_env ON stream_evidence (env_hash, reason)",
+        "CREATE TABLE stream_out ("
+        " recipient BLOB NOT NULL PRIMARY KEY, sender BLOB NOT NULL, direction INTEGER NOT NULL,"
+        " epoch INTEGER NOT NULL, head_seq INTEGER NOT NULL, head_hash BLOB NOT NULL)",
+        "CREATE TABLE stream_outbox ("
+        " recipient BLOB NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+        " env_hash BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL,"
+        " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL, delivered_ms INTEGER NOT NULL DEFAULT "
+        "0,"
+        " PRIMARY KEY (recipient, epoch, seq))",
+        "CREATE INDEX stream_outbox_pending ON stream_outbox (delivered_ms, recipient)",
+        "CREATE TABLE stream_alarm ("
+        " id INTEGER PRIMARY KEY, type INTEGER NOT NULL, peer BLOB NOT NULL,"
+        " direction INTEGER NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+        " count INTEGER NOT NULL, at_ms INTEGER NOT NULL, seen INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE stream_command ("
+        " command_id BLOB NOT NULL PRIMARY KEY, type INTEGER NOT NULL,"
+        " received_ms INTEGER NOT NULL)",
+    };
+    for (const char *sql : statements) {
+        if (auto s = db.execute(sql); !s)
+            return s;
+    }
+    return {};
+}
+
+} // namespace
+
+std::vector<store::Migration> streamMigrations()
+{
+    return {migration1};
+}
+
+} // namespace liaison::streams

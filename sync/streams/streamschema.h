@@ -1,0 +1,24 @@
+#pragma once
+
+// The tables of the stream layer, for both the device and the HQ store. The composition root
+// appends streamMigrations() to its own list in OpenOptions::migrations (after the records
+// layer's); later stream migrations are only ever appended to this list.
+//
+//  stream_in       receiving side, one row per (sender, recipient): epoch, applied head, frozen,
+//                  gap timer, resync wanted, last HEARTBEAT / RECEIPT seen
+//  stream_parked   envelopes applied+1 < seq <= applied+2000, kept until the gap fills
+//  stream_evidence fork and sender-fault envelopes, both sides of a fork
+//  stream_out      sending side, one row per recipient: epoch, head
+//  stream_outbox   every envelope sent: full bytes, body for re-issue, delivered time
+//  stream_alarm    alarms (ids and counts only)
+//  stream_command  command ids already seen (a command runs once)
+
+#include "store/database.h"
+
+#include <vector>
+
+namespace liaison::streams {
+
+[[nodiscard]] std::vector<store::Migration> streamMigrations();
+
+} // namespace liaison::streams
