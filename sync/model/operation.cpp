@@ -1,6 +1,7 @@
 #include "model/operation.h"
 
 #include "crypto/crypto.h"
+#include "protocol/cbor.h"
 
 #include <QCborArray>
 
@@ -13,12 +14,15 @@ namespace {
 constexpr int kOpKeys = 8;
 constexpr int kStateKeys = 5;
 
-QCborMap fieldsToCbor(const FieldMap &fields)
+QCborMap fieldsToCbor(RecordType type, const FieldMap &fields)
 {
     QList<std::pair<QCborValue, QCborValue>> entries;
     entries.reserve(fields.size());
-    for (auto it = fields.cbegin(); it != fields.cend(); ++it)
-        entries.append({QCborValue(it.key()), it.value()});
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+        // Operations are validated before they are encoded; a name outside the schema has no key.
+        if (const FieldSpec *spec = fieldSpec(type, it.key()))
+            entries.append({QCborValue(spec->key), it.value()});
+    }
     return cbor::canonicalMap(std::move(entries));
 }
 
@@ -37,20 +41,18 @@ Result<FieldMap> fieldsFromCbor(RecordType type, const QCborValue &value)
     if (map.isEmpty())
         return fail(Errc::Malformed, QStringLiteral("fields: empty"));
     FieldMap out;
-    QByteArray previousKey;
+    qint64 previousKey = -1;
     for (auto it = map.cbegin(); it != map.cend(); ++it) {
-        if (!it.key().isString())
-            return fail(Errc::Malformed, QStringLiteral("fields: key not text"));
-        const QByteArray encodedKey = it.key().toCbor();
-        if (!previousKey.isNull() && !(previousKey < encodedKey))
-            return fail(Errc::Malformed, QStringLiteral("fields: keys not in canonical order"));
-        previousKey = encodedKey;
-        const QString name = it.key().toString();
-        const FieldSpec *spec = fieldSpec(type, name);
+        if (!it.key().isInteger())
+            return fail(Errc::Malformed, QStringLiteral("fields: key not an integer"));
+        const qint64 key = it.key().toInteger();
+        if (key <= previousKey)
+            return fail(Errc::Malformed, QStringLiteral("fields: keys duplicate or unsorted"));
+        previousKey = key;
+        const FieldSpec *spec = fieldSpecByKey(type, key);
         if (!spec)
             return fail(Errc::Malformed, QStringLiteral("fields: unknown field"));
-        if (out.contains(name))
-            return fail(Errc::Malformed, QStringLiteral("fields: duplicate field"));
+        const QString name = QString::fromLatin1(spec->name);
         auto normalized = normalizeField(*spec, it.value());
         if (!normalized)
             return std::unexpected(normalized.error());
@@ -148,13 +150,16 @@ QCborMap Operation::toCbor() const
     if (tombstone)
         m.insert(6, true);
     else
-        m.insert(7, fieldsToCbor(fields));
+        m.insert(7, fieldsToCbor(type, fields));
     return m;
 }
 
 QByteArray Operation::encode() const
 {
-    return QCborValue(toCbor()).toCbor();
+    auto bytes = protocol::cbor::encode(toCbor());
+    // Only integers, texts, bytes, bools, arrays and integer-keyed maps are ever built here.
+    Q_ASSERT(bytes.has_value());
+    return bytes ? *bytes : QByteArray();
 }
 
 Result<Operation> Operation::fromCbor(const QCborValue &value)
@@ -206,14 +211,10 @@ Result<Operation> Operation::fromCbor(const QCborValue &value)
 
 Result<Operation> Operation::decode(QByteArrayView bytes)
 {
-    QCborParserError error;
-    const QByteArray copy = bytes.toByteArray();
-    const QCborValue value = QCborValue::fromCbor(copy, &error);
-    if (error.error != QCborError::NoError)
-        return fail(Errc::Malformed, QStringLiteral("operation: bad CBOR"));
-    if (value.toCbor() != copy)
-        return fail(Errc::Malformed, QStringLiteral("operation: not canonical CBOR"));
-    return fromCbor(value);
+    auto value = protocol::cbor::decodeStrict(bytes);
+    if (!value)
+        return std::unexpected(value.error());
+    return fromCbor(*value);
 }
 
 Status Operation::validate()
@@ -295,9 +296,12 @@ QCborMap RecordState::toCbor() const
     } else {
         QList<std::pair<QCborValue, QCborValue>> entries;
         for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+            const FieldSpec *spec = fieldSpec(type, it.key());
+            if (!spec)
+                continue; // states are built from validated operations
             QCborArray a = cbor::stampToArray(it.value().stamp);
             a.prepend(it.value().value);
-            entries.append({QCborValue(it.key()), a});
+            entries.append({QCborValue(spec->key), a});
         }
         m.insert(4, cbor::canonicalMap(std::move(entries)));
     }
@@ -341,17 +345,15 @@ Result<RecordState> RecordState::fromCbor(const QCborValue &value)
     if (!k[4].isMap() || k[4].toMap().isEmpty())
         return bad("fields");
     const QCborMap fm = k[4].toMap();
-    QByteArray previousKey;
+    qint64 previousKey = -1;
     for (auto it = fm.cbegin(); it != fm.cend(); ++it) {
-        if (!it.key().isString())
-            return bad("field name");
-        if (!previousKey.isNull() && !(previousKey < it.key().toCbor()))
-            return bad("field names not in canonical order");
-        previousKey = it.key().toCbor();
-        const QString name = it.key().toString();
-        const FieldSpec *spec = fieldSpec(st.type, name);
-        if (!spec || st.fields.contains(name))
-            return bad("field name");
+        if (!it.key().isInteger() || it.key().toInteger() <= previousKey)
+            return bad("field keys");
+        previousKey = it.key().toInteger();
+        const FieldSpec *spec = fieldSpecByKey(st.type, previousKey);
+        if (!spec)
+            return bad("unknown field");
+        const QString name = QString::fromLatin1(spec->name);
         if (!it.value().isArray() || it.value().toArray().size() != 4)
             return bad("field entry");
         QCborArray a = it.value().toArray();

@@ -11,7 +11,9 @@
 //   0: record id (bytes 16)      1: type (uint)        2: scope (text)
 //   3: stamp ms (uint < 2^48)    4: stamp counter      5: stamp origin = author (bytes 16)
 //   6: true (only for a tombstone)
-//   7: {field name: value} (non-empty, only when not a tombstone; text keys in canonical order)
+//   7: {field key: value} (non-empty, only when not a tombstone; keys of records.cpp's schema)
+// Maps have unsigned integer keys only, as sync/protocol/cbor.h requires; bytes go through its
+// strict codec.
 
 #include "crypto/bytes.h"
 #include "error.h"
@@ -66,7 +68,7 @@ struct FieldState
 
 // The merged state of one record.
 //   CBOR: {0: id, 1: type, 2: scope, 3: [ms, counter, origin] of the newest tombstone (deleted
-//   records only), 4: {name: [value, ms, counter, origin]} (live records only)}
+//   records only), 4: {field key: [value, ms, counter, origin]} (live records only)}
 struct RecordState
 {
     RecordId id;

@@ -15,68 +15,69 @@ constexpr const char *kChannels[] = {"bilateral", "europol", "interpol", "sirene
 constexpr const char *kCaseStatus[] = {"active", "closed", "open", "pending", nullptr};
 constexpr const char *kScheduleStatus[] = {"cancelled", "changed", "confirmed", nullptr};
 
-// Each list is sorted by name (checked by tst_records).
+// Field keys are wire values (the strict codec allows only unsigned integer map keys): never
+// renumber, only append. Each list is in ascending key order (checked by tst_records).
 constexpr FieldSpec kContact[] = {
-    {"address", FieldKind::Text, 512},      {"country", FieldKind::Text, 64},
-    {"emails", FieldKind::TextList, 16},    {"fax", FieldKind::TextList, 8},
-    {"languages", FieldKind::TextList, 16}, {"lastVerified", FieldKind::Time},
-    {"name", FieldKind::Text, 256},         {"notes", FieldKind::Text, 8192},
-    {"organisation", FieldKind::Text, 256}, {"phones", FieldKind::Phones, 16},
-    {"role", FieldKind::Text, 256},         {"tags", FieldKind::TextList, 32},
-    {"timeZone", FieldKind::Text, 64},
+    {1, "name", FieldKind::Text, 256},         {2, "organisation", FieldKind::Text, 256},
+    {3, "role", FieldKind::Text, 256},         {4, "country", FieldKind::Text, 64},
+    {5, "phones", FieldKind::Phones, 16},      {6, "emails", FieldKind::TextList, 16},
+    {7, "fax", FieldKind::TextList, 8},        {8, "address", FieldKind::Text, 512},
+    {9, "languages", FieldKind::TextList, 16}, {10, "timeZone", FieldKind::Text, 64},
+    {11, "notes", FieldKind::Text, 8192},      {12, "tags", FieldKind::TextList, 32},
+    {13, "lastVerified", FieldKind::Time},
 };
 constexpr FieldSpec kCase[] = {
-    {"channel", FieldKind::Choice, 16, 0, 0, kChannels},
-    {"countries", FieldKind::TextList, 64},
-    {"handlingCode", FieldKind::Text, 64},
-    {"linkedContacts", FieldKind::IdList, 256},
-    {"priority", FieldKind::Integer, 0, 0, 5},
-    {"reference", FieldKind::Text, 128},
-    {"status", FieldKind::Choice, 16, 0, 0, kCaseStatus},
-    {"summary", FieldKind::Text, 16384},
-    {"title", FieldKind::Text, 512},
-    {"updated", FieldKind::Time},
+    {1, "reference", FieldKind::Text, 128},
+    {2, "channel", FieldKind::Choice, 16, 0, 0, kChannels},
+    {3, "title", FieldKind::Text, 512},
+    {4, "status", FieldKind::Choice, 16, 0, 0, kCaseStatus},
+    {5, "priority", FieldKind::Integer, 0, 0, 5},
+    {6, "summary", FieldKind::Text, 16384},
+    {7, "countries", FieldKind::TextList, 64},
+    {8, "linkedContacts", FieldKind::IdList, 256},
+    {9, "handlingCode", FieldKind::Text, 64},
+    {10, "updated", FieldKind::Time},
 };
 constexpr FieldSpec kInstruction[] = {
-    {"body", FieldKind::Text, 32768},
-    {"issuedAt", FieldKind::Time},
-    {"issuedBy", FieldKind::Text, 256},
-    {"priority", FieldKind::Integer, 0, 0, 5},
-    {"requiresAck", FieldKind::Bool},
-    {"title", FieldKind::Text, 512},
-    {"validFrom", FieldKind::Time},
-    {"validUntil", FieldKind::Time},
-    {"version", FieldKind::Integer, 0, 0, 1'000'000'000},
+    {1, "title", FieldKind::Text, 512},
+    {2, "body", FieldKind::Text, 32768},
+    {3, "issuedBy", FieldKind::Text, 256},
+    {4, "issuedAt", FieldKind::Time},
+    {5, "validFrom", FieldKind::Time},
+    {6, "validUntil", FieldKind::Time},
+    {7, "priority", FieldKind::Integer, 0, 0, 5},
+    {8, "requiresAck", FieldKind::Bool},
+    {9, "version", FieldKind::Integer, 0, 0, 1'000'000'000},
 };
 constexpr FieldSpec kSchedule[] = {
-    {"address", FieldKind::Text, 512},
-    {"end", FieldKind::Time},
-    {"escortNotes", FieldKind::Text, 8192},
-    {"participants", FieldKind::TextList, 64},
-    {"position", FieldKind::Position},
-    {"start", FieldKind::Time},
-    {"status", FieldKind::Choice, 16, 0, 0, kScheduleStatus},
-    {"timeZone", FieldKind::Text, 64},
-    {"title", FieldKind::Text, 512},
-    {"venue", FieldKind::Text, 256},
-    {"visit", FieldKind::Text, 128},
+    {1, "visit", FieldKind::Text, 128},
+    {2, "title", FieldKind::Text, 512},
+    {3, "start", FieldKind::Time},
+    {4, "end", FieldKind::Time},
+    {5, "timeZone", FieldKind::Text, 64},
+    {6, "venue", FieldKind::Text, 256},
+    {7, "address", FieldKind::Text, 512},
+    {8, "position", FieldKind::Position},
+    {9, "participants", FieldKind::TextList, 64},
+    {10, "escortNotes", FieldKind::Text, 8192},
+    {11, "status", FieldKind::Choice, 16, 0, 0, kScheduleStatus},
 };
 constexpr FieldSpec kAck[] = {
-    {"contentHash", FieldKind::Hash32},
-    {"instruction", FieldKind::Id},
-    {"time", FieldKind::Time},
-    {"version", FieldKind::Integer, 0, 0, 1'000'000'000},
+    {1, "instruction", FieldKind::Id},
+    {2, "version", FieldKind::Integer, 0, 0, 1'000'000'000},
+    {3, "contentHash", FieldKind::Hash32},
+    {4, "time", FieldKind::Time},
 };
 constexpr FieldSpec kReport[] = {
-    {"position", FieldKind::Position},
-    {"related", FieldKind::Id},
-    {"text", FieldKind::Text, 16384},
-    {"time", FieldKind::Time},
+    {1, "text", FieldKind::Text, 16384},
+    {2, "time", FieldKind::Time},
+    {3, "position", FieldKind::Position},
+    {4, "related", FieldKind::Id},
 };
 constexpr FieldSpec kCheckIn[] = {
-    {"position", FieldKind::Position},
-    {"scheduleItem", FieldKind::Id},
-    {"time", FieldKind::Time},
+    {1, "scheduleItem", FieldKind::Id},
+    {2, "time", FieldKind::Time},
+    {3, "position", FieldKind::Position},
 };
 
 constexpr qint64 kLatMax = 900'000'000;
@@ -169,6 +170,24 @@ const FieldSpec *fieldSpec(RecordType type, QStringView name)
             return &spec;
     }
     return nullptr;
+}
+
+const FieldSpec *fieldSpecByKey(RecordType type, qint64 key)
+{
+    for (const FieldSpec &spec : fieldSpecs(type)) {
+        if (spec.key == key)
+            return &spec;
+    }
+    return nullptr;
+}
+
+QCborMap phone(const QString &label, const QString &number, bool available24h)
+{
+    QCborMap m;
+    m.insert(kPhoneLabel, label);
+    m.insert(kPhoneNumber, number);
+    m.insert(kPhone24h, available24h);
+    return m;
 }
 
 QCborValue emptyValue(FieldKind kind)
@@ -268,17 +287,17 @@ Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value
                 if (!item.isMap())
                     return bad("phone not a map");
                 const QCborMap m = item.toMap();
-                const QCborValue h24 = m.value(QStringLiteral("h24"));
-                const QCborValue label = m.value(QStringLiteral("label"));
-                const QCborValue number = m.value(QStringLiteral("number"));
+                const QCborValue label = m.value(kPhoneLabel);
+                const QCborValue number = m.value(kPhoneNumber);
+                const QCborValue h24 = m.value(kPhone24h);
                 if (m.size() != 3 || !h24.isBool() || !label.isString() || !number.isString())
-                    return bad("phone must be {h24, label, number}");
+                    return bad("phone must be {1: label, 2: number, 3: 24/7}");
                 if (!checkText(label.toString(), 64) || !checkText(number.toString(), 64))
                     return bad("bad phone text");
-                QCborMap sorted; // canonical key order: shorter first, then bytewise
-                sorted.insert(QStringLiteral("h24"), h24);
-                sorted.insert(QStringLiteral("label"), label);
-                sorted.insert(QStringLiteral("number"), number);
+                QCborMap sorted; // canonical key order
+                sorted.insert(kPhoneLabel, label);
+                sorted.insert(kPhoneNumber, number);
+                sorted.insert(kPhone24h, h24);
                 out.append(sorted);
             }
         }

@@ -7,6 +7,7 @@
 
 #include "error.h"
 
+#include <QCborMap>
 #include <QCborValue>
 #include <QString>
 
@@ -52,13 +53,14 @@ enum class FieldKind {
     Choice,   // one of a fixed list of short texts, or "" = unset
     TextList, // array of texts
     IdList,   // array of 16-byte ids
-    Phones,   // array of {"h24": bool, "label": text, "number": text}
+    Phones,   // array of {1: label (text), 2: number (text), 3: available 24/7 (bool)}
     Position, // [] or [lat e7, lon e7]
 };
 
 struct FieldSpec
 {
-    const char *name;
+    int key;          // the CBOR map key on the wire
+    const char *name; // the name in memory, the store and dumps
     FieldKind kind;
     int maxLength = 256;                  // texts: characters; lists: items
     qint64 minimum = 0;                   // Integer
@@ -66,9 +68,16 @@ struct FieldSpec
     const char *const *choices = nullptr; // Choice: nullptr-terminated
 };
 
-// The fields of a type, sorted by name. A field name not listed here is rejected everywhere.
+// The fields of a type, in key order. A field not listed here is rejected everywhere.
 [[nodiscard]] std::span<const FieldSpec> fieldSpecs(RecordType type);
 [[nodiscard]] const FieldSpec *fieldSpec(RecordType type, QStringView name);
+[[nodiscard]] const FieldSpec *fieldSpecByKey(RecordType type, qint64 key);
+
+// A Phones item.
+inline constexpr int kPhoneLabel = 1;
+inline constexpr int kPhoneNumber = 2;
+inline constexpr int kPhone24h = 3;
+[[nodiscard]] QCborMap phone(const QString &label, const QString &number, bool available24h);
 // Checks a value against its spec (kind, lengths, ranges, choices) and returns it in canonical
 // form (maps inside Phones rebuilt with sorted keys). Text may not contain control characters
 // other than tab and newline.
