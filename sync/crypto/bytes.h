@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHashFunctions>
 
 #include <algorithm>
 #include <array>

@@ -342,7 +342,8 @@ QByteArray sodium_pad(QByteArrayView data, std::size_t blockSize)
     const std::size_t len = std::size_t(data.size());
     const std::size_t max = len + blockSize; // room for at most one extra block
     QByteArray out(qsizetype(max), '\0');
-    std::memcpy(out.data(), data.data(), len);
+    if (len > 0) // an empty view may carry a null pointer
+        std::memcpy(out.data(), data.data(), len);
     std::size_t padded = 0;
     if (::sodium_pad(&padded, reinterpret_cast<unsigned char *>(out.data()), len, blockSize, max) !=
         0)
