@@ -149,7 +149,8 @@ public:
         StreamId stream;
         std::uint64_t seq = 0;
         Hash32 envHash;
-        int reason = 0; // 1 fork (applied side), 2 fork (other side), 3 sender fault
+        int reason = 0; // 1 fork (applied side), 2 fork (other side), 3 sender fault,
+                        // 4 quarantined
         QByteArray bytes;
     };
     [[nodiscard]] Result<std::vector<Evidence>> evidence(const Id16 &sender) const;
@@ -157,12 +158,12 @@ public:
     // HQ: starts a new `down` epoch for a device with a RESYNC built from the ResyncSource
     // (after a fork, an unfillable gap, a restore, a RESYNC_REQUEST, or at enrolment: epoch 1).
     [[nodiscard]] Result<QueuedEnvelope> sendResync(const Id16 &device);
-    // Device: HEARTBEAT-less "no word from HQ since" input; HQ time of the newest HEARTBEAT.
     // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.
     [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::int64_t unlockFailures);
     // HQ: builds a HEARTBEAT (HQ time, cert serial, `down` head, last `up` applied) on `down`.
-    [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device,
-                                                       std::uint64_t certSerial);
+    [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device);
+    // HQ: the serial of the certificate HEARTBEAT and RESYNC name.
+    void setCertificateSerial(std::uint64_t serial) { m_certSerial = serial; }
 
 private:
     struct Impl;
@@ -175,6 +176,7 @@ private:
     StreamOutbox &m_outbox;
     const StreamClock &m_clock;
     ResyncSource *m_resyncSource = nullptr;
+    std::uint64_t m_certSerial = 0;
     AlarmSink m_alarmSink;
     WipeHandler m_wipeHandler;
 };

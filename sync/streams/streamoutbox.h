@@ -46,14 +46,15 @@ public:
 
     // Seals {kind, created = now, payload} as the next envelope of the current epoch of the
     // stream to `recipient` and stores it. If the stream was never opened, a device opens epoch 1
-    // implicitly; HQ must open every `down` epoch with openEpoch (RESYNC). Refused (Errc::Refused)
-    // if the kind is not allowed in this direction.
+    // Refused (Errc::Refused) before the stream's first epoch was opened with openEpoch (HQ: its
+    // RESYNC; a device: its RESYNC_REQUEST EpochOpened, sent by the receiver when a RESYNC is
+    // applied), or if the kind is not allowed in this direction.
     [[nodiscard]] Result<QueuedEnvelope> enqueue(const Id16 &recipient, Kind kind,
                                                  const QCborMap &payload);
 
     // Opens epoch current+1 (1 if none) with seq 1, prev zeros; `kind` must be
     // epochOpeningKind(direction). Undelivered envelopes of older epochs stay in the outbox for
-    // the relay (their bodies remain readable through bodiesAfter for re-issue).
+    // the relay (their bodies remain available to reissueAfter).
     [[nodiscard]] Result<QueuedEnvelope> openEpoch(const Id16 &recipient, Kind kind,
                                                    const QCborMap &payload);
 
@@ -74,17 +75,12 @@ public:
     // The newest envelope the relay acknowledged, with when.
     [[nodiscard]] Result<std::optional<QueuedEnvelope>> deliveredHead(const Id16 &recipient) const;
 
-    // Bodies (kind, payload) of envelopes of kind `kind` sent after `after` (any older epoch or a
-    // higher seq in the same epoch), oldest first: what a device re-issues in a new `up` epoch
-    // after a RESYNC told it the last `up` HQ accepted.
-    struct SentBody
-    {
-        EpochHead at;
-        Kind kind = Kind::Delta;
-        QCborMap payload;
-    };
-    [[nodiscard]] Result<std::vector<SentBody>>
-    bodiesAfter(const Id16 &recipient, const EpochHead &after, Kind kind) const;
+    // Re-issues, in the current epoch, the bodies of every envelope of kind `kind` sent after
+    // `after` (a higher seq in that epoch, or any later epoch) and not re-issued before: what a
+    // device does in its new `up` epoch once a RESYNC told it the last `up` HQ accepted. Returns
+    // how many were re-issued.
+    [[nodiscard]] Result<int> reissueAfter(const Id16 &recipient, const EpochHead &after,
+                                           Kind kind);
 
     [[nodiscard]] Direction outgoingDirection() const;
 

@@ -32,6 +32,12 @@ Status migration1(store::Database &db)
         " id INTEGER PRIMARY KEY, sender BLOB NOT NULL, recipient BLOB NOT NULL,"
         " epoch INTEGER NOT NULL, seq INTEGER NOT NULL, env_hash BLOB NOT NULL,"
         " reason INTEGER NOT NULL, bytes BLOB NOT NULL, at_ms INTEGER NOT NULL)",
+        // Every envelope applied in the current epoch (hash; bytes for the newest few, as the
+        // applied side of a fork's evidence).
+        "CREATE TABLE stream_applied ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, epoch INTEGER NOT NULL,"
+        " seq INTEGER NOT NULL, env_hash BLOB NOT NULL, bytes BLOB,"
+        " PRIMARY KEY (sender, recipient, epoch, seq))",
         "CREATE UNIQUE INDEX stream_evidence_env ON stream_evidence (env_hash, reason)",
         "CREATE TABLE stream_out ("
         " recipient BLOB NOT NULL PRIMARY KEY, sender BLOB NOT NULL, direction INTEGER NOT NULL,"
@@ -39,8 +45,8 @@ Status migration1(store::Database &db)
         "CREATE TABLE stream_outbox ("
         " recipient BLOB NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
         " env_hash BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL,"
-        " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL, delivered_ms INTEGER NOT NULL DEFAULT "
-        "0,"
+        " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+        " delivered_ms INTEGER NOT NULL DEFAULT 0, reissued INTEGER NOT NULL DEFAULT 0,"
         " PRIMARY KEY (recipient, epoch, seq))",
         "CREATE INDEX stream_outbox_pending ON stream_outbox (delivered_ms, recipient)",
         "CREATE TABLE stream_alarm ("

@@ -126,5 +126,8 @@ enum class PeerState : std::uint8_t {
 inline constexpr std::uint64_t kParkWindow = 2000;
 // How long a gap may stay open while online before a RESYNC_REQUEST (1 h).
 inline constexpr std::int64_t kGapTimeoutMs = 60ll * 60 * 1000;
+// An envelope the relay acknowledged this long before the other side's HEARTBEAT / RECEIPT was
+// written, and that the other side still has not applied, was withheld: mismatch alarm.
+inline constexpr std::int64_t kWithholdGraceMs = 15ll * 60 * 1000;
 
 } // namespace liaison::streams

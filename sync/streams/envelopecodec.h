@@ -1,0 +1,47 @@
+#pragma once
+
+// The stream layer's single door to sealing and opening envelopes. Everything below this file is
+// sync/protocol's job; this adapter only maps stream types onto it.
+
+#include "crypto/crypto.h"
+#include "error.h"
+#include "protocol/envelope.h"
+#include "streamtypes.h"
+
+#include <QByteArray>
+#include <QCborMap>
+
+namespace liaison::streams::codec {
+
+struct SealInput
+{
+    Id16 deployment;
+    Id16 sender;
+    Id16 recipient;
+    std::uint32_t epoch = 0;
+    std::uint64_t seq = 0;
+    Hash32 prev;
+    std::uint32_t recipientBoxKeyId = 0;
+    crypto::BoxPublicKey recipientBoxKey;
+    const crypto::SignSecretKey *senderKey = nullptr;
+    Kind kind = Kind::Delta;
+    std::int64_t createdMs = 0;
+    QCborMap payload;
+};
+
+struct Sealed
+{
+    QByteArray bytes;
+    Hash32 envHash;
+};
+
+[[nodiscard]] Result<Sealed> seal(const SealInput &in);
+
+// Step 4: sealed key, commitment, AEAD, unpad, strict CBOR body decode.
+[[nodiscard]] Result<Body> open(const protocol::EnvelopeFrame &frame, const crypto::BoxKeyPair &me);
+
+// Canonical bytes of a payload map (stored in the outbox for re-issue) and back.
+[[nodiscard]] Result<QByteArray> encodePayload(const QCborMap &payload);
+[[nodiscard]] Result<QCborMap> decodePayload(QByteArrayView bytes);
+
+} // namespace liaison::streams::codec

@@ -1,0 +1,1218 @@
+#include "receiver.h"
+
+#include "envelopecodec.h"
+#include "payloads.h"
+#include "protocol/envelope.h"
+#include "savepoint.h"
+#include "store/database.h"
+#include "streamutil.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcReceiver, "liaison.sync.receiver")
+
+namespace liaison::streams {
+
+const char *dispositionName(Disposition d)
+{
+    switch (d) {
+    case Disposition::Applied:
+        return "applied";
+    case Disposition::Duplicate:
+        return "duplicate";
+    case Disposition::Parked:
+        return "parked";
+    case Disposition::Forked:
+        return "forked";
+    case Disposition::SenderFault:
+        return "sender-fault";
+    case Disposition::FarAhead:
+        return "far-ahead";
+    case Disposition::Dropped:
+        return "dropped";
+    case Disposition::Frozen:
+        return "frozen";
+    case Disposition::Quarantined:
+        return "quarantined";
+    }
+    return "unknown";
+}
+
+namespace {
+
+enum EvidenceReason : int {
+    EvidenceForkApplied = 1,
+    EvidenceForkOther = 2,
+    EvidenceSenderFault = 3,
+    EvidenceQuarantined = 4,
+};
+
+// How many applied envelopes keep their bytes (the applied side of a fork's evidence).
+constexpr std::int64_t kAppliedBytesKept = 16;
+
+QString shortId(const Id16 &id)
+{
+    return QString::fromLatin1(id.toHex().left(8));
+}
+
+template <typename T> Status asStatus(const Result<T> &r)
+{
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+// The receiving side of one stream, as stored in stream_in.
+struct InRow
+{
+    bool exists = false;
+    Id16 sender;
+    Id16 recipient;
+    Direction direction = Direction::Down;
+    std::uint32_t epoch = 0;
+    std::uint64_t applied = 0;
+    Hash32 head;
+    bool frozen = false;
+    ResyncReason frozenReason = ResyncReason::None;
+    std::uint64_t frozenSeq = 0;
+    std::int64_t frozenMs = 0;
+    std::optional<std::int64_t> gapSince;
+    ResyncReason resyncWanted = ResyncReason::None;
+    std::int64_t resyncWantedMs = 0;
+    std::int64_t peerTimeMs = 0;
+    std::int64_t peerTimeLocalMs = 0;
+    std::uint64_t peerCertSerial = 0;
+    EpochHead peerSeen;
+    std::int64_t peerUnlockFailures = 0;
+
+    EpochHead appliedHead() const { return EpochHead{epoch, applied, head}; }
+};
+
+constexpr const char *kInColumns =
+    "SELECT sender, recipient, direction, epoch, applied_seq, head_hash, state, frozen_reason, "
+    "frozen_seq, frozen_ms, gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
+    "peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq, peer_seen_hash, "
+    "peer_unlock_failures FROM stream_in ";
+
+InRow rowFrom(const store::Statement &st)
+{
+    InRow r;
+    r.exists = true;
+    r.sender = fixedColumn<Id16>(st, 0);
+    r.recipient = fixedColumn<Id16>(st, 1);
+    r.direction = Direction(st.columnInt64(2));
+    r.epoch = std::uint32_t(st.columnInt64(3));
+    r.applied = std::uint64_t(st.columnInt64(4));
+    r.head = fixedColumn<Hash32>(st, 5);
+    r.frozen = st.columnInt64(6) != 0;
+    r.frozenReason = ResyncReason(st.columnInt64(7));
+    r.frozenSeq = std::uint64_t(st.columnInt64(8));
+    r.frozenMs = st.columnInt64(9);
+    if (!st.columnIsNull(10))
+        r.gapSince = st.columnInt64(10);
+    r.resyncWanted = ResyncReason(st.columnInt64(11));
+    r.resyncWantedMs = st.columnInt64(12);
+    r.peerTimeMs = st.columnInt64(13);
+    r.peerTimeLocalMs = st.columnInt64(14);
+    r.peerCertSerial = std::uint64_t(st.columnInt64(15));
+    r.peerSeen.epoch = std::uint32_t(st.columnInt64(16));
+    r.peerSeen.seq = std::uint64_t(st.columnInt64(17));
+    r.peerSeen.envHash = fixedColumn<Hash32>(st, 18);
+    r.peerUnlockFailures = st.columnInt64(19);
+    return r;
+}
+
+StreamState stateFrom(const InRow &r, int parked)
+{
+    StreamState s;
+    s.stream = StreamId{r.sender, r.recipient, r.epoch, r.direction};
+    s.applied = StreamHead{r.applied, r.head};
+    s.frozen = r.frozen;
+    s.frozenReason = r.frozenReason;
+    s.resyncWanted = r.resyncWanted;
+    s.parked = parked;
+    s.gapSinceOnlineMs = r.gapSince;
+    s.lastHeartbeatHqMs = r.peerTimeMs;
+    s.lastHeartbeatLocalMs = r.peerTimeLocalMs;
+    s.certSerial = r.peerCertSerial;
+    return s;
+}
+
+} // namespace
+
+// Everything one receive() (or tick()) does inside its transaction, and what runs after it.
+struct Receiver::Impl
+{
+    Receiver &q;
+    std::vector<Alarm> alarms;  // raised in this transaction: handed to the sink after commit
+    std::vector<Command> wipes; // WIPE commands found: run after the transaction
+    Direction inDir;            // direction of what this side receives
+
+    explicit Impl(Receiver &r)
+        : q(r)
+        , inDir(r.m_me.role() == Role::Device ? Direction::Down : Direction::Up)
+    {}
+
+    store::Database &db() { return q.m_db; }
+    std::int64_t now() const { return q.m_clock.nowMs(); }
+
+    // ---- stream_in ----
+
+    Result<InRow> loadRow(const Id16 &sender)
+    {
+        const QByteArray sql = QByteArray(kInColumns) + "WHERE sender = ? AND recipient = ?";
+        STREAMS_TRY_ASSIGN(auto st, db().prepare(sql.constData()));
+        st.bind(1, sender.view()).bind(2, q.m_me.localId().view());
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (row)
+            return rowFrom(st);
+        InRow r;
+        r.sender = sender;
+        r.recipient = q.m_me.localId();
+        r.direction = inDir;
+        return r;
+    }
+
+    Status saveRow(InRow &r)
+    {
+        STREAMS_TRY_ASSIGN(
+            auto st,
+            db().prepare("INSERT OR REPLACE INTO stream_in (sender, recipient, direction, epoch, "
+                         "applied_seq, head_hash, state, frozen_reason, frozen_seq, frozen_ms, "
+                         "gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
+                         "peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq, "
+                         "peer_seen_hash, peer_unlock_failures, updated_ms) VALUES (?, ?, ?, ?, ?, "
+                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        st.bind(1, r.sender.view())
+            .bind(2, r.recipient.view())
+            .bind(3, int(r.direction))
+            .bind(4, std::int64_t(r.epoch))
+            .bind(5, std::int64_t(r.applied))
+            .bind(6, r.head.view())
+            .bind(7, r.frozen ? 1 : 0)
+            .bind(8, int(r.frozenReason))
+            .bind(9, std::int64_t(r.frozenSeq))
+            .bind(10, r.frozenMs);
+        if (r.gapSince)
+            st.bind(11, *r.gapSince);
+        else
+            st.bindNull(11);
+        st.bind(12, int(r.resyncWanted))
+            .bind(13, r.resyncWantedMs)
+            .bind(14, r.peerTimeMs)
+            .bind(15, r.peerTimeLocalMs)
+            .bind(16, std::int64_t(r.peerCertSerial))
+            .bind(17, std::int64_t(r.peerSeen.epoch))
+            .bind(18, std::int64_t(r.peerSeen.seq))
+            .bind(19, r.peerSeen.envHash.view())
+            .bind(20, r.peerUnlockFailures)
+            .bind(21, now());
+        STREAMS_TRY(st.exec());
+        r.exists = true;
+        return {};
+    }
+
+    // ---- alarms and evidence ----
+
+    Status raise(AlarmType type, const InRow &r, std::uint64_t seq, std::int64_t count)
+    {
+        Alarm a;
+        a.type = type;
+        a.peer = r.sender;
+        a.direction = r.direction;
+        a.epoch = r.epoch;
+        a.seq = seq;
+        a.count = count;
+        a.atMs = now();
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("INSERT INTO stream_alarm (type, peer, direction, "
+                                                 "epoch, seq, count, at_ms) VALUES (?, ?, ?, ?, "
+                                                 "?, ?, ?)"));
+        st.bind(1, int(a.type))
+            .bind(2, a.peer.view())
+            .bind(3, int(a.direction))
+            .bind(4, std::int64_t(a.epoch))
+            .bind(5, std::int64_t(a.seq))
+            .bind(6, a.count)
+            .bind(7, a.atMs);
+        STREAMS_TRY(st.exec());
+        a.id = db().lastInsertRowId();
+        qCWarning(lcReceiver).noquote() << "alarm" << a.describe();
+        alarms.push_back(a);
+        return {};
+    }
+
+    Status keepEvidence(const protocol::EnvelopeHeader &h, const Hash32 &envHash,
+                        QByteArrayView bytes, int reason)
+    {
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("INSERT OR IGNORE INTO stream_evidence (sender, recipient, "
+                                        "epoch, seq, env_hash, reason, bytes, at_ms) VALUES (?, ?, "
+                                        "?, ?, ?, ?, ?, ?)"));
+        st.bind(1, h.sender.view())
+            .bind(2, h.recipient.view())
+            .bind(3, std::int64_t(h.epoch))
+            .bind(4, std::int64_t(h.seq))
+            .bind(5, envHash.view())
+            .bind(6, reason)
+            .bind(7, bytes)
+            .bind(8, now());
+        return st.exec();
+    }
+
+    // The applied side of a fork at `seq` of the current epoch.
+    Status keepAppliedEvidence(const InRow &r, std::uint64_t seq)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT env_hash, bytes FROM stream_applied WHERE "
+                                                 "sender = ? AND recipient = ? AND epoch = ? AND "
+                                                 "seq = ?"));
+        st.bind(1, r.sender.view())
+            .bind(2, r.recipient.view())
+            .bind(3, std::int64_t(r.epoch))
+            .bind(4, std::int64_t(seq));
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            return {};
+        protocol::EnvelopeHeader h;
+        h.sender = r.sender;
+        h.recipient = r.recipient;
+        h.epoch = r.epoch;
+        h.seq = seq;
+        const Hash32 hash = fixedColumn<Hash32>(st, 0);
+        const QByteArray bytes = st.columnIsNull(1) ? QByteArray() : st.columnBlob(1);
+        st.reset();
+        return keepEvidence(h, hash, bytes, EvidenceForkApplied);
+    }
+
+    Result<std::optional<Hash32>> appliedHashAt(const InRow &r, std::uint64_t seq)
+    {
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("SELECT env_hash FROM stream_applied WHERE sender "
+                                        "= ? AND recipient = ? AND epoch = ? AND seq = ?"));
+        st.bind(1, r.sender.view())
+            .bind(2, r.recipient.view())
+            .bind(3, std::int64_t(r.epoch))
+            .bind(4, std::int64_t(seq));
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            return std::optional<Hash32>{};
+        return std::optional<Hash32>(fixedColumn<Hash32>(st, 0));
+    }
+
+    // ---- resync ----
+
+    // Something is broken beyond what the stream can repair by itself.
+    Status requestResync(InRow &r, ResyncReason reason, std::uint64_t seq)
+    {
+        if (r.resyncWanted != ResyncReason::None)
+            return {}; // asked already in this epoch
+        r.resyncWanted = reason;
+        r.resyncWantedMs = now();
+        if (q.m_me.role() == Role::Device) {
+            STREAMS_TRY_ASSIGN(const EpochHead up, q.m_outbox.head(r.sender));
+            if (up.epoch == 0)
+                return {}; // `up` not open yet: the flag stays, enrolment's RESYNC fixes it
+            payload::ResyncRequest req;
+            req.reason = reason;
+            req.at = EpochHead{r.epoch, seq, {}};
+            STREAMS_TRY(q.m_outbox.enqueue(r.sender, Kind::ResyncRequest, payload::encode(req)));
+            return {};
+        }
+        if (q.m_resyncSource) {
+            STREAMS_TRY(saveRow(r));
+            STREAMS_TRY_ASSIGN(auto sent, resyncInTransaction(r.sender));
+            Q_UNUSED(sent);
+            STREAMS_TRY_ASSIGN(r, loadRow(r.sender));
+        }
+        return {};
+    }
+
+    Result<QueuedEnvelope> resyncInTransaction(const Id16 &device)
+    {
+        if (!q.m_resyncSource)
+            return fail(Errc::Refused, QStringLiteral("no resync source"));
+        STREAMS_TRY_ASSIGN(QCborMap content, q.m_resyncSource->resyncContent(db(), device));
+        STREAMS_TRY_ASSIGN(InRow up, loadRow(device));
+        STREAMS_TRY_ASSIGN(const EpochHead downHead, q.m_outbox.head(device));
+        QCborMap pay = content;
+        pay.insert(qint64(payload::Resync::LastUp), payload::encodeHead(up.appliedHead()));
+        payload::Heartbeat hb;
+        hb.hqTimeMs = now();
+        hb.certSerial = q.m_certSerial;
+        hb.downHead = downHead;
+        hb.upApplied = up.appliedHead();
+        pay.insert(qint64(payload::Resync::Heartbeat), payload::encode(hb));
+        // Validate what the records layer gave us before sealing it.
+        STREAMS_TRY(payload::decodeResync(pay));
+        STREAMS_TRY_ASSIGN(auto env, q.m_outbox.openEpoch(device, Kind::Resync, pay));
+        up.resyncWanted = ResyncReason::None;
+        up.resyncWantedMs = 0;
+        STREAMS_TRY(saveRow(up));
+        return env;
+    }
+
+    // ---- freezing ----
+
+    Status freeze(InRow &r, ResyncReason why, std::uint64_t seq)
+    {
+        if (!r.frozen) {
+            r.frozen = true;
+            r.frozenReason = why;
+            r.frozenSeq = seq;
+            r.frozenMs = now();
+        }
+        r.gapSince.reset();
+        STREAMS_TRY(requestResync(r, why, seq));
+        return saveRow(r);
+    }
+
+    Status senderFault(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                       ReceiveResult &res, const QString &why)
+    {
+        qCWarning(lcReceiver).noquote()
+            << "sender fault from" << shortId(f.header.sender) << "epoch" << f.header.epoch << "seq"
+            << f.header.seq << ":" << why;
+        STREAMS_TRY(keepEvidence(f.header, f.envHash, bytes, EvidenceSenderFault));
+        const bool wasFrozen = r.frozen;
+        STREAMS_TRY(freeze(r, ResyncReason::SenderFault, f.header.seq));
+        if (!wasFrozen)
+            STREAMS_TRY(raise(AlarmType::SenderFault, r, f.header.seq, 1));
+        res.disposition = Disposition::SenderFault;
+        res.acknowledge = true;
+        res.reason = why;
+        return {};
+    }
+
+    Status fork(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                std::uint64_t appliedSideSeq, ReceiveResult &res)
+    {
+        qCWarning(lcReceiver).noquote() << "fork on stream from" << shortId(f.header.sender)
+                                        << "epoch" << f.header.epoch << "seq" << f.header.seq;
+        STREAMS_TRY(keepAppliedEvidence(r, appliedSideSeq));
+        STREAMS_TRY(keepEvidence(f.header, f.envHash, bytes, EvidenceForkOther));
+        const bool wasFrozen = r.frozen;
+        STREAMS_TRY(freeze(r, ResyncReason::Fork, f.header.seq));
+        if (!wasFrozen)
+            STREAMS_TRY(raise(AlarmType::Fork, r, f.header.seq, 2));
+        res.disposition = Disposition::Forked;
+        res.acknowledge = true;
+        res.reason = QStringLiteral("fork");
+        return {};
+    }
+
+    // ---- WIPE ----
+
+    // A verified COMMAND: runs only if it names this device, with this key, is new and not
+    // expired. Records the id; the handler runs after the transaction. Returns true if it is new.
+    Result<bool> takeCommand(const Command &c)
+    {
+        if (q.m_me.role() != Role::Device)
+            return false;
+        if (c.target != q.m_me.localId())
+            return false;
+        const crypto::SignSecretKey &sk = q.m_me.signingKey();
+        const QByteArrayView pk(reinterpret_cast<const char *>(sk.data()) + 32, 32);
+        if (crypto::crypto_generichash(pk) != c.targetSignKeyHash)
+            return false;
+        if (c.notAfterMs != 0 && c.notAfterMs < now())
+            return false;
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("INSERT OR IGNORE INTO stream_command "
+                                                 "(command_id, type, received_ms) VALUES (?, ?, "
+                                                 "?)"));
+        st.bind(1, c.commandId.view()).bind(2, int(c.type)).bind(3, now());
+        STREAMS_TRY(st.exec());
+        if (db().changes() == 0)
+            return false;
+        if (c.type == CommandType::Wipe)
+            wipes.push_back(c);
+        return true;
+    }
+
+    // Parked and frozen envelopes are opened for a WIPE only. A validly signed envelope that
+    // does not open is a sender fault all the same.
+    Result<bool> peekForWipe(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                             ReceiveResult &res)
+    {
+        const crypto::BoxKeyPair *key = q.m_me.boxKey(f.header.recipientBoxKeyId);
+        auto body = key ? codec::open(f, *key) : Result<Body>(fail(Errc::NotFound, {}));
+        if (!body) {
+            if (!r.frozen)
+                STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("does not open")));
+            return false;
+        }
+        if (body->kind != Kind::Command || !kindAllowedIn(body->kind, inDir))
+            return true;
+        auto cmd = payload::decodeCommand(body->payload);
+        if (!cmd)
+            return true;
+        STREAMS_TRY_ASSIGN(const bool fresh, takeCommand(*cmd));
+        if (fresh)
+            res.wipe = res.wipe || cmd->type == CommandType::Wipe;
+        return true;
+    }
+
+    // ---- step 3 ----
+
+    Status classify(const protocol::EnvelopeFrame &f, QByteArrayView bytes, const Peer &peer,
+                    ReceiveResult &res)
+    {
+        const auto &h = f.header;
+        STREAMS_TRY_ASSIGN(InRow r, loadRow(h.sender));
+
+        const bool sameEpoch = r.exists && r.epoch != 0 && h.epoch == r.epoch;
+        if (sameEpoch && h.seq >= 1 && h.seq <= r.applied) {
+            STREAMS_TRY_ASSIGN(const auto known, appliedHashAt(r, h.seq));
+            if (known && *known == f.envHash) {
+                res.disposition = Disposition::Duplicate;
+                res.acknowledge = true;
+                return {};
+            }
+            if (r.frozen)
+                return onFrozen(r, f, bytes, res);
+            return fork(r, f, bytes, h.seq, res);
+        }
+        if (h.epoch > r.epoch && h.seq == 1)
+            return inOrder(r, f, bytes, peer, true, res);
+        if (!sameEpoch) {
+            qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
+                                         << shortId(h.sender) << "epoch" << h.epoch;
+            res.disposition = Disposition::Dropped;
+            res.acknowledge = h.epoch < r.epoch; // an old epoch can never become useful
+            res.reason = QStringLiteral("other epoch");
+            return {};
+        }
+        if (r.frozen)
+            return onFrozen(r, f, bytes, res);
+        if (h.seq == r.applied + 1) {
+            if (h.prev != r.head)
+                return fork(r, f, bytes, r.applied, res);
+            return inOrder(r, f, bytes, peer, false, res);
+        }
+        if (h.seq == 0) {
+            STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("seq 0")));
+            return {};
+        }
+        if (h.seq - r.applied <= kParkWindow)
+            return park(r, f, bytes, res);
+        return farAhead(r, f, bytes, res);
+    }
+
+    Status onFrozen(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                    ReceiveResult &res)
+    {
+        STREAMS_TRY(peekForWipe(r, f, bytes, res));
+        res.disposition = Disposition::Frozen;
+        res.acknowledge = true;
+        res.reason = QStringLiteral("stream frozen");
+        return {};
+    }
+
+    Status farAhead(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                    ReceiveResult &res)
+    {
+        qCWarning(lcReceiver).noquote() << "envelope far ahead from" << shortId(f.header.sender)
+                                        << "epoch" << r.epoch << "applied" << r.applied;
+        STREAMS_TRY_ASSIGN(const bool opened, peekForWipe(r, f, bytes, res));
+        if (!opened)
+            return {}; // sender fault recorded
+        if (r.resyncWanted == ResyncReason::None) {
+            STREAMS_TRY(raise(AlarmType::FarAhead, r, f.header.seq, 1));
+            STREAMS_TRY(requestResync(r, ResyncReason::FarAhead, f.header.seq));
+            STREAMS_TRY(saveRow(r));
+        }
+        res.disposition = Disposition::FarAhead;
+        res.acknowledge = true;
+        res.reason = QStringLiteral("far ahead");
+        return {};
+    }
+
+    Status park(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                ReceiveResult &res)
+    {
+        const auto &h = f.header;
+        STREAMS_TRY_ASSIGN(auto sel, db().prepare("SELECT env_hash FROM stream_parked WHERE sender "
+                                                  "= ? AND recipient = ? AND epoch = ? AND seq = "
+                                                  "?"));
+        sel.bind(1, h.sender.view())
+            .bind(2, h.recipient.view())
+            .bind(3, std::int64_t(h.epoch))
+            .bind(4, std::int64_t(h.seq));
+        STREAMS_TRY_ASSIGN(const bool have, sel.step());
+        if (have) {
+            const Hash32 other = fixedColumn<Hash32>(sel, 0);
+            sel.reset();
+            if (other == f.envHash) {
+                res.disposition = Disposition::Parked;
+                res.acknowledge = true;
+                res.reason = QStringLiteral("already parked");
+                return {};
+            }
+            // Two validly signed envelopes for one seq, both ahead of the head.
+            STREAMS_TRY_ASSIGN(auto bytesSel,
+                               db().prepare("SELECT bytes FROM stream_parked WHERE sender = ? AND "
+                                            "recipient = ? AND epoch = ? AND seq = ?"));
+            bytesSel.bind(1, h.sender.view())
+                .bind(2, h.recipient.view())
+                .bind(3, std::int64_t(h.epoch))
+                .bind(4, std::int64_t(h.seq));
+            STREAMS_TRY_ASSIGN(const bool got, bytesSel.step());
+            if (got) {
+                const QByteArray parkedBytes = bytesSel.columnBlob(0);
+                bytesSel.reset();
+                STREAMS_TRY(keepEvidence(h, other, parkedBytes, EvidenceForkApplied));
+            }
+            STREAMS_TRY(keepEvidence(h, f.envHash, bytes, EvidenceForkOther));
+            const bool wasFrozen = r.frozen;
+            STREAMS_TRY(freeze(r, ResyncReason::Fork, h.seq));
+            if (!wasFrozen)
+                STREAMS_TRY(raise(AlarmType::Fork, r, h.seq, 2));
+            res.disposition = Disposition::Forked;
+            res.acknowledge = true;
+            res.reason = QStringLiteral("fork among parked");
+            return {};
+        }
+        sel.reset();
+        STREAMS_TRY_ASSIGN(const bool opened, peekForWipe(r, f, bytes, res));
+        if (!opened)
+            return {}; // sender fault recorded
+        STREAMS_TRY_ASSIGN(auto ins, db().prepare("INSERT INTO stream_parked (sender, recipient, "
+                                                  "epoch, seq, env_hash, bytes, received_ms) "
+                                                  "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        ins.bind(1, h.sender.view())
+            .bind(2, h.recipient.view())
+            .bind(3, std::int64_t(h.epoch))
+            .bind(4, std::int64_t(h.seq))
+            .bind(5, f.envHash.view())
+            .bind(6, bytes)
+            .bind(7, now());
+        STREAMS_TRY(ins.exec());
+        if (!r.gapSince) {
+            r.gapSince = q.m_clock.onlineMs();
+            STREAMS_TRY(saveRow(r));
+        }
+        res.disposition = Disposition::Parked;
+        res.acknowledge = true;
+        res.reason = QStringLiteral("parked");
+        return {};
+    }
+
+    // ---- steps 4-6 ----
+
+    // Outcome of one envelope taken in order.
+    enum class Step { Applied, Stopped };
+
+    Status inOrder(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                   const Peer &peer, bool newEpoch, ReceiveResult &res)
+    {
+        STREAMS_TRY_ASSIGN(const Step step, takeInOrder(r, f, bytes, peer, newEpoch, res));
+        if (step == Step::Stopped)
+            return {};
+        res.disposition = res.disposition == Disposition::Quarantined ? Disposition::Quarantined
+                                                                      : Disposition::Applied;
+        res.acknowledge = true;
+        return drainParked(r, peer, res);
+    }
+
+    Result<Step> takeInOrder(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
+                             const Peer &peer, bool newEpoch, ReceiveResult &res)
+    {
+        const auto &h = f.header;
+        const Kind opening = epochOpeningKind(inDir);
+        // Step 4: open.
+        const crypto::BoxKeyPair *key = q.m_me.boxKey(h.recipientBoxKeyId);
+        if (!key) {
+            // Only possible for a parked envelope whose box key was deleted meanwhile.
+            STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("box key no longer held")));
+            return Step::Stopped;
+        }
+        auto opened = codec::open(f, *key);
+        if (!opened) {
+            STREAMS_TRY(senderFault(r, f, bytes, res, opened.error().message));
+            return Step::Stopped;
+        }
+        const Body &body = *opened;
+        // Step 5: kind, epoch rules, stream-level payloads, operation-level checks.
+        QString why;
+        if (!kindAllowedIn(body.kind, inDir))
+            why = QStringLiteral("kind not allowed in this direction");
+        else if (newEpoch && body.kind != opening)
+            why = QStringLiteral("a new epoch must open with its opening kind");
+        else if (newEpoch && !h.prev.isZero())
+            why = QStringLiteral("seq 1 with a prev");
+        else if (!newEpoch && inDir == Direction::Down && body.kind == Kind::Resync)
+            why = QStringLiteral("RESYNC inside an epoch");
+        if (!why.isEmpty()) {
+            STREAMS_TRY(senderFault(r, f, bytes, res, why));
+            return Step::Stopped;
+        }
+        if (auto s = checkOwnPayload(body); !s) {
+            STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
+            return Step::Stopped;
+        }
+        const bool quarantine = q.m_me.role() == Role::Hq && peer.state == PeerState::WipeOnly &&
+                                body.kind != Kind::CommandAck;
+        StreamId sid{h.sender, h.recipient, h.epoch, inDir};
+        StreamContext ctx{db(), q.m_me.role(), sid, h.seq, f.envHash, peer, now(), q.m_outbox};
+        if (!quarantine) {
+            if (auto s = q.m_applier.check(body, ctx); !s) {
+                STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
+                return Step::Stopped;
+            }
+        }
+
+        // Step 6: apply, advance the head. A content error from the applier is still the
+        // sender's fault; anything else (disk) undoes the whole transaction.
+        Savepoint sp(db());
+        STREAMS_TRY(sp.begin());
+        const EpochHead before = r.appliedHead();
+        if (newEpoch)
+            STREAMS_TRY(enterEpoch(r, h.epoch));
+        if (quarantine) {
+            STREAMS_TRY(keepEvidence(h, f.envHash, bytes, EvidenceQuarantined));
+            STREAMS_TRY(raise(AlarmType::Quarantined, r, h.seq, 1));
+            res.disposition = Disposition::Quarantined;
+        } else {
+            STREAMS_TRY(applyOwn(r, before, body, res));
+            if (auto s = q.m_applier.apply(body, ctx); !s) {
+                if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                    return std::unexpected(s.error());
+                sp.rollback();
+                STREAMS_TRY_ASSIGN(r, loadRow(h.sender));
+                STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
+                return Step::Stopped;
+            }
+        }
+        STREAMS_TRY(recordApplied(r, h.seq, f.envHash, bytes));
+        STREAMS_TRY(sp.release());
+        ++res.applied;
+        return Step::Applied;
+    }
+
+    Status checkOwnPayload(const Body &body)
+    {
+        switch (body.kind) {
+        case Kind::Heartbeat:
+            return asStatus(payload::decodeHeartbeat(body.payload));
+        case Kind::Receipt:
+            return asStatus(payload::decodeReceipt(body.payload));
+        case Kind::ResyncRequest:
+            return asStatus(payload::decodeResyncRequest(body.payload));
+        case Kind::Resync:
+            return asStatus(payload::decodeResync(body.payload));
+        case Kind::Command:
+            return asStatus(payload::decodeCommand(body.payload));
+        case Kind::CommandAck:
+            return asStatus(payload::decodeCommandAck(body.payload));
+        default:
+            return {};
+        }
+    }
+
+    // A new epoch (RESYNC on `down`, the device's answer on `up`): the only thing that unfreezes.
+    Status enterEpoch(InRow &r, std::uint32_t epoch)
+    {
+        static const char *const purge[] = {
+            "DELETE FROM stream_parked WHERE sender = ? AND recipient = ?",
+            "DELETE FROM stream_applied WHERE sender = ? AND recipient = ?",
+        };
+        for (const char *sql : purge) {
+            STREAMS_TRY_ASSIGN(auto st, db().prepare(sql));
+            st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+            STREAMS_TRY(st.exec());
+        }
+        r.epoch = epoch;
+        r.applied = 0;
+        r.head = Hash32{};
+        r.frozen = false;
+        r.frozenReason = ResyncReason::None;
+        r.frozenSeq = 0;
+        r.frozenMs = 0;
+        r.gapSince.reset();
+        r.resyncWanted = ResyncReason::None;
+        r.resyncWantedMs = 0;
+        return {};
+    }
+
+    Status recordApplied(InRow &r, std::uint64_t seq, const Hash32 &hash, QByteArrayView bytes)
+    {
+        STREAMS_TRY_ASSIGN(auto ins, db().prepare("INSERT OR REPLACE INTO stream_applied (sender, "
+                                                  "recipient, epoch, seq, env_hash, bytes) VALUES "
+                                                  "(?, ?, ?, ?, ?, ?)"));
+        ins.bind(1, r.sender.view())
+            .bind(2, r.recipient.view())
+            .bind(3, std::int64_t(r.epoch))
+            .bind(4, std::int64_t(seq))
+            .bind(5, hash.view())
+            .bind(6, bytes);
+        STREAMS_TRY(ins.exec());
+        if (seq > std::uint64_t(kAppliedBytesKept)) {
+            STREAMS_TRY_ASSIGN(auto prune, db().prepare("UPDATE stream_applied SET bytes = NULL "
+                                                        "WHERE sender = ? AND recipient = ? AND "
+                                                        "epoch = ? AND seq = ?"));
+            prune.bind(1, r.sender.view())
+                .bind(2, r.recipient.view())
+                .bind(3, std::int64_t(r.epoch))
+                .bind(4, std::int64_t(seq - std::uint64_t(kAppliedBytesKept)));
+            STREAMS_TRY(prune.exec());
+        }
+        r.applied = seq;
+        r.head = hash;
+        return saveRow(r);
+    }
+
+    // The receiver's own part of each stream-level kind (step 6, before the applier).
+    Status applyOwn(InRow &r, const EpochHead &before, const Body &body, ReceiveResult &res)
+    {
+        switch (body.kind) {
+        case Kind::Heartbeat: {
+            STREAMS_TRY_ASSIGN(const auto hb, payload::decodeHeartbeat(body.payload));
+            return onHeartbeat(r, before, hb, true);
+        }
+        case Kind::Resync: {
+            STREAMS_TRY_ASSIGN(const auto rs, payload::decodeResync(body.payload));
+            STREAMS_TRY(onHeartbeat(r, before, rs.heartbeat, false));
+            // Answer with a new `up` epoch, then send again what HQ never accepted.
+            payload::ResyncRequest opened;
+            opened.reason = ResyncReason::EpochOpened;
+            opened.at = EpochHead{r.epoch, 1, {}};
+            STREAMS_TRY(
+                q.m_outbox.openEpoch(r.sender, Kind::ResyncRequest, payload::encode(opened)));
+            STREAMS_TRY_ASSIGN(const int again,
+                               q.m_outbox.reissueAfter(r.sender, rs.lastUp, Kind::Delta));
+            if (again > 0)
+                qCInfo(lcReceiver) << "re-issued" << again << "deltas after RESYNC";
+            return {};
+        }
+        case Kind::Receipt: {
+            STREAMS_TRY_ASSIGN(const auto rc, payload::decodeReceipt(body.payload));
+            return onReceipt(r, before, rc, body.createdMs);
+        }
+        case Kind::ResyncRequest: {
+            STREAMS_TRY_ASSIGN(const auto rq, payload::decodeResyncRequest(body.payload));
+            if (rq.reason == ResyncReason::EpochOpened)
+                return {};
+            STREAMS_TRY_ASSIGN(const EpochHead down, q.m_outbox.head(r.sender));
+            if (rq.at.epoch < down.epoch)
+                return {}; // asked about an epoch HQ has already replaced
+            qCInfo(lcReceiver).noquote()
+                << "device" << shortId(r.sender) << "asks for RESYNC, reason" << int(rq.reason);
+            r.resyncWanted = ResyncReason::None; // let requestResync act
+            return requestResync(r, rq.reason, rq.at.seq);
+        }
+        case Kind::Command: {
+            STREAMS_TRY_ASSIGN(const auto cmd, payload::decodeCommand(body.payload));
+            STREAMS_TRY_ASSIGN(const bool fresh, takeCommand(cmd));
+            if (fresh && cmd.type == CommandType::Wipe)
+                res.wipe = true;
+            return {};
+        }
+        default:
+            return {};
+        }
+    }
+
+    // Device: HQ's HEARTBEAT against what this device sent and applied.
+    Status onHeartbeat(InRow &r, const EpochHead &before, const payload::Heartbeat &hb,
+                       bool compare)
+    {
+        if (hb.certSerial < r.peerCertSerial)
+            STREAMS_TRY(raise(AlarmType::StaleCertificate, r, r.applied + 1,
+                              std::int64_t(r.peerCertSerial - hb.certSerial)));
+        else
+            r.peerCertSerial = hb.certSerial;
+        r.peerTimeMs = std::max(r.peerTimeMs, hb.hqTimeMs);
+        r.peerTimeLocalMs = now();
+        r.peerSeen = hb.upApplied;
+        if (!compare)
+            return saveRow(r);
+
+        std::int64_t mismatches = 0;
+        if (!(hb.downHead == before))
+            ++mismatches;
+        if (hb.upApplied.seq > 0) {
+            STREAMS_TRY_ASSIGN(const auto mine,
+                               q.m_outbox.find(r.sender, hb.upApplied.epoch, hb.upApplied.seq));
+            if (!mine || mine->envHash != hb.upApplied.envHash)
+                ++mismatches;
+        }
+        STREAMS_TRY_ASSIGN(const std::int64_t withheld,
+                           deliveredNotApplied(r.sender, hb.upApplied, hb.hqTimeMs));
+        mismatches += withheld;
+        if (mismatches > 0)
+            STREAMS_TRY(raise(AlarmType::HeartbeatMismatch, r, r.applied + 1, mismatches));
+        return saveRow(r);
+    }
+
+    // HQ: a device RECEIPT against what HQ sent and applied.
+    Status onReceipt(InRow &r, const EpochHead &before, const payload::Receipt &rc,
+                     std::int64_t createdMs)
+    {
+        std::int64_t mismatches = 0;
+        if (rc.downApplied.seq > 0) {
+            STREAMS_TRY_ASSIGN(const auto mine,
+                               q.m_outbox.find(r.sender, rc.downApplied.epoch, rc.downApplied.seq));
+            if (!mine || mine->envHash != rc.downApplied.envHash)
+                ++mismatches;
+        }
+        STREAMS_TRY_ASSIGN(
+            const std::int64_t withheld,
+            deliveredNotApplied(r.sender, rc.downApplied, std::min(createdMs, now())));
+        mismatches += withheld;
+        if (!(rc.upSent == before))
+            ++mismatches;
+        if (mismatches > 0)
+            STREAMS_TRY(raise(AlarmType::ReceiptMismatch, r, r.applied + 1, mismatches));
+        if (rc.unlockFailures > r.peerUnlockFailures)
+            STREAMS_TRY(raise(AlarmType::UnlockFailures, r, r.applied + 1, rc.unlockFailures));
+        r.peerUnlockFailures = rc.unlockFailures;
+        r.peerSeen = rc.downApplied;
+        r.peerTimeMs = createdMs;
+        r.peerTimeLocalMs = now();
+        return saveRow(r);
+    }
+
+    // Envelopes this side sent to `peer` after `applied` that the relay acknowledged at least
+    // kWithholdGraceMs before `asOfMs`: the other side should have had them.
+    Result<std::int64_t> deliveredNotApplied(const Id16 &peer, const EpochHead &applied,
+                                             std::int64_t asOfMs)
+    {
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? "
+                                        "AND delivered_ms > 0 AND delivered_ms <= ? AND (epoch > "
+                                        "? OR (epoch = ? AND seq > ?))"));
+        st.bind(1, peer.view())
+            .bind(2, asOfMs - kWithholdGraceMs)
+            .bind(3, std::int64_t(applied.epoch))
+            .bind(4, std::int64_t(applied.epoch))
+            .bind(5, std::int64_t(applied.seq));
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        return row ? st.columnInt64(0) : 0;
+    }
+
+    // When the head advances, parked successors are applied in order.
+    Status drainParked(InRow &r, const Peer &peer, ReceiveResult &res)
+    {
+        bool advanced = false;
+        for (;;) {
+            if (r.frozen)
+                break;
+            STREAMS_TRY_ASSIGN(auto sel, db().prepare("SELECT bytes FROM stream_parked WHERE "
+                                                      "sender = ? AND recipient = ? AND epoch = ? "
+                                                      "AND seq = ?"));
+            sel.bind(1, r.sender.view())
+                .bind(2, r.recipient.view())
+                .bind(3, std::int64_t(r.epoch))
+                .bind(4, std::int64_t(r.applied + 1));
+            STREAMS_TRY_ASSIGN(const bool have, sel.step());
+            if (!have)
+                break;
+            const QByteArray bytes = sel.columnBlob(0);
+            sel.reset();
+            STREAMS_TRY_ASSIGN(auto del, db().prepare("DELETE FROM stream_parked WHERE sender = ? "
+                                                      "AND recipient = ? AND epoch = ? AND seq = "
+                                                      "?"));
+            del.bind(1, r.sender.view())
+                .bind(2, r.recipient.view())
+                .bind(3, std::int64_t(r.epoch))
+                .bind(4, std::int64_t(r.applied + 1));
+            STREAMS_TRY(del.exec());
+            auto frame = protocol::parseEnvelope(bytes, protocol::kMaxEnvelopeBytes);
+            if (!frame)
+                return fail(Errc::Tampered, QStringLiteral("a parked envelope no longer parses"));
+            ReceiveResult sub;
+            if (frame->header.prev != r.head) {
+                STREAMS_TRY(fork(r, *frame, bytes, r.applied, sub));
+                break;
+            }
+            STREAMS_TRY_ASSIGN(const Step step, takeInOrder(r, *frame, bytes, peer, false, sub));
+            res.applied += sub.applied;
+            res.wipe = res.wipe || sub.wipe;
+            if (step == Step::Stopped)
+                break;
+            advanced = true;
+        }
+        // The gap timer restarts for what is still missing (or stops).
+        STREAMS_TRY_ASSIGN(const int left, parkedCount(r));
+        if (left == 0)
+            r.gapSince.reset();
+        else if (advanced || !r.gapSince)
+            r.gapSince = q.m_clock.onlineMs();
+        return saveRow(r);
+    }
+
+    Result<int> parkedCount(const InRow &r)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT count(*) FROM stream_parked WHERE sender "
+                                                 "= ? AND recipient = ?"));
+        st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        return row ? int(st.columnInt64(0)) : 0;
+    }
+
+    void afterTransaction()
+    {
+        if (q.m_alarmSink) {
+            for (const Alarm &a : alarms)
+                q.m_alarmSink(a);
+        }
+        if (q.m_wipeHandler) {
+            for (const Command &c : wipes)
+                q.m_wipeHandler(c);
+        }
+    }
+};
+
+Receiver::Receiver(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
+                   EnvelopeApplier &applier, StreamOutbox &outbox, const StreamClock &clock)
+    : m_db(db)
+    , m_me(me)
+    , m_peers(peers)
+    , m_applier(applier)
+    , m_outbox(outbox)
+    , m_clock(clock)
+{}
+
+Result<ReceiveResult> Receiver::receive(QByteArrayView envelope)
+{
+    ReceiveResult res;
+    // Step 1: framing, size, magic, deployment, sender, recipient, box key.
+    auto frame = protocol::parseEnvelope(envelope, protocol::kMaxEnvelopeBytes);
+    auto drop = [&](const char *why) {
+        res.disposition = Disposition::Dropped;
+        res.acknowledge = false;
+        res.reason = QString::fromLatin1(why);
+        qCInfo(lcReceiver) << "dropped envelope:" << why;
+        return res;
+    };
+    if (!frame)
+        return drop("framing");
+    const auto &h = frame->header;
+    const Direction inDir = m_me.role() == Role::Device ? Direction::Down : Direction::Up;
+    res.stream = StreamId{h.sender, h.recipient, h.epoch, inDir};
+    res.seq = h.seq;
+    res.envHash = frame->envHash;
+    if (!protocol::checkDeployment(h, m_me.deploymentId()))
+        return drop("deployment");
+    if (h.recipient != m_me.localId())
+        return drop("recipient is not me");
+    if (h.sender == m_me.localId())
+        return drop("sender is me");
+    const auto peer = m_peers.peer(h.sender);
+    if (!peer)
+        return drop("unknown sender");
+    const bool senderOk = m_me.role() == Role::Hq ? (peer->state == PeerState::Active ||
+                                                     peer->state == PeerState::WipeOnly)
+                                                  : peer->state == PeerState::Active;
+    if (!senderOk)
+        return drop("sender not active");
+    if (!m_me.boxKey(h.recipientBoxKeyId))
+        return drop("box key not held");
+    // Step 2: signature under the sender's current key.
+    if (!protocol::verifyEnvelopeSignature(*frame, peer->signKey))
+        return drop("signature");
+
+    // Steps 3-6 in one transaction.
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    if (auto s = impl.classify(*frame, envelope, *peer, res); !s) {
+        m_db.rollback();
+        return std::unexpected(s.error());
+    }
+    if (auto s = m_db.commit(); !s) {
+        m_db.rollback();
+        return std::unexpected(s.error());
+    }
+    impl.afterTransaction();
+    return res;
+}
+
+Status Receiver::tick()
+{
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    auto run = [&]() -> Status {
+        const QByteArray sql = QByteArray(kInColumns) +
+                               "WHERE recipient = ? AND gap_since_online IS NOT NULL AND state = 0 "
+                               "AND resync_wanted = 0";
+        STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+        st.bind(1, m_me.localId().view());
+        std::vector<InRow> rows;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, st.step());
+            if (!row)
+                break;
+            rows.push_back(rowFrom(st));
+        }
+        st.reset();
+        for (InRow &r : rows) {
+            if (m_clock.onlineMs() - *r.gapSince < kGapTimeoutMs)
+                continue;
+            STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
+            STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
+            STREAMS_TRY(impl.requestResync(r, ResyncReason::Gap, r.applied + 1));
+            STREAMS_TRY(impl.saveRow(r));
+        }
+        return {};
+    };
+    if (auto s = run(); !s) {
+        m_db.rollback();
+        return s;
+    }
+    STREAMS_TRY(m_db.commit());
+    impl.afterTransaction();
+    return {};
+}
+
+Result<std::vector<GapRequest>> Receiver::gapsWanted() const
+{
+    const QByteArray sql = QByteArray(kInColumns) +
+                           "WHERE recipient = ? AND state = 0 AND gap_since_online IS NOT NULL";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, m_me.localId().view());
+    std::vector<InRow> rows;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        rows.push_back(rowFrom(st));
+    }
+    std::vector<GapRequest> out;
+    STREAMS_TRY_ASSIGN(auto ps,
+                       m_db.prepare("SELECT seq FROM stream_parked WHERE sender = ? AND "
+                                    "recipient = ? AND epoch = ? ORDER BY seq LIMIT 2001"));
+    for (const InRow &r : rows) {
+        ps.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
+        std::uint64_t expect = r.applied + 1;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, ps.step());
+            if (!row)
+                break;
+            const auto seq = std::uint64_t(ps.columnInt64(0));
+            if (seq > expect && out.size() < 64)
+                out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
+                                         expect, seq - 1});
+            expect = seq + 1;
+        }
+        ps.reset();
+    }
+    return out;
+}
+
+Result<std::optional<StreamState>> Receiver::state(const Id16 &sender) const
+{
+    Impl impl(const_cast<Receiver &>(*this));
+    STREAMS_TRY_ASSIGN(const InRow r, impl.loadRow(sender));
+    if (!r.exists)
+        return std::optional<StreamState>{};
+    STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
+    return std::optional<StreamState>(stateFrom(r, parked));
+}
+
+Result<std::vector<Alarm>> Receiver::alarms() const
+{
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT id, type, peer, direction, epoch, seq, count, "
+                                             "at_ms FROM stream_alarm ORDER BY id"));
+    std::vector<Alarm> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        Alarm a;
+        a.id = st.columnInt64(0);
+        a.type = AlarmType(st.columnInt64(1));
+        a.peer = fixedColumn<Id16>(st, 2);
+        a.direction = Direction(st.columnInt64(3));
+        a.epoch = std::uint32_t(st.columnInt64(4));
+        a.seq = std::uint64_t(st.columnInt64(5));
+        a.count = st.columnInt64(6);
+        a.atMs = st.columnInt64(7);
+        out.push_back(a);
+    }
+    return out;
+}
+
+Result<std::vector<Receiver::Evidence>> Receiver::evidence(const Id16 &sender) const
+{
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT recipient, epoch, seq, env_hash, reason, "
+                                             "bytes FROM stream_evidence WHERE sender = ? ORDER "
+                                             "BY id"));
+    st.bind(1, sender.view());
+    const Direction inDir = m_me.role() == Role::Device ? Direction::Down : Direction::Up;
+    std::vector<Evidence> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        Evidence e;
+        e.stream =
+            StreamId{sender, fixedColumn<Id16>(st, 0), std::uint32_t(st.columnInt64(1)), inDir};
+        e.seq = std::uint64_t(st.columnInt64(2));
+        e.envHash = fixedColumn<Hash32>(st, 3);
+        e.reason = int(st.columnInt64(4));
+        e.bytes = st.columnBlob(5);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<QueuedEnvelope> Receiver::sendResync(const Id16 &device)
+{
+    if (m_me.role() != Role::Hq)
+        return fail(Errc::Refused, QStringLiteral("only HQ sends RESYNC"));
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    auto env = impl.resyncInTransaction(device);
+    if (!env) {
+        m_db.rollback();
+        return env;
+    }
+    if (auto s = m_db.commit(); !s) {
+        m_db.rollback();
+        return std::unexpected(s.error());
+    }
+    return env;
+}
+
+Result<QueuedEnvelope> Receiver::sendReceipt(std::int64_t unlockFailures)
+{
+    if (m_me.role() != Role::Device)
+        return fail(Errc::Refused, QStringLiteral("only a device sends RECEIPT"));
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT sender FROM stream_in WHERE recipient = ? "
+                                             "LIMIT 1"));
+    st.bind(1, m_me.localId().view());
+    STREAMS_TRY_ASSIGN(const bool have, st.step());
+    if (!have)
+        return fail(Errc::Refused, QStringLiteral("no stream from HQ yet"));
+    const Id16 hq = fixedColumn<Id16>(st, 0);
+    st.reset();
+    Impl impl(*this);
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+    STREAMS_TRY_ASSIGN(const InRow r, impl.loadRow(hq));
+    payload::Receipt rc;
+    rc.downApplied = r.appliedHead();
+    STREAMS_TRY_ASSIGN(rc.upSent, m_outbox.head(hq));
+    rc.unlockFailures = unlockFailures;
+    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(hq, Kind::Receipt, payload::encode(rc)));
+    STREAMS_TRY(sp.release());
+    return env;
+}
+
+Result<QueuedEnvelope> Receiver::sendHeartbeat(const Id16 &device)
+{
+    if (m_me.role() != Role::Hq)
+        return fail(Errc::Refused, QStringLiteral("only HQ sends HEARTBEAT"));
+    Impl impl(*this);
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+    STREAMS_TRY_ASSIGN(const InRow up, impl.loadRow(device));
+    payload::Heartbeat hb;
+    hb.hqTimeMs = m_clock.nowMs();
+    hb.certSerial = m_certSerial;
+    STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
+    hb.upApplied = up.appliedHead();
+    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(device, Kind::Heartbeat, payload::encode(hb)));
+    STREAMS_TRY(sp.release());
+    return env;
+}
+
+} // namespace liaison::streams

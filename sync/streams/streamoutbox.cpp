@@ -1,0 +1,283 @@
+#include "streamoutbox.h"
+
+#include "envelopecodec.h"
+#include "savepoint.h"
+#include "streamutil.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcOutbox, "liaison.sync.outbox")
+
+namespace liaison::streams {
+
+namespace {
+
+constexpr const char *kSelectColumns =
+    "SELECT recipient, epoch, seq, env_hash, kind, created_ms, delivered_ms, bytes FROM "
+    "stream_outbox ";
+
+} // namespace
+
+StreamOutbox::StreamOutbox(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
+                           const StreamClock &clock)
+    : m_db(db)
+    , m_me(me)
+    , m_peers(peers)
+    , m_clock(clock)
+{}
+
+Direction StreamOutbox::outgoingDirection() const
+{
+    return m_me.role() == Role::Device ? Direction::Up : Direction::Down;
+}
+
+Result<QueuedEnvelope> StreamOutbox::enqueue(const Id16 &recipient, Kind kind,
+                                             const QCborMap &payload)
+{
+    return seal(recipient, kind, payload, false);
+}
+
+Result<QueuedEnvelope> StreamOutbox::openEpoch(const Id16 &recipient, Kind kind,
+                                               const QCborMap &payload)
+{
+    if (kind != epochOpeningKind(outgoingDirection()))
+        return fail(Errc::Refused, QStringLiteral("this kind cannot open an epoch"));
+    return seal(recipient, kind, payload, true);
+}
+
+Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, const QCborMap &payload,
+                                          bool newEpoch)
+{
+    const Direction dir = outgoingDirection();
+    if (!kindAllowedIn(kind, dir))
+        return fail(Errc::Refused, QStringLiteral("kind not allowed in this direction"));
+    const auto peer = m_peers.peer(recipient);
+    if (!peer)
+        return fail(Errc::NotFound, QStringLiteral("unknown recipient"));
+
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+
+    STREAMS_TRY_ASSIGN(auto sel,
+                       m_db.prepare("SELECT epoch, head_seq, head_hash FROM stream_out WHERE "
+                                    "recipient = ?"));
+    sel.bind(1, recipient.view());
+    STREAMS_TRY_ASSIGN(const bool have, sel.step());
+    EpochHead cur;
+    if (have) {
+        cur.epoch = std::uint32_t(sel.columnInt64(0));
+        cur.seq = std::uint64_t(sel.columnInt64(1));
+        cur.envHash = fixedColumn<Hash32>(sel, 2);
+    }
+    sel.reset();
+
+    EpochHead next;
+    if (newEpoch) {
+        if (cur.epoch == 0xffffffffu)
+            return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
+        next.epoch = cur.epoch + 1;
+        next.seq = 1;
+    } else {
+        if (!have || cur.epoch == 0)
+            return fail(Errc::Refused, QStringLiteral("stream not open: no epoch yet"));
+        next.epoch = cur.epoch;
+        next.seq = cur.seq + 1;
+    }
+    const Hash32 prev = newEpoch ? Hash32{} : cur.envHash;
+
+    codec::SealInput in;
+    in.deployment = m_me.deploymentId();
+    in.sender = m_me.localId();
+    in.recipient = recipient;
+    in.epoch = next.epoch;
+    in.seq = next.seq;
+    in.prev = prev;
+    in.recipientBoxKeyId = peer->boxKeyId;
+    in.recipientBoxKey = peer->boxKey;
+    in.senderKey = &m_me.signingKey();
+    in.kind = kind;
+    in.createdMs = m_clock.nowMs();
+    in.payload = payload;
+    STREAMS_TRY_ASSIGN(auto sealed, codec::seal(in));
+    STREAMS_TRY_ASSIGN(const QByteArray payloadBytes, codec::encodePayload(payload));
+
+    STREAMS_TRY_ASSIGN(auto ins, m_db.prepare("INSERT INTO stream_outbox (recipient, epoch, seq, "
+                                              "env_hash, kind, payload, bytes, created_ms) "
+                                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.bind(1, recipient.view())
+        .bind(2, std::int64_t(next.epoch))
+        .bind(3, std::int64_t(next.seq))
+        .bind(4, sealed.envHash.view())
+        .bind(5, int(kind))
+        .bind(6, QByteArrayView(payloadBytes))
+        .bind(7, QByteArrayView(sealed.bytes))
+        .bind(8, in.createdMs);
+    STREAMS_TRY(ins.exec());
+
+    STREAMS_TRY_ASSIGN(auto up, m_db.prepare("INSERT OR REPLACE INTO stream_out (recipient, "
+                                             "sender, direction, epoch, head_seq, head_hash) "
+                                             "VALUES (?, ?, ?, ?, ?, ?)"));
+    up.bind(1, recipient.view())
+        .bind(2, m_me.localId().view())
+        .bind(3, int(dir))
+        .bind(4, std::int64_t(next.epoch))
+        .bind(5, std::int64_t(next.seq))
+        .bind(6, sealed.envHash.view());
+    STREAMS_TRY(up.exec());
+    STREAMS_TRY(sp.release());
+
+    QueuedEnvelope out;
+    out.stream = StreamId{m_me.localId(), recipient, next.epoch, dir};
+    out.seq = next.seq;
+    out.envHash = sealed.envHash;
+    out.kind = kind;
+    out.createdMs = in.createdMs;
+    out.bytes = std::move(sealed.bytes);
+    return out;
+}
+
+namespace {
+
+QueuedEnvelope rowToQueued(const store::Statement &st, const Id16 &sender, Direction dir)
+{
+    QueuedEnvelope q;
+    q.stream.sender = sender;
+    q.stream.recipient = fixedColumn<Id16>(st, 0);
+    q.stream.epoch = std::uint32_t(st.columnInt64(1));
+    q.stream.direction = dir;
+    q.seq = std::uint64_t(st.columnInt64(2));
+    q.envHash = fixedColumn<Hash32>(st, 3);
+    q.kind = Kind(st.columnInt64(4));
+    q.createdMs = st.columnInt64(5);
+    q.deliveredMs = st.columnInt64(6);
+    q.bytes = st.columnBlob(7);
+    return q;
+}
+
+} // namespace
+
+Result<std::vector<QueuedEnvelope>> StreamOutbox::pending(const Id16 &recipient, int limit) const
+{
+    const QByteArray sql = QByteArray(kSelectColumns) +
+                           "WHERE recipient = ? AND delivered_ms = 0 ORDER BY epoch, seq LIMIT ?";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, recipient.view()).bind(2, limit);
+    std::vector<QueuedEnvelope> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(rowToQueued(st, m_me.localId(), outgoingDirection()));
+    }
+    return out;
+}
+
+Result<std::vector<Id16>> StreamOutbox::recipientsWithPending() const
+{
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT DISTINCT recipient FROM stream_outbox WHERE "
+                                             "delivered_ms = 0 ORDER BY recipient"));
+    std::vector<Id16> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(fixedColumn<Id16>(st, 0));
+    }
+    return out;
+}
+
+Status StreamOutbox::markDelivered(const Id16 &recipient, std::uint32_t epoch, std::uint64_t seq)
+{
+    STREAMS_TRY_ASSIGN(auto st,
+                       m_db.prepare("UPDATE stream_outbox SET delivered_ms = ? WHERE recipient = ? "
+                                    "AND epoch = ? AND seq = ? AND delivered_ms = 0"));
+    st.bind(1, std::max<std::int64_t>(1, m_clock.nowMs()))
+        .bind(2, recipient.view())
+        .bind(3, std::int64_t(epoch))
+        .bind(4, std::int64_t(seq));
+    return st.exec();
+}
+
+Result<std::optional<QueuedEnvelope>> StreamOutbox::find(const Id16 &recipient, std::uint32_t epoch,
+                                                         std::uint64_t seq) const
+{
+    const QByteArray sql =
+        QByteArray(kSelectColumns) + "WHERE recipient = ? AND epoch = ? AND seq = ?";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, recipient.view()).bind(2, std::int64_t(epoch)).bind(3, std::int64_t(seq));
+    STREAMS_TRY_ASSIGN(const bool row, st.step());
+    if (!row)
+        return std::optional<QueuedEnvelope>{};
+    return std::optional<QueuedEnvelope>(rowToQueued(st, m_me.localId(), outgoingDirection()));
+}
+
+Result<EpochHead> StreamOutbox::head(const Id16 &recipient) const
+{
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT epoch, head_seq, head_hash FROM stream_out "
+                                             "WHERE recipient = ?"));
+    st.bind(1, recipient.view());
+    STREAMS_TRY_ASSIGN(const bool row, st.step());
+    EpochHead h;
+    if (row) {
+        h.epoch = std::uint32_t(st.columnInt64(0));
+        h.seq = std::uint64_t(st.columnInt64(1));
+        h.envHash = fixedColumn<Hash32>(st, 2);
+    }
+    return h;
+}
+
+Result<std::optional<QueuedEnvelope>> StreamOutbox::deliveredHead(const Id16 &recipient) const
+{
+    const QByteArray sql = QByteArray(kSelectColumns) +
+                           "WHERE recipient = ? AND delivered_ms > 0 ORDER BY epoch DESC, seq DESC "
+                           "LIMIT 1";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, recipient.view());
+    STREAMS_TRY_ASSIGN(const bool row, st.step());
+    if (!row)
+        return std::optional<QueuedEnvelope>{};
+    return std::optional<QueuedEnvelope>(rowToQueued(st, m_me.localId(), outgoingDirection()));
+}
+
+Result<int> StreamOutbox::reissueAfter(const Id16 &recipient, const EpochHead &after, Kind kind)
+{
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+    STREAMS_TRY_ASSIGN(auto st,
+                       m_db.prepare("SELECT epoch, seq, payload FROM stream_outbox WHERE recipient "
+                                    "= ? AND kind = ? AND reissued = 0 AND (epoch > ? OR (epoch = "
+                                    "? AND seq > ?)) ORDER BY epoch, seq"));
+    st.bind(1, recipient.view())
+        .bind(2, int(kind))
+        .bind(3, std::int64_t(after.epoch))
+        .bind(4, std::int64_t(after.epoch))
+        .bind(5, std::int64_t(after.seq));
+    struct Old
+    {
+        std::int64_t epoch;
+        std::int64_t seq;
+        QCborMap payload;
+    };
+    std::vector<Old> old;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        Old o{st.columnInt64(0), st.columnInt64(1), {}};
+        STREAMS_TRY_ASSIGN(o.payload, codec::decodePayload(st.columnBlob(2)));
+        old.push_back(std::move(o));
+    }
+    st.reset();
+    STREAMS_TRY_ASSIGN(auto mark, m_db.prepare("UPDATE stream_outbox SET reissued = 1 WHERE "
+                                               "recipient = ? AND epoch = ? AND seq = ?"));
+    for (const Old &o : old) {
+        mark.bind(1, recipient.view()).bind(2, o.epoch).bind(3, o.seq);
+        STREAMS_TRY(mark.exec());
+    }
+    for (const Old &o : old)
+        STREAMS_TRY(seal(recipient, kind, o.payload, false));
+    STREAMS_TRY(sp.release());
+    return int(old.size());
+}
+
+} // namespace liaison::streams
