@@ -980,7 +980,7 @@ Result<ReceiveResult> Receiver::receive(QByteArrayView envelope)
         res.disposition = Disposition::Dropped;
         res.acknowledge = false;
         res.reason = QString::fromLatin1(why);
-        qCInfo(lcReceiver) << "dropped envelope:" << why;
+        qCDebug(lcReceiver) << "dropped envelope:" << why;
         return res;
     };
     if (!frame)
