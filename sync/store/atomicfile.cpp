@@ -38,7 +38,8 @@ Status writeAll(int fd, const char *data, std::size_t size, const QString &path)
 
 Status syncDirectory(const QString &dirPath)
 {
-    const int fd = ::open(QFile::encodeName(dirPath).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int fd =
+        ::open(QFile::encodeName(dirPath).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return std::unexpected(ioError(QStringLiteral("cannot open directory"), dirPath, errno));
     const int rc = ::fsync(fd);
@@ -49,29 +50,42 @@ Status syncDirectory(const QString &dirPath)
     return {};
 }
 
-Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
+Status writeFileDurably(const QString &tempPath, QByteArrayView bytes, int mode)
 {
-    const QFileInfo info(path);
-    const QString dir = info.absolutePath();
-    const QByteArray tmp = QFile::encodeName(path + QStringLiteral(".tmp"));
+    const QByteArray tmp = QFile::encodeName(tempPath);
     const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
-        return std::unexpected(ioError(QStringLiteral("cannot create"), path, errno));
+        return std::unexpected(ioError(QStringLiteral("cannot create"), tempPath, errno));
     ::fchmod(fd, mode_t(mode));
-    auto written = writeAll(fd, bytes.data(), std::size_t(bytes.size()), path);
+    auto written = writeAll(fd, bytes.data(), std::size_t(bytes.size()), tempPath);
     if (written && ::fsync(fd) != 0)
-        written = std::unexpected(ioError(QStringLiteral("cannot sync"), path, errno));
-    ::close(fd);
-    if (!written) {
+        written = std::unexpected(ioError(QStringLiteral("cannot sync"), tempPath, errno));
+    if (::close(fd) != 0 && written)
+        written = std::unexpected(ioError(QStringLiteral("cannot close"), tempPath, errno));
+    if (!written)
         ::unlink(tmp.constData());
-        return written;
-    }
-    if (::rename(tmp.constData(), QFile::encodeName(path).constData()) != 0) {
+    return written;
+}
+
+Status renameDurably(const QString &from, const QString &to)
+{
+    if (::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) != 0) {
         const int err = errno;
-        ::unlink(tmp.constData());
-        return std::unexpected(ioError(QStringLiteral("cannot replace"), path, err));
+        return std::unexpected(ioError(QStringLiteral("cannot replace"), to, err));
     }
-    return syncDirectory(dir);
+    return syncDirectory(QFileInfo(to).absolutePath());
+}
+
+Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
+{
+    const QString tmp = path + QStringLiteral(".tmp");
+    if (auto s = writeFileDurably(tmp, bytes, mode); !s)
+        return s;
+    if (auto s = renameDurably(tmp, path); !s) {
+        ::unlink(QFile::encodeName(tmp).constData());
+        return s;
+    }
+    return {};
 }
 
 Status overwriteAndRemove(const QString &path)
@@ -83,7 +97,8 @@ Status overwriteAndRemove(const QString &path)
             return {};
         return std::unexpected(ioError(QStringLiteral("cannot open"), path, errno));
     }
-    struct stat st{};
+    struct stat st
+    {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) {
         const QByteArray zeros(qsizetype(std::min<off_t>(st.st_size, 1 << 20)), '\0');
         off_t left = st.st_size;
@@ -105,11 +120,15 @@ Result<QByteArray> readSmallFile(const QString &path, qint64 maxBytes)
 {
     QFile f(path);
     if (!f.exists())
-        return fail(Errc::NotFound, QStringLiteral("%1 does not exist").arg(QFileInfo(path).fileName()));
+        return fail(Errc::NotFound,
+                    QStringLiteral("%1 does not exist").arg(QFileInfo(path).fileName()));
     if (!f.open(QIODevice::ReadOnly))
-        return fail(Errc::Io, QStringLiteral("cannot read %1: %2").arg(QFileInfo(path).fileName(), f.errorString()));
+        return fail(
+            Errc::Io,
+            QStringLiteral("cannot read %1: %2").arg(QFileInfo(path).fileName(), f.errorString()));
     if (f.size() > maxBytes)
-        return fail(Errc::Malformed, QStringLiteral("%1 is too large").arg(QFileInfo(path).fileName()));
+        return fail(Errc::Malformed,
+                    QStringLiteral("%1 is too large").arg(QFileInfo(path).fileName()));
     return f.readAll();
 }
 

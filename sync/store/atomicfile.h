@@ -12,6 +12,12 @@ namespace liaison::store {
 // `mode` is applied to the temp file before any byte is written (0600 for secrets).
 [[nodiscard]] Status writeFileAtomically(const QString &path, QByteArrayView bytes,
                                          int mode = 0600);
+// The two halves of writeFileAtomically, for callers that must act between them (the vault's
+// passphrase change): write and fsync `tempPath` (created with `mode`), then rename it over
+// `path` and fsync the directory.
+[[nodiscard]] Status writeFileDurably(const QString &tempPath, QByteArrayView bytes,
+                                      int mode = 0600);
+[[nodiscard]] Status renameDurably(const QString &from, const QString &to);
 // fsync a directory so a rename or unlink in it is durable.
 [[nodiscard]] Status syncDirectory(const QString &dirPath);
 // Overwrite a file's bytes with zeros, fsync, unlink, fsync the directory. Absent is fine.
