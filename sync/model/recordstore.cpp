@@ -1,0 +1,1170 @@
+#include "model/recordstore.h"
+
+#include <QCborArray>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcModel, "liaison.model")
+
+namespace liaison::model {
+
+using store::Database;
+using store::Statement;
+
+namespace {
+
+// ---- schema ----
+
+Status migration1(Database &db)
+{
+    return db.execute(R"sql(
+CREATE TABLE rec_record (
+    rid INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
+    type INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    owner BLOB,
+    tombstone BLOB
+);
+CREATE INDEX rec_record_scope ON rec_record(scope, id);
+CREATE TABLE rec_field (
+    rid INTEGER NOT NULL REFERENCES rec_record(rid) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL,
+    stamp BLOB NOT NULL,
+    PRIMARY KEY (rid, name)
+) WITHOUT ROWID;
+CREATE TABLE rec_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    record BLOB NOT NULL,
+    scope TEXT NOT NULL,
+    op BLOB NOT NULL
+);
+CREATE INDEX rec_outbox_scope ON rec_outbox(scope);
+CREATE TABLE rec_clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    ms INTEGER NOT NULL,
+    counter INTEGER NOT NULL
+);
+INSERT INTO rec_clock(id, ms, counter) VALUES (1, 0, 0);
+CREATE TABLE rec_scope (scope TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE rec_contact_fts USING fts4(name, organisation, role, country, tags,
+                                                tokenize=unicode61);
+)sql");
+}
+
+QByteArray encodeValue(const QCborValue &v)
+{
+    return v.toCbor(); // values are normalized: maps already in canonical key order
+}
+
+QCborValue decodeValue(const QByteArray &bytes)
+{
+    return QCborValue::fromCbor(bytes);
+}
+
+// SAVEPOINT: joins an open transaction, or is one on its own.
+class Savepoint
+{
+public:
+    explicit Savepoint(Database &db)
+        : m_db(db)
+    {}
+    ~Savepoint()
+    {
+        if (m_open) {
+            static_cast<void>(m_db.execute("ROLLBACK TO rec_sp"));
+            static_cast<void>(m_db.execute("RELEASE rec_sp"));
+        }
+    }
+    [[nodiscard]] Status begin()
+    {
+        if (auto s = m_db.execute("SAVEPOINT rec_sp"); !s)
+            return s;
+        m_open = true;
+        return {};
+    }
+    [[nodiscard]] Status release()
+    {
+        if (auto s = m_db.execute("RELEASE rec_sp"); !s)
+            return s;
+        m_open = false;
+        return {};
+    }
+
+private:
+    Database &m_db;
+    bool m_open = false;
+};
+
+template <typename T> std::unexpected<Error> err(const Result<T> &r)
+{
+    return std::unexpected(r.error());
+}
+
+QString ftsQuery(const QString &query)
+{
+    // Words of letters and digits only, lower-cased, each a prefix term; FTS operators and
+    // quotes cannot appear. The query is bound as a parameter, never spliced into SQL.
+    QStringList terms;
+    QString word;
+    const auto flush = [&] {
+        if (!word.isEmpty())
+            terms.append(word.toLower() + QLatin1Char('*'));
+        word.clear();
+    };
+    for (const QChar c : query) {
+        if (c.isLetterOrNumber())
+            word.append(c);
+        else
+            flush();
+    }
+    flush();
+    if (terms.size() > 16)
+        terms.resize(16);
+    return terms.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+bool mayWrite(ReplicaRole writer, RecordType type, bool isOwner)
+{
+    switch (writerRule(type)) {
+    case WriterRule::HqOnly:
+        return writer == ReplicaRole::Hq;
+    case WriterRule::HqAndScopeMembers:
+        return true;
+    case WriterRule::AuthorOnly:
+        return writer == ReplicaRole::Device && isOwner;
+    }
+    return false;
+}
+
+struct RecordStore::Row
+{
+    qint64 rid = 0;
+    RecordHeader header;
+};
+
+struct RecordStore::Statements
+{
+    Statement selRow, insRow, setTomb, delRow, delFields, insFieldIgnore, updField, selField,
+        setField, delField, countFields, maxStamp, selFields, insOutbox, selOutbox, delOutbox,
+        delOutboxScope, countOutbox, setClock, selClock, ftsDel, ftsIns, ftsSearch, ftsFields,
+        selScope, ftsPurge, purge, insScope, delScope, selScopes, distinctScopes, countRecords;
+};
+
+// Marks remote application: any outbox write inside fails.
+class RecordStore::RemoteGuard
+{
+public:
+    explicit RemoteGuard(RecordStore &s)
+        : m_s(s)
+    {
+        ++m_s.m_remoteDepth;
+    }
+    ~RemoteGuard() { --m_s.m_remoteDepth; }
+
+private:
+    RecordStore &m_s;
+};
+
+RecordStore::RecordStore(Database &db, const Clock &clock, const crypto::Id16 &self,
+                         ReplicaRole role)
+    : m_db(db)
+    , m_self(self)
+    , m_role(role)
+    , m_hlc(clock, self)
+{}
+
+RecordStore::~RecordStore() = default;
+
+std::vector<store::Migration> RecordStore::migrations()
+{
+    return {migration1};
+}
+
+Status RecordStore::open()
+{
+    auto st = std::make_unique<Statements>();
+    struct Item
+    {
+        Statement *stmt;
+        const char *sql;
+    };
+    const Item items[] = {
+        {&st->selRow, "SELECT rid, type, scope, owner, tombstone FROM rec_record WHERE id = ?1"},
+        {&st->insRow,
+         "INSERT INTO rec_record(id, type, scope, owner, tombstone) VALUES (?1, ?2, ?3, ?4, ?5)"},
+        {&st->setTomb, "UPDATE rec_record SET tombstone = ?2 WHERE rid = ?1"},
+        {&st->delRow, "DELETE FROM rec_record WHERE rid = ?1"},
+        {&st->delFields, "DELETE FROM rec_field WHERE rid = ?1"},
+        {&st->insFieldIgnore,
+         "INSERT OR IGNORE INTO rec_field(rid, name, value, stamp) VALUES (?1, ?2, ?3, ?4)"},
+        {&st->updField, "UPDATE rec_field SET value = ?3, stamp = ?4 WHERE rid = ?1 AND name = ?2 "
+                        "AND (stamp < ?4 OR (stamp = ?4 AND value < ?3))"},
+        {&st->selField, "SELECT value, stamp FROM rec_field WHERE rid = ?1 AND name = ?2"},
+        {&st->setField,
+         "INSERT OR REPLACE INTO rec_field(rid, name, value, stamp) VALUES (?1, ?2, ?3, ?4)"},
+        {&st->delField, "DELETE FROM rec_field WHERE rid = ?1 AND name = ?2"},
+        {&st->countFields, "SELECT count(*) FROM rec_field WHERE rid = ?1"},
+        {&st->maxStamp, "SELECT max(stamp) FROM rec_field WHERE rid = ?1"},
+        {&st->selFields, "SELECT name, value, stamp FROM rec_field WHERE rid = ?1 ORDER BY name"},
+        {&st->insOutbox, "INSERT INTO rec_outbox(record, scope, op) VALUES (?1, ?2, ?3)"},
+        {&st->selOutbox, "SELECT seq, op FROM rec_outbox ORDER BY seq LIMIT ?1"},
+        {&st->delOutbox, "DELETE FROM rec_outbox WHERE seq <= ?1"},
+        {&st->delOutboxScope, "DELETE FROM rec_outbox WHERE scope = ?1"},
+        {&st->countOutbox, "SELECT count(*) FROM rec_outbox"},
+        {&st->setClock, "UPDATE rec_clock SET ms = ?1, counter = ?2 WHERE id = 1"},
+        {&st->selClock, "SELECT ms, counter FROM rec_clock WHERE id = 1"},
+        {&st->ftsDel, "DELETE FROM rec_contact_fts WHERE docid = ?1"},
+        {&st->ftsIns, "INSERT INTO rec_contact_fts(docid, name, organisation, role, country, tags) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&st->ftsSearch, "SELECT r.id FROM rec_contact_fts JOIN rec_record r "
+                         "ON r.rid = rec_contact_fts.docid WHERE rec_contact_fts MATCH ?1 "
+                         "ORDER BY r.id LIMIT ?2"},
+        {&st->ftsFields, "SELECT name, value FROM rec_field WHERE rid = ?1 AND name IN "
+                         "('name', 'organisation', 'role', 'country', 'tags')"},
+        {&st->selScope, "SELECT r.id, r.type, r.scope, r.owner, r.tombstone, f.name, f.value, "
+                        "f.stamp FROM rec_record r LEFT JOIN rec_field f ON f.rid = r.rid "
+                        "WHERE r.scope = ?1 ORDER BY r.id, f.name"},
+        {&st->ftsPurge, "DELETE FROM rec_contact_fts WHERE docid IN "
+                        "(SELECT rid FROM rec_record WHERE scope = ?1)"},
+        {&st->purge, "DELETE FROM rec_record WHERE scope = ?1"},
+        {&st->insScope, "INSERT OR IGNORE INTO rec_scope(scope) VALUES (?1)"},
+        {&st->delScope, "DELETE FROM rec_scope WHERE scope = ?1"},
+        {&st->selScopes, "SELECT scope FROM rec_scope ORDER BY scope"},
+        {&st->distinctScopes, "SELECT DISTINCT scope FROM rec_record ORDER BY scope"},
+        {&st->countRecords, "SELECT count(*) FROM rec_record"},
+    };
+    for (const Item &item : items) {
+        auto s = m_db.prepare(item.sql);
+        if (!s)
+            return err(s);
+        *item.stmt = std::move(*s);
+    }
+    m_st = std::move(st);
+
+    auto row = m_st->selClock.step();
+    if (!row)
+        return err(row);
+    if (!*row) {
+        m_st->selClock.reset();
+        return fail(Errc::Tampered, QStringLiteral("records: clock row missing"));
+    }
+    m_hlc.restore(quint64(m_st->selClock.columnInt64(0)), quint16(m_st->selClock.columnInt64(1)));
+    m_st->selClock.reset();
+    return loadScopes();
+}
+
+Status RecordStore::loadScopes()
+{
+    m_scopes.clear();
+    for (;;) {
+        auto row = m_st->selScopes.step();
+        if (!row) {
+            m_st->selScopes.reset();
+            return err(row);
+        }
+        if (!*row)
+            break;
+        m_scopes.insert(m_st->selScopes.columnText(0));
+    }
+    m_st->selScopes.reset();
+    return {};
+}
+
+// ---- rows ----
+
+Result<std::optional<RecordStore::Row>> RecordStore::loadRow(const RecordId &id) const
+{
+    Statement &q = m_st->selRow;
+    q.bind(1, id.view());
+    auto has = q.step();
+    if (!has) {
+        q.reset();
+        return err(has);
+    }
+    if (!*has) {
+        q.reset();
+        return std::optional<Row>();
+    }
+    Row row;
+    row.rid = q.columnInt64(0);
+    row.header.id = id;
+    const auto type = recordTypeFromInt(q.columnInt64(1));
+    row.header.scope = q.columnText(2);
+    if (!q.columnIsNull(3))
+        row.header.owner = crypto::Id16::fromBytes(q.columnBlob(3));
+    if (!q.columnIsNull(4))
+        row.header.tombstone = Hlc::decode(q.columnBlob(4));
+    const bool tombOk = q.columnIsNull(4) || row.header.tombstone.has_value();
+    q.reset();
+    if (!type || !tombOk)
+        return fail(Errc::Tampered, QStringLiteral("records: damaged record row"));
+    row.header.type = *type;
+    return std::optional<Row>(std::move(row));
+}
+
+Result<std::optional<RecordHeader>> RecordStore::header(const RecordId &id) const
+{
+    auto row = loadRow(id);
+    if (!row)
+        return err(row);
+    if (!*row)
+        return std::optional<RecordHeader>();
+    return std::optional<RecordHeader>((*row)->header);
+}
+
+// ---- merge ----
+
+Result<bool> RecordStore::merge(const Operation &op)
+{
+    auto loaded = loadRow(op.recordId);
+    if (!loaded)
+        return err(loaded);
+    const bool isContact = op.type == RecordType::Contact;
+    const QByteArray stamp = op.stamp.encode();
+
+    if (!*loaded) {
+        Statement &ins = m_st->insRow;
+        ins.bind(1, op.recordId.view()).bind(2, int(op.type)).bind(3, op.scope);
+        if (writerRule(op.type) == WriterRule::AuthorOnly)
+            ins.bind(4, op.author().view());
+        else
+            ins.bindNull(4);
+        if (op.tombstone)
+            ins.bind(5, QByteArrayView(stamp));
+        else
+            ins.bindNull(5);
+        if (auto s = ins.exec(); !s)
+            return err(s);
+        const qint64 rid = m_db.lastInsertRowId();
+        for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
+            Statement &f = m_st->insFieldIgnore;
+            f.bind(1, rid).bind(2, it.key()).bind(3, QByteArrayView(encodeValue(it.value())));
+            f.bind(4, QByteArrayView(stamp));
+            if (auto s = f.exec(); !s)
+                return err(s);
+        }
+        if (isContact && !op.tombstone)
+            m_searchDirty.insert(rid);
+        m_changed.append(op.recordId);
+        return true;
+    }
+
+    const Row &row = **loaded;
+    if (row.header.type != op.type || row.header.scope != op.scope)
+        return fail(Errc::Refused,
+                    QStringLiteral("records: a record's type and scope never change"));
+    if (writerRule(op.type) == WriterRule::AuthorOnly && row.header.owner != op.author())
+        return fail(Errc::Refused, QStringLiteral("records: not the record's author"));
+
+    if (op.tombstone) {
+        if (row.header.tombstone) {
+            if (op.stamp > *row.header.tombstone) {
+                m_st->setTomb.bind(1, row.rid).bind(2, QByteArrayView(stamp));
+                if (auto s = m_st->setTomb.exec(); !s)
+                    return err(s);
+                m_changed.append(op.recordId);
+                return true;
+            }
+            return false;
+        }
+        m_st->setTomb.bind(1, row.rid).bind(2, QByteArrayView(stamp));
+        if (auto s = m_st->setTomb.exec(); !s)
+            return err(s);
+        m_st->delFields.bind(1, row.rid);
+        if (auto s = m_st->delFields.exec(); !s)
+            return err(s);
+        if (isContact)
+            m_searchDirty.insert(row.rid);
+        m_changed.append(op.recordId);
+        return true;
+    }
+
+    if (row.header.tombstone)
+        return false; // deletion wins
+    bool changed = false;
+    for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
+        const QByteArray value = encodeValue(it.value());
+        Statement &ins = m_st->insFieldIgnore;
+        ins.bind(1, row.rid).bind(2, it.key()).bind(3, QByteArrayView(value));
+        ins.bind(4, QByteArrayView(stamp));
+        if (auto s = ins.exec(); !s)
+            return err(s);
+        if (m_db.changes() == 0) {
+            Statement &upd = m_st->updField;
+            upd.bind(1, row.rid).bind(2, it.key()).bind(3, QByteArrayView(value));
+            upd.bind(4, QByteArrayView(stamp));
+            if (auto s = upd.exec(); !s)
+                return err(s);
+        }
+        if (m_db.changes() > 0)
+            changed = true;
+    }
+    if (changed) {
+        if (isContact)
+            m_searchDirty.insert(row.rid);
+        m_changed.append(op.recordId);
+    }
+    return changed;
+}
+
+Status RecordStore::refreshSearch()
+{
+    if (m_searchDirty.isEmpty())
+        return {};
+    QList<qint64> rids(m_searchDirty.cbegin(), m_searchDirty.cend());
+    m_searchDirty.clear();
+    std::sort(rids.begin(), rids.end());
+    for (const qint64 rid : rids) {
+        m_st->ftsDel.bind(1, rid);
+        if (auto s = m_st->ftsDel.exec(); !s)
+            return s;
+        QString cols[5];
+        bool any = false;
+        Statement &q = m_st->ftsFields;
+        q.bind(1, rid);
+        for (;;) {
+            auto has = q.step();
+            if (!has) {
+                q.reset();
+                return err(has);
+            }
+            if (!*has)
+                break;
+            const QString name = q.columnText(0);
+            const QCborValue v = decodeValue(q.columnBlob(1));
+            QString text;
+            if (v.isArray()) {
+                QStringList parts;
+                for (const QCborValue &item : v.toArray())
+                    parts.append(item.toString());
+                text = parts.join(QLatin1Char(' '));
+            } else {
+                text = v.toString();
+            }
+            for (int i = 0; i < 5; ++i) {
+                if (name == QLatin1StringView(kContactSearchFields[i]))
+                    cols[i] = text;
+            }
+            any = true;
+        }
+        q.reset();
+        if (!any)
+            continue; // deleted or gone
+        Statement &ins = m_st->ftsIns;
+        ins.bind(1, rid);
+        for (int i = 0; i < 5; ++i)
+            ins.bind(2 + i, cols[i]);
+        if (auto s = ins.exec(); !s)
+            return s;
+    }
+    return {};
+}
+
+Status RecordStore::persistClock()
+{
+    m_st->setClock.bind(1, qint64(m_hlc.highWaterMs())).bind(2, int(m_hlc.highWaterCounter()));
+    return m_st->setClock.exec();
+}
+
+void RecordStore::notify()
+{
+    if (m_changed.isEmpty())
+        return;
+    QList<RecordId> changed;
+    changed.swap(m_changed);
+    if (m_listener)
+        m_listener(changed);
+}
+
+// ---- local edits ----
+
+Status RecordStore::checkLocalWrite(RecordType type, const QString &scope,
+                                    const std::optional<crypto::Id16> &owner) const
+{
+    const bool isOwner = !owner || *owner == m_self;
+    if (!mayWrite(m_role, type, isOwner))
+        return fail(Errc::Refused, QStringLiteral("records: this replica may not write a %1")
+                                       .arg(QLatin1StringView(recordTypeName(type))));
+    if (m_role == ReplicaRole::Device && !m_scopes.contains(scope))
+        return fail(Errc::Refused, QStringLiteral("records: scope not held"));
+    return {};
+}
+
+Status RecordStore::enqueueOutbox(const Operation &op)
+{
+    if (m_remoteDepth > 0) {
+        // Structural guard: remote operations are never re-queued.
+        qCCritical(lcModel) << "outbox write during remote apply refused";
+        return fail(Errc::Internal, QStringLiteral("records: outbox write during remote apply"));
+    }
+    Statement &ins = m_st->insOutbox;
+    ins.bind(1, op.recordId.view()).bind(2, op.scope).bind(3, QByteArrayView(op.encode()));
+    return ins.exec();
+}
+
+Result<Operation> RecordStore::commitLocal(Operation op)
+{
+    if (auto s = op.validate(); !s)
+        return std::unexpected(s.error());
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    auto merged = merge(op);
+    if (!merged) {
+        m_changed.clear();
+        m_searchDirty.clear();
+        return err(merged);
+    }
+    if (auto s = refreshSearch(); !s)
+        return std::unexpected(s.error());
+    if (auto s = enqueueOutbox(op); !s)
+        return std::unexpected(s.error());
+    if (auto s = persistClock(); !s)
+        return std::unexpected(s.error());
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    notify();
+    return op;
+}
+
+Result<Operation> RecordStore::create(RecordType type, const QString &scope, FieldMap fields)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    if (auto s = checkLocalWrite(type, scope, std::nullopt); !s)
+        return std::unexpected(s.error());
+    if (fields.isEmpty())
+        return fail(Errc::InvalidArgument, QStringLiteral("records: a new record needs fields"));
+    Operation op;
+    op.recordId = newRecordId();
+    op.type = type;
+    op.scope = scope;
+    op.fields = std::move(fields);
+    op.stamp = m_hlc.tick();
+    return commitLocal(std::move(op));
+}
+
+Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMap changes)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    auto loaded = loadRow(id);
+    if (!loaded)
+        return err(loaded);
+    if (!*loaded)
+        return fail(Errc::NotFound, QStringLiteral("records: no such record"));
+    const Row row = **loaded;
+    if (row.header.tombstone)
+        return fail(Errc::Refused, QStringLiteral("records: the record is deleted"));
+    if (auto s = checkLocalWrite(row.header.type, row.header.scope, row.header.owner); !s)
+        return std::unexpected(s.error());
+
+    Operation op;
+    op.recordId = id;
+    op.type = row.header.type;
+    op.scope = row.header.scope;
+    op.fields = std::move(changes);
+    op.stamp = Hlc{0, 0, m_self}; // the real stamp is taken below, once something differs
+    if (auto s = op.validate(); !s)
+        return std::unexpected(s.error());
+    // Only what differs travels.
+    for (auto it = op.fields.begin(); it != op.fields.end();) {
+        Statement &q = m_st->selField;
+        q.bind(1, row.rid).bind(2, it.key());
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return err(has);
+        }
+        const bool same = *has && q.columnBlob(0) == encodeValue(it.value());
+        q.reset();
+        it = same ? op.fields.erase(it) : std::next(it);
+    }
+    if (op.fields.isEmpty())
+        return std::optional<Operation>();
+
+    // Above every stamp the record carries, so the edit takes effect here (a field stamped by
+    // another replica whose clock runs ahead would otherwise win over it).
+    op.stamp = m_hlc.tick();
+    m_st->maxStamp.bind(1, row.rid);
+    auto has = m_st->maxStamp.step();
+    if (!has) {
+        m_st->maxStamp.reset();
+        return err(has);
+    }
+    std::optional<Hlc> highest;
+    if (*has && !m_st->maxStamp.columnIsNull(0))
+        highest = Hlc::decode(m_st->maxStamp.columnBlob(0));
+    m_st->maxStamp.reset();
+    if (highest && !(*highest < op.stamp)) {
+        m_hlc.observe(*highest);
+        op.stamp = m_hlc.tick();
+    }
+    auto done = commitLocal(std::move(op));
+    if (!done)
+        return err(done);
+    return std::optional<Operation>(std::move(*done));
+}
+
+Result<Operation> RecordStore::remove(const RecordId &id)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    auto loaded = loadRow(id);
+    if (!loaded)
+        return err(loaded);
+    if (!*loaded)
+        return fail(Errc::NotFound, QStringLiteral("records: no such record"));
+    const Row row = **loaded;
+    if (row.header.tombstone)
+        return fail(Errc::Refused, QStringLiteral("records: the record is already deleted"));
+    if (auto s = checkLocalWrite(row.header.type, row.header.scope, row.header.owner); !s)
+        return std::unexpected(s.error());
+    Operation op;
+    op.recordId = id;
+    op.type = row.header.type;
+    op.scope = row.header.scope;
+    op.tombstone = true;
+    op.stamp = m_hlc.tick();
+    return commitLocal(std::move(op));
+}
+
+// ---- remote ----
+
+Result<ApplyStats> RecordStore::mergeRemote(std::span<const Operation> ops, bool checkScope)
+{
+    ApplyStats stats;
+    Hlc newest;
+    for (const Operation &original : ops) {
+        Operation op = original;
+        if (auto s = op.validate(); !s)
+            return std::unexpected(s.error());
+        if (checkScope && m_role == ReplicaRole::Device && !m_scopes.contains(op.scope))
+            return fail(Errc::Refused, QStringLiteral("records: operation for a scope not held"));
+        auto changed = merge(op);
+        if (!changed)
+            return err(changed);
+        ++stats.operations;
+        if (*changed)
+            ++stats.changed;
+        if (newest < op.stamp)
+            newest = op.stamp;
+    }
+    if (auto s = refreshSearch(); !s)
+        return std::unexpected(s.error());
+    if (!newest.isNull()) {
+        m_hlc.observe(newest);
+        if (auto s = persistClock(); !s)
+            return std::unexpected(s.error());
+    }
+    return stats;
+}
+
+Result<ApplyStats> RecordStore::applyRemote(const Operation &op)
+{
+    return applyRemoteBatch(std::span<const Operation>(&op, 1));
+}
+
+Result<ApplyStats> RecordStore::applyRemoteBatch(std::span<const Operation> ops)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    RemoteGuard guard(*this);
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    auto stats = mergeRemote(ops, true);
+    if (!stats) {
+        m_changed.clear();
+        m_searchDirty.clear();
+        return stats;
+    }
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    notify();
+    return stats;
+}
+
+Result<ApplyStats> RecordStore::applyReject(const RejectPayload &reject)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    const Operation &op = reject.op;
+    if (op.author() != m_self)
+        return fail(Errc::Malformed, QStringLiteral("records: REJECT of another replica's op"));
+    const std::optional<RecordState> &hq = reject.authoritative;
+    RemoteGuard guard(*this);
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+
+    auto loaded = loadRow(op.recordId);
+    if (!loaded)
+        return err(loaded);
+    ApplyStats stats;
+    // HQ's state is used only for a scope this replica holds (HQ sends none otherwise).
+    const bool hqUsable = hq && (m_role == ReplicaRole::Hq || m_scopes.contains(hq->scope));
+    if (*loaded) {
+        const Row &row = **loaded;
+        const bool sameIdentity =
+            hqUsable && hq->type == row.header.type && hq->scope == row.header.scope;
+        // A row whose type or scope differs from HQ's, or that HQ does not show at all and that
+        // exists here only through rejected writes, goes away.
+        bool dropRecord = hqUsable && !sameIdentity;
+        if (op.tombstone && row.header.tombstone == op.stamp) {
+            // Our rejected deletion: undo it; HQ's state is merged below.
+            m_st->setTomb.bind(1, row.rid).bindNull(2);
+            if (auto s = m_st->setTomb.exec(); !s)
+                return std::unexpected(s.error());
+            if (!sameIdentity)
+                dropRecord = true;
+            ++stats.changed;
+        } else if (!op.tombstone && !row.header.tombstone) {
+            const QByteArray stamp = op.stamp.encode();
+            for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
+                Statement &q = m_st->selField;
+                q.bind(1, row.rid).bind(2, it.key());
+                auto has = q.step();
+                if (!has) {
+                    q.reset();
+                    return err(has);
+                }
+                const bool ours = *has && q.columnBlob(1) == stamp;
+                q.reset();
+                if (!ours)
+                    continue; // overwritten since: not what was rejected
+                const FieldState *authoritative = nullptr;
+                if (sameIdentity && !hq->deleted) {
+                    const auto found = hq->fields.constFind(it.key());
+                    if (found != hq->fields.constEnd())
+                        authoritative = &found.value();
+                }
+                if (authoritative) {
+                    Statement &set = m_st->setField;
+                    set.bind(1, row.rid).bind(2, it.key());
+                    set.bind(3, QByteArrayView(encodeValue(authoritative->value)));
+                    set.bind(4, QByteArrayView(authoritative->stamp.encode()));
+                    if (auto s = set.exec(); !s)
+                        return std::unexpected(s.error());
+                } else {
+                    m_st->delField.bind(1, row.rid).bind(2, it.key());
+                    if (auto s = m_st->delField.exec(); !s)
+                        return std::unexpected(s.error());
+                }
+                ++stats.changed;
+            }
+            // A live record left without any field existed only through rejected writes.
+            m_st->countFields.bind(1, row.rid);
+            auto has = m_st->countFields.step();
+            if (!has) {
+                m_st->countFields.reset();
+                return err(has);
+            }
+            const qint64 remaining = m_st->countFields.columnInt64(0);
+            m_st->countFields.reset();
+            if (remaining == 0)
+                dropRecord = true;
+        }
+        if (dropRecord) {
+            m_st->ftsDel.bind(1, row.rid);
+            if (auto s = m_st->ftsDel.exec(); !s)
+                return std::unexpected(s.error());
+            m_st->delRow.bind(1, row.rid); // fields go by cascade
+            if (auto s = m_st->delRow.exec(); !s)
+                return std::unexpected(s.error());
+            ++stats.changed;
+        } else if (row.header.type == RecordType::Contact) {
+            m_searchDirty.insert(row.rid);
+        }
+        m_changed.append(op.recordId);
+    }
+    if (hqUsable) {
+        const QList<Operation> ops = hq->toOperations();
+        auto merged = mergeRemote(ops, true);
+        if (!merged) {
+            m_changed.clear();
+            m_searchDirty.clear();
+            return merged;
+        }
+        stats.operations += merged->operations;
+        stats.changed += merged->changed;
+    } else if (auto s = refreshSearch(); !s) {
+        return std::unexpected(s.error());
+    }
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    notify();
+    return stats;
+}
+
+Result<ApplyStats> RecordStore::applyScopeJoin(const ScopeJoinPayload &join)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    for (const Operation &op : join.ops) {
+        if (op.scope != join.scope)
+            return fail(Errc::Malformed, QStringLiteral("records: SCOPE_JOIN with another scope"));
+    }
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    if (auto s = addScope(join.scope); !s)
+        return std::unexpected(s.error());
+    auto stats = applyRemoteBatch(join.ops);
+    if (!stats)
+        return stats;
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    return stats;
+}
+
+Status RecordStore::applyScopeLeave(const ScopeLeavePayload &leave)
+{
+    return purgeScope(leave.scope);
+}
+
+Result<ApplyStats> RecordStore::resetToSnapshot(const QStringList &scopes,
+                                                std::span<const Operation> snapshot)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    for (const QString &scope : scopes) {
+        if (!isValidScope(scope))
+            return fail(Errc::Malformed, QStringLiteral("records: bad scope in RESYNC"));
+    }
+    const QSet<QString> keep(scopes.cbegin(), scopes.cend());
+    for (const Operation &op : snapshot) {
+        if (!keep.contains(op.scope))
+            return fail(Errc::Malformed, QStringLiteral("records: RESYNC op outside its scopes"));
+    }
+    auto pending = pendingOutbox(std::numeric_limits<int>::max());
+    if (!pending)
+        return err(pending);
+
+    RemoteGuard guard(*this);
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    for (const char *sql : {"DELETE FROM rec_contact_fts", "DELETE FROM rec_field",
+                            "DELETE FROM rec_record", "DELETE FROM rec_scope"}) {
+        if (auto s = m_db.execute(sql); !s)
+            return std::unexpected(s.error());
+    }
+    m_scopes.clear();
+    for (const QString &scope : scopes) {
+        m_st->insScope.bind(1, scope);
+        if (auto s = m_st->insScope.exec(); !s)
+            return std::unexpected(s.error());
+        m_scopes.insert(scope);
+    }
+    auto stats = mergeRemote(snapshot, true);
+    if (!stats) {
+        m_changed.clear();
+        m_searchDirty.clear();
+        static_cast<void>(loadScopes());
+        return stats;
+    }
+    // Local edits not yet sent stay queued and visible; those of scopes no longer held go.
+    QList<Operation> mine;
+    for (const OutboxEntry &e : *pending) {
+        if (keep.contains(e.op.scope)) {
+            mine.append(e.op);
+        } else {
+            m_st->delOutboxScope.bind(1, e.op.scope);
+            if (auto s = m_st->delOutboxScope.exec(); !s)
+                return std::unexpected(s.error());
+        }
+    }
+    for (const Operation &op : mine) {
+        auto changed = merge(op);
+        if (!changed && changed.error().code != Errc::Refused)
+            return err(changed);
+    }
+    if (auto s = refreshSearch(); !s)
+        return std::unexpected(s.error());
+    if (auto s = sp.release(); !s) {
+        static_cast<void>(loadScopes());
+        return std::unexpected(s.error());
+    }
+    notify();
+    return stats;
+}
+
+// ---- scopes ----
+
+QStringList RecordStore::scopes() const
+{
+    QStringList out(m_scopes.cbegin(), m_scopes.cend());
+    out.sort();
+    return out;
+}
+
+bool RecordStore::holdsScope(const QString &scope) const
+{
+    return m_role == ReplicaRole::Hq || m_scopes.contains(scope);
+}
+
+Status RecordStore::addScope(const QString &scope)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    if (!isValidScope(scope))
+        return fail(Errc::InvalidArgument, QStringLiteral("records: bad scope"));
+    m_st->insScope.bind(1, scope);
+    if (auto s = m_st->insScope.exec(); !s)
+        return s;
+    m_scopes.insert(scope);
+    return {};
+}
+
+Status RecordStore::purgeScope(const QString &scope)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return s;
+    for (Statement *q : {&m_st->ftsPurge, &m_st->purge, &m_st->delOutboxScope, &m_st->delScope}) {
+        q->bind(1, scope);
+        if (auto s = q->exec(); !s)
+            return s;
+    }
+    if (auto s = sp.release(); !s)
+        return s;
+    m_scopes.remove(scope);
+    qCDebug(lcModel) << "purged a scope";
+    return {};
+}
+
+Result<QStringList> RecordStore::scopesWithRecords() const
+{
+    QStringList out;
+    Statement &q = m_st->distinctScopes;
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return err(has);
+        }
+        if (!*has)
+            break;
+        out.append(q.columnText(0));
+    }
+    q.reset();
+    return out;
+}
+
+// ---- reading ----
+
+Result<std::optional<RecordState>> RecordStore::record(const RecordId &id) const
+{
+    auto loaded = loadRow(id);
+    if (!loaded)
+        return err(loaded);
+    if (!*loaded)
+        return std::optional<RecordState>();
+    const Row &row = **loaded;
+    RecordState st;
+    st.id = id;
+    st.type = row.header.type;
+    st.scope = row.header.scope;
+    st.owner = row.header.owner;
+    if (row.header.tombstone) {
+        st.deleted = true;
+        st.tombstone = *row.header.tombstone;
+    }
+    Statement &q = m_st->selFields;
+    q.bind(1, row.rid);
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return err(has);
+        }
+        if (!*has)
+            break;
+        const auto stamp = Hlc::decode(q.columnBlob(2));
+        if (!stamp) {
+            q.reset();
+            return fail(Errc::Tampered, QStringLiteral("records: damaged field stamp"));
+        }
+        st.fields.insert(q.columnText(0), FieldState{decodeValue(q.columnBlob(1)), *stamp});
+    }
+    q.reset();
+    return std::optional<RecordState>(std::move(st));
+}
+
+Result<QList<RecordState>> RecordStore::records(const QStringList &scopes) const
+{
+    QStringList sorted = scopes;
+    sorted.sort();
+    sorted.removeDuplicates();
+    QList<RecordState> out;
+    Statement &q = m_st->selScope;
+    for (const QString &scope : sorted) {
+        q.bind(1, scope);
+        for (;;) {
+            auto has = q.step();
+            if (!has) {
+                q.reset();
+                return err(has);
+            }
+            if (!*has)
+                break;
+            const auto id = crypto::Id16::fromBytes(q.columnBlob(0));
+            const auto type = recordTypeFromInt(q.columnInt64(1));
+            if (!id || !type) {
+                q.reset();
+                return fail(Errc::Tampered, QStringLiteral("records: damaged record row"));
+            }
+            if (out.isEmpty() || out.last().id != *id) {
+                RecordState st;
+                st.id = *id;
+                st.type = *type;
+                st.scope = q.columnText(2);
+                if (!q.columnIsNull(3))
+                    st.owner = crypto::Id16::fromBytes(q.columnBlob(3));
+                if (!q.columnIsNull(4)) {
+                    const auto tomb = Hlc::decode(q.columnBlob(4));
+                    if (!tomb) {
+                        q.reset();
+                        return fail(Errc::Tampered, QStringLiteral("records: damaged tombstone"));
+                    }
+                    st.deleted = true;
+                    st.tombstone = *tomb;
+                }
+                out.append(std::move(st));
+            }
+            if (!q.columnIsNull(5)) {
+                const auto stamp = Hlc::decode(q.columnBlob(7));
+                if (!stamp) {
+                    q.reset();
+                    return fail(Errc::Tampered, QStringLiteral("records: damaged field stamp"));
+                }
+                out.last().fields.insert(q.columnText(5),
+                                         FieldState{decodeValue(q.columnBlob(6)), *stamp});
+            }
+        }
+        q.reset();
+    }
+    return out;
+}
+
+Result<QList<Operation>> RecordStore::snapshot(const QStringList &scopes) const
+{
+    auto states = records(scopes);
+    if (!states)
+        return err(states);
+    QList<Operation> ops;
+    ops.reserve(states->size());
+    for (const RecordState &st : *states)
+        ops.append(st.toOperations());
+    return ops;
+}
+
+Result<QByteArray> RecordStore::canonicalDump(const QStringList &scopes) const
+{
+    auto states = records(scopes);
+    if (!states)
+        return err(states);
+    QByteArray out;
+    for (const RecordState &st : *states) {
+        out += "R " + st.id.toHex() + ' ' + recordTypeName(st.type) + ' ' + st.scope.toUtf8();
+        if (st.deleted)
+            out += " deleted " + st.tombstone.toString().toLatin1();
+        out += '\n';
+        for (auto it = st.fields.cbegin(); it != st.fields.cend(); ++it) {
+            out += "  " + it.key().toLatin1() + ' ' + encodeValue(it.value().value).toHex() + ' ' +
+                   it.value().stamp.toString().toLatin1() + '\n';
+        }
+    }
+    return out;
+}
+
+Result<QList<RecordId>> RecordStore::searchContacts(const QString &query, int limit) const
+{
+    QList<RecordId> out;
+    const QString match = ftsQuery(query);
+    if (match.isEmpty())
+        return out;
+    Statement &q = m_st->ftsSearch;
+    q.bind(1, match).bind(2, limit);
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return err(has);
+        }
+        if (!*has)
+            break;
+        if (const auto id = crypto::Id16::fromBytes(q.columnBlob(0)))
+            out.append(*id);
+    }
+    q.reset();
+    return out;
+}
+
+Result<qint64> RecordStore::recordCount() const
+{
+    Statement &q = m_st->countRecords;
+    auto has = q.step();
+    if (!has) {
+        q.reset();
+        return err(has);
+    }
+    const qint64 n = q.columnInt64(0);
+    q.reset();
+    return n;
+}
+
+// ---- outbox ----
+
+Result<QList<OutboxEntry>> RecordStore::pendingOutbox(int limit) const
+{
+    QList<OutboxEntry> out;
+    Statement &q = m_st->selOutbox;
+    q.bind(1, limit);
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return err(has);
+        }
+        if (!*has)
+            break;
+        auto op = Operation::decode(q.columnBlob(1));
+        if (!op) {
+            q.reset();
+            return fail(Errc::Tampered, QStringLiteral("records: damaged outbox entry"));
+        }
+        out.append(OutboxEntry{q.columnInt64(0), std::move(*op)});
+    }
+    q.reset();
+    return out;
+}
+
+Result<qint64> RecordStore::outboxCount() const
+{
+    Statement &q = m_st->countOutbox;
+    auto has = q.step();
+    if (!has) {
+        q.reset();
+        return err(has);
+    }
+    const qint64 n = q.columnInt64(0);
+    q.reset();
+    return n;
+}
+
+Status RecordStore::markSent(qint64 upToSeq)
+{
+    m_st->delOutbox.bind(1, upToSeq);
+    return m_st->delOutbox.exec();
+}
+
+} // namespace liaison::model
