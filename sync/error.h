@@ -25,8 +25,8 @@ enum class Errc {
     WeakPassphrase,    // the passphrase does not meet the rules
     NotFound,
     AlreadyExists,
-    Malformed,         // bytes from outside that do not parse
-    Refused,           // a rule of the protocol forbids it
+    Malformed, // bytes from outside that do not parse
+    Refused,   // a rule of the protocol forbids it
     Busy,
     Network,
     Internal,
@@ -38,11 +38,13 @@ struct Error
     QString message; // for people; never contains secrets, plaintext or positions
 
     Error() = default;
-    Error(Errc c, QString m) : code(c), message(std::move(m)) {}
+    Error(Errc c, QString m)
+        : code(c)
+        , message(std::move(m))
+    {}
 };
 
-template <typename T>
-using Result = std::expected<T, Error>;
+template <typename T> using Result = std::expected<T, Error>;
 
 using Status = std::expected<void, Error>;
 

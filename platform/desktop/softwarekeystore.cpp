@@ -8,7 +8,9 @@
 
 namespace liaison::platform {
 
-SoftwareKeyStore::SoftwareKeyStore(QString directory) : m_directory(std::move(directory)) {}
+SoftwareKeyStore::SoftwareKeyStore(QString directory)
+    : m_directory(std::move(directory))
+{}
 
 QString SoftwareKeyStore::description() const
 {

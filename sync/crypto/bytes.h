@@ -14,8 +14,7 @@ namespace liaison::crypto {
 
 // Public, fixed-size byte values (public keys, hashes, ids, nonces, signatures). Distinct tag types
 // keep a box key from being passed where a signing key is expected.
-template <std::size_t N, typename Tag>
-struct FixedBytes
+template <std::size_t N, typename Tag> struct FixedBytes
 {
     static constexpr std::size_t size = N;
     std::array<std::uint8_t, N> bytes{};

@@ -290,12 +290,12 @@ Hash64 crypto_generichash_512(QByteArrayView message)
     return h;
 }
 
-GenericHash::GenericHash(std::size_t outSize, QByteArrayView key) : m_outSize(outSize)
+GenericHash::GenericHash(std::size_t outSize, QByteArrayView key)
+    : m_outSize(outSize)
 {
     static_assert(sizeof(crypto_generichash_state) <= sizeof(m_state));
     ::crypto_generichash_init(reinterpret_cast<crypto_generichash_state *>(m_state),
-                              key.isEmpty() ? nullptr : u8(key), std::size_t(key.size()),
-                              outSize);
+                              key.isEmpty() ? nullptr : u8(key), std::size_t(key.size()), outSize);
 }
 
 GenericHash::~GenericHash()
@@ -366,7 +366,8 @@ SecretBytes sqlcipherRawKey(const SymmetricKey &key)
     // x' + 64 hex + ' = 67 characters. sodium_bin2hex writes a terminator, so use a scratch
     // secret buffer of 65 and copy.
     SecretBytes hex(2 * SymmetricKey::size + 1);
-    sodium_bin2hex(reinterpret_cast<char *>(hex.data()), hex.size(), key.data(), SymmetricKey::size);
+    sodium_bin2hex(reinterpret_cast<char *>(hex.data()), hex.size(), key.data(),
+                   SymmetricKey::size);
     SecretBytes out(3 + 2 * SymmetricKey::size);
     out.data()[0] = 'x';
     out.data()[1] = '\'';

@@ -22,8 +22,7 @@ namespace liaison::crypto {
 // ---- random ----
 void randomFill(std::uint8_t *out, std::size_t size);
 [[nodiscard]] QByteArray randomBytes(qsizetype size);
-template <typename T>
-[[nodiscard]] T randomFixed()
+template <typename T> [[nodiscard]] T randomFixed()
 {
     T v;
     randomFill(v.data(), T::size);
@@ -71,8 +70,7 @@ inline constexpr std::size_t kAeadTagBytes = 16;
                                                      const XNonce &nonce, const SymmetricKey &key);
 // Same, with the plaintext kept in secret memory (wrapped keys).
 [[nodiscard]] Result<SecretBytes> crypto_aead_decrypt_secret(QByteArrayView ciphertext,
-                                                             QByteArrayView ad,
-                                                             const XNonce &nonce,
+                                                             QByteArrayView ad, const XNonce &nonce,
                                                              const SymmetricKey &key);
 
 // ---- X25519 sealed boxes ----

@@ -46,13 +46,16 @@ private:
 };
 
 // A secret of fixed size with a tag type, so a box secret key cannot stand in for a signing key.
-template <std::size_t N, typename Tag>
-class SecretKey
+template <std::size_t N, typename Tag> class SecretKey
 {
 public:
     static constexpr std::size_t size = N;
-    SecretKey() : m_bytes(N) {}
-    explicit SecretKey(SecretBytes &&bytes) : m_bytes(std::move(bytes)) {}
+    SecretKey()
+        : m_bytes(N)
+    {}
+    explicit SecretKey(SecretBytes &&bytes)
+        : m_bytes(std::move(bytes))
+    {}
     [[nodiscard]] static SecretKey random() { return SecretKey(SecretBytes::random(N)); }
 
     [[nodiscard]] std::uint8_t *data() { return m_bytes.data(); }
@@ -70,7 +73,7 @@ struct SymmetricKeyTag;
 struct SignSecretKeyTag;
 struct BoxSecretKeyTag;
 
-using SymmetricKey = SecretKey<32, SymmetricKeyTag>;  // AEAD keys, KDF masters, VK, KEK
+using SymmetricKey = SecretKey<32, SymmetricKeyTag>;   // AEAD keys, KDF masters, VK, KEK
 using SignSecretKey = SecretKey<64, SignSecretKeyTag>; // Ed25519 (seed ‖ pk)
 using BoxSecretKey = SecretKey<32, BoxSecretKeyTag>;   // X25519
 
