@@ -4,7 +4,10 @@
 #include "testkeys.h"
 #include "testmain.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QSet>
 #include <QTest>
 #include <QtEndian>
@@ -647,6 +650,123 @@ private Q_SLOTS:
         QVERIFY(s);
         QVERIFY(receiveEnvelope(s->bytes, 1 << 20, k.downContext(), k.senderSign.publicKey,
                                 k.boxKeys()));
+    }
+
+    // The committed seed corpora of tests/fuzz/fuzz_envelope.cpp and fuzz_cbor.cpp are made
+    // here (LIAISON_WRITE_FUZZ_SEEDS=1 rewrites them) and checked on every run, so a format
+    // change cannot silently leave the fuzzers starting from inputs that no longer open.
+    void committedFuzzSeedsStayValid()
+    {
+        const QString root =
+            QFileInfo(QStringLiteral(__FILE__)).absolutePath() + QStringLiteral("/../fuzz/corpus/");
+        const QDir envDir(root + QStringLiteral("envelope"));
+        const QDir cborDir(root + QStringLiteral("cbor"));
+        const auto &k = test::testKeys();
+        if (qEnvironmentVariableIntValue("LIAISON_WRITE_FUZZ_SEEDS") == 1)
+            writeSeeds(envDir, cborDir);
+        int envelopes = 0;
+        for (const QString &name : envDir.entryList(QDir::Files, QDir::Name)) {
+            QFile f(envDir.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray all = f.readAll();
+            QVERIFY(!all.isEmpty());
+            const QByteArray data = all.mid(1);
+            switch (all[0] % 3) {
+            case 0:
+            case 1: {
+                auto r = receiveEnvelope(data, 1 << 20, k.downContext(), k.senderSign.publicKey,
+                                         k.boxKeys());
+                QVERIFY2(r, qPrintable(name));
+                ++envelopes;
+                break;
+            }
+            default:
+                QVERIFY2(decodeBody(data, Direction::Down), qPrintable(name));
+            }
+        }
+        QVERIFY(envelopes >= 4);
+        int bodies = 0;
+        for (const QString &name : cborDir.entryList(QDir::Files, QDir::Name)) {
+            QFile f(cborDir.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray data = f.readAll();
+            if (name.startsWith(QLatin1String("body-"))) {
+                QVERIFY2(decodeBody(data, Direction::Down) || decodeBody(data, Direction::Up),
+                         qPrintable(name));
+                ++bodies;
+            }
+        }
+        QVERIFY(bodies >= 8);
+    }
+
+private:
+    static void writeFile(const QDir &dir, const QString &name, const QByteArray &data)
+    {
+        QVERIFY(dir.mkpath(QStringLiteral(".")));
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(f.write(data), data.size());
+    }
+
+    static void writeSeeds(const QDir &envDir, const QDir &cborDir)
+    {
+        const auto &k = test::testKeys();
+        HeartbeatPayload hb;
+        hb.hqTimeMs = 1767225600000;
+        hb.certSerial = 3;
+        hb.downHead = {1, 1, Hash32{}};
+        hb.upApplied = {1, 0, Hash32{}};
+        ResyncPayload resync;
+        resync.scopes = {QStringLiteral("post:vienna")};
+        resync.heartbeat = hb;
+        resync.ops =
+            QCborArray{QCborMap{{0, QByteArray(16, 'r')}, {1, 2}, {2, QStringLiteral("v")}}};
+        resync.policy = PolicyPayload{};
+        resync.wipeId = *Id16::fromBytes("wipe-id-16-bytes");
+        const QCborMap op{{0, QByteArray(16, 'u')},
+                          {1, 3},
+                          {2, QStringLiteral("+43 1 531 26 0")},
+                          {3, QCborArray{qint64(1767225600123), 0, QByteArray(16, 'o')}}};
+        const std::vector<std::pair<Kind, QCborMap>> downs = {
+            {Kind::Heartbeat, hb.toCbor()},
+            {Kind::Delta, DeltaPayload{{op}}.toCbor()},
+            {Kind::ScopeJoin, ScopeJoinPayload{QStringLiteral("post:vienna"), 1, 2, {op}}.toCbor()},
+            {Kind::ScopeLeave, ScopeLeavePayload{QStringLiteral("visit:x")}.toCbor()},
+            {Kind::Reject,
+             RejectPayload{op, RejectPayload::Reason::ClockAhead, QCborValue(nullptr)}.toCbor()},
+            {Kind::Resync, resync.toCbor()},
+            {Kind::Command,
+             CommandPayload{*Id16::fromBytes("command-id-16-by"), CommandPayload::Type::Wipe,
+                            k.device, Hash32{}, 1, 2, std::nullopt}
+                 .toCbor()},
+            {Kind::KeyUpdate, KeyUpdatePayload{2, k.recipientBox.publicKey, 5}.toCbor()},
+            {Kind::Policy, PolicyPayload{}.toCbor()}};
+        const std::vector<std::pair<Kind, QCborMap>> ups = {
+            {Kind::Receipt, ReceiptPayload{}.toCbor()},
+            {Kind::ResyncRequest, ResyncRequestPayload{}.toCbor()},
+            {Kind::CommandAck, CommandAckPayload{}.toCbor()}};
+        int i = 0;
+        for (const auto &[kind, payload] : downs) {
+            const QString name = QString::fromLatin1(kindName(kind)).toLower();
+            auto s = sealEnvelope(k.downParams(1, kind, payload), k.senderSign.secretKey);
+            QVERIFY(s);
+            if (i < 5)
+                writeFile(envDir, QStringLiteral("mode0-%1").arg(name), char(0) + s->bytes);
+            else
+                writeFile(envDir, QStringLiteral("mode1-%1").arg(name), char(1) + s->bytes);
+            const QByteArray body = *encodeBody({kind, 1767225600000, payload});
+            if (i % 2 == 0)
+                writeFile(envDir, QStringLiteral("mode2-%1").arg(name), char(2) + body);
+            writeFile(cborDir, QStringLiteral("body-%1").arg(name), body);
+            ++i;
+        }
+        for (const auto &[kind, payload] : ups)
+            writeFile(cborDir,
+                      QStringLiteral("body-%1").arg(QString::fromLatin1(kindName(kind)).toLower()),
+                      *encodeBody({kind, 1767225600000, payload}));
+        writeFile(cborDir, QStringLiteral("raw-nested"),
+                  QByteArray::fromHex("a3008301f6f5011b7fffffffffffffff02a10043616263"));
+        writeFile(cborDir, QStringLiteral("raw-indefinite"), QByteArray::fromHex("bf009f01ffff"));
     }
 };
 

@@ -1,0 +1,51 @@
+// Fuzzes the strict CBOR decoder and the body decoder (both directions, every payload schema).
+// Invariants (a violation aborts): whatever decodeStrict accepts re-encodes to the input bytes;
+// whatever decodeBody accepts re-encodes to the input bytes and is allowed in its direction.
+#include "crypto/crypto.h"
+#include "protocol/body.h"
+#include "protocol/cbor.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+using namespace liaison;
+using namespace liaison::protocol;
+
+namespace {
+
+void check(bool condition)
+{
+    if (!condition)
+        std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***)
+{
+    if (!crypto::initialize())
+        std::abort();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const QByteArrayView bytes(reinterpret_cast<const char *>(data), qsizetype(size));
+    auto value = cbor::decodeStrict(bytes);
+    if (value) {
+        auto again = cbor::encode(*value);
+        check(again && QByteArrayView(*again) == bytes);
+    }
+    for (Direction d : {Direction::Down, Direction::Up}) {
+        auto body = decodeBody(bytes, d);
+        if (!body)
+            continue;
+        check(bool(value));
+        check(kindAllowed(d, body->kind));
+        auto again = encodeBody(*body);
+        check(again && QByteArrayView(*again) == bytes);
+        auto unpadded = unpadBody(padBody(bytes));
+        check(unpadded && QByteArrayView(*unpadded) == bytes);
+    }
+    return 0;
+}
