@@ -189,14 +189,17 @@ Status checkPayload(Kind kind, const QCborMap &payload, const OpValidator &valid
     return fail(Errc::Malformed, QStringLiteral("unknown kind"));
 }
 
-Result<QByteArray> encodeBody(const Body &body)
+Result<QByteArray> encodeBody(const Body &body, const BodyOptions &options)
 {
     if (!isKnownKind(k(body.kind)))
         return fail(Errc::InvalidArgument, QStringLiteral("unknown kind"));
     if (body.createdMs < 0)
         return fail(Errc::InvalidArgument, QStringLiteral("negative creation time"));
-    if (auto s = checkPayload(body.kind, body.payload); !s)
-        return fail(Errc::InvalidArgument, s.error().message);
+    auto checked = options.validatePayload
+                       ? options.validatePayload(body.kind, body.payload)
+                       : checkPayload(body.kind, body.payload, options.validateOp);
+    if (!checked)
+        return fail(Errc::InvalidArgument, checked.error().message);
     QCborMap m;
     m.insert(qint64(body_key::kind), qint64(body.kind));
     m.insert(qint64(body_key::created), qint64(body.createdMs));
@@ -204,7 +207,7 @@ Result<QByteArray> encodeBody(const Body &body)
     return cbor::encode(m);
 }
 
-Result<Body> decodeBody(QByteArrayView bytes, Direction direction, const OpValidator &validateOp)
+Result<Body> decodeBody(QByteArrayView bytes, Direction direction, const BodyOptions &options)
 {
     auto v = cbor::decodeStrict(bytes);
     if (!v)
@@ -224,8 +227,11 @@ Result<Body> decodeBody(QByteArrayView bytes, Direction direction, const OpValid
     if (!kindAllowed(direction, body.kind))
         return fail(Errc::Refused, QStringLiteral("kind %1 not allowed in this direction")
                                        .arg(QLatin1String(kindName(body.kind))));
-    if (auto s = checkPayload(body.kind, body.payload, validateOp); !s)
-        return std::unexpected(s.error());
+    auto checked = options.validatePayload
+                       ? options.validatePayload(body.kind, body.payload)
+                       : checkPayload(body.kind, body.payload, options.validateOp);
+    if (!checked)
+        return fail(Errc::Malformed, checked.error().message);
     return body;
 }
 

@@ -54,6 +54,19 @@ enum class Kind : std::uint8_t {
 
 // Checks one record operation (a CBOR map) against sync/model's schema.
 using OpValidator = std::function<Status(const QCborMap &op)>;
+// Checks a whole payload against a kind's schema.
+using PayloadValidator = std::function<Status(Kind kind, const QCborMap &payload)>;
+
+// What decodeBody checks beyond the strict CBOR and the body's own three keys.
+struct BodyOptions
+{
+    // Called for every operation of DELTA, SCOPE_JOIN, RESYNC and for REJECT's op, under the
+    // built-in payload schemas.
+    OpValidator validateOp;
+    // When set, replaces the built-in payload schemas (checkPayload) entirely; for a layer that
+    // owns a kind's payload schema itself. The payload is still strict canonical CBOR either way.
+    PayloadValidator validatePayload;
+};
 
 struct Body
 {
@@ -70,11 +83,11 @@ inline constexpr std::uint64_t payload = 2;
 
 // Canonical CBOR of the body (not padded). Fails if the payload holds off-model values or does
 // not match the kind's schema.
-[[nodiscard]] Result<QByteArray> encodeBody(const Body &body);
-// Strict decode: canonical CBOR, exactly the three keys, a known kind allowed in direction, and a
-// payload matching the kind's schema (operations checked by validateOp when given).
+[[nodiscard]] Result<QByteArray> encodeBody(const Body &body, const BodyOptions &options = {});
+// Strict decode: canonical CBOR, exactly the three keys, a known kind (Errc::Malformed), allowed
+// in direction (Errc::Refused), and a payload matching the kind's schema (Errc::Malformed).
 [[nodiscard]] Result<Body> decodeBody(QByteArrayView bytes, Direction direction,
-                                      const OpValidator &validateOp = {});
+                                      const BodyOptions &options = {});
 // The kind's payload schema alone.
 [[nodiscard]] Status checkPayload(Kind kind, const QCborMap &payload,
                                   const OpValidator &validateOp = {});

@@ -151,7 +151,7 @@ Result<SealedEnvelope> sealEnvelope(const SealParams &params,
     if (!kindAllowed(params.direction, params.kind))
         return fail(Errc::InvalidArgument, QStringLiteral("kind %1 not allowed in this direction")
                                                .arg(QLatin1String(kindName(params.kind))));
-    auto body = encodeBody(Body{params.kind, params.createdMs, params.payload});
+    auto body = encodeBody(Body{params.kind, params.createdMs, params.payload}, params.bodyOptions);
     if (!body)
         return std::unexpected(body.error());
     return sealEncodedBody(params, *body, senderKey);
@@ -179,7 +179,7 @@ EnvelopeResult<void> checkEnvelopeRouting(const EnvelopeHeader &header,
 
 EnvelopeResult<Body> openEnvelope(const EnvelopeFrame &frame,
                                   const crypto::BoxKeyPair &recipientKeys, Direction direction,
-                                  const OpValidator &validateOp)
+                                  const BodyOptions &options)
 {
     auto cekBytes =
         crypto::crypto_box_seal_open_secret(frame.header.sealedKey.view(), recipientKeys);
@@ -200,7 +200,7 @@ EnvelopeResult<Body> openEnvelope(const EnvelopeFrame &frame,
     auto bodyBytes = unpadBody(*padded);
     if (!bodyBytes)
         return refuse(EnvelopeFault::Padding, bodyBytes.error().message);
-    auto body = decodeBody(*bodyBytes, direction, validateOp);
+    auto body = decodeBody(*bodyBytes, direction, options);
     if (!body) {
         const EnvelopeFault fault =
             body.error().code == Errc::Refused ? EnvelopeFault::Kind : EnvelopeFault::Body;
@@ -224,7 +224,7 @@ EnvelopeResult<ReceivedEnvelope> receiveEnvelope(QByteArrayView bytes, qsizetype
                                                  const EnvelopeContext &context,
                                                  const crypto::SignPublicKey &senderKey,
                                                  const BoxKeyLookup &boxKeyFor,
-                                                 const OpValidator &validateOp)
+                                                 const BodyOptions &options)
 {
     auto frame = parseEnvelope(bytes, maxBytes);
     if (!frame)
@@ -237,7 +237,7 @@ EnvelopeResult<ReceivedEnvelope> receiveEnvelope(QByteArrayView bytes, qsizetype
         boxKeyFor ? boxKeyFor(frame->header.recipientBoxKeyId) : nullptr;
     if (!keys)
         return refuse(EnvelopeFault::BoxKeyId, QStringLiteral("no box key"));
-    auto body = openEnvelope(*frame, *keys, context.direction, validateOp);
+    auto body = openEnvelope(*frame, *keys, context.direction, options);
     if (!body)
         return std::unexpected(body.error());
     return ReceivedEnvelope{std::move(*frame), std::move(*body)};

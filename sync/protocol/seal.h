@@ -76,6 +76,7 @@ struct SealParams
     Kind kind = Kind::Heartbeat;
     std::int64_t createdMs = 0;
     QCborMap payload;
+    BodyOptions bodyOptions; // the payload schema to check before sealing (built-in by default)
 };
 
 struct SealedEnvelope
@@ -130,7 +131,7 @@ using BoxKeyLookup = std::function<const crypto::BoxKeyPair *(std::uint32_t keyI
 [[nodiscard]] EnvelopeResult<Body> openEnvelope(const EnvelopeFrame &frame,
                                                 const crypto::BoxKeyPair &recipientKeys,
                                                 Direction direction,
-                                                const OpValidator &validateOp = {});
+                                                const BodyOptions &options = {});
 
 // After openEnvelope: routing again plus the body's kind against context.direction. Use when a
 // stored envelope is re-checked against another stream (replays).
@@ -147,6 +148,6 @@ struct ReceivedEnvelope
 [[nodiscard]] EnvelopeResult<ReceivedEnvelope>
 receiveEnvelope(QByteArrayView bytes, qsizetype maxBytes, const EnvelopeContext &context,
                 const crypto::SignPublicKey &senderKey, const BoxKeyLookup &boxKeyFor,
-                const OpValidator &validateOp = {});
+                const BodyOptions &options = {});
 
 } // namespace liaison::protocol

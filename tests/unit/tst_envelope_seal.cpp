@@ -632,10 +632,47 @@ private Q_SLOTS:
             return {};
         };
         auto r = receiveEnvelope(s->bytes, 1 << 20, w.deviceContext(a), w.hq.sign.publicKey,
-                                 a.lookup(), v);
+                                 a.lookup(), BodyOptions{v, {}});
         QVERIFY(!r);
         QCOMPARE(r.error().fault, EnvelopeFault::Body);
         QCOMPARE(seen, 2);
+    }
+
+    // A layer that owns a kind's payload schema replaces the built-in one, for sealing and
+    // opening alike; the body stays strict canonical CBOR.
+    void payloadValidatorReplacesTheBuiltInSchema()
+    {
+        World w;
+        const Party &a = *w.devices[0];
+        const QCborMap foreign{{1, 5}, {2, QStringLiteral("x")}}; // not the built-in HEARTBEAT
+        QVERIFY(!sealEnvelope(w.down(a, Kind::Heartbeat, foreign), w.hq.sign.secretKey));
+        PayloadValidator own = [](Kind kind, const QCborMap &p) -> Status {
+            if (kind == Kind::Heartbeat && p.size() == 2 && p.value(1).isInteger())
+                return {};
+            return fail(Errc::Malformed, QStringLiteral("not my schema"));
+        };
+        SealParams params = w.down(a, Kind::Heartbeat, foreign);
+        params.bodyOptions.validatePayload = own;
+        auto s = sealEnvelope(params, w.hq.sign.secretKey);
+        QVERIFY(s);
+        auto builtIn =
+            receiveEnvelope(s->bytes, 1 << 20, w.deviceContext(a), w.hq.sign.publicKey, a.lookup());
+        QCOMPARE(builtIn.error().fault, EnvelopeFault::Body);
+        auto r = receiveEnvelope(s->bytes, 1 << 20, w.deviceContext(a), w.hq.sign.publicKey,
+                                 a.lookup(), BodyOptions{{}, own});
+        QVERIFY(r);
+        QCOMPARE(r->body.payload, foreign);
+        // the direction rule still holds with a custom schema
+        SealParams up = w.down(a, Kind::Receipt, foreign);
+        up.bodyOptions.validatePayload = [](Kind, const QCborMap &) -> Status {
+            return {};
+        };
+        auto body = encodeBody({Kind::Receipt, 1, foreign}, up.bodyOptions);
+        QVERIFY(body);
+        auto env = sealEncodedBody(up, *body, w.hq.sign.secretKey);
+        r = receiveEnvelope(env->bytes, 1 << 20, w.deviceContext(a), w.hq.sign.publicKey,
+                            a.lookup(), up.bodyOptions);
+        QCOMPARE(r.error().fault, EnvelopeFault::Kind);
     }
 
     void testKeysAreFixed()
