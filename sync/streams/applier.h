@@ -8,8 +8,11 @@
 #include "peers.h"
 #include "streamtypes.h"
 
+#include <QCborArray>
 #include <QCborMap>
 #include <QStringList>
+
+#include <optional>
 
 namespace liaison::store {
 class Database;
@@ -55,22 +58,31 @@ public:
     //    applier may ignore them.
     //  - Command: WIPE ids are recorded and the wipe handler runs after the transaction; other
     //    command types are the applier's.
-    //  - Resync: the receiver has already moved the stream to the new epoch; payload["snapshot"]
-    //    (the applier's format) must replace the device's records for payload["scopes"] and
-    //    purge every other scope.
+    //  - Resync (protocol::ResyncPayload, part i of n, seq i of the new epoch): at part 1 the
+    //    receiver has already moved the stream to the new epoch. Together the parts' ops are the
+    //    full snapshot of the device's scopes: the applier must end with exactly those records
+    //    for `scopes` and purge every other scope (at part 1 it knows the scope list).
     //  - Delta, ScopeJoin, ScopeLeave, Reject, Policy, KeyUpdate: entirely the applier's.
     [[nodiscard]] virtual Status apply(const Body &body, const StreamContext &ctx) = 0;
 };
 
-// HQ only: builds the part of a RESYNC that belongs to the records layer, for one device:
-// {"snapshot": <applier format>, "scopes": [scope names]}. The stream layer adds "last_up" and
-// "heartbeat" and seals it as seq 1 of a new `down` epoch.
+// HQ only: what a RESYNC carries from the records layer for one device. The stream layer adds the
+// last `up` HQ accepted and a HEARTBEAT, splits `ops` into parts (protocol::ResyncPayload part i
+// of n) and seals them as seq 1..n of a new `down` epoch.
+struct ResyncContent
+{
+    QStringList scopes;
+    QCborArray ops; // every record of those scopes, as operations (sync/model's schema)
+    std::optional<protocol::PolicyPayload> policy;
+    std::optional<Id16> wipeId;
+};
+
 class ResyncSource
 {
 public:
     virtual ~ResyncSource() = default;
-    [[nodiscard]] virtual Result<QCborMap> resyncContent(store::Database &db,
-                                                         const Id16 &device) = 0;
+    [[nodiscard]] virtual Result<ResyncContent> resyncContent(store::Database &db,
+                                                              const Id16 &device) = 0;
 };
 
 } // namespace liaison::streams

@@ -1,11 +1,11 @@
 #pragma once
 
-// The stream layer's single door to sealing and opening envelopes. Everything below this file is
-// sync/protocol's job; this adapter only maps stream types onto it.
+// The stream layer's single door to sealing and opening envelopes (sync/protocol does the work).
 
 #include "crypto/crypto.h"
 #include "error.h"
 #include "protocol/envelope.h"
+#include "protocol/seal.h"
 #include "streamtypes.h"
 
 #include <QByteArray>
@@ -24,6 +24,7 @@ struct SealInput
     std::uint32_t recipientBoxKeyId = 0;
     crypto::BoxPublicKey recipientBoxKey;
     const crypto::SignSecretKey *senderKey = nullptr;
+    Direction direction = Direction::Down;
     Kind kind = Kind::Delta;
     std::int64_t createdMs = 0;
     QCborMap payload;
@@ -37,8 +38,10 @@ struct Sealed
 
 [[nodiscard]] Result<Sealed> seal(const SealInput &in);
 
-// Step 4: sealed key, commitment, AEAD, unpad, strict CBOR body decode.
-[[nodiscard]] Result<Body> open(const protocol::EnvelopeFrame &frame, const crypto::BoxKeyPair &me);
+// Steps 4-5 of protocol: sealed key, commitment, AEAD, unpad, strict body decode with the kind's
+// payload schema, kind allowed in `direction`.
+[[nodiscard]] Result<Body> open(const protocol::EnvelopeFrame &frame, const crypto::BoxKeyPair &me,
+                                Direction direction);
 
 // Canonical bytes of a payload map (stored in the outbox for re-issue) and back.
 [[nodiscard]] Result<QByteArray> encodePayload(const QCborMap &payload);

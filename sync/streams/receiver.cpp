@@ -1,7 +1,8 @@
 #include "receiver.h"
 
 #include "envelopecodec.h"
-#include "payloads.h"
+#include "protocol/body.h"
+#include "protocol/cbor.h"
 #include "protocol/envelope.h"
 #include "savepoint.h"
 #include "store/database.h"
@@ -311,10 +312,11 @@ struct Receiver::Impl
             STREAMS_TRY_ASSIGN(const EpochHead up, q.m_outbox.head(r.sender));
             if (up.epoch == 0)
                 return {}; // `up` not open yet: the flag stays, enrolment's RESYNC fixes it
-            payload::ResyncRequest req;
-            req.reason = reason;
-            req.at = EpochHead{r.epoch, seq, {}};
-            STREAMS_TRY(q.m_outbox.enqueue(r.sender, Kind::ResyncRequest, payload::encode(req)));
+            protocol::ResyncRequestPayload req;
+            req.reason = protocol::ResyncRequestPayload::Reason(int(reason));
+            req.downApplied = r.appliedHead();
+            req.detail = std::min<std::uint64_t>(seq, std::uint64_t(INT64_MAX));
+            STREAMS_TRY(q.m_outbox.enqueue(r.sender, Kind::ResyncRequest, req.toCbor()));
             return {};
         }
         if (q.m_resyncSource) {
@@ -330,24 +332,49 @@ struct Receiver::Impl
     {
         if (!q.m_resyncSource)
             return fail(Errc::Refused, QStringLiteral("no resync source"));
-        STREAMS_TRY_ASSIGN(QCborMap content, q.m_resyncSource->resyncContent(db(), device));
+        STREAMS_TRY_ASSIGN(ResyncContent content, q.m_resyncSource->resyncContent(db(), device));
         STREAMS_TRY_ASSIGN(InRow up, loadRow(device));
         STREAMS_TRY_ASSIGN(const EpochHead downHead, q.m_outbox.head(device));
-        QCborMap pay = content;
-        pay.insert(qint64(payload::Resync::LastUp), payload::encodeHead(up.appliedHead()));
-        payload::Heartbeat hb;
-        hb.hqTimeMs = now();
-        hb.certSerial = q.m_certSerial;
-        hb.downHead = downHead;
-        hb.upApplied = up.appliedHead();
-        pay.insert(qint64(payload::Resync::Heartbeat), payload::encode(hb));
-        // Validate what the records layer gave us before sealing it.
-        STREAMS_TRY(payload::decodeResync(pay));
-        STREAMS_TRY_ASSIGN(auto env, q.m_outbox.openEpoch(device, Kind::Resync, pay));
+
+        // Split the snapshot into parts of at most m_resyncPartBytes of encoded operations.
+        std::vector<QCborArray> parts(1);
+        qsizetype partBytes = 0;
+        for (const QCborValue &op : content.ops) {
+            STREAMS_TRY_ASSIGN(const QByteArray enc, protocol::cbor::encode(op));
+            if (partBytes > 0 && partBytes + enc.size() > q.m_resyncPartBytes) {
+                parts.emplace_back();
+                partBytes = 0;
+            }
+            parts.back().append(op);
+            partBytes += enc.size();
+        }
+
+        protocol::ResyncPayload pay;
+        pay.scopes = content.scopes;
+        pay.upAccepted = up.appliedHead();
+        pay.heartbeat.hqTimeMs = now();
+        pay.heartbeat.certSerial = q.m_certSerial;
+        pay.heartbeat.downHead = downHead;
+        pay.heartbeat.upApplied = up.appliedHead();
+        pay.parts = std::uint32_t(parts.size());
+        QueuedEnvelope first;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            pay.part = std::uint32_t(i + 1);
+            pay.ops = parts[i];
+            pay.policy = i == 0 ? content.policy : std::nullopt;
+            pay.wipeId = i == 0 ? content.wipeId : std::nullopt;
+            if (i == 0) {
+                STREAMS_TRY_ASSIGN(first, q.m_outbox.openEpoch(device, Kind::Resync, pay.toCbor()));
+            } else {
+                STREAMS_TRY(q.m_outbox.enqueue(device, Kind::Resync, pay.toCbor()));
+            }
+        }
+        qCInfo(lcReceiver).noquote() << "RESYNC to" << shortId(device) << "epoch"
+                                     << first.stream.epoch << "parts" << parts.size();
         up.resyncWanted = ResyncReason::None;
         up.resyncWantedMs = 0;
         STREAMS_TRY(saveRow(up));
-        return env;
+        return first;
     }
 
     // ---- freezing ----
@@ -422,7 +449,7 @@ struct Receiver::Impl
         STREAMS_TRY(st.exec());
         if (db().changes() == 0)
             return false;
-        if (c.type == CommandType::Wipe)
+        if (c.type == Command::Type::Wipe)
             wipes.push_back(c);
         return true;
     }
@@ -433,20 +460,20 @@ struct Receiver::Impl
                              ReceiveResult &res)
     {
         const crypto::BoxKeyPair *key = q.m_me.boxKey(f.header.recipientBoxKeyId);
-        auto body = key ? codec::open(f, *key) : Result<Body>(fail(Errc::NotFound, {}));
+        auto body = key ? codec::open(f, *key, inDir) : Result<Body>(fail(Errc::NotFound, {}));
         if (!body) {
             if (!r.frozen)
                 STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("does not open")));
             return false;
         }
-        if (body->kind != Kind::Command || !kindAllowedIn(body->kind, inDir))
+        if (body->kind != Kind::Command)
             return true;
-        auto cmd = payload::decodeCommand(body->payload);
+        auto cmd = Command::fromCbor(body->payload);
         if (!cmd)
             return true;
         STREAMS_TRY_ASSIGN(const bool fresh, takeCommand(*cmd));
         if (fresh)
-            res.wipe = res.wipe || cmd->type == CommandType::Wipe;
+            res.wipe = res.wipe || cmd->type == Command::Type::Wipe;
         return true;
     }
 
@@ -624,28 +651,27 @@ struct Receiver::Impl
             STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("box key no longer held")));
             return Step::Stopped;
         }
-        auto opened = codec::open(f, *key);
+        auto opened = codec::open(f, *key, inDir);
         if (!opened) {
             STREAMS_TRY(senderFault(r, f, bytes, res, opened.error().message));
             return Step::Stopped;
         }
         const Body &body = *opened;
-        // Step 5: kind, epoch rules, stream-level payloads, operation-level checks.
+        // Step 5: kind (checked by open), epoch rules, operation-level checks.
         QString why;
-        if (!kindAllowedIn(body.kind, inDir))
-            why = QStringLiteral("kind not allowed in this direction");
-        else if (newEpoch && body.kind != opening)
+        if (newEpoch && body.kind != opening)
             why = QStringLiteral("a new epoch must open with its opening kind");
         else if (newEpoch && !h.prev.isZero())
             why = QStringLiteral("seq 1 with a prev");
-        else if (!newEpoch && inDir == Direction::Down && body.kind == Kind::Resync)
-            why = QStringLiteral("RESYNC inside an epoch");
+        else if (body.kind == Kind::Resync) {
+            auto rs = protocol::ResyncPayload::fromCbor(body.payload);
+            if (!rs)
+                why = rs.error().message;
+            else if (newEpoch ? rs->part != 1 : (rs->part < 2 || rs->part != h.seq))
+                why = QStringLiteral("RESYNC part out of place");
+        }
         if (!why.isEmpty()) {
             STREAMS_TRY(senderFault(r, f, bytes, res, why));
-            return Step::Stopped;
-        }
-        if (auto s = checkOwnPayload(body); !s) {
-            STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
             return Step::Stopped;
         }
         const bool quarantine = q.m_me.role() == Role::Hq && peer.state == PeerState::WipeOnly &&
@@ -671,7 +697,7 @@ struct Receiver::Impl
             STREAMS_TRY(raise(AlarmType::Quarantined, r, h.seq, 1));
             res.disposition = Disposition::Quarantined;
         } else {
-            STREAMS_TRY(applyOwn(r, before, body, res));
+            STREAMS_TRY(applyOwn(r, before, body, f.envHash, newEpoch, res));
             if (auto s = q.m_applier.apply(body, ctx); !s) {
                 if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
                     return std::unexpected(s.error());
@@ -685,26 +711,6 @@ struct Receiver::Impl
         STREAMS_TRY(sp.release());
         ++res.applied;
         return Step::Applied;
-    }
-
-    Status checkOwnPayload(const Body &body)
-    {
-        switch (body.kind) {
-        case Kind::Heartbeat:
-            return asStatus(payload::decodeHeartbeat(body.payload));
-        case Kind::Receipt:
-            return asStatus(payload::decodeReceipt(body.payload));
-        case Kind::ResyncRequest:
-            return asStatus(payload::decodeResyncRequest(body.payload));
-        case Kind::Resync:
-            return asStatus(payload::decodeResync(body.payload));
-        case Kind::Command:
-            return asStatus(payload::decodeCommand(body.payload));
-        case Kind::CommandAck:
-            return asStatus(payload::decodeCommandAck(body.payload));
-        default:
-            return {};
-        }
     }
 
     // A new epoch (RESYNC on `down`, the device's answer on `up`): the only thing that unfreezes.
@@ -759,49 +765,53 @@ struct Receiver::Impl
         return saveRow(r);
     }
 
-    // The receiver's own part of each stream-level kind (step 6, before the applier).
-    Status applyOwn(InRow &r, const EpochHead &before, const Body &body, ReceiveResult &res)
+    // The receiver's own part of each stream-level kind (step 6, before the applier). Payload
+    // schemas were checked when the body was opened.
+    Status applyOwn(InRow &r, const EpochHead &before, const Body &body, const Hash32 &envHash,
+                    bool newEpoch, ReceiveResult &res)
     {
         switch (body.kind) {
         case Kind::Heartbeat: {
-            STREAMS_TRY_ASSIGN(const auto hb, payload::decodeHeartbeat(body.payload));
+            STREAMS_TRY_ASSIGN(const auto hb, protocol::HeartbeatPayload::fromCbor(body.payload));
             return onHeartbeat(r, before, hb, true);
         }
         case Kind::Resync: {
-            STREAMS_TRY_ASSIGN(const auto rs, payload::decodeResync(body.payload));
+            STREAMS_TRY_ASSIGN(const auto rs, protocol::ResyncPayload::fromCbor(body.payload));
+            if (rs.part != 1)
+                return {};
             STREAMS_TRY(onHeartbeat(r, before, rs.heartbeat, false));
-            // Answer with a new `up` epoch, then send again what HQ never accepted.
-            payload::ResyncRequest opened;
-            opened.reason = ResyncReason::EpochOpened;
-            opened.at = EpochHead{r.epoch, 1, {}};
-            STREAMS_TRY(
-                q.m_outbox.openEpoch(r.sender, Kind::ResyncRequest, payload::encode(opened)));
+            // Answer with a new `up` epoch opened by a RECEIPT naming this RESYNC, then send
+            // again the deltas HQ never accepted.
+            protocol::ReceiptPayload opened;
+            opened.downApplied = EpochHead{r.epoch, 1, envHash};
+            STREAMS_TRY_ASSIGN(opened.upSent, q.m_outbox.head(r.sender));
+            opened.unlockFailures = q.m_unlockFailures;
+            STREAMS_TRY(q.m_outbox.openEpoch(r.sender, Kind::Receipt, opened.toCbor()));
             STREAMS_TRY_ASSIGN(const int again,
-                               q.m_outbox.reissueAfter(r.sender, rs.lastUp, Kind::Delta));
+                               q.m_outbox.reissueAfter(r.sender, rs.upAccepted, Kind::Delta));
             if (again > 0)
                 qCInfo(lcReceiver) << "re-issued" << again << "deltas after RESYNC";
             return {};
         }
         case Kind::Receipt: {
-            STREAMS_TRY_ASSIGN(const auto rc, payload::decodeReceipt(body.payload));
-            return onReceipt(r, before, rc, body.createdMs);
+            STREAMS_TRY_ASSIGN(const auto rc, protocol::ReceiptPayload::fromCbor(body.payload));
+            return onReceipt(r, before, rc, body.createdMs, newEpoch);
         }
         case Kind::ResyncRequest: {
-            STREAMS_TRY_ASSIGN(const auto rq, payload::decodeResyncRequest(body.payload));
-            if (rq.reason == ResyncReason::EpochOpened)
-                return {};
+            STREAMS_TRY_ASSIGN(const auto rq,
+                               protocol::ResyncRequestPayload::fromCbor(body.payload));
             STREAMS_TRY_ASSIGN(const EpochHead down, q.m_outbox.head(r.sender));
-            if (rq.at.epoch < down.epoch)
+            if (rq.downApplied.epoch < down.epoch)
                 return {}; // asked about an epoch HQ has already replaced
             qCInfo(lcReceiver).noquote()
                 << "device" << shortId(r.sender) << "asks for RESYNC, reason" << int(rq.reason);
             r.resyncWanted = ResyncReason::None; // let requestResync act
-            return requestResync(r, rq.reason, rq.at.seq);
+            return requestResync(r, ResyncReason(int(rq.reason)), rq.detail);
         }
         case Kind::Command: {
-            STREAMS_TRY_ASSIGN(const auto cmd, payload::decodeCommand(body.payload));
+            STREAMS_TRY_ASSIGN(const auto cmd, Command::fromCbor(body.payload));
             STREAMS_TRY_ASSIGN(const bool fresh, takeCommand(cmd));
-            if (fresh && cmd.type == CommandType::Wipe)
+            if (fresh && cmd.type == Command::Type::Wipe)
                 res.wipe = true;
             return {};
         }
@@ -811,7 +821,7 @@ struct Receiver::Impl
     }
 
     // Device: HQ's HEARTBEAT against what this device sent and applied.
-    Status onHeartbeat(InRow &r, const EpochHead &before, const payload::Heartbeat &hb,
+    Status onHeartbeat(InRow &r, const EpochHead &before, const protocol::HeartbeatPayload &hb,
                        bool compare)
     {
         if (hb.certSerial < r.peerCertSerial)
@@ -843,8 +853,8 @@ struct Receiver::Impl
     }
 
     // HQ: a device RECEIPT against what HQ sent and applied.
-    Status onReceipt(InRow &r, const EpochHead &before, const payload::Receipt &rc,
-                     std::int64_t createdMs)
+    Status onReceipt(InRow &r, const EpochHead &before, const protocol::ReceiptPayload &rc,
+                     std::int64_t createdMs, bool opensEpoch)
     {
         std::int64_t mismatches = 0;
         if (rc.downApplied.seq > 0) {
@@ -857,11 +867,13 @@ struct Receiver::Impl
             const std::int64_t withheld,
             deliveredNotApplied(r.sender, rc.downApplied, std::min(createdMs, now())));
         mismatches += withheld;
-        if (!(rc.upSent == before))
+        // (A RECEIPT that opens a new `up` epoch names the old epoch's head, which HQ may never
+        // have seen in full: that is why there is a new epoch.)
+        if (!opensEpoch && !(rc.upSent == before))
             ++mismatches;
         if (mismatches > 0)
             STREAMS_TRY(raise(AlarmType::ReceiptMismatch, r, r.applied + 1, mismatches));
-        if (rc.unlockFailures > r.peerUnlockFailures)
+        if (std::int64_t(rc.unlockFailures) > r.peerUnlockFailures)
             STREAMS_TRY(raise(AlarmType::UnlockFailures, r, r.applied + 1, rc.unlockFailures));
         r.peerUnlockFailures = rc.unlockFailures;
         r.peerSeen = rc.downApplied;
@@ -1172,7 +1184,7 @@ Result<QueuedEnvelope> Receiver::sendResync(const Id16 &device)
     return env;
 }
 
-Result<QueuedEnvelope> Receiver::sendReceipt(std::int64_t unlockFailures)
+Result<QueuedEnvelope> Receiver::sendReceipt(std::uint32_t unlockFailures)
 {
     if (m_me.role() != Role::Device)
         return fail(Errc::Refused, QStringLiteral("only a device sends RECEIPT"));
@@ -1188,11 +1200,11 @@ Result<QueuedEnvelope> Receiver::sendReceipt(std::int64_t unlockFailures)
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
     STREAMS_TRY_ASSIGN(const InRow r, impl.loadRow(hq));
-    payload::Receipt rc;
+    protocol::ReceiptPayload rc;
     rc.downApplied = r.appliedHead();
     STREAMS_TRY_ASSIGN(rc.upSent, m_outbox.head(hq));
     rc.unlockFailures = unlockFailures;
-    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(hq, Kind::Receipt, payload::encode(rc)));
+    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(hq, Kind::Receipt, rc.toCbor()));
     STREAMS_TRY(sp.release());
     return env;
 }
@@ -1205,12 +1217,12 @@ Result<QueuedEnvelope> Receiver::sendHeartbeat(const Id16 &device)
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
     STREAMS_TRY_ASSIGN(const InRow up, impl.loadRow(device));
-    payload::Heartbeat hb;
+    protocol::HeartbeatPayload hb;
     hb.hqTimeMs = m_clock.nowMs();
     hb.certSerial = m_certSerial;
     STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
     hb.upApplied = up.appliedHead();
-    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(device, Kind::Heartbeat, payload::encode(hb)));
+    STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(device, Kind::Heartbeat, hb.toCbor()));
     STREAMS_TRY(sp.release());
     return env;
 }

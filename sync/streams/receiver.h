@@ -51,15 +51,16 @@ enum class Disposition : std::uint8_t {
 
 [[nodiscard]] const char *dispositionName(Disposition d);
 
-// Why a RESYNC was asked for (RESYNC_REQUEST payload "reason", stream_in.resync_wanted).
+// Why a RESYNC was asked for (stream_in.resync_wanted; the same values as
+// protocol::ResyncRequestPayload::Reason, plus None).
 enum class ResyncReason : std::uint8_t {
     None = 0,
     Gap = 1,         // a gap not filled within kGapTimeoutMs online
     FarAhead = 2,    // seq beyond the park window
     Fork = 3,        // two envelopes for one seq
     SenderFault = 4, // validly signed but unusable
-    EpochOpened = 5, // up only: the device opened a new `up` epoch after a RESYNC (no action)
-    Manual = 6,      // asked by the user or the sync engine
+    Retention = 5,   // the relay no longer holds what is missing
+    Other = 6,       // asked by the user or the sync engine
 };
 
 struct ReceiveResult
@@ -100,19 +101,7 @@ struct StreamState
 };
 
 // A verified COMMAND (DESIGN.md "Commands"): runs only if it names this device and is new.
-enum class CommandType : std::uint8_t {
-    Wipe = 1,
-};
-
-struct Command
-{
-    Id16 commandId;
-    CommandType type = CommandType::Wipe;
-    Id16 target;
-    Hash32 targetSignKeyHash;
-    std::int64_t issuedAtMs = 0;
-    std::int64_t notAfterMs = 0;
-};
+using Command = protocol::CommandPayload;
 
 using WipeHandler = std::function<void(const Command &)>;
 
@@ -157,9 +146,14 @@ public:
 
     // HQ: starts a new `down` epoch for a device with a RESYNC built from the ResyncSource
     // (after a fork, an unfillable gap, a restore, a RESYNC_REQUEST, or at enrolment: epoch 1).
+    // Returns the first part (seq 1); the other parts follow as seq 2..n.
     [[nodiscard]] Result<QueuedEnvelope> sendResync(const Id16 &device);
+    // Largest encoded ops per RESYNC part (default 512 KiB).
+    void setResyncPartBytes(qsizetype bytes) { m_resyncPartBytes = bytes; }
     // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.
-    [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::int64_t unlockFailures);
+    [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::uint32_t unlockFailures);
+    // Device: the failed-unlock count the RECEIPT that opens a new `up` epoch carries.
+    void setUnlockFailures(std::uint32_t count) { m_unlockFailures = count; }
     // HQ: builds a HEARTBEAT (HQ time, cert serial, `down` head, last `up` applied) on `down`.
     [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device);
     // HQ: the serial of the certificate HEARTBEAT and RESYNC name.
@@ -177,6 +171,8 @@ private:
     const StreamClock &m_clock;
     ResyncSource *m_resyncSource = nullptr;
     std::uint64_t m_certSerial = 0;
+    std::uint32_t m_unlockFailures = 0;
+    qsizetype m_resyncPartBytes = 512 * 1024;
     AlarmSink m_alarmSink;
     WipeHandler m_wipeHandler;
 };

@@ -95,6 +95,7 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
     in.recipientBoxKeyId = peer->boxKeyId;
     in.recipientBoxKey = peer->boxKey;
     in.senderKey = &m_me.signingKey();
+    in.direction = dir;
     in.kind = kind;
     in.createdMs = m_clock.nowMs();
     in.payload = payload;

@@ -47,7 +47,7 @@ public:
     // Seals {kind, created = now, payload} as the next envelope of the current epoch of the
     // stream to `recipient` and stores it. If the stream was never opened, a device opens epoch 1
     // Refused (Errc::Refused) before the stream's first epoch was opened with openEpoch (HQ: its
-    // RESYNC; a device: its RESYNC_REQUEST EpochOpened, sent by the receiver when a RESYNC is
+    // RESYNC; a device: the RECEIPT that answers a RESYNC, sent by the receiver when a RESYNC is
     // applied), or if the kind is not allowed in this direction.
     [[nodiscard]] Result<QueuedEnvelope> enqueue(const Id16 &recipient, Kind kind,
                                                  const QCborMap &payload);

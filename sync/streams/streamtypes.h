@@ -4,9 +4,9 @@
 // appliers of sync/model and sync/hq. DESIGN.md "Streams".
 
 #include "crypto/bytes.h"
+#include "protocol/body.h"
 
 #include <QCborMap>
-#include <QMetaType>
 
 #include <cstdint>
 
@@ -15,29 +15,13 @@ namespace liaison::streams {
 using crypto::Hash32;
 using crypto::Id16;
 
-// Until sync/protocol publishes its Kind and Direction these are defined here; they then become
-// aliases of protocol's (same enumerator names), so code written against them keeps compiling.
-enum class Direction : std::uint8_t {
-    Down = 1, // HQ -> device
-    Up = 2,   // device -> HQ
-};
-
-enum class Kind : std::uint8_t {
-    // down
-    Delta = 1,
-    ScopeJoin = 2,
-    ScopeLeave = 3,
-    Reject = 4,
-    Policy = 5,
-    Command = 6,
-    KeyUpdate = 7,
-    Heartbeat = 8,
-    Resync = 9,
-    // up (Delta and KeyUpdate also go up)
-    Receipt = 10,
-    CommandAck = 11,
-    ResyncRequest = 12,
-};
+// Kind, Direction and Body are sync/protocol's (the wire values live there).
+using Direction = protocol::Direction;
+using Kind = protocol::Kind;
+using Body = protocol::Body;
+// (epoch, seq, env_hash) of a stream position (RESYNC's "last up HQ accepted", RECEIPT,
+// HEARTBEAT).
+using EpochHead = protocol::StreamHead;
 
 // Which side of the star this process is.
 enum class Role : std::uint8_t {
@@ -66,24 +50,6 @@ struct StreamHead
     friend bool operator==(const StreamHead &, const StreamHead &) = default;
 };
 
-// A stream head that names its epoch (RESYNC's "last up HQ accepted", RECEIPT, HEARTBEAT).
-struct EpochHead
-{
-    std::uint32_t epoch = 0;
-    std::uint64_t seq = 0;
-    Hash32 envHash;
-
-    friend bool operator==(const EpochHead &, const EpochHead &) = default;
-};
-
-// The decrypted, strictly decoded body of an envelope: {kind, created, payload}.
-struct Body
-{
-    Kind kind = Kind::Delta;
-    std::int64_t createdMs = 0;
-    QCborMap payload;
-};
-
 // State of a peer as HQ's device registry (or the device's view of HQ) sees it.
 enum class PeerState : std::uint8_t {
     Pending = 1,  // enrolled, not yet confirmed: nothing is accepted
@@ -93,33 +59,16 @@ enum class PeerState : std::uint8_t {
 };
 
 // Kind allowed in a direction (DESIGN.md "Kinds"): a kind in the wrong direction is a sender fault.
-[[nodiscard]] constexpr bool kindAllowedIn(Kind kind, Direction direction)
+[[nodiscard]] inline bool kindAllowedIn(Kind kind, Direction direction)
 {
-    switch (kind) {
-    case Kind::Delta:
-    case Kind::KeyUpdate:
-        return true;
-    case Kind::ScopeJoin:
-    case Kind::ScopeLeave:
-    case Kind::Reject:
-    case Kind::Policy:
-    case Kind::Command:
-    case Kind::Heartbeat:
-    case Kind::Resync:
-        return direction == Direction::Down;
-    case Kind::Receipt:
-    case Kind::CommandAck:
-    case Kind::ResyncRequest:
-        return direction == Direction::Up;
-    }
-    return false;
+    return protocol::kindAllowed(direction, kind);
 }
 
-// The kind that must open a new epoch (seq 1): RESYNC on `down`; on `up` the device answers a
-// RESYNC by opening a new epoch with a RESYNC_REQUEST of reason EpochOpened.
+// The kind that must open a new epoch (seq 1): RESYNC (part 1) on `down`; on `up` the device
+// answers a RESYNC by opening a new epoch with a RECEIPT naming the RESYNC it applied.
 [[nodiscard]] constexpr Kind epochOpeningKind(Direction direction)
 {
-    return direction == Direction::Down ? Kind::Resync : Kind::ResyncRequest;
+    return direction == Direction::Down ? Kind::Resync : Kind::Receipt;
 }
 
 // How far ahead of the applied head an envelope may be parked; beyond that nothing is kept.

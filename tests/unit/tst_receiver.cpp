@@ -187,7 +187,7 @@ private Q_SLOTS:
             QVERIFY(q);
             QCOMPARE(q->seq, quint64(i));
             sent.append(*q);
-            QVERIFY(KvApplier::applyMap(*p.hq->db, kvDelta(set).value(1).toMap(), {}));
+            QVERIFY(kvSet(*p.hq->db, set));
         }
         for (const auto &q : sent) {
             if (q.seq == 7)
@@ -231,6 +231,30 @@ private Q_SLOTS:
         QVERIFY(late);
         QCOMPARE(late->disposition, Disposition::Dropped);
         QVERIFY(late->acknowledge);
+    }
+
+    void resyncInParts()
+    {
+        Pair p;
+        QMap<QString, QString> many;
+        for (int i = 0; i < 300; ++i)
+            many.insert(QStringLiteral("key%1").arg(i, 4, 10, QLatin1Char('0')),
+                        QString(40, QLatin1Char('a' + i % 26)));
+        QVERIFY(kvSet(*p.hq->db, many));
+        p.hq->receiver->setResyncPartBytes(2048);
+        QVERIFY(p.enrol());
+        QVERIFY(devState(p).applied.seq > 4);
+        QCOMPARE(kvDump(*p.dev->db), many);
+        int resyncs = 0;
+        for (Kind k : p.dev->applier.kinds)
+            resyncs += k == Kind::Resync ? 1 : 0;
+        QCOMPARE(quint64(resyncs), devState(p).applied.seq);
+        // A second RESYNC with less data leaves exactly HQ's state.
+        QVERIFY(p.hq->db->execute("DELETE FROM test_kv WHERE k > 'key0100'"));
+        QVERIFY(p.hq->receiver->sendResync(p.devId()));
+        QVERIFY(p.pump());
+        QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
+        QCOMPARE(devState(p).stream.epoch, 2u);
     }
 
     // Issue 3 test 11.
@@ -280,8 +304,7 @@ private Q_SLOTS:
         QVERIFY(devState(p).frozen);
 
         // RESYNC (delivered through the request) unfreezes.
-        QVERIFY(
-            KvApplier::applyMap(*p.hq->db, kvDelta({{"x", "a"}, {"y", "1"}}).value(1).toMap(), {}));
+        QVERIFY(kvSet(*p.hq->db, {{"x", "a"}, {"y", "1"}}));
         QVERIFY(p.pump());
         QVERIFY(!devState(p).frozen);
         QCOMPARE(devState(p).stream.epoch, 2u);
@@ -323,8 +346,9 @@ private Q_SLOTS:
         QTest::addColumn<bool>("applierRefuses");
         QTest::newRow("RECEIPT on down") << int(Kind::Receipt) << false;
         QTest::newRow("RESYNC_REQUEST on down") << int(Kind::ResyncRequest) << false;
-        QTest::newRow("RESYNC inside an epoch") << int(Kind::Resync) << false;
+        QTest::newRow("RESYNC part 1 inside an epoch") << int(Kind::Resync) << false;
         QTest::newRow("HEARTBEAT with a bad payload") << int(Kind::Heartbeat) << false;
+        QTest::newRow("DELTA with a bad payload") << int(Kind::Delta) << false;
         QTest::newRow("applier check fails") << int(Kind::Delta) << true;
     }
     void senderFaults()
@@ -334,10 +358,18 @@ private Q_SLOTS:
         Pair p;
         QVERIFY(p.enrol());
         const auto head = p.hq->outbox->head(p.devId());
-        QCborMap junk;
-        junk.insert(1, 2);
+        QCborMap pay;
+        pay.insert(0, 2); // matches no schema
+        if (applierRefuses)
+            pay = kvDelta({{"x", "1"}});
+        if (Kind(kind) == Kind::Resync) {
+            protocol::ResyncPayload rs;
+            rs.scopes = QStringList{QStringLiteral("post:test")};
+            pay = rs.toCbor();
+        }
         const QByteArray env =
-            craft(p.hq->me, p.dev->me.asPeer(), 1, 2, head->envHash, Kind(kind), junk);
+            craft(p.hq->me, p.dev->me.asPeer(), 1, 2, head->envHash, Kind(kind), pay);
+        QVERIFY(!env.isEmpty());
         p.dev->applier.failCheck = applierRefuses;
         const int applied = p.dev->applier.applied;
         auto r = p.dev->receiver->receive(env);
@@ -547,7 +579,7 @@ private Q_SLOTS:
         }
         if (where == "parked")
             QVERIFY(p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"gap", "1"}})));
-        auto q = p.hq->outbox->enqueue(p.devId(), Kind::Command, payload::encode(c));
+        auto q = p.hq->outbox->enqueue(p.devId(), Kind::Command, c.toCbor());
         QVERIFY(q);
         auto r = p.dev->receiver->receive(q->bytes);
         QVERIFY(r);
@@ -562,7 +594,7 @@ private Q_SLOTS:
         other.commandId = crypto::randomFixed<Id16>();
         other.target = crypto::randomFixed<Id16>();
         if (where == "order") {
-            auto o = p.hq->outbox->enqueue(p.devId(), Kind::Command, payload::encode(other));
+            auto o = p.hq->outbox->enqueue(p.devId(), Kind::Command, other.toCbor());
             QVERIFY(p.dev->receiver->receive(o->bytes));
             QCOMPARE(p.dev->wipes.size(), 1);
         }
@@ -574,10 +606,10 @@ private Q_SLOTS:
         QVERIFY(p.enrol());
         p.hq->peers.setState(p.devId(), PeerState::WipeOnly);
         QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::Delta, kvDelta({{"late", "1"}})));
-        payload::CommandAck ack;
+        protocol::CommandAckPayload ack;
         ack.commandId = crypto::randomFixed<Id16>();
         ack.doneAtMs = p.clock.nowMs();
-        QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::CommandAck, payload::encode(ack)));
+        QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::CommandAck, ack.toCbor()));
         const auto up = Pair::take(*p.dev, p.hqId());
         QCOMPARE(p.hq->receiver->receive(up[0].bytes)->disposition, Disposition::Quarantined);
         QCOMPARE(p.hq->receiver->receive(up[1].bytes)->disposition, Disposition::Applied);
@@ -586,7 +618,7 @@ private Q_SLOTS:
         QCOMPARE(p.hq->alarmCount(AlarmType::Quarantined), 1);
         // Revoked: nothing at all.
         p.hq->peers.setState(p.devId(), PeerState::Revoked);
-        QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::CommandAck, payload::encode(ack)));
+        QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::CommandAck, ack.toCbor()));
         const auto more = Pair::take(*p.dev, p.hqId());
         QCOMPARE(p.hq->receiver->receive(more[0].bytes)->disposition, Disposition::Dropped);
     }

@@ -5,9 +5,10 @@
 // function call (with fault injection left to each test).
 
 #include "crypto/crypto.h"
+#include "protocol/body.h"
+#include "protocol/cbor.h"
 #include "store/database.h"
 #include "streams/envelopecodec.h"
-#include "streams/payloads.h"
 #include "streams/receiver.h"
 #include "streams/streamoutbox.h"
 #include "streams/streamschema.h"
@@ -40,8 +41,8 @@ inline std::unique_ptr<store::Database> openTestDb(const QString &path,
     return std::move(*db);
 }
 
-// Key-value "records": DELTA {1: {key: value}} sets keys, {2: [keys]} deletes them; RESYNC's
-// snapshot {1: {key: value}} replaces everything.
+// Key-value "records": every operation is {0: key} (delete) or {0: key, 1: value} (set), in
+// DELTA's ops (protocol::DeltaPayload) or RESYNC's parts (the snapshot: part 1 clears first).
 inline Status kvMigration(store::Database &db)
 {
     return db.execute("CREATE TABLE test_kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -60,46 +61,84 @@ public:
         ++checked;
         if (failCheck)
             return fail(Errc::Refused, QStringLiteral("test refuses"));
-        if (body.kind == Kind::Delta) {
-            if (!body.payload.value(1).isMap() && !body.payload.value(2).isArray())
-                return fail(Errc::Malformed, QStringLiteral("delta shape"));
-        }
         return {};
     }
     Status apply(const Body &body, const StreamContext &ctx) override
     {
         ++applied;
         kinds.append(body.kind);
-        if (body.kind == Kind::Delta)
-            return applyMap(ctx.db, body.payload.value(1).toMap(), body.payload.value(2).toArray());
+        if (body.kind == Kind::Delta) {
+            auto d = protocol::DeltaPayload::fromCbor(body.payload);
+            if (!d)
+                return std::unexpected(d.error());
+            return applyOps(ctx.db, d->ops);
+        }
         if (body.kind == Kind::Resync) {
-            if (auto s = ctx.db.execute("DELETE FROM test_kv"); !s)
-                return s;
-            return applyMap(ctx.db, body.payload.value(1).toMap().value(1).toMap(), {});
+            auto r = protocol::ResyncPayload::fromCbor(body.payload);
+            if (!r)
+                return std::unexpected(r.error());
+            if (r->part == 1) {
+                if (auto s = ctx.db.execute("DELETE FROM test_kv"); !s)
+                    return s;
+            }
+            return applyOps(ctx.db, r->ops);
         }
         return {};
     }
-    static Status applyMap(store::Database &db, const QCborMap &set, const QCborArray &del)
+    static Status applyOps(store::Database &db, const QCborArray &ops)
     {
         auto ins = db.prepare("INSERT OR REPLACE INTO test_kv (k, v) VALUES (?, ?)");
         if (!ins)
             return std::unexpected(ins.error());
-        for (auto it = set.begin(); it != set.end(); ++it) {
-            ins->bind(1, it.key().toString()).bind(2, it.value().toString());
-            if (auto s = ins->exec(); !s)
-                return s;
-        }
         auto rm = db.prepare("DELETE FROM test_kv WHERE k = ?");
         if (!rm)
             return std::unexpected(rm.error());
-        for (const QCborValue &k : del) {
-            rm->bind(1, k.toString());
-            if (auto s = rm->exec(); !s)
-                return s;
+        for (const QCborValue &v : ops) {
+            const QCborMap op = v.toMap();
+            if (!op.value(0).isString())
+                return fail(Errc::Malformed, QStringLiteral("kv op"));
+            if (op.contains(1)) {
+                ins->bind(1, op.value(0).toString()).bind(2, op.value(1).toString());
+                if (auto s = ins->exec(); !s)
+                    return s;
+            } else {
+                rm->bind(1, op.value(0).toString());
+                if (auto s = rm->exec(); !s)
+                    return s;
+            }
         }
         return {};
     }
 };
+
+inline QCborArray kvOps(const QMap<QString, QString> &set, const QStringList &del = {})
+{
+    QCborArray ops;
+    for (auto it = set.begin(); it != set.end(); ++it) {
+        QCborMap op;
+        op.insert(0, it.key());
+        op.insert(1, it.value());
+        ops.append(op);
+    }
+    for (const QString &k : del) {
+        QCborMap op;
+        op.insert(0, k);
+        ops.append(op);
+    }
+    return ops;
+}
+
+inline QCborMap kvDelta(const QMap<QString, QString> &set, const QStringList &del = {})
+{
+    protocol::DeltaPayload d;
+    d.ops = kvOps(set, del);
+    return d.toCbor();
+}
+
+inline Status kvSet(store::Database &db, const QMap<QString, QString> &set)
+{
+    return KvApplier::applyOps(db, kvOps(set));
+}
 
 inline QMap<QString, QString> kvDump(store::Database &db)
 {
@@ -227,34 +266,14 @@ struct Party
 class KvResyncSource final : public ResyncSource
 {
 public:
-    Result<QCborMap> resyncContent(store::Database &db, const Id16 &) override
+    Result<ResyncContent> resyncContent(store::Database &db, const Id16 &) override
     {
-        QCborMap kv;
-        const auto dump = kvDump(db);
-        for (auto it = dump.begin(); it != dump.end(); ++it)
-            kv.insert(it.key(), it.value());
-        QCborMap snapshot;
-        snapshot.insert(1, kv);
-        QCborMap out;
-        out.insert(qint64(payload::Resync::Snapshot), snapshot);
-        out.insert(qint64(payload::Resync::Scopes), QCborArray{QStringLiteral("post:test")});
-        return out;
+        ResyncContent c;
+        c.scopes = QStringList{QStringLiteral("post:test")};
+        c.ops = kvOps(kvDump(db));
+        return c;
     }
 };
-
-inline QCborMap kvDelta(const QMap<QString, QString> &set, const QStringList &del = {})
-{
-    QCborMap m;
-    QCborMap s;
-    for (auto it = set.begin(); it != set.end(); ++it)
-        s.insert(it.key(), it.value());
-    m.insert(1, s);
-    QCborArray d;
-    for (const QString &k : del)
-        d.append(k);
-    m.insert(2, d);
-    return m;
-}
 
 // Hand-made envelopes (for forks and protocol violations a correct outbox never produces).
 inline QByteArray craft(const Identity &from, const Peer &to, std::uint32_t epoch,
@@ -271,11 +290,35 @@ inline QByteArray craft(const Identity &from, const Peer &to, std::uint32_t epoc
     in.recipientBoxKeyId = to.boxKeyId;
     in.recipientBoxKey = to.boxKey;
     in.senderKey = &from.signingKey();
+    in.direction = from.role() == Role::Hq ? Direction::Down : Direction::Up;
     in.kind = kind;
     in.createdMs = createdMs;
     in.payload = payload;
-    auto s = codec::seal(in);
-    return s ? s->bytes : QByteArray();
+    auto sealed = codec::seal(in);
+    if (sealed)
+        return sealed->bytes;
+    {
+        // A kind in the wrong direction or a payload off its schema: sealEnvelope refuses, so
+        // seal the body bytes as given.
+        protocol::SealParams p;
+        p.deployment = in.deployment;
+        p.sender = in.sender;
+        p.recipient = in.recipient;
+        p.epoch = epoch;
+        p.seq = seq;
+        p.prev = prev;
+        p.recipientBoxKeyId = to.boxKeyId;
+        p.recipientBoxKey = to.boxKey;
+        QCborMap body;
+        body.insert(0, qint64(kind));
+        body.insert(1, qint64(createdMs));
+        body.insert(2, payload);
+        auto b = protocol::cbor::encode(body);
+        if (!b)
+            return {};
+        auto s = protocol::sealEncodedBody(p, *b, from.signingKey());
+        return s ? s->bytes : QByteArray();
+    }
 }
 
 // HQ plus one device, enrolled: HQ's RESYNC (epoch 1) applied and the device's `up` epoch open.
