@@ -54,6 +54,10 @@ void HybridClock::restore(quint64 ms48, quint16 counter)
 
 void HybridClock::setReference(qint64 hqTimeMs)
 {
+    // HEARTBEATs can arrive late and out of a backlog: an older one never pulls the reference
+    // back below what a newer one established.
+    if (const auto current = referenceMs(); current && *current >= hqTimeMs)
+        return;
     m_reference = Reference{hqTimeMs, m_clock.monotonicMs()};
 }
 

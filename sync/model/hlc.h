@@ -70,7 +70,8 @@ public:
     // Raise the high-water mark to a stamp seen in a remote operation.
     void observe(const Hlc &remote);
 
-    // Verified HQ time from a HEARTBEAT, taken now (monotonic time is read at the call).
+    // Verified HQ time from a HEARTBEAT, taken now (monotonic time is read at the call). A time
+    // older than the current reference (a late HEARTBEAT from a backlog) is ignored.
     void setReference(qint64 hqTimeMs);
     void clearReference() { m_reference.reset(); }
     [[nodiscard]] bool hasReference() const { return m_reference.has_value(); }

@@ -90,6 +90,40 @@ Result<ScopeJoinPayload> ScopeJoinPayload::fromCbor(const QCborValue &value)
     return p;
 }
 
+QCborValue SnapshotPayload::toCbor() const
+{
+    QCborMap m;
+    m.insert(0, operationsToCbor(ops));
+    return m;
+}
+
+Result<SnapshotPayload> SnapshotPayload::fromCbor(const QCborValue &value)
+{
+    auto k = cbor::intKeyedMap(value, 1, "snapshot");
+    if (!k)
+        return std::unexpected(k.error());
+    auto ops = operationsFromCbor((*k)[0]);
+    if (!ops)
+        return std::unexpected(ops.error());
+    return SnapshotPayload{std::move(*ops)};
+}
+
+QList<QList<Operation>> chunkOperations(const QList<Operation> &ops, qsizetype maxBytes)
+{
+    QList<QList<Operation>> chunks(1);
+    qsizetype size = 0;
+    for (const Operation &op : ops) {
+        const qsizetype n = op.encode().size() + 1;
+        if (!chunks.last().isEmpty() && size + n > maxBytes) {
+            chunks.append(QList<Operation>());
+            size = 0;
+        }
+        chunks.last().append(op);
+        size += n;
+    }
+    return chunks;
+}
+
 QCborValue ScopeLeavePayload::toCbor() const
 {
     QCborMap m;

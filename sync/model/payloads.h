@@ -9,6 +9,7 @@
 //   SCOPE_LEAVE  {0: scope}
 //   REJECT       {0: operation, 1: reason (uint), 2: record state}   2 absent: HQ shows nothing
 //                (no such record, or it is outside the device's scopes)
+//   snapshot     {0: [operation, ...]}  (the records part of RESYNC, streams' Resync::Snapshot)
 
 #include "error.h"
 #include "model/operation.h"
@@ -66,6 +67,18 @@ struct RejectPayload
     [[nodiscard]] QCborValue toCbor() const;
     [[nodiscard]] static Result<RejectPayload> fromCbor(const QCborValue &value);
 };
+
+struct SnapshotPayload
+{
+    QList<Operation> ops; // may be empty
+    [[nodiscard]] QCborValue toCbor() const;
+    [[nodiscard]] static Result<SnapshotPayload> fromCbor(const QCborValue &value);
+};
+
+// Splits operations into chunks whose encoded size stays under maxBytes (a single larger
+// operation gets a chunk of its own). Always at least one chunk (possibly empty).
+[[nodiscard]] QList<QList<Operation>> chunkOperations(const QList<Operation> &ops,
+                                                      qsizetype maxBytes);
 
 // Operations as a CBOR array and back (used by DELTA, SCOPE_JOIN and RESYNC snapshots).
 [[nodiscard]] QCborArray operationsToCbor(const QList<Operation> &ops);

@@ -88,6 +88,7 @@ public:
     [[nodiscard]] Status open();
 
     [[nodiscard]] HybridClock &clock() { return m_hlc; }
+    [[nodiscard]] store::Database &db() { return m_db; }
     [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
     [[nodiscard]] ReplicaRole role() const { return m_role; }
 

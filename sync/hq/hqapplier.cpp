@@ -1,0 +1,47 @@
+#include "hq/hqapplier.h"
+
+#include "model/payloads.h"
+#include "streams/streamoutbox.h"
+
+namespace liaison::hq {
+
+using streams::Kind;
+
+Status HqApplier::check(const streams::Body &body, const streams::StreamContext &ctx)
+{
+    if (ctx.role != streams::Role::Hq)
+        return fail(Errc::Internal, QStringLiteral("hq applier on a device"));
+    if (body.kind != Kind::Delta)
+        return {};
+    auto delta = model::DeltaPayload::fromCbor(body.payload);
+    if (!delta)
+        return std::unexpected(delta.error());
+    for (const model::Operation &op : delta->ops) {
+        if (op.author() != ctx.sender.id)
+            return fail(Errc::Refused, QStringLiteral("hq: operation origin is not the sender"));
+    }
+    return {};
+}
+
+Status HqApplier::apply(const streams::Body &body, const streams::StreamContext &ctx)
+{
+    if (body.kind != Kind::Delta)
+        return {};
+    auto delta = model::DeltaPayload::fromCbor(body.payload);
+    if (!delta)
+        return std::unexpected(delta.error());
+    auto result = m_fanout.acceptDeviceOps(ctx.sender.id, delta->ops, ctx.nowMs);
+    if (!result)
+        return std::unexpected(result.error());
+    if (auto s = HqFanout::enqueue(ctx.outbox, result->messages); !s)
+        return s;
+    m_last = std::move(*result);
+    return {};
+}
+
+Result<QCborMap> HqApplier::resyncContent(store::Database &, const Id16 &device)
+{
+    return m_fanout.resyncContent(device);
+}
+
+} // namespace liaison::hq

@@ -1,0 +1,198 @@
+#include "hq/hqfanout.h"
+
+#include "streams/payloads.h"
+#include "streams/savepoint.h"
+#include "streams/streamoutbox.h"
+
+#include <QCborArray>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QMap>
+
+Q_DECLARE_LOGGING_CATEGORY(lcHq)
+
+namespace liaison::hq {
+
+using model::Operation;
+using streams::Kind;
+
+namespace {
+template <typename T> std::unexpected<Error> err(const Result<T> &r)
+{
+    return std::unexpected(r.error());
+}
+} // namespace
+
+HqFanout::HqFanout(model::RecordStore &records, DeviceRegistry &devices)
+    : m_records(records)
+    , m_devices(devices)
+    , m_validator(records, devices)
+{}
+
+Status HqFanout::fanOut(const QList<Operation> &ops, const Id16 *exclude, QList<Outgoing> &out)
+{
+    // Per target, the operations in order; targets in id order so the output is deterministic.
+    QMap<QByteArray, QList<Operation>> perTarget;
+    QHash<QString, QList<Id16>> membersCache;
+    for (const Operation &op : ops) {
+        auto found = membersCache.find(op.scope);
+        if (found == membersCache.end()) {
+            auto members = m_devices.membersOf(op.scope, PeerState::Active);
+            if (!members)
+                return std::unexpected(members.error());
+            found = membersCache.insert(op.scope, *members);
+        }
+        for (const Id16 &member : *found) {
+            if (exclude && member == *exclude)
+                continue;
+            perTarget[member.toByteArray()].append(op);
+        }
+    }
+    for (auto it = perTarget.cbegin(); it != perTarget.cend(); ++it) {
+        const Id16 target = *Id16::fromBytes(it.key());
+        for (const QList<Operation> &chunk : model::chunkOperations(it.value(), m_maxPayloadBytes))
+            out.append(Outgoing{target, Kind::Delta, model::DeltaPayload{chunk}.toCbor().toMap()});
+    }
+    return {};
+}
+
+Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<const Operation> ops,
+                                               qint64 hqNowMs)
+{
+    FanoutResult result;
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    QList<Operation> accepted;
+    for (const Operation &op : ops) {
+        // One at a time: an operation may depend on an earlier one of the same delta (a report
+        // created, then edited).
+        auto verdict = m_validator.check(sender, op, hqNowMs);
+        if (!verdict)
+            return err(verdict);
+        if (verdict->accepted) {
+            auto applied = m_records.applyRemote(op);
+            if (applied) {
+                accepted.append(op);
+                ++result.accepted;
+                continue;
+            }
+            if (applied.error().code != Errc::Refused && applied.error().code != Errc::Malformed &&
+                applied.error().code != Errc::InvalidArgument)
+                return err(applied);
+            verdict->accepted = false;
+            verdict->reason = model::RejectReason::Invalid;
+        }
+        auto reject = m_validator.rejectFor(sender, op, verdict->reason);
+        if (!reject)
+            return err(reject);
+        result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor().toMap()});
+        result.reasons.append(verdict->reason);
+        ++result.rejected;
+    }
+    if (auto s = fanOut(accepted, &sender, result.messages); !s)
+        return std::unexpected(s.error());
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    qCDebug(lcHq) << "device delta:" << result.accepted << "accepted," << result.rejected
+                  << "rejected," << result.messages.size() << "messages";
+    return result;
+}
+
+Result<FanoutResult> HqFanout::publishLocalEdits()
+{
+    FanoutResult result;
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    auto pending = m_records.pendingOutbox(std::numeric_limits<int>::max());
+    if (!pending)
+        return err(pending);
+    if (pending->isEmpty())
+        return result;
+    QList<Operation> ops;
+    for (const model::OutboxEntry &e : *pending)
+        ops.append(e.op);
+    if (auto s = fanOut(ops, nullptr, result.messages); !s)
+        return std::unexpected(s.error());
+    if (auto s = m_records.markSent(pending->last().seq); !s)
+        return std::unexpected(s.error());
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    result.accepted = int(ops.size());
+    return result;
+}
+
+Result<QList<Outgoing>> HqFanout::scopeJoin(const Id16 &device, const QString &scope)
+{
+    auto snapshot = m_records.snapshot({scope});
+    if (!snapshot)
+        return err(snapshot);
+    const QList<QList<Operation>> parts = model::chunkOperations(*snapshot, m_maxPayloadBytes);
+    QList<Outgoing> out;
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        model::ScopeJoinPayload join{scope, int(i + 1), int(parts.size()), parts[i]};
+        out.append(Outgoing{device, Kind::ScopeJoin, join.toCbor().toMap()});
+    }
+    return out;
+}
+
+Result<QList<Outgoing>> HqFanout::addMember(const Id16 &device, const QString &scope)
+{
+    auto d = m_devices.device(device);
+    if (!d)
+        return err(d);
+    if (!*d)
+        return fail(Errc::NotFound, QStringLiteral("hq: no such device"));
+    auto added = m_devices.addMember(device, scope);
+    if (!added)
+        return err(added);
+    // A pending device gets its scopes with the RESYNC that confirms it; a revoked one nothing.
+    if (!*added || (*d)->state != PeerState::Active)
+        return QList<Outgoing>();
+    return scopeJoin(device, scope);
+}
+
+Result<QList<Outgoing>> HqFanout::removeMember(const Id16 &device, const QString &scope)
+{
+    auto d = m_devices.device(device);
+    if (!d)
+        return err(d);
+    if (!*d)
+        return fail(Errc::NotFound, QStringLiteral("hq: no such device"));
+    auto removed = m_devices.removeMember(device, scope);
+    if (!removed)
+        return err(removed);
+    QList<Outgoing> out;
+    if (*removed && ((*d)->state == PeerState::Active || (*d)->state == PeerState::WipeOnly))
+        out.append(
+            Outgoing{device, Kind::ScopeLeave, model::ScopeLeavePayload{scope}.toCbor().toMap()});
+    return out;
+}
+
+Result<QCborMap> HqFanout::resyncContent(const Id16 &device)
+{
+    auto scopes = m_devices.scopesOf(device);
+    if (!scopes)
+        return err(scopes);
+    auto snapshot = m_records.snapshot(*scopes);
+    if (!snapshot)
+        return err(snapshot);
+    QCborMap out;
+    out.insert(qint64(streams::payload::Resync::Snapshot),
+               model::SnapshotPayload{*snapshot}.toCbor());
+    out.insert(qint64(streams::payload::Resync::Scopes), QCborArray::fromStringList(*scopes));
+    return out;
+}
+
+Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)
+{
+    for (const Outgoing &m : messages) {
+        auto queued = outbox.enqueue(m.device, m.kind, m.payload);
+        if (!queued)
+            return std::unexpected(queued.error());
+    }
+    return {};
+}
+
+} // namespace liaison::hq

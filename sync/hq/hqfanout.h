@@ -1,0 +1,90 @@
+#pragma once
+
+// HQ as the one validator and fan-out point of the star (DESIGN.md "Topology"):
+//  - a device's DELTA: every operation is checked (HqValidator) in order; accepted ones are merged
+//    into HQ's records and re-published, origin and stamp unchanged, to every OTHER active member
+//    of the scope; refused ones are answered with a REJECT to the sender;
+//  - HQ's own edits (its RecordStore outbox) go to every active member of their scope;
+//  - membership: a new member gets SCOPE_JOIN with the scope's snapshot in parts of bounded size,
+//    a removed one SCOPE_LEAVE; a revoked or wipe-only device gets nothing more;
+//  - RESYNC content for one device: its scopes and their full snapshot.
+// The output is a list of messages per target device; the stream outbox seals them (enqueue()).
+// Every call runs in one SAVEPOINT, so it commits with the receiver's transaction when called
+// from the applier.
+
+#include "error.h"
+#include "hq/deviceregistry.h"
+#include "hq/hqvalidator.h"
+#include "model/operation.h"
+#include "model/payloads.h"
+#include "model/recordstore.h"
+#include "streams/streamtypes.h"
+
+#include <QCborMap>
+#include <QList>
+
+#include <span>
+
+namespace liaison::streams {
+class StreamOutbox;
+}
+
+namespace liaison::hq {
+
+struct Outgoing
+{
+    Id16 device; // recipient
+    streams::Kind kind = streams::Kind::Delta;
+    QCborMap payload;
+};
+
+struct FanoutResult
+{
+    QList<Outgoing> messages;
+    int accepted = 0;
+    int rejected = 0;
+    QList<model::RejectReason> reasons; // of the rejected operations, in order
+};
+
+class HqFanout
+{
+public:
+    // Encoded operations per DELTA / SCOPE_JOIN part: the body then fits a 64 KiB bucket.
+    static constexpr qsizetype kDefaultMaxPayloadBytes = 48 * 1024;
+
+    HqFanout(model::RecordStore &records, DeviceRegistry &devices);
+
+    void setMaxPayloadBytes(qsizetype bytes) { m_maxPayloadBytes = bytes; }
+    [[nodiscard]] const HqValidator &validator() const { return m_validator; }
+    [[nodiscard]] model::RecordStore &records() { return m_records; }
+    [[nodiscard]] DeviceRegistry &devices() { return m_devices; }
+
+    [[nodiscard]] Result<FanoutResult>
+    acceptDeviceOps(const Id16 &sender, std::span<const model::Operation> ops, qint64 hqNowMs);
+    // Drains HQ's own outbox into DELTAs for the members of each operation's scope.
+    [[nodiscard]] Result<FanoutResult> publishLocalEdits();
+
+    [[nodiscard]] Result<QList<Outgoing>> addMember(const Id16 &device, const QString &scope);
+    [[nodiscard]] Result<QList<Outgoing>> removeMember(const Id16 &device, const QString &scope);
+    // SCOPE_JOIN parts of one scope for one device (also used after enrolment confirmation).
+    [[nodiscard]] Result<QList<Outgoing>> scopeJoin(const Id16 &device, const QString &scope);
+
+    // RESYNC's records part for a device: {1: snapshot {0: [ops]}, 2: [scopes]}
+    // (streams::payload::Resync keys Snapshot and Scopes).
+    [[nodiscard]] Result<QCborMap> resyncContent(const Id16 &device);
+
+    // Seals each message into the recipient's `down` stream.
+    [[nodiscard]] static Status enqueue(streams::StreamOutbox &outbox,
+                                        const QList<Outgoing> &messages);
+
+private:
+    [[nodiscard]] Status fanOut(const QList<model::Operation> &ops, const Id16 *exclude,
+                                QList<Outgoing> &out);
+
+    model::RecordStore &m_records;
+    DeviceRegistry &m_devices;
+    HqValidator m_validator;
+    qsizetype m_maxPayloadBytes = kDefaultMaxPayloadBytes;
+};
+
+} // namespace liaison::hq

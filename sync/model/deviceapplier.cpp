@@ -1,0 +1,145 @@
+#include "model/deviceapplier.h"
+
+#include "model/payloads.h"
+#include "streams/payloads.h"
+#include "streams/savepoint.h"
+#include "streams/streamoutbox.h"
+
+namespace liaison::model {
+
+using streams::Kind;
+
+namespace {
+
+Status asStatus(const auto &result)
+{
+    if (!result)
+        return std::unexpected(result.error());
+    return {};
+}
+
+Status checkResync(const QCborMap &payload)
+{
+    auto resync = streams::payload::decodeResync(payload);
+    if (!resync)
+        return std::unexpected(resync.error());
+    for (const QString &scope : resync->scopes) {
+        if (!isValidScope(scope))
+            return fail(Errc::Malformed, QStringLiteral("resync: bad scope"));
+    }
+    auto snapshot = SnapshotPayload::fromCbor(resync->snapshot);
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    for (const Operation &op : snapshot->ops) {
+        if (!resync->scopes.contains(op.scope))
+            return fail(Errc::Malformed, QStringLiteral("resync: operation outside its scopes"));
+    }
+    return {};
+}
+
+} // namespace
+
+Status DeviceApplier::check(const streams::Body &body, const streams::StreamContext &ctx)
+{
+    if (ctx.role != streams::Role::Device)
+        return fail(Errc::Internal, QStringLiteral("device applier at HQ"));
+    switch (body.kind) {
+    case Kind::Delta:
+        return asStatus(DeltaPayload::fromCbor(body.payload));
+    case Kind::ScopeJoin:
+        return asStatus(ScopeJoinPayload::fromCbor(body.payload));
+    case Kind::ScopeLeave:
+        return asStatus(ScopeLeavePayload::fromCbor(body.payload));
+    case Kind::Reject: {
+        auto reject = RejectPayload::fromCbor(body.payload);
+        if (!reject)
+            return std::unexpected(reject.error());
+        if (reject->op.author() != m_records.self())
+            return fail(Errc::Refused, QStringLiteral("REJECT of another device's operation"));
+        return {};
+    }
+    case Kind::Resync:
+        return checkResync(body.payload);
+    default:
+        return {}; // the stream layer's kinds
+    }
+}
+
+Status DeviceApplier::apply(const streams::Body &body, const streams::StreamContext &)
+{
+    switch (body.kind) {
+    case Kind::Delta: {
+        auto delta = DeltaPayload::fromCbor(body.payload);
+        if (!delta)
+            return std::unexpected(delta.error());
+        return asStatus(m_records.applyRemoteBatch(delta->ops));
+    }
+    case Kind::ScopeJoin: {
+        auto join = ScopeJoinPayload::fromCbor(body.payload);
+        if (!join)
+            return std::unexpected(join.error());
+        return asStatus(m_records.applyScopeJoin(*join));
+    }
+    case Kind::ScopeLeave: {
+        auto leave = ScopeLeavePayload::fromCbor(body.payload);
+        if (!leave)
+            return std::unexpected(leave.error());
+        return m_records.applyScopeLeave(*leave);
+    }
+    case Kind::Reject: {
+        auto reject = RejectPayload::fromCbor(body.payload);
+        if (!reject)
+            return std::unexpected(reject.error());
+        return asStatus(m_records.applyReject(*reject));
+    }
+    case Kind::Resync: {
+        auto resync = streams::payload::decodeResync(body.payload);
+        if (!resync)
+            return std::unexpected(resync.error());
+        auto snapshot = SnapshotPayload::fromCbor(resync->snapshot);
+        if (!snapshot)
+            return std::unexpected(snapshot.error());
+        if (auto s = m_records.resetToSnapshot(resync->scopes, snapshot->ops); !s)
+            return std::unexpected(s.error());
+        m_records.clock().setReference(resync->heartbeat.hqTimeMs);
+        return {};
+    }
+    case Kind::Heartbeat: {
+        auto hb = streams::payload::decodeHeartbeat(body.payload);
+        if (!hb)
+            return std::unexpected(hb.error());
+        m_records.clock().setReference(hb->hqTimeMs);
+        return {};
+    }
+    default:
+        return {};
+    }
+}
+
+Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const crypto::Id16 &hq,
+                                          qsizetype maxPayloadBytes)
+{
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return std::unexpected(s.error());
+    auto pending = m_records.pendingOutbox(std::numeric_limits<int>::max());
+    if (!pending)
+        return std::unexpected(pending.error());
+    if (pending->isEmpty())
+        return 0;
+    QList<Operation> ops;
+    for (const OutboxEntry &e : *pending)
+        ops.append(e.op);
+    for (const QList<Operation> &chunk : chunkOperations(ops, maxPayloadBytes)) {
+        auto queued = outbox.enqueue(hq, Kind::Delta, DeltaPayload{chunk}.toCbor().toMap());
+        if (!queued)
+            return std::unexpected(queued.error());
+    }
+    if (auto s = m_records.markSent(pending->last().seq); !s)
+        return std::unexpected(s.error());
+    if (auto s = sp.release(); !s)
+        return std::unexpected(s.error());
+    return int(ops.size());
+}
+
+} // namespace liaison::model

@@ -1,0 +1,45 @@
+#pragma once
+
+// A device's steps 5 and 6 of the receiver (streams::EnvelopeApplier) over its RecordStore:
+//  DELTA        merge (never re-queued)
+//  SCOPE_JOIN   hold the scope, merge the part
+//  SCOPE_LEAVE  purge the scope at once
+//  REJECT       converge the record to HQ's values (only REJECTs of this device's own operations)
+//  RESYNC       replace every record by the snapshot, hold exactly its scopes
+//  HEARTBEAT    (and the one inside RESYNC) sets the HLC reference time: verified HQ time plus
+//               monotonic time since
+// check() decodes each payload strictly; anything undecodable is a sender fault.
+// pushLocalEdits() turns the change log into DELTA envelopes on `up`.
+
+#include "error.h"
+#include "model/recordstore.h"
+#include "streams/applier.h"
+
+namespace liaison::streams {
+class StreamOutbox;
+}
+
+namespace liaison::model {
+
+class DeviceApplier final : public streams::EnvelopeApplier
+{
+public:
+    explicit DeviceApplier(RecordStore &records)
+        : m_records(records)
+    {}
+
+    [[nodiscard]] Status check(const streams::Body &body,
+                               const streams::StreamContext &ctx) override;
+    [[nodiscard]] Status apply(const streams::Body &body,
+                               const streams::StreamContext &ctx) override;
+
+    // Seals pending local operations as DELTAs to HQ (each under maxPayloadBytes of operations)
+    // and removes them from the change log, in one SAVEPOINT. Returns the operations sent.
+    [[nodiscard]] Result<int> pushLocalEdits(streams::StreamOutbox &outbox, const crypto::Id16 &hq,
+                                             qsizetype maxPayloadBytes = 48 * 1024);
+
+private:
+    RecordStore &m_records;
+};
+
+} // namespace liaison::model
