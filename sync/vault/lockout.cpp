@@ -95,22 +95,30 @@ LockoutRecord Lockout::current() const
     return best;
 }
 
-qint64 Lockout::msUntilAllowed() const
+qint64 Lockout::msUntilAllowed()
 {
     const LockoutRecord r = current();
     const qint64 delay = delayAfterFailures(r.failures);
     if (delay == 0)
         return 0;
-    qint64 remaining = 0;
     const QByteArray boot = m_clock.bootId();
     if (!boot.isEmpty() && boot == r.bootId)
-        remaining = r.nextAllowedMonoMs - m_clock.monotonicMs();
-    else
-        remaining = r.nextAllowedWallMs - m_clock.wallMs();
-    return std::clamp<qint64>(remaining, 0, delay);
+        return std::clamp<qint64>(r.nextAllowedMonoMs - m_clock.monotonicMs(), 0, delay);
+    // Recorded in another boot: the monotonic reading means nothing now. Take what the wall
+    // clock says is left, never more than the full delay, and move the wait onto this boot's
+    // monotonic clock so that later wall-clock changes do not matter.
+    const qint64 remaining = std::clamp<qint64>(r.nextAllowedWallMs - m_clock.wallMs(), 0, delay);
+    if (remaining > 0 && !boot.isEmpty()) {
+        LockoutRecord rebased = r;
+        rebased.bootId = boot;
+        rebased.nextAllowedMonoMs = m_clock.monotonicMs() + remaining;
+        rebased.nextAllowedWallMs = m_clock.wallMs() + remaining;
+        (void)store(rebased); // best effort; the next call computes the same again
+    }
+    return remaining;
 }
 
-qint64 Lockout::nextAllowedWallMs() const
+qint64 Lockout::nextAllowedWallMs()
 {
     const qint64 wait = msUntilAllowed();
     return wait > 0 ? m_clock.wallMs() + wait : 0;

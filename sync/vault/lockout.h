@@ -40,9 +40,10 @@ public:
     [[nodiscard]] LockoutRecord current() const;
     // Milliseconds to wait before the next attempt, 0 when one is allowed now. Within the boot
     // that recorded the failure it runs on the monotonic clock, so changing the wall clock does
-    // not shorten it; after a reboot the wall clock is used, never more than the full delay.
-    [[nodiscard]] qint64 msUntilAllowed() const;
-    [[nodiscard]] qint64 nextAllowedWallMs() const; // 0 when an attempt is allowed now
+    // not shorten it; after a reboot the wall clock is used, never more than the full delay, and
+    // the rest of the wait is moved onto the new boot's monotonic clock (written back).
+    [[nodiscard]] qint64 msUntilAllowed();
+    [[nodiscard]] qint64 nextAllowedWallMs(); // 0 when an attempt is allowed now
 
     // Count one attempt as failed and write both records durably. Call BEFORE Argon2id; if this
     // fails, do not attempt.
