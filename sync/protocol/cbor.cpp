@@ -61,6 +61,57 @@ Result<QCborValue> canonical(const QCborValue &v, int depth)
     }
 }
 
+// Checks that v holds only allowed types; returns whether every map already has its keys in
+// ascending order (then v can be written as it is, without a sorted copy).
+Result<bool> validate(const QCborValue &v, int depth)
+{
+    if (depth > 64)
+        return fail(Errc::InvalidArgument, QStringLiteral("CBOR value nested too deeply"));
+    switch (v.type()) {
+    case QCborValue::Integer:
+    case QCborValue::ByteArray:
+    case QCborValue::String:
+    case QCborValue::False:
+    case QCborValue::True:
+    case QCborValue::Null:
+        return true;
+    case QCborValue::Array: {
+        bool sorted = true;
+        const QCborArray a = v.toArray();
+        for (const QCborValue &item : a) {
+            auto r = validate(item, depth + 1);
+            if (!r)
+                return r;
+            sorted = sorted && *r;
+        }
+        return sorted;
+    }
+    case QCborValue::Map: {
+        bool sorted = true;
+        qint64 previous = -1;
+        const QCborMap m = v.toMap();
+        for (auto it = m.constBegin(); it != m.constEnd(); ++it) {
+            const QCborValue key = it.key();
+            if (!key.isInteger() || key.toInteger() < 0)
+                return fail(Errc::InvalidArgument,
+                            QStringLiteral("CBOR map keys must be unsigned integers"));
+            if (key.toInteger() == previous)
+                return fail(Errc::InvalidArgument, QStringLiteral("duplicate CBOR map key"));
+            sorted = sorted && key.toInteger() > previous;
+            previous = std::max(previous, key.toInteger());
+            auto r = validate(it.value(), depth + 1);
+            if (!r)
+                return r;
+            sorted = sorted && *r;
+        }
+        return sorted;
+    }
+    default:
+        return fail(Errc::InvalidArgument,
+                    QStringLiteral("CBOR type not allowed on the wire (tag, float, simple value)"));
+    }
+}
+
 class StrictReader
 {
 public:
@@ -236,6 +287,11 @@ QString keyName(const char *what, std::uint64_t key)
 
 Result<QByteArray> encode(const QCborValue &value)
 {
+    auto sorted = validate(value, 0);
+    if (!sorted)
+        return std::unexpected(sorted.error());
+    if (*sorted)
+        return value.toCbor();
     auto c = canonical(value, 0);
     if (!c)
         return std::unexpected(c.error());
