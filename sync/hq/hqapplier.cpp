@@ -39,7 +39,7 @@ Status HqApplier::apply(const streams::Body &body, const streams::StreamContext 
     return {};
 }
 
-Result<QCborMap> HqApplier::resyncContent(store::Database &, const Id16 &device)
+Result<streams::ResyncContent> HqApplier::resyncContent(store::Database &, const Id16 &device)
 {
     return m_fanout.resyncContent(device);
 }

@@ -24,7 +24,8 @@ public:
                                const streams::StreamContext &ctx) override;
     [[nodiscard]] Status apply(const streams::Body &body,
                                const streams::StreamContext &ctx) override;
-    [[nodiscard]] Result<QCborMap> resyncContent(store::Database &db, const Id16 &device) override;
+    [[nodiscard]] Result<streams::ResyncContent> resyncContent(store::Database &db,
+                                                               const Id16 &device) override;
 
     // The outcome of the last applied DELTA (for the desk's log and tests).
     [[nodiscard]] const FanoutResult &lastResult() const { return m_last; }

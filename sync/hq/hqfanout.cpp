@@ -1,6 +1,5 @@
 #include "hq/hqfanout.h"
 
-#include "streams/payloads.h"
 #include "streams/savepoint.h"
 #include "streams/streamoutbox.h"
 
@@ -51,7 +50,7 @@ Status HqFanout::fanOut(const QList<Operation> &ops, const Id16 *exclude, QList<
     for (auto it = perTarget.cbegin(); it != perTarget.cend(); ++it) {
         const Id16 target = *Id16::fromBytes(it.key());
         for (const QList<Operation> &chunk : model::chunkOperations(it.value(), m_maxPayloadBytes))
-            out.append(Outgoing{target, Kind::Delta, model::DeltaPayload{chunk}.toCbor().toMap()});
+            out.append(Outgoing{target, Kind::Delta, model::DeltaPayload{chunk}.toCbor()});
     }
     return {};
 }
@@ -86,7 +85,7 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
         auto reject = m_validator.rejectFor(sender, op, verdict->reason);
         if (!reject)
             return err(reject);
-        result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor().toMap()});
+        result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor()});
         result.reasons.append(verdict->reason);
         ++result.rejected;
     }
@@ -132,7 +131,7 @@ Result<QList<Outgoing>> HqFanout::scopeJoin(const Id16 &device, const QString &s
     QList<Outgoing> out;
     for (qsizetype i = 0; i < parts.size(); ++i) {
         model::ScopeJoinPayload join{scope, int(i + 1), int(parts.size()), parts[i]};
-        out.append(Outgoing{device, Kind::ScopeJoin, join.toCbor().toMap()});
+        out.append(Outgoing{device, Kind::ScopeJoin, join.toCbor()});
     }
     return out;
 }
@@ -165,12 +164,11 @@ Result<QList<Outgoing>> HqFanout::removeMember(const Id16 &device, const QString
         return err(removed);
     QList<Outgoing> out;
     if (*removed && ((*d)->state == PeerState::Active || (*d)->state == PeerState::WipeOnly))
-        out.append(
-            Outgoing{device, Kind::ScopeLeave, model::ScopeLeavePayload{scope}.toCbor().toMap()});
+        out.append(Outgoing{device, Kind::ScopeLeave, model::ScopeLeavePayload{scope}.toCbor()});
     return out;
 }
 
-Result<QCborMap> HqFanout::resyncContent(const Id16 &device)
+Result<streams::ResyncContent> HqFanout::resyncContent(const Id16 &device)
 {
     auto scopes = m_devices.scopesOf(device);
     if (!scopes)
@@ -178,10 +176,9 @@ Result<QCborMap> HqFanout::resyncContent(const Id16 &device)
     auto snapshot = m_records.snapshot(*scopes);
     if (!snapshot)
         return err(snapshot);
-    QCborMap out;
-    out.insert(qint64(streams::payload::Resync::Snapshot),
-               model::SnapshotPayload{*snapshot}.toCbor());
-    out.insert(qint64(streams::payload::Resync::Scopes), QCborArray::fromStringList(*scopes));
+    streams::ResyncContent out;
+    out.scopes = *scopes;
+    out.ops = model::operationsToCbor(*snapshot);
     return out;
 }
 

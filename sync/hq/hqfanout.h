@@ -18,6 +18,7 @@
 #include "model/operation.h"
 #include "model/payloads.h"
 #include "model/recordstore.h"
+#include "streams/applier.h"
 #include "streams/streamtypes.h"
 
 #include <QCborMap>
@@ -69,9 +70,9 @@ public:
     // SCOPE_JOIN parts of one scope for one device (also used after enrolment confirmation).
     [[nodiscard]] Result<QList<Outgoing>> scopeJoin(const Id16 &device, const QString &scope);
 
-    // RESYNC's records part for a device: {1: snapshot {0: [ops]}, 2: [scopes]}
-    // (streams::payload::Resync keys Snapshot and Scopes).
-    [[nodiscard]] Result<QCborMap> resyncContent(const Id16 &device);
+    // RESYNC's records part for a device: its scopes and every record of them as operations
+    // (the stream layer splits them into parts).
+    [[nodiscard]] Result<streams::ResyncContent> resyncContent(const Id16 &device);
 
     // Seals each message into the recipient's `down` stream.
     [[nodiscard]] static Status enqueue(streams::StreamOutbox &outbox,

@@ -1,7 +1,7 @@
 #include "model/deviceapplier.h"
 
 #include "model/payloads.h"
-#include "streams/payloads.h"
+#include "protocol/body.h"
 #include "streams/savepoint.h"
 #include "streams/streamoutbox.h"
 
@@ -20,17 +20,17 @@ Status asStatus(const auto &result)
 
 Status checkResync(const QCborMap &payload)
 {
-    auto resync = streams::payload::decodeResync(payload);
+    auto resync = protocol::ResyncPayload::fromCbor(payload, validateOperationMap);
     if (!resync)
         return std::unexpected(resync.error());
     for (const QString &scope : resync->scopes) {
         if (!isValidScope(scope))
             return fail(Errc::Malformed, QStringLiteral("resync: bad scope"));
     }
-    auto snapshot = SnapshotPayload::fromCbor(resync->snapshot);
-    if (!snapshot)
-        return std::unexpected(snapshot.error());
-    for (const Operation &op : snapshot->ops) {
+    auto ops = operationsFromCbor(resync->ops);
+    if (!ops)
+        return std::unexpected(ops.error());
+    for (const Operation &op : *ops) {
         if (!resync->scopes.contains(op.scope))
             return fail(Errc::Malformed, QStringLiteral("resync: operation outside its scopes"));
     }
@@ -93,19 +93,29 @@ Status DeviceApplier::apply(const streams::Body &body, const streams::StreamCont
         return asStatus(m_records.applyReject(*reject));
     }
     case Kind::Resync: {
-        auto resync = streams::payload::decodeResync(body.payload);
+        // Part 1 replaces everything and fixes the scope list; later parts add to it.
+        auto resync = protocol::ResyncPayload::fromCbor(body.payload);
         if (!resync)
             return std::unexpected(resync.error());
-        auto snapshot = SnapshotPayload::fromCbor(resync->snapshot);
-        if (!snapshot)
-            return std::unexpected(snapshot.error());
-        if (auto s = m_records.resetToSnapshot(resync->scopes, snapshot->ops); !s)
-            return std::unexpected(s.error());
+        auto ops = operationsFromCbor(resync->ops);
+        if (!ops)
+            return std::unexpected(ops.error());
+        if (resync->part == 1) {
+            if (auto s = m_records.resetToSnapshot(resync->scopes, *ops); !s)
+                return std::unexpected(s.error());
+        } else {
+            for (const QString &scope : resync->scopes) {
+                if (!m_records.holdsScope(scope))
+                    return fail(Errc::Malformed, QStringLiteral("resync: part of another list"));
+            }
+            if (auto s = m_records.applyRemoteBatch(*ops); !s)
+                return std::unexpected(s.error());
+        }
         m_records.clock().setReference(resync->heartbeat.hqTimeMs);
         return {};
     }
     case Kind::Heartbeat: {
-        auto hb = streams::payload::decodeHeartbeat(body.payload);
+        auto hb = protocol::HeartbeatPayload::fromCbor(body.payload);
         if (!hb)
             return std::unexpected(hb.error());
         m_records.clock().setReference(hb->hqTimeMs);
@@ -131,7 +141,7 @@ Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const c
     for (const OutboxEntry &e : *pending)
         ops.append(e.op);
     for (const QList<Operation> &chunk : chunkOperations(ops, maxPayloadBytes)) {
-        auto queued = outbox.enqueue(hq, Kind::Delta, DeltaPayload{chunk}.toCbor().toMap());
+        auto queued = outbox.enqueue(hq, Kind::Delta, DeltaPayload{chunk}.toCbor());
         if (!queued)
             return std::unexpected(queued.error());
     }

@@ -1,9 +1,33 @@
 #include "model/payloads.h"
 
+#include "protocol/body.h"
+
 #include <QCborArray>
 #include <QCborMap>
 
 namespace liaison::model {
+
+namespace {
+template <typename T> std::unexpected<Error> err(const Result<T> &r)
+{
+    return std::unexpected(r.error());
+}
+
+Result<QCborMap> asMap(const QCborValue &value, const char *what)
+{
+    if (!value.isMap())
+        return fail(Errc::Malformed, QStringLiteral("%1: not a map").arg(QLatin1StringView(what)));
+    return value.toMap();
+}
+} // namespace
+
+Status validateOperationMap(const QCborMap &op)
+{
+    auto decoded = Operation::fromCbor(op);
+    if (!decoded)
+        return std::unexpected(decoded.error());
+    return {};
+}
 
 QCborArray operationsToCbor(const QList<Operation> &ops)
 {
@@ -29,85 +53,6 @@ Result<QList<Operation>> operationsFromCbor(const QCborValue &value)
     return ops;
 }
 
-QCborValue DeltaPayload::toCbor() const
-{
-    QCborMap m;
-    m.insert(0, operationsToCbor(ops));
-    return m;
-}
-
-Result<DeltaPayload> DeltaPayload::fromCbor(const QCborValue &value)
-{
-    auto k = cbor::intKeyedMap(value, 1, "delta");
-    if (!k)
-        return std::unexpected(k.error());
-    auto ops = operationsFromCbor((*k)[0]);
-    if (!ops)
-        return std::unexpected(ops.error());
-    if (ops->isEmpty())
-        return fail(Errc::Malformed, QStringLiteral("delta: no operations"));
-    return DeltaPayload{std::move(*ops)};
-}
-
-QCborValue ScopeJoinPayload::toCbor() const
-{
-    QCborMap m;
-    m.insert(0, scope);
-    m.insert(1, part);
-    m.insert(2, parts);
-    m.insert(3, operationsToCbor(ops));
-    return m;
-}
-
-Result<ScopeJoinPayload> ScopeJoinPayload::fromCbor(const QCborValue &value)
-{
-    auto k = cbor::intKeyedMap(value, 4, "scope join");
-    if (!k)
-        return std::unexpected(k.error());
-    const auto bad = [](const char *why) {
-        return fail(Errc::Malformed, QStringLiteral("scope join: %1").arg(QLatin1StringView(why)));
-    };
-    ScopeJoinPayload p;
-    if (!(*k)[0].isString() || !isValidScope((*k)[0].toString()))
-        return bad("scope");
-    p.scope = (*k)[0].toString();
-    if (!(*k)[1].isInteger() || !(*k)[2].isInteger())
-        return bad("part");
-    const qint64 part = (*k)[1].toInteger();
-    const qint64 parts = (*k)[2].toInteger();
-    if (parts < 1 || parts > 1'000'000 || part < 1 || part > parts)
-        return bad("part");
-    p.part = int(part);
-    p.parts = int(parts);
-    auto ops = operationsFromCbor((*k)[3]);
-    if (!ops)
-        return std::unexpected(ops.error());
-    for (const Operation &op : *ops) {
-        if (op.scope != p.scope)
-            return bad("operation from another scope");
-    }
-    p.ops = std::move(*ops);
-    return p;
-}
-
-QCborValue SnapshotPayload::toCbor() const
-{
-    QCborMap m;
-    m.insert(0, operationsToCbor(ops));
-    return m;
-}
-
-Result<SnapshotPayload> SnapshotPayload::fromCbor(const QCborValue &value)
-{
-    auto k = cbor::intKeyedMap(value, 1, "snapshot");
-    if (!k)
-        return std::unexpected(k.error());
-    auto ops = operationsFromCbor((*k)[0]);
-    if (!ops)
-        return std::unexpected(ops.error());
-    return SnapshotPayload{std::move(*ops)};
-}
-
 QList<QList<Operation>> chunkOperations(const QList<Operation> &ops, qsizetype maxBytes)
 {
     QList<QList<Operation>> chunks(1);
@@ -124,28 +69,87 @@ QList<QList<Operation>> chunkOperations(const QList<Operation> &ops, qsizetype m
     return chunks;
 }
 
-QCborValue ScopeLeavePayload::toCbor() const
+// ---- DELTA ----
+
+QCborMap DeltaPayload::toCbor() const
 {
-    QCborMap m;
-    m.insert(0, scope);
-    return m;
+    return protocol::DeltaPayload{operationsToCbor(ops)}.toCbor();
+}
+
+Result<DeltaPayload> DeltaPayload::fromCbor(const QCborValue &value)
+{
+    auto map = asMap(value, "delta");
+    if (!map)
+        return err(map);
+    auto wire = protocol::DeltaPayload::fromCbor(*map);
+    if (!wire)
+        return err(wire);
+    auto ops = operationsFromCbor(wire->ops);
+    if (!ops)
+        return err(ops);
+    if (ops->isEmpty())
+        return fail(Errc::Malformed, QStringLiteral("delta: no operations"));
+    return DeltaPayload{std::move(*ops)};
+}
+
+// ---- SCOPE_JOIN ----
+
+QCborMap ScopeJoinPayload::toCbor() const
+{
+    protocol::ScopeJoinPayload wire;
+    wire.scope = scope;
+    wire.part = std::uint32_t(part);
+    wire.parts = std::uint32_t(parts);
+    wire.ops = operationsToCbor(ops);
+    return wire.toCbor();
+}
+
+Result<ScopeJoinPayload> ScopeJoinPayload::fromCbor(const QCborValue &value)
+{
+    auto map = asMap(value, "scope join");
+    if (!map)
+        return err(map);
+    auto wire = protocol::ScopeJoinPayload::fromCbor(*map);
+    if (!wire)
+        return err(wire);
+    if (!isValidScope(wire->scope))
+        return fail(Errc::Malformed, QStringLiteral("scope join: scope"));
+    auto ops = operationsFromCbor(wire->ops);
+    if (!ops)
+        return err(ops);
+    for (const Operation &op : *ops) {
+        if (op.scope != wire->scope)
+            return fail(Errc::Malformed,
+                        QStringLiteral("scope join: operation from another scope"));
+    }
+    return ScopeJoinPayload{wire->scope, int(wire->part), int(wire->parts), std::move(*ops)};
+}
+
+// ---- SCOPE_LEAVE ----
+
+QCborMap ScopeLeavePayload::toCbor() const
+{
+    return protocol::ScopeLeavePayload{scope}.toCbor();
 }
 
 Result<ScopeLeavePayload> ScopeLeavePayload::fromCbor(const QCborValue &value)
 {
-    auto k = cbor::intKeyedMap(value, 1, "scope leave");
-    if (!k)
-        return std::unexpected(k.error());
-    if (!(*k)[0].isString() || !isValidScope((*k)[0].toString()))
+    auto map = asMap(value, "scope leave");
+    if (!map)
+        return err(map);
+    auto wire = protocol::ScopeLeavePayload::fromCbor(*map);
+    if (!wire)
+        return err(wire);
+    if (!isValidScope(wire->scope))
         return fail(Errc::Malformed, QStringLiteral("scope leave: scope"));
-    return ScopeLeavePayload{(*k)[0].toString()};
+    return ScopeLeavePayload{wire->scope};
 }
+
+// ---- REJECT ----
 
 const char *rejectReasonName(RejectReason reason)
 {
     switch (reason) {
-    case RejectReason::OriginNotSender:
-        return "origin-not-sender";
     case RejectReason::HqOnlyType:
         return "hq-only-type";
     case RejectReason::NotOwner:
@@ -154,44 +158,49 @@ const char *rejectReasonName(RejectReason reason)
         return "out-of-scope";
     case RejectReason::ClockAhead:
         return "clock-ahead";
+    case RejectReason::OriginNotSender:
+        return "origin-not-sender";
+    case RejectReason::Invalid:
+        return "invalid";
+    case RejectReason::Deleted:
+        return "deleted";
     case RejectReason::ScopeChanged:
         return "scope-changed";
     case RejectReason::DeviceNotActive:
         return "device-not-active";
-    case RejectReason::Invalid:
-        return "invalid";
     }
     return "?";
 }
 
-QCborValue RejectPayload::toCbor() const
+QCborMap RejectPayload::toCbor() const
 {
-    QCborMap m;
-    m.insert(0, op.toCbor());
-    m.insert(1, qint64(reason));
-    if (authoritative)
-        m.insert(2, authoritative->toCbor());
-    return m;
+    protocol::RejectPayload wire;
+    wire.op = op.toCbor();
+    const auto value = std::uint8_t(reason);
+    wire.reason = value >= 1 && value <= 7 ? protocol::RejectPayload::Reason(value)
+                                           : protocol::RejectPayload::Reason::Invalid;
+    wire.authoritative = authoritative ? QCborValue(authoritative->toCbor()) : QCborValue(nullptr);
+    return wire.toCbor();
 }
 
 Result<RejectPayload> RejectPayload::fromCbor(const QCborValue &value)
 {
-    auto k = cbor::intKeyedMap(value, 3, "reject");
-    if (!k)
-        return std::unexpected(k.error());
+    auto map = asMap(value, "reject");
+    if (!map)
+        return err(map);
+    auto wire = protocol::RejectPayload::fromCbor(*map);
+    if (!wire)
+        return err(wire);
     RejectPayload p;
-    auto op = Operation::fromCbor((*k)[0]);
+    auto op = Operation::fromCbor(wire->op);
     if (!op)
-        return std::unexpected(op.error());
+        return err(op);
     p.op = std::move(*op);
-    const qint64 reason = (*k)[1].isInteger() ? (*k)[1].toInteger() : 0;
-    if (reason < 1 || reason > 8)
-        return fail(Errc::Malformed, QStringLiteral("reject: reason"));
-    p.reason = RejectReason(reason);
-    if (!(*k)[2].isUndefined()) {
-        auto st = RecordState::fromCbor((*k)[2]);
+    p.reason = RejectReason(std::uint8_t(wire->reason));
+    if (wire->authoritative.isMap()) {
+        auto st = RecordState::fromCbor(wire->authoritative);
         if (!st)
-            return std::unexpected(st.error());
+            return err(st);
         if (st->id != p.op.recordId)
             return fail(Errc::Malformed, QStringLiteral("reject: state of another record"));
         p.authoritative = std::move(*st);

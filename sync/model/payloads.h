@@ -1,19 +1,21 @@
 #pragma once
 
-// Payloads of the record-carrying kinds (the body {kind, created, payload} is sync/protocol's).
-// Each is a CBOR map with small-integer keys in canonical order; decoders reject unknown keys,
-// missing keys and anything not in canonical form.
+// Typed views of the record-carrying payloads. The wire schemas (keys, parts, null) are
+// sync/protocol's (protocol::DeltaPayload, ScopeJoinPayload, ScopeLeavePayload, RejectPayload,
+// ResyncPayload); these structs encode and decode through them and add the record layer's checks:
+// every operation and record state strictly against the schema of records.h.
 //
-//   DELTA        {0: [operation, ...]}                       (non-empty)
-//   SCOPE_JOIN   {0: scope, 1: part (1..n), 2: n, 3: [operation, ...]}
+//   DELTA        {0: [operation, ...]}                       (non-empty here)
+//   SCOPE_JOIN   {0: scope, 1: part (1..n), 2: n, 3: [operation, ...]}  (ops all of that scope)
 //   SCOPE_LEAVE  {0: scope}
-//   REJECT       {0: operation, 1: reason (uint), 2: record state}   2 absent: HQ shows nothing
+//   REJECT       {0: operation, 1: reason, 2: record state or null}   null: HQ shows nothing
 //                (no such record, or it is outside the device's scopes)
-//   snapshot     {0: [operation, ...]}  (the records part of RESYNC, streams' Resync::Snapshot)
+//   snapshot     [operation, ...]  (the ops of RESYNC's parts, streams::ResyncContent::ops)
 
 #include "error.h"
 #include "model/operation.h"
 
+#include <QCborMap>
 #include <QCborValue>
 #include <QList>
 #include <QString>
@@ -25,7 +27,7 @@ namespace liaison::model {
 struct DeltaPayload
 {
     QList<Operation> ops;
-    [[nodiscard]] QCborValue toCbor() const;
+    [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<DeltaPayload> fromCbor(const QCborValue &value);
 };
 
@@ -35,27 +37,30 @@ struct ScopeJoinPayload
     int part = 1; // 1-based
     int parts = 1;
     QList<Operation> ops; // may be empty (a scope with no records yet)
-    [[nodiscard]] QCborValue toCbor() const;
+    [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<ScopeJoinPayload> fromCbor(const QCborValue &value);
 };
 
 struct ScopeLeavePayload
 {
     QString scope;
-    [[nodiscard]] QCborValue toCbor() const;
+    [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<ScopeLeavePayload> fromCbor(const QCborValue &value);
 };
 
-// Why HQ refused a device operation. Wire values: never renumber.
+// Why HQ refused a device operation. Values 1-7 are protocol::RejectPayload::Reason's wire values;
+// the others exist only in HQ's verdicts (ScopeChanged travels as Invalid, DeviceNotActive is
+// never answered: the device is quarantined).
 enum class RejectReason : std::uint8_t {
-    OriginNotSender = 1, // stamp.origin is not the authenticated sender
-    HqOnlyType = 2,      // CaseSummary, Instruction, ScheduleItem
-    NotOwner = 3,        // another author's Acknowledgement, FieldReport or CheckIn
-    OutOfScope = 4,      // the device is not a member of the operation's scope
-    ClockAhead = 5,      // stamped more than 10 min ahead of HQ's clock
-    ScopeChanged = 6,    // the record exists with another scope or type
-    DeviceNotActive = 7, // wipe-only or revoked device: quarantined
-    Invalid = 8,         // fails the schema
+    HqOnlyType = 1,        // CaseSummary, Instruction, ScheduleItem
+    NotOwner = 2,          // another author's Acknowledgement, FieldReport or CheckIn
+    OutOfScope = 3,        // the device is not a member of the operation's scope
+    ClockAhead = 4,        // stamped more than 10 min ahead of HQ's clock
+    OriginNotSender = 5,   // stamp.origin is not the authenticated sender
+    Invalid = 6,           // fails the schema
+    Deleted = 7,           // (protocol value; HQ accepts and ignores writes to deleted records)
+    ScopeChanged = 100,    // the record exists with another scope or type
+    DeviceNotActive = 101, // wipe-only or revoked device: quarantined
 };
 [[nodiscard]] const char *rejectReasonName(RejectReason reason);
 
@@ -64,16 +69,13 @@ struct RejectPayload
     Operation op;
     RejectReason reason = RejectReason::Invalid;
     std::optional<RecordState> authoritative;
-    [[nodiscard]] QCborValue toCbor() const;
+    [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<RejectPayload> fromCbor(const QCborValue &value);
 };
 
-struct SnapshotPayload
-{
-    QList<Operation> ops; // may be empty
-    [[nodiscard]] QCborValue toCbor() const;
-    [[nodiscard]] static Result<SnapshotPayload> fromCbor(const QCborValue &value);
-};
+// protocol::BodyOptions::validateOp for the receiver: checks each operation of DELTA,
+// SCOPE_JOIN, RESYNC and REJECT strictly while the body is decoded.
+[[nodiscard]] Status validateOperationMap(const QCborMap &op);
 
 // Splits operations into chunks whose encoded size stays under maxBytes (a single larger
 // operation gets a chunk of its own). Always at least one chunk (possibly empty).

@@ -8,7 +8,6 @@
 #include "hq/hqfanout.h"
 #include "model/payloads.h"
 #include "modelreplica.h"
-#include "streams/payloads.h"
 
 #include <QMap>
 

@@ -4,7 +4,6 @@
 #include "hq/hqfanout.h"
 #include "hqfixture.h"
 #include "model/payloads.h"
-#include "streams/payloads.h"
 #include "testmain.h"
 
 #include <QCborArray>
@@ -161,19 +160,15 @@ private Q_SLOTS:
         QVERIFY(join && join->isEmpty()); // nothing before confirmation
         auto content = f.fanout->resyncContent(idOf(7));
         QVERIFY(content.has_value());
-        QStringList scopes;
-        for (const QCborValue &v :
-             content->value(qint64(streams::payload::Resync::Scopes)).toArray())
-            scopes.append(v.toString());
+        const QStringList scopes = content->scopes;
         QCOMPARE(scopes, QStringList{kVienna});
-        auto snapshot =
-            SnapshotPayload::fromCbor(content->value(qint64(streams::payload::Resync::Snapshot)));
+        auto snapshot = operationsFromCbor(content->ops);
         QVERIFY(snapshot.has_value());
-        QCOMPARE(snapshot->ops.size(), 3);
+        QCOMPARE(snapshot->size(), 3);
 
         ModelReplica dev;
         QVERIFY(dev.open(dir, QStringLiteral("pending"), idOf(7), ReplicaRole::Device));
-        QVERIFY(dev.records->resetToSnapshot(scopes, snapshot->ops).has_value());
+        QVERIFY(dev.records->resetToSnapshot(scopes, *snapshot).has_value());
         QCOMPARE(dev.dump({kVienna, kPrague}), f.hq.dump({kVienna}));
     }
 };
