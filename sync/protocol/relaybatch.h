@@ -1,0 +1,37 @@
+#pragma once
+
+// The binary body of GET /v1/mailbox and GET /v1/streams/{sender}/{epoch} responses: a sequence
+// of items, each  u64 key ‖ u32 length ‖ envelope bytes  (big-endian), nothing else. The key is
+// the mailbox cursor (mailbox) or the stream seq (streams). Envelopes travel as raw bytes: no
+// base64, so the wire carries little more than the envelopes themselves.
+//
+// Response headers: Liaison-Cursor (mailbox: the last cursor returned, or `after` when empty),
+// Liaison-More ("1" when more items were waiting beyond the limit).
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+
+#include <cstdint>
+
+namespace liaison::protocol {
+
+struct RelayBatchItem
+{
+    std::uint64_t key = 0;
+    QByteArray data;
+    friend bool operator==(const RelayBatchItem &, const RelayBatchItem &) = default;
+};
+
+inline constexpr char kHeaderCursor[] = "Liaison-Cursor";
+inline constexpr char kHeaderMore[] = "Liaison-More";
+
+[[nodiscard]] QByteArray encodeRelayBatch(const QList<RelayBatchItem> &items);
+// Strict: every length in bounds, no trailing bytes, at most maxItems items of at most
+// maxItemBytes each, keys strictly increasing. Errc::Malformed otherwise.
+[[nodiscard]] Result<QList<RelayBatchItem>> decodeRelayBatch(QByteArrayView bytes, int maxItems,
+                                                             qsizetype maxItemBytes);
+
+} // namespace liaison::protocol

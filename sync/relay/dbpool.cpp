@@ -1,0 +1,229 @@
+#include "dbpool.h"
+
+#include <QLoggingCategory>
+
+#include <future>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRelayStore)
+
+namespace liaison::relay {
+
+namespace {
+constexpr std::size_t kMaxBatch = 128;
+}
+
+DbPool::DbPool(DbUrl url, int threads, Poster post, std::size_t maxQueue)
+    : m_url(std::move(url))
+    , m_threads(threads)
+    , m_post(std::move(post))
+    , m_maxQueue(maxQueue)
+{
+    if (m_threads <= 0)
+        m_threads = m_url.kind == DbUrl::Kind::Postgres ? 6 : 3;
+    if (m_url.kind == DbUrl::Kind::Sqlite && m_threads < 2)
+        m_threads = 2;
+}
+
+DbPool::~DbPool()
+{
+    stop();
+}
+
+Status DbPool::start()
+{
+    {
+        auto store = RelayStore::open(m_url, QStringLiteral("relay-migrate"));
+        if (!store)
+            return std::unexpected(store.error());
+        if (auto s = (*store)->migrate(); !s)
+            return s;
+    }
+    std::vector<std::promise<Status>> ready(std::size_t(m_threads));
+    for (int i = 0; i < m_threads; ++i) {
+        Role role = Role::Any;
+        if (m_url.kind == DbUrl::Kind::Sqlite)
+            role = i == 0 ? Role::Writer : Role::Reader;
+        m_workers.emplace_back([this, i, role, p = &ready[std::size_t(i)]] {
+            workerMain(i, role, p);
+        });
+    }
+    Status result;
+    for (auto &p : ready) {
+        Status s = p.get_future().get();
+        if (!s && result)
+            result = s;
+    }
+    if (!result)
+        stop();
+    return result;
+}
+
+bool DbPool::submit(Kind kind, Work work, Done done)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || m_writes.size() + m_reads.size() >= m_maxQueue)
+            return false;
+        auto &q = kind == Kind::Write ? m_writes : m_reads;
+        q.push_back(Job{kind, std::move(work), std::move(done)});
+    }
+    if (m_url.kind == DbUrl::Kind::Sqlite)
+        (kind == Kind::Write ? m_writeCv : m_readCv).notify_one();
+    else
+        m_writeCv.notify_one();
+    return true;
+}
+
+void DbPool::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_writeCv.notify_all();
+    m_readCv.notify_all();
+    for (auto &t : m_workers)
+        if (t.joinable())
+            t.join();
+    m_workers.clear();
+}
+
+std::size_t DbPool::queueDepth() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_writes.size() + m_reads.size();
+}
+
+bool DbPool::ensureOpen(std::unique_ptr<RelayStore> &store, int index)
+{
+    if (store && store->isOpen())
+        return true;
+    store.reset();
+    auto s = RelayStore::open(m_url, QStringLiteral("relay-worker-%1").arg(index));
+    if (!s) {
+        qCWarning(lcRelayStore) << "database connection failed:" << s.error().message;
+        return false;
+    }
+    store = std::move(*s);
+    return true;
+}
+
+void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
+{
+    std::unique_ptr<RelayStore> store;
+    {
+        auto s = RelayStore::open(m_url, QStringLiteral("relay-worker-%1").arg(index));
+        if (!s) {
+            ready->set_value(std::unexpected(s.error()));
+            return;
+        }
+        store = std::move(*s);
+        ready->set_value({});
+    }
+    std::vector<Job> batch;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lock(m_mutex);
+            auto &cv = role == Role::Reader ? m_readCv : m_writeCv;
+            cv.wait(lock, [&] {
+                if (m_stopping)
+                    return true;
+                if (role == Role::Writer)
+                    return !m_writes.empty();
+                if (role == Role::Reader)
+                    return !m_reads.empty();
+                return !m_writes.empty() || !m_reads.empty();
+            });
+            auto take = [&](std::deque<Job> &q, std::size_t max) {
+                while (!q.empty() && batch.size() < max) {
+                    batch.push_back(std::move(q.front()));
+                    q.pop_front();
+                }
+            };
+            if (role == Role::Writer)
+                take(m_writes, kMaxBatch);
+            else if (role == Role::Reader)
+                take(m_reads, 1);
+            else if (!m_writes.empty())
+                take(m_writes, 1);
+            else
+                take(m_reads, 1);
+            if (batch.empty() && m_stopping)
+                break;
+        }
+        runBatch(store, index, batch);
+    }
+    store.reset();
+}
+
+void DbPool::runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch)
+{
+    std::vector<Status> results(batch.size());
+    auto failAll = [&](const Error &e) {
+        for (auto &r : results)
+            r = std::unexpected(e);
+    };
+    const bool write = batch.front().kind == Kind::Write;
+
+    Status began = ensureOpen(store, index)
+                       ? store->begin(write)
+                       : Status(fail(Errc::Io, QStringLiteral("database unavailable")));
+    if (!began && store) {
+        // The server may have dropped the connection: reconnect once.
+        store.reset();
+        began = ensureOpen(store, index)
+                    ? store->begin(write)
+                    : Status(fail(Errc::Io, QStringLiteral("database unavailable")));
+    }
+    if (!began) {
+        failAll(began.error());
+    } else if (batch.size() == 1) {
+        auto r = batch.front().work(*store);
+        if (!r) {
+            store->rollback();
+            results[0] = std::unexpected(r.error());
+        } else if (*r == Verdict::Rollback) {
+            store->rollback();
+        } else if (auto c = store->commit(); !c) {
+            store->rollback();
+            results[0] = c;
+        }
+    } else {
+        bool broken = false;
+        for (std::size_t i = 0; i < batch.size() && !broken; ++i) {
+            if (auto s = store->savepoint(); !s) {
+                results[i] = s;
+                broken = true;
+                break;
+            }
+            auto r = batch[i].work(*store);
+            Status end;
+            if (r && *r == Verdict::Commit) {
+                end = store->releaseSavepoint();
+            } else {
+                if (!r)
+                    results[i] = std::unexpected(r.error());
+                end = store->rollbackToSavepoint();
+            }
+            if (!end) {
+                results[i] = end;
+                broken = true;
+            }
+        }
+        if (broken) {
+            store->rollback();
+            failAll(Error(Errc::Io, QStringLiteral("group commit aborted")));
+        } else if (auto c = store->commit(); !c) {
+            store->rollback();
+            failAll(c.error());
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        m_post([done = std::move(batch[i].done), st = std::move(results[i])]() mutable {
+            done(std::move(st));
+        });
+    }
+}
+
+} // namespace liaison::relay

@@ -1,0 +1,85 @@
+#pragma once
+
+// Database worker threads. Qt SQL connections belong to the thread that opened them, so each
+// worker opens its own RelayStore and runs jobs posted from the HTTP (Asio) thread; results go
+// back through `post`, after the transaction committed.
+//
+// SQLite: one writer thread (SQLite has one writer anyway) that group-commits: it takes every
+// queued write job (up to a batch), runs each under a savepoint inside one transaction and
+// commits once, so one fsync acknowledges the whole batch. Reader threads serve read-only jobs
+// from the WAL snapshot in parallel.
+// PostgreSQL: N symmetric workers, one transaction per job (the server coalesces the WAL
+// flushes of concurrent commits itself, and per-job transactions keep mailbox row locks short).
+
+#include "error.h"
+#include "relayconfig.h"
+#include "relaystore.h"
+
+#include <QString>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace liaison::relay {
+
+class DbPool
+{
+public:
+    enum class Kind { Read, Write };
+    enum class Verdict { Commit, Rollback };
+    // Runs inside a transaction (or a savepoint of a group commit). An error rolls it back.
+    using Work = std::function<Result<Verdict>(RelayStore &)>;
+    // Called through `post` once the outcome is durable: ok = the work ran and its transaction
+    // committed (or it chose Rollback); an error = the database failed.
+    using Done = std::function<void(Status)>;
+    using Poster = std::function<void(std::function<void()>)>;
+
+    DbPool(DbUrl url, int threads, Poster post, std::size_t maxQueue = 20000);
+    ~DbPool();
+    DbPool(const DbPool &) = delete;
+    DbPool &operator=(const DbPool &) = delete;
+
+    // Migrates the schema, then starts the workers and waits until each has its connection.
+    [[nodiscard]] Status start();
+    // false: the queue is full or the pool is stopping (the caller answers 503).
+    [[nodiscard]] bool submit(Kind kind, Work work, Done done);
+    // Finishes queued jobs, then joins the workers.
+    void stop();
+
+    [[nodiscard]] std::size_t queueDepth() const;
+    [[nodiscard]] bool isPostgres() const { return m_url.kind == DbUrl::Kind::Postgres; }
+    [[nodiscard]] const DbUrl &url() const { return m_url; }
+
+private:
+    struct Job
+    {
+        Kind kind;
+        Work work;
+        Done done;
+    };
+    enum class Role { Writer, Reader, Any };
+    void workerMain(int index, Role role, std::promise<Status> *ready);
+    void runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch);
+    [[nodiscard]] bool ensureOpen(std::unique_ptr<RelayStore> &store, int index);
+
+    DbUrl m_url;
+    int m_threads;
+    Poster m_post;
+    std::size_t m_maxQueue;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_writeCv;
+    std::condition_variable m_readCv;
+    std::deque<Job> m_writes;
+    std::deque<Job> m_reads;
+    bool m_stopping = false;
+    std::vector<std::thread> m_workers;
+};
+
+} // namespace liaison::relay

@@ -1,0 +1,432 @@
+#include "httpserver.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <QLoggingCategory>
+
+#include <set>
+#include <variant>
+
+Q_LOGGING_CATEGORY(lcRelayHttp, "liaison.relay.http")
+
+namespace liaison::relay {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr int kLingerMs = 1000;
+constexpr int kTlsHandshakeMs = 10000;
+
+QByteArray toQ(beast::string_view v)
+{
+    return QByteArray(v.data(), qsizetype(v.size()));
+}
+} // namespace
+
+class Session;
+
+struct HttpServer::State
+{
+    asio::io_context &ioc;
+    ServerOptions options;
+    Handler handler;
+    std::function<std::int64_t()> nowMs;
+    asio::ssl::context *tls = nullptr;
+    RefusalHook refusal;
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    std::set<Session *> sessions;
+    bool stopping = false;
+
+    State(asio::io_context &i, ServerOptions o, Handler h, std::function<std::int64_t()> n,
+          asio::ssl::context *t)
+        : ioc(i)
+        , options(std::move(o))
+        , handler(std::move(h))
+        , nowMs(std::move(n))
+        , tls(t)
+    {
+    }
+};
+
+class Session : public std::enable_shared_from_this<Session>
+{
+public:
+    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+    Session(tcp::socket &&socket, std::shared_ptr<HttpServer::State> server, bool overloaded)
+        : m_server(std::move(server))
+        , m_peer(peerOf(socket))
+        , m_stream(makeStream(std::move(socket), m_server->tls))
+        , m_overloaded(overloaded)
+    {
+        m_server->sessions.insert(this);
+    }
+
+    ~Session() { m_server->sessions.erase(this); }
+
+    void start()
+    {
+        if (auto *tls = std::get_if<TlsStream>(&m_stream)) {
+            lowest().expires_after(std::chrono::milliseconds(kTlsHandshakeMs));
+            tls->async_handshake(asio::ssl::stream_base::server,
+                                 [self = shared_from_this()](beast::error_code ec) {
+                                     if (ec)
+                                         return self->closeNow();
+                                     self->readHeader();
+                                 });
+            return;
+        }
+        readHeader();
+    }
+
+    // Server stop: an idle connection (waiting for the next request) is closed now.
+    void stopIfIdle()
+    {
+        if (!m_busy && !m_writing)
+            closeNow();
+    }
+
+private:
+    using Stream = std::variant<beast::tcp_stream, TlsStream>;
+
+    static QByteArray peerOf(const tcp::socket &socket)
+    {
+        beast::error_code ec;
+        const auto ep = socket.remote_endpoint(ec);
+        return ec ? QByteArray() : QByteArray::fromStdString(ep.address().to_string());
+    }
+
+    static Stream makeStream(tcp::socket &&socket, asio::ssl::context *tls)
+    {
+        if (tls)
+            return Stream(std::in_place_type<TlsStream>, std::move(socket), *tls);
+        return Stream(std::in_place_type<beast::tcp_stream>, std::move(socket));
+    }
+
+    beast::tcp_stream &lowest()
+    {
+        return std::visit([](auto &s) -> beast::tcp_stream & { return beast::get_lowest_layer(s); },
+                          m_stream);
+    }
+
+    const ServerOptions &opt() const { return m_server->options; }
+
+    void readHeader()
+    {
+        if (m_server->stopping)
+            return closeNow();
+        m_header.emplace();
+        m_header->header_limit(opt().maxHeaderBytes);
+        m_header->body_limit(boost::none); // checked against the route below
+        m_body.reset();
+        m_busy = false;
+        lowest().expires_after(std::chrono::milliseconds(opt().readTimeoutMs));
+        std::visit(
+            [this](auto &s) {
+                http::async_read_header(
+                    s, m_buffer, *m_header,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->onHeader(ec);
+                    });
+            },
+            m_stream);
+    }
+
+    void onHeader(beast::error_code ec)
+    {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+            ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+            ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
+            if (ec == beast::error::timeout && m_header->got_some())
+                refused("unmatched", 408, errc::timeout);
+            return closeNow();
+        }
+        m_busy = true;
+        if (ec == http::error::header_limit)
+            return failAndClose(431, errc::headerTooLarge,
+                                QStringLiteral("request headers too large"));
+        if (ec)
+            return failAndClose(400, errc::badRequest, QStringLiteral("malformed HTTP request"));
+        if (m_overloaded)
+            return failAndClose(503, errc::unavailable, QStringLiteral("too many connections"));
+
+        const auto &req = m_header->get();
+        const QByteArray method = toQ(req.method_string());
+        QByteArray path, query;
+        if (!splitTarget(toQ(req.target()), path, query))
+            return failAndClose(400, errc::badRequest, QStringLiteral("bad request target"));
+        const RouteLookup lookup = lookupRoute(method, path, opt().ops);
+        m_routeLabel = lookup.label;
+        const qsizetype limit = bodyLimit(lookup, method, opt().bodyLimits);
+        if (const auto len = m_header->content_length(); len && *len > std::uint64_t(limit))
+            return failAndClose(413, errc::bodyTooLarge,
+                                QStringLiteral("request body too large (limit %1 bytes)").arg(limit));
+
+        m_body.emplace(std::move(*m_header));
+        m_header.reset();
+        m_body->body_limit(std::uint64_t(limit));
+        if (m_body->is_done())
+            return onBody({});
+        // A larger body gets proportionally more time, within the same deadline rule.
+        const auto len = m_body->content_length().value_or(0);
+        lowest().expires_after(std::chrono::milliseconds(
+            opt().readTimeoutMs + std::int64_t(len / (64 * 1024)) * 1000));
+        std::visit(
+            [this](auto &s) {
+                http::async_read(s, m_buffer, *m_body,
+                                 [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                     self->onBody(e);
+                                 });
+            },
+            m_stream);
+    }
+
+    void onBody(beast::error_code ec)
+    {
+        if (ec == http::error::body_limit)
+            return failAndClose(413, errc::bodyTooLarge, QStringLiteral("request body too large"));
+        if (ec == beast::error::timeout) {
+            refused(m_routeLabel, 408, errc::timeout);
+            return closeNow();
+        }
+        if (ec == asio::error::eof || ec == http::error::end_of_stream ||
+            ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+            ec == http::error::partial_message)
+            return closeNow();
+        if (ec)
+            return failAndClose(400, errc::badRequest, QStringLiteral("malformed HTTP request"));
+
+        lowest().expires_never();
+        auto msg = m_body->release();
+        m_body.reset();
+        m_keepAlive = msg.keep_alive();
+
+        HttpRequest r;
+        r.method = toQ(msg.method_string());
+        r.target = toQ(msg.target());
+        (void)splitTarget(r.target, r.path, r.query);
+        r.host = toQ(msg[http::field::host]);
+        r.liaisonKey = toQ(msg["Liaison-Key"]);
+        r.liaisonTime = toQ(msg["Liaison-Time"]);
+        r.liaisonNonce = toQ(msg["Liaison-Nonce"]);
+        r.liaisonSig = toQ(msg["Liaison-Sig"]);
+        r.enrolToken = toQ(msg["Liaison-Enrol-Token"]);
+        r.contentType = toQ(msg[http::field::content_type]);
+        r.body = QByteArray::fromStdString(msg.body());
+        msg.body().clear();
+        msg.body().shrink_to_fit();
+        r.peer = m_peer;
+        r.receivedMs = m_server->nowMs();
+        m_version = msg.version();
+
+        auto self = shared_from_this();
+        m_server->handler(std::move(r), [self](HttpResponse resp) { self->write(std::move(resp)); });
+    }
+
+    void write(HttpResponse resp)
+    {
+        m_writing = true;
+        const bool close = resp.close || !m_keepAlive || m_server->stopping;
+        m_response = {};
+        m_response.version(m_version ? m_version : 11);
+        m_response.result(http::int_to_status(unsigned(resp.status)));
+        if (!resp.contentType.isEmpty())
+            m_response.set(http::field::content_type, resp.contentType.toStdString());
+        bool hasTime = false;
+        for (const auto &[k, v] : resp.headers) {
+            m_response.set(k.toStdString(), v.toStdString());
+            hasTime = hasTime || k == "Liaison-Time";
+        }
+        if (!hasTime)
+            m_response.set("Liaison-Time", std::to_string(m_server->nowMs()));
+        m_response.body() = resp.body.toStdString();
+        m_response.keep_alive(!close);
+        m_response.prepare_payload();
+        m_closeAfterWrite = close;
+        lowest().expires_after(std::chrono::milliseconds(opt().writeTimeoutMs));
+        std::visit(
+            [this](auto &s) {
+                http::async_write(s, m_response,
+                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                      self->onWrite(ec);
+                                  });
+            },
+            m_stream);
+    }
+
+    void onWrite(beast::error_code ec)
+    {
+        m_writing = false;
+        m_response = {};
+        if (ec)
+            return closeNow();
+        if (m_closeAfterWrite)
+            return lingeringClose();
+        readHeader();
+    }
+
+    void refused(const char *route, int status, const char *code)
+    {
+        if (m_server->refusal)
+            m_server->refusal(route, status, code, m_peer);
+    }
+
+    // Answer from the transport itself, then close (what follows on the wire is not trusted).
+    void failAndClose(int status, const char *code, const QString &message)
+    {
+        refused(m_routeLabel ? m_routeLabel : "unmatched", status, code);
+        m_keepAlive = false;
+        m_version = 11;
+        HttpResponse r = jsonError(status, code, message);
+        r.close = true;
+        write(std::move(r));
+    }
+
+    // Half-close, then read and drop what the client is still sending for a short while, so
+    // that it can read the refusal instead of a reset. Bounded in time and bytes.
+    void lingeringClose()
+    {
+        beast::error_code ec;
+        if (std::holds_alternative<beast::tcp_stream>(m_stream)) {
+            lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+        } else {
+            // TLS: no close_notify dance with a client that is still streaming; just drop.
+            return closeNow();
+        }
+        m_lingerBytes = 0;
+        lowest().expires_after(std::chrono::milliseconds(kLingerMs));
+        lingerRead();
+    }
+
+    void lingerRead()
+    {
+        lowest().async_read_some(asio::buffer(m_scratch),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                     self->m_lingerBytes += n;
+                                     if (ec || self->m_lingerBytes > kLingerBytes)
+                                         return self->closeNow();
+                                     self->lingerRead();
+                                 });
+    }
+
+    void closeNow()
+    {
+        beast::error_code ec;
+        lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+        lowest().close();
+    }
+
+    std::shared_ptr<HttpServer::State> m_server;
+    QByteArray m_peer;
+    Stream m_stream;
+    beast::flat_buffer m_buffer{64 * 1024};
+    std::optional<http::request_parser<http::empty_body>> m_header;
+    std::optional<http::request_parser<http::string_body>> m_body;
+    http::response<http::string_body> m_response;
+    std::array<char, 16 * 1024> m_scratch{};
+    std::size_t m_lingerBytes = 0;
+    const char *m_routeLabel = nullptr;
+    unsigned m_version = 11;
+    bool m_keepAlive = true;
+    bool m_closeAfterWrite = false;
+    bool m_busy = false;
+    bool m_writing = false;
+    bool m_overloaded = false;
+};
+
+HttpServer::HttpServer(asio::io_context &ioc, ServerOptions options, Handler handler,
+                       std::function<std::int64_t()> nowMs, asio::ssl::context *tls)
+    : m_state(std::make_shared<State>(ioc, std::move(options), std::move(handler), std::move(nowMs),
+                                      tls))
+{
+}
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+void HttpServer::setRefusalHook(RefusalHook hook)
+{
+    m_state->refusal = std::move(hook);
+}
+
+namespace {
+void doAccept(const std::shared_ptr<HttpServer::State> &state, tcp::acceptor *acceptor)
+{
+    acceptor->async_accept(state->ioc,
+                           [state, acceptor](beast::error_code ec, tcp::socket socket) {
+                               if (ec == asio::error::operation_aborted || state->stopping)
+                                   return;
+                               if (!ec) {
+                                   socket.set_option(tcp::no_delay(true), ec);
+                                   const bool overloaded =
+                                       int(state->sessions.size()) >= state->options.maxConnections;
+                                   std::make_shared<Session>(std::move(socket), state, overloaded)
+                                       ->start();
+                               }
+                               doAccept(state, acceptor);
+                           });
+}
+} // namespace
+
+Result<quint16> HttpServer::listen(const ListenAddress &address)
+{
+    beast::error_code ec;
+    const QString host =
+        address.host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : address.host;
+    const auto ip = asio::ip::make_address(host.toStdString(), ec);
+    if (ec)
+        return fail(Errc::InvalidArgument, QStringLiteral("bad listen address %1").arg(host));
+    auto acceptor = std::make_unique<tcp::acceptor>(m_state->ioc);
+    const tcp::endpoint ep(ip, address.port);
+    acceptor->open(ep.protocol(), ec);
+    if (!ec)
+        acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        acceptor->bind(ep, ec);
+    if (!ec)
+        acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        return fail(Errc::Io, QStringLiteral("cannot listen on %1:%2: %3")
+                                  .arg(host)
+                                  .arg(address.port)
+                                  .arg(QString::fromStdString(ec.message())));
+    const quint16 port = acceptor->local_endpoint().port();
+    doAccept(m_state, acceptor.get());
+    m_state->acceptors.push_back(std::move(acceptor));
+    return port;
+}
+
+void HttpServer::stop()
+{
+    if (!m_state || m_state->stopping)
+        return;
+    m_state->stopping = true;
+    for (auto &a : m_state->acceptors) {
+        beast::error_code ec;
+        a->close(ec);
+    }
+    // Copy: stopIfIdle may destroy sessions.
+    std::vector<std::shared_ptr<Session>> live;
+    for (Session *s : m_state->sessions)
+        if (auto p = s->weak_from_this().lock())
+            live.push_back(std::move(p));
+    for (auto &s : live)
+        s->stopIfIdle();
+}
+
+std::size_t HttpServer::openConnections() const
+{
+    return m_state->sessions.size();
+}
+
+} // namespace liaison::relay

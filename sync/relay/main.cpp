@@ -1,0 +1,203 @@
+// liaison-relay: builds and wires the relay's services, then runs the Asio loop until SIGTERM.
+
+#include "crypto/crypto.h"
+#include "dbpool.h"
+#include "httpserver.h"
+#include "maillistener.h"
+#include "relayconfig.h"
+#include "relayservice.h"
+#include "router.h"
+#include "tlsconfig.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QLoggingCategory>
+
+#include <csignal>
+#include <cstdio>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRelay)
+
+using namespace liaison;
+using namespace liaison::relay;
+namespace asio = boost::asio;
+
+namespace {
+constexpr int kStopGraceMs = 10000;
+
+std::int64_t wallClockMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    QCoreApplication app(argc, argv); // Qt SQL and the listener's event loop need one
+    QCoreApplication::setApplicationName(QStringLiteral("liaison-relay"));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category} %{message}"));
+
+    bool help = false;
+    auto config = parseRelayArguments(QCoreApplication::arguments(), &help);
+    if (help) {
+        std::fputs(qPrintable(relayHelpText()), stdout);
+        return 0;
+    }
+    if (!config) {
+        std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(config.error().message));
+        return 2;
+    }
+    if (auto s = crypto::initialize(); !s) {
+        std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(s.error().message));
+        return 1;
+    }
+
+    asio::io_context ioc(1);
+    std::unique_ptr<asio::ssl::context> tls;
+    QByteArray pin;
+    if (!config->devPlainHttp) {
+        auto t = makeServerTlsContext(config->tlsCert, config->tlsKey);
+        if (!t) {
+            std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(t.error().message));
+            return 1;
+        }
+        tls = std::move(*t);
+        if (auto p = spkiSha256Base64(*tls))
+            pin = *p;
+    } else {
+        qCWarning(lcRelay) << "plain HTTP on loopback (--dev-plain-http): development only";
+    }
+
+    DbPool pool(config->db, config->dbThreads,
+                [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+    if (auto s = pool.start(); !s) {
+        std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(s.error().message));
+        return 1;
+    }
+    qCInfo(lcRelay).noquote() << "storage:" << config->db.display;
+
+    RelayService service(ioc, *config, pool, wallClockMs);
+    if (!pin.isEmpty()) {
+        service.setTlsPin(pin);
+        qCInfo(lcRelay).noquote() << "TLS public-key pin (SPKI SHA-256, base64):" << pin;
+    }
+
+    if (!config->hqCertFile.isEmpty()) {
+        QFile f(config->hqCertFile);
+        if (!f.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "liaison-relay: cannot read --hq-cert file\n");
+            return 1;
+        }
+        std::optional<HttpResponse> result;
+        service.installCertificate(f.read(4096), [&](HttpResponse r) { result = std::move(r); });
+        while (!result && ioc.run_one() > 0) {
+        }
+        ioc.restart();
+        if (!result || result->status != 200) {
+            std::fprintf(stderr, "liaison-relay: --hq-cert refused: %s\n",
+                         result ? result->body.constData() : "no answer");
+            return 1;
+        }
+    }
+
+    ServerOptions pub;
+    pub.maxHeaderBytes = config->maxHeaderBytes;
+    pub.bodyLimits = config->bodyLimits;
+    pub.readTimeoutMs = config->readTimeoutMs;
+    pub.writeTimeoutMs = config->writeTimeoutMs;
+    pub.maxConnections = config->maxConnections;
+    HttpServer publicServer(
+        ioc, pub,
+        [&service](HttpRequest r, HttpServer::Reply reply) {
+            service.handle(std::move(r), std::move(reply));
+        },
+        wallClockMs, tls.get());
+    ServerOptions opsOptions = pub;
+    opsOptions.ops = true;
+    opsOptions.maxConnections = 64;
+    HttpServer opsServer(
+        ioc, opsOptions,
+        [&service](HttpRequest r, HttpServer::Reply reply) {
+            service.handleOps(std::move(r), std::move(reply));
+        },
+        wallClockMs, nullptr);
+    auto hook = [&service](const char *route, int status, const char *code, const QByteArray &peer) {
+        service.onTransportRefusal(route, status, code, peer);
+    };
+    publicServer.setRefusalHook(hook);
+    opsServer.setRefusalHook(hook);
+    service.setConnectionCounter([&publicServer] { return publicServer.openConnections(); });
+
+    auto port = publicServer.listen(config->listen);
+    if (!port) {
+        std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(port.error().message));
+        return 1;
+    }
+    auto opsPort = opsServer.listen(config->opsListen);
+    if (!opsPort) {
+        std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(opsPort.error().message));
+        return 1;
+    }
+
+    std::unique_ptr<MailListener> listener;
+    if (pool.isPostgres()) {
+        listener = std::make_unique<MailListener>(
+            config->db,
+            [&ioc, &service](QByteArray payload) {
+                asio::post(ioc, [&service, payload] {
+                    if (auto id = parseIdHex(payload))
+                        service.wake(*id);
+                });
+            },
+            [&ioc, &service](bool up) {
+                asio::post(ioc, [&service, up] { service.setListenerConnected(up); });
+            });
+        listener->start();
+    }
+    service.start();
+
+    // Tests and scripts read this line to learn the ports (with port 0).
+    std::printf("liaison-relay: listening public=%s:%u ops=%s:%u tls=%s\n",
+                qPrintable(config->listen.host), unsigned(*port), qPrintable(config->opsListen.host),
+                unsigned(*opsPort), tls ? "on" : "off");
+    std::fflush(stdout);
+
+    asio::signal_set signals(ioc, SIGTERM, SIGINT);
+    asio::steady_timer drainTimer(ioc);
+    std::int64_t stopStarted = 0;
+    std::function<void()> drain = [&] {
+        const bool idle = service.inFlight() == 0 && publicServer.openConnections() == 0;
+        if (idle || wallClockMs() - stopStarted > kStopGraceMs) {
+            ioc.stop();
+            return;
+        }
+        drainTimer.expires_after(std::chrono::milliseconds(20));
+        drainTimer.async_wait([&](boost::system::error_code) { drain(); });
+    };
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec)
+            return;
+        qCInfo(lcRelay) << "signal" << sig << "- stopping: answering requests in flight";
+        stopStarted = wallClockMs();
+        publicServer.stop();
+        opsServer.stop();
+        service.shutdown();
+        drain();
+    });
+
+    ioc.run();
+    if (listener) {
+        listener->stopListening();
+        listener->wait();
+    }
+    pool.stop();
+    qCInfo(lcRelay) << "stopped";
+    return 0;
+}

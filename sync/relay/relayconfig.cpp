@@ -1,0 +1,316 @@
+#include "relayconfig.h"
+
+#include <QFile>
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace liaison::relay {
+
+namespace {
+
+struct Flag
+{
+    const char *name; // without the leading dashes
+    bool takesValue;
+};
+
+constexpr Flag kFlags[] = {
+    {"listen", true},         {"ops-listen", true},     {"db", true},
+    {"root-key", true},       {"hq-cert", true},        {"tls-cert", true},
+    {"tls-key", true},        {"dev-plain-http", false}, {"public-host", true},
+    {"max-body", true},       {"max-header", true},     {"mailbox-depth", true},
+    {"rate", true},           {"burst", true},          {"read-timeout-ms", true},
+    {"write-timeout-ms", true}, {"long-poll-max-ms", true}, {"db-threads", true},
+    {"max-connections", true}, {"quiet", false},        {"help", false},
+};
+
+QString envName(const char *flag)
+{
+    QString n = QStringLiteral("LIAISON_RELAY_") + QString::fromLatin1(flag).toUpper();
+    n.replace(QLatin1Char('-'), QLatin1Char('_'));
+    return n;
+}
+
+std::unexpected<Error> bad(const QString &m)
+{
+    return fail(Errc::InvalidArgument, m);
+}
+
+std::optional<std::int64_t> toInt(const QString &v, std::int64_t min, std::int64_t max)
+{
+    bool ok = false;
+    const qint64 n = v.toLongLong(&ok);
+    if (!ok || n < min || n > max)
+        return std::nullopt;
+    return n;
+}
+
+} // namespace
+
+QString relayHelpText()
+{
+    return QStringLiteral(R"(liaison-relay: store-and-forward relay for Liaison envelopes.
+
+The relay sees only ciphertext and the fixed routing header. Devices and HQ sign every request
+(LIAISN-req-v1); admin calls are signed by the relay-admin key of the current HQ certificate,
+which must chain to the pinned root key.
+
+Usage: liaison-relay --root-key HEX [options]
+
+Every flag can also be given in the environment as LIAISON_RELAY_<FLAG> (upper case, '-' -> '_'),
+e.g. LIAISON_RELAY_DB=postgresql://relay@db/relay. A flag wins over the environment.
+
+  --listen HOST:PORT        public HTTPS address (default 0.0.0.0:8443)
+  --ops-listen HOST:PORT    operations address serving GET /v1/health and GET /metrics
+                            (Prometheus text), plain HTTP; keep it internal
+                            (default 127.0.0.1:9464)
+  --db URL                  storage:
+                              sqlite:PATH               embedded SQLite file (WAL, synchronous
+                                                        FULL); the default is
+                                                        sqlite:liaison-relay.db in the working
+                                                        directory. One relay process per file.
+                              postgresql://USER[:PASS]@HOST[:PORT]/DB[?k=v&...]
+                                                        PostgreSQL; any number of relay
+                                                        processes may share one database
+                                                        (extra k=v are libpq parameters)
+  --root-key HEX|@FILE      the HQ root public key (Ed25519, 64 hex digits), required
+  --hq-cert FILE            install this HQ certificate at start (it can also be uploaded with
+                            PUT /v1/hq-cert; the valid one with the highest serial wins)
+  --tls-cert FILE           PEM certificate chain for the public address
+  --tls-key FILE            PEM private key for it; the SPKI SHA-256 pin is logged at start
+                            and reported by /v1/health
+  --dev-plain-http          serve plain HTTP instead of TLS; only with a loopback --listen
+                            address (refused otherwise). For development and tests.
+  --public-host NAME        accepted Host value in the signed request audience; repeat for
+                            several (default: the Host header as received)
+
+Limits (each refusal is a JSON body {"error": code, "message": text} with the status):
+  --max-header BYTES        request line + headers (default 16384; over it: 431)
+  --max-body BYTES          envelope size (default 16781312; over it: 413, refused from
+                            Content-Length or as soon as a streamed body crosses it)
+  --mailbox-depth N         envelopes waiting per recipient (default 10000; over it: 429)
+  --rate PER_SECOND         sustained requests per key or address (default 50; over: 429)
+  --burst N                 burst allowance (default 200)
+  --read-timeout-ms MS      whole-request read deadline; slow clients are dropped
+                            (default 20000)
+  --write-timeout-ms MS     response write deadline (default 20000)
+  --long-poll-max-ms MS     longest GET /v1/mailbox wait (default 30000)
+  --db-threads N            database connections (default: SQLite 1 writer + 2 readers,
+                            PostgreSQL 6)
+  --max-connections N       concurrent connections (default 4096; over it: 503)
+  --quiet                   no per-request log line
+  --help                    this text
+
+Endpoints: POST /v1/envelopes, GET /v1/mailbox?after=C&limit=N&wait_ms=W,
+POST /v1/mailbox/ack, GET /v1/streams/{sender}/{epoch}?from=S&limit=N, GET|PUT /v1/hq-cert,
+PUT|GET|POST /v1/enrol/{id}, PUT|GET /v1/wipe/{id}, POST|GET /v1/wipe/{id}/done,
+PUT|DELETE /v1/devices/{id}. SIGTERM stops gracefully (answers in flight, then exits).
+)");
+}
+
+bool isLoopbackHost(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    QHostAddress a(host);
+    return !a.isNull() && a.isLoopback();
+}
+
+Result<ListenAddress> parseListenAddress(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return bad(QStringLiteral("address must be HOST:PORT: %1").arg(text));
+    ListenAddress a;
+    a.host = text.left(colon);
+    if (a.host.startsWith(QLatin1Char('[')) && a.host.endsWith(QLatin1Char(']')))
+        a.host = a.host.mid(1, a.host.size() - 2);
+    auto port = toInt(text.mid(colon + 1), 0, 65535);
+    if (!port)
+        return bad(QStringLiteral("bad port in %1").arg(text));
+    a.port = quint16(*port);
+    if (QHostAddress(a.host).isNull() && a.host != QLatin1String("localhost"))
+        return bad(QStringLiteral("listen host must be an IP address: %1").arg(a.host));
+    return a;
+}
+
+Result<DbUrl> parseDbUrl(const QString &text)
+{
+    DbUrl u;
+    if (text.startsWith(QLatin1String("sqlite:"))) {
+        u.kind = DbUrl::Kind::Sqlite;
+        u.sqlitePath = text.mid(7);
+        if (u.sqlitePath.isEmpty())
+            return bad(QStringLiteral("--db sqlite:PATH needs a path"));
+        u.display = text;
+        return u;
+    }
+    if (text.startsWith(QLatin1String("postgresql://")) ||
+        text.startsWith(QLatin1String("postgres://"))) {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty())
+            return bad(QStringLiteral("bad PostgreSQL URL"));
+        u.kind = DbUrl::Kind::Postgres;
+        u.host = url.host();
+        u.port = url.port(5432);
+        u.user = url.userName();
+        u.password = url.password();
+        u.database = url.path().mid(1);
+        if (u.database.isEmpty())
+            return bad(QStringLiteral("PostgreSQL URL needs a database name"));
+        QStringList opts;
+        for (const auto &[k, v] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
+            if (k.contains(QLatin1Char(';')) || v.contains(QLatin1Char(';')))
+                return bad(QStringLiteral("bad PostgreSQL URL parameter"));
+            opts << k + QLatin1Char('=') + v;
+        }
+        u.connectOptions = opts.join(QLatin1Char(';'));
+        QUrl shown = url;
+        shown.setPassword(QString());
+        u.display = shown.toString();
+        return u;
+    }
+    return bad(QStringLiteral("--db must be sqlite:PATH or postgresql://..."));
+}
+
+Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpRequested)
+{
+    QHash<QString, QStringList> values;
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const Flag &f : kFlags) {
+        const QString e = envName(f.name);
+        if (env.contains(e))
+            values[QString::fromLatin1(f.name)] = {env.value(e)};
+    }
+    QHash<QString, QStringList> fromArgs;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        QString a = args[i];
+        if (!a.startsWith(QLatin1String("--")))
+            return bad(QStringLiteral("unexpected argument: %1").arg(a));
+        a = a.mid(2);
+        QString value;
+        bool hasInline = false;
+        if (const qsizetype eq = a.indexOf(QLatin1Char('=')); eq > 0) {
+            value = a.mid(eq + 1);
+            a = a.left(eq);
+            hasInline = true;
+        }
+        const Flag *flag = nullptr;
+        for (const Flag &f : kFlags)
+            if (a == QLatin1String(f.name))
+                flag = &f;
+        if (!flag)
+            return bad(QStringLiteral("unknown flag --%1 (see --help)").arg(a));
+        if (flag->takesValue && !hasInline) {
+            if (i + 1 >= args.size())
+                return bad(QStringLiteral("--%1 needs a value").arg(a));
+            value = args[++i];
+        } else if (!flag->takesValue) {
+            value = QStringLiteral("1");
+        }
+        fromArgs[a].append(value);
+    }
+    for (auto it = fromArgs.begin(); it != fromArgs.end(); ++it)
+        values[it.key()] = it.value();
+
+    if (values.contains(QStringLiteral("help"))) {
+        if (helpRequested)
+            *helpRequested = true;
+        return RelayConfig{};
+    }
+
+    RelayConfig c;
+    auto one = [&](const char *n) { return values.value(QString::fromLatin1(n)).value(0); };
+    auto has = [&](const char *n) { return values.contains(QString::fromLatin1(n)); };
+
+    if (has("listen")) {
+        auto a = parseListenAddress(one("listen"));
+        if (!a)
+            return std::unexpected(a.error());
+        c.listen = *a;
+    }
+    if (has("ops-listen")) {
+        auto a = parseListenAddress(one("ops-listen"));
+        if (!a)
+            return std::unexpected(a.error());
+        c.opsListen = *a;
+    }
+    auto db = parseDbUrl(has("db") ? one("db") : QStringLiteral("sqlite:liaison-relay.db"));
+    if (!db)
+        return std::unexpected(db.error());
+    c.db = *db;
+
+    if (!has("root-key"))
+        return bad(QStringLiteral("--root-key is required (the HQ root public key)"));
+    QString rootText = one("root-key").trimmed();
+    if (rootText.startsWith(QLatin1Char('@'))) {
+        QFile f(rootText.mid(1));
+        if (!f.open(QIODevice::ReadOnly))
+            return bad(QStringLiteral("cannot read --root-key file"));
+        rootText = QString::fromLatin1(f.readAll()).trimmed();
+    }
+    auto root = crypto::SignPublicKey::fromHex(rootText.toLatin1());
+    if (rootText.size() != 64 || !root)
+        return bad(QStringLiteral("--root-key must be 64 hex digits"));
+    c.rootKey = *root;
+
+    c.hqCertFile = one("hq-cert");
+    c.tlsCert = one("tls-cert");
+    c.tlsKey = one("tls-key");
+    c.devPlainHttp = has("dev-plain-http");
+    c.quiet = has("quiet");
+    c.publicHosts = values.value(QStringLiteral("public-host"));
+
+    struct IntFlag
+    {
+        const char *name;
+        std::int64_t min, max;
+        std::function<void(std::int64_t)> set;
+    };
+    const IntFlag ints[] = {
+        {"max-body", 1024, 1LL << 30, [&](std::int64_t v) { c.bodyLimits.envelope = v; }},
+        {"max-header", 1024, 1 << 20, [&](std::int64_t v) { c.maxHeaderBytes = std::uint32_t(v); }},
+        {"mailbox-depth", 1, 100000000, [&](std::int64_t v) { c.mailboxDepth = v; }},
+        {"read-timeout-ms", 100, 3600000, [&](std::int64_t v) { c.readTimeoutMs = int(v); }},
+        {"write-timeout-ms", 100, 3600000, [&](std::int64_t v) { c.writeTimeoutMs = int(v); }},
+        {"long-poll-max-ms", 0, 3600000, [&](std::int64_t v) { c.longPollMaxMs = int(v); }},
+        {"db-threads", 1, 64, [&](std::int64_t v) { c.dbThreads = int(v); }},
+        {"max-connections", 1, 1000000, [&](std::int64_t v) { c.maxConnections = int(v); }},
+    };
+    for (const IntFlag &f : ints) {
+        if (!has(f.name))
+            continue;
+        auto v = toInt(one(f.name), f.min, f.max);
+        if (!v)
+            return bad(QStringLiteral("--%1 must be a number in [%2, %3]")
+                           .arg(QLatin1String(f.name))
+                           .arg(f.min)
+                           .arg(f.max));
+        f.set(*v);
+    }
+    for (const char *n : {"rate", "burst"}) {
+        if (!has(n))
+            continue;
+        bool ok = false;
+        const double v = one(n).toDouble(&ok);
+        if (!ok || v <= 0 || v > 1e9)
+            return bad(QStringLiteral("--%1 must be a positive number").arg(QLatin1String(n)));
+        (QByteArrayView(n) == "rate" ? c.ratePerSecond : c.rateBurst) = v;
+    }
+
+    if (c.devPlainHttp) {
+        if (!isLoopbackHost(c.listen.host))
+            return bad(QStringLiteral("--dev-plain-http is allowed only with a loopback --listen "
+                                      "address; devices must reach the relay over TLS"));
+        if (!c.tlsCert.isEmpty() || !c.tlsKey.isEmpty())
+            return bad(QStringLiteral("--dev-plain-http and --tls-cert/--tls-key exclude each other"));
+    } else if (c.tlsCert.isEmpty() || c.tlsKey.isEmpty()) {
+        return bad(QStringLiteral("--tls-cert and --tls-key are required (or --dev-plain-http "
+                                  "on loopback)"));
+    }
+    return c;
+}
+
+} // namespace liaison::relay

@@ -1,0 +1,74 @@
+#pragma once
+
+// liaison-relay configuration: command-line flags, each also settable through the environment
+// (LIAISON_RELAY_<FLAG>, e.g. LIAISON_RELAY_DB for --db); a flag wins over the environment.
+
+#include "crypto/bytes.h"
+#include "error.h"
+#include "router.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+
+namespace liaison::relay {
+
+struct ListenAddress
+{
+    QString host;
+    quint16 port = 0;
+};
+
+struct DbUrl
+{
+    enum class Kind { Sqlite, Postgres } kind = Kind::Sqlite;
+    QString sqlitePath;
+    // PostgreSQL
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password;
+    QString database;
+    QString connectOptions; // extra libpq parameters, "k=v;k=v"
+    QString display;        // the URL without password, for logs
+};
+
+struct RelayConfig
+{
+    ListenAddress listen{QStringLiteral("0.0.0.0"), 8443};
+    ListenAddress opsListen{QStringLiteral("127.0.0.1"), 9464};
+    DbUrl db;
+    crypto::SignPublicKey rootKey;
+    QString hqCertFile;
+    QString tlsCert;
+    QString tlsKey;
+    bool devPlainHttp = false;
+    QStringList publicHosts; // accepted Host values for the request audience; empty = any
+
+    BodyLimits bodyLimits;
+    std::uint32_t maxHeaderBytes = 16 * 1024;
+    std::int64_t mailboxDepth = 10000;
+    double ratePerSecond = 50.0;
+    double rateBurst = 200.0;
+    int readTimeoutMs = 20000;
+    int writeTimeoutMs = 20000;
+    int longPollMaxMs = 30000;
+    int dbThreads = 0; // 0 = per backend default
+    int maxConnections = 4096;
+    bool quiet = false; // no per-request log lines
+};
+
+[[nodiscard]] QString relayHelpText();
+
+// Errc::InvalidArgument with a message naming the flag. `helpRequested` is set for --help.
+[[nodiscard]] Result<RelayConfig> parseRelayArguments(const QStringList &args,
+                                                      bool *helpRequested = nullptr);
+
+[[nodiscard]] Result<DbUrl> parseDbUrl(const QString &text);
+[[nodiscard]] Result<ListenAddress> parseListenAddress(const QString &text);
+[[nodiscard]] bool isLoopbackHost(const QString &host);
+
+} // namespace liaison::relay

@@ -1,0 +1,958 @@
+#include "relaystore.h"
+
+#include "protocol/hqcert.h"
+#include "protocol/requestsig.h"
+
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QVariant>
+
+Q_LOGGING_CATEGORY(lcRelayStore, "liaison.relay.store")
+
+namespace liaison::relay {
+
+namespace {
+
+// Schema migrations. "{blob}" becomes BLOB (SQLite) or BYTEA (PostgreSQL); nothing else differs.
+// Migration N takes the schema from version N-1 to N, in one transaction.
+const char *const kMigration1[] = {
+    "CREATE TABLE hq_certs (serial BIGINT PRIMARY KEY, cert {blob} NOT NULL,"
+    " not_before BIGINT NOT NULL, not_after BIGINT NOT NULL, deployment {blob} NOT NULL)",
+    "CREATE TABLE devices (device_id {blob} PRIMARY KEY, sign_pk {blob}, state INTEGER NOT NULL,"
+    " version BIGINT NOT NULL, updated_ms BIGINT NOT NULL)",
+    "CREATE TABLE mailboxes (recipient {blob} PRIMARY KEY, next_cursor BIGINT NOT NULL,"
+    " depth BIGINT NOT NULL, bytes BIGINT NOT NULL)",
+    "CREATE TABLE envelopes (recipient {blob} NOT NULL, cursor BIGINT NOT NULL,"
+    " sender {blob} NOT NULL, epoch BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " env_hash {blob} NOT NULL, size BIGINT NOT NULL, data {blob} NOT NULL,"
+    " stored_ms BIGINT NOT NULL, PRIMARY KEY (recipient, cursor))",
+    "CREATE INDEX envelopes_stream ON envelopes (recipient, sender, epoch, seq)",
+    "CREATE INDEX envelopes_age ON envelopes (stored_ms)",
+    "CREATE TABLE stream_index (sender {blob} NOT NULL, recipient {blob} NOT NULL,"
+    " epoch BIGINT NOT NULL, seq BIGINT NOT NULL, env_hash {blob} NOT NULL,"
+    " stored_ms BIGINT NOT NULL, PRIMARY KEY (sender, recipient, epoch, seq))",
+    "CREATE INDEX stream_index_age ON stream_index (stored_ms)",
+    "CREATE TABLE nonces (key_id TEXT NOT NULL, nonce {blob} NOT NULL, seen_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (key_id, nonce))",
+    "CREATE INDEX nonces_age ON nonces (seen_ms)",
+    "CREATE TABLE enrol_slots (device_id {blob} PRIMARY KEY, token_hash {blob} NOT NULL,"
+    " expires_ms BIGINT NOT NULL, submissions INTEGER NOT NULL)",
+    "CREATE TABLE enrol_submissions (device_id {blob} NOT NULL, n INTEGER NOT NULL,"
+    " data {blob} NOT NULL, received_ms BIGINT NOT NULL, PRIMARY KEY (device_id, n))",
+    "CREATE TABLE wipes (wipe_id {blob} PRIMARY KEY, token {blob} NOT NULL,"
+    " published_ms BIGINT NOT NULL, done {blob}, done_ms BIGINT)",
+};
+
+struct Migration
+{
+    const char *const *statements;
+    std::size_t count;
+};
+const Migration kMigrations[] = {
+    {kMigration1, std::size(kMigration1)},
+};
+
+QByteArray idBytes(const crypto::Id16 &id)
+{
+    return id.toByteArray();
+}
+
+// Serialises migrations of relay processes sharing one PostgreSQL database.
+constexpr qint64 kPgMigrationLock = 0x4c49414e; // "LIAN"
+
+} // namespace
+
+const char *deviceStateName(DeviceState s)
+{
+    switch (s) {
+    case DeviceState::Active:
+        return "active";
+    case DeviceState::WipeOnly:
+        return "wipe-only";
+    case DeviceState::Revoked:
+        return "revoked";
+    case DeviceState::Deleted:
+        return "deleted";
+    }
+    return "deleted";
+}
+
+std::optional<DeviceState> deviceStateFromName(QByteArrayView name)
+{
+    if (name == "active")
+        return DeviceState::Active;
+    if (name == "wipe-only")
+        return DeviceState::WipeOnly;
+    if (name == "revoked")
+        return DeviceState::Revoked;
+    return std::nullopt;
+}
+
+RelayStore::~RelayStore()
+{
+    qDeleteAll(m_queries);
+    m_queries.clear();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+Result<std::unique_ptr<RelayStore>> RelayStore::open(const DbUrl &url,
+                                                     const QString &connectionName)
+{
+    std::unique_ptr<RelayStore> s(new RelayStore);
+    s->m_name = connectionName;
+    s->m_pg = url.kind == DbUrl::Kind::Postgres;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(
+            s->m_pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), connectionName);
+        if (!db.isValid())
+            return fail(Errc::Internal, QStringLiteral("Qt SQL driver %1 is not available")
+                                            .arg(s->m_pg ? "QPSQL" : "QSQLITE"));
+        if (s->m_pg) {
+            db.setHostName(url.host);
+            db.setPort(url.port);
+            db.setUserName(url.user);
+            db.setPassword(url.password);
+            db.setDatabaseName(url.database);
+            QString opts = QStringLiteral("connect_timeout=10");
+            if (!url.connectOptions.isEmpty())
+                opts += QLatin1Char(';') + url.connectOptions;
+            db.setConnectOptions(opts);
+        } else {
+            db.setDatabaseName(url.sqlitePath);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        }
+        if (!db.open())
+            return fail(Errc::Io, QStringLiteral("cannot open the relay database %1: %2")
+                                      .arg(url.display, db.lastError().text()));
+    }
+    if (!s->m_pg) {
+        // WAL with synchronous FULL: an acknowledged envelope survives power loss.
+        for (const char *sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                                "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
+            if (auto st = s->exec(sql); !st)
+                return std::unexpected(st.error());
+        }
+        QSqlQuery q(QSqlDatabase::database(connectionName, false));
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode")) || !q.next() ||
+            q.value(0).toString() != QLatin1String("wal"))
+            return fail(Errc::Io, QStringLiteral("SQLite refused WAL mode"));
+    } else {
+        if (auto st = s->exec("SET synchronous_commit = on"); !st)
+            return std::unexpected(st.error());
+    }
+    return s;
+}
+
+bool RelayStore::isOpen() const
+{
+    return QSqlDatabase::database(m_name, false).isOpen();
+}
+
+Status RelayStore::ping()
+{
+    return exec("SELECT 1");
+}
+
+Error RelayStore::sqlError(const QString &context, const QSqlQuery &q) const
+{
+    // The driver text names the failing statement's problem, never bound values.
+    return Error(Errc::Io, context + QStringLiteral(": ") + q.lastError().text());
+}
+
+Status RelayStore::exec(const char *sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(QString::fromLatin1(sql)))
+        return std::unexpected(sqlError(QString::fromLatin1(sql).left(40), q));
+    return {};
+}
+
+Result<QSqlQuery *> RelayStore::prepared(const char *sql)
+{
+    if (QSqlQuery *q = m_queries.value(sql))
+        return q;
+    auto *q = new QSqlQuery(QSqlDatabase::database(m_name, false));
+    q->setForwardOnly(true);
+    if (!q->prepare(QString::fromLatin1(sql))) {
+        Error e = sqlError(QStringLiteral("prepare"), *q);
+        delete q;
+        return std::unexpected(e);
+    }
+    m_queries.insert(sql, q);
+    return q;
+}
+
+#define LIAISON_PREPARE(var, sql)                                                                  \
+    auto var##_r = prepared(sql);                                                                  \
+    if (!var##_r)                                                                                  \
+        return std::unexpected(var##_r.error());                                                   \
+    QSqlQuery &var = **var##_r;
+
+#define LIAISON_EXEC(var, what)                                                                    \
+    if (!var.exec()) {                                                                             \
+        Error e_ = sqlError(QStringLiteral(what), var);                                            \
+        var.finish();                                                                              \
+        return std::unexpected(e_);                                                                \
+    }
+
+int RelayStore::schemaVersion()
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(QStringLiteral("SELECT value FROM relay_meta WHERE name = 'schema_version'")) ||
+        !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+Status RelayStore::migrate()
+{
+    if (auto s = exec("CREATE TABLE IF NOT EXISTS relay_meta (name TEXT PRIMARY KEY,"
+                      " value BIGINT NOT NULL)");
+        !s) {
+        // Two PostgreSQL processes creating it at once: one wins, the other sees it next time.
+        if (!m_pg)
+            return s;
+    }
+    if (auto s = begin(true); !s)
+        return s;
+    if (m_pg) {
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        q.prepare(QStringLiteral("SELECT pg_advisory_xact_lock(?)"));
+        q.addBindValue(kPgMigrationLock);
+        if (!q.exec()) {
+            Error e = sqlError(QStringLiteral("advisory lock"), q);
+            rollback();
+            return std::unexpected(e);
+        }
+        if (auto s = exec("CREATE TABLE IF NOT EXISTS relay_meta (name TEXT PRIMARY KEY,"
+                          " value BIGINT NOT NULL)");
+            !s) {
+            rollback();
+            return s;
+        }
+    }
+    const int current = schemaVersion();
+    const int target = int(std::size(kMigrations));
+    if (current > target) {
+        rollback();
+        return fail(Errc::SchemaTooNew,
+                    QStringLiteral("relay database schema %1 is newer than this relay (%2)")
+                        .arg(current)
+                        .arg(target));
+    }
+    for (int v = current + 1; v <= target; ++v) {
+        const Migration &m = kMigrations[v - 1];
+        for (std::size_t i = 0; i < m.count; ++i) {
+            QString sql = QString::fromLatin1(m.statements[i]);
+            sql.replace(QLatin1String("{blob}"),
+                        m_pg ? QLatin1String("BYTEA") : QLatin1String("BLOB"));
+            QSqlQuery q(QSqlDatabase::database(m_name, false));
+            if (!q.exec(sql)) {
+                Error e = sqlError(QStringLiteral("migration %1").arg(v), q);
+                rollback();
+                return std::unexpected(e);
+            }
+        }
+        if (v == 1) {
+            // HQ's mailbox always exists.
+            QSqlQuery q(QSqlDatabase::database(m_name, false));
+            q.prepare(QStringLiteral("INSERT INTO mailboxes (recipient, next_cursor, depth, bytes)"
+                                     " VALUES (?, 1, 0, 0)"));
+            q.addBindValue(idBytes(protocol::hqParticipantId()));
+            if (!q.exec()) {
+                Error e = sqlError(QStringLiteral("migration 1"), q);
+                rollback();
+                return std::unexpected(e);
+            }
+        }
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        q.prepare(v == 1 ? QStringLiteral("INSERT INTO relay_meta (name, value) VALUES"
+                                          " ('schema_version', ?)")
+                         : QStringLiteral("UPDATE relay_meta SET value = ? WHERE name ="
+                                          " 'schema_version'"));
+        q.addBindValue(v);
+        if (!q.exec()) {
+            Error e = sqlError(QStringLiteral("schema version"), q);
+            rollback();
+            return std::unexpected(e);
+        }
+        qCInfo(lcRelayStore) << "relay database migrated to schema" << v;
+    }
+    return commit();
+}
+
+Status RelayStore::begin(bool write)
+{
+    return exec(m_pg ? "BEGIN" : (write ? "BEGIN IMMEDIATE" : "BEGIN"));
+}
+
+Status RelayStore::commit()
+{
+    for (QSqlQuery *q : std::as_const(m_queries))
+        q->finish();
+    return exec("COMMIT");
+}
+
+void RelayStore::rollback()
+{
+    for (QSqlQuery *q : std::as_const(m_queries))
+        q->finish();
+    (void)exec("ROLLBACK");
+}
+
+Status RelayStore::savepoint()
+{
+    return exec("SAVEPOINT job");
+}
+
+Status RelayStore::releaseSavepoint()
+{
+    return exec("RELEASE SAVEPOINT job");
+}
+
+Status RelayStore::rollbackToSavepoint()
+{
+    for (QSqlQuery *q : std::as_const(m_queries))
+        q->finish();
+    if (auto s = exec("ROLLBACK TO SAVEPOINT job"); !s)
+        return s;
+    return exec("RELEASE SAVEPOINT job");
+}
+
+Result<bool> RelayStore::insertNonce(QByteArrayView keyId, QByteArrayView nonce,
+                                     std::int64_t nowMs)
+{
+    LIAISON_PREPARE(q, "INSERT INTO nonces (key_id, nonce, seen_ms) VALUES (?, ?, ?)"
+                       " ON CONFLICT DO NOTHING");
+    q.bindValue(0, QString::fromLatin1(keyId));
+    q.bindValue(1, nonce.toByteArray());
+    q.bindValue(2, qint64(nowMs));
+    LIAISON_EXEC(q, "nonce");
+    const bool inserted = q.numRowsAffected() == 1;
+    q.finish();
+    return inserted;
+}
+
+Result<std::optional<DeviceRecord>> RelayStore::device(const crypto::Id16 &id)
+{
+    LIAISON_PREPARE(q, "SELECT sign_pk, state, version FROM devices WHERE device_id = ?");
+    q.bindValue(0, idBytes(id));
+    LIAISON_EXEC(q, "device");
+    std::optional<DeviceRecord> out;
+    if (q.next()) {
+        DeviceRecord d;
+        d.id = id;
+        if (auto k = crypto::SignPublicKey::fromBytes(q.value(0).toByteArray()))
+            d.signKey = *k;
+        d.state = DeviceState(q.value(1).toInt());
+        d.version = q.value(2).toLongLong();
+        out = d;
+    }
+    q.finish();
+    return out;
+}
+
+Result<std::pair<bool, std::int64_t>> RelayStore::putDevice(const DeviceRecord &d,
+                                                            std::int64_t nowMs)
+{
+    if (d.id.isZero())
+        return fail(Errc::InvalidArgument, QStringLiteral("the zero id is HQ's"));
+    bool applied = false;
+    {
+        LIAISON_PREPARE(ins, "INSERT INTO devices (device_id, sign_pk, state, version, updated_ms)"
+                             " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        ins.bindValue(0, idBytes(d.id));
+        ins.bindValue(1, d.signKey.toByteArray());
+        ins.bindValue(2, int(d.state));
+        ins.bindValue(3, qint64(d.version));
+        ins.bindValue(4, qint64(nowMs));
+        LIAISON_EXEC(ins, "device insert");
+        applied = ins.numRowsAffected() == 1;
+        ins.finish();
+    }
+    if (!applied) {
+        LIAISON_PREPARE(up, "UPDATE devices SET sign_pk = ?, state = ?, version = ?,"
+                            " updated_ms = ? WHERE device_id = ? AND version < ?");
+        up.bindValue(0, d.signKey.toByteArray());
+        up.bindValue(1, int(d.state));
+        up.bindValue(2, qint64(d.version));
+        up.bindValue(3, qint64(nowMs));
+        up.bindValue(4, idBytes(d.id));
+        up.bindValue(5, qint64(d.version));
+        LIAISON_EXEC(up, "device update");
+        applied = up.numRowsAffected() == 1;
+        up.finish();
+    }
+    if (!applied) {
+        auto cur = device(d.id);
+        if (!cur)
+            return std::unexpected(cur.error());
+        return std::pair<bool, std::int64_t>{false, *cur ? (*cur)->version : 0};
+    }
+    LIAISON_PREPARE(mb, "INSERT INTO mailboxes (recipient, next_cursor, depth, bytes)"
+                        " VALUES (?, 1, 0, 0) ON CONFLICT DO NOTHING");
+    mb.bindValue(0, idBytes(d.id));
+    LIAISON_EXEC(mb, "mailbox insert");
+    mb.finish();
+    return std::pair<bool, std::int64_t>{true, d.version};
+}
+
+Result<std::pair<bool, std::int64_t>> RelayStore::deleteDevice(const crypto::Id16 &id,
+                                                               std::int64_t version,
+                                                               std::int64_t nowMs)
+{
+    DeviceRecord tomb;
+    tomb.id = id;
+    tomb.state = DeviceState::Deleted;
+    tomb.version = version;
+    bool applied = false;
+    {
+        LIAISON_PREPARE(ins, "INSERT INTO devices (device_id, sign_pk, state, version, updated_ms)"
+                             " VALUES (?, NULL, 0, ?, ?) ON CONFLICT DO NOTHING");
+        ins.bindValue(0, idBytes(id));
+        ins.bindValue(1, qint64(version));
+        ins.bindValue(2, qint64(nowMs));
+        LIAISON_EXEC(ins, "device tombstone");
+        applied = ins.numRowsAffected() == 1;
+        ins.finish();
+    }
+    if (!applied) {
+        LIAISON_PREPARE(up, "UPDATE devices SET sign_pk = NULL, state = 0, version = ?,"
+                            " updated_ms = ? WHERE device_id = ? AND version < ?");
+        up.bindValue(0, qint64(version));
+        up.bindValue(1, qint64(nowMs));
+        up.bindValue(2, idBytes(id));
+        up.bindValue(3, qint64(version));
+        LIAISON_EXEC(up, "device delete");
+        applied = up.numRowsAffected() == 1;
+        up.finish();
+    }
+    if (!applied) {
+        auto cur = device(id);
+        if (!cur)
+            return std::unexpected(cur.error());
+        return std::pair<bool, std::int64_t>{false, *cur ? (*cur)->version : 0};
+    }
+    // Lock the mailbox first so a concurrent append waits and then finds no mailbox.
+    std::int64_t next = 0, depth = 0;
+    if (auto r = lockMailbox(id, &next, &depth); !r)
+        return std::unexpected(r.error());
+    for (const char *sql : {"DELETE FROM envelopes WHERE recipient = ?",
+                            "DELETE FROM mailboxes WHERE recipient = ?"}) {
+        LIAISON_PREPARE(del, sql);
+        del.bindValue(0, idBytes(id));
+        LIAISON_EXEC(del, "device purge");
+        del.finish();
+    }
+    return std::pair<bool, std::int64_t>{true, version};
+}
+
+Result<bool> RelayStore::lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,
+                                     std::int64_t *depth)
+{
+    // PostgreSQL: the row lock is held until commit, so cursors of one mailbox are assigned in
+    // commit order. SQLite: the writer already holds the database write lock.
+    const char *sql =
+        m_pg ? "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ? FOR UPDATE"
+             : "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ?";
+    LIAISON_PREPARE(q, sql);
+    q.bindValue(0, idBytes(recipient));
+    LIAISON_EXEC(q, "mailbox lock");
+    bool found = false;
+    if (q.next()) {
+        found = true;
+        *nextCursor = q.value(0).toLongLong();
+        *depth = q.value(1).toLongLong();
+    }
+    q.finish();
+    return found;
+}
+
+Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const QByteArray &data,
+                                                 std::int64_t nowMs, std::int64_t maxDepth)
+{
+    AppendOutcome out;
+    std::int64_t next = 0, depth = 0;
+    auto found = lockMailbox(key.recipient, &next, &depth);
+    if (!found)
+        return std::unexpected(found.error());
+    if (!*found) {
+        out.result = AppendResult::UnknownRecipient;
+        return out;
+    }
+    {
+        LIAISON_PREPARE(q, "SELECT env_hash FROM stream_index WHERE sender = ? AND recipient = ?"
+                           " AND epoch = ? AND seq = ?");
+        q.bindValue(0, idBytes(key.sender));
+        q.bindValue(1, idBytes(key.recipient));
+        q.bindValue(2, qint64(key.epoch));
+        q.bindValue(3, qint64(key.seq));
+        LIAISON_EXEC(q, "stream index");
+        if (q.next()) {
+            const auto stored = crypto::Hash32::fromBytes(q.value(0).toByteArray());
+            q.finish();
+            if (stored && *stored == key.envHash) {
+                out.result = AppendResult::Duplicate;
+            } else {
+                out.result = AppendResult::Conflict;
+                if (stored)
+                    out.storedHash = *stored;
+            }
+            return out;
+        }
+        q.finish();
+    }
+    if (depth >= maxDepth) {
+        out.result = AppendResult::MailboxFull;
+        return out;
+    }
+    {
+        LIAISON_PREPARE(q, "INSERT INTO envelopes (recipient, cursor, sender, epoch, seq,"
+                           " env_hash, size, data, stored_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bindValue(0, idBytes(key.recipient));
+        q.bindValue(1, qint64(next));
+        q.bindValue(2, idBytes(key.sender));
+        q.bindValue(3, qint64(key.epoch));
+        q.bindValue(4, qint64(key.seq));
+        q.bindValue(5, key.envHash.toByteArray());
+        q.bindValue(6, qint64(data.size()));
+        q.bindValue(7, data);
+        q.bindValue(8, qint64(nowMs));
+        LIAISON_EXEC(q, "envelope insert");
+        q.finish();
+    }
+    {
+        LIAISON_PREPARE(q, "INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash,"
+                           " stored_ms) VALUES (?, ?, ?, ?, ?, ?)");
+        q.bindValue(0, idBytes(key.sender));
+        q.bindValue(1, idBytes(key.recipient));
+        q.bindValue(2, qint64(key.epoch));
+        q.bindValue(3, qint64(key.seq));
+        q.bindValue(4, key.envHash.toByteArray());
+        q.bindValue(5, qint64(nowMs));
+        LIAISON_EXEC(q, "stream index insert");
+        q.finish();
+    }
+    {
+        LIAISON_PREPARE(q, "UPDATE mailboxes SET next_cursor = ?, depth = depth + 1,"
+                           " bytes = bytes + ? WHERE recipient = ?");
+        q.bindValue(0, qint64(next + 1));
+        q.bindValue(1, qint64(data.size()));
+        q.bindValue(2, idBytes(key.recipient));
+        LIAISON_EXEC(q, "mailbox update");
+        q.finish();
+    }
+    out.result = AppendResult::Stored;
+    out.cursor = next;
+    return out;
+}
+
+Status RelayStore::notifyMail(const crypto::Id16 &recipient)
+{
+    if (!m_pg)
+        return {};
+    LIAISON_PREPARE(q, "SELECT pg_notify(?, ?)");
+    q.bindValue(0, QString::fromLatin1(kNotifyChannel));
+    q.bindValue(1, QString::fromLatin1(recipient.toHex()));
+    LIAISON_EXEC(q, "notify");
+    q.finish();
+    return {};
+}
+
+Result<QList<StoredItem>> RelayStore::readMailbox(const crypto::Id16 &recipient,
+                                                  std::int64_t after, int limit)
+{
+    LIAISON_PREPARE(q, "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor > ?"
+                       " ORDER BY cursor LIMIT ?");
+    q.bindValue(0, idBytes(recipient));
+    q.bindValue(1, qint64(after));
+    q.bindValue(2, limit + 1);
+    LIAISON_EXEC(q, "mailbox read");
+    QList<StoredItem> out;
+    while (q.next())
+        out.append({q.value(0).toLongLong(), q.value(1).toByteArray()});
+    q.finish();
+    return out;
+}
+
+Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t through,
+                                     const QList<std::int64_t> &cursors)
+{
+    std::int64_t next = 0, depth = 0;
+    auto found = lockMailbox(recipient, &next, &depth);
+    if (!found)
+        return std::unexpected(found.error());
+    if (!*found)
+        return 0;
+    std::int64_t count = 0, bytes = 0;
+    auto account = [&](QSqlQuery &sum) -> Status {
+        if (sum.next()) {
+            count += sum.value(0).toLongLong();
+            bytes += sum.value(1).toLongLong();
+        }
+        sum.finish();
+        return {};
+    };
+    if (through >= 0) {
+        LIAISON_PREPARE(sum, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                             " WHERE recipient = ? AND cursor <= ?");
+        sum.bindValue(0, idBytes(recipient));
+        sum.bindValue(1, qint64(through));
+        LIAISON_EXEC(sum, "ack sum");
+        (void)account(sum);
+        LIAISON_PREPARE(del, "DELETE FROM envelopes WHERE recipient = ? AND cursor <= ?");
+        del.bindValue(0, idBytes(recipient));
+        del.bindValue(1, qint64(through));
+        LIAISON_EXEC(del, "ack delete");
+        del.finish();
+    }
+    for (std::int64_t c : cursors) {
+        if (through >= 0 && c <= through)
+            continue;
+        LIAISON_PREPARE(sum, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                             " WHERE recipient = ? AND cursor = ?");
+        sum.bindValue(0, idBytes(recipient));
+        sum.bindValue(1, qint64(c));
+        LIAISON_EXEC(sum, "ack sum one");
+        (void)account(sum);
+        LIAISON_PREPARE(del, "DELETE FROM envelopes WHERE recipient = ? AND cursor = ?");
+        del.bindValue(0, idBytes(recipient));
+        del.bindValue(1, qint64(c));
+        LIAISON_EXEC(del, "ack delete one");
+        del.finish();
+    }
+    if (count > 0) {
+        LIAISON_PREPARE(up, "UPDATE mailboxes SET depth = depth - ?, bytes = bytes - ?"
+                            " WHERE recipient = ?");
+        up.bindValue(0, qint64(count));
+        up.bindValue(1, qint64(bytes));
+        up.bindValue(2, idBytes(recipient));
+        LIAISON_EXEC(up, "ack mailbox");
+        up.finish();
+    }
+    return count;
+}
+
+Result<QList<StoredItem>> RelayStore::readStream(const crypto::Id16 &sender,
+                                                 const crypto::Id16 &recipient,
+                                                 std::uint32_t epoch, std::int64_t from, int limit)
+{
+    LIAISON_PREPARE(q, "SELECT seq, data FROM envelopes WHERE recipient = ? AND sender = ?"
+                       " AND epoch = ? AND seq >= ? ORDER BY seq LIMIT ?");
+    q.bindValue(0, idBytes(recipient));
+    q.bindValue(1, idBytes(sender));
+    q.bindValue(2, qint64(epoch));
+    q.bindValue(3, qint64(from));
+    q.bindValue(4, limit + 1);
+    LIAISON_EXEC(q, "stream read");
+    QList<StoredItem> out;
+    while (q.next())
+        out.append({q.value(0).toLongLong(), q.value(1).toByteArray()});
+    q.finish();
+    return out;
+}
+
+Result<QList<QByteArray>> RelayStore::certificates()
+{
+    LIAISON_PREPARE(q, "SELECT cert FROM hq_certs ORDER BY serial DESC LIMIT 16");
+    LIAISON_EXEC(q, "certificates");
+    QList<QByteArray> out;
+    while (q.next())
+        out.append(q.value(0).toByteArray());
+    q.finish();
+    return out;
+}
+
+Status RelayStore::insertCertificate(std::uint64_t serial, const QByteArray &bytes,
+                                     std::int64_t notBefore, std::int64_t notAfter,
+                                     const crypto::Id16 &deployment)
+{
+    {
+        LIAISON_PREPARE(q, "SELECT cert FROM hq_certs WHERE serial = ?");
+        q.bindValue(0, qint64(serial));
+        LIAISON_EXEC(q, "certificate lookup");
+        if (q.next()) {
+            const bool same = q.value(0).toByteArray() == bytes;
+            q.finish();
+            if (same)
+                return {};
+            return fail(Errc::AlreadyExists, QStringLiteral("another certificate has this serial"));
+        }
+        q.finish();
+    }
+    LIAISON_PREPARE(q, "INSERT INTO hq_certs (serial, cert, not_before, not_after, deployment)"
+                       " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    q.bindValue(0, qint64(serial));
+    q.bindValue(1, bytes);
+    q.bindValue(2, qint64(notBefore));
+    q.bindValue(3, qint64(notAfter));
+    q.bindValue(4, idBytes(deployment));
+    LIAISON_EXEC(q, "certificate insert");
+    q.finish();
+    return {};
+}
+
+Status RelayStore::putEnrolSlot(const crypto::Id16 &device, const crypto::Hash32 &tokenHash,
+                                std::int64_t expiresMs)
+{
+    auto cur = enrolSlot(device);
+    if (!cur)
+        return std::unexpected(cur.error());
+    if (!*cur) {
+        LIAISON_PREPARE(q, "INSERT INTO enrol_slots (device_id, token_hash, expires_ms,"
+                           " submissions) VALUES (?, ?, ?, 0)");
+        q.bindValue(0, idBytes(device));
+        q.bindValue(1, tokenHash.toByteArray());
+        q.bindValue(2, qint64(expiresMs));
+        LIAISON_EXEC(q, "enrol slot insert");
+        q.finish();
+        return {};
+    }
+    const bool sameToken = (*cur)->tokenHash == tokenHash;
+    LIAISON_PREPARE(q, "UPDATE enrol_slots SET token_hash = ?, expires_ms = ?,"
+                       " submissions = ? WHERE device_id = ?");
+    q.bindValue(0, tokenHash.toByteArray());
+    q.bindValue(1, qint64(expiresMs));
+    q.bindValue(2, sameToken ? (*cur)->submissionCount : 0);
+    q.bindValue(3, idBytes(device));
+    LIAISON_EXEC(q, "enrol slot update");
+    q.finish();
+    if (!sameToken) {
+        LIAISON_PREPARE(d, "DELETE FROM enrol_submissions WHERE device_id = ?");
+        d.bindValue(0, idBytes(device));
+        LIAISON_EXEC(d, "enrol submissions reset");
+        d.finish();
+    }
+    return {};
+}
+
+Result<std::optional<EnrolSlot>> RelayStore::enrolSlot(const crypto::Id16 &device)
+{
+    std::optional<EnrolSlot> out;
+    {
+        const char *sql = m_pg ? "SELECT token_hash, expires_ms, submissions FROM enrol_slots"
+                                 " WHERE device_id = ? FOR UPDATE"
+                               : "SELECT token_hash, expires_ms, submissions FROM enrol_slots"
+                                 " WHERE device_id = ?";
+        LIAISON_PREPARE(q, sql);
+        q.bindValue(0, idBytes(device));
+        LIAISON_EXEC(q, "enrol slot");
+        if (q.next()) {
+            EnrolSlot s;
+            if (auto h = crypto::Hash32::fromBytes(q.value(0).toByteArray()))
+                s.tokenHash = *h;
+            s.expiresMs = q.value(1).toLongLong();
+            s.submissionCount = q.value(2).toInt();
+            out = s;
+        }
+        q.finish();
+    }
+    if (out) {
+        LIAISON_PREPARE(q, "SELECT data FROM enrol_submissions WHERE device_id = ? ORDER BY n");
+        q.bindValue(0, idBytes(device));
+        LIAISON_EXEC(q, "enrol submissions");
+        while (q.next())
+            out->submissions.append(q.value(0).toByteArray());
+        q.finish();
+    }
+    return out;
+}
+
+Result<std::pair<SubmitResult, int>> RelayStore::submitEnrolment(const crypto::Id16 &device,
+                                                                 const crypto::Hash32 &tokenHash,
+                                                                 const QByteArray &data,
+                                                                 std::int64_t nowMs)
+{
+    auto slot = enrolSlot(device);
+    if (!slot)
+        return std::unexpected(slot.error());
+    if (!*slot)
+        return std::pair{SubmitResult::NoSlot, 0};
+    if (!crypto::equalConstantTime((*slot)->tokenHash.view(), tokenHash.view()))
+        return std::pair{SubmitResult::BadToken, 0};
+    if (nowMs > (*slot)->expiresMs)
+        return std::pair{SubmitResult::Expired, 0};
+    const int n = (*slot)->submissionCount;
+    if (n >= kMaxEnrolSubmissions)
+        return std::pair{SubmitResult::Limit, n};
+    {
+        LIAISON_PREPARE(q, "INSERT INTO enrol_submissions (device_id, n, data, received_ms)"
+                           " VALUES (?, ?, ?, ?)");
+        q.bindValue(0, idBytes(device));
+        q.bindValue(1, n + 1);
+        q.bindValue(2, data);
+        q.bindValue(3, qint64(nowMs));
+        LIAISON_EXEC(q, "enrol submission");
+        q.finish();
+    }
+    LIAISON_PREPARE(q, "UPDATE enrol_slots SET submissions = ? WHERE device_id = ?");
+    q.bindValue(0, n + 1);
+    q.bindValue(1, idBytes(device));
+    LIAISON_EXEC(q, "enrol count");
+    q.finish();
+    return std::pair{SubmitResult::Stored, n + 1};
+}
+
+Status RelayStore::putWipe(const crypto::Id16 &wipeId, const QByteArray &token, std::int64_t nowMs)
+{
+    LIAISON_PREPARE(q, "INSERT INTO wipes (wipe_id, token, published_ms) VALUES (?, ?, ?)"
+                       " ON CONFLICT (wipe_id) DO UPDATE SET token = excluded.token");
+    q.bindValue(0, idBytes(wipeId));
+    q.bindValue(1, token);
+    q.bindValue(2, qint64(nowMs));
+    LIAISON_EXEC(q, "wipe publish");
+    q.finish();
+    return {};
+}
+
+Result<std::optional<QByteArray>> RelayStore::wipeToken(const crypto::Id16 &wipeId)
+{
+    LIAISON_PREPARE(q, "SELECT token FROM wipes WHERE wipe_id = ?");
+    q.bindValue(0, idBytes(wipeId));
+    LIAISON_EXEC(q, "wipe token");
+    std::optional<QByteArray> out;
+    if (q.next())
+        out = q.value(0).toByteArray();
+    q.finish();
+    return out;
+}
+
+Status RelayStore::wipeDone(const crypto::Id16 &wipeId, const QByteArray &ack, std::int64_t nowMs)
+{
+    {
+        LIAISON_PREPARE(q, "UPDATE wipes SET done = ?, done_ms = ? WHERE wipe_id = ?"
+                           " AND done IS NULL");
+        q.bindValue(0, ack);
+        q.bindValue(1, qint64(nowMs));
+        q.bindValue(2, idBytes(wipeId));
+        LIAISON_EXEC(q, "wipe done");
+        const bool updated = q.numRowsAffected() == 1;
+        q.finish();
+        if (updated)
+            return {};
+    }
+    auto t = wipeToken(wipeId);
+    if (!t)
+        return std::unexpected(t.error());
+    if (!*t)
+        return fail(Errc::NotFound, QStringLiteral("no wipe token under this id"));
+    return {}; // already acknowledged: the first acknowledgement is kept
+}
+
+Result<std::optional<QByteArray>> RelayStore::wipeAck(const crypto::Id16 &wipeId)
+{
+    LIAISON_PREPARE(q, "SELECT done FROM wipes WHERE wipe_id = ? AND done IS NOT NULL");
+    q.bindValue(0, idBytes(wipeId));
+    LIAISON_EXEC(q, "wipe ack");
+    std::optional<QByteArray> out;
+    if (q.next())
+        out = q.value(0).toByteArray();
+    q.finish();
+    return out;
+}
+
+Result<StoreStats> RelayStore::stats()
+{
+    LIAISON_PREPARE(q, "SELECT COALESCE(SUM(depth), 0), COALESCE(SUM(bytes), 0) FROM mailboxes");
+    LIAISON_EXEC(q, "stats");
+    StoreStats s;
+    if (q.next()) {
+        s.envelopes = q.value(0).toLongLong();
+        s.bytes = q.value(1).toLongLong();
+    }
+    q.finish();
+    return s;
+}
+
+Result<PurgeCounts> RelayStore::purge(std::int64_t nowMs)
+{
+    PurgeCounts c;
+    const std::int64_t cut = nowMs - kRetentionMs;
+    {
+        LIAISON_PREPARE(q, "DELETE FROM nonces WHERE seen_ms < ?");
+        q.bindValue(0, qint64(nowMs - protocol::kNonceRetentionMs));
+        LIAISON_EXEC(q, "nonce purge");
+        c.nonces = q.numRowsAffected();
+        q.finish();
+    }
+    QList<QByteArray> recipients;
+    {
+        LIAISON_PREPARE(q, "SELECT DISTINCT recipient FROM envelopes WHERE stored_ms < ?");
+        q.bindValue(0, qint64(cut));
+        LIAISON_EXEC(q, "expired recipients");
+        while (q.next())
+            recipients.append(q.value(0).toByteArray());
+        q.finish();
+    }
+    for (const QByteArray &r : recipients) {
+        const auto id = crypto::Id16::fromBytes(r);
+        if (!id)
+            continue;
+        std::int64_t next = 0, depth = 0;
+        if (auto l = lockMailbox(*id, &next, &depth); !l)
+            return std::unexpected(l.error());
+        std::int64_t n = 0, bytes = 0;
+        {
+            LIAISON_PREPARE(q, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                               " WHERE recipient = ? AND stored_ms < ?");
+            q.bindValue(0, r);
+            q.bindValue(1, qint64(cut));
+            LIAISON_EXEC(q, "expired sum");
+            if (q.next()) {
+                n = q.value(0).toLongLong();
+                bytes = q.value(1).toLongLong();
+            }
+            q.finish();
+        }
+        {
+            LIAISON_PREPARE(q, "DELETE FROM envelopes WHERE recipient = ? AND stored_ms < ?");
+            q.bindValue(0, r);
+            q.bindValue(1, qint64(cut));
+            LIAISON_EXEC(q, "expired delete");
+            q.finish();
+        }
+        {
+            LIAISON_PREPARE(q, "UPDATE mailboxes SET depth = depth - ?, bytes = bytes - ?"
+                               " WHERE recipient = ?");
+            q.bindValue(0, qint64(n));
+            q.bindValue(1, qint64(bytes));
+            q.bindValue(2, r);
+            LIAISON_EXEC(q, "expired mailbox");
+            q.finish();
+        }
+        c.envelopes += n;
+    }
+    {
+        LIAISON_PREPARE(q, "DELETE FROM stream_index WHERE stored_ms < ?");
+        q.bindValue(0, qint64(cut));
+        LIAISON_EXEC(q, "stream index purge");
+        c.streamIndex = q.numRowsAffected();
+        q.finish();
+    }
+    {
+        LIAISON_PREPARE(q, "DELETE FROM enrol_submissions WHERE device_id IN (SELECT device_id"
+                           " FROM enrol_slots WHERE expires_ms < ?)");
+        q.bindValue(0, qint64(nowMs - kEnrolKeepAfterExpiryMs));
+        LIAISON_EXEC(q, "enrol purge");
+        q.finish();
+        LIAISON_PREPARE(s, "DELETE FROM enrol_slots WHERE expires_ms < ?");
+        s.bindValue(0, qint64(nowMs - kEnrolKeepAfterExpiryMs));
+        LIAISON_EXEC(s, "enrol slot purge");
+        s.finish();
+    }
+    {
+        LIAISON_PREPARE(q, "DELETE FROM wipes WHERE done_ms IS NOT NULL AND done_ms < ?");
+        q.bindValue(0, qint64(cut));
+        LIAISON_EXEC(q, "wipe purge");
+        q.finish();
+    }
+    return c;
+}
+
+} // namespace liaison::relay

@@ -1,0 +1,189 @@
+#pragma once
+
+// The relay's storage over Qt SQL: one schema and one set of migrations for QSQLITE and QPSQL.
+// One RelayStore is one connection and lives on one thread (Qt SQL connections are per-thread);
+// DbPool owns them. Every statement is a prepared statement with bound values.
+//
+// Consistency rules (DESIGN.md "Relay"):
+// - cursors of a mailbox are assigned under the mailbox row lock (PostgreSQL: SELECT ... FOR
+//   UPDATE; SQLite: the single writer), so cursor order is commit order and no reader skips an
+//   envelope committed late;
+// - (sender, recipient, epoch, seq) is unique by env_hash in stream_index, kept after delivery,
+//   so a retry gets the same answer and another envelope for the same place gets 409;
+// - nonces are rows of the shared database, inserted in the caller's transaction.
+
+#include "crypto/bytes.h"
+#include "error.h"
+#include "relayconfig.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace liaison::relay {
+
+enum class DeviceState : int { Deleted = 0, Active = 1, WipeOnly = 2, Revoked = 3 };
+
+[[nodiscard]] const char *deviceStateName(DeviceState s);
+[[nodiscard]] std::optional<DeviceState> deviceStateFromName(QByteArrayView name);
+
+struct DeviceRecord
+{
+    crypto::Id16 id;
+    crypto::SignPublicKey signKey;
+    DeviceState state = DeviceState::Deleted;
+    std::int64_t version = 0;
+};
+
+struct StoredItem
+{
+    std::int64_t key = 0; // mailbox cursor or stream seq
+    QByteArray data;
+};
+
+struct EnvelopeKey
+{
+    crypto::Id16 sender;
+    crypto::Id16 recipient;
+    std::uint32_t epoch = 0;
+    std::uint64_t seq = 0;
+    crypto::Hash32 envHash;
+};
+
+enum class AppendResult { Stored, Duplicate, Conflict, UnknownRecipient, MailboxFull };
+
+struct AppendOutcome
+{
+    AppendResult result = AppendResult::Stored;
+    std::int64_t cursor = 0;
+    crypto::Hash32 storedHash; // for Conflict: the env_hash already in place
+};
+
+struct EnrolSlot
+{
+    crypto::Hash32 tokenHash;
+    std::int64_t expiresMs = 0;
+    int submissionCount = 0;
+    QList<QByteArray> submissions;
+};
+
+enum class SubmitResult { Stored, NoSlot, Expired, BadToken, Limit };
+
+struct StoreStats
+{
+    std::int64_t envelopes = 0;
+    std::int64_t bytes = 0;
+};
+
+struct PurgeCounts
+{
+    std::int64_t envelopes = 0;
+    std::int64_t nonces = 0;
+    std::int64_t streamIndex = 0;
+};
+
+inline constexpr std::int64_t kRetentionMs = 30LL * 24 * 3600 * 1000;
+inline constexpr std::int64_t kEnrolKeepAfterExpiryMs = 7LL * 24 * 3600 * 1000;
+inline constexpr int kMaxEnrolSubmissions = 3;
+inline constexpr char kNotifyChannel[] = "liaison_mail";
+
+class RelayStore
+{
+public:
+    ~RelayStore();
+    RelayStore(const RelayStore &) = delete;
+    RelayStore &operator=(const RelayStore &) = delete;
+
+    // Opens a connection named `connectionName` on the calling thread.
+    [[nodiscard]] static Result<std::unique_ptr<RelayStore>> open(const DbUrl &url,
+                                                                  const QString &connectionName);
+    // Creates or upgrades the schema (serialised between processes on PostgreSQL by an
+    // advisory lock, on SQLite by the write lock).
+    [[nodiscard]] Status migrate();
+    [[nodiscard]] int schemaVersion();
+
+    [[nodiscard]] bool isPostgres() const { return m_pg; }
+    [[nodiscard]] bool isOpen() const;
+    [[nodiscard]] Status ping();
+
+    [[nodiscard]] Status begin(bool write);
+    [[nodiscard]] Status commit();
+    void rollback();
+    [[nodiscard]] Status savepoint();
+    [[nodiscard]] Status releaseSavepoint();
+    [[nodiscard]] Status rollbackToSavepoint();
+
+    // false = (key id, nonce) already seen: a replay.
+    [[nodiscard]] Result<bool> insertNonce(QByteArrayView keyId, QByteArrayView nonce,
+                                           std::int64_t nowMs);
+
+    [[nodiscard]] Result<std::optional<DeviceRecord>> device(const crypto::Id16 &id);
+    // Applies only if `version` is newer than the stored one; returns whether it applied and
+    // the version now stored.
+    [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
+                                                                  std::int64_t nowMs);
+    [[nodiscard]] Result<std::pair<bool, std::int64_t>>
+    deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int64_t nowMs);
+
+    [[nodiscard]] Result<AppendOutcome> appendEnvelope(const EnvelopeKey &key,
+                                                       const QByteArray &data, std::int64_t nowMs,
+                                                       std::int64_t maxDepth);
+    // Items with cursor > after, in cursor order, at most limit (+1 to tell whether there is more).
+    [[nodiscard]] Result<QList<StoredItem>> readMailbox(const crypto::Id16 &recipient,
+                                                        std::int64_t after, int limit);
+    // Deletes cursors <= through (if through >= 0) and the listed cursors. Returns the count.
+    [[nodiscard]] Result<std::int64_t> ack(const crypto::Id16 &recipient, std::int64_t through,
+                                           const QList<std::int64_t> &cursors);
+    [[nodiscard]] Result<QList<StoredItem>> readStream(const crypto::Id16 &sender,
+                                                       const crypto::Id16 &recipient,
+                                                       std::uint32_t epoch, std::int64_t from,
+                                                       int limit);
+    // PostgreSQL: NOTIFY liaison_mail with the recipient id (delivered at commit). No-op on SQLite.
+    [[nodiscard]] Status notifyMail(const crypto::Id16 &recipient);
+
+    // HQ certificates: (serial, bytes) rows. insert refuses (AlreadyExists) another certificate
+    // with the same serial.
+    [[nodiscard]] Result<QList<QByteArray>> certificates();
+    [[nodiscard]] Status insertCertificate(std::uint64_t serial, const QByteArray &bytes,
+                                           std::int64_t notBefore, std::int64_t notAfter,
+                                           const crypto::Id16 &deployment);
+
+    [[nodiscard]] Status putEnrolSlot(const crypto::Id16 &device, const crypto::Hash32 &tokenHash,
+                                      std::int64_t expiresMs);
+    [[nodiscard]] Result<std::optional<EnrolSlot>> enrolSlot(const crypto::Id16 &device);
+    [[nodiscard]] Result<std::pair<SubmitResult, int>>
+    submitEnrolment(const crypto::Id16 &device, const crypto::Hash32 &tokenHash,
+                    const QByteArray &data, std::int64_t nowMs);
+
+    [[nodiscard]] Status putWipe(const crypto::Id16 &wipeId, const QByteArray &token,
+                                 std::int64_t nowMs);
+    [[nodiscard]] Result<std::optional<QByteArray>> wipeToken(const crypto::Id16 &wipeId);
+    // NotFound when no token is published; stores only the first acknowledgement.
+    [[nodiscard]] Status wipeDone(const crypto::Id16 &wipeId, const QByteArray &ack,
+                                  std::int64_t nowMs);
+    [[nodiscard]] Result<std::optional<QByteArray>> wipeAck(const crypto::Id16 &wipeId);
+
+    [[nodiscard]] Result<StoreStats> stats();
+    [[nodiscard]] Result<PurgeCounts> purge(std::int64_t nowMs);
+
+private:
+    RelayStore() = default;
+    [[nodiscard]] Result<QSqlQuery *> prepared(const char *sql);
+    [[nodiscard]] Status exec(const char *sql);
+    [[nodiscard]] Error sqlError(const QString &context, const QSqlQuery &q) const;
+    [[nodiscard]] Result<bool> lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,
+                                           std::int64_t *depth);
+
+    QString m_name;
+    bool m_pg = false;
+    QHash<const char *, QSqlQuery *> m_queries;
+};
+
+} // namespace liaison::relay
