@@ -38,7 +38,7 @@ Status DbPool::start()
         if (auto s = (*store)->migrate(); !s)
             return s;
     }
-    std::vector<std::promise<Status>> ready(std::size_t(m_threads));
+    std::vector<std::promise<Status>> ready(static_cast<std::size_t>(m_threads));
     for (int i = 0; i < m_threads; ++i) {
         Role role = Role::Any;
         if (m_url.kind == DbUrl::Kind::Sqlite)

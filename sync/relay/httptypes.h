@@ -38,6 +38,11 @@ struct HttpResponse
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray errorCode; // set for error responses: the metric label and the log
     bool close = false;   // close the connection after writing
+
+    void addHeader(const QByteArray &name, const QByteArray &value)
+    {
+        headers.append(qMakePair(name, value));
+    }
 };
 
 // {"error": code, "message": message}

@@ -1,7 +1,8 @@
 #include "relayconfig.h"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <QFile>
-#include <QHostAddress>
 #include <QProcessEnvironment>
 #include <QUrl>
 #include <QUrlQuery>
@@ -114,8 +115,9 @@ bool isLoopbackHost(const QString &host)
 {
     if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
         return true;
-    QHostAddress a(host);
-    return !a.isNull() && a.isLoopback();
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(host.toStdString(), ec);
+    return !ec && a.is_loopback();
 }
 
 Result<ListenAddress> parseListenAddress(const QString &text)
@@ -131,7 +133,9 @@ Result<ListenAddress> parseListenAddress(const QString &text)
     if (!port)
         return bad(QStringLiteral("bad port in %1").arg(text));
     a.port = quint16(*port);
-    if (QHostAddress(a.host).isNull() && a.host != QLatin1String("localhost"))
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(a.host.toStdString(), ec);
+    if (ec && a.host != QLatin1String("localhost"))
         return bad(QStringLiteral("listen host must be an IP address: %1").arg(a.host));
     return a;
 }

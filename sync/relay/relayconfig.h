@@ -3,6 +3,9 @@
 // liaison-relay configuration: command-line flags, each also settable through the environment
 // (LIAISON_RELAY_<FLAG>, e.g. LIAISON_RELAY_DB for --db); a flag wins over the environment.
 
+// <QHash> before crypto/bytes.h: its qHash overload needs qHashBits declared.
+#include <QHash>
+
 #include "crypto/bytes.h"
 #include "error.h"
 #include "router.h"

@@ -114,7 +114,7 @@ void RelayService::finish(const CtxPtr &ctx, HttpResponse response)
         return;
     ctx->done = true;
     --m_inFlight;
-    response.headers.append({"Liaison-Time", QByteArray::number(qint64(m_now()))});
+    response.addHeader("Liaison-Time", QByteArray::number(qint64(m_now())));
     if (m_stopping)
         response.close = true;
     const double seconds = double(steadyMs() - ctx->startSteady) / 1000.0;
@@ -178,7 +178,7 @@ bool RelayService::rateLimited(const CtxPtr &ctx, const QByteArray &key)
     if (m_rate.take(key, steadyMs()))
         return false;
     HttpResponse r = jsonError(429, errc::rateLimited, QStringLiteral("too many requests"));
-    r.headers.append({"Retry-After", "1"});
+    r.addHeader("Retry-After", "1");
     finish(ctx, std::move(r));
     return true;
 }
@@ -217,8 +217,8 @@ void RelayService::start()
             return;
         m_rate.prune(steadyMs());
         const std::int64_t now = m_now();
-        for (auto it = m_devices.begin(); it != m_devices.end();)
-            it = now - it->loadedMs > kDeviceCacheMs ? m_devices.erase(it) : std::next(it);
+        std::erase_if(m_devices,
+                      [now](const auto &e) { return now - e.second.loadedMs > kDeviceCacheMs; });
         m_pruneTimer.expires_after(std::chrono::seconds(30));
         m_pruneTimer.async_wait([schedulePrune](boost::system::error_code ec) {
             if (!ec)
@@ -233,9 +233,9 @@ void RelayService::shutdown()
     m_stopping = true;
     m_retentionTimer.cancel();
     m_pruneTimer.cancel();
-    auto all = m_waiters;
+    auto all = std::move(m_waiters);
     m_waiters.clear();
-    for (auto &list : all) {
+    for (auto &[id, list] : all) {
         for (auto &w : list) {
             if (w->timer)
                 w->timer->cancel();
@@ -252,7 +252,9 @@ void RelayService::setListenerConnected(bool connected)
     m_listenerConnected = connected;
     if (connected) {
         // Anything committed while we were deaf: re-read every parked long-poll.
-        const auto ids = m_waiters.keys();
+        std::vector<crypto::Id16> ids;
+        for (const auto &[id, list] : m_waiters)
+            ids.push_back(id);
         for (const auto &id : ids)
             wake(id);
     }
@@ -310,8 +312,9 @@ void RelayService::withDevice(const crypto::Id16 &id,
                               std::function<void(const std::optional<DeviceRecord> &)> next)
 {
     auto it = m_devices.find(id);
-    if (it != m_devices.end() && it->record && m_now() - it->loadedMs < kDeviceCacheMs)
-        return next(it->record);
+    if (it != m_devices.end() && it->second.record &&
+        m_now() - it->second.loadedMs < kDeviceCacheMs)
+        return next(it->second.record);
     auto found = std::make_shared<std::optional<DeviceRecord>>();
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
@@ -324,7 +327,7 @@ void RelayService::withDevice(const crypto::Id16 &id,
         },
         [this, found, id, next = std::move(next)](Status st) {
             if (st && *found)
-                m_devices.insert(id, CachedDevice{*found, m_now()});
+                m_devices[id] = CachedDevice{*found, m_now()};
             next(st ? *found : std::nullopt);
         });
     if (!queued)
@@ -577,7 +580,7 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
             case AppendResult::MailboxFull:
                 out = jsonError(429, errc::mailboxFull,
                                 QStringLiteral("the recipient's mailbox is full"));
-                out.headers.append({"Retry-After", "30"});
+                out.addHeader("Retry-After", "30");
                 return DbPool::Verdict::Rollback;
             }
             return DbPool::Verdict::Rollback;
@@ -599,8 +602,8 @@ void RelayService::answerMailbox(const CtxPtr &ctx, std::int64_t after, int limi
         batch.append({quint64(items[i].key), items[i].data});
     const std::int64_t cursor = batch.isEmpty() ? after : std::int64_t(batch.last().key);
     HttpResponse r = binaryResponse(200, protocol::encodeRelayBatch(batch));
-    r.headers.append({protocol::kHeaderCursor, QByteArray::number(qint64(cursor))});
-    r.headers.append({protocol::kHeaderMore, more ? "1" : "0"});
+    r.addHeader(protocol::kHeaderCursor, QByteArray::number(qint64(cursor)));
+    r.addHeader(protocol::kHeaderMore, more ? "1" : "0");
     ctx->logExtra = "items=" + QByteArray::number(batch.size()) +
                     " cursor=" + QByteArray::number(qint64(cursor));
     finish(ctx, std::move(r));
@@ -621,7 +624,7 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
                                                      : 0,
                                m_config.longPollMaxMs);
     w->deadlineSteady = steadyMs() + wait;
-    w->generation = m_generation.value(caller.id);
+    w->generation = generationOf(caller.id);
     auto items = std::make_shared<QList<StoredItem>>();
     const std::int64_t now = m_now();
     const auto recipient = w->recipient;
@@ -653,7 +656,7 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
                 w->finished = true;
                 return answerMailbox(w->ctx, w->after, w->limit, *items);
             }
-            if (m_generation.value(w->recipient) != w->generation)
+            if (generationOf(w->recipient) != w->generation)
                 return pollMailbox(w);
             park(w);
         });
@@ -663,7 +666,7 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
 {
     if (w->finished || w->ctx->done)
         return;
-    w->generation = m_generation.value(w->recipient);
+    w->generation = generationOf(w->recipient);
     auto items = std::make_shared<QList<StoredItem>>();
     const auto recipient = w->recipient;
     const auto after = w->after;
@@ -688,7 +691,7 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
                 w->finished = true;
                 return answerMailbox(w->ctx, w->after, w->limit, *items);
             }
-            if (m_generation.value(w->recipient) != w->generation)
+            if (generationOf(w->recipient) != w->generation)
                 return pollMailbox(w);
             park(w);
         });
@@ -716,12 +719,18 @@ void RelayService::park(const std::shared_ptr<Waiter> &w)
             return; // cancelled by wake() or shutdown()
         auto it = m_waiters.find(w->recipient);
         if (it != m_waiters.end()) {
-            it->removeAll(w);
-            if (it->isEmpty())
+            it->second.removeAll(w);
+            if (it->second.isEmpty())
                 m_waiters.erase(it);
         }
         pollMailbox(w); // answers empty once the deadline passed
     });
+}
+
+quint64 RelayService::generationOf(const crypto::Id16 &recipient) const
+{
+    const auto it = m_generation.find(recipient);
+    return it == m_generation.end() ? 0 : it->second;
 }
 
 void RelayService::wake(const crypto::Id16 &recipient)
@@ -730,7 +739,7 @@ void RelayService::wake(const crypto::Id16 &recipient)
     auto it = m_waiters.find(recipient);
     if (it == m_waiters.end())
         return;
-    const auto list = std::move(*it);
+    const auto list = std::move(it->second);
     m_waiters.erase(it);
     for (const auto &w : list) {
         if (w->timer)
@@ -816,7 +825,7 @@ void RelayService::getStream(const CtxPtr &ctx, const Caller &caller)
                for (qsizetype i = 0; i < items->size() && i < limit; ++i)
                    batch.append({quint64((*items)[i].key), (*items)[i].data});
                out = binaryResponse(200, protocol::encodeRelayBatch(batch));
-               out.headers.append({protocol::kHeaderMore, items->size() > limit ? "1" : "0"});
+               out.addHeader(protocol::kHeaderMore, items->size() > limit ? "1" : "0");
                return DbPool::Verdict::Commit;
            });
 }
@@ -881,7 +890,7 @@ void RelayService::hqCert(const CtxPtr &ctx)
             return finish(ctx, jsonError(404, errc::noHqCertificate,
                                          QStringLiteral("the relay has no valid HQ certificate")));
         HttpResponse r = binaryResponse(200, m_cert->encode());
-        r.headers.append({"Liaison-Cert-Serial", QByteArray::number(qulonglong(m_cert->serial))});
+        r.addHeader("Liaison-Cert-Serial", QByteArray::number(qulonglong(m_cert->serial)));
         finish(ctx, std::move(r));
     });
 }
@@ -1115,7 +1124,7 @@ void RelayService::device(const CtxPtr &ctx, const Caller &caller)
                                           {QStringLiteral("version"), qint64(r->second)}}));
             return DbPool::Verdict::Commit;
         },
-        [this, id](HttpResponse &) { m_devices.remove(id); });
+        [this, id](HttpResponse &) { m_devices.erase(id); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,13 +17,26 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <QHash>
+#include <QList>
+
+#include <cstring>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 namespace liaison::relay {
+
+struct IdHash
+{
+    std::size_t operator()(const crypto::Id16 &id) const noexcept
+    {
+        std::size_t h;
+        std::memcpy(&h, id.data(), sizeof h); // ids are random
+        return h;
+    }
+};
 
 struct Caller
 {
@@ -98,6 +111,7 @@ private:
     void wipeDone(const CtxPtr &ctx);
     void device(const CtxPtr &ctx, const Caller &caller);
 
+    [[nodiscard]] quint64 generationOf(const crypto::Id16 &recipient) const;
     void pollMailbox(const std::shared_ptr<Waiter> &w);
     void park(const std::shared_ptr<Waiter> &w);
     void answerMailbox(const CtxPtr &ctx, std::int64_t after, int limit,
@@ -120,10 +134,10 @@ private:
         std::optional<DeviceRecord> record;
         std::int64_t loadedMs = 0;
     };
-    QHash<crypto::Id16, CachedDevice> m_devices;
+    std::unordered_map<crypto::Id16, CachedDevice, IdHash> m_devices;
 
-    QHash<crypto::Id16, QList<std::shared_ptr<Waiter>>> m_waiters;
-    QHash<crypto::Id16, quint64> m_generation;
+    std::unordered_map<crypto::Id16, QList<std::shared_ptr<Waiter>>, IdHash> m_waiters;
+    std::unordered_map<crypto::Id16, quint64, IdHash> m_generation;
     bool m_listenerConnected = true;
 
     boost::asio::steady_timer m_retentionTimer;

@@ -3,6 +3,9 @@
 // Pure request classification: which route a method and path name, path parameters, strict query
 // parsing and the body limit of each route. No I/O, no state: the fuzz target drives it directly.
 
+// <QHash> before crypto/bytes.h: its qHash overload needs qHashBits declared.
+#include <QHash>
+
 #include "crypto/bytes.h"
 #include "error.h"
 #include "httptypes.h"
