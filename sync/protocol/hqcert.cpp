@@ -89,8 +89,7 @@ Status verifyHqCertificateAt(const HqCertificate &cert, const crypto::SignPublic
 }
 
 Result<HqCertificate> currentHqCertificate(const QList<HqCertificate> &candidates,
-                                           const crypto::SignPublicKey &rootKey,
-                                           std::int64_t nowMs)
+                                           const crypto::SignPublicKey &rootKey, std::int64_t nowMs)
 {
     const HqCertificate *best = nullptr;
     for (const HqCertificate &c : candidates) {

@@ -173,7 +173,8 @@ Result<RequestAuthHeaders> signRequest(SignedRequest &request, const crypto::Sig
 
 QList<QPair<QByteArray, QByteArray>> authHeaderList(const RequestAuthHeaders &h)
 {
-    return {{kHeaderKey, h.key}, {kHeaderTime, h.time}, {kHeaderNonce, h.nonce}, {kHeaderSig, h.sig}};
+    return {
+        {kHeaderKey, h.key}, {kHeaderTime, h.time}, {kHeaderNonce, h.nonce}, {kHeaderSig, h.sig}};
 }
 
 bool isValidKeyId(QByteArrayView keyId)

@@ -43,9 +43,8 @@ Status DbPool::start()
         Role role = Role::Any;
         if (m_url.kind == DbUrl::Kind::Sqlite)
             role = i == 0 ? Role::Writer : Role::Reader;
-        m_workers.emplace_back([this, i, role, p = &ready[std::size_t(i)]] {
-            workerMain(i, role, p);
-        });
+        m_workers.emplace_back(
+            [this, i, role, p = &ready[std::size_t(i)]] { workerMain(i, role, p); });
     }
     Status result;
     for (auto &p : ready) {

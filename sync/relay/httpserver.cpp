@@ -52,8 +52,7 @@ struct HttpServer::State
         , handler(std::move(h))
         , nowMs(std::move(n))
         , tls(t)
-    {
-    }
+    {}
 };
 
 class Session : public std::enable_shared_from_this<Session>
@@ -167,8 +166,9 @@ private:
         m_routeLabel = lookup.label;
         const qsizetype limit = bodyLimit(lookup, method, opt().bodyLimits);
         if (const auto len = m_header->content_length(); len && *len > std::uint64_t(limit))
-            return failAndClose(413, errc::bodyTooLarge,
-                                QStringLiteral("request body too large (limit %1 bytes)").arg(limit));
+            return failAndClose(
+                413, errc::bodyTooLarge,
+                QStringLiteral("request body too large (limit %1 bytes)").arg(limit));
 
         m_body.emplace(std::move(*m_header));
         m_header.reset();
@@ -177,8 +177,8 @@ private:
             return onBody({});
         // A larger body gets proportionally more time, within the same deadline rule.
         const auto len = m_body->content_length().value_or(0);
-        lowest().expires_after(std::chrono::milliseconds(
-            opt().readTimeoutMs + std::int64_t(len / (64 * 1024)) * 1000));
+        lowest().expires_after(std::chrono::milliseconds(opt().readTimeoutMs +
+                                                         std::int64_t(len / (64 * 1024)) * 1000));
         std::visit(
             [this](auto &s) {
                 http::async_read(s, m_buffer, *m_body,
@@ -228,7 +228,8 @@ private:
         m_version = msg.version();
 
         auto self = shared_from_this();
-        m_server->handler(std::move(r), [self](HttpResponse resp) { self->write(std::move(resp)); });
+        m_server->handler(std::move(r),
+                          [self](HttpResponse resp) { self->write(std::move(resp)); });
     }
 
     void write(HttpResponse resp)
@@ -346,8 +347,7 @@ HttpServer::HttpServer(asio::io_context &ioc, ServerOptions options, Handler han
                        std::function<std::int64_t()> nowMs, asio::ssl::context *tls)
     : m_state(std::make_shared<State>(ioc, std::move(options), std::move(handler), std::move(nowMs),
                                       tls))
-{
-}
+{}
 
 HttpServer::~HttpServer()
 {
@@ -362,19 +362,16 @@ void HttpServer::setRefusalHook(RefusalHook hook)
 namespace {
 void doAccept(const std::shared_ptr<HttpServer::State> &state, tcp::acceptor *acceptor)
 {
-    acceptor->async_accept(state->ioc,
-                           [state, acceptor](beast::error_code ec, tcp::socket socket) {
-                               if (ec == asio::error::operation_aborted || state->stopping)
-                                   return;
-                               if (!ec) {
-                                   socket.set_option(tcp::no_delay(true), ec);
-                                   const bool overloaded =
-                                       int(state->sessions.size()) >= state->options.maxConnections;
-                                   std::make_shared<Session>(std::move(socket), state, overloaded)
-                                       ->start();
-                               }
-                               doAccept(state, acceptor);
-                           });
+    acceptor->async_accept(state->ioc, [state, acceptor](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || state->stopping)
+            return;
+        if (!ec) {
+            socket.set_option(tcp::no_delay(true), ec);
+            const bool overloaded = int(state->sessions.size()) >= state->options.maxConnections;
+            std::make_shared<Session>(std::move(socket), state, overloaded)->start();
+        }
+        doAccept(state, acceptor);
+    });
 }
 } // namespace
 

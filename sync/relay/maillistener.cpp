@@ -19,8 +19,7 @@ MailListener::MailListener(DbUrl url, std::function<void(QByteArray)> onMail,
     : m_url(std::move(url))
     , m_onMail(std::move(onMail))
     , m_onConnected(std::move(onConnected))
-{
-}
+{}
 
 MailListener::~MailListener()
 {
@@ -68,14 +67,14 @@ void MailListener::run()
                 qCWarning(lcRelayStore) << "mail listener cannot connect:" << db.lastError().text();
                 return;
             }
-            QObject::connect(db.driver(),
-                             qOverload<const QString &, QSqlDriver::NotificationSource,
-                                       const QVariant &>(&QSqlDriver::notification),
-                             db.driver(),
-                             [this](const QString &, QSqlDriver::NotificationSource,
-                                    const QVariant &payload) {
-                                 m_onMail(payload.toString().toLatin1());
-                             });
+            QObject::connect(
+                db.driver(),
+                qOverload<const QString &, QSqlDriver::NotificationSource, const QVariant &>(
+                    &QSqlDriver::notification),
+                db.driver(),
+                [this](const QString &, QSqlDriver::NotificationSource, const QVariant &payload) {
+                    m_onMail(payload.toString().toLatin1());
+                });
             if (!db.driver()->subscribeToNotification(QString::fromLatin1(kNotifyChannel))) {
                 qCWarning(lcRelayStore) << "mail listener cannot LISTEN";
                 db.close();

@@ -9,6 +9,7 @@
 #include "router.h"
 #include "tlsconfig.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -31,9 +32,11 @@ namespace asio = boost::asio;
 namespace {
 constexpr int kStopGraceMs = 10000;
 
+std::int64_t g_clockOffsetMs = 0;
+
 std::int64_t wallClockMs()
 {
-    return QDateTime::currentMSecsSinceEpoch();
+    return QDateTime::currentMSecsSinceEpoch() + g_clockOffsetMs;
 }
 } // namespace
 
@@ -54,6 +57,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(config.error().message));
         return 2;
     }
+    g_clockOffsetMs = config->testClockOffsetMs;
     if (auto s = crypto::initialize(); !s) {
         std::fprintf(stderr, "liaison-relay: %s\n", qPrintable(s.error().message));
         return 1;
@@ -96,8 +100,12 @@ int main(int argc, char **argv)
             return 1;
         }
         std::optional<HttpResponse> result;
-        service.installCertificate(f.read(4096), [&](HttpResponse r) { result = std::move(r); });
-        while (!result && ioc.run_one() > 0) {
+        {
+            auto guard = asio::make_work_guard(ioc); // the answer comes from a DB worker
+            service.installCertificate(f.read(4096),
+                                       [&](HttpResponse r) { result = std::move(r); });
+            while (!result && ioc.run_one() > 0) {
+            }
         }
         ioc.restart();
         if (!result || result->status != 200) {
@@ -128,7 +136,8 @@ int main(int argc, char **argv)
             service.handleOps(std::move(r), std::move(reply));
         },
         wallClockMs, nullptr);
-    auto hook = [&service](const char *route, int status, const char *code, const QByteArray &peer) {
+    auto hook = [&service](const char *route, int status, const char *code,
+                           const QByteArray &peer) {
         service.onTransportRefusal(route, status, code, peer);
     };
     publicServer.setRefusalHook(hook);
@@ -165,8 +174,8 @@ int main(int argc, char **argv)
 
     // Tests and scripts read this line to learn the ports (with port 0).
     std::printf("liaison-relay: listening public=%s:%u ops=%s:%u tls=%s\n",
-                qPrintable(config->listen.host), unsigned(*port), qPrintable(config->opsListen.host),
-                unsigned(*opsPort), tls ? "on" : "off");
+                qPrintable(config->listen.host), unsigned(*port),
+                qPrintable(config->opsListen.host), unsigned(*opsPort), tls ? "on" : "off");
     std::fflush(stdout);
 
     asio::signal_set signals(ioc, SIGTERM, SIGINT);

@@ -14,7 +14,10 @@ namespace liaison::relay {
 class RateLimiter
 {
 public:
-    RateLimiter(double perSecond, double burst) : m_rate(perSecond), m_burst(burst) {}
+    RateLimiter(double perSecond, double burst)
+        : m_rate(perSecond)
+        , m_burst(burst)
+    {}
 
     // Takes one token; false when the caller has none left.
     [[nodiscard]] bool take(const QByteArray &key, std::int64_t nowMs);

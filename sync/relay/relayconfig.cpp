@@ -18,13 +18,28 @@ struct Flag
 };
 
 constexpr Flag kFlags[] = {
-    {"listen", true},         {"ops-listen", true},     {"db", true},
-    {"root-key", true},       {"hq-cert", true},        {"tls-cert", true},
-    {"tls-key", true},        {"dev-plain-http", false}, {"public-host", true},
-    {"max-body", true},       {"max-header", true},     {"mailbox-depth", true},
-    {"rate", true},           {"burst", true},          {"read-timeout-ms", true},
-    {"write-timeout-ms", true}, {"long-poll-max-ms", true}, {"db-threads", true},
-    {"max-connections", true}, {"quiet", false},        {"help", false},
+    {"listen", true},
+    {"ops-listen", true},
+    {"db", true},
+    {"root-key", true},
+    {"hq-cert", true},
+    {"tls-cert", true},
+    {"tls-key", true},
+    {"dev-plain-http", false},
+    {"public-host", true},
+    {"max-body", true},
+    {"max-header", true},
+    {"mailbox-depth", true},
+    {"rate", true},
+    {"burst", true},
+    {"read-timeout-ms", true},
+    {"write-timeout-ms", true},
+    {"long-poll-max-ms", true},
+    {"db-threads", true},
+    {"max-connections", true},
+    {"quiet", false},
+    {"help", false},
+    {"test-clock-offset-ms", true},
 };
 
 QString envName(const char *flag)
@@ -102,6 +117,7 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
                             PostgreSQL 6)
   --max-connections N       concurrent connections (default 4096; over it: 503)
   --quiet                   no per-request log line
+  --test-clock-offset-ms MS shift the relay's clock (tests of retention and clock skew only)
   --help                    this text
 
 Endpoints: POST /v1/envelopes, GET /v1/mailbox?after=C&limit=N&wait_ms=W,
@@ -226,8 +242,12 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
     }
 
     RelayConfig c;
-    auto one = [&](const char *n) { return values.value(QString::fromLatin1(n)).value(0); };
-    auto has = [&](const char *n) { return values.contains(QString::fromLatin1(n)); };
+    auto one = [&](const char *n) {
+        return values.value(QString::fromLatin1(n)).value(0);
+    };
+    auto has = [&](const char *n) {
+        return values.contains(QString::fromLatin1(n));
+    };
 
     if (has("listen")) {
         auto a = parseListenAddress(one("listen"));
@@ -274,14 +294,42 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
         std::function<void(std::int64_t)> set;
     };
     const IntFlag ints[] = {
-        {"max-body", 1024, 1LL << 30, [&](std::int64_t v) { c.bodyLimits.envelope = v; }},
-        {"max-header", 1024, 1 << 20, [&](std::int64_t v) { c.maxHeaderBytes = std::uint32_t(v); }},
-        {"mailbox-depth", 1, 100000000, [&](std::int64_t v) { c.mailboxDepth = v; }},
-        {"read-timeout-ms", 100, 3600000, [&](std::int64_t v) { c.readTimeoutMs = int(v); }},
-        {"write-timeout-ms", 100, 3600000, [&](std::int64_t v) { c.writeTimeoutMs = int(v); }},
-        {"long-poll-max-ms", 0, 3600000, [&](std::int64_t v) { c.longPollMaxMs = int(v); }},
-        {"db-threads", 1, 64, [&](std::int64_t v) { c.dbThreads = int(v); }},
-        {"max-connections", 1, 1000000, [&](std::int64_t v) { c.maxConnections = int(v); }},
+        {"max-body", 1024, 1LL << 30,
+         [&](std::int64_t v) {
+             c.bodyLimits.envelope = v;
+         }},
+        {"max-header", 1024, 1 << 20,
+         [&](std::int64_t v) {
+             c.maxHeaderBytes = std::uint32_t(v);
+         }},
+        {"mailbox-depth", 1, 100000000,
+         [&](std::int64_t v) {
+             c.mailboxDepth = v;
+         }},
+        {"read-timeout-ms", 100, 3600000,
+         [&](std::int64_t v) {
+             c.readTimeoutMs = int(v);
+         }},
+        {"write-timeout-ms", 100, 3600000,
+         [&](std::int64_t v) {
+             c.writeTimeoutMs = int(v);
+         }},
+        {"long-poll-max-ms", 0, 3600000,
+         [&](std::int64_t v) {
+             c.longPollMaxMs = int(v);
+         }},
+        {"db-threads", 1, 64,
+         [&](std::int64_t v) {
+             c.dbThreads = int(v);
+         }},
+        {"max-connections", 1, 1000000,
+         [&](std::int64_t v) {
+             c.maxConnections = int(v);
+         }},
+        {"test-clock-offset-ms", -(1LL << 40), 1LL << 40,
+         [&](std::int64_t v) {
+             c.testClockOffsetMs = v;
+         }},
     };
     for (const IntFlag &f : ints) {
         if (!has(f.name))
@@ -309,7 +357,8 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
             return bad(QStringLiteral("--dev-plain-http is allowed only with a loopback --listen "
                                       "address; devices must reach the relay over TLS"));
         if (!c.tlsCert.isEmpty() || !c.tlsKey.isEmpty())
-            return bad(QStringLiteral("--dev-plain-http and --tls-cert/--tls-key exclude each other"));
+            return bad(
+                QStringLiteral("--dev-plain-http and --tls-cert/--tls-key exclude each other"));
     } else if (c.tlsCert.isEmpty() || c.tlsKey.isEmpty()) {
         return bad(QStringLiteral("--tls-cert and --tls-key are required (or --dev-plain-http "
                                   "on loopback)"));

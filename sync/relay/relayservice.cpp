@@ -100,8 +100,7 @@ RelayService::RelayService(asio::io_context &ioc, const RelayConfig &config, DbP
     , m_rate(config.ratePerSecond, config.rateBurst)
     , m_retentionTimer(ioc)
     , m_pruneTimer(ioc)
-{
-}
+{}
 
 RelayService::~RelayService() = default;
 
@@ -198,8 +197,8 @@ void RelayService::start()
                 if (!c)
                     return std::unexpected(c.error());
                 if (c->envelopes > 0)
-                    qCInfo(lcRelay) << "retention removed" << c->envelopes
-                                    << "envelopes older than 30 days";
+                    qCInfo(lcRelay)
+                        << "retention removed" << c->envelopes << "envelopes older than 30 days";
                 return DbPool::Verdict::Commit;
             },
             [](Status) {});
@@ -341,7 +340,8 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
         {req.liaisonKey, req.liaisonTime, req.liaisonNonce, req.liaisonSig});
     if (!auth) {
         if (auth.error().code == Errc::Refused)
-            return finish(ctx, jsonError(401, errc::unsigned_, QStringLiteral("request is not signed")));
+            return finish(ctx,
+                          jsonError(401, errc::unsigned_, QStringLiteral("request is not signed")));
         return finish(ctx, jsonError(400, errc::malformedAuth, auth.error().message));
     }
     ctx->keyId = auth->keyId;
@@ -378,8 +378,8 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
                                              QStringLiteral("request signature does not verify")));
             if (caller.kind == Caller::Kind::Device && caller.state != DeviceState::Active &&
                 caller.state != DeviceState::WipeOnly)
-                return finish(ctx, jsonError(403, errc::revoked,
-                                             QStringLiteral("this device is revoked")));
+                return finish(
+                    ctx, jsonError(403, errc::revoked, QStringLiteral("this device is revoked")));
             if (rateLimited(ctx, caller.keyId))
                 return;
             caller.keyId = auth.keyId;
@@ -403,16 +403,17 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
         const auto id = parseIdHex(auth.keyId);
         if (!id || id->isZero())
             return finish(ctx, jsonError(401, errc::unknownKey, QStringLiteral("unknown key id")));
-        withDevice(*id, [this, ctx, caller, verifyAndGo](const std::optional<DeviceRecord> &d) mutable {
-            if (!d || d->state == DeviceState::Deleted)
-                return finish(ctx, jsonError(401, errc::unknownKey,
-                                             QStringLiteral("no device with this key id")));
-            caller.kind = Caller::Kind::Device;
-            caller.id = d->id;
-            caller.key = d->signKey;
-            caller.state = d->state;
-            verifyAndGo(caller);
-        });
+        withDevice(
+            *id, [this, ctx, caller, verifyAndGo](const std::optional<DeviceRecord> &d) mutable {
+                if (!d || d->state == DeviceState::Deleted)
+                    return finish(ctx, jsonError(401, errc::unknownKey,
+                                                 QStringLiteral("no device with this key id")));
+                caller.kind = Caller::Kind::Device;
+                caller.id = d->id;
+                caller.key = d->signKey;
+                caller.state = d->state;
+                verifyAndGo(caller);
+            });
     });
 }
 
@@ -494,14 +495,16 @@ void RelayService::route(const CtxPtr &ctx)
 void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
 {
     if (caller.kind == Caller::Kind::Admin)
-        return finish(ctx, jsonError(403, errc::forbidden,
-                                     QStringLiteral("the relay-admin key does not post envelopes")));
+        return finish(ctx,
+                      jsonError(403, errc::forbidden,
+                                QStringLiteral("the relay-admin key does not post envelopes")));
     auto frame = protocol::parseEnvelope(ctx->request.body, m_config.bodyLimits.envelope);
     if (!frame)
         return finish(ctx, jsonError(400, errc::malformedEnvelope, frame.error().message));
     const protocol::EnvelopeHeader &h = frame->header;
     ctx->logExtra = "sender=" + hex(h.sender) + " recipient=" + hex(h.recipient) +
-                    " epoch=" + QByteArray::number(h.epoch) + " seq=" + QByteArray::number(qulonglong(h.seq));
+                    " epoch=" + QByteArray::number(h.epoch) +
+                    " seq=" + QByteArray::number(qulonglong(h.seq));
     if (!m_cert || !protocol::checkDeployment(h, m_cert->deployment))
         return finish(ctx, jsonError(403, errc::wrongDeployment,
                                      QStringLiteral("envelope names another deployment")));
@@ -531,8 +534,8 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
                        {QStringLiteral("seq"), qint64(h.seq)}};
     runJob(
         ctx, DbPool::Kind::Write,
-        [this, caller, key, data, now, maxDepth, stored, answer](
-            RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+        [this, caller, key, data, now, maxDepth, stored,
+         answer](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             auto refusal = admit(store, caller, now);
             if (!refusal)
                 return std::unexpected(refusal.error());
@@ -619,10 +622,9 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     w->recipient = caller.id;
     w->after = q.contains("after") ? *parseDecimal(q.value("after"), 0, INT64_MAX / 2) : 0;
     w->limit = q.contains("limit") ? int(*parseDecimal(q.value("limit"), 1, 1000)) : kDefaultLimit;
-    const std::int64_t wait =
-        std::min<std::int64_t>(q.contains("wait_ms") ? *parseDecimal(q.value("wait_ms"), 0, 3600000)
-                                                     : 0,
-                               m_config.longPollMaxMs);
+    const std::int64_t wait = std::min<std::int64_t>(
+        q.contains("wait_ms") ? *parseDecimal(q.value("wait_ms"), 0, 3600000) : 0,
+        m_config.longPollMaxMs);
     w->deadlineSteady = steadyMs() + wait;
     w->generation = generationOf(caller.id);
     auto items = std::make_shared<QList<StoredItem>>();
@@ -633,8 +635,8 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     // The first read is in the nonce's transaction; parked re-reads are plain reads.
     runJob(
         ctx, DbPool::Kind::Write,
-        [this, caller, now, items, recipient, after, limit](
-            RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+        [this, caller, now, items, recipient, after,
+         limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             auto refusal = admit(store, caller, now);
             if (!refusal)
                 return std::unexpected(refusal.error());
@@ -708,8 +710,8 @@ void RelayService::park(const std::shared_ptr<Waiter> &w)
         return answerMailbox(w->ctx, w->after, w->limit, {});
     }
     m_waiters[w->recipient].append(w);
-    const std::int64_t slice = m_listenerConnected || !m_db.isPostgres() ? kParkSliceMs
-                                                                         : kParkSliceNoListenerMs;
+    const std::int64_t slice =
+        m_listenerConnected || !m_db.isPostgres() ? kParkSliceMs : kParkSliceNoListenerMs;
     const std::int64_t remaining = std::max<std::int64_t>(0, w->deadlineSteady - steadyMs());
     if (!w->timer)
         w->timer = std::make_unique<asio::steady_timer>(m_ioc);
@@ -776,8 +778,8 @@ void RelayService::ackMailbox(const CtxPtr &ctx, const Caller &caller)
         }
     }
     if (through < 0 && cursors.isEmpty())
-        return finish(ctx, jsonError(400, errc::badRequest,
-                                     QStringLiteral("give through and/or cursors")));
+        return finish(
+            ctx, jsonError(400, errc::badRequest, QStringLiteral("give through and/or cursors")));
     const std::int64_t now = m_now();
     runJob(ctx, DbPool::Kind::Write,
            [this, caller, now, through, cursors](RelayStore &store,
@@ -803,8 +805,10 @@ void RelayService::getStream(const CtxPtr &ctx, const Caller &caller)
         return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("no streams for admin")));
     const RouteMatch &m = *ctx->lookup.match;
     const auto q = *parseQuery(ctx->request.query, {"from", "limit"});
-    const std::int64_t from = q.contains("from") ? *parseDecimal(q.value("from"), 0, INT64_MAX / 2) : 1;
-    const int limit = q.contains("limit") ? int(*parseDecimal(q.value("limit"), 1, 1000)) : kDefaultLimit;
+    const std::int64_t from =
+        q.contains("from") ? *parseDecimal(q.value("from"), 0, INT64_MAX / 2) : 1;
+    const int limit =
+        q.contains("limit") ? int(*parseDecimal(q.value("limit"), 1, 1000)) : kDefaultLimit;
     ctx->logExtra = "sender=" + hex(m.id) + " epoch=" + QByteArray::number(m.epoch) +
                     " from=" + QByteArray::number(qint64(from));
     const std::int64_t now = m_now();
@@ -858,8 +862,8 @@ void RelayService::installCertificate(QByteArray bytes, std::function<void(HttpR
                     return DbPool::Verdict::Rollback;
                 }
             }
-            auto s = store.insertCertificate(c.serial, bytes, c.notBeforeMs, c.notAfterMs,
-                                             c.deployment);
+            auto s =
+                store.insertCertificate(c.serial, bytes, c.notBeforeMs, c.notAfterMs, c.deployment);
             if (!s && s.error().code == Errc::AlreadyExists) {
                 *out = jsonError(409, errc::seqConflict,
                                  QStringLiteral("another certificate has this serial"));
@@ -906,32 +910,33 @@ void RelayService::enrol(const CtxPtr &ctx)
         const QByteArray token = QByteArray::fromHex(ctx->request.enrolToken);
         const crypto::Hash32 tokenHash = crypto::crypto_generichash(token);
         const QByteArray data = ctx->request.body;
-        return runJob(ctx, DbPool::Kind::Write,
-                      [deviceId, tokenHash, data, now](RelayStore &store,
-                                                       HttpResponse &out) -> Result<DbPool::Verdict> {
-                          auto r = store.submitEnrolment(deviceId, tokenHash, data, now);
-                          if (!r)
-                              return std::unexpected(r.error());
-                          switch (r->first) {
-                          case SubmitResult::Stored:
-                              out = jsonResponse(201, json({{QStringLiteral("submission"), r->second}}));
-                              return DbPool::Verdict::Commit;
-                          case SubmitResult::NoSlot:
-                              out = jsonError(404, errc::notFound, QStringLiteral("no enrolment slot"));
-                              break;
-                          case SubmitResult::BadToken:
-                              out = jsonError(401, errc::badToken, QStringLiteral("wrong enrolment token"));
-                              break;
-                          case SubmitResult::Expired:
-                              out = jsonError(403, errc::expired, QStringLiteral("enrolment code expired"));
-                              break;
-                          case SubmitResult::Limit:
-                              out = jsonError(403, errc::submissionLimit,
-                                              QStringLiteral("no more submissions for this code"));
-                              break;
-                          }
-                          return DbPool::Verdict::Rollback;
-                      });
+        return runJob(
+            ctx, DbPool::Kind::Write,
+            [deviceId, tokenHash, data, now](RelayStore &store,
+                                             HttpResponse &out) -> Result<DbPool::Verdict> {
+                auto r = store.submitEnrolment(deviceId, tokenHash, data, now);
+                if (!r)
+                    return std::unexpected(r.error());
+                switch (r->first) {
+                case SubmitResult::Stored:
+                    out = jsonResponse(201, json({{QStringLiteral("submission"), r->second}}));
+                    return DbPool::Verdict::Commit;
+                case SubmitResult::NoSlot:
+                    out = jsonError(404, errc::notFound, QStringLiteral("no enrolment slot"));
+                    break;
+                case SubmitResult::BadToken:
+                    out = jsonError(401, errc::badToken, QStringLiteral("wrong enrolment token"));
+                    break;
+                case SubmitResult::Expired:
+                    out = jsonError(403, errc::expired, QStringLiteral("enrolment code expired"));
+                    break;
+                case SubmitResult::Limit:
+                    out = jsonError(403, errc::submissionLimit,
+                                    QStringLiteral("no more submissions for this code"));
+                    break;
+                }
+                return DbPool::Verdict::Rollback;
+            });
     }
     authenticate(ctx, [this, ctx, deviceId, now](const Caller &caller) {
         if (caller.kind != Caller::Kind::Admin)
@@ -983,8 +988,9 @@ void RelayService::enrol(const CtxPtr &ctx)
                    QJsonArray subs;
                    for (const QByteArray &s : (*slot)->submissions)
                        subs.append(QString::fromLatin1(s.toBase64()));
-                   out = jsonResponse(200, json({{QStringLiteral("expires_ms"), qint64((*slot)->expiresMs)},
-                                                 {QStringLiteral("submissions"), subs}}));
+                   out = jsonResponse(
+                       200, json({{QStringLiteral("expires_ms"), qint64((*slot)->expiresMs)},
+                                  {QStringLiteral("submissions"), subs}}));
                    return DbPool::Verdict::Commit;
                });
     });
@@ -1003,8 +1009,9 @@ void RelayService::wipe(const CtxPtr &ctx)
                           auto t = store.wipeToken(wipeId);
                           if (!t)
                               return std::unexpected(t.error());
-                          out = *t ? binaryResponse(200, **t)
-                                   : jsonError(404, errc::notFound, QStringLiteral("no wipe token"));
+                          out =
+                              *t ? binaryResponse(200, **t)
+                                 : jsonError(404, errc::notFound, QStringLiteral("no wipe token"));
                           return DbPool::Verdict::Rollback;
                       });
     }
@@ -1012,10 +1019,12 @@ void RelayService::wipe(const CtxPtr &ctx)
         if (caller.kind != Caller::Kind::Admin)
             return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("admin calls only")));
         const QJsonObject o = *parseJsonObject(ctx->request.body);
-        const QByteArray token = QByteArray::fromBase64(
-            o.value(QStringLiteral("token")).toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        const QByteArray token =
+            QByteArray::fromBase64(o.value(QStringLiteral("token")).toString().toLatin1(),
+                                   QByteArray::AbortOnBase64DecodingErrors);
         if (token.isEmpty() || token.size() > kMaxWipeTokenBytes || o.size() != 1)
-            return finish(ctx, jsonError(400, errc::badRequest, QStringLiteral("need token (base64)")));
+            return finish(ctx,
+                          jsonError(400, errc::badRequest, QStringLiteral("need token (base64)")));
         runJob(ctx, DbPool::Kind::Write,
                [this, caller, now, wipeId, token](RelayStore &store,
                                                   HttpResponse &out) -> Result<DbPool::Verdict> {
@@ -1042,18 +1051,19 @@ void RelayService::wipeDone(const CtxPtr &ctx)
         if (rateLimited(ctx, "ip:" + ctx->request.peer))
             return;
         const QByteArray ack = ctx->request.body;
-        return runJob(ctx, DbPool::Kind::Write,
-                      [wipeId, ack, now](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
-                          auto s = store.wipeDone(wipeId, ack, now);
-                          if (!s && s.error().code == Errc::NotFound) {
-                              out = jsonError(404, errc::notFound, QStringLiteral("no wipe token"));
-                              return DbPool::Verdict::Rollback;
-                          }
-                          if (!s)
-                              return std::unexpected(s.error());
-                          out = jsonResponse(200, json({{QStringLiteral("ok"), true}}));
-                          return DbPool::Verdict::Commit;
-                      });
+        return runJob(
+            ctx, DbPool::Kind::Write,
+            [wipeId, ack, now](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+                auto s = store.wipeDone(wipeId, ack, now);
+                if (!s && s.error().code == Errc::NotFound) {
+                    out = jsonError(404, errc::notFound, QStringLiteral("no wipe token"));
+                    return DbPool::Verdict::Rollback;
+                }
+                if (!s)
+                    return std::unexpected(s.error());
+                out = jsonResponse(200, json({{QStringLiteral("ok"), true}}));
+                return DbPool::Verdict::Commit;
+            });
     }
     authenticate(ctx, [this, ctx, wipeId, now](const Caller &caller) {
         if (caller.kind != Caller::Kind::Admin)
@@ -1071,8 +1081,9 @@ void RelayService::wipeDone(const CtxPtr &ctx)
                    auto a = store.wipeAck(wipeId);
                    if (!a)
                        return std::unexpected(a.error());
-                   out = *a ? binaryResponse(200, **a)
-                            : jsonError(404, errc::notFound, QStringLiteral("not acknowledged yet"));
+                   out =
+                       *a ? binaryResponse(200, **a)
+                          : jsonError(404, errc::notFound, QStringLiteral("not acknowledged yet"));
                    return DbPool::Verdict::Commit;
                });
     });
@@ -1091,20 +1102,25 @@ void RelayService::device(const CtxPtr &ctx, const Caller &caller)
         const auto q = *parseQuery(ctx->request.query, {"version"});
         const std::int64_t version = *parseDecimal(q.value("version"), 1, INT64_MAX / 2);
         ctx->logExtra += " version=" + QByteArray::number(qint64(version));
-        op = [id, version, now](RelayStore &store) { return store.deleteDevice(id, version, now); };
+        op = [id, version, now](RelayStore &store) {
+            return store.deleteDevice(id, version, now);
+        };
     } else {
         const QJsonObject o = *parseJsonObject(ctx->request.body);
         const auto version = jsonInt(o.value(QStringLiteral("version")), 1, INT64_MAX / 2);
         const QByteArray pk = o.value(QStringLiteral("sign_pk")).toString().toLatin1();
         const auto key = crypto::SignPublicKey::fromHex(pk);
-        const auto state = deviceStateFromName(o.value(QStringLiteral("state")).toString().toLatin1());
+        const auto state =
+            deviceStateFromName(o.value(QStringLiteral("state")).toString().toLatin1());
         if (!version || pk.size() != 64 || !key || !state || o.size() != 3)
             return finish(ctx, jsonError(400, errc::badRequest,
                                          QStringLiteral("need version, sign_pk and state")));
         DeviceRecord d{id, *key, *state, *version};
-        ctx->logExtra += " version=" + QByteArray::number(qint64(*version)) + " state=" +
-                         deviceStateName(*state);
-        op = [d, now](RelayStore &store) { return store.putDevice(d, now); };
+        ctx->logExtra += " version=" + QByteArray::number(qint64(*version)) +
+                         " state=" + deviceStateName(*state);
+        op = [d, now](RelayStore &store) {
+            return store.putDevice(d, now);
+        };
     }
     runJob(
         ctx, DbPool::Kind::Write,

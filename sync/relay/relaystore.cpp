@@ -212,13 +212,6 @@ int RelayStore::schemaVersion()
 
 Status RelayStore::migrate()
 {
-    if (auto s = exec("CREATE TABLE IF NOT EXISTS relay_meta (name TEXT PRIMARY KEY,"
-                      " value BIGINT NOT NULL)");
-        !s) {
-        // Two PostgreSQL processes creating it at once: one wins, the other sees it next time.
-        if (!m_pg)
-            return s;
-    }
     if (auto s = begin(true); !s)
         return s;
     if (m_pg) {
@@ -230,12 +223,13 @@ Status RelayStore::migrate()
             rollback();
             return std::unexpected(e);
         }
-        if (auto s = exec("CREATE TABLE IF NOT EXISTS relay_meta (name TEXT PRIMARY KEY,"
-                          " value BIGINT NOT NULL)");
-            !s) {
-            rollback();
-            return s;
-        }
+    }
+    // PostgreSQL: under the advisory lock, so two processes starting at once do not race.
+    if (auto s = exec("CREATE TABLE IF NOT EXISTS relay_meta (name TEXT PRIMARY KEY,"
+                      " value BIGINT NOT NULL)");
+        !s) {
+        rollback();
+        return s;
     }
     const int current = schemaVersion();
     const int target = int(std::size(kMigrations));
@@ -325,8 +319,7 @@ Status RelayStore::rollbackToSavepoint()
     return exec("RELEASE SAVEPOINT job");
 }
 
-Result<bool> RelayStore::insertNonce(QByteArrayView keyId, QByteArrayView nonce,
-                                     std::int64_t nowMs)
+Result<bool> RelayStore::insertNonce(QByteArrayView keyId, QByteArrayView nonce, std::int64_t nowMs)
 {
     LIAISON_PREPARE(q, "INSERT INTO nonces (key_id, nonce, seen_ms) VALUES (?, ?, ?)"
                        " ON CONFLICT DO NOTHING");
@@ -403,9 +396,8 @@ Result<std::pair<bool, std::int64_t>> RelayStore::putDevice(const DeviceRecord &
     return std::pair<bool, std::int64_t>{true, d.version};
 }
 
-Result<std::pair<bool, std::int64_t>> RelayStore::deleteDevice(const crypto::Id16 &id,
-                                                               std::int64_t version,
-                                                               std::int64_t nowMs)
+Result<std::pair<bool, std::int64_t>>
+RelayStore::deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int64_t nowMs)
 {
     DeviceRecord tomb;
     tomb.id = id;
@@ -565,8 +557,8 @@ Status RelayStore::notifyMail(const crypto::Id16 &recipient)
     return {};
 }
 
-Result<QList<StoredItem>> RelayStore::readMailbox(const crypto::Id16 &recipient,
-                                                  std::int64_t after, int limit)
+Result<QList<StoredItem>> RelayStore::readMailbox(const crypto::Id16 &recipient, std::int64_t after,
+                                                  int limit)
 {
     LIAISON_PREPARE(q, "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor > ?"
                        " ORDER BY cursor LIMIT ?");
@@ -640,8 +632,8 @@ Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t
 }
 
 Result<QList<StoredItem>> RelayStore::readStream(const crypto::Id16 &sender,
-                                                 const crypto::Id16 &recipient,
-                                                 std::uint32_t epoch, std::int64_t from, int limit)
+                                                 const crypto::Id16 &recipient, std::uint32_t epoch,
+                                                 std::int64_t from, int limit)
 {
     LIAISON_PREPARE(q, "SELECT seq, data FROM envelopes WHERE recipient = ? AND sender = ?"
                        " AND epoch = ? AND seq >= ? ORDER BY seq LIMIT ?");

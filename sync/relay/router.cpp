@@ -272,7 +272,8 @@ std::optional<HttpResponse> preflight(const HttpRequest &request, bool ops,
     if (lookup.status == 404)
         return jsonError(404, errc::notFound, QStringLiteral("no such resource"));
     if (lookup.status == 405) {
-        HttpResponse r = jsonError(405, errc::methodNotAllowed, QStringLiteral("method not allowed"));
+        HttpResponse r =
+            jsonError(405, errc::methodNotAllowed, QStringLiteral("method not allowed"));
         r.addHeader("Allow", lookup.allow);
         return r;
     }
