@@ -1,0 +1,417 @@
+// bench_store: the cost of encryption in the vault's SQLCipher store (issue 2, "Benchmark").
+// Prints four ratios measured in one run (stdout); details go to stderr.
+//   --smoke            tiny sizes and the test KDF profile (ctest)
+//   --rows N           contacts (default 100000)
+//   --page-size N      cipher_page_size / page_size (default 4096)
+//   --cache-kib N      PRAGMA cache_size in KiB (default 32768)
+//   --batch N          rows per transaction (default 1000)
+
+#include "crypto/crypto.h"
+#include "desktop/softwarekeystore.h"
+#include "store/database.h"
+#include "testmain.h"
+#include "vault/vault.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using namespace liaison;
+
+namespace {
+
+// A small deterministic generator so every run builds the same data (not for secrets).
+struct SplitMix
+{
+    std::uint64_t s;
+    std::uint64_t next()
+    {
+        std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    int below(int n) { return int(next() % std::uint64_t(n)); }
+    template <typename T, std::size_t N>
+    const T &pick(const T (&a)[N])
+    {
+        return a[below(int(N))];
+    }
+};
+
+const char *const kFirst[] = {
+    "Anna", "Lukas", "Marie", "Jonas", "Sofia", "Mateo", "Elena", "Piotr", "Katarzyna", "Jan",
+    "Eva", "Ahmed", "Fatima", "Youssef", "Ines", "João", "Lucía", "Carlos", "Giulia", "Marco",
+    "Chloé", "Louis", "Emma", "Noah", "Olga", "Dmitri", "Ayşe", "Mehmet", "Eleni", "Nikos",
+    "Sanna", "Mikko", "Ingrid", "Lars", "Zsófia", "Bence", "Ioana", "Andrei", "Petra", "Tomáš",
+    "Aoife", "Seán", "Maja", "Luka", "Amira", "Kwame", "Li", "Wei", "Priya", "Arjun",
+};
+const char *const kSyllables[] = {
+    "ber", "kow", "al", "ski", "mann", "son", "ner", "ova", "ić", "escu", "lli", "ez", "ard",
+    "ton", "wick", "hof", "stein", "berg", "ov", "enko", "aki", "ou", "ida", "ner", "ler", "dal",
+    "vik", "sen", "gaard", "rossi", "bian", "chi", "mar", "tin", "gar", "cia", "lo", "pez", "mül",
+    "sch", "mid", "weber", "wag", "fisch", "bau", "kra", "nov", "vac", "ho", "rak",
+};
+const char *const kOrgs[] = {
+    "Interpol NCB", "Europol Liaison Bureau", "SIRENE Bureau", "Frontex", "Bundeskriminalamt",
+    "Police nationale", "Guardia Civil", "Carabinieri", "Policía Nacional", "Politie",
+    "Ministry of the Interior", "Embassy", "Border Guard", "Customs", "Prosecutor's Office",
+    "Gendarmerie", "National Crime Agency", "Polícia Judiciária", "Garda Síochána", "Rikspolisen",
+};
+const char *const kCountries[] = {
+    "Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia",
+    "Finland", "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia",
+    "Lithuania", "Luxembourg", "Malta", "Netherlands", "Poland", "Portugal", "Romania",
+    "Slovakia", "Slovenia", "Spain", "Sweden", "Norway", "Switzerland", "Albania", "Serbia",
+    "North Macedonia", "Morocco", "Tunisia", "Türkiye", "Ukraine", "Moldova", "Georgia",
+};
+const char *const kRoles[] = {"Liaison officer", "Desk officer", "Duty officer", "Head of unit",
+                              "Analyst", "Investigator", "Attaché", "Deputy head",
+                              "Operations coordinator", "Legal adviser"};
+const char *const kNotes[] = {
+    "Reachable 24/7 through the duty desk; prefers calls before 18:00 local time.",
+    "Speaks English and French. Handles extradition requests and EAW follow-up.",
+    "Contact for escort planning during official visits; coordinate with protocol.",
+    "Met at the regional conference; responsive on secure e-mail only.",
+    "Covers cybercrime and financial investigations, weekdays only.",
+    "Backup: the deputy head of unit. Do not use the fax number after 2025.",
+};
+
+struct Contact
+{
+    QString name, org, role, country, phones, emails, notes;
+};
+
+QString surname(SplitMix &r)
+{
+    QString s = QString::fromUtf8(r.pick(kSyllables)) + QString::fromUtf8(r.pick(kSyllables));
+    if (r.below(3) == 0)
+        s += QString::fromUtf8(r.pick(kSyllables));
+    s[0] = s[0].toUpper();
+    return s;
+}
+
+Contact makeContact(SplitMix &r)
+{
+    Contact c;
+    const QString first = QString::fromUtf8(r.pick(kFirst));
+    const QString last = surname(r);
+    c.name = first + QLatin1Char(' ') + last;
+    c.country = QString::fromUtf8(r.pick(kCountries));
+    c.org = QString::fromUtf8(r.pick(kOrgs)) + QLatin1Char(' ') + c.country;
+    c.role = QString::fromUtf8(r.pick(kRoles));
+    c.phones = QStringLiteral("[{\"label\":\"office\",\"number\":\"+%1 %2 %3 %4\",\"h24\":%5}]")
+                   .arg(30 + r.below(70))
+                   .arg(1 + r.below(99))
+                   .arg(100 + r.below(900))
+                   .arg(1000 + r.below(9000))
+                   .arg(r.below(4) == 0 ? QStringLiteral("true") : QStringLiteral("false"));
+    c.emails = first.toLower() + QLatin1Char('.') + last.toLower() + QStringLiteral("@agency.example");
+    c.notes = QString::fromUtf8(r.pick(kNotes));
+    return c;
+}
+
+Status schema(store::Database &db)
+{
+    if (auto s = db.execute("CREATE TABLE contact (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                            "organisation TEXT, role TEXT, country TEXT, phones TEXT, emails TEXT, "
+                            "notes TEXT, updated_ms INTEGER NOT NULL)");
+        !s)
+        return s;
+    return db.execute("CREATE VIRTUAL TABLE contact_fts USING fts4(name, organisation, role, "
+                      "country, tokenize=unicode61, prefix=\"2,3\")");
+}
+
+struct Config
+{
+    bool smoke = false;
+    int rows = 100'000;
+    int pageSize = 4096;
+    int cacheKiB = 32768;
+    int batch = 1000;
+    int reads = 200'000;
+    int searches = 200;
+    crypto::KdfParams kdf{3, 64ull << 20};
+    int kdfRuns = 5;
+};
+
+store::OpenOptions dbOptions(const Config &c, bool create)
+{
+    store::OpenOptions o;
+    o.create = create;
+    o.pageSize = c.pageSize;
+    o.cacheSizeKiB = c.cacheKiB;
+    o.migrations = {schema};
+    return o;
+}
+
+// Rows per second.
+Result<double> insertAll(store::Database &db, const std::vector<Contact> &contacts, int batch)
+{
+    auto ins = db.prepare("INSERT INTO contact (name, organisation, role, country, phones, emails, "
+                          "notes, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    auto fts = db.prepare("INSERT INTO contact_fts (docid, name, organisation, role, country) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!ins || !fts)
+        return fail(Errc::Internal, QStringLiteral("prepare failed"));
+    QElapsedTimer t;
+    t.start();
+    for (std::size_t i = 0; i < contacts.size(); i += std::size_t(batch)) {
+        if (auto s = db.begin(); !s)
+            return std::unexpected(s.error());
+        for (std::size_t j = i; j < std::min(contacts.size(), i + std::size_t(batch)); ++j) {
+            const Contact &c = contacts[j];
+            if (auto s = ins->bind(1, c.name)
+                             .bind(2, c.org)
+                             .bind(3, c.role)
+                             .bind(4, c.country)
+                             .bind(5, c.phones)
+                             .bind(6, c.emails)
+                             .bind(7, c.notes)
+                             .bind(8, std::int64_t(1'750'000'000'000 + std::int64_t(j)))
+                             .exec();
+                !s)
+                return std::unexpected(s.error());
+            if (auto s = fts->bind(1, db.lastInsertRowId())
+                             .bind(2, c.name)
+                             .bind(3, c.org)
+                             .bind(4, c.role)
+                             .bind(5, c.country)
+                             .exec();
+                !s)
+                return std::unexpected(s.error());
+        }
+        if (auto s = db.commit(); !s)
+            return std::unexpected(s.error());
+    }
+    return double(contacts.size()) / (double(t.nsecsElapsed()) / 1e9);
+}
+
+// Point reads per second over random ids, after one warm-up pass of the same ids.
+Result<double> pointReads(store::Database &db, int rows, int reads)
+{
+    auto st = db.prepare("SELECT name, organisation, role, country, phones, emails, notes "
+                         "FROM contact WHERE id = ?1");
+    if (!st)
+        return std::unexpected(st.error());
+    SplitMix r{42};
+    std::vector<std::int64_t> ids(std::size_t(reads));
+    for (auto &id : ids)
+        id = 1 + r.below(rows);
+    qint64 bytes = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        QElapsedTimer t;
+        t.start();
+        for (std::int64_t id : ids) {
+            st->bind(1, id);
+            auto row = st->step();
+            if (!row || !*row)
+                return fail(Errc::Internal, QStringLiteral("missing row"));
+            bytes += st->columnText(0).size() + st->columnText(6).size();
+            st->reset();
+        }
+        if (pass == 1)
+            return double(reads) / (double(t.nsecsElapsed()) / 1e9) + double(bytes % 2) * 0;
+    }
+    return 0.0;
+}
+
+double percentile95(std::vector<qint64> v)
+{
+    std::sort(v.begin(), v.end());
+    return double(v[std::min(v.size() - 1, std::size_t(double(v.size()) * 0.95))]);
+}
+
+// p95 of FTS4 prefix searches and of the same searches as LIKE scans, in ns.
+Result<std::pair<double, double>> searches(store::Database &db, int count, qint64 *ftsHits)
+{
+    auto fts = db.prepare("SELECT docid FROM contact_fts WHERE contact_fts MATCH ?1");
+    auto like = db.prepare("SELECT id FROM contact WHERE name LIKE ?1 OR name LIKE ?2 OR "
+                           "organisation LIKE ?1 OR organisation LIKE ?2 OR role LIKE ?1 OR "
+                           "role LIKE ?2 OR country LIKE ?1 OR country LIKE ?2");
+    if (!fts || !like)
+        return fail(Errc::Internal, QStringLiteral("prepare failed"));
+    SplitMix r{7};
+    std::vector<qint64> tf, tl;
+    qint64 hitsF = 0, hitsL = 0;
+    for (int i = 0; i < count + 5; ++i) {
+        QString prefix = surname(r).left(3 + r.below(2)).toLower();
+        QElapsedTimer t;
+        t.start();
+        fts->bind(1, prefix + QLatin1Char('*'));
+        qint64 n = 0;
+        for (;;) {
+            auto row = fts->step();
+            if (!row)
+                return std::unexpected(row.error());
+            if (!*row)
+                break;
+            ++n;
+        }
+        fts->reset();
+        const qint64 ft = t.nsecsElapsed();
+        t.restart();
+        like->bind(1, prefix + QLatin1Char('%')).bind(2, QStringLiteral("% ") + prefix + QLatin1Char('%'));
+        qint64 m = 0;
+        for (;;) {
+            auto row = like->step();
+            if (!row)
+                return std::unexpected(row.error());
+            if (!*row)
+                break;
+            ++m;
+        }
+        like->reset();
+        const qint64 lt = t.nsecsElapsed();
+        if (i >= 5) { // the first few warm the cache
+            tf.push_back(ft);
+            tl.push_back(lt);
+            hitsF += n;
+            hitsL += m;
+        }
+    }
+    *ftsHits = hitsF;
+    std::fprintf(stderr, "  search: %d prefixes, FTS hits %lld, LIKE hits %lld\n", count,
+                 (long long)hitsF, (long long)hitsL);
+    return std::make_pair(percentile95(tf), percentile95(tl));
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+int run(const Config &c)
+{
+    QTemporaryDir tmp;
+    if (!tmp.isValid())
+        return 2;
+    std::fprintf(stderr, "bench_store: rows %d, page %d, cache %d KiB, batch %d, KDF ops %u mem %llu MiB\n",
+                 c.rows, c.pageSize, c.cacheKiB, c.batch, c.kdf.opslimit,
+                 (unsigned long long)(c.kdf.memlimit >> 20));
+    SplitMix r{2026};
+    std::vector<Contact> contacts;
+    contacts.reserve(std::size_t(c.rows));
+    for (int i = 0; i < c.rows; ++i)
+        contacts.push_back(makeContact(r));
+
+    // --- the vault: its database is the encrypted side of every comparison
+    platform::SoftwareKeyStore keyStore(tmp.filePath(QStringLiteral("keystore")));
+    vault::SystemClock clock;
+    vault::VaultOptions vo;
+    vo.kdf = c.kdf;
+    vo.database = dbOptions(c, true);
+    const QByteArray passphrase = "tide orbit nickel frog lantern";
+    const QString vaultDir = tmp.filePath(QStringLiteral("vault"));
+    auto v = vault::Vault::create(vaultDir, crypto::SecretBytes::copyOf(passphrase), keyStore,
+                                  clock, vo);
+    if (!v) {
+        std::fprintf(stderr, "vault: %s\n", qPrintable(v.error().message));
+        return 1;
+    }
+    auto plain = store::Database::openUnencryptedForComparison(tmp.filePath(QStringLiteral("plain.db")),
+                                                               dbOptions(c, true));
+    if (!plain) {
+        std::fprintf(stderr, "plain: %s\n", qPrintable(plain.error().message));
+        return 1;
+    }
+    store::Database &enc = *(*v)->database();
+
+    // Inserts: alternate halves so neither side profits from a warmer disk.
+    auto insP = insertAll(**plain, contacts, c.batch);
+    auto insE = insertAll(enc, contacts, c.batch);
+    if (!insP || !insE) {
+        std::fprintf(stderr, "insert failed: %s\n",
+                     qPrintable((!insP ? insP.error() : insE.error()).message));
+        return 1;
+    }
+    std::fprintf(stderr, "  insert: plain %.0f rows/s, encrypted %.0f rows/s\n", *insP, *insE);
+    if (!enc.checkpoint() || !(*plain)->checkpoint())
+        return 1;
+
+    auto readP = pointReads(**plain, c.rows, c.reads);
+    auto readE = pointReads(enc, c.rows, c.reads);
+    if (!readP || !readE)
+        return 1;
+    std::fprintf(stderr, "  point reads: plain %.0f /s, encrypted %.0f /s\n", *readP, *readE);
+
+    qint64 hits = 0;
+    auto search = searches(enc, c.searches, &hits);
+    if (!search) {
+        std::fprintf(stderr, "search failed: %s\n", qPrintable(search.error().message));
+        return 1;
+    }
+    std::fprintf(stderr, "  p95: FTS4 prefix %.3f ms, LIKE scan %.3f ms\n", search->first / 1e6,
+                 search->second / 1e6);
+    plain->reset();
+
+    // --- unlock vs bare Argon2id, same parameters, alternating runs
+    (*v)->lock();
+    std::vector<double> bare, unlock;
+    const crypto::Salt16 salt = crypto::randomFixed<crypto::Salt16>();
+    for (int i = 0; i < c.kdfRuns; ++i) {
+        QElapsedTimer t;
+        t.start();
+        auto k = crypto::crypto_pwhash_argon2id(passphrase, salt, c.kdf, 32);
+        bare.push_back(double(t.nsecsElapsed()));
+        if (!k)
+            return 1;
+        t.restart();
+        if (auto s = (*v)->unlock(crypto::SecretBytes::copyOf(passphrase)); !s) {
+            std::fprintf(stderr, "unlock: %s\n", qPrintable(s.error().message));
+            return 1;
+        }
+        auto first = (*v)->database()->prepare("SELECT name FROM contact WHERE id = 1");
+        if (!first || !first->step())
+            return 1;
+        unlock.push_back(double(t.nsecsElapsed()));
+        (*v)->lock();
+    }
+    std::fprintf(stderr, "  median: Argon2id %.1f ms, unlock+open+first read %.1f ms\n",
+                 median(bare) / 1e6, median(unlock) / 1e6);
+
+    std::printf("unlock_over_kdf: %.3f (goal <= 1.15)\n", median(unlock) / median(bare));
+    std::printf("insert_encrypted_over_plain: %.3f (goal >= 0.7)\n", *insE / *insP);
+    std::printf("read_encrypted_over_plain: %.3f (goal >= 0.9)\n", *readE / *readP);
+    std::printf("fts_prefix_over_like: %.4f (goal <= 0.02)\n", search->first / search->second);
+    std::fflush(stdout);
+    return hits > 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    liaison::test::prepareTestProcess();
+    Config c;
+    const QStringList args = QCoreApplication::arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        const QString a = args[i];
+        auto next = [&]() { return i + 1 < args.size() ? args[++i].toInt() : 0; };
+        if (a == QLatin1String("--smoke"))
+            c.smoke = true;
+        else if (a == QLatin1String("--rows"))
+            c.rows = next();
+        else if (a == QLatin1String("--page-size"))
+            c.pageSize = next();
+        else if (a == QLatin1String("--cache-kib"))
+            c.cacheKiB = next();
+        else if (a == QLatin1String("--batch"))
+            c.batch = next();
+    }
+    if (c.smoke) {
+        c.rows = std::min(c.rows, 2000);
+        c.reads = 5000;
+        c.searches = 40;
+        c.kdf = crypto::kTestKdfParams;
+        c.kdfRuns = 3;
+    }
+    return run(c);
+}
