@@ -49,6 +49,16 @@ Status SoftwareKeyStore::write(const QString &alias, QByteArrayView secret)
     return store::writeFileAtomically(*path, secret, 0600);
 }
 
+Status SoftwareKeyStore::writeRelaxed(const QString &alias, QByteArrayView secret)
+{
+    auto path = pathFor(alias);
+    if (!path)
+        return std::unexpected(path.error());
+    if (!QDir().mkpath(m_directory))
+        return fail(Errc::Io, QStringLiteral("cannot create the key-store directory"));
+    return store::writeFileReplacingRelaxed(*path, secret, 0600);
+}
+
 Status SoftwareKeyStore::remove(const QString &alias)
 {
     auto path = pathFor(alias);

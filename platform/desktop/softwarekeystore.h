@@ -18,6 +18,7 @@ public:
     [[nodiscard]] bool isHardwareBacked() const override { return false; }
     [[nodiscard]] Result<crypto::SecretBytes> read(const QString &alias) override;
     [[nodiscard]] Status write(const QString &alias, QByteArrayView secret) override;
+    [[nodiscard]] Status writeRelaxed(const QString &alias, QByteArrayView secret) override;
     [[nodiscard]] Status remove(const QString &alias) override;
 
 private:

@@ -76,6 +76,24 @@ Status renameDurably(const QString &from, const QString &to)
     return syncDirectory(QFileInfo(to).absolutePath());
 }
 
+Status writeFileReplacingRelaxed(const QString &path, QByteArrayView bytes, int mode)
+{
+    const QString tmpPath = path + QStringLiteral(".tmp");
+    const QByteArray tmp = QFile::encodeName(tmpPath);
+    const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return std::unexpected(ioError(QStringLiteral("cannot create"), tmpPath, errno));
+    ::fchmod(fd, mode_t(mode));
+    auto written = writeAll(fd, bytes.data(), std::size_t(bytes.size()), tmpPath);
+    if (::close(fd) != 0 && written)
+        written = std::unexpected(ioError(QStringLiteral("cannot close"), tmpPath, errno));
+    if (written && ::rename(tmp.constData(), QFile::encodeName(path).constData()) != 0)
+        written = std::unexpected(ioError(QStringLiteral("cannot replace"), path, errno));
+    if (!written)
+        ::unlink(tmp.constData());
+    return written;
+}
+
 Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
 {
     const QString tmp = path + QStringLiteral(".tmp");

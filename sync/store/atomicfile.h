@@ -12,6 +12,11 @@ namespace liaison::store {
 // `mode` is applied to the temp file before any byte is written (0600 for secrets).
 [[nodiscard]] Status writeFileAtomically(const QString &path, QByteArrayView bytes,
                                          int mode = 0600);
+// Temp file and rename like writeFileAtomically, but without waiting for the disk: after a
+// power cut the path holds the old content, the new one, or (rarely) an empty file. Only for
+// records where the old content is the safe side.
+[[nodiscard]] Status writeFileReplacingRelaxed(const QString &path, QByteArrayView bytes,
+                                               int mode = 0600);
 // The two halves of writeFileAtomically, for callers that must act between them (the vault's
 // passphrase change): write and fsync `tempPath` (created with `mode`), then rename it over
 // `path` and fsync the directory.

@@ -24,6 +24,12 @@ public:
     [[nodiscard]] virtual Result<crypto::SecretBytes> read(const QString &alias) = 0;
     // Durable when it returns: the bytes survive a power cut.
     [[nodiscard]] virtual Status write(const QString &alias, QByteArrayView secret) = 0;
+    // Like write(), but it need not be durable yet when it returns (the OS flushes it soon).
+    // Only for records where losing the last write errs on the safe side (the lockout reset).
+    [[nodiscard]] virtual Status writeRelaxed(const QString &alias, QByteArrayView secret)
+    {
+        return write(alias, secret);
+    }
     // Overwrite and forget; removing an absent alias succeeds.
     [[nodiscard]] virtual Status remove(const QString &alias) = 0;
 };

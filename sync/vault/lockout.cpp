@@ -5,6 +5,7 @@
 #include <QtEndian>
 
 #include <algorithm>
+#include <future>
 #include <cstring>
 
 namespace liaison::vault {
@@ -113,7 +114,7 @@ qint64 Lockout::msUntilAllowed()
         rebased.bootId = boot;
         rebased.nextAllowedMonoMs = m_clock.monotonicMs() + remaining;
         rebased.nextAllowedWallMs = m_clock.wallMs() + remaining;
-        (void)store(rebased); // best effort; the next call computes the same again
+        (void)store(rebased, true); // best effort; the next call computes the same again
     }
     return remaining;
 }
@@ -124,13 +125,25 @@ qint64 Lockout::nextAllowedWallMs()
     return wait > 0 ? m_clock.wallMs() + wait : 0;
 }
 
-Status Lockout::store(const LockoutRecord &record)
+Status Lockout::store(const LockoutRecord &record, bool durable)
 {
     const QByteArray bytes = encodeLockoutRecord(record);
     // Key store first: it is the copy that is harder to roll back.
-    if (auto s = m_keyStore.write(m_alias, bytes); !s)
+    if (durable) {
+        // Both copies are flushed at the same time: the state file on a helper thread (plain
+        // POSIX calls), the key store on this thread (platform key stores may be bound to it).
+        auto file = std::async(std::launch::async, [path = m_statePath, bytes] {
+            return store::writeFileAtomically(path, bytes, 0600);
+        });
+        Status inStore = m_keyStore.write(m_alias, bytes);
+        Status inFile = file.get();
+        if (!inStore)
+            return inStore;
+        return inFile;
+    }
+    if (auto s = m_keyStore.writeRelaxed(m_alias, bytes); !s)
         return s;
-    return store::writeFileAtomically(m_statePath, bytes, 0600);
+    return store::writeFileReplacingRelaxed(m_statePath, bytes, 0600);
 }
 
 Status Lockout::recordAttempt()
@@ -143,12 +156,15 @@ Status Lockout::recordAttempt()
     r.bootId = m_clock.bootId();
     r.nextAllowedMonoMs = m_clock.monotonicMs() + delay;
     r.nextAllowedWallMs = m_clock.wallMs() + delay;
-    return store(r);
+    return store(r, true);
 }
 
 Status Lockout::reset()
 {
-    return store(LockoutRecord{});
+    // Not waited for: if a power cut loses it, the attempt that just succeeded stays counted,
+    // which errs on the safe side, and the next successful unlock resets again. This keeps two
+    // disk flushes off every unlock.
+    return store(LockoutRecord{}, false);
 }
 
 Status Lockout::remove()

@@ -48,13 +48,14 @@ public:
     // Count one attempt as failed and write both records durably. Call BEFORE Argon2id; if this
     // fails, do not attempt.
     [[nodiscard]] Status recordAttempt();
-    // After the database key is proven.
+    // After the database key is proven. Written without waiting for the disk (losing it only
+    // leaves the last attempt counted).
     [[nodiscard]] Status reset();
     // Remove both records (crypto-erase).
     [[nodiscard]] Status remove();
 
 private:
-    [[nodiscard]] Status store(const LockoutRecord &record);
+    [[nodiscard]] Status store(const LockoutRecord &record, bool durable);
     QString m_statePath;
     KeyStore &m_keyStore;
     QString m_alias;
