@@ -1,0 +1,356 @@
+// HQ and devices wired through the real stream layer: HqApplier and DeviceApplier plugged into
+// the receiver, sealed envelopes delivered in process. Enrolment RESYNC, HQ edits, device edits
+// fanned out to the other member, a REJECT converging the author (issue 3 test 12 end to end),
+// SCOPE_JOIN and SCOPE_LEAVE, and the HLC reference time from a verified HEARTBEAT (test 13).
+
+#include "hq/deviceregistry.h"
+#include "hq/hqapplier.h"
+#include "hq/hqfanout.h"
+#include "model/demodata.h"
+#include "model/deviceapplier.h"
+#include "model/recordstore.h"
+#include "streams/receiver.h"
+#include "streams/streamoutbox.h"
+#include "streams/streamschema.h"
+#include "testmain.h"
+#include "tst_receiver_harness.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace liaison;
+using namespace liaison::model;
+using liaison::streams::test::Directory;
+using liaison::streams::test::Identity;
+
+namespace {
+const QString kVienna = QStringLiteral("post:vienna");
+const QString kPrague = QStringLiteral("post:prague");
+constexpr qint64 kMinute = 60'000;
+constexpr qint64 kDay = 24 * 60 * kMinute;
+
+template <typename R> QByteArray why(const R &r)
+{
+    return r ? QByteArray() : r.error().message.toUtf8();
+}
+
+std::unique_ptr<store::Database> openDb(const QString &path,
+                                        std::vector<store::Migration> extra = {})
+{
+    store::OpenOptions o;
+    o.create = true;
+    o.synchronousFull = false;
+    o.migrations = RecordStore::migrations();
+    for (auto &m : streams::streamMigrations())
+        o.migrations.push_back(m);
+    for (auto &m : extra)
+        o.migrations.push_back(m);
+    auto db = store::Database::open(path, crypto::SecretBytes::random(32), o);
+    return db ? std::move(*db) : nullptr;
+}
+
+// The stream clock follows the model clock's wall time.
+class StreamClockOf final : public streams::StreamClock
+{
+public:
+    explicit StreamClockOf(const ManualClock &c)
+        : m_c(c)
+    {}
+    std::int64_t nowMs() const override { return m_c.wallMs(); }
+    std::int64_t onlineMs() const override { return m_c.monotonicMs(); }
+
+private:
+    const ManualClock &m_c;
+};
+
+struct Hq
+{
+    Identity me;
+    ManualClock clock;
+    StreamClockOf streamClock{clock};
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<RecordStore> records;
+    std::unique_ptr<hq::DeviceRegistry> registry;
+    std::unique_ptr<hq::HqFanout> fanout;
+    std::unique_ptr<hq::HqApplier> applier;
+    std::unique_ptr<streams::StreamOutbox> outbox;
+    std::unique_ptr<streams::Receiver> receiver;
+
+    Hq(const crypto::Id16 &deployment, const QString &path)
+        : me(streams::Role::Hq, deployment)
+    {
+        db = openDb(path, hq::DeviceRegistry::migrations());
+        records = std::make_unique<RecordStore>(*db, clock, me.localId(), ReplicaRole::Hq);
+        registry = std::make_unique<hq::DeviceRegistry>(*db);
+        fanout = std::make_unique<hq::HqFanout>(*records, *registry);
+        applier = std::make_unique<hq::HqApplier>(*fanout);
+        outbox = std::make_unique<streams::StreamOutbox>(*db, me, *registry, streamClock);
+        receiver =
+            std::make_unique<streams::Receiver>(*db, me, *registry, *applier, *outbox, streamClock);
+        receiver->setResyncSource(applier.get());
+    }
+    bool open() { return records->open() && registry->open(); }
+};
+
+struct Device
+{
+    Identity me;
+    Directory peers;
+    ManualClock clock;
+    StreamClockOf streamClock{clock};
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<RecordStore> records;
+    std::unique_ptr<DeviceApplier> applier;
+    std::unique_ptr<streams::StreamOutbox> outbox;
+    std::unique_ptr<streams::Receiver> receiver;
+
+    Device(const crypto::Id16 &deployment, const QString &path)
+        : me(streams::Role::Device, deployment)
+    {
+        db = openDb(path);
+        records = std::make_unique<RecordStore>(*db, clock, me.localId(), ReplicaRole::Device);
+        applier = std::make_unique<DeviceApplier>(*records);
+        outbox = std::make_unique<streams::StreamOutbox>(*db, me, peers, streamClock);
+        receiver =
+            std::make_unique<streams::Receiver>(*db, me, peers, *applier, *outbox, streamClock);
+    }
+    QByteArray dump(const QStringList &scopes) const
+    {
+        auto d = records->canonicalDump(scopes);
+        return d ? *d : QByteArray("dump failed");
+    }
+};
+
+} // namespace
+
+class TestHqStreams : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    crypto::Id16 m_deployment = crypto::randomFixed<crypto::Id16>();
+    std::unique_ptr<Hq> m_hq;
+    std::unique_ptr<Device> m_a, m_b;
+
+    bool pump()
+    {
+        for (int round = 0; round < 20; ++round) {
+            int moved = 0;
+            for (Device *d : {m_a.get(), m_b.get()}) {
+                auto down = m_hq->outbox->pending(d->me.localId(), 100000);
+                if (!down)
+                    return false;
+                for (const auto &q : *down) {
+                    if (!m_hq->outbox->markDelivered(d->me.localId(), q.stream.epoch, q.seq))
+                        return false;
+                    auto r = d->receiver->receive(q.bytes);
+                    if (!r || r->disposition != streams::Disposition::Applied) {
+                        qWarning("down not applied: %s",
+                                 r ? qPrintable(r->reason) : qPrintable(r.error().message));
+                        return false;
+                    }
+                    ++moved;
+                }
+                auto up = d->outbox->pending(m_hq->me.localId(), 100000);
+                if (!up)
+                    return false;
+                for (const auto &q : *up) {
+                    if (!d->outbox->markDelivered(m_hq->me.localId(), q.stream.epoch, q.seq))
+                        return false;
+                    auto r = m_hq->receiver->receive(q.bytes);
+                    if (!r || r->disposition != streams::Disposition::Applied) {
+                        qWarning("up not applied: %s",
+                                 r ? qPrintable(r->reason) : qPrintable(r.error().message));
+                        return false;
+                    }
+                    ++moved;
+                }
+            }
+            if (moved == 0)
+                return true;
+        }
+        return false;
+    }
+
+    bool enrol(Device &d, const QStringList &scopes)
+    {
+        d.clock.setWall(m_hq->clock.wallMs());
+        d.peers.add(m_hq->me.asPeer());
+        const streams::Peer p = d.me.asPeer();
+        hq::DeviceRecord rec;
+        rec.id = p.id;
+        rec.signKey = p.signKey;
+        rec.boxKey = p.boxKey;
+        rec.boxKeyId = p.boxKeyId;
+        rec.state = streams::PeerState::Active;
+        if (!m_hq->registry->addDevice(rec))
+            return false;
+        for (const QString &s : scopes) {
+            if (!m_hq->registry->addMember(rec.id, s))
+                return false;
+        }
+        return m_hq->receiver->sendResync(rec.id).has_value() && pump();
+    }
+
+    bool publish()
+    {
+        auto r = m_hq->fanout->publishLocalEdits();
+        return r && hq::HqFanout::enqueue(*m_hq->outbox, r->messages) && pump();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_hq = std::make_unique<Hq>(m_deployment, m_dir.filePath(QStringLiteral("hq.db")));
+        QVERIFY(m_hq->open());
+        m_a = std::make_unique<Device>(m_deployment, m_dir.filePath(QStringLiteral("a.db")));
+        m_b = std::make_unique<Device>(m_deployment, m_dir.filePath(QStringLiteral("b.db")));
+        QVERIFY(m_a->records->open() && m_b->records->open());
+        // Demo data at HQ before anyone is enrolled: the enrolment RESYNC carries it.
+        auto counts = demo::populate(*m_hq->records, m_hq->clock.wallMs(), 10);
+        QVERIFY2(counts.has_value(), why(counts).constData());
+        QVERIFY(m_hq->fanout->publishLocalEdits().has_value()); // nobody to send to yet
+    }
+
+    void enrolmentResyncCarriesTheScopes()
+    {
+        QVERIFY(enrol(*m_a, {QString::fromLatin1(demo::kScopeVienna), kVienna}));
+        QVERIFY(enrol(*m_b, {kVienna}));
+        QCOMPARE(m_a->records->scopes(), (QStringList{QString::fromLatin1(demo::kScopeVienna)}));
+        QCOMPARE(m_a->dump(demo::scopes()), m_hq->records->canonicalDump({kVienna}).value());
+        QVERIFY(!m_a->dump(demo::scopes()).isEmpty());
+        QCOMPARE(m_b->dump(demo::scopes()), m_a->dump(demo::scopes()));
+    }
+
+    void editsFlowBothWays()
+    {
+        auto hqEdit = m_hq->records->create(RecordType::Contact, kVienna,
+                                            {{QStringLiteral("name"), QStringLiteral("New desk")}});
+        QVERIFY(hqEdit.has_value());
+        QVERIFY(publish());
+        m_a->clock.advance(1000);
+        auto mine =
+            m_a->records->create(RecordType::FieldReport, kVienna,
+                                 {{QStringLiteral("text"), QStringLiteral("at the venue")}});
+        QVERIFY(mine.has_value());
+        auto sent = m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId());
+        QVERIFY(sent && *sent == 1);
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().accepted, 1);
+        QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        auto atB = m_b->records->record(mine->recordId);
+        QVERIFY(atB && *atB);
+        QCOMPARE((*atB)->fields.value(QStringLiteral("text")).stamp, mine->stamp); // kept
+    }
+
+    void rejectedEditConvergesThroughStreams()
+    {
+        auto contact = m_hq->records->create(
+            RecordType::Contact, kVienna, {{QStringLiteral("name"), QStringLiteral("HQ value")}});
+        QVERIFY(contact && publish());
+        // A's clock runs an hour ahead. With the reference time from the enrolment RESYNC's
+        // HEARTBEAT, A stamps with HQ's time and HQ accepts.
+        QVERIFY(m_a->records->clock().hasReference());
+        m_a->clock.setWall(m_hq->clock.wallMs() + 60 * kMinute);
+        auto fine = m_a->records->update(contact->recordId,
+                                         {{QStringLiteral("role"), QStringLiteral("desk")}});
+        QVERIFY(fine && *fine);
+        QVERIFY(qint64((*fine)->stamp.ms48) < m_hq->clock.wallMs() + kMinute);
+        QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().accepted, 1);
+        // Without a reference the stamp is an hour ahead: HQ refuses, A gets HQ's value back.
+        m_a->records->clock().clearReference();
+        auto edit = m_a->records->update(contact->recordId,
+                                         {{QStringLiteral("name"), QStringLiteral("ahead")}});
+        QVERIFY(edit && *edit);
+        QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().rejected, 1);
+        QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        // A forged write to an HQ-only record, sent as a DELTA: refused, A converges.
+        auto instruction =
+            m_hq->records->create(RecordType::Instruction, kVienna,
+                                  {{QStringLiteral("title"), QStringLiteral("Orders")}});
+        QVERIFY(instruction && publish());
+        m_a->clock.setWall(m_hq->clock.wallMs());
+        Operation forged;
+        forged.recordId = instruction->recordId;
+        forged.type = RecordType::Instruction;
+        forged.scope = kVienna;
+        forged.fields = {{QStringLiteral("title"), QStringLiteral("Forged orders")}};
+        forged.stamp = m_a->records->clock().tick();
+        QVERIFY(m_a->records->applyRemote(forged).has_value());
+        QVERIFY(m_a->outbox->enqueue(m_hq->me.localId(), streams::Kind::Delta,
+                                     DeltaPayload{{forged}}.toCbor()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().reasons,
+                 QList<RejectReason>{RejectReason::HqOnlyType});
+        QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        m_a->records->clock().setReference(m_hq->clock.wallMs());
+    }
+
+    void heartbeatSetsTheReferenceTime()
+    {
+        // Issue 3 test 13 end to end: after a verified HEARTBEAT a device whose clock is 3 days
+        // wrong stamps with HQ's time.
+        m_b->clock.setWall(m_hq->clock.wallMs() - 3 * kDay);
+        QVERIFY(m_hq->receiver->sendHeartbeat(m_b->me.localId()).has_value());
+        QVERIFY(pump());
+        QVERIFY(m_b->records->clock().wallClockOff());
+        m_hq->clock.advance(5000);
+        m_b->clock.advance(5000);
+        auto op = m_b->records->create(RecordType::Contact, kVienna,
+                                       {{QStringLiteral("name"), QStringLiteral("stamped right")}});
+        QVERIFY(op.has_value());
+        QVERIFY(std::llabs(qint64(op->stamp.ms48) - m_hq->clock.wallMs()) < 1000);
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().accepted, 1);
+        QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        m_b->clock.setWall(m_hq->clock.wallMs());
+    }
+
+    void scopeJoinAndLeaveThroughStreams()
+    {
+        for (int i = 0; i < 40; ++i) {
+            QVERIFY(
+                m_hq->records->create(RecordType::Contact, kPrague,
+                                      {{QStringLiteral("name"), QStringLiteral("p%1").arg(i)}}));
+        }
+        QVERIFY(publish()); // nobody holds prague yet
+        m_hq->fanout->setMaxPayloadBytes(1024);
+        auto join = m_hq->fanout->addMember(m_b->me.localId(), kPrague);
+        QVERIFY(join && join->size() > 1);
+        QVERIFY(hq::HqFanout::enqueue(*m_hq->outbox, *join));
+        QVERIFY(pump());
+        QCOMPARE(m_b->dump({kPrague}), m_hq->records->canonicalDump({kPrague}).value());
+        auto leave = m_hq->fanout->removeMember(m_b->me.localId(), kPrague);
+        QVERIFY(leave && hq::HqFanout::enqueue(*m_hq->outbox, *leave));
+        QVERIFY(pump());
+        QCOMPARE(m_b->dump({kPrague}), QByteArray());
+        QCOMPARE(m_b->records->scopes(), QStringList{kVienna});
+    }
+
+    void resyncAfterTheFactRestoresHqState()
+    {
+        // A RESYNC (new epoch, in parts) replaces A's records by HQ's.
+        auto stray = m_a->records->create(RecordType::Contact, kVienna,
+                                          {{QStringLiteral("name"), QStringLiteral("unsent")}});
+        QVERIFY(stray.has_value());
+        QVERIFY(m_hq->receiver->sendResync(m_a->me.localId()).has_value());
+        QVERIFY(pump());
+        // The unsent local edit survives (still queued); everything else equals HQ.
+        QCOMPARE(*m_a->records->outboxCount(), 1);
+        QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        const QStringList scopes = {QString::fromLatin1(demo::kScopeVienna), kVienna};
+        QCOMPARE(m_a->dump(scopes), m_hq->records->canonicalDump(scopes).value());
+        QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+    }
+};
+
+LIAISON_TEST_MAIN(TestHqStreams)
+#include "tst_hqvalidator_streams.moc"
