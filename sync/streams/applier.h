@@ -64,6 +64,16 @@ public:
     //    for `scopes` and purge every other scope (at part 1 it knows the scope list).
     //  - Delta, ScopeJoin, ScopeLeave, Reject, Policy, KeyUpdate: entirely the applier's.
     [[nodiscard]] virtual Status apply(const Body &body, const StreamContext &ctx) = 0;
+
+    // Device: merge again this device's own DELTA (a payload it sent on `up`) that HQ had not yet
+    // processed when it built a snapshot this device just applied (RESYNC part 1, SCOPE_JOIN
+    // part 1): the snapshot cannot contain it, and HQ does not send a device its own operations
+    // back. Operations of scopes the device does not hold must be skipped, not refused. The
+    // default applies the DELTA as it is.
+    [[nodiscard]] virtual Status remergeOwn(const Body &delta, const StreamContext &ctx)
+    {
+        return apply(delta, ctx);
+    }
 };
 
 // HQ only: what a RESYNC carries from the records layer for one device. The stream layer adds the

@@ -147,7 +147,10 @@ struct Receiver::Impl
     Receiver &q;
     std::vector<Alarm> alarms;  // raised in this transaction: handed to the sink after commit
     std::vector<Command> wipes; // WIPE commands found: run after the transaction
-    Direction inDir;            // direction of what this side receives
+    // Device, RESYNC part 1: this device's deltas HQ had not accepted, sent again in the new `up`
+    // epoch. The snapshot does not contain them, so they are merged again on top of it.
+    std::vector<QCborMap> remerge;
+    Direction inDir; // direction of what this side receives
 
     explicit Impl(Receiver &r)
         : q(r)
@@ -702,10 +705,20 @@ struct Receiver::Impl
                 if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
                     return std::unexpected(s.error());
                 sp.rollback();
+                remerge.clear();
                 STREAMS_TRY_ASSIGN(r, loadRow(h.sender));
                 STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
                 return Step::Stopped;
             }
+            if (body.kind == Kind::ScopeJoin && q.m_me.role() == Role::Device) {
+                // The snapshot of a (re)joined scope reflects HQ's `up` head of the HEARTBEAT
+                // sealed just before it: what this device sent after that is not in it.
+                const auto join = protocol::ScopeJoinPayload::fromCbor(body.payload);
+                if (join && join->part == 1)
+                    STREAMS_TRY_ASSIGN(remerge,
+                                       q.m_outbox.bodiesAfter(r.sender, r.peerSeen, Kind::Delta));
+            }
+            STREAMS_TRY(remergeOwnDeltas(body, ctx));
         }
         STREAMS_TRY(recordApplied(r, h.seq, f.envHash, bytes));
         STREAMS_TRY(sp.release());
@@ -735,6 +748,28 @@ struct Receiver::Impl
         r.gapSince.reset();
         r.resyncWanted = ResyncReason::None;
         r.resyncWantedMs = 0;
+        return {};
+    }
+
+    Status remergeOwnDeltas(const Body &snapshot, const StreamContext &ctx)
+    {
+        std::vector<QCborMap> again;
+        again.swap(remerge);
+        for (const QCborMap &payload : again) {
+            Savepoint one(db());
+            STREAMS_TRY(one.begin());
+            const Body delta{Kind::Delta, snapshot.createdMs, payload};
+            if (auto s = q.m_applier.remergeOwn(delta, ctx); !s) {
+                if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                    return s;
+                // e.g. an edit in a scope this device no longer holds: HQ will REJECT it
+                one.rollback();
+                qCInfo(lcReceiver)
+                    << "a re-issued delta does not merge locally:" << errcName(s.error().code);
+                continue;
+            }
+            STREAMS_TRY(one.release());
+        }
         return {};
     }
 
@@ -787,10 +822,10 @@ struct Receiver::Impl
             STREAMS_TRY_ASSIGN(opened.upSent, q.m_outbox.head(r.sender));
             opened.unlockFailures = q.m_unlockFailures;
             STREAMS_TRY(q.m_outbox.openEpoch(r.sender, Kind::Receipt, opened.toCbor()));
-            STREAMS_TRY_ASSIGN(const int again,
+            STREAMS_TRY_ASSIGN(remerge,
                                q.m_outbox.reissueAfter(r.sender, rs.upAccepted, Kind::Delta));
-            if (again > 0)
-                qCInfo(lcReceiver) << "re-issued" << again << "deltas after RESYNC";
+            if (!remerge.empty())
+                qCInfo(lcReceiver) << "re-issued" << remerge.size() << "deltas after RESYNC";
             return {};
         }
         case Kind::Receipt: {

@@ -1,6 +1,7 @@
 #include "streamoutbox.h"
 
 #include "envelopecodec.h"
+#include "protocol/body.h"
 #include "savepoint.h"
 #include "streamutil.h"
 
@@ -57,6 +58,13 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
 
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
+    if (kind == Kind::ScopeJoin && m_joinHeartbeat && !newEpoch) {
+        const auto join = protocol::ScopeJoinPayload::fromCbor(payload);
+        if (join && join->part == 1) {
+            STREAMS_TRY_ASSIGN(const QCborMap hb, m_joinHeartbeat(recipient));
+            STREAMS_TRY(seal(recipient, Kind::Heartbeat, hb, false));
+        }
+    }
 
     STREAMS_TRY_ASSIGN(auto sel,
                        m_db.prepare("SELECT epoch, head_seq, head_hash FROM stream_out WHERE "
@@ -240,7 +248,31 @@ Result<std::optional<QueuedEnvelope>> StreamOutbox::deliveredHead(const Id16 &re
     return std::optional<QueuedEnvelope>(rowToQueued(st, m_me.localId(), outgoingDirection()));
 }
 
-Result<int> StreamOutbox::reissueAfter(const Id16 &recipient, const EpochHead &after, Kind kind)
+Result<std::vector<QCborMap>> StreamOutbox::bodiesAfter(const Id16 &recipient,
+                                                        const EpochHead &after, Kind kind) const
+{
+    STREAMS_TRY_ASSIGN(auto st,
+                       m_db.prepare("SELECT payload FROM stream_outbox WHERE recipient = ? AND "
+                                    "kind = ? AND reissued = 0 AND (epoch > ? OR (epoch = ? AND "
+                                    "seq > ?)) ORDER BY epoch, seq"));
+    st.bind(1, recipient.view())
+        .bind(2, int(kind))
+        .bind(3, std::int64_t(after.epoch))
+        .bind(4, std::int64_t(after.epoch))
+        .bind(5, std::int64_t(after.seq));
+    std::vector<QCborMap> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        STREAMS_TRY_ASSIGN(QCborMap m, codec::decodePayload(st.columnBlob(0)));
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+Result<std::vector<QCborMap>> StreamOutbox::reissueAfter(const Id16 &recipient,
+                                                         const EpochHead &after, Kind kind)
 {
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
@@ -275,10 +307,13 @@ Result<int> StreamOutbox::reissueAfter(const Id16 &recipient, const EpochHead &a
         mark.bind(1, recipient.view()).bind(2, o.epoch).bind(3, o.seq);
         STREAMS_TRY(mark.exec());
     }
-    for (const Old &o : old)
+    std::vector<QCborMap> out;
+    for (const Old &o : old) {
         STREAMS_TRY(seal(recipient, kind, o.payload, false));
+        out.push_back(o.payload);
+    }
     STREAMS_TRY(sp.release());
-    return int(old.size());
+    return out;
 }
 
 } // namespace liaison::streams

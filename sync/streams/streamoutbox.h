@@ -16,6 +16,7 @@
 #include <QByteArray>
 #include <QCborMap>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -78,9 +79,19 @@ public:
     // Re-issues, in the current epoch, the bodies of every envelope of kind `kind` sent after
     // `after` (a higher seq in that epoch, or any later epoch) and not re-issued before: what a
     // device does in its new `up` epoch once a RESYNC told it the last `up` HQ accepted. Returns
-    // how many were re-issued.
-    [[nodiscard]] Result<int> reissueAfter(const Id16 &recipient, const EpochHead &after,
-                                           Kind kind);
+    // the payloads re-issued, oldest first.
+    [[nodiscard]] Result<std::vector<QCborMap>> reissueAfter(const Id16 &recipient,
+                                                             const EpochHead &after, Kind kind);
+
+    // Payloads of kind `kind` sent after `after` and not re-issued, oldest first.
+    [[nodiscard]] Result<std::vector<QCborMap>>
+    bodiesAfter(const Id16 &recipient, const EpochHead &after, Kind kind) const;
+
+    // HQ: a HEARTBEAT payload for a device, sealed just before every SCOPE_JOIN part 1 so the
+    // device learns which of its `up` envelopes the snapshot already reflects (the receiver
+    // installs it).
+    using HeartbeatSource = std::function<Result<QCborMap>(const Id16 &device)>;
+    void setJoinHeartbeat(HeartbeatSource source) { m_joinHeartbeat = std::move(source); }
 
     [[nodiscard]] Direction outgoingDirection() const;
 
@@ -92,6 +103,7 @@ private:
     const LocalIdentity &m_me;
     const PeerDirectory &m_peers;
     const StreamClock &m_clock;
+    HeartbeatSource m_joinHeartbeat;
 };
 
 } // namespace liaison::streams

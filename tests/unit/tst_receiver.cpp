@@ -657,6 +657,8 @@ private Q_SLOTS:
         QVERIFY(p.hq->receiver->sendResync(p.devId()));
         QVERIFY(p.pump());
         QCOMPARE(kvDump(*p.hq->db).value("b"), QStringLiteral("1"));
+        // The snapshot did not have "b" yet; the device merged its own re-issued delta again.
+        QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
         // Asking again re-issues nothing more.
         QVERIFY(p.hq->receiver->sendResync(p.devId()));
         QVERIFY(p.pump());
