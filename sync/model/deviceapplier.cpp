@@ -126,6 +126,23 @@ Status DeviceApplier::apply(const streams::Body &body, const streams::StreamCont
     }
 }
 
+Status DeviceApplier::remergeOwn(const streams::Body &delta, const streams::StreamContext &)
+{
+    if (delta.kind != Kind::Delta)
+        return fail(Errc::InvalidArgument, QStringLiteral("remerge of a non-DELTA"));
+    auto payload = DeltaPayload::fromCbor(delta.payload);
+    if (!payload)
+        return std::unexpected(payload.error());
+    QList<Operation> held;
+    for (const Operation &op : payload->ops) {
+        if (op.author() == m_records.self() && m_records.holdsScope(op.scope))
+            held.append(op);
+    }
+    if (held.isEmpty())
+        return {};
+    return asStatus(m_records.applyRemoteBatch(held));
+}
+
 Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const crypto::Id16 &hq,
                                           qsizetype maxPayloadBytes)
 {

@@ -32,6 +32,10 @@ public:
                                const streams::StreamContext &ctx) override;
     [[nodiscard]] Status apply(const streams::Body &body,
                                const streams::StreamContext &ctx) override;
+    // This device's own DELTA again after a snapshot that could not contain it (RESYNC,
+    // SCOPE_JOIN): operations of scopes no longer held are skipped.
+    [[nodiscard]] Status remergeOwn(const streams::Body &delta,
+                                    const streams::StreamContext &ctx) override;
 
     // Seals pending local operations as DELTAs to HQ (each under maxPayloadBytes of operations)
     // and removes them from the change log, in one SAVEPOINT. Returns the operations sent.

@@ -469,6 +469,7 @@ struct Receiver::Impl
                 STREAMS_TRY(senderFault(r, f, bytes, res, QStringLiteral("does not open")));
             return false;
         }
+        res.kind = body->kind;
         if (body->kind != Kind::Command)
             return true;
         auto cmd = Command::fromCbor(body->payload);
@@ -660,6 +661,8 @@ struct Receiver::Impl
             return Step::Stopped;
         }
         const Body &body = *opened;
+        if (!res.kind)
+            res.kind = body.kind;
         // Step 5: kind (checked by open), epoch rules, operation-level checks.
         QString why;
         if (newEpoch && body.kind != opening)
@@ -714,9 +717,10 @@ struct Receiver::Impl
                 // The snapshot of a (re)joined scope reflects HQ's `up` head of the HEARTBEAT
                 // sealed just before it: what this device sent after that is not in it.
                 const auto join = protocol::ScopeJoinPayload::fromCbor(body.payload);
-                if (join && join->part == 1)
+                if (join && join->part == 1) {
                     STREAMS_TRY_ASSIGN(remerge,
                                        q.m_outbox.bodiesAfter(r.sender, r.peerSeen, Kind::Delta));
+                }
             }
             STREAMS_TRY(remergeOwnDeltas(body, ctx));
         }
@@ -1016,7 +1020,20 @@ Receiver::Receiver(store::Database &db, const LocalIdentity &me, const PeerDirec
     , m_applier(applier)
     , m_outbox(outbox)
     , m_clock(clock)
-{}
+{
+    if (m_me.role() == Role::Hq) {
+        m_outbox.setJoinHeartbeat([this](const Id16 &device) -> Result<QCborMap> {
+            Impl impl(*this);
+            STREAMS_TRY_ASSIGN(const InRow up, impl.loadRow(device));
+            protocol::HeartbeatPayload hb;
+            hb.hqTimeMs = m_clock.nowMs();
+            hb.certSerial = m_certSerial;
+            STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
+            hb.upApplied = up.appliedHead();
+            return hb.toCbor();
+        });
+    }
+}
 
 Result<ReceiveResult> Receiver::receive(QByteArrayView envelope)
 {

@@ -73,9 +73,10 @@ struct ReceiveResult
     std::optional<StreamId> stream; // when the header could be parsed
     std::uint64_t seq = 0;
     Hash32 envHash;
-    int applied = 0;   // envelopes applied by this call: this one plus parked successors
-    bool wipe = false; // a WIPE command was found and handed to the wipe handler
-    QString reason;    // for logs: ids and counts only
+    std::optional<Kind> kind; // once opened (in order, or peeked for a WIPE)
+    int applied = 0;          // envelopes applied by this call: this one plus parked successors
+    bool wipe = false;        // a WIPE command was found and handed to the wipe handler
+    QString reason;           // for logs: ids and counts only
 };
 
 // A range the client should fetch from the relay (GET /v1/streams/{sender}/{epoch}?from=S).
