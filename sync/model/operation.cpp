@@ -26,13 +26,6 @@ QCborMap fieldsToCbor(RecordType type, const FieldMap &fields)
     return cbor::canonicalMap(std::move(entries));
 }
 
-Status checkCanonical(const QCborValue &original, const QCborValue &normalized)
-{
-    if (original.toCbor() != normalized.toCbor())
-        return fail(Errc::Malformed, QStringLiteral("field value not in canonical form"));
-    return {};
-}
-
 Result<FieldMap> fieldsFromCbor(RecordType type, const QCborValue &value)
 {
     if (!value.isMap())
@@ -53,11 +46,12 @@ Result<FieldMap> fieldsFromCbor(RecordType type, const QCborValue &value)
         if (!spec)
             return fail(Errc::Malformed, QStringLiteral("fields: unknown field"));
         const QString name = QString::fromLatin1(spec->name);
-        auto normalized = normalizeField(*spec, it.value());
+        bool changed = false;
+        auto normalized = normalizeField(*spec, it.value(), &changed);
         if (!normalized)
             return std::unexpected(normalized.error());
-        if (auto s = checkCanonical(it.value(), *normalized); !s)
-            return std::unexpected(s.error());
+        if (changed)
+            return fail(Errc::Malformed, QStringLiteral("field value not in canonical form"));
         out.insert(name, *normalized);
     }
     return out;
@@ -246,6 +240,18 @@ Status Operation::validate()
     return {};
 }
 
+Status Operation::checkShape() const
+{
+    if (recordId.isZero() || !recordTypeFromInt(qint64(type)) || !isValidScope(scope) ||
+        stamp.ms48 > Hlc::kMaxMs || stamp.origin.isZero() || tombstone != fields.isEmpty())
+        return fail(Errc::InvalidArgument, QStringLiteral("operation: bad shape"));
+    for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+        if (!fieldSpec(type, it.key()))
+            return fail(Errc::InvalidArgument, QStringLiteral("operation: unknown field"));
+    }
+    return {};
+}
+
 bool operator==(const Operation &a, const Operation &b)
 {
     return a.encode() == b.encode();
@@ -361,8 +367,9 @@ Result<RecordState> RecordState::fromCbor(const QCborValue &value)
         const auto stamp = cbor::stampFromArray(a);
         if (!stamp || stamp->origin.isZero())
             return bad("field stamp");
-        auto normalized = normalizeField(*spec, v);
-        if (!normalized || normalized->toCbor() != v.toCbor())
+        bool changed = false;
+        auto normalized = normalizeField(*spec, v, &changed);
+        if (!normalized || changed)
             return bad("field value");
         if (writerRule(st.type) == WriterRule::AuthorOnly) {
             if (st.owner && *st.owner != stamp->origin)

@@ -51,6 +51,8 @@ struct Operation
     // Type, scope, field names and values against the schema (what fromCbor checks, for
     // operations built in memory). Normalizes values in place.
     [[nodiscard]] Status validate();
+    // The cheap part of validate(): id, type, scope, stamp, tombstone xor fields, field names.
+    [[nodiscard]] Status checkShape() const;
 
     friend bool operator==(const Operation &a, const Operation &b);
 };

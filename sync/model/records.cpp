@@ -213,8 +213,10 @@ QCborValue emptyValue(FieldKind kind)
     return {};
 }
 
-Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value)
+Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value, bool *changed)
 {
+    if (changed)
+        *changed = false;
     const auto bad = [&](const char *why) {
         return fail(Errc::Malformed,
                     QStringLiteral("field %1: %2")
@@ -273,16 +275,16 @@ Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value
         const QCborArray in = value.toArray();
         if (in.size() > spec.maxLength)
             return bad("too many items");
-        QCborArray out;
-        for (const QCborValue &item : in) {
+        QCborArray rebuilt; // only when a phone map is not in canonical key order
+        bool needsRebuild = false;
+        for (qsizetype i = 0; i < in.size(); ++i) {
+            const QCborValue item = in.at(i);
             if (spec.kind == FieldKind::TextList) {
                 if (!item.isString() || !checkText(item.toString(), 512))
                     return bad("bad list item");
-                out.append(item);
             } else if (spec.kind == FieldKind::IdList) {
                 if (!item.isByteArray() || item.toByteArray().size() != 16)
                     return bad("bad id");
-                out.append(item);
             } else {
                 if (!item.isMap())
                     return bad("phone not a map");
@@ -294,14 +296,25 @@ Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value
                     return bad("phone must be {1: label, 2: number, 3: 24/7}");
                 if (!checkText(label.toString(), 64) || !checkText(number.toString(), 64))
                     return bad("bad phone text");
-                QCborMap sorted; // canonical key order
-                sorted.insert(kPhoneLabel, label);
-                sorted.insert(kPhoneNumber, number);
-                sorted.insert(kPhone24h, h24);
-                out.append(sorted);
+                const bool canonical = m.keys().at(0) == QCborValue(kPhoneLabel) &&
+                                       m.keys().at(1) == QCborValue(kPhoneNumber);
+                if (!canonical && !needsRebuild) {
+                    needsRebuild = true;
+                    for (qsizetype j = 0; j < i; ++j)
+                        rebuilt.append(in.at(j));
+                }
+                if (needsRebuild) {
+                    QCborMap sorted; // canonical key order
+                    sorted.insert(kPhoneLabel, label);
+                    sorted.insert(kPhoneNumber, number);
+                    sorted.insert(kPhone24h, h24);
+                    rebuilt.append(sorted);
+                }
             }
         }
-        return QCborValue(out);
+        if (changed)
+            *changed = needsRebuild;
+        return needsRebuild ? QCborValue(rebuilt) : value;
     }
     case FieldKind::Position: {
         if (!value.isArray())

@@ -81,7 +81,9 @@ inline constexpr int kPhone24h = 3;
 // Checks a value against its spec (kind, lengths, ranges, choices) and returns it in canonical
 // form (maps inside Phones rebuilt with sorted keys). Text may not contain control characters
 // other than tab and newline.
-[[nodiscard]] Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value);
+// `changed`, when given, tells whether the canonical form differs from `value`.
+[[nodiscard]] Result<QCborValue> normalizeField(const FieldSpec &spec, const QCborValue &value,
+                                                bool *changed = nullptr);
 // The empty value of a kind ("", [], 0, false, empty bytes).
 [[nodiscard]] QCborValue emptyValue(FieldKind kind);
 

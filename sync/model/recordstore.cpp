@@ -1,6 +1,7 @@
 #include "model/recordstore.h"
 
 #include <QCborArray>
+#include <QCborStreamWriter>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -58,6 +59,29 @@ QByteArray encodeValue(const QCborValue &v)
 {
     return v.toCbor(); // values are normalized: maps already in canonical key order
 }
+
+// The canonical bytes of every field value of an operation, written by one QCborStreamWriter
+// (a writer per value costs more than the encoding itself).
+struct EncodedFields
+{
+    QByteArray buffer;
+    QList<qsizetype> ends;
+
+    explicit EncodedFields(const FieldMap &fields)
+    {
+        ends.reserve(fields.size());
+        QCborStreamWriter writer(&buffer);
+        for (auto it = fields.cbegin(); it != fields.cend(); ++it) {
+            it.value().toCbor(writer);
+            ends.append(buffer.size());
+        }
+    }
+    [[nodiscard]] QByteArrayView at(qsizetype i) const
+    {
+        const qsizetype begin = i == 0 ? 0 : ends[i - 1];
+        return QByteArrayView(buffer).sliced(begin, ends[i] - begin);
+    }
+};
 
 QCborValue decodeValue(const QByteArray &bytes)
 {
@@ -341,15 +365,19 @@ Result<bool> RecordStore::merge(const Operation &op)
         if (auto s = ins.exec(); !s)
             return err(s);
         const qint64 rid = m_db.lastInsertRowId();
-        for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
+        const EncodedFields values(op.fields);
+        qsizetype i = 0;
+        for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it, ++i) {
             Statement &f = m_st->insFieldIgnore;
-            f.bind(1, rid).bind(2, it.key()).bind(3, QByteArrayView(encodeValue(it.value())));
-            f.bind(4, QByteArrayView(stamp));
+            f.bind(1, rid).bind(2, it.key()).bind(3, values.at(i)).bind(4, QByteArrayView(stamp));
             if (auto s = f.exec(); !s)
                 return err(s);
         }
-        if (isContact && !op.tombstone)
-            m_searchDirty.insert(rid);
+        if (isContact && !op.tombstone) {
+            // A new contact's search row comes straight from the operation.
+            if (auto s = insertSearchRow(rid, op.fields); !s)
+                return std::unexpected(s.error());
+        }
         m_changed.append(op.recordId);
         return true;
     }
@@ -387,29 +415,58 @@ Result<bool> RecordStore::merge(const Operation &op)
     if (row.header.tombstone)
         return false; // deletion wins
     bool changed = false;
-    for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
-        const QByteArray value = encodeValue(it.value());
+    bool searchChanged = false;
+    const EncodedFields values(op.fields);
+    qsizetype i = 0;
+    for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it, ++i) {
+        const QByteArrayView value = values.at(i);
         Statement &ins = m_st->insFieldIgnore;
-        ins.bind(1, row.rid).bind(2, it.key()).bind(3, QByteArrayView(value));
-        ins.bind(4, QByteArrayView(stamp));
+        ins.bind(1, row.rid).bind(2, it.key()).bind(3, value).bind(4, QByteArrayView(stamp));
         if (auto s = ins.exec(); !s)
             return err(s);
         if (m_db.changes() == 0) {
             Statement &upd = m_st->updField;
-            upd.bind(1, row.rid).bind(2, it.key()).bind(3, QByteArrayView(value));
+            upd.bind(1, row.rid).bind(2, it.key()).bind(3, value);
             upd.bind(4, QByteArrayView(stamp));
             if (auto s = upd.exec(); !s)
                 return err(s);
         }
-        if (m_db.changes() > 0)
+        if (m_db.changes() > 0) {
             changed = true;
+            if (isContact && !searchChanged) {
+                for (const char *name : kContactSearchFields)
+                    searchChanged = searchChanged || it.key() == QLatin1StringView(name);
+            }
+        }
     }
-    if (changed) {
-        if (isContact)
-            m_searchDirty.insert(row.rid);
+    if (searchChanged)
+        m_searchDirty.insert(row.rid);
+    if (changed)
         m_changed.append(op.recordId);
-    }
     return changed;
+}
+
+namespace {
+QString searchText(const QCborValue &v)
+{
+    if (!v.isArray())
+        return v.toString();
+    QStringList parts;
+    for (const QCborValue &item : v.toArray())
+        parts.append(item.toString());
+    return parts.join(QLatin1Char(' '));
+}
+} // namespace
+
+Status RecordStore::insertSearchRow(qint64 rid, const FieldMap &fields)
+{
+    Statement &ins = m_st->ftsIns;
+    ins.bind(1, rid);
+    for (int i = 0; i < 5; ++i) {
+        const auto it = fields.constFind(QLatin1StringView(kContactSearchFields[i]));
+        ins.bind(2 + i, it == fields.cend() ? QString() : searchText(it.value()));
+    }
+    return ins.exec();
 }
 
 Status RecordStore::refreshSearch()
@@ -423,8 +480,7 @@ Status RecordStore::refreshSearch()
         m_st->ftsDel.bind(1, rid);
         if (auto s = m_st->ftsDel.exec(); !s)
             return s;
-        QString cols[5];
-        bool any = false;
+        FieldMap fields;
         Statement &q = m_st->ftsFields;
         q.bind(1, rid);
         for (;;) {
@@ -435,31 +491,12 @@ Status RecordStore::refreshSearch()
             }
             if (!*has)
                 break;
-            const QString name = q.columnText(0);
-            const QCborValue v = decodeValue(q.columnBlob(1));
-            QString text;
-            if (v.isArray()) {
-                QStringList parts;
-                for (const QCborValue &item : v.toArray())
-                    parts.append(item.toString());
-                text = parts.join(QLatin1Char(' '));
-            } else {
-                text = v.toString();
-            }
-            for (int i = 0; i < 5; ++i) {
-                if (name == QLatin1StringView(kContactSearchFields[i]))
-                    cols[i] = text;
-            }
-            any = true;
+            fields.insert(q.columnText(0), decodeValue(q.columnBlob(1)));
         }
         q.reset();
-        if (!any)
+        if (fields.isEmpty())
             continue; // deleted or gone
-        Statement &ins = m_st->ftsIns;
-        ins.bind(1, rid);
-        for (int i = 0; i < 5; ++i)
-            ins.bind(2 + i, cols[i]);
-        if (auto s = ins.exec(); !s)
+        if (auto s = insertSearchRow(rid, fields); !s)
             return s;
     }
     return {};
@@ -640,9 +677,10 @@ Result<ApplyStats> RecordStore::mergeRemote(std::span<const Operation> ops, bool
 {
     ApplyStats stats;
     Hlc newest;
-    for (const Operation &original : ops) {
-        Operation op = original;
-        if (auto s = op.validate(); !s)
+    for (const Operation &op : ops) {
+        // Values were checked when the operation was decoded (Operation::fromCbor) or built
+        // (validate()); the shape is checked again here, cheaply.
+        if (auto s = op.checkShape(); !s)
             return std::unexpected(s.error());
         if (checkScope && m_role == ReplicaRole::Device && !m_scopes.contains(op.scope))
             return fail(Errc::Refused, QStringLiteral("records: operation for a scope not held"));

@@ -101,6 +101,8 @@ public:
     [[nodiscard]] Result<Operation> remove(const RecordId &id);
 
     // ---- remote operations: merged, never queued ----
+    // Operations must come from Operation::fromCbor/decode (or have passed validate()): field
+    // values are taken as checked and canonical; only the shape is checked again.
     [[nodiscard]] Result<ApplyStats> applyRemote(const Operation &op);
     // One SAVEPOINT, prepared statements reused, FTS refreshed once per contact at the end.
     [[nodiscard]] Result<ApplyStats> applyRemoteBatch(std::span<const Operation> ops);
@@ -170,6 +172,7 @@ private:
     [[nodiscard]] Status enqueueOutbox(const Operation &op);
     [[nodiscard]] Status persistClock();
     [[nodiscard]] Status refreshSearch();
+    [[nodiscard]] Status insertSearchRow(qint64 rid, const FieldMap &fields);
     [[nodiscard]] Status loadScopes();
     [[nodiscard]] Result<ApplyStats> mergeRemote(std::span<const Operation> ops, bool checkScope);
     void notify();
