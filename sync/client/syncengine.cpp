@@ -1,0 +1,405 @@
+#include "syncengine.h"
+
+#include "protocol/relaybatch.h"
+#include "protocol/envelope.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcSync, "liaison.sync")
+
+namespace liaison::client {
+
+namespace {
+
+constexpr int kMaxAckCursors = 1000; // the relay's limit per acknowledgement
+
+QByteArray skipKey(const crypto::Id16 &recipient, std::uint32_t epoch)
+{
+    return recipient.toByteArray() + QByteArray::number(epoch);
+}
+
+QByteArray idHex(const crypto::Id16 &id)
+{
+    return id.toHex();
+}
+
+// A refusal that concerns this one envelope (or its recipient), not the caller or the relay.
+bool envelopeSpecific(const RelayReply &r)
+{
+    if (r.status == 409 || r.status == 413 || r.status == 400)
+        return true;
+    if (r.status == 404)
+        return true; // unknown_recipient
+    if (r.status == 403)
+        return r.errorCode != "revoked" && r.errorCode != "forbidden";
+    if (r.status == 429)
+        return r.errorCode == "mailbox_full"; // that recipient only
+    return false;
+}
+
+} // namespace
+
+SyncEngine::SyncEngine(RelayHttp &http, StreamPort &port, SignerSource signer,
+                       EngineOptions options, QObject *parent)
+    : QObject(parent)
+    , m_http(http)
+    , m_port(port)
+    , m_signer(std::move(signer))
+    , m_options(options)
+{
+    m_options.pullLimit = std::clamp(m_options.pullLimit, 1, 1000);
+    m_options.gapFillLimit = std::clamp(m_options.gapFillLimit, 1, 1000);
+    m_options.pushBatch = std::max(1, m_options.pushBatch);
+}
+
+std::optional<RequestSigner> SyncEngine::signer()
+{
+    return m_signer ? m_signer() : std::nullopt;
+}
+
+void SyncEngine::bumpProgress(int done, int total)
+{
+    m_done = done;
+    m_total = std::max(total, done);
+    Q_EMIT progress(m_done, m_total);
+}
+
+void SyncEngine::runRound()
+{
+    if (m_phase == Phase::LongPoll) {
+        // A round is wanted now: the long-poll gives way.
+        cancel();
+    } else if (m_phase != Phase::Idle) {
+        m_again = true;
+        return;
+    }
+    begin(Phase::Push);
+}
+
+void SyncEngine::runLongPoll()
+{
+    if (m_phase != Phase::Idle)
+        return;
+    begin(Phase::LongPoll);
+}
+
+void SyncEngine::cancel()
+{
+    ++m_gen;
+    m_phase = Phase::Idle;
+    m_again = false;
+    if (m_inFlight) {
+        const quint64 h = m_inFlight;
+        m_inFlight = 0;
+        m_http.abort(h); // its callback sees a stale generation
+    }
+}
+
+void SyncEngine::begin(Phase first)
+{
+    ++m_gen;
+    m_stats = {};
+    m_skip.clear();
+    m_gapPasses = 0;
+    m_again = false;
+    m_done = 0;
+    m_total = 0;
+    if (!signer()) {
+        m_phase = Phase::Push;
+        // Asynchronous like every other outcome, so callers never re-enter.
+        const quint64 gen = m_gen;
+        QTimer::singleShot(0, this, [this, gen] {
+            if (current(gen))
+                finish(false, QStringLiteral("locked: no signing key"));
+        });
+        return;
+    }
+    if (first == Phase::LongPoll) {
+        m_phase = Phase::LongPoll;
+        // Acknowledgements a failed round left behind go first.
+        if (!m_unacked.isEmpty())
+            return ackStep([this] { pullStep(m_options.longPollWaitMs); });
+        return pullStep(m_options.longPollWaitMs);
+    }
+    m_phase = Phase::Push;
+    auto count = m_port.pendingCount();
+    if (count)
+        bumpProgress(0, int(*count));
+    pushStep();
+}
+
+// ---- push ------------------------------------------------------------------------------------
+
+void SyncEngine::pushStep()
+{
+    int limit = m_options.pushBatch;
+    std::vector<streams::QueuedEnvelope> batch;
+    for (;;) {
+        auto pending = m_port.pendingEnvelopes(limit);
+        if (!pending)
+            return finish(false, QStringLiteral("outbox: %1").arg(pending.error().message));
+        const bool full = int(pending->size()) >= limit;
+        for (auto &e : *pending)
+            if (!m_skip.contains(skipKey(e.stream.recipient, e.stream.epoch)))
+                batch.push_back(std::move(e));
+        // Everything read belongs to streams refused in this round, and there may be more.
+        if (batch.empty() && full && limit < (1 << 20)) {
+            limit *= 4;
+            continue;
+        }
+        break;
+    }
+    if (batch.empty())
+        return afterPush();
+    pushOne(std::move(batch), 0);
+}
+
+void SyncEngine::pushOne(std::vector<streams::QueuedEnvelope> batch, std::size_t index)
+{
+    while (index < batch.size() &&
+           m_skip.contains(skipKey(batch[index].stream.recipient, batch[index].stream.epoch)))
+        ++index;
+    if (index >= batch.size())
+        return pushStep();
+    auto s = signer();
+    if (!s)
+        return finish(false, QStringLiteral("locked: no signing key"));
+    const quint64 gen = m_gen;
+    const streams::QueuedEnvelope &e = batch[index];
+    const QByteArray bytes = e.bytes;
+    m_inFlight = m_http.call(
+        "POST", "/v1/envelopes", bytes, s, m_options.requestTimeoutMs,
+        [this, gen, batch = std::move(batch), index](const RelayReply &r) mutable {
+            if (!current(gen))
+                return;
+            m_inFlight = 0;
+            const streams::QueuedEnvelope &e = batch[index];
+            if (r.ok()) {
+                const QJsonObject o = QJsonDocument::fromJson(r.body).object();
+                const QByteArray answered = o.value(QStringLiteral("env_hash")).toString().toLatin1();
+                if (answered != e.envHash.toHex())
+                    return finish(false, QStringLiteral("relay answered another env_hash"), &r);
+                if (auto st = m_port.markDelivered(e); !st)
+                    return finish(false, QStringLiteral("outbox: %1").arg(st.error().message));
+                ++m_stats.pushed;
+                bumpProgress(m_done + 1, m_total);
+                Q_EMIT envelopeDelivered(e.stream.recipient, e.stream.epoch, e.seq);
+                return pushOne(std::move(batch), index + 1);
+            }
+            if (envelopeSpecific(r)) {
+                if (r.status == 409)
+                    ++m_stats.conflicts;
+                else
+                    ++m_stats.refused;
+                qCWarning(lcSync).noquote()
+                    << "relay refused envelope to" << idHex(e.stream.recipient) << "epoch"
+                    << e.stream.epoch << "seq" << e.seq << ":" << r.describe();
+                m_skip.insert(skipKey(e.stream.recipient, e.stream.epoch));
+                Q_EMIT envelopeRefused(e.stream.recipient, e.stream.epoch, e.seq, r.status,
+                                       r.errorCode);
+                return pushOne(std::move(batch), index + 1);
+            }
+            finish(false, QStringLiteral("push: %1").arg(r.describe()), &r);
+        });
+}
+
+void SyncEngine::afterPush()
+{
+    if (m_phase == Phase::FinalPush)
+        return finish(true, {});
+    m_phase = Phase::Pull;
+    if (!m_unacked.isEmpty())
+        return ackStep([this] { pullStep(0); });
+    pullStep(0);
+}
+
+// ---- pull ------------------------------------------------------------------------------------
+
+void SyncEngine::pullStep(int waitMs)
+{
+    auto s = signer();
+    if (!s)
+        return finish(false, QStringLiteral("locked: no signing key"));
+    const bool longPoll = m_phase == Phase::LongPoll;
+    QByteArray path = "/v1/mailbox?after=" + QByteArray::number(qint64(m_cursor)) +
+                      "&limit=" + QByteArray::number(m_options.pullLimit);
+    if (waitMs > 0)
+        path += "&wait_ms=" + QByteArray::number(waitMs);
+    const quint64 gen = m_gen;
+    m_inFlight = m_http.call("GET", path, {}, s, m_options.requestTimeoutMs + waitMs,
+                             [this, gen, longPoll](const RelayReply &r) {
+                                 if (!current(gen))
+                                     return;
+                                 m_inFlight = 0;
+                                 handleBatch(r, longPoll);
+                             });
+}
+
+void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
+{
+    if (!r.ok())
+        return finish(false, QStringLiteral("mailbox: %1").arg(r.describe()), &r);
+    auto items = protocol::decodeRelayBatch(r.body, m_options.pullLimit,
+                                            protocol::kMaxEnvelopeBytes);
+    if (!items)
+        return finish(false, QStringLiteral("mailbox: %1").arg(items.error().message), &r);
+    if (fromLongPoll) {
+        if (items->isEmpty())
+            return finish(true, {});
+        m_phase = Phase::Pull;
+    }
+    m_stats.pulled += int(items->size());
+    if (!items->isEmpty())
+        m_stats.mailArrived = true;
+    bumpProgress(m_done, m_total + int(items->size()));
+
+    std::optional<Error> localFailure;
+    for (const protocol::RelayBatchItem &item : *items) {
+        if (std::int64_t(item.key) <= m_cursor)
+            continue; // the relay repeated something we have processed: harmless, skip
+        auto res = m_port.receive(item.data);
+        if (!res) {
+            // A local failure (store): not acknowledged, offered again by the next round.
+            localFailure = res.error();
+            break;
+        }
+        m_cursor = std::int64_t(item.key);
+        m_stats.applied += res->applied;
+        if (res->acknowledge)
+            m_unacked.append(std::int64_t(item.key));
+        bumpProgress(m_done + 1, m_total);
+    }
+    const bool more = r.header("liaison-more") == "1";
+    if (localFailure) {
+        const QString why = QStringLiteral("receiver: %1").arg(localFailure->message);
+        return ackStep([this, why] { finish(false, why); });
+    }
+    ackStep([this, more, n = items->size()] {
+        if (more || n >= m_options.pullLimit)
+            return pullStep(0);
+        finishPull();
+    });
+}
+
+void SyncEngine::ackStep(std::function<void()> next)
+{
+    if (m_unacked.isEmpty())
+        return next();
+    auto s = signer();
+    if (!s)
+        return finish(false, QStringLiteral("locked: no signing key"));
+    const QList<std::int64_t> chunk = m_unacked.mid(0, kMaxAckCursors);
+    QJsonArray cursors;
+    for (std::int64_t c : chunk)
+        cursors.append(qint64(c));
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QStringLiteral("cursors"), cursors}}).toJson(QJsonDocument::Compact);
+    const quint64 gen = m_gen;
+    m_inFlight = m_http.call(
+        "POST", "/v1/mailbox/ack", body, s, m_options.requestTimeoutMs,
+        [this, gen, n = chunk.size(), next = std::move(next)](const RelayReply &r) mutable {
+            if (!current(gen))
+                return;
+            m_inFlight = 0;
+            if (!r.ok())
+                return finish(false, QStringLiteral("ack: %1").arg(r.describe()), &r);
+            m_unacked.remove(0, n);
+            m_stats.acknowledged += int(n);
+            ackStep(std::move(next));
+        },
+        "application/json");
+}
+
+void SyncEngine::finishPull()
+{
+    m_phase = Phase::GapFill;
+    gapStep();
+}
+
+// ---- gap fill ---------------------------------------------------------------------------------
+
+void SyncEngine::gapStep()
+{
+    if (auto st = m_port.tick(); !st)
+        return finish(false, QStringLiteral("receiver: %1").arg(st.error().message));
+    auto gaps = m_port.gapsWanted();
+    if (!gaps)
+        return finish(false, QStringLiteral("receiver: %1").arg(gaps.error().message));
+    if (gaps->empty() || m_gapPasses >= m_options.maxGapPasses) {
+        if (m_afterPull) {
+            if (auto st = m_afterPull(m_stats); !st)
+                return finish(false, st.error().message);
+        }
+        m_phase = Phase::FinalPush;
+        return pushStep();
+    }
+    ++m_gapPasses;
+    gapFetch(std::move(*gaps), 0, m_stats.applied);
+}
+
+void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t index,
+                          int appliedBefore)
+{
+    if (index >= gaps.size()) {
+        // Another pass only if this one made progress; a gap the relay cannot fill stays for
+        // the receiver's timer (RESYNC_REQUEST after an hour online).
+        if (m_stats.applied == appliedBefore)
+            m_gapPasses = m_options.maxGapPasses;
+        return gapStep();
+    }
+    auto s = signer();
+    if (!s)
+        return finish(false, QStringLiteral("locked: no signing key"));
+    const streams::GapRequest &g = gaps[index];
+    const std::uint64_t want = g.toSeq >= g.fromSeq ? g.toSeq - g.fromSeq + 1 : 1;
+    const int limit = int(std::min<std::uint64_t>(want, std::uint64_t(m_options.gapFillLimit)));
+    const QByteArray path = "/v1/streams/" + idHex(g.stream.sender) + '/' +
+                            QByteArray::number(g.stream.epoch) +
+                            "?from=" + QByteArray::number(quint64(g.fromSeq)) +
+                            "&limit=" + QByteArray::number(limit);
+    const quint64 gen = m_gen;
+    m_inFlight = m_http.call(
+        "GET", path, {}, s, m_options.requestTimeoutMs,
+        [this, gen, gaps = std::move(gaps), index, appliedBefore, limit](const RelayReply &r) mutable {
+            if (!current(gen))
+                return;
+            m_inFlight = 0;
+            if (!r.ok())
+                return finish(false, QStringLiteral("gap fill: %1").arg(r.describe()), &r);
+            auto items = protocol::decodeRelayBatch(r.body, limit, protocol::kMaxEnvelopeBytes);
+            if (!items)
+                return finish(false, QStringLiteral("gap fill: %1").arg(items.error().message), &r);
+            m_stats.gapFilled += int(items->size());
+            for (const auto &item : *items) {
+                auto res = m_port.receive(item.data);
+                if (!res)
+                    return finish(false, QStringLiteral("receiver: %1").arg(res.error().message));
+                m_stats.applied += res->applied;
+            }
+            gapFetch(std::move(gaps), index + 1, appliedBefore);
+        });
+}
+
+// ---- end ---------------------------------------------------------------------------------------
+
+void SyncEngine::finish(bool ok, const QString &error, const RelayReply *reply)
+{
+    ++m_gen; // late callbacks of this round are ignored
+    m_inFlight = 0;
+    m_phase = Phase::Idle;
+    if (!ok)
+        qCInfo(lcSync).noquote() << "round failed:" << error;
+    if (reply)
+        Q_EMIT failedReply(*reply);
+    const bool again = m_again && ok;
+    m_again = false;
+    Q_EMIT roundFinished(ok, error);
+    if (again && m_phase == Phase::Idle)
+        runRound();
+}
+
+} // namespace liaison::client

@@ -1,0 +1,132 @@
+#pragma once
+
+// One sync round against liaison-relay, shared by the device (SyncClient) and HQ (HqTransport).
+// DESIGN.md "Device sync engine":
+//
+//   push   every stored outbox envelope, oldest first, the stored bytes as they are. 200 with our
+//          env_hash (also the "same answer" of a retry) -> markDelivered once. 409 -> another
+//          envelope holds that stream position at the relay: reported, that (recipient, epoch)
+//          is skipped for the rest of the round, nothing is marked.
+//   pull   GET /v1/mailbox?after=C (long-poll when idle), each envelope through the receiver,
+//          then POST /v1/mailbox/ack with exactly the cursors the receiver said to acknowledge
+//   gaps   GET /v1/streams/{sender}/{epoch}?from=S for every gap the receiver wants filled
+//   after  a hook (the device enqueues its RECEIPT here), then push again
+//
+// Every step is resumable and idempotent: the relay is idempotent on env_hash, the receiver
+// answers a duplicate with "acknowledge again", and nothing is acknowledged before it is applied.
+// A crash between any two steps loses nothing and duplicates nothing; the mailbox cursor lives
+// in memory only (after a restart everything unacknowledged comes again and is a duplicate).
+
+#include "relayhttp.h"
+#include "streamport.h"
+
+#include <QObject>
+#include <QSet>
+
+#include <functional>
+#include <optional>
+
+namespace liaison::client {
+
+struct EngineOptions
+{
+    int pushBatch = 32;            // outbox envelopes read per step
+    int pullLimit = 200;           // mailbox envelopes per read (relay allows up to 1000)
+    int gapFillLimit = 200;        // envelopes per gap-fill read
+    int requestTimeoutMs = 30'000; // no bytes for that long ends a call
+    int longPollWaitMs = 25'000;   // wait_ms of an idle long-poll (relay caps it)
+    int maxGapPasses = 8;          // gap fill passes per round (each must make progress)
+};
+
+struct RoundStats
+{
+    int pushed = 0;       // envelopes the relay acknowledged in this round
+    int conflicts = 0;    // 409 answers
+    int refused = 0;      // other permanent refusals of an envelope
+    int pulled = 0;       // envelopes read from the mailbox
+    int applied = 0;      // envelopes applied by the receiver (including parked successors)
+    int acknowledged = 0; // cursors acknowledged to the relay
+    int gapFilled = 0;    // envelopes read from the stream endpoint
+    bool mailArrived = false;
+};
+
+class SyncEngine final : public QObject
+{
+    Q_OBJECT
+public:
+    // nullopt: no key (locked): the round fails at once.
+    using SignerSource = std::function<std::optional<RequestSigner>()>;
+    // Runs after pull and gap fill, before the final push. An error fails the round.
+    using AfterPull = std::function<Status(const RoundStats &)>;
+
+    SyncEngine(RelayHttp &http, StreamPort &port, SignerSource signer, EngineOptions options = {},
+               QObject *parent = nullptr);
+    Q_DISABLE_COPY_MOVE(SyncEngine)
+
+    void setAfterPull(AfterPull hook) { m_afterPull = std::move(hook); }
+
+    // A full round: push, pull until the mailbox is empty, gap fill, hook, push.
+    // If a round or long-poll is running, a round follows it (coalesced).
+    void runRound();
+    // Waits for mail (wait_ms); mail that arrives goes on as a round (apply, ack, gaps, hook,
+    // push). Finishes with mailArrived false when the wait ran out.
+    void runLongPoll();
+    // Aborts what is in flight; no roundFinished for it.
+    void cancel();
+
+    [[nodiscard]] bool busy() const { return m_phase != Phase::Idle; }
+    [[nodiscard]] bool longPolling() const { return m_phase == Phase::LongPoll; }
+    [[nodiscard]] const RoundStats &stats() const { return m_stats; }
+    [[nodiscard]] std::int64_t cursor() const { return m_cursor; }
+    [[nodiscard]] const EngineOptions &options() const { return m_options; }
+
+Q_SIGNALS:
+    // x of y for the UI: envelopes pushed or applied of those known so far in this round.
+    void progress(int done, int total);
+    // The relay acknowledged a durable commit and the outbox marked it (exactly once).
+    void envelopeDelivered(const liaison::crypto::Id16 &recipient, quint32 epoch, quint64 seq);
+    // 409 or another permanent refusal of one stored envelope (reason: the relay's error code).
+    void envelopeRefused(const liaison::crypto::Id16 &recipient, quint32 epoch, quint64 seq,
+                         int httpStatus, const QByteArray &reason);
+    // ok false: error says why (ids and codes only). `reply` holds the failing relay answer.
+    void roundFinished(bool ok, const QString &error);
+    void failedReply(const liaison::client::RelayReply &reply);
+
+private:
+    enum class Phase { Idle, Push, Pull, LongPoll, Ack, GapFill, FinalPush };
+
+    void begin(Phase first);
+    void pushStep();
+    void pushOne(std::vector<streams::QueuedEnvelope> batch, std::size_t index);
+    void afterPush();
+    void pullStep(int waitMs);
+    void handleBatch(const RelayReply &reply, bool fromLongPoll);
+    void ackStep(std::function<void()> next);
+    void gapStep();
+    void gapFetch(std::vector<streams::GapRequest> gaps, std::size_t index, int appliedBefore);
+    void finishPull();
+    void finish(bool ok, const QString &error, const RelayReply *reply = nullptr);
+    [[nodiscard]] std::optional<RequestSigner> signer();
+    [[nodiscard]] bool current(quint64 gen) const { return gen == m_gen; }
+    void bumpProgress(int done, int total);
+
+    RelayHttp &m_http;
+    StreamPort &m_port;
+    SignerSource m_signer;
+    EngineOptions m_options;
+    AfterPull m_afterPull;
+
+    Phase m_phase = Phase::Idle;
+    quint64 m_gen = 0;
+    quint64 m_inFlight = 0; // RelayHttp handle
+    bool m_again = false;
+    RoundStats m_stats;
+    std::int64_t m_cursor = 0;
+    QList<std::int64_t> m_unacked; // cursors applied but not yet acknowledged at the relay
+    QSet<QByteArray> m_skip;       // (recipient, epoch) refused in this round
+    int m_gapPasses = 0;
+    int m_done = 0;
+    int m_total = 0;
+};
+
+} // namespace liaison::client

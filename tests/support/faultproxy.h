@@ -1,0 +1,114 @@
+#pragma once
+
+// An in-process TCP fault proxy for network tests (this kernel has no tc netem). It sits between a
+// client and a server on loopback, forwards bytes both ways, records every byte it saw, and
+// applies faults:
+//
+//   PassThrough             forward as is
+//   ResetBeforeResponse     the server answered (so it has committed), the client gets a reset
+//                           instead of the answer
+//   ResetAfterResponseBytes forward the first N bytes of the answer, then reset
+//   Hang                    never forward the answer; keep the connection open
+//   Delay                   forward the answer after delayMs
+//   DropConnection          close a new connection at once (nothing reaches the server)
+//   RewriteResponse         hand the answer's body to a function and forward what it returns
+//                           (Content-Length fixed up)
+//
+// In HTTP mode (plain http, the default) the proxy follows HTTP/1.1 framing (Content-Length) on
+// both directions, so a rule can match one request by method and path prefix and acts on that
+// request's answer only. In raw mode (TLS passes through untouched) rules act per connection:
+// ResetAfterResponseBytes counts the server's bytes on the connection, Hang and Delay hold all of
+// them, DropConnection refuses the connection.
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTcpServer>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+
+class QTcpSocket;
+
+namespace liaison::test {
+
+class FaultProxy final : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Action {
+        PassThrough,
+        ResetBeforeResponse,
+        ResetAfterResponseBytes,
+        Hang,
+        Delay,
+        DropConnection,
+        RewriteResponse,
+    };
+
+    struct Rule
+    {
+        Action action = Action::PassThrough;
+        QByteArray method;     // HTTP mode: upper case, empty = any
+        QByteArray pathPrefix; // HTTP mode: empty = any
+        int times = 1;         // matches it applies to; -1 = forever
+        qint64 bytes = 0;      // ResetAfterResponseBytes
+        int delayMs = 0;       // Delay
+        std::function<QByteArray(const QByteArray &requestTarget, const QByteArray &body)> rewrite;
+    };
+
+    FaultProxy(QString upstreamHost, quint16 upstreamPort, QObject *parent = nullptr);
+    ~FaultProxy() override;
+
+    [[nodiscard]] bool listen(const QHostAddress &address = QHostAddress::LocalHost);
+    [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
+    // scheme://127.0.0.1:port
+    [[nodiscard]] QUrl url(const QString &scheme = QStringLiteral("http")) const;
+
+    // HTTP mode is the default; raw mode for TLS.
+    void setHttpMode(bool on) { m_http = on; }
+
+    void addRule(Rule rule) { m_rules.append(std::move(rule)); }
+    void clearRules() { m_rules.clear(); }
+    // How many times a rule with this action has been applied.
+    [[nodiscard]] int applied(Action action) const;
+
+    // Every byte read from the client and from the server, in order of arrival.
+    [[nodiscard]] const QByteArray &clientBytes() const { return m_fromClient; }
+    [[nodiscard]] const QByteArray &serverBytes() const { return m_fromServer; }
+    void clearCapture();
+    [[nodiscard]] int connections() const { return m_connections; }
+    // HTTP mode: request lines seen ("POST /v1/envelopes").
+    [[nodiscard]] const QList<QByteArray> &requestLines() const { return m_requestLines; }
+
+private:
+    struct Conn;
+    void onNewConnection();
+    void onClientData(const std::shared_ptr<Conn> &c);
+    void onServerData(const std::shared_ptr<Conn> &c);
+    void parseRequests(const std::shared_ptr<Conn> &c);
+    void parseResponses(const std::shared_ptr<Conn> &c);
+    void rawServerData(const std::shared_ptr<Conn> &c, const QByteArray &data);
+    Rule *match(const QByteArray &method, const QByteArray &target);
+    void forwardToClient(const std::shared_ptr<Conn> &c, const QByteArray &data);
+    void reset(const std::shared_ptr<Conn> &c);
+    void closeBoth(const std::shared_ptr<Conn> &c, bool graceful = true);
+    void note(Action a) { ++m_applied[int(a)]; }
+
+    QString m_upstreamHost;
+    quint16 m_upstreamPort;
+    QTcpServer m_server;
+    bool m_http = true;
+    QList<Rule> m_rules;
+    QList<std::shared_ptr<Conn>> m_conns;
+    QByteArray m_fromClient;
+    QByteArray m_fromServer;
+    QList<QByteArray> m_requestLines;
+    int m_connections = 0;
+    int m_applied[7] = {};
+};
+
+} // namespace liaison::test
