@@ -29,7 +29,8 @@ client::Connectivity::State fromReachability(QNetworkInformation::Reachability r
 
 } // namespace
 
-std::unique_ptr<NetworkInformationConnectivity> NetworkInformationConnectivity::load(QObject *parent)
+std::unique_ptr<NetworkInformationConnectivity>
+NetworkInformationConnectivity::load(QObject *parent)
 {
     bool loaded = QNetworkInformation::instance() != nullptr;
     if (!loaded)
@@ -47,7 +48,8 @@ std::unique_ptr<NetworkInformationConnectivity> NetworkInformationConnectivity::
         qCInfo(lcConnectivity) << "no QNetworkInformation backend loads";
         return nullptr;
     }
-    qCInfo(lcConnectivity) << "connectivity from QNetworkInformation backend" << info->backendName();
+    qCInfo(lcConnectivity) << "connectivity from QNetworkInformation backend"
+                           << info->backendName();
     return std::unique_ptr<NetworkInformationConnectivity>(
         new NetworkInformationConnectivity(info, parent));
 }

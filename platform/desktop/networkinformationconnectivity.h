@@ -19,7 +19,8 @@ class NetworkInformationConnectivity final : public client::Connectivity
     Q_OBJECT
 public:
     // Tries the platform default, then every available backend. nullptr if none loads.
-    [[nodiscard]] static std::unique_ptr<NetworkInformationConnectivity> load(QObject *parent = nullptr);
+    [[nodiscard]] static std::unique_ptr<NetworkInformationConnectivity>
+    load(QObject *parent = nullptr);
 
     [[nodiscard]] State state() const override;
     [[nodiscard]] QString backendName() const override;

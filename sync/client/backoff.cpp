@@ -13,7 +13,9 @@ Backoff::Backoff(BackoffPolicy policy, Random random)
     m_policy.initialMs = std::max<std::int64_t>(1, m_policy.initialMs);
     m_policy.maxMs = std::max(m_policy.initialMs, m_policy.maxMs);
     if (!m_random)
-        m_random = [](std::uint32_t upper) { return crypto::randomUniform(upper); };
+        m_random = [](std::uint32_t upper) {
+            return crypto::randomUniform(upper);
+        };
 }
 
 std::int64_t Backoff::nominalDelayMs() const

@@ -37,8 +37,8 @@ class ManualConnectivity final : public Connectivity
 {
     Q_OBJECT
 public:
-    explicit ManualConnectivity(State initial = State::Unknown, QString name = QStringLiteral("manual"),
-                                QObject *parent = nullptr)
+    explicit ManualConnectivity(State initial = State::Unknown,
+                                QString name = QStringLiteral("manual"), QObject *parent = nullptr)
         : Connectivity(parent)
         , m_state(initial)
         , m_name(std::move(name))

@@ -36,8 +36,8 @@ HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint,
     , m_options(options)
     , m_backoff(options.retry)
 {
-    m_http = std::make_unique<RelayHttp>(nam, std::move(endpoint),
-                                         [&clock] { return clock.nowMs(); });
+    m_http =
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
     init();
 }
 
@@ -54,8 +54,8 @@ HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint, Str
     , m_options(options)
     , m_backoff(options.retry)
 {
-    m_http = std::make_unique<RelayHttp>(nam, std::move(endpoint),
-                                         [&clock] { return clock.nowMs(); });
+    m_http =
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
     init();
 }
 
@@ -122,12 +122,12 @@ void HqTransport::onRoundFinished(bool ok, const QString &error)
 void HqTransport::admin(const QByteArray &method, const QByteArray &path, const QByteArray &body,
                         ReplyCallback done)
 {
-    m_http->call(method, path, body,
-                 RequestSigner{QByteArray(protocol::kAdminKeyId.data(), protocol::kAdminKeyId.size()),
-                               &m_adminKey},
-                 m_options.engine.requestTimeoutMs, std::move(done),
-                 body.isEmpty() ? QByteArray("application/octet-stream")
-                                : QByteArray("application/json"));
+    m_http->call(
+        method, path, body,
+        RequestSigner{QByteArray(protocol::kAdminKeyId.data(), protocol::kAdminKeyId.size()),
+                      &m_adminKey},
+        m_options.engine.requestTimeoutMs, std::move(done),
+        body.isEmpty() ? QByteArray("application/octet-stream") : QByteArray("application/json"));
 }
 
 namespace {
@@ -140,17 +140,18 @@ QByteArray compact(const QJsonObject &o)
 void HqTransport::putDevice(const crypto::Id16 &device, const crypto::SignPublicKey &signKey,
                             RelayDeviceState state, std::int64_t version, ReplyCallback done)
 {
-    const QJsonObject o{{QStringLiteral("version"), qint64(version)},
-                        {QStringLiteral("sign_pk"), QString::fromLatin1(signKey.toHex())},
-                        {QStringLiteral("state"), QString::fromLatin1(relayDeviceStateName(state))}};
+    const QJsonObject o{
+        {QStringLiteral("version"), qint64(version)},
+        {QStringLiteral("sign_pk"), QString::fromLatin1(signKey.toHex())},
+        {QStringLiteral("state"), QString::fromLatin1(relayDeviceStateName(state))}};
     admin("PUT", "/v1/devices/" + device.toHex(), compact(o), std::move(done));
 }
 
-void HqTransport::deleteDevice(const crypto::Id16 &device, std::int64_t version,
-                               ReplyCallback done)
+void HqTransport::deleteDevice(const crypto::Id16 &device, std::int64_t version, ReplyCallback done)
 {
-    admin("DELETE", "/v1/devices/" + device.toHex() + "?version=" + QByteArray::number(qint64(version)),
-          {}, std::move(done));
+    admin("DELETE",
+          "/v1/devices/" + device.toHex() + "?version=" + QByteArray::number(qint64(version)), {},
+          std::move(done));
 }
 
 void HqTransport::putWipeToken(const crypto::Id16 &wipeId, const QByteArray &token,
@@ -180,8 +181,8 @@ void HqTransport::getEnrolSubmissions(const crypto::Id16 &device, ReplyCallback 
 
 void HqTransport::putHqCertificate(const QByteArray &certificate, ReplyCallback done)
 {
-    m_http->call("PUT", "/v1/hq-cert", certificate, std::nullopt,
-                 m_options.engine.requestTimeoutMs, std::move(done));
+    m_http->call("PUT", "/v1/hq-cert", certificate, std::nullopt, m_options.engine.requestTimeoutMs,
+                 std::move(done));
 }
 
 } // namespace liaison::client

@@ -135,8 +135,7 @@ RelayHttp::RelayHttp(QNetworkAccessManager *nam, RelayEndpoint endpoint, WallClo
     , m_endpoint(std::move(endpoint))
     , m_endpointStatus(validateEndpoint(m_endpoint))
     , m_wallClock(std::move(wallClockMs))
-{
-}
+{}
 
 RelayHttp::~RelayHttp()
 {
@@ -158,9 +157,8 @@ QByteArray RelayHttp::hostHeader() const
     QByteArray host = u.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))
         host = '[' + host + ']';
-    const int defaultPort = u.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0
-                                ? 443
-                                : 80;
+    const int defaultPort =
+        u.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 ? 443 : 80;
     if (u.port() != -1 && u.port() != defaultPort)
         host += ':' + QByteArray::number(u.port());
     return host;
@@ -237,8 +235,7 @@ void RelayHttp::start(const std::shared_ptr<Call> &c)
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     req.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                      QNetworkRequest::ManualRedirectPolicy);
-    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                     QNetworkRequest::AlwaysNetwork);
+    req.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     req.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     req.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
@@ -287,32 +284,33 @@ void RelayHttp::start(const std::shared_ptr<Call> &c)
         reply = m_nam->sendCustomRequest(req, c->method, c->body);
     c->reply = reply;
 
-    connect(reply, &QNetworkReply::sslErrors, this, [this, c, reply](const QList<QSslError> &errors) {
-        QSslCertificate peer = reply->sslConfiguration().peerCertificate();
-        if (peer.isNull() && !errors.isEmpty())
-            peer = errors.first().certificate();
-        if (!pinned(peer)) {
-            c->pinRefused = true;
-            qCWarning(lcRelayHttp) << "TLS key of" << m_endpoint.baseUrl.host()
-                                   << "is not pinned: refused";
-            Q_EMIT pinMismatch(m_endpoint.baseUrl.host());
-            return; // not ignored: the handshake fails
-        }
-        QList<QSslError> ignore;
-        for (const QSslError &e : errors) {
-            if (!ignorableWhenPinned(e.error()))
-                continue;
-            if (!e.certificate().isNull() && e.certificate() != peer &&
-                e.error() != QSslError::SelfSignedCertificateInChain &&
-                e.error() != QSslError::UnableToGetIssuerCertificate)
-                continue;
-            ignore.append(e);
-        }
-        if (ignore.size() == errors.size())
-            reply->ignoreSslErrors(ignore);
-        else
-            qCWarning(lcRelayHttp) << "TLS errors beyond trust and name: refused";
-    });
+    connect(reply, &QNetworkReply::sslErrors, this,
+            [this, c, reply](const QList<QSslError> &errors) {
+                QSslCertificate peer = reply->sslConfiguration().peerCertificate();
+                if (peer.isNull() && !errors.isEmpty())
+                    peer = errors.first().certificate();
+                if (!pinned(peer)) {
+                    c->pinRefused = true;
+                    qCWarning(lcRelayHttp)
+                        << "TLS key of" << m_endpoint.baseUrl.host() << "is not pinned: refused";
+                    Q_EMIT pinMismatch(m_endpoint.baseUrl.host());
+                    return; // not ignored: the handshake fails
+                }
+                QList<QSslError> ignore;
+                for (const QSslError &e : errors) {
+                    if (!ignorableWhenPinned(e.error()))
+                        continue;
+                    if (!e.certificate().isNull() && e.certificate() != peer &&
+                        e.error() != QSslError::SelfSignedCertificateInChain &&
+                        e.error() != QSslError::UnableToGetIssuerCertificate)
+                        continue;
+                    ignore.append(e);
+                }
+                if (ignore.size() == errors.size())
+                    reply->ignoreSslErrors(ignore);
+                else
+                    qCWarning(lcRelayHttp) << "TLS errors beyond trust and name: refused";
+            });
     // Defence in depth: even a handshake without errors must present a pinned key.
     connect(reply, &QNetworkReply::encrypted, this, [this, c, reply] {
         if (!pinned(reply->sslConfiguration().peerCertificate())) {
@@ -342,8 +340,7 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
         for (const auto &[name, value] : reply->rawHeaderPairs())
             r.headers.insert(name.toLower(), value);
         r.relayTimeMs = parseRelayTime(r.header("liaison-time"));
-        if (r.status >= 400 &&
-            r.header("content-type").startsWith("application/json")) {
+        if (r.status >= 400 && r.header("content-type").startsWith("application/json")) {
             QJsonParseError pe;
             const QJsonDocument doc = QJsonDocument::fromJson(r.body, &pe);
             if (pe.error == QJsonParseError::NoError && doc.isObject()) {

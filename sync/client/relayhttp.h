@@ -45,9 +45,9 @@ using SpkiPin = crypto::FixedBytes<32, SpkiPinTag>;
 
 struct RelayEndpoint
 {
-    QUrl baseUrl;             // https://relay.example.org:8443 (a path prefix is allowed)
-    crypto::Id16 deployment;  // part of every request signature's audience
-    QList<SpkiPin> pins;      // at least one for https
+    QUrl baseUrl;            // https://relay.example.org:8443 (a path prefix is allowed)
+    crypto::Id16 deployment; // part of every request signature's audience
+    QList<SpkiPin> pins;     // at least one for https
     bool allowPlainHttpOnLoopback = false; // development flag: http://127.0.0.1:PORT
 };
 

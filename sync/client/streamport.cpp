@@ -8,8 +8,7 @@ ReceiverStreamPort::ReceiverStreamPort(streams::StreamOutbox &outbox, streams::R
     , m_receiver(receiver)
     , m_role(role)
     , m_hq(hqId)
-{
-}
+{}
 
 Result<std::vector<streams::QueuedEnvelope>> ReceiverStreamPort::pendingEnvelopes(int limit)
 {

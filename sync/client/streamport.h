@@ -23,7 +23,8 @@ public:
 
     // Outgoing envelopes the relay has not acknowledged yet, oldest first (every recipient this
     // side writes to: HQ for a device, every device for HQ).
-    [[nodiscard]] virtual Result<std::vector<streams::QueuedEnvelope>> pendingEnvelopes(int limit) = 0;
+    [[nodiscard]] virtual Result<std::vector<streams::QueuedEnvelope>>
+    pendingEnvelopes(int limit) = 0;
     [[nodiscard]] virtual Result<qsizetype> pendingCount() = 0;
     // The relay acknowledged a durable commit of this envelope.
     [[nodiscard]] virtual Status markDelivered(const streams::QueuedEnvelope &envelope) = 0;

@@ -28,8 +28,8 @@ SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint,
     , m_options(std::move(options))
     , m_backoff(m_options.backoff)
 {
-    m_http = std::make_unique<RelayHttp>(nam, std::move(endpoint),
-                                         [&clock] { return clock.nowMs(); });
+    m_http =
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
     init(connectivity);
 }
 
@@ -43,8 +43,8 @@ SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint, Devic
     , m_options(std::move(options))
     , m_backoff(m_options.backoff)
 {
-    m_http = std::make_unique<RelayHttp>(nam, std::move(endpoint),
-                                         [&clock] { return clock.nowMs(); });
+    m_http =
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
     init(connectivity);
 }
 
@@ -61,8 +61,8 @@ SyncClient::~SyncClient()
 void SyncClient::init(Connectivity *connectivity)
 {
     m_connectivity = connectivity;
-    m_engine = std::make_unique<SyncEngine>(*m_http, m_port, [this] { return signer(); },
-                                            m_options.engine);
+    m_engine = std::make_unique<SyncEngine>(
+        *m_http, m_port, [this] { return signer(); }, m_options.engine);
     m_engine->setAfterPull([this](const RoundStats &s) { return afterPull(s); });
     connect(m_engine.get(), &SyncEngine::progress, this,
             [this](int done, int total) { m_status.setSyncing(true, done, total); });
@@ -139,8 +139,7 @@ void SyncClient::beginSession(bool wipeCheck)
 {
     if (m_wipeOrdered)
         return;
-    const bool offline =
-        m_connectivity && m_connectivity->state() == Connectivity::State::Offline;
+    const bool offline = m_connectivity && m_connectivity->state() == Connectivity::State::Offline;
     m_status.setOffline(offline);
     if (wipeCheck && m_wipeCheck)
         m_pendingWipeCheck = true;
@@ -218,13 +217,15 @@ void SyncClient::onRoundFinished(bool ok, const QString &error)
         m_status.setLastError(error);
     }
     refreshStatus();
+    // The backoff moves before listeners hear of the failure.
+    const std::int64_t retryMs = ok ? 0 : m_backoff.nextDelayMs();
     Q_EMIT roundFinished(ok, error);
     if (!m_running || m_wipeOrdered || m_engine->busy())
         return;
     if (m_connectivity && m_connectivity->state() == Connectivity::State::Offline)
         return;
     if (!ok)
-        return scheduleIn(m_backoff.nextDelayMs());
+        return scheduleIn(retryMs);
     if (m_pendingWipeCheck)
         return runRound();
     if (!m_options.longPoll)

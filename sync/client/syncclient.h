@@ -45,10 +45,10 @@ struct SyncClientOptions
 {
     EngineOptions engine;
     BackoffPolicy backoff;
-    bool longPoll = true;                             // hold a mailbox long-poll while idle
-    std::int64_t idleIntervalMs = 15 * 60 * 1000;     // without long-poll: a round this often
+    bool longPoll = true;                              // hold a mailbox long-poll while idle
+    std::int64_t idleIntervalMs = 15 * 60 * 1000;      // without long-poll: a round this often
     std::int64_t receiptIntervalMs = 24 * 3600 * 1000; // a RECEIPT at least this often
-    std::optional<WipeTarget> wipe;                   // checked at start and resume
+    std::optional<WipeTarget> wipe;                    // checked at start and resume
 };
 
 class SyncClient final : public QObject

@@ -1,7 +1,7 @@
 #include "syncengine.h"
 
-#include "protocol/relaybatch.h"
 #include "protocol/envelope.h"
+#include "protocol/relaybatch.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -180,7 +180,8 @@ void SyncEngine::pushOne(std::vector<streams::QueuedEnvelope> batch, std::size_t
             const streams::QueuedEnvelope &e = batch[index];
             if (r.ok()) {
                 const QJsonObject o = QJsonDocument::fromJson(r.body).object();
-                const QByteArray answered = o.value(QStringLiteral("env_hash")).toString().toLatin1();
+                const QByteArray answered =
+                    o.value(QStringLiteral("env_hash")).toString().toLatin1();
                 if (answered != e.envHash.toHex())
                     return finish(false, QStringLiteral("relay answered another env_hash"), &r);
                 if (auto st = m_port.markDelivered(e); !st)
@@ -243,8 +244,8 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
 {
     if (!r.ok())
         return finish(false, QStringLiteral("mailbox: %1").arg(r.describe()), &r);
-    auto items = protocol::decodeRelayBatch(r.body, m_options.pullLimit,
-                                            protocol::kMaxEnvelopeBytes);
+    auto items =
+        protocol::decodeRelayBatch(r.body, m_options.pullLimit, protocol::kMaxEnvelopeBytes);
     if (!items)
         return finish(false, QStringLiteral("mailbox: %1").arg(items.error().message), &r);
     if (fromLongPoll) {
@@ -296,8 +297,8 @@ void SyncEngine::ackStep(std::function<void()> next)
     QJsonArray cursors;
     for (std::int64_t c : chunk)
         cursors.append(qint64(c));
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("cursors"), cursors}}).toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("cursors"), cursors}})
+                                .toJson(QJsonDocument::Compact);
     const quint64 gen = m_gen;
     m_inFlight = m_http.call(
         "POST", "/v1/mailbox/ack", body, s, m_options.requestTimeoutMs,
@@ -357,14 +358,14 @@ void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t ind
     const streams::GapRequest &g = gaps[index];
     const std::uint64_t want = g.toSeq >= g.fromSeq ? g.toSeq - g.fromSeq + 1 : 1;
     const int limit = int(std::min<std::uint64_t>(want, std::uint64_t(m_options.gapFillLimit)));
-    const QByteArray path = "/v1/streams/" + idHex(g.stream.sender) + '/' +
-                            QByteArray::number(g.stream.epoch) +
-                            "?from=" + QByteArray::number(quint64(g.fromSeq)) +
-                            "&limit=" + QByteArray::number(limit);
+    const QByteArray path =
+        "/v1/streams/" + idHex(g.stream.sender) + '/' + QByteArray::number(g.stream.epoch) +
+        "?from=" + QByteArray::number(quint64(g.fromSeq)) + "&limit=" + QByteArray::number(limit);
     const quint64 gen = m_gen;
     m_inFlight = m_http.call(
         "GET", path, {}, s, m_options.requestTimeoutMs,
-        [this, gen, gaps = std::move(gaps), index, appliedBefore, limit](const RelayReply &r) mutable {
+        [this, gen, gaps = std::move(gaps), index, appliedBefore,
+         limit](const RelayReply &r) mutable {
             if (!current(gen))
                 return;
             m_inFlight = 0;

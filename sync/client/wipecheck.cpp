@@ -14,33 +14,33 @@ WipeCheck::WipeCheck(RelayHttp &http, WipeTarget target, QObject *parent)
     : QObject(parent)
     , m_http(http)
     , m_target(target)
-{
-}
+{}
 
 void WipeCheck::check()
 {
     if (m_handle)
         return;
     const QByteArray path = "/v1/wipe/" + m_target.wipeId.toHex();
-    m_handle = m_http.call("GET", path, {}, std::nullopt, kWipeTimeoutMs, [this](const RelayReply &r) {
-        m_handle = 0;
-        if (r.status == 404)
-            return Q_EMIT finished(Outcome::NoToken, std::nullopt);
-        if (r.status != 200)
-            return Q_EMIT finished(Outcome::Unreachable, std::nullopt);
-        auto token = WipeToken::decode(r.body);
-        if (!token) {
-            qCWarning(lcSync) << "wipe token malformed: ignored";
-            return Q_EMIT finished(Outcome::Invalid, std::nullopt);
-        }
-        if (auto s = verifyWipeToken(*token, m_target); !s) {
-            qCWarning(lcSync).noquote() << "wipe token refused:" << s.error().message;
-            return Q_EMIT finished(Outcome::Invalid, std::nullopt);
-        }
-        qCWarning(lcSync).noquote() << "verified wipe token, command"
-                                    << token->commandId.toHex();
-        Q_EMIT finished(Outcome::Wipe, *token);
-    });
+    m_handle =
+        m_http.call("GET", path, {}, std::nullopt, kWipeTimeoutMs, [this](const RelayReply &r) {
+            m_handle = 0;
+            if (r.status == 404)
+                return Q_EMIT finished(Outcome::NoToken, std::nullopt);
+            if (r.status != 200)
+                return Q_EMIT finished(Outcome::Unreachable, std::nullopt);
+            auto token = WipeToken::decode(r.body);
+            if (!token) {
+                qCWarning(lcSync) << "wipe token malformed: ignored";
+                return Q_EMIT finished(Outcome::Invalid, std::nullopt);
+            }
+            if (auto s = verifyWipeToken(*token, m_target); !s) {
+                qCWarning(lcSync).noquote() << "wipe token refused:" << s.error().message;
+                return Q_EMIT finished(Outcome::Invalid, std::nullopt);
+            }
+            qCWarning(lcSync).noquote()
+                << "verified wipe token, command" << token->commandId.toHex();
+            Q_EMIT finished(Outcome::Wipe, *token);
+        });
 }
 
 void WipeCheck::postDone(const QByteArray &acknowledgement)

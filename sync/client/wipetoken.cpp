@@ -84,7 +84,8 @@ Result<WipeToken> makeWipeToken(const WipeTarget &target, const crypto::Id16 &co
     t.issuedAtMs = issuedAtMs;
     t.certificate = certificate;
     t.signature = crypto::crypto_sign_detached(t.signedMessage(), contentKey);
-    if (!crypto::crypto_sign_verify_detached(t.signature, t.signedMessage(), certificate.contentKey))
+    if (!crypto::crypto_sign_verify_detached(t.signature, t.signedMessage(),
+                                             certificate.contentKey))
         return fail(Errc::InvalidArgument,
                     QStringLiteral("the key does not match the certificate's content key"));
     return t;

@@ -27,7 +27,8 @@ namespace liaison::client {
 
 inline constexpr QByteArrayView kWipeTokenMagic = "LWT1";
 inline constexpr QByteArrayView kWipeContext = "LIAISN-wipe-v1";
-inline constexpr qsizetype kWipeTokenBytes = 4 + 16 + 16 + 32 + 16 + 8 + 64 + protocol::kHqCertBytes;
+inline constexpr qsizetype kWipeTokenBytes =
+    4 + 16 + 16 + 32 + 16 + 8 + 64 + protocol::kHqCertBytes;
 
 // What the device keeps in its plain wipe file.
 struct WipeTarget
@@ -57,10 +58,9 @@ struct WipeToken
 };
 
 // HQ: signs with the content key of `certificate` (which must name that key).
-[[nodiscard]] Result<WipeToken> makeWipeToken(const WipeTarget &target, const crypto::Id16 &commandId,
-                                              std::int64_t issuedAtMs,
-                                              const protocol::HqCertificate &certificate,
-                                              const crypto::SignSecretKey &contentKey);
+[[nodiscard]] Result<WipeToken>
+makeWipeToken(const WipeTarget &target, const crypto::Id16 &commandId, std::int64_t issuedAtMs,
+              const protocol::HqCertificate &certificate, const crypto::SignSecretKey &contentKey);
 
 // Device: the certificate verifies under the root key and was valid at issuedAt, it names this
 // deployment, the token names this deployment, device and sign key, and the content key signed it.

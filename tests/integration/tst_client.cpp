@@ -150,8 +150,7 @@ public:
     FakeRelay(const TestIdentity &device)
         : m_device(device)
         , server([this](const MiniHttpServer::Request &r) { return handle(r); })
-    {
-    }
+    {}
 
     std::map<std::pair<quint32, quint64>, QByteArray> stored;
     std::map<qint64, QByteArray> mailbox; // cursor -> envelope
@@ -183,7 +182,8 @@ public:
         if (r.method == "POST" && r.path() == "/v1/envelopes") {
             // Fake envelopes: "epoch:seq:payload".
             const QList<QByteArray> parts = r.body.split(':');
-            const auto key = std::make_pair(quint32(parts.value(0).toUInt()), parts.value(1).toULongLong());
+            const auto key =
+                std::make_pair(quint32(parts.value(0).toUInt()), parts.value(1).toULongLong());
             auto it = stored.find(key);
             if (it != stored.end() && it->second != r.body)
                 return json(409, {{QStringLiteral("error"), QStringLiteral("seq_conflict")}});
@@ -223,8 +223,9 @@ public:
             const QByteArray key = r.path().mid(int(strlen("/v1/streams/")));
             const quint64 from = q.queryItemValue(QStringLiteral("from")).toULongLong();
             QList<protocol::RelayBatchItem> items;
+            const int limit = q.queryItemValue(QStringLiteral("limit")).toInt();
             for (const auto &i : streams[key])
-                if (i.key >= from)
+                if (i.key >= from && items.size() < limit)
                     items.append(i);
             MiniHttpServer::Response resp;
             resp.contentType = "application/octet-stream";
@@ -236,10 +237,9 @@ public:
 
     bool verify(const MiniHttpServer::Request &r) const
     {
-        auto parsed = protocol::parseRequestAuth({r.headers.value("liaison-key"),
-                                                  r.headers.value("liaison-time"),
-                                                  r.headers.value("liaison-nonce"),
-                                                  r.headers.value("liaison-sig")});
+        auto parsed = protocol::parseRequestAuth(
+            {r.headers.value("liaison-key"), r.headers.value("liaison-time"),
+             r.headers.value("liaison-nonce"), r.headers.value("liaison-sig")});
         if (!parsed || parsed->keyId != protocol::deviceKeyId(m_device.localId()))
             return false;
         protocol::SignedRequest sr;
@@ -248,7 +248,8 @@ public:
         sr.keyId = parsed->keyId;
         sr.method = r.method;
         sr.path = r.path();
-        sr.query = r.target.size() > r.path().size() ? r.target.mid(r.path().size() + 1) : QByteArray();
+        sr.query =
+            r.target.size() > r.path().size() ? r.target.mid(r.path().size() + 1) : QByteArray();
         sr.timeMs = parsed->timeMs;
         sr.nonce = parsed->nonce;
         sr.bodyHash = protocol::requestBodyHash(r.body);
@@ -478,7 +479,8 @@ void TestClient::clockSkewRecoveredOnce()
     QSignalSpy offsetSpy(&http, &RelayHttp::clockOffsetChanged);
     const RequestSigner signer{protocol::deviceKeyId(me.localId()), &me.signingKey()};
     std::optional<RelayReply> got;
-    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000, [&](const RelayReply &r) { got = r; });
+    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000,
+              [&](const RelayReply &r) { got = r; });
     QTRY_VERIFY(got.has_value());
     QCOMPARE(got->status, 200);
     QCOMPARE(calls, 2);
@@ -488,7 +490,8 @@ void TestClient::clockSkewRecoveredOnce()
 
     // The next call is signed with the offset at once: no skew answer.
     got.reset();
-    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000, [&](const RelayReply &r) { got = r; });
+    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000,
+              [&](const RelayReply &r) { got = r; });
     QTRY_VERIFY(got.has_value());
     QCOMPARE(got->status, 200);
     QCOMPARE(calls, 3);
@@ -496,7 +499,8 @@ void TestClient::clockSkewRecoveredOnce()
     // A relay that keeps saying clock_skew: one retry, no more.
     alwaysSkew = true;
     got.reset();
-    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000, [&](const RelayReply &r) { got = r; });
+    http.call("GET", "/v1/mailbox?after=0", {}, signer, 5000,
+              [&](const RelayReply &r) { got = r; });
     QTRY_VERIFY(got.has_value());
     QCOMPARE(got->status, 401);
     QCOMPARE(got->errorCode, QByteArray("clock_skew"));
@@ -540,7 +544,9 @@ void TestClient::faultProxyPassesAndResets()
     QVERIFY(server.listen());
     FaultProxy proxy(QStringLiteral("127.0.0.1"), server.port());
     QVERIFY(proxy.listen());
-    proxy.addRule({FaultProxy::Action::ResetBeforeResponse, "POST", "/v1/envelopes", 1});
+    // Forever: Qt's HTTP layer itself resends a request once or twice when the connection closes
+    // before any answer, and each of those must be reset too.
+    proxy.addRule({FaultProxy::Action::ResetBeforeResponse, "POST", "/v1/envelopes", -1});
     QNetworkAccessManager nam;
     const auto dep = crypto::randomFixed<crypto::Id16>();
     RelayHttp http(&nam, plainEndpoint(proxy.port(), dep),
@@ -557,12 +563,13 @@ void TestClient::faultProxyPassesAndResets()
     QTRY_VERIFY(got.has_value());
     QCOMPARE(got->status, 0); // reset: no answer
     QVERIFY(got->transient());
-    QCOMPARE(proxy.applied(FaultProxy::Action::ResetBeforeResponse), 1);
+    QVERIFY(proxy.applied(FaultProxy::Action::ResetBeforeResponse) >= 1);
     QVERIFY(server.requestCount() >= 2); // the server did receive (and answer) the POST
     QVERIFY(proxy.clientBytes().contains("POST /v1/envelopes"));
     QVERIFY(proxy.serverBytes().contains("/v1/envelopes"));
 
-    // The rule is used up: the same call goes through.
+    // Without the rule the same call goes through.
+    proxy.clearRules();
     got.reset();
     http.call("POST", "/v1/envelopes", "abc", std::nullopt, 5000,
               [&](const RelayReply &r) { got = r; });
@@ -571,7 +578,9 @@ void TestClient::faultProxyPassesAndResets()
 
     // Rewrite: the answer's body is replaced and its length fixed up.
     proxy.addRule({FaultProxy::Action::RewriteResponse, "GET", "/v1/x", 1, 0, 0,
-                   [](const QByteArray &, const QByteArray &) { return QByteArray("{}"); }});
+                   [](const QByteArray &, const QByteArray &) {
+                       return QByteArray("{}");
+                   }});
     got.reset();
     http.call("GET", "/v1/x", {}, std::nullopt, 5000, [&](const RelayReply &r) { got = r; });
     QTRY_VERIFY(got.has_value());
@@ -604,7 +613,8 @@ void TestClient::roundPushesPullsAcknowledges()
     port.onReceive = [](QByteArrayView env) -> Result<streams::ReceiveResult> {
         streams::ReceiveResult r;
         r.acknowledge = env != QByteArrayView("down-2");
-        r.disposition = r.acknowledge ? streams::Disposition::Applied : streams::Disposition::Dropped;
+        r.disposition =
+            r.acknowledge ? streams::Disposition::Applied : streams::Disposition::Dropped;
         r.applied = r.acknowledge ? 1 : 0;
         return r;
     };
@@ -666,8 +676,9 @@ void TestClient::pushResetsMarkSentOnce()
     client.start();
     QTRY_VERIFY_WITH_TIMEOUT(client.status()->pending() == 0, 20000);
     QCOMPARE(proxy.applied(FaultProxy::Action::ResetBeforeResponse), kResets);
-    const int posts = int(std::count_if(relay.server.requests().begin(), relay.server.requests().end(),
-                                        [](const auto &r) { return r.path() == "/v1/envelopes"; }));
+    const int posts =
+        int(std::count_if(relay.server.requests().begin(), relay.server.requests().end(),
+                          [](const auto &r) { return r.path() == "/v1/envelopes"; }));
     QCOMPARE(posts, kResets + 1);
     QCOMPARE(relay.stored.size(), std::size_t(1));
     QCOMPARE(delivered.count(), 1);
@@ -699,7 +710,7 @@ void TestClient::conflictSkipsThatEpochOnly()
     QCOMPARE(refused.first().at(4).toByteArray(), QByteArray("seq_conflict"));
     QVERIFY(!port.marked.count({1, 1}));
     QVERIFY(!port.marked.count({1, 2})); // skipped with the rest of epoch 1
-    QCOMPARE(port.marked.at({2, 1}), 1);  // a later epoch still goes
+    QCOMPARE(port.marked.at({2, 1}), 1); // a later epoch still goes
     QCOMPARE(client.status()->pending(), 2);
 }
 
@@ -724,8 +735,10 @@ void TestClient::localFailureIsNotAcknowledged()
     streams::FakeStreamClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
+    auto opts = fastOptions();
+    opts.backoff = {400, 400};
     SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
-                      &online, fastOptions());
+                      &online, opts);
     QSignalSpy rounds(&client, &SyncClient::roundFinished);
     client.start();
     QTRY_COMPARE(rounds.count(), 1);
@@ -764,7 +777,7 @@ void TestClient::gapFillFromStreamEndpoint()
     QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
     QCOMPARE(relay.streamReads.size(), 1);
     QCOMPARE(relay.streamReads.first(), "/v1/streams/" + hqHex + "/3?from=5&limit=2");
-    QCOMPARE(port.received, (QList<QByteArray>{"seq5", "seq6", "seq7"}));
+    QCOMPARE(port.received, (QList<QByteArray>{"seq5", "seq6"}));
     QVERIFY(port.ticks >= 1);
 }
 

@@ -199,10 +199,11 @@ void FaultProxy::onNewConnection()
                 return; // keep the client waiting
             closeBoth(c);
         });
-        connect(server, &QTcpSocket::errorOccurred, this, [this, c](QAbstractSocket::SocketError e) {
-            if (e != QAbstractSocket::RemoteHostClosedError && !c->dead && !c->serverConnected)
-                closeBoth(c);
-        });
+        connect(
+            server, &QTcpSocket::errorOccurred, this, [this, c](QAbstractSocket::SocketError e) {
+                if (e != QAbstractSocket::RemoteHostClosedError && !c->dead && !c->serverConnected)
+                    closeBoth(c);
+            });
         connect(client, &QTcpSocket::readyRead, this, [this, c] { onClientData(c); });
         connect(client, &QTcpSocket::disconnected, this, [this, c] {
             if (!c->dead)
@@ -389,7 +390,10 @@ void FaultProxy::reset(const std::shared_ptr<Conn> &c)
         // SO_LINGER 0: close() sends RST, as a broken path would.
         const qintptr fd = c->client->socketDescriptor();
         if (fd >= 0) {
-            struct linger l{1, 0};
+            struct linger l
+            {
+                1, 0
+            };
             ::setsockopt(int(fd), SOL_SOCKET, SO_LINGER, &l, sizeof l);
         }
     }

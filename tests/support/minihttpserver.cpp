@@ -38,8 +38,7 @@ const char *reason(int status)
 MiniHttpServer::MiniHttpServer(Handler handler, QObject *parent)
     : QObject(parent)
     , m_handler(std::move(handler))
-{
-}
+{}
 
 MiniHttpServer::~MiniHttpServer() = default;
 

@@ -24,7 +24,7 @@ public:
     struct Request
     {
         QByteArray method;
-        QByteArray target; // path and query
+        QByteArray target;                     // path and query
         QHash<QByteArray, QByteArray> headers; // lower-case names
         QByteArray body;
         [[nodiscard]] QByteArray path() const

@@ -64,9 +64,9 @@ TestCertificate makeSelfSignedCertificate(const QString &directory, const QStrin
 
 QByteArray opensslSpkiSha256(const QString &certPath)
 {
-    const QByteArray pub = run(QStringLiteral("openssl"),
-                               {QStringLiteral("x509"), QStringLiteral("-in"), certPath,
-                                QStringLiteral("-pubkey"), QStringLiteral("-noout")});
+    const QByteArray pub =
+        run(QStringLiteral("openssl"), {QStringLiteral("x509"), QStringLiteral("-in"), certPath,
+                                        QStringLiteral("-pubkey"), QStringLiteral("-noout")});
     if (pub.isEmpty())
         return {};
     const QByteArray der = run(QStringLiteral("openssl"),
