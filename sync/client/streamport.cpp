@@ -1,5 +1,8 @@
 #include "streamport.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace liaison::client {
 
 ReceiverStreamPort::ReceiverStreamPort(streams::StreamOutbox &outbox, streams::Receiver &receiver,
@@ -62,7 +65,8 @@ Status ReceiverStreamPort::tick()
 
 Status ReceiverStreamPort::sendReceipt(std::int64_t unlockFailures)
 {
-    auto r = m_receiver.sendReceipt(unlockFailures);
+    auto r = m_receiver.sendReceipt(
+        std::uint32_t(std::clamp<std::int64_t>(unlockFailures, 0, std::int64_t(UINT32_MAX))));
     if (!r)
         return std::unexpected(r.error());
     return {};

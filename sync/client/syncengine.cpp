@@ -110,13 +110,7 @@ void SyncEngine::begin(Phase first)
     m_total = 0;
     if (!signer()) {
         m_phase = Phase::Push;
-        // Asynchronous like every other outcome, so callers never re-enter.
-        const quint64 gen = m_gen;
-        QTimer::singleShot(0, this, [this, gen] {
-            if (current(gen))
-                finish(false, QStringLiteral("locked: no signing key"));
-        });
-        return;
+        return finishLater(QStringLiteral("locked: no signing key"));
     }
     if (first == Phase::LongPoll) {
         m_phase = Phase::LongPoll;
@@ -126,10 +120,24 @@ void SyncEngine::begin(Phase first)
         return pullStep(m_options.longPollWaitMs);
     }
     m_phase = Phase::Push;
+    if (m_prepare) {
+        if (auto st = m_prepare(); !st)
+            return finishLater(QStringLiteral("prepare: %1").arg(st.error().message));
+    }
     auto count = m_port.pendingCount();
     if (count)
         bumpProgress(0, int(*count));
     pushStep();
+}
+
+void SyncEngine::finishLater(const QString &error)
+{
+    // Asynchronous like every other outcome, so callers never re-enter.
+    const quint64 gen = m_gen;
+    QTimer::singleShot(0, this, [this, gen, error] {
+        if (current(gen))
+            finish(false, error);
+    });
 }
 
 // ---- push ------------------------------------------------------------------------------------
@@ -336,6 +344,10 @@ void SyncEngine::gapStep()
                 return finish(false, st.error().message);
         }
         m_phase = Phase::FinalPush;
+        if (m_prepare) {
+            if (auto st = m_prepare(); !st)
+                return finish(false, QStringLiteral("prepare: %1").arg(st.error().message));
+        }
         return pushStep();
     }
     ++m_gapPasses;

@@ -58,12 +58,16 @@ public:
     using SignerSource = std::function<std::optional<RequestSigner>()>;
     // Runs after pull and gap fill, before the final push. An error fails the round.
     using AfterPull = std::function<Status(const RoundStats &)>;
+    // Runs before each push: seal what is waiting into the stream outbox (a device's change log
+    // into DELTAs, HQ's own edits into fan-out). An error fails the round.
+    using Prepare = std::function<Status()>;
 
     SyncEngine(RelayHttp &http, StreamPort &port, SignerSource signer, EngineOptions options = {},
                QObject *parent = nullptr);
     Q_DISABLE_COPY_MOVE(SyncEngine)
 
     void setAfterPull(AfterPull hook) { m_afterPull = std::move(hook); }
+    void setPrepare(Prepare hook) { m_prepare = std::move(hook); }
 
     // A full round: push, pull until the mailbox is empty, gap fill, hook, push.
     // If a round or long-poll is running, a round follows it (coalesced).
@@ -106,6 +110,7 @@ private:
     void gapFetch(std::vector<streams::GapRequest> gaps, std::size_t index, int appliedBefore);
     void finishPull();
     void finish(bool ok, const QString &error, const RelayReply *reply = nullptr);
+    void finishLater(const QString &error);
     [[nodiscard]] std::optional<RequestSigner> signer();
     [[nodiscard]] bool current(quint64 gen) const { return gen == m_gen; }
     void bumpProgress(int done, int total);
@@ -115,6 +120,7 @@ private:
     SignerSource m_signer;
     EngineOptions m_options;
     AfterPull m_afterPull;
+    Prepare m_prepare;
 
     Phase m_phase = Phase::Idle;
     quint64 m_gen = 0;
