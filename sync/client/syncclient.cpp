@@ -270,8 +270,14 @@ Status SyncClient::afterPull(const RoundStats &stats)
 void SyncClient::refreshStatus()
 {
     const std::int64_t now = m_clock.nowMs();
-    if (auto n = m_port.pendingCount())
-        m_status.setPending(int(std::min<qsizetype>(*n, INT_MAX)));
+    if (auto n = m_port.pendingCount()) {
+        qsizetype total = *n;
+        if (m_localChanges) {
+            if (auto local = m_localChanges())
+                total += *local;
+        }
+        m_status.setPending(int(std::min<qsizetype>(total, INT_MAX)));
+    }
     if (auto hq = m_port.hqStream(); hq && *hq && (*hq)->lastHeartbeatLocalMs > 0)
         m_status.setLastHeartbeat(
             QDateTime::fromMSecsSinceEpoch((*hq)->lastHeartbeatLocalMs, Qt::UTC), now);

@@ -79,6 +79,13 @@ public:
         m_unlockFailures = std::move(source);
     }
 
+    // Local changes not yet sealed into envelopes (the records' change log): counted in
+    // "N pending" together with the stored envelopes the relay has not acknowledged.
+    void setLocalChangeCount(std::function<Result<qsizetype>()> count)
+    {
+        m_localChanges = std::move(count);
+    }
+
     [[nodiscard]] SyncStatus *status() { return &m_status; }
     [[nodiscard]] RelayHttp &http() { return *m_http; }
     [[nodiscard]] SyncEngine &engine() { return *m_engine; }
@@ -121,6 +128,7 @@ private:
     Backoff m_backoff;
     QTimer m_timer;
     std::function<std::int64_t()> m_unlockFailures;
+    std::function<Result<qsizetype>()> m_localChanges;
 
     bool m_running = false;
     bool m_wipeOrdered = false;

@@ -90,8 +90,8 @@ int run(int records)
     const double seconds = double(t.nsecsElapsed()) / 1e9;
     auto count = dev.records->recordCount();
     if (!count || *count != records) {
-        std::fprintf(stderr, "device has %lld records, want %d\n",
-                     count ? (long long)*count : -1LL, records);
+        std::fprintf(stderr, "device has %lld records, want %d\n", count ? (long long)*count : -1LL,
+                     records);
         return 1;
     }
     const qint64 wire = proxy.clientBytes().size() + proxy.serverBytes().size();

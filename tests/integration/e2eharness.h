@@ -45,7 +45,10 @@ public:
     {
         return QDateTime::currentMSecsSinceEpoch() + m_wallShift;
     }
-    [[nodiscard]] std::int64_t onlineMs() const override { return m_mono.elapsed() + m_onlineShift; }
+    [[nodiscard]] std::int64_t onlineMs() const override
+    {
+        return m_mono.elapsed() + m_onlineShift;
+    }
     [[nodiscard]] qint64 wallMs() const override { return nowMs(); }
     [[nodiscard]] qint64 monotonicMs() const override { return m_mono.elapsed() + m_onlineShift; }
     void jump(std::int64_t ms, bool wallToo = true)
@@ -72,8 +75,7 @@ public:
         , m_signKey(signKey)
         , m_signPk(signPk)
         , m_box(crypto::crypto_box_keypair())
-    {
-    }
+    {}
     streams::Role role() const override { return m_role; }
     Id16 deploymentId() const override { return m_deployment; }
     Id16 localId() const override { return m_id; }
@@ -133,8 +135,7 @@ inline client::RelayEndpoint endpointFor(const relaytest::Deployment &dep, quint
     return e;
 }
 
-template <typename Pred>
-bool waitFor(Pred pred, int timeoutMs = 30000)
+template <typename Pred> bool waitFor(Pred pred, int timeoutMs = 30000)
 {
     QElapsedTimer t;
     t.start();
@@ -163,7 +164,10 @@ struct HqNode
     QList<streams::Alarm> alarms;
     std::int64_t deviceVersion = 0;
 
-    HqNode(const relaytest::Deployment &d, TestClock &c) : dep(d), clock(c) {}
+    HqNode(const relaytest::Deployment &d, TestClock &c)
+        : dep(d)
+        , clock(c)
+    {}
 
     [[nodiscard]] bool open(const QString &dir)
     {
@@ -175,8 +179,10 @@ struct HqNode
         db = openStore(dir + QStringLiteral("/hq.db"), std::move(m));
         if (!db)
             return false;
+        // HQ's stamps need a non-zero origin of their own; in envelope headers HQ is the zero id.
         const Id16 hqId = protocol::hqParticipantId();
-        records = std::make_unique<model::RecordStore>(*db, clock, hqId, model::ReplicaRole::Hq);
+        records = std::make_unique<model::RecordStore>(*db, clock, crypto::randomFixed<Id16>(),
+                                                       model::ReplicaRole::Hq);
         if (!records->open())
             return false;
         registry = std::make_unique<hq::DeviceRegistry>(*db);
@@ -187,7 +193,8 @@ struct HqNode
         me = std::make_unique<Identity>(streams::Role::Hq, dep.id, hqId, dep.content.secretKey,
                                         dep.content.publicKey);
         outbox = std::make_unique<streams::StreamOutbox>(*db, *me, *registry, clock);
-        receiver = std::make_unique<streams::Receiver>(*db, *me, *registry, *applier, *outbox, clock);
+        receiver =
+            std::make_unique<streams::Receiver>(*db, *me, *registry, *applier, *outbox, clock);
         receiver->setResyncSource(applier.get());
         receiver->setAlarmSink([this](const streams::Alarm &a) { alarms.append(a); });
         return true;
@@ -252,7 +259,10 @@ struct DeviceNode
     client::ManualConnectivity connectivity{client::Connectivity::State::Online};
     std::unique_ptr<client::SyncClient> client;
 
-    DeviceNode(const relaytest::Deployment &d, TestClock &c) : dep(d), clock(c) {}
+    DeviceNode(const relaytest::Deployment &d, TestClock &c)
+        : dep(d)
+        , clock(c)
+    {}
 
     [[nodiscard]] bool open(const QString &dir, const HqNode &hq)
     {
@@ -278,7 +288,8 @@ struct DeviceNode
         p.state = streams::PeerState::Active;
         directory.m_hq = p;
         outbox = std::make_unique<streams::StreamOutbox>(*db, *me, directory, clock);
-        receiver = std::make_unique<streams::Receiver>(*db, *me, directory, *applier, *outbox, clock);
+        receiver =
+            std::make_unique<streams::Receiver>(*db, *me, directory, *applier, *outbox, clock);
         return true;
     }
 
@@ -286,8 +297,14 @@ struct DeviceNode
     {
         o.engine.longPollWaitMs = std::min(o.engine.longPollWaitMs, 2000);
         o.backoff = {50, 2000};
-        client = std::make_unique<client::SyncClient>(&nam, endpoint, *outbox, *receiver, *me, clock,
-                                                      &connectivity, o);
+        client = std::make_unique<client::SyncClient>(&nam, endpoint, *outbox, *receiver, *me,
+                                                      clock, &connectivity, o);
+        client->setLocalChangeCount([this]() -> Result<qsizetype> {
+            auto n = records->outboxCount();
+            if (!n)
+                return std::unexpected(n.error());
+            return qsizetype(*n);
+        });
         client->engine().setPrepare([this]() -> Status {
             auto n = applier->pushLocalEdits(*outbox, protocol::hqParticipantId());
             if (!n)

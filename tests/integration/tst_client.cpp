@@ -146,6 +146,8 @@ public:
 // acknowledgements, stream reads; every signed request is verified like the relay does.
 class FakeRelay
 {
+    const TestIdentity &m_device;
+
 public:
     FakeRelay(const TestIdentity &device)
         : m_device(device)
@@ -256,8 +258,6 @@ public:
         return protocol::verifyRequestSignature(sr, parsed->signature, m_device.publicKey());
     }
 
-private:
-    const TestIdentity &m_device;
 };
 
 RelayEndpoint plainEndpoint(quint16 port, const crypto::Id16 &deployment)

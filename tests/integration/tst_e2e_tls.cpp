@@ -53,9 +53,8 @@ private Q_SLOTS:
         QFETCH_GLOBAL(QString, backend);
         QVERIFY2(m_env.setUp(backend), qPrintable(m_env.error));
         const QString d = m_env.dir->path();
-        m_good = test::makeSelfSignedCertificate(d, QStringLiteral("good"),
-                                                 QStringLiteral("127.0.0.1"),
-                                                 QStringLiteral("IP:127.0.0.1"));
+        m_good = test::makeSelfSignedCertificate(
+            d, QStringLiteral("good"), QStringLiteral("127.0.0.1"), QStringLiteral("IP:127.0.0.1"));
         m_sameHost = test::makeSelfSignedCertificate(d, QStringLiteral("samehost"),
                                                      QStringLiteral("127.0.0.1"),
                                                      QStringLiteral("IP:127.0.0.1"));
@@ -74,7 +73,8 @@ void TestE2eTls::pinnedKeyAcceptedOthersRefused()
 {
     const client::SpkiPin goodPin = client::spkiSha256(QSslCertificate(m_good.certPem, QSsl::Pem));
 
-    // The relay serving the pinned key: accepted; the relay's own start-up line prints the same pin.
+    // The relay serving the pinned key: accepted; the relay's own start-up line prints the same
+    // pin.
     QVERIFY2(startTlsRelay(m_good), qPrintable(m_env.error));
     {
         static const QRegularExpression re(QStringLiteral("SPKI SHA-256, base64\\): (\\S+)"));
@@ -107,7 +107,8 @@ void TestE2eTls::pinnedKeyAcceptedOthersRefused()
     const client::SpkiPin otherPin =
         client::spkiSha256(QSslCertificate(m_sameHost.certPem, QSsl::Pem));
     const QByteArray logBefore = m_env.relay->log();
-    const client::RelayReply refusedPin = get({otherPin}, "/v1/wipe/0123456789abcdef0123456789abcdef");
+    const client::RelayReply refusedPin =
+        get({otherPin}, "/v1/wipe/0123456789abcdef0123456789abcdef");
     QCOMPARE(refusedPin.status, 0);
     QVERIFY(refusedPin.pinRefused);
     QTest::qWait(200);
