@@ -44,6 +44,7 @@ struct HttpServer::State
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::set<Session *> sessions;
     bool stopping = false;
+    std::size_t bodyBytesInFlight = 0; // request bodies being read, all sessions
 
     State(asio::io_context &i, ServerOptions o, Handler h, std::function<std::int64_t()> n,
           asio::ssl::context *t)
@@ -69,7 +70,11 @@ public:
         m_server->sessions.insert(this);
     }
 
-    ~Session() { m_server->sessions.erase(this); }
+    ~Session()
+    {
+        releaseBudget();
+        m_server->sessions.erase(this);
+    }
 
     void start()
     {
@@ -179,18 +184,54 @@ private:
         const auto len = m_body->content_length().value_or(0);
         lowest().expires_after(std::chrono::milliseconds(opt().readTimeoutMs +
                                                          std::int64_t(len / (64 * 1024)) * 1000));
+        // Address space only: pages are touched as bytes arrive, and a streamed body never
+        // reallocates (no doubling copies on the way to the limit).
+        m_body->get().body().reserve(std::size_t(len ? len : std::uint64_t(limit)));
+        readBodySome();
+    }
+
+    // The body is read piece by piece so that every byte held for a request counts against the
+    // process-wide in-flight budget; crossing it refuses the request (503) instead of growing.
+    void readBodySome()
+    {
         std::visit(
             [this](auto &s) {
-                http::async_read(s, m_buffer, *m_body,
-                                 [self = shared_from_this()](beast::error_code e, std::size_t) {
-                                     self->onBody(e);
-                                 });
+                http::async_read_some(
+                    s, m_buffer, *m_body,
+                    [self = shared_from_this()](beast::error_code e, std::size_t) {
+                        self->onBodySome(e);
+                    });
             },
             m_stream);
     }
 
+    void onBodySome(beast::error_code ec)
+    {
+        const std::size_t held = m_body ? m_body->get().body().size() : 0;
+        if (held > m_counted) {
+            m_server->bodyBytesInFlight += held - m_counted;
+            m_counted = held;
+        }
+        if (ec || m_body->is_done())
+            return onBody(ec);
+        if (m_server->bodyBytesInFlight > opt().maxInflightBodyBytes) {
+            releaseBudget();
+            return failAndClose(503, errc::unavailable,
+                                QStringLiteral("too many large requests at once, retry later"));
+        }
+        readBodySome();
+    }
+
+    void releaseBudget()
+    {
+        m_server->bodyBytesInFlight -= m_counted;
+        m_counted = 0;
+    }
+
     void onBody(beast::error_code ec)
     {
+        if (ec)
+            releaseBudget();
         if (ec == http::error::body_limit)
             return failAndClose(413, errc::bodyTooLarge, QStringLiteral("request body too large"));
         if (ec == beast::error::timeout) {
@@ -207,6 +248,7 @@ private:
         lowest().expires_never();
         auto msg = m_body->release();
         m_body.reset();
+        releaseBudget(); // the body now lives in the request (bounded by the route limit)
         m_keepAlive = msg.keep_alive();
 
         HttpRequest r;
@@ -334,6 +376,7 @@ private:
     http::response<http::string_body> m_response;
     std::array<char, 16 * 1024> m_scratch{};
     std::size_t m_lingerBytes = 0;
+    std::size_t m_counted = 0; // body bytes of this request counted in bodyBytesInFlight
     const char *m_routeLabel = nullptr;
     unsigned m_version = 11;
     bool m_keepAlive = true;

@@ -27,6 +27,8 @@ struct ServerOptions
     int readTimeoutMs = 20000;
     int writeTimeoutMs = 20000;
     int maxConnections = 4096;
+    // Request bodies being read at once, all connections together; over it: 503.
+    std::size_t maxInflightBodyBytes = 256u << 20;
 };
 
 class HttpServer

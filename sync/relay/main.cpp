@@ -121,6 +121,7 @@ int main(int argc, char **argv)
     pub.readTimeoutMs = config->readTimeoutMs;
     pub.writeTimeoutMs = config->writeTimeoutMs;
     pub.maxConnections = config->maxConnections;
+    pub.maxInflightBodyBytes = std::size_t(config->maxInflightBody);
     HttpServer publicServer(
         ioc, pub,
         [&service](HttpRequest r, HttpServer::Reply reply) {

@@ -39,7 +39,7 @@ constexpr Flag kFlags[] = {
     {"max-connections", true},
     {"quiet", false},
     {"help", false},
-    {"test-clock-offset-ms", true},
+    {"test-clock-offset-ms", true}, {"max-inflight-body", true},
 };
 
 QString envName(const char *flag)
@@ -116,6 +116,8 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
   --db-threads N            database connections (default: SQLite 1 writer + 2 readers,
                             PostgreSQL 6)
   --max-connections N       concurrent connections (default 4096; over it: 503)
+  --max-inflight-body BYTES request bodies being read at once, all connections together
+                            (default 268435456; over it: 503), so memory stays bounded
   --quiet                   no per-request log line
   --test-clock-offset-ms MS shift the relay's clock (tests of retention and clock skew only)
   --help                    this text
@@ -326,6 +328,8 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
          [&](std::int64_t v) {
              c.maxConnections = int(v);
          }},
+        {"max-inflight-body", 1 << 20, 1LL << 40,
+         [&](std::int64_t v) { c.maxInflightBody = v; }},
         {"test-clock-offset-ms", -(1LL << 40), 1LL << 40,
          [&](std::int64_t v) {
              c.testClockOffsetMs = v;

@@ -61,6 +61,7 @@ struct RelayConfig
     int longPollMaxMs = 30000;
     int dbThreads = 0; // 0 = per backend default
     int maxConnections = 4096;
+    std::int64_t maxInflightBody = 256LL << 20;
     bool quiet = false;                 // no per-request log lines
     std::int64_t testClockOffsetMs = 0; // tests only: shifts the relay's clock
 };

@@ -43,9 +43,19 @@ namespace liaison::relaytest {
 
 using namespace liaison::crypto;
 
+// LIAISON_TEST_BIN_DIR under ctest; otherwise found from the running binary's place in the
+// build tree (scripts/bench runs benchmarks directly).
 inline QString relayBinary()
 {
-    return test::buildPath(QStringLiteral("sync/relay/liaison-relay"));
+    if (!qEnvironmentVariableIsEmpty("LIAISON_TEST_BIN_DIR"))
+        return test::buildPath(QStringLiteral("sync/relay/liaison-relay"));
+    QDir dir(QCoreApplication::applicationDirPath());
+    for (int up = 0; up < 4; ++up) {
+        if (QFile::exists(dir.filePath(QStringLiteral("sync/relay/liaison-relay"))))
+            return dir.filePath(QStringLiteral("sync/relay/liaison-relay"));
+        dir.cdUp();
+    }
+    return QStringLiteral("liaison-relay");
 }
 
 inline std::int64_t nowMs()
@@ -211,7 +221,9 @@ public:
         m_process->setWorkingDirectory(dir.path());
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         // The relay's own leak check is not what these tests are about (and kill -9 skips it).
-        env.insert(QStringLiteral("ASAN_OPTIONS"), QStringLiteral("detect_leaks=0"));
+        // A small ASan quarantine: freed memory should show as freed in the RSS checks.
+        env.insert(QStringLiteral("ASAN_OPTIONS"),
+                   QStringLiteral("detect_leaks=0:quarantine_size_mb=16:abort_on_error=1"));
         m_process->setProcessEnvironment(env);
         m_process->start(relayBinary(), args);
         if (!m_process->waitForStarted(10000))
