@@ -1,0 +1,150 @@
+#include "appcontroller.h"
+
+#include <QGuiApplication>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcApp, "liaison.app")
+
+namespace liaison::app {
+
+AppController::AppController(AppServices services, QObject *parent)
+    : QObject(parent)
+    , m_services(std::move(services))
+    , m_contacts(new ContactModel(m_services.clock, this))
+    , m_cases(new CaseModel(m_services.clock, this))
+    , m_instructions(new InstructionModel(m_services.clock, this))
+    , m_schedule(new ScheduleModel(m_services.clock, this))
+    , m_instructionActions(new InstructionController(m_services.clock, this))
+    , m_sync(new SyncStatusFacade(m_services.clock, this))
+{
+    vault::VaultOptions options = m_services.vaultOptions;
+    options.database.migrations = deviceMigrations();
+    m_vault = std::make_unique<VaultController>(m_services.vaultDirectory, m_services.keyStore,
+                                                m_services.vaultClock, std::move(options));
+    connect(m_vault.get(), &VaultController::unlocked, this, &AppController::openSession);
+    connect(m_vault.get(), &VaultController::aboutToLock, this, &AppController::closeSession);
+
+    m_autoLockTimer.setSingleShot(true);
+    m_autoLockTimer.setInterval(m_services.autoLockMs);
+    connect(&m_autoLockTimer, &QTimer::timeout, this, &AppController::checkAutoLock);
+    if (auto *gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
+        connect(gui, &QGuiApplication::applicationStateChanged, this,
+                &AppController::handleApplicationState);
+    }
+}
+
+AppController::~AppController()
+{
+    m_vault->waitForWorker();
+    closeSession();
+}
+
+void AppController::openSession()
+{
+    vault::Vault *v = m_vault->vault();
+    if (!v || !v->database())
+        return;
+    auto session = DeviceSession::open(*v->database(), m_services.clock);
+    if (!session) {
+        qCWarning(lcApp) << "session failed:" << errcName(session.error().code);
+        m_sessionError = tr("The records could not be opened: %1").arg(session.error().message);
+        Q_EMIT sessionErrorChanged();
+        return;
+    }
+    if (!m_sessionError.isEmpty()) {
+        m_sessionError.clear();
+        Q_EMIT sessionErrorChanged();
+    }
+    m_session = std::move(*session);
+    m_session->records().setChangeListener([this](const QList<model::RecordId> &) {
+        // Coalesce: a batch of remote operations reports many times.
+        if (m_reloadQueued)
+            return;
+        m_reloadQueued = true;
+        QMetaObject::invokeMethod(this, &AppController::onRecordsChanged, Qt::QueuedConnection);
+    });
+    model::RecordStore *records = &m_session->records();
+    m_contacts->setStore(records);
+    m_cases->setStore(records);
+    m_instructions->setStore(records);
+    m_schedule->setStore(records);
+    m_instructionActions->setStore(records);
+    m_sync->setSession(m_session.get());
+    updateClockWrong();
+    qCInfo(lcApp) << "session open, records:"
+                  << (records->recordCount() ? *records->recordCount() : -1);
+}
+
+void AppController::closeSession()
+{
+    m_contacts->setStore(nullptr);
+    m_cases->setStore(nullptr);
+    m_instructions->setStore(nullptr);
+    m_schedule->setStore(nullptr);
+    m_instructionActions->setStore(nullptr);
+    m_sync->setSession(nullptr);
+    if (m_session)
+        m_session->records().setChangeListener({});
+    m_session.reset();
+    updateClockWrong();
+}
+
+void AppController::onRecordsChanged()
+{
+    m_reloadQueued = false;
+    refreshAll();
+}
+
+void AppController::refreshAll()
+{
+    m_contacts->reload();
+    m_cases->reload();
+    m_instructions->reload();
+    m_schedule->reload();
+    m_sync->refresh();
+    updateClockWrong();
+}
+
+void AppController::updateClockWrong()
+{
+    const bool wrong = m_session && m_session->records().clock().wallClockOff();
+    if (wrong == m_clockWrong)
+        return;
+    m_clockWrong = wrong;
+    Q_EMIT clockWrongChanged();
+}
+
+void AppController::handleApplicationState(Qt::ApplicationState state)
+{
+    if (state == Qt::ApplicationActive) {
+        m_autoLockTimer.stop();
+        // The OS may have suspended the app past the timeout, so the timer never fired.
+        if (m_backgroundSinceMs >= 0 && m_vault->isUnlocked() &&
+            m_services.clock.monotonicMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
+            qCInfo(lcApp) << "auto-lock on return after the timeout";
+            m_vault->lock();
+        }
+        m_backgroundSinceMs = -1;
+        m_vault->refresh();
+        return;
+    }
+    if (m_backgroundSinceMs < 0) {
+        m_backgroundSinceMs = m_services.clock.monotonicMs();
+        m_autoLockTimer.start();
+    }
+}
+
+void AppController::checkAutoLock()
+{
+    if (m_backgroundSinceMs < 0 || !m_vault->isUnlocked())
+        return;
+    if (m_services.clock.monotonicMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
+        qCInfo(lcApp) << "auto-lock after" << m_services.autoLockMs << "ms in the background";
+        m_vault->lock();
+    } else if (!m_autoLockTimer.isActive()) {
+        m_autoLockTimer.start(
+            int(m_services.autoLockMs - (m_services.clock.monotonicMs() - m_backgroundSinceMs)));
+    }
+}
+
+} // namespace liaison::app

@@ -1,0 +1,110 @@
+#pragma once
+
+// The root object Main.qml receives as its required property `app`: the vault controller, the
+// item models, the instruction actions and the sync status, plus app-wide state (clock wrong,
+// auto-lock). It opens the DeviceSession when the vault unlocks and drops it before the vault
+// locks, so the models hold nothing while locked.
+//
+// Auto-lock (DESIGN.md "Unlock, lockout, auto-lock"): when the application leaves the active
+// state a timer of the policy timeout starts; on its end, or on return after the timeout has
+// passed on the monotonic clock (the timer cannot fire while the OS suspends the app), the vault
+// locks. Screen lock arrives as a state change too.
+
+#include "casemodel.h"
+#include "contactmodel.h"
+#include "devicestore.h"
+#include "instructioncontroller.h"
+#include "instructionmodel.h"
+#include "schedulemodel.h"
+#include "syncstatusfacade.h"
+#include "vaultcontroller.h"
+
+#include <QObject>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace liaison::app {
+
+struct AppServices
+{
+    QString vaultDirectory;
+    vault::KeyStore &keyStore;
+    vault::Clock &vaultClock;  // lockout
+    const model::Clock &clock; // stamps, models, auto-lock
+    vault::VaultOptions vaultOptions;
+    int autoLockMs = 60'000; // HQ policy default
+};
+
+class AppController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("AppController is built by main.cpp")
+
+    Q_PROPERTY(liaison::app::VaultController *vault READ vault CONSTANT)
+    Q_PROPERTY(liaison::app::ContactModel *contacts READ contacts CONSTANT)
+    Q_PROPERTY(liaison::app::CaseModel *cases READ cases CONSTANT)
+    Q_PROPERTY(liaison::app::InstructionModel *instructions READ instructions CONSTANT)
+    Q_PROPERTY(liaison::app::ScheduleModel *schedule READ schedule CONSTANT)
+    Q_PROPERTY(
+        liaison::app::InstructionController *instructionActions READ instructionActions CONSTANT)
+    Q_PROPERTY(liaison::app::SyncStatusFacade *sync READ sync CONSTANT)
+    Q_PROPERTY(bool clockWrong READ clockWrong NOTIFY clockWrongChanged)
+    Q_PROPERTY(QString sessionError READ sessionError NOTIFY sessionErrorChanged)
+    Q_PROPERTY(int autoLockSeconds READ autoLockSeconds CONSTANT)
+
+public:
+    explicit AppController(AppServices services, QObject *parent = nullptr);
+    ~AppController() override;
+    Q_DISABLE_COPY_MOVE(AppController)
+
+    [[nodiscard]] VaultController *vault() { return m_vault.get(); }
+    [[nodiscard]] ContactModel *contacts() { return m_contacts; }
+    [[nodiscard]] CaseModel *cases() { return m_cases; }
+    [[nodiscard]] InstructionModel *instructions() { return m_instructions; }
+    [[nodiscard]] ScheduleModel *schedule() { return m_schedule; }
+    [[nodiscard]] InstructionController *instructionActions() { return m_instructionActions; }
+    [[nodiscard]] SyncStatusFacade *sync() { return m_sync; }
+    [[nodiscard]] bool clockWrong() const { return m_clockWrong; }
+    [[nodiscard]] QString sessionError() const { return m_sessionError; }
+    [[nodiscard]] int autoLockSeconds() const { return m_services.autoLockMs / 1000; }
+
+    // nullptr while locked.
+    [[nodiscard]] DeviceSession *session() { return m_session.get(); }
+
+    // Connected to QGuiApplication::applicationStateChanged by the constructor when a
+    // QGuiApplication exists; tests call it directly.
+    void handleApplicationState(Qt::ApplicationState state);
+    // Re-reads everything shown (after records arrived from outside the app's own edits).
+    void refreshAll();
+
+Q_SIGNALS:
+    void clockWrongChanged();
+    void sessionErrorChanged();
+
+private:
+    void openSession();
+    void closeSession();
+    void onRecordsChanged();
+    void updateClockWrong();
+    void checkAutoLock();
+
+    AppServices m_services;
+    std::unique_ptr<VaultController> m_vault;
+    ContactModel *m_contacts;
+    CaseModel *m_cases;
+    InstructionModel *m_instructions;
+    ScheduleModel *m_schedule;
+    InstructionController *m_instructionActions;
+    SyncStatusFacade *m_sync;
+    std::unique_ptr<DeviceSession> m_session;
+    bool m_clockWrong = false;
+    QString m_sessionError;
+    QTimer m_autoLockTimer;
+    qint64 m_backgroundSinceMs = -1; // monotonic; -1 while active
+    bool m_reloadQueued = false;
+};
+
+} // namespace liaison::app

@@ -1,0 +1,150 @@
+#include "casemodel.h"
+
+namespace liaison::app {
+
+CaseModel::CaseModel(const model::Clock &clock, QObject *parent)
+    : RecordListModel(model::RecordType::CaseSummary, clock, parent)
+{}
+
+namespace {
+int statusRank(const QString &status)
+{
+    if (status == QLatin1String("active"))
+        return 0;
+    if (status == QLatin1String("open"))
+        return 1;
+    if (status == QLatin1String("pending"))
+        return 2;
+    if (status == QLatin1String("closed"))
+        return 4;
+    return 3;
+}
+} // namespace
+
+bool CaseModel::lessThan(const model::RecordState &a, const model::RecordState &b) const
+{
+    const int ra = statusRank(text(a, "status")), rb = statusRank(text(b, "status"));
+    if ((ra == 4) != (rb == 4))
+        return rb == 4;
+    const qint64 pa = integer(a, "priority"), pb = integer(b, "priority");
+    if (pa != pb)
+        return pa > pb;
+    const qint64 ua = integer(a, "updated"), ub = integer(b, "updated");
+    if (ua != ub)
+        return ua > ub;
+    return a.id < b.id;
+}
+
+QString CaseModel::channelLabel(const QString &channel)
+{
+    if (channel == QLatin1String("interpol"))
+        return QStringLiteral("Interpol");
+    if (channel == QLatin1String("europol"))
+        return QStringLiteral("Europol");
+    if (channel == QLatin1String("sirene"))
+        return QStringLiteral("SIRENE");
+    if (channel == QLatin1String("bilateral"))
+        return tr("Bilateral");
+    return channel;
+}
+
+QString CaseModel::statusLabel(const QString &status)
+{
+    if (status == QLatin1String("open"))
+        return tr("Open");
+    if (status == QLatin1String("active"))
+        return tr("Active");
+    if (status == QLatin1String("pending"))
+        return tr("Pending");
+    if (status == QLatin1String("closed"))
+        return tr("Closed");
+    return status;
+}
+
+QString CaseModel::priorityLabel(qint64 priority)
+{
+    if (priority >= 5)
+        return tr("Urgent");
+    if (priority >= 4)
+        return tr("High");
+    if (priority >= 2)
+        return tr("Normal");
+    return tr("Low");
+}
+
+QVariant CaseModel::data(const QModelIndex &index, int role) const
+{
+    const model::RecordState *r = recordAt(index);
+    if (!r)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case TitleRole:
+        return text(*r, "title");
+    case RecordIdRole:
+        return idText(r->id);
+    case ReferenceRole:
+        return text(*r, "reference");
+    case ChannelRole:
+        return text(*r, "channel");
+    case ChannelLabelRole:
+        return channelLabel(text(*r, "channel"));
+    case StatusRole:
+        return text(*r, "status");
+    case StatusLabelRole:
+        return statusLabel(text(*r, "status"));
+    case PriorityRole:
+        return int(integer(*r, "priority"));
+    case PriorityLabelRole:
+        return priorityLabel(integer(*r, "priority"));
+    case SummaryRole:
+        return text(*r, "summary");
+    case CountriesRole:
+        return textList(*r, "countries");
+    case LinkedContactsRole: {
+        QStringList names;
+        for (const QByteArray &raw : bytesList(*r, "linkedContacts")) {
+            const auto id = model::RecordId::fromBytes(raw);
+            if (!id)
+                continue;
+            auto linked = store()->record(*id);
+            if (linked && *linked && !(*linked)->deleted)
+                names.append(text(**linked, "name"));
+        }
+        return names;
+    }
+    case HandlingCodeRole:
+        return text(*r, "handlingCode");
+    case UpdatedRole:
+        return time(*r, "updated");
+    case UpdatedTextRole: {
+        const qint64 ms = integer(*r, "updated");
+        return ms > 0 ? tr("updated %1").arg(formatRelative(ms, clock().wallMs())) : QString();
+    }
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> CaseModel::roleNames() const
+{
+    return {
+        {RecordIdRole, "recordId"},
+        {ReferenceRole, "reference"},
+        {ChannelRole, "channel"},
+        {ChannelLabelRole, "channelLabel"},
+        {TitleRole, "title"},
+        {StatusRole, "status"},
+        {StatusLabelRole, "statusLabel"},
+        {PriorityRole, "priority"},
+        {PriorityLabelRole, "priorityLabel"},
+        {SummaryRole, "summary"},
+        {CountriesRole, "countries"},
+        {LinkedContactsRole, "linkedContacts"},
+        {HandlingCodeRole, "handlingCode"},
+        {UpdatedRole, "updated"},
+        {UpdatedTextRole, "updatedText"},
+    };
+}
+
+} // namespace liaison::app

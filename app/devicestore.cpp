@@ -1,0 +1,106 @@
+#include "devicestore.h"
+
+#include "streams/streamschema.h"
+
+namespace liaison::app {
+
+namespace {
+
+Status createDeviceTable(store::Database &db)
+{
+    return db.execute("CREATE TABLE app_device (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                      "device_id BLOB NOT NULL, deployment_id BLOB NOT NULL, "
+                      "hq_sign_pk BLOB NOT NULL, hq_box_pk BLOB NOT NULL, "
+                      "hq_box_key_id INTEGER NOT NULL, relay_url TEXT NOT NULL, "
+                      "label TEXT NOT NULL, enrolled_ms INTEGER NOT NULL)");
+}
+
+template <typename Fixed> std::optional<Fixed> fixedColumn(const store::Statement &st, int col)
+{
+    return Fixed::fromBytes(st.columnBlob(col));
+}
+
+} // namespace
+
+std::vector<store::Migration> deviceMigrations()
+{
+    std::vector<store::Migration> all = model::RecordStore::migrations();
+    const std::vector<store::Migration> streams = streams::streamMigrations();
+    all.insert(all.end(), streams.begin(), streams.end());
+    all.push_back(createDeviceTable);
+    return all;
+}
+
+Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
+{
+    auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
+                         "relay_url, label, enrolled_ms FROM app_device WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<DeviceProfile>();
+    const auto device = fixedColumn<crypto::Id16>(*st, 0);
+    const auto deployment = fixedColumn<crypto::Id16>(*st, 1);
+    const auto sign = fixedColumn<crypto::SignPublicKey>(*st, 2);
+    const auto box = fixedColumn<crypto::BoxPublicKey>(*st, 3);
+    if (!device || !deployment || !sign || !box)
+        return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
+    DeviceProfile p;
+    p.deviceId = *device;
+    p.deploymentId = *deployment;
+    p.hqSignKey = *sign;
+    p.hqBoxKey = *box;
+    p.hqBoxKeyId = std::uint32_t(st->columnInt64(4));
+    p.relayUrl = st->columnText(5);
+    p.label = st->columnText(6);
+    p.enrolledMs = st->columnInt64(7);
+    return std::optional<DeviceProfile>(std::move(p));
+}
+
+Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
+{
+    auto st = db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
+                         "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms) "
+                         "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, p.deviceId.view())
+        .bind(2, p.deploymentId.view())
+        .bind(3, p.hqSignKey.view())
+        .bind(4, p.hqBoxKey.view())
+        .bind(5, qint64(p.hqBoxKeyId))
+        .bind(6, p.relayUrl)
+        .bind(7, p.label)
+        .bind(8, p.enrolledMs)
+        .exec();
+}
+
+DeviceSession::DeviceSession(store::Database &db, std::optional<DeviceProfile> profile,
+                             const model::Clock &clock)
+    : m_db(db)
+    , m_profile(std::move(profile))
+{
+    if (m_profile)
+        m_self = m_profile->deviceId;
+    m_records =
+        std::make_unique<model::RecordStore>(m_db, clock, m_self, model::ReplicaRole::Device);
+}
+
+DeviceSession::~DeviceSession() = default;
+
+Result<std::unique_ptr<DeviceSession>> DeviceSession::open(store::Database &db,
+                                                           const model::Clock &clock)
+{
+    auto profile = loadDeviceProfile(db);
+    if (!profile)
+        return std::unexpected(profile.error());
+    std::unique_ptr<DeviceSession> session(new DeviceSession(db, std::move(*profile), clock));
+    if (auto s = session->m_records->open(); !s)
+        return std::unexpected(s.error());
+    return session;
+}
+
+} // namespace liaison::app

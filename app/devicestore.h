@@ -1,0 +1,71 @@
+#pragma once
+
+// The device's encrypted store as the app composes it: the schema of every layer in the order the
+// layers require (records, then streams, then the app's own table), the device profile written at
+// enrolment, and the DeviceSession that exists only while the vault is unlocked.
+//
+// The device profile (table app_device, one row) holds what enrolment fixed: this device's id,
+// the deployment, HQ's public keys and the relay address. Until a device is enrolled there is no
+// row; the app then shows "not enrolled" and nothing syncs.
+
+#include "crypto/crypto.h"
+#include "error.h"
+#include "model/clock.h"
+#include "model/recordstore.h"
+#include "store/database.h"
+
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace liaison::app {
+
+// Records layer first, then the stream layer, then the app's table. Appended to, never reordered.
+[[nodiscard]] std::vector<store::Migration> deviceMigrations();
+
+struct DeviceProfile
+{
+    crypto::Id16 deviceId;
+    crypto::Id16 deploymentId;
+    crypto::SignPublicKey hqSignKey; // content-signing key of HQ's certificate
+    crypto::BoxPublicKey hqBoxKey;
+    std::uint32_t hqBoxKeyId = 0;
+    QString relayUrl; // empty: no relay configured
+    QString label;    // for people: "Liaison officer, Vienna"
+    qint64 enrolledMs = 0;
+};
+
+[[nodiscard]] Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db);
+[[nodiscard]] Status saveDeviceProfile(store::Database &db, const DeviceProfile &profile);
+
+// Everything that lives only while the vault is unlocked: the records over the vault's database.
+// Built by AppController after an unlock, destroyed before the vault locks.
+class DeviceSession
+{
+public:
+    // `db` and `clock` must outlive the session.
+    [[nodiscard]] static Result<std::unique_ptr<DeviceSession>> open(store::Database &db,
+                                                                     const model::Clock &clock);
+    ~DeviceSession();
+    DeviceSession(const DeviceSession &) = delete;
+    DeviceSession &operator=(const DeviceSession &) = delete;
+
+    [[nodiscard]] model::RecordStore &records() { return *m_records; }
+    [[nodiscard]] store::Database &database() { return m_db; }
+    [[nodiscard]] const std::optional<DeviceProfile> &profile() const { return m_profile; }
+    // The id stamped into local edits: the enrolled device id (all zeros before enrolment).
+    [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
+
+private:
+    DeviceSession(store::Database &db, std::optional<DeviceProfile> profile,
+                  const model::Clock &clock);
+
+    store::Database &m_db;
+    std::optional<DeviceProfile> m_profile;
+    crypto::Id16 m_self;
+    std::unique_ptr<model::RecordStore> m_records;
+};
+
+} // namespace liaison::app

@@ -1,0 +1,94 @@
+// liaison: the composition root. Builds the services (crypto self-test, key store, clocks,
+// vault, models), hands the AppController to Main.qml as its required property and runs.
+
+#include "appcontroller.h"
+#include "launchoptions.h"
+#include "screenshottour.h"
+
+#include "crypto/crypto.h"
+#include "desktop/softwarekeystore.h"
+
+#include <QFile>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QQuickWindow>
+
+#include <cstdio>
+
+Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
+
+using namespace liaison;
+
+namespace {
+// First line of stdin into secret memory; the read buffer is zeroed.
+crypto::SecretBytes readPassphraseLine()
+{
+    QFile in;
+    if (!in.open(stdin, QIODevice::ReadOnly))
+        return {};
+    QByteArray line = in.readLine(4096);
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    crypto::SecretBytes secret = crypto::SecretBytes::copyOf(line);
+    line.fill('\0');
+    return secret;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QGuiApplication application(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
+    QGuiApplication::setApplicationName(QStringLiteral("liaison"));
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+
+    const app::LaunchOptions options = app::parseLaunchOptions(QGuiApplication::arguments());
+    if (!options.error.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(options.error));
+        return 2;
+    }
+    if (auto s = crypto::initialize(); !s) {
+        std::fprintf(stderr, "liaison: crypto self-test failed, refusing to run: %s\n",
+                     qPrintable(s.error().message));
+        return 3;
+    }
+
+    platform::SoftwareKeyStore keyStore(options.keyStoreDir);
+    vault::SystemClock vaultClock;
+    model::SystemClock clock;
+    app::AppController controller(
+        app::AppServices{options.vaultDir, keyStore, vaultClock, clock, vault::VaultOptions{}});
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/"));
+    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
+    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+
+    if (options.screenshotDir.isEmpty())
+        return QGuiApplication::exec();
+
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window)
+        return 1;
+    crypto::SecretBytes passphrase;
+    if (options.passphraseFromStdin)
+        passphrase = readPassphraseLine();
+    app::ScreenshotTour tour(window, &controller, options.screenshotDir, std::move(passphrase),
+                             options.phoneSize, options.tabletSize);
+    int exitCode = 0;
+    QObject::connect(&tour, &app::ScreenshotTour::finished, &application, [&](bool ok) {
+        for (const QString &path : tour.written())
+            std::printf("screenshot: %s\n", qPrintable(path));
+        for (const QString &name : tour.failures())
+            std::fprintf(stderr, "screenshot failed: %s\n", qPrintable(name));
+        exitCode = ok ? 0 : 4;
+        QGuiApplication::quit();
+    });
+    tour.start();
+    QGuiApplication::exec();
+    return exitCode;
+}

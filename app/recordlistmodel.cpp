@@ -1,0 +1,188 @@
+#include "recordlistmodel.h"
+
+#include <QCborArray>
+#include <QLocale>
+
+#include <algorithm>
+
+namespace liaison::app {
+
+RecordListModel::RecordListModel(model::RecordType type, const model::Clock &clock, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_type(type)
+    , m_clock(clock)
+{}
+
+void RecordListModel::setStore(model::RecordStore *store)
+{
+    m_store = store;
+    reload();
+}
+
+void RecordListModel::reload()
+{
+    QList<model::RecordState> rows;
+    if (m_store) {
+        auto fetched = fetch();
+        if (!fetched) {
+            setError(fetched.error().message);
+        } else {
+            setError(QString());
+            rows = std::move(*fetched);
+            prepare(rows);
+            std::stable_sort(rows.begin(), rows.end(),
+                             [this](const model::RecordState &a, const model::RecordState &b) {
+                                 return lessThan(a, b);
+                             });
+        }
+    } else {
+        setError(QString());
+    }
+    const int before = count();
+    beginResetModel();
+    m_records = std::move(rows);
+    afterReload();
+    endResetModel();
+    if (before != count())
+        Q_EMIT countChanged();
+}
+
+Result<QList<model::RecordState>> RecordListModel::fetch() const
+{
+    auto all = m_store->records(m_store->scopes());
+    if (!all)
+        return std::unexpected(all.error());
+    QList<model::RecordState> out;
+    for (model::RecordState &r : *all) {
+        if (r.type == m_type && !r.deleted)
+            out.append(std::move(r));
+    }
+    return out;
+}
+
+int RecordListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : count();
+}
+
+int RecordListModel::indexOf(const QString &recordId) const
+{
+    for (int i = 0; i < m_records.size(); ++i) {
+        if (idText(m_records[i].id) == recordId)
+            return i;
+    }
+    return -1;
+}
+
+const model::RecordState *RecordListModel::recordAt(const QModelIndex &index) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return nullptr;
+    return &m_records[index.row()];
+}
+
+void RecordListModel::setError(const QString &error)
+{
+    if (m_error == error)
+        return;
+    m_error = error;
+    Q_EMIT errorChanged();
+}
+
+QString RecordListModel::text(const model::RecordState &r, const char *field)
+{
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    return it == r.fields.cend() ? QString() : it->value.toString();
+}
+
+QStringList RecordListModel::textList(const model::RecordState &r, const char *field)
+{
+    QStringList out;
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    if (it == r.fields.cend())
+        return out;
+    for (const QCborValue &v : it->value.toArray())
+        out.append(v.toString());
+    return out;
+}
+
+qint64 RecordListModel::integer(const model::RecordState &r, const char *field)
+{
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    return it == r.fields.cend() ? 0 : it->value.toInteger();
+}
+
+bool RecordListModel::flag(const model::RecordState &r, const char *field)
+{
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    return it != r.fields.cend() && it->value.toBool();
+}
+
+QByteArray RecordListModel::bytes(const model::RecordState &r, const char *field)
+{
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    return it == r.fields.cend() ? QByteArray() : it->value.toByteArray();
+}
+
+QList<QByteArray> RecordListModel::bytesList(const model::RecordState &r, const char *field)
+{
+    QList<QByteArray> out;
+    const auto it = r.fields.constFind(QLatin1StringView(field));
+    if (it == r.fields.cend())
+        return out;
+    for (const QCborValue &v : it->value.toArray())
+        out.append(v.toByteArray());
+    return out;
+}
+
+QDateTime RecordListModel::time(const model::RecordState &r, const char *field,
+                                const QTimeZone &zone)
+{
+    const qint64 ms = integer(r, field);
+    if (ms <= 0)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(ms, zone.isValid() ? zone : QTimeZone::utc());
+}
+
+QString RecordListModel::idText(const model::RecordId &id)
+{
+    return model::recordIdToString(id);
+}
+
+const QLocale &displayLocale()
+{
+    static const QLocale locale(QLocale::English, QLocale::UnitedKingdom);
+    return locale;
+}
+
+QString formatDateTime(const QDateTime &t, qint64 nowMs)
+{
+    if (!t.isValid())
+        return QString();
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs, t.timeZone());
+    const QString pattern = t.date().year() == now.date().year()
+                                ? QStringLiteral("ddd d MMM, HH:mm")
+                                : QStringLiteral("ddd d MMM yyyy, HH:mm");
+    return displayLocale().toString(t, pattern);
+}
+
+QString formatRelative(qint64 thenMs, qint64 nowMs)
+{
+    const qint64 d = nowMs - thenMs;
+    const qint64 a = d < 0 ? -d : d;
+    constexpr qint64 minute = 60'000, hour = 60 * minute, day = 24 * hour;
+    QString amount;
+    if (a < minute)
+        return QObject::tr("just now");
+    if (a < hour)
+        amount = QObject::tr("%1 min").arg(a / minute);
+    else if (a < day)
+        amount = QObject::tr("%1 h").arg(a / hour);
+    else if (a < 2 * day)
+        amount = QObject::tr("1 day");
+    else
+        amount = QObject::tr("%1 days").arg(a / day);
+    return d >= 0 ? QObject::tr("%1 ago").arg(amount) : QObject::tr("in %1").arg(amount);
+}
+
+} // namespace liaison::app

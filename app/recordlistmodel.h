@@ -1,0 +1,90 @@
+#pragma once
+
+// Base of the item models over the device's RecordStore: the live records of one type, sorted by
+// the subclass, reloaded whenever the store reports a change. Empty while the vault is locked
+// (setStore(nullptr) clears it). Time-dependent roles read the injected clock.
+
+#include "model/clock.h"
+#include "model/recordstore.h"
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QList>
+#include <QTimeZone>
+#include <QtQml/qqmlregistration.h>
+
+namespace liaison::app {
+
+class RecordListModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("a base class")
+    Q_PROPERTY(int count READ count NOTIFY countChanged)
+    Q_PROPERTY(QString error READ error NOTIFY errorChanged)
+
+public:
+    RecordListModel(model::RecordType type, const model::Clock &clock, QObject *parent = nullptr);
+
+    // nullptr: the vault locked; the model empties.
+    void setStore(model::RecordStore *store);
+    // Re-reads the store (the composition root calls it on every change).
+    void reload();
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] int count() const { return int(m_records.size()); }
+    [[nodiscard]] QString error() const { return m_error; }
+    // Row of a record by its id text, -1 when absent.
+    Q_INVOKABLE int indexOf(const QString &recordId) const;
+
+Q_SIGNALS:
+    void countChanged();
+    void errorChanged();
+
+protected:
+    // The records to show, unsorted. Default: every live record of the type in the held scopes.
+    [[nodiscard]] virtual Result<QList<model::RecordState>> fetch() const;
+    [[nodiscard]] virtual bool lessThan(const model::RecordState &a,
+                                        const model::RecordState &b) const = 0;
+    // Called after fetch() and before sorting (subclasses load what lessThan needs).
+    virtual void prepare(const QList<model::RecordState> &rows) { Q_UNUSED(rows); }
+    // Called after the rows were replaced (subclasses refresh derived state).
+    virtual void afterReload() {}
+
+    [[nodiscard]] const model::RecordState *recordAt(const QModelIndex &index) const;
+    [[nodiscard]] model::RecordStore *store() const { return m_store; }
+    [[nodiscard]] const model::Clock &clock() const { return m_clock; }
+    [[nodiscard]] model::RecordType type() const { return m_type; }
+    [[nodiscard]] const QList<model::RecordState> &records() const { return m_records; }
+
+    // Field readers: the empty value of the kind when the field is unset.
+    [[nodiscard]] static QString text(const model::RecordState &r, const char *field);
+    [[nodiscard]] static QStringList textList(const model::RecordState &r, const char *field);
+    [[nodiscard]] static qint64 integer(const model::RecordState &r, const char *field);
+    [[nodiscard]] static bool flag(const model::RecordState &r, const char *field);
+    [[nodiscard]] static QByteArray bytes(const model::RecordState &r, const char *field);
+    [[nodiscard]] static QList<QByteArray> bytesList(const model::RecordState &r,
+                                                     const char *field);
+    // A time field as a QDateTime in `zone` (UTC when the zone is unknown); invalid when unset.
+    [[nodiscard]] static QDateTime time(const model::RecordState &r, const char *field,
+                                        const QTimeZone &zone = QTimeZone::utc());
+    [[nodiscard]] static QString idText(const model::RecordId &id);
+
+private:
+    void setError(const QString &error);
+
+    model::RecordType m_type;
+    const model::Clock &m_clock;
+    model::RecordStore *m_store = nullptr;
+    QList<model::RecordState> m_records;
+    QString m_error;
+};
+
+// Shared by the models: one English (UK) locale so dates read the same on every device.
+[[nodiscard]] const QLocale &displayLocale();
+// "Tue 8 Dec 2026, 09:30" (year only when not the current one), in the time's own zone.
+[[nodiscard]] QString formatDateTime(const QDateTime &t, qint64 nowMs);
+// "today", "yesterday", "3 days ago", "in 2 h" ...
+[[nodiscard]] QString formatRelative(qint64 thenMs, qint64 nowMs);
+
+} // namespace liaison::app

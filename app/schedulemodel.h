@@ -1,0 +1,57 @@
+#pragma once
+
+// Visit schedule items of the held scopes, in start order. Times are shown in the item's own
+// IANA time zone (where the visit happens), with the zone's abbreviation; `next` marks the first
+// item that has not ended, by the injected clock.
+
+#include "recordlistmodel.h"
+
+namespace liaison::app {
+
+class ScheduleModel : public RecordListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("ScheduleModel is built by the composition root")
+
+public:
+    enum Role {
+        RecordIdRole = Qt::UserRole + 1,
+        VisitRole,
+        TitleRole,
+        StartRole, // QDateTime in the item's zone
+        EndRole,
+        TimeZoneRole,
+        TimeTextRole, // "09:30 – 10:45 CET"
+        DayTextRole,  // "Tuesday 8 December" (section), in the item's zone
+        VenueRole,
+        AddressRole,
+        HasPositionRole,
+        LatitudeRole, // degrees
+        LongitudeRole,
+        ParticipantsRole,
+        EscortNotesRole,
+        StatusRole, // confirmed | changed | cancelled
+        StatusLabelRole,
+        PastRole, // ended
+        NextRole, // the first item that has not ended
+    };
+    Q_ENUM(Role)
+
+    explicit ScheduleModel(const model::Clock &clock, QObject *parent = nullptr);
+
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+
+    [[nodiscard]] static QString statusLabel(const QString &status);
+
+protected:
+    [[nodiscard]] bool lessThan(const model::RecordState &a,
+                                const model::RecordState &b) const override;
+    void afterReload() override;
+
+private:
+    int m_nextRow = -1;
+};
+
+} // namespace liaison::app

@@ -1,0 +1,291 @@
+#include "screenshottour.h"
+
+#include "desktop/softwarekeystore.h"
+
+#include <QDir>
+#include <QImage>
+#include <QLoggingCategory>
+#include <QQuickItem>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcTour, "liaison.app.screenshots")
+
+namespace liaison::app {
+
+namespace {
+constexpr int kPollMs = 50;
+constexpr int kTimeoutMs = 30'000;
+// A scratch vault only for pictures: the smallest parameters the key file accepts.
+constexpr crypto::KdfParams kScratchKdf{3, 64ull << 20};
+constexpr char kScratchPassphrase[] = "harbour lantern copper meadow violin";
+constexpr char kWrongPassphrase[] = "harbour lantern copper meadow viola";
+
+struct ScratchClocks
+{
+    vault::SystemClock vaultClock;
+    model::SystemClock clock;
+};
+ScratchClocks &scratchClocks()
+{
+    static ScratchClocks clocks;
+    return clocks;
+}
+} // namespace
+
+ScreenshotTour::ScreenshotTour(QQuickWindow *window, AppController *app, QString outDir,
+                               crypto::SecretBytes passphrase, QSize phoneSize, QSize tabletSize,
+                               QObject *parent)
+    : QObject(parent)
+    , m_window(window)
+    , m_app(app)
+    , m_outDir(std::move(outDir))
+    , m_passphrase(std::move(passphrase))
+    , m_phoneSize(phoneSize)
+    , m_tabletSize(tabletSize)
+{}
+
+ScreenshotTour::~ScreenshotTour()
+{
+    if (m_scratch)
+        m_scratch->vault()->waitForWorker();
+}
+
+void ScreenshotTour::start()
+{
+    QDir().mkpath(m_outDir);
+    m_window->resize(m_phoneSize);
+    buildSteps();
+    QTimer::singleShot(300, this, [this]() { runStep(0); });
+}
+
+namespace {
+// Items made by Loader and StackView are visual children, not always QObject children.
+QQuickItem *findItem(QQuickItem *item, const QString &objectName)
+{
+    if (!item)
+        return nullptr;
+    if (item->objectName() == objectName)
+        return item;
+    const QList<QQuickItem *> children = item->childItems();
+    for (QQuickItem *child : children) {
+        if (QQuickItem *found = findItem(child, objectName))
+            return found;
+    }
+    return nullptr;
+}
+} // namespace
+
+QObject *ScreenshotTour::findObject(const QString &objectName) const
+{
+    if (!m_window)
+        return nullptr;
+    return findItem(m_window->contentItem(), objectName);
+}
+
+bool ScreenshotTour::mainPageShown() const
+{
+    return findObject(QStringLiteral("mainPage")) != nullptr;
+}
+
+void ScreenshotTour::showPage(const QString &name)
+{
+    if (m_window)
+        QMetaObject::invokeMethod(m_window, "showPage", Q_ARG(QString, name));
+}
+
+void ScreenshotTour::openDetail(const QString &name, int row)
+{
+    if (m_window)
+        QMetaObject::invokeMethod(m_window, "openDetail", Q_ARG(QString, name), Q_ARG(int, row));
+}
+
+void ScreenshotTour::setApp(AppController *app)
+{
+    m_window->setProperty("app", QVariant::fromValue(app));
+}
+
+AppController *ScreenshotTour::scratchApp(bool withVault)
+{
+    if (m_scratch) {
+        setApp(m_app); // before the scratch controller goes away
+        m_scratch->vault()->waitForWorker();
+        m_scratch.reset();
+    }
+    m_scratchDir = std::make_unique<QTemporaryDir>();
+    m_scratchKeyStore = std::make_unique<platform::SoftwareKeyStore>(
+        m_scratchDir->filePath(QStringLiteral("keystore")));
+    vault::VaultOptions options;
+    options.kdf = kScratchKdf;
+    AppServices services{m_scratchDir->filePath(QStringLiteral("vault")), *m_scratchKeyStore,
+                         scratchClocks().vaultClock, scratchClocks().clock, options};
+    m_scratch = std::make_unique<AppController>(services);
+    if (withVault) {
+        m_scratch->vault()->createVault(QString::fromLatin1(kScratchPassphrase),
+                                        QString::fromLatin1(kScratchPassphrase));
+        m_scratch->vault()->waitForWorker();
+        m_scratch->vault()->lock();
+    }
+    return m_scratch.get();
+}
+
+void ScreenshotTour::buildSteps()
+{
+    VaultController *v = m_app->vault();
+    auto unlocked = [this]() {
+        return m_app->vault()->isUnlocked() && mainPageShown();
+    };
+    auto always = []() {
+        return true;
+    };
+
+    // The unlock page of the real vault.
+    m_steps.append({QStringLiteral("unlock"), [] {},
+                    [v]() { return v->state() != VaultController::State::Working; }, 600});
+    m_steps.append(
+        {QString(),
+         [this, v]() { v->unlockSecret(crypto::SecretBytes::copyOf(m_passphrase.view())); },
+         [v]() { return v->state() != VaultController::State::Working; }, 100});
+    m_steps.append({QStringLiteral("contacts"), [] {}, unlocked, 700});
+    m_steps.append({QStringLiteral("contacts-search"),
+                    [this]() { m_app->contacts()->setQuery(QStringLiteral("praha")); }, always});
+    m_steps.append({QString(), [this]() { m_app->contacts()->setQuery(QString()); }, always, 100});
+    m_steps.append({QStringLiteral("contact-card"),
+                    [this]() {
+                        int row = 0;
+                        for (int i = 0; i < m_app->contacts()->rowCount(); ++i) {
+                            const QModelIndex idx = m_app->contacts()->index(i);
+                            if (idx.data(ContactModel::Has24hRole).toBool()) {
+                                row = i;
+                                break;
+                            }
+                        }
+                        openDetail(QStringLiteral("contacts"), row);
+                    },
+                    always});
+    m_steps.append(
+        {QStringLiteral("cases"), [this]() { showPage(QStringLiteral("cases")); }, always});
+    m_steps.append({QStringLiteral("case-card"),
+                    [this]() { openDetail(QStringLiteral("cases"), 0); }, always});
+    m_steps.append({QStringLiteral("instructions"),
+                    [this]() { showPage(QStringLiteral("instructions")); }, always});
+    m_steps.append({QStringLiteral("instruction-card"),
+                    [this]() { openDetail(QStringLiteral("instructions"), 0); }, always});
+    m_steps.append(
+        {QStringLiteral("schedule"), [this]() { showPage(QStringLiteral("schedule")); }, always});
+    m_steps.append(
+        {QStringLiteral("schedule-card"),
+         [this]() {
+             int row = 0;
+             for (int i = 0; i < m_app->schedule()->rowCount(); ++i) {
+                 if (m_app->schedule()->index(i).data(ScheduleModel::NextRole).toBool()) {
+                     row = i;
+                     break;
+                 }
+             }
+             openDetail(QStringLiteral("schedule"), row);
+         },
+         always});
+    m_steps.append(
+        {QStringLiteral("sync"), [this]() { showPage(QStringLiteral("sync")); }, always});
+
+    // Tablet: the same app in a landscape window.
+    m_steps.append({QStringLiteral("tablet-contacts"),
+                    [this]() {
+                        m_window->resize(m_tabletSize);
+                        showPage(QStringLiteral("contacts"));
+                    },
+                    always, 700});
+    m_steps.append({QStringLiteral("tablet-instruction-card"),
+                    [this]() { openDetail(QStringLiteral("instructions"), 0); }, always});
+    m_steps.append({QString(),
+                    [this]() {
+                        showPage(QStringLiteral("contacts"));
+                        m_window->resize(m_phoneSize);
+                        m_app->vault()->lock();
+                    },
+                    [this]() { return !mainPageShown(); }, 100});
+
+    // Create-vault page with a passphrase typed in, over a scratch vault.
+    m_steps.append(
+        {QStringLiteral("create-vault"),
+         [this]() {
+             setApp(scratchApp(false));
+             QTimer::singleShot(0, this, [this]() {
+                 const QString pass = QString::fromLatin1(kScratchPassphrase);
+                 if (QObject *f = findObject(QStringLiteral("newPassphraseField")))
+                     f->setProperty("text", pass);
+                 if (QObject *f = findObject(QStringLiteral("confirmPassphraseField")))
+                     f->setProperty("text", pass);
+             });
+         },
+         [this]() { return findObject(QStringLiteral("newPassphraseField")) != nullptr; }, 700});
+    m_steps.append({QStringLiteral("create-vault-weak"),
+                    [this]() {
+                        if (QObject *f = findObject(QStringLiteral("newPassphraseField")))
+                            f->setProperty("text", QStringLiteral("prague2026"));
+                        if (QObject *f = findObject(QStringLiteral("confirmPassphraseField")))
+                            f->setProperty("text", QString());
+                    },
+                    always});
+
+    // Wrong passphrases on a scratch vault until the lockout countdown shows.
+    m_steps.append({QString(), [this]() { setApp(scratchApp(true)); }, always, 100});
+    for (int i = 0; i < 5; ++i) {
+        m_steps.append(
+            {i == 2 ? QStringLiteral("unlock-failed") : QString(),
+             [this]() { m_scratch->vault()->unlock(QString::fromLatin1(kWrongPassphrase)); },
+             [this]() { return !m_scratch->vault()->busy(); }, i == 2 ? 450 : 50});
+    }
+    m_steps.append({QStringLiteral("lockout"), [] {},
+                    [this]() {
+                        return m_scratch->vault()->state() == VaultController::State::LockedOut;
+                    }});
+    m_steps.append({QString(), [this]() { setApp(m_app); }, always, 50});
+}
+
+void ScreenshotTour::runStep(int index)
+{
+    if (index >= m_steps.size() || !m_window) {
+        Q_EMIT finished(m_failures.isEmpty());
+        return;
+    }
+    m_steps[index].action();
+    QTimer::singleShot(kPollMs, this, [this, index]() { poll(index, 0); });
+}
+
+void ScreenshotTour::poll(int index, int waitedMs)
+{
+    const Step &step = m_steps[index];
+    if (!step.ready()) {
+        if (waitedMs >= kTimeoutMs) {
+            m_failures.append(step.name.isEmpty() ? QStringLiteral("step %1").arg(index)
+                                                  : step.name);
+            qCWarning(lcTour) << "step" << index << step.name << "timed out";
+            runStep(index + 1);
+            return;
+        }
+        QTimer::singleShot(kPollMs, this,
+                           [this, index, waitedMs]() { poll(index, waitedMs + kPollMs); });
+        return;
+    }
+    QTimer::singleShot(step.settleMs, this, [this, index]() {
+        const QString name = m_steps[index].name;
+        if (!name.isEmpty())
+            grab(name);
+        runStep(index + 1);
+    });
+}
+
+void ScreenshotTour::grab(const QString &name)
+{
+    const QImage image = m_window->grabWindow();
+    const QString path = QDir(m_outDir).filePath(name + QStringLiteral(".png"));
+    if (image.isNull() || !image.save(path)) {
+        m_failures.append(name);
+        qCWarning(lcTour) << "could not write" << path;
+        return;
+    }
+    m_written.append(path);
+}
+
+} // namespace liaison::app

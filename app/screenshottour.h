@@ -1,0 +1,81 @@
+#pragma once
+
+// Screenshot mode of `liaison`: drives the real UI over the real vault through every screen and
+// writes each one with QQuickWindow::grabWindow() to DIR/<name>.png, then quits. It needs a real
+// window system (an X server; xvfb-run when there is no display) because the offscreen platform
+// renders the Material style wrongly.
+//
+// Screens that need states the demo vault must not be put in (the create page, the lockout
+// countdown) are rendered over a scratch vault in a temporary directory, with the same code.
+
+#include "appcontroller.h"
+#include "crypto/secret.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QQuickWindow>
+#include <QSize>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <functional>
+#include <memory>
+
+namespace liaison::platform {
+class SoftwareKeyStore;
+}
+
+namespace liaison::app {
+
+class ScreenshotTour : public QObject
+{
+    Q_OBJECT
+public:
+    ScreenshotTour(QQuickWindow *window, AppController *app, QString outDir,
+                   crypto::SecretBytes passphrase, QSize phoneSize, QSize tabletSize,
+                   QObject *parent = nullptr);
+    ~ScreenshotTour() override;
+
+    void start();
+    [[nodiscard]] const QStringList &written() const { return m_written; }
+    [[nodiscard]] const QStringList &failures() const { return m_failures; }
+
+Q_SIGNALS:
+    void finished(bool ok);
+
+private:
+    struct Step
+    {
+        QString name;                 // file name without .png; empty = no picture
+        std::function<void()> action; // what to do first
+        std::function<bool()> ready;  // poll until true (or time out)
+        int settleMs = 450;           // animations end
+    };
+    void buildSteps();
+    void runStep(int index);
+    void poll(int index, int waitedMs);
+    void grab(const QString &name);
+    void setApp(AppController *app);
+    void showPage(const QString &name);
+    void openDetail(const QString &name, int row);
+    [[nodiscard]] QObject *findObject(const QString &objectName) const;
+    [[nodiscard]] bool mainPageShown() const;
+    [[nodiscard]] AppController *scratchApp(bool withVault);
+
+    QPointer<QQuickWindow> m_window;
+    AppController *m_app;
+    QString m_outDir;
+    crypto::SecretBytes m_passphrase;
+    QSize m_phoneSize;
+    QSize m_tabletSize;
+    QList<Step> m_steps;
+    QStringList m_written;
+    QStringList m_failures;
+
+    // The scratch vault for the create and lockout screens.
+    std::unique_ptr<QTemporaryDir> m_scratchDir;
+    std::unique_ptr<platform::SoftwareKeyStore> m_scratchKeyStore;
+    std::unique_ptr<AppController> m_scratch;
+};
+
+} // namespace liaison::app

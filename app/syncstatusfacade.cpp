@@ -1,0 +1,105 @@
+#include "syncstatusfacade.h"
+
+#include "recordlistmodel.h"
+
+namespace liaison::app {
+
+SyncStatusFacade::SyncStatusFacade(const model::Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+{}
+
+void SyncStatusFacade::setSession(DeviceSession *session)
+{
+    m_session = session;
+    if (!session) {
+        m_pending = 0;
+        m_alarms.clear();
+    }
+    refresh();
+}
+
+void SyncStatusFacade::refresh()
+{
+    if (m_session) {
+        auto n = m_session->records().outboxCount();
+        m_pending = n ? int(*n) : 0;
+    }
+    Q_EMIT changed();
+}
+
+void SyncStatusFacade::setHeartbeat(qint64 hqMs, qint64 appliedLocalMs)
+{
+    m_heartbeatHqMs = hqMs;
+    m_heartbeatLocalMs = appliedLocalMs;
+    Q_EMIT changed();
+}
+
+void SyncStatusFacade::setLastSynced(qint64 localMs)
+{
+    m_lastSyncedMs = localMs;
+    Q_EMIT changed();
+}
+
+void SyncStatusFacade::setAlarms(const QStringList &alarms)
+{
+    m_alarms = alarms;
+    Q_EMIT changed();
+}
+
+QString SyncStatusFacade::offlineReason() const
+{
+    if (!m_session)
+        return tr("Locked");
+    if (!enrolled())
+        return tr("This device is not enrolled with HQ yet.");
+    return tr("No sync engine runs in this build: records arrive only from the demo tool.");
+}
+
+QString SyncStatusFacade::lastSyncedText() const
+{
+    if (m_lastSyncedMs <= 0)
+        return tr("never");
+    return formatRelative(m_lastSyncedMs, m_clock.wallMs());
+}
+
+QString SyncStatusFacade::lastHeartbeatText() const
+{
+    if (m_heartbeatLocalMs <= 0)
+        return tr("never");
+    const QDateTime at =
+        QDateTime::fromMSecsSinceEpoch(m_heartbeatLocalMs, QTimeZone::systemTimeZone());
+    return tr("%1 (%2)").arg(formatRelative(m_heartbeatLocalMs, m_clock.wallMs()),
+                             formatDateTime(at, m_clock.wallMs()));
+}
+
+bool SyncStatusFacade::noWordFromHq() const
+{
+    if (!enrolled())
+        return false;
+    return m_heartbeatLocalMs <= 0 || m_clock.wallMs() - m_heartbeatLocalMs > kNoWordAfterMs;
+}
+
+QString SyncStatusFacade::deviceLabel() const
+{
+    if (!m_session || !m_session->profile())
+        return QString();
+    return m_session->profile()->label;
+}
+
+QString SyncStatusFacade::relayUrl() const
+{
+    if (!m_session || !m_session->profile())
+        return QString();
+    return m_session->profile()->relayUrl;
+}
+
+QString SyncStatusFacade::summary() const
+{
+    QString out = offline() ? tr("Offline") : tr("Online");
+    if (m_pending > 0)
+        out += tr(" · %1 pending").arg(m_pending);
+    return out;
+}
+
+} // namespace liaison::app

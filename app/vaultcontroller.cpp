@@ -1,0 +1,332 @@
+#include "vaultcontroller.h"
+
+#include "secrettext.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QMetaObject>
+
+#include <algorithm>
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcVaultUi, "liaison.app.vault")
+
+namespace liaison::app {
+
+namespace {
+// The meter is full at 1.6 x the minimum strength; the minimum sits at 62 %.
+constexpr double kFullStrengthBits = vault::kMinPassphraseBits * 1.6;
+} // namespace
+
+VaultController::VaultController(QString directory, vault::KeyStore &keyStore, vault::Clock &clock,
+                                 vault::VaultOptions options, QObject *parent)
+    : QObject(parent)
+    , m_dir(std::move(directory))
+    , m_keyStore(keyStore)
+    , m_clock(clock)
+    , m_options(std::move(options))
+{
+    m_lockoutTimer.setInterval(1000);
+    connect(&m_lockoutTimer, &QTimer::timeout, this, &VaultController::updateLockout);
+    refresh();
+}
+
+VaultController::~VaultController()
+{
+    waitForWorker();
+}
+
+void VaultController::waitForWorker()
+{
+    if (m_worker.joinable())
+        m_worker.join();
+    // Deliver the queued result now, so callers see the final state.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+void VaultController::refresh()
+{
+    if (busy() || isUnlocked())
+        return;
+    if (!vault::Vault::exists(m_dir)) {
+        m_vault.reset();
+        setState(State::NoVault);
+        return;
+    }
+    auto loaded = vault::Vault::load(m_dir, m_keyStore, m_clock, m_options);
+    if (!loaded) {
+        m_vault.reset();
+        setMessage(sentenceFor(loaded.error()));
+        setState(loaded.error().code == Errc::Erased ? State::Erased : State::Failed);
+        return;
+    }
+    m_vault = std::move(*loaded);
+    Q_EMIT attemptsChanged();
+    updateLockout();
+}
+
+int VaultController::failureCount() const
+{
+    return m_vault ? int(m_vault->failureCount()) : 0;
+}
+
+int VaultController::attemptsBeforeErase() const
+{
+    if (!m_vault || m_vault->eraseAfter() == 0)
+        return -1;
+    return std::max(0, int(m_vault->eraseAfter()) - int(m_vault->failureCount()));
+}
+
+QString VaultController::lockoutText() const
+{
+    const int s = m_lockoutSeconds;
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+            .arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString VaultController::keyStoreDescription() const
+{
+    return m_keyStore.description();
+}
+
+bool VaultController::keyStoreWeak() const
+{
+    return !m_keyStore.isHardwareBacked();
+}
+
+void VaultController::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged();
+}
+
+void VaultController::setMessage(const QString &message)
+{
+    if (m_message == message)
+        return;
+    m_message = message;
+    Q_EMIT messageChanged();
+}
+
+void VaultController::updateLockout()
+{
+    if (!m_vault || busy() || isUnlocked()) {
+        m_lockoutTimer.stop();
+        return;
+    }
+    const qint64 ms = m_vault->msUntilNextAttempt();
+    const int seconds = int((ms + 999) / 1000);
+    if (seconds != m_lockoutSeconds) {
+        m_lockoutSeconds = seconds;
+        Q_EMIT lockoutChanged();
+    }
+    if (seconds > 0) {
+        if (!m_lockoutTimer.isActive())
+            m_lockoutTimer.start();
+        setState(State::LockedOut);
+    } else {
+        m_lockoutTimer.stop();
+        if (m_state == State::LockedOut)
+            setMessage(QString());
+        setState(State::Locked);
+    }
+}
+
+void VaultController::assessPassphrase(const QString &passphrase)
+{
+    const crypto::SecretBytes secret = secretFromText(passphrase);
+    const vault::PassphraseVerdict v = vault::checkPassphrase(secret);
+    m_acceptable = v.acceptable;
+    m_strength =
+        passphrase.isEmpty() ? 0.0 : std::clamp(v.estimatedBits / kFullStrengthBits, 0.05, 1.0);
+    if (passphrase.isEmpty())
+        m_verdict = QString();
+    else if (!v.acceptable)
+        m_verdict = tr("Too weak");
+    else if (v.estimatedBits < kFullStrengthBits)
+        m_verdict = tr("Acceptable");
+    else
+        m_verdict = tr("Strong");
+    m_reasons = passphrase.isEmpty() ? QStringList() : v.reasons();
+    Q_EMIT assessmentChanged();
+}
+
+void VaultController::runWorker(std::function<void()> work)
+{
+    if (m_worker.joinable())
+        m_worker.join();
+    setMessage(QString());
+    setState(State::Working);
+    m_worker = std::thread(std::move(work));
+}
+
+void VaultController::createVault(const QString &passphrase, const QString &confirmation)
+{
+    if (busy() || m_state != State::NoVault)
+        return;
+    auto secret = std::make_shared<crypto::SecretBytes>(secretFromText(passphrase));
+    const crypto::SecretBytes confirm = secretFromText(confirmation);
+    if (!secret->equals(confirm) || secret->size() != confirm.size()) {
+        setMessage(tr("The two passphrases differ. Type the same passphrase twice."));
+        return;
+    }
+    const vault::PassphraseVerdict v = vault::checkPassphrase(*secret);
+    if (!v.acceptable) {
+        setMessage(v.reasons().join(QLatin1Char(' ')));
+        return;
+    }
+    QPointer<VaultController> self(this);
+    const QString dir = m_dir;
+    vault::KeyStore *keyStore = &m_keyStore;
+    vault::Clock *clock = &m_clock;
+    const vault::VaultOptions options = m_options;
+    runWorker([self, dir, keyStore, clock, options, secret]() {
+        auto result = std::make_shared<Result<std::unique_ptr<vault::Vault>>>(
+            vault::Vault::create(dir, *secret, *keyStore, *clock, options));
+        secret->wipe();
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, result]() {
+                if (self)
+                    self->finishCreate(std::move(*result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void VaultController::finishCreate(Result<std::unique_ptr<vault::Vault>> result)
+{
+    if (m_worker.joinable())
+        m_worker.join();
+    if (!result) {
+        qCWarning(lcVaultUi) << "create failed:" << errcName(result.error().code);
+        setMessage(sentenceFor(result.error()));
+        setState(State::NoVault);
+        refresh();
+        return;
+    }
+    m_vault = std::move(*result);
+    qCInfo(lcVaultUi) << "vault created";
+    setState(State::Unlocked);
+    Q_EMIT attemptsChanged();
+    Q_EMIT unlocked();
+}
+
+void VaultController::unlock(const QString &passphrase)
+{
+    unlockSecret(secretFromText(passphrase));
+}
+
+void VaultController::unlockSecret(crypto::SecretBytes passphrase)
+{
+    if (busy() || !m_vault || m_state == State::Unlocked)
+        return;
+    updateLockout();
+    if (m_state == State::LockedOut)
+        return;
+    if (passphrase.empty()) {
+        setMessage(tr("Enter your passphrase."));
+        return;
+    }
+    auto secret = std::make_shared<crypto::SecretBytes>(std::move(passphrase));
+    QPointer<VaultController> self(this);
+    vault::Vault *v = m_vault.get();
+    runWorker([self, v, secret]() {
+        const Status status = v->unlock(*secret);
+        secret->wipe();
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, status]() {
+                if (self)
+                    self->finishUnlock(status);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void VaultController::finishUnlock(const Status &result)
+{
+    if (m_worker.joinable())
+        m_worker.join();
+    if (result) {
+        qCInfo(lcVaultUi) << "unlocked";
+        m_lockoutTimer.stop();
+        if (m_lockoutSeconds != 0) {
+            m_lockoutSeconds = 0;
+            Q_EMIT lockoutChanged();
+        }
+        setState(State::Unlocked);
+        Q_EMIT attemptsChanged();
+        Q_EMIT unlocked();
+        return;
+    }
+    qCInfo(lcVaultUi) << "unlock refused:" << errcName(result.error().code);
+    Q_EMIT attemptsChanged();
+    switch (result.error().code) {
+    case Errc::Erased:
+        m_vault.reset();
+        setMessage(sentenceFor(result.error()));
+        setState(State::Erased);
+        return;
+    case Errc::DamagedKeyFile:
+    case Errc::Tampered:
+    case Errc::Io:
+        setMessage(sentenceFor(result.error()));
+        setState(State::Failed);
+        return;
+    default:
+        setMessage(sentenceFor(result.error()));
+        setState(State::Locked);
+        updateLockout();
+        return;
+    }
+}
+
+void VaultController::lock()
+{
+    if (m_state != State::Unlocked || !m_vault)
+        return;
+    Q_EMIT aboutToLock();
+    m_vault->lock();
+    qCInfo(lcVaultUi) << "locked";
+    setMessage(QString());
+    setState(State::Locked);
+    updateLockout();
+}
+
+QString VaultController::sentenceFor(const Error &error)
+{
+    switch (error.code) {
+    case Errc::WrongKey:
+        return tr("Wrong passphrase.");
+    case Errc::LockedOut:
+        return tr("Too many wrong passphrases. Wait until the countdown ends.");
+    case Errc::Erased:
+        return tr("This device's vault has been erased. Contact HQ to enrol the device again.");
+    case Errc::DamagedKeyFile:
+        return tr("The key file is damaged. The vault cannot be opened on this device.");
+    case Errc::Tampered:
+        return tr("The vault was changed outside Liaison or is corrupt. Report this to HQ.");
+    case Errc::Io:
+        return tr("The vault could not be read or written (storage full or not accessible).");
+    case Errc::WeakPassphrase:
+        return error.message;
+    case Errc::AlreadyExists:
+        return tr("A vault already exists on this device.");
+    default:
+        return tr("The vault could not be opened (%1).")
+            .arg(QLatin1StringView(errcName(error.code)));
+    }
+}
+
+} // namespace liaison::app

@@ -1,0 +1,129 @@
+#pragma once
+
+// Backs the unlock and create-vault page: creates the vault with passphrase strength feedback,
+// unlocks with the lockout countdown, locks. Argon2id (about a second) runs on a worker thread so
+// the page keeps drawing; `busy` is true meanwhile and every other call is refused.
+//
+// Passphrases arrive from the TextField as a QString only for the length of the call: they are
+// copied into SecretBytes (sodium_malloc memory) at once and the QML side clears the field right
+// after. They are never stored in a property, a log or a QString member.
+
+#include "vault/vault.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+#include <thread>
+
+namespace liaison::app {
+
+class VaultController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("VaultController is built by the composition root")
+
+    Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    Q_PROPERTY(bool busy READ busy NOTIFY stateChanged)
+    Q_PROPERTY(QString message READ message NOTIFY messageChanged)
+    Q_PROPERTY(int failureCount READ failureCount NOTIFY attemptsChanged)
+    Q_PROPERTY(int attemptsBeforeErase READ attemptsBeforeErase NOTIFY attemptsChanged)
+    Q_PROPERTY(int lockoutSeconds READ lockoutSeconds NOTIFY lockoutChanged)
+    Q_PROPERTY(QString lockoutText READ lockoutText NOTIFY lockoutChanged)
+    Q_PROPERTY(bool passphraseAcceptable READ passphraseAcceptable NOTIFY assessmentChanged)
+    Q_PROPERTY(double passphraseStrength READ passphraseStrength NOTIFY assessmentChanged)
+    Q_PROPERTY(QString passphraseVerdict READ passphraseVerdict NOTIFY assessmentChanged)
+    Q_PROPERTY(QStringList passphraseReasons READ passphraseReasons NOTIFY assessmentChanged)
+    Q_PROPERTY(QString keyStoreDescription READ keyStoreDescription CONSTANT)
+    Q_PROPERTY(bool keyStoreWeak READ keyStoreWeak CONSTANT)
+
+public:
+    enum class State {
+        NoVault,   // nothing here yet: create one
+        Locked,    // enter the passphrase
+        Working,   // Argon2id running (create or unlock)
+        Unlocked,  // the database is open
+        LockedOut, // too many failures: wait lockoutSeconds
+        Erased,    // crypto-erased (erase-after count, or remote wipe)
+        Failed,    // the vault cannot be used (damaged key file, tampered, I/O); see message
+    };
+    Q_ENUM(State)
+
+    // `keyStore` and `clock` must outlive the controller.
+    VaultController(QString directory, vault::KeyStore &keyStore, vault::Clock &clock,
+                    vault::VaultOptions options, QObject *parent = nullptr);
+    ~VaultController() override;
+    Q_DISABLE_COPY_MOVE(VaultController)
+
+    [[nodiscard]] State state() const { return m_state; }
+    [[nodiscard]] bool busy() const { return m_state == State::Working; }
+    [[nodiscard]] QString message() const { return m_message; }
+    [[nodiscard]] int failureCount() const;
+    [[nodiscard]] int attemptsBeforeErase() const; // -1 when the vault never erases itself
+    [[nodiscard]] int lockoutSeconds() const { return m_lockoutSeconds; }
+    [[nodiscard]] QString lockoutText() const;
+    [[nodiscard]] bool passphraseAcceptable() const { return m_acceptable; }
+    [[nodiscard]] double passphraseStrength() const { return m_strength; }
+    [[nodiscard]] QString passphraseVerdict() const { return m_verdict; }
+    [[nodiscard]] QStringList passphraseReasons() const { return m_reasons; }
+    [[nodiscard]] QString keyStoreDescription() const;
+    [[nodiscard]] bool keyStoreWeak() const;
+
+    // Strength feedback while typing (create page). Keeps no copy.
+    Q_INVOKABLE void assessPassphrase(const QString &passphrase);
+    // Both fields must match and pass the rules. Finishes with state Unlocked or a message.
+    Q_INVOKABLE void createVault(const QString &passphrase, const QString &confirmation);
+    Q_INVOKABLE void unlock(const QString &passphrase);
+    // The same from C++ (screenshot tour, tests): the passphrase already in secret memory.
+    void unlockSecret(crypto::SecretBytes passphrase);
+    Q_INVOKABLE void lock();
+
+    // The unlocked vault (nullptr otherwise); for the composition root, not QML.
+    [[nodiscard]] vault::Vault *vault() { return isUnlocked() ? m_vault.get() : nullptr; }
+    [[nodiscard]] bool isUnlocked() const { return m_state == State::Unlocked; }
+    // Re-reads the vault directory (start, resume): NoVault, Locked, LockedOut or Erased.
+    void refresh();
+    // Waits for a running create or unlock (tests, shutdown).
+    void waitForWorker();
+
+Q_SIGNALS:
+    void stateChanged();
+    void messageChanged();
+    void attemptsChanged();
+    void lockoutChanged();
+    void assessmentChanged();
+    // The database is open; the composition root opens the session now.
+    void unlocked();
+    // About to close the database: drop everything that uses it.
+    void aboutToLock();
+
+private:
+    void setState(State state);
+    void setMessage(const QString &message);
+    void updateLockout();
+    void finishUnlock(const Status &result);
+    void finishCreate(Result<std::unique_ptr<vault::Vault>> result);
+    void runWorker(std::function<void()> work);
+    [[nodiscard]] static QString sentenceFor(const Error &error);
+
+    QString m_dir;
+    vault::KeyStore &m_keyStore;
+    vault::Clock &m_clock;
+    vault::VaultOptions m_options;
+    std::unique_ptr<vault::Vault> m_vault; // loaded (locked) or unlocked
+    State m_state = State::NoVault;
+    QString m_message;
+    int m_lockoutSeconds = 0;
+    QTimer m_lockoutTimer;
+    bool m_acceptable = false;
+    double m_strength = 0;
+    QString m_verdict;
+    QStringList m_reasons;
+    std::thread m_worker;
+};
+
+} // namespace liaison::app

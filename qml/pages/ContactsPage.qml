@@ -1,0 +1,65 @@
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Liaison
+
+// Contacts with search (name, organisation, role, country, tags; accents ignored).
+Page {
+    id: root
+
+    required property ContactModel contacts
+
+    signal opened(int row)
+
+    objectName: "contactsPage"
+    background: Rectangle { color: Theme.surface }
+
+    header: Pane {
+        padding: Theme.spacing
+        background: Rectangle { color: Theme.background }
+        TextField {
+            id: search
+            objectName: "contactSearchField"
+            width: parent.width
+            placeholderText: qsTr("Search name, organisation, country")
+            inputMethodHints: Qt.ImhNoPredictiveText
+            text: root.contacts.query
+            onTextEdited: root.contacts.query = text
+        }
+    }
+
+    ListView {
+        id: list
+        objectName: "contactList"
+        anchors.fill: parent
+        clip: true
+        model: root.contacts
+        section.property: "section"
+        section.delegate: Label {
+            required property string section
+            width: ListView.view.width
+            leftPadding: Theme.margin
+            topPadding: 10
+            bottomPadding: 4
+            text: section
+            color: Theme.accent
+            font.weight: Font.DemiBold
+        }
+        delegate: ContactDelegate {
+            onOpened: row => root.opened(row)
+        }
+        ScrollIndicator.vertical: ScrollIndicator {}
+    }
+
+    Label {
+        anchors.centerIn: parent
+        width: parent.width - 2 * Theme.margin
+        visible: list.count === 0
+        horizontalAlignment: Text.AlignHCenter
+        wrapMode: Text.WordWrap
+        color: Theme.textSecondary
+        text: root.contacts.query.length > 0 ? qsTr("No contact matches “%1”.").arg(root.contacts.query)
+                                             : qsTr("No contacts on this device yet.")
+    }
+}

@@ -1,0 +1,190 @@
+// No `pragma ComponentBehavior: Bound` here: Qt 6.4's Loader and StackView refuse to instantiate
+// bound components ("outside its creation context"); the inline components below need them.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Controls.Material
+import QtQuick.Layouts
+import Liaison
+
+// The unlocked app: a header with the sync state and the lock button, the clock banner when the
+// device clock is wrong, one of four lists (tabs at the bottom), and cards pushed over them.
+Page {
+    id: root
+
+    required property AppController app
+
+    readonly property var tabNames: ["contacts", "cases", "instructions", "schedule"]
+
+    objectName: "mainPage"
+
+    function showPage(name: string) {
+        if (name === "sync") {
+            stack.pop(null)
+            stack.push(syncPage)
+            return
+        }
+        const tab = root.tabNames.indexOf(name)
+        if (tab >= 0)
+            tabs.currentIndex = tab
+        stack.pop(null)
+    }
+    function openDetail(name: string, row: int) {
+        showPage(name)
+        switch (name) {
+        case "contacts": stack.push(detailPage, { records: root.app.contacts, card: contactCard, startIndex: row, title: qsTr("Contact") }); break
+        case "cases": stack.push(detailPage, { records: root.app.cases, card: caseCard, startIndex: row, title: qsTr("Case") }); break
+        case "instructions": stack.push(detailPage, { records: root.app.instructions, card: instructionCard, startIndex: row, title: qsTr("Instruction") }); break
+        case "schedule": stack.push(detailPage, { records: root.app.schedule, card: scheduleCard, startIndex: row, title: qsTr("Visit item") }); break
+        }
+    }
+    function back() {
+        if (stack.depth > 1)
+            stack.pop()
+    }
+
+    header: ToolBar {
+        Material.background: Theme.primary
+        Material.foreground: Theme.textOnPrimary
+        height: Theme.touchTarget + 8
+
+        RowLayout {
+            anchors.fill: parent
+            anchors.leftMargin: stack.depth > 1 ? 0 : Theme.margin
+            spacing: 0
+            ToolButton {
+                objectName: "backButton"
+                visible: stack.depth > 1
+                text: "‹"
+                font.pixelSize: 30
+                Layout.preferredWidth: Theme.touchTarget
+                Layout.preferredHeight: Theme.touchTarget
+                onClicked: root.back()
+            }
+            Label {
+                Layout.fillWidth: true
+                text: stack.currentItem && stack.currentItem.title ? stack.currentItem.title : ""
+                elide: Text.ElideRight
+                font.pixelSize: Theme.fontSizeTitle
+                font.weight: Font.DemiBold
+                color: Theme.textOnPrimary
+            }
+            ToolButton {
+                objectName: "syncChip"
+                Layout.preferredHeight: Theme.touchTarget
+                text: root.app.sync.summary
+                font.pixelSize: Theme.fontSizeSmall
+                font.capitalization: Font.MixedCase
+                onClicked: root.showPage("sync")
+            }
+            ToolButton {
+                objectName: "lockButton"
+                Layout.preferredHeight: Theme.touchTarget
+                text: qsTr("Lock")
+                font.capitalization: Font.MixedCase
+                onClicked: root.app.vault.lock()
+            }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        ClockWrongBanner {
+            Layout.fillWidth: true
+            visible: root.app.clockWrong
+        }
+        Label {
+            Layout.fillWidth: true
+            visible: root.app.sessionError.length > 0
+            padding: 12
+            wrapMode: Text.WordWrap
+            color: Theme.danger
+            text: root.app.sessionError
+        }
+
+        StackView {
+            id: stack
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            initialItem: tabContent
+        }
+    }
+
+    footer: TabBar {
+        id: tabs
+        objectName: "tabBar"
+        visible: stack.depth === 1
+        Material.background: Theme.surface
+        Material.accent: Theme.primary
+        contentHeight: Theme.touchTarget + 8
+
+        Repeater {
+            model: [qsTr("Contacts"), qsTr("Cases"), qsTr("Instructions"), qsTr("Schedule")]
+            delegate: TabButton {
+                required property string modelData
+                required property int index
+                text: modelData + (index === 2 && root.app.instructions.awaitingCount > 0
+                                   ? " (" + root.app.instructions.awaitingCount + ")" : "")
+                font.pixelSize: Theme.fontSizeSmall
+                font.capitalization: Font.MixedCase
+                font.weight: Font.DemiBold
+            }
+        }
+    }
+
+    Component {
+        id: tabContent
+        StackLayout {
+            readonly property string title: [qsTr("Contacts"), qsTr("Case summaries"), qsTr("Instructions"), qsTr("Visit schedule")][tabs.currentIndex]
+            currentIndex: tabs.currentIndex
+            ContactsPage {
+                contacts: root.app.contacts
+                onOpened: row => root.openDetail("contacts", row)
+            }
+            CasesPage {
+                cases: root.app.cases
+                onOpened: row => root.openDetail("cases", row)
+            }
+            InstructionsPage {
+                instructions: root.app.instructions
+                onOpened: row => root.openDetail("instructions", row)
+            }
+            SchedulePage {
+                schedule: root.app.schedule
+                onOpened: row => root.openDetail("schedule", row)
+            }
+        }
+    }
+
+    Component {
+        id: detailPage
+        DetailPage {}
+    }
+    Component {
+        id: syncPage
+        SyncPage {
+            title: qsTr("Sync with HQ")
+            sync: root.app.sync
+            autoLockSeconds: root.app.autoLockSeconds
+        }
+    }
+    Component {
+        id: contactCard
+        ContactCard {}
+    }
+    Component {
+        id: caseCard
+        CaseCard {}
+    }
+    Component {
+        id: instructionCard
+        InstructionCard {
+            actions: root.app.instructionActions
+        }
+    }
+    Component {
+        id: scheduleCard
+        ScheduleCard {}
+    }
+}
