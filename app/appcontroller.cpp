@@ -69,7 +69,14 @@ void AppController::openSession()
     m_instructions->setStore(records);
     m_schedule->setStore(records);
     m_instructionActions->setStore(records);
-    m_sync->setSession(m_session.get());
+    if (m_session->profile() && v->identity()) {
+        auto streams = DeviceStreams::open(*m_session, *v->identity(), m_services.clock);
+        if (streams)
+            m_streams = std::move(*streams);
+        else
+            qCWarning(lcApp) << "streams failed:" << errcName(streams.error().code);
+    }
+    m_sync->setSession(m_session.get(), m_streams.get());
     updateClockWrong();
     qCInfo(lcApp) << "session open, records:"
                   << (records->recordCount() ? *records->recordCount() : -1);
@@ -83,6 +90,7 @@ void AppController::closeSession()
     m_schedule->setStore(nullptr);
     m_instructionActions->setStore(nullptr);
     m_sync->setSession(nullptr);
+    m_streams.reset();
     if (m_session)
         m_session->records().setChangeListener({});
     m_session.reset();

@@ -13,6 +13,7 @@
 #include "casemodel.h"
 #include "contactmodel.h"
 #include "devicestore.h"
+#include "devicestreams.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
 #include "schedulemodel.h"
@@ -73,6 +74,8 @@ public:
 
     // nullptr while locked.
     [[nodiscard]] DeviceSession *session() { return m_session.get(); }
+    // nullptr while locked or not enrolled.
+    [[nodiscard]] DeviceStreams *streams() { return m_streams.get(); }
 
     // Connected to QGuiApplication::applicationStateChanged by the constructor when a
     // QGuiApplication exists; tests call it directly.
@@ -100,6 +103,7 @@ private:
     InstructionController *m_instructionActions;
     SyncStatusFacade *m_sync;
     std::unique_ptr<DeviceSession> m_session;
+    std::unique_ptr<DeviceStreams> m_streams; // enrolled devices only
     bool m_clockWrong = false;
     QString m_sessionError;
     QTimer m_autoLockTimer;

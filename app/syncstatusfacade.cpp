@@ -9,12 +9,16 @@ SyncStatusFacade::SyncStatusFacade(const model::Clock &clock, QObject *parent)
     , m_clock(clock)
 {}
 
-void SyncStatusFacade::setSession(DeviceSession *session)
+void SyncStatusFacade::setSession(DeviceSession *session, DeviceStreams *streams)
 {
     m_session = session;
+    m_streams = session ? streams : nullptr;
     if (!session) {
         m_pending = 0;
         m_alarms.clear();
+        m_heartbeatHqMs = 0;
+        m_heartbeatLocalMs = 0;
+        m_lastSyncedMs = 0;
     }
     refresh();
 }
@@ -24,6 +28,19 @@ void SyncStatusFacade::refresh()
     if (m_session) {
         auto n = m_session->records().outboxCount();
         m_pending = n ? int(*n) : 0;
+    }
+    if (m_streams) {
+        if (auto sealed = m_streams->pendingEnvelopes())
+            m_pending += *sealed;
+        if (auto state = m_streams->hqStream(); state && *state) {
+            m_heartbeatHqMs = (*state)->lastHeartbeatHqMs;
+            m_heartbeatLocalMs = (*state)->lastHeartbeatLocalMs;
+        }
+        if (auto alarms = m_streams->receiver().alarms()) {
+            m_alarms.clear();
+            for (const streams::Alarm &a : *alarms)
+                m_alarms.append(a.describe());
+        }
     }
     Q_EMIT changed();
 }
@@ -53,7 +70,8 @@ QString SyncStatusFacade::offlineReason() const
         return tr("Locked");
     if (!enrolled())
         return tr("This device is not enrolled with HQ yet.");
-    return tr("No sync engine runs in this build: records arrive only from the demo tool.");
+    return tr("No sync engine runs in this build yet: HQ's records were delivered to this vault "
+              "in-process by liaison-demo.");
 }
 
 QString SyncStatusFacade::lastSyncedText() const

@@ -3,10 +3,12 @@
 // What the sync status page and the header show: offline, N pending, syncing (x of y), last
 // synced, "no word from HQ since ...", alarms. The device sync engine (sync/client) is not wired
 // into the app yet, so this facade reports honestly what the device knows on its own: local
-// changes waiting to be sent, whether the device is enrolled, and that no sync engine is running
-// (offline). When the engine lands, it feeds the same properties.
+// changes and sealed envelopes waiting to be sent, the newest verified HEARTBEAT and the alarms
+// of its stream layer, whether it is enrolled, and that no sync engine runs (offline). When the
+// engine lands, it feeds the same properties.
 
 #include "devicestore.h"
+#include "devicestreams.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -41,8 +43,8 @@ public:
 
     explicit SyncStatusFacade(const model::Clock &clock, QObject *parent = nullptr);
 
-    // nullptr while locked.
-    void setSession(DeviceSession *session);
+    // nullptr while locked. `streams` is nullptr until the device is enrolled.
+    void setSession(DeviceSession *session, DeviceStreams *streams = nullptr);
     // Re-reads counts (after local edits or incoming records).
     void refresh();
     // The newest verified HEARTBEAT (HQ time) and when this device applied it; 0 = none.
@@ -72,6 +74,7 @@ Q_SIGNALS:
 private:
     const model::Clock &m_clock;
     DeviceSession *m_session = nullptr;
+    DeviceStreams *m_streams = nullptr;
     int m_pending = 0;
     qint64 m_lastSyncedMs = 0;
     qint64 m_heartbeatHqMs = 0;

@@ -12,7 +12,9 @@ Page {
     required property int startIndex
 
     readonly property int currentIndex: cards.currentIndex
+    readonly property Item currentCard: cards.currentItem
 
+    objectName: "detailPage"
     background: Rectangle { color: Theme.background }
 
     ListView {

@@ -1,0 +1,93 @@
+#include "devicestreams.h"
+
+namespace liaison::app {
+
+class DeviceStreams::Identity final : public streams::LocalIdentity
+{
+public:
+    Identity(const DeviceProfile &profile, const vault::Identity &keys)
+        : m_deployment(profile.deploymentId)
+        , m_device(profile.deviceId)
+        , m_keys(keys)
+    {}
+    [[nodiscard]] streams::Role role() const override { return streams::Role::Device; }
+    [[nodiscard]] crypto::Id16 deploymentId() const override { return m_deployment; }
+    [[nodiscard]] crypto::Id16 localId() const override { return m_device; }
+    [[nodiscard]] const crypto::SignSecretKey &signingKey() const override
+    {
+        return m_keys.sign.secretKey;
+    }
+    [[nodiscard]] const crypto::BoxKeyPair *boxKey(std::uint32_t keyId) const override
+    {
+        return keyId == kInitialBoxKeyId ? &m_keys.box : nullptr;
+    }
+
+private:
+    crypto::Id16 m_deployment;
+    crypto::Id16 m_device;
+    const vault::Identity &m_keys;
+};
+
+class DeviceStreams::HqDirectory final : public streams::PeerDirectory
+{
+public:
+    explicit HqDirectory(const DeviceProfile &profile)
+    {
+        m_hq.id = kHqParticipantId;
+        m_hq.signKey = profile.hqSignKey;
+        m_hq.boxKey = profile.hqBoxKey;
+        m_hq.boxKeyId = profile.hqBoxKeyId;
+        m_hq.signKeyHash = crypto::crypto_generichash(profile.hqSignKey.view());
+        m_hq.state = streams::PeerState::Active;
+    }
+    [[nodiscard]] std::optional<streams::Peer> peer(const crypto::Id16 &id) const override
+    {
+        if (id != m_hq.id)
+            return std::nullopt;
+        return m_hq;
+    }
+
+private:
+    streams::Peer m_hq;
+};
+
+DeviceStreams::~DeviceStreams() = default;
+
+const streams::LocalIdentity &DeviceStreams::identity() const
+{
+    return *m_identity;
+}
+
+Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &session,
+                                                           const vault::Identity &identity,
+                                                           const model::Clock &clock)
+{
+    if (!session.profile())
+        return fail(Errc::NotFound, QStringLiteral("this device is not enrolled"));
+    std::unique_ptr<DeviceStreams> s(new DeviceStreams());
+    s->m_clock = std::make_unique<AppStreamClock>(clock);
+    s->m_identity = std::make_unique<Identity>(*session.profile(), identity);
+    s->m_peers = std::make_unique<HqDirectory>(*session.profile());
+    s->m_applier = std::make_unique<model::DeviceApplier>(session.records());
+    s->m_outbox = std::make_unique<streams::StreamOutbox>(session.database(), *s->m_identity,
+                                                          *s->m_peers, *s->m_clock);
+    s->m_receiver = std::make_unique<streams::Receiver>(session.database(), *s->m_identity,
+                                                        *s->m_peers, *s->m_applier, *s->m_outbox,
+                                                        *s->m_clock);
+    return s;
+}
+
+Result<std::optional<streams::StreamState>> DeviceStreams::hqStream() const
+{
+    return m_receiver->state(kHqParticipantId);
+}
+
+Result<int> DeviceStreams::pendingEnvelopes() const
+{
+    auto pending = m_outbox->pending(kHqParticipantId);
+    if (!pending)
+        return std::unexpected(pending.error());
+    return int(pending->size());
+}
+
+} // namespace liaison::app

@@ -1,0 +1,74 @@
+#pragma once
+
+// The stream layer of an enrolled device, composed over its unlocked vault: who this device is
+// (LocalIdentity: the enrolled device id, the vault's Ed25519 and X25519 keys), who HQ is
+// (PeerDirectory from the device profile), the stream outbox, the receiver and the records
+// applier. The sync client (sync/client) drives these; the demo tool delivers HQ's envelopes to
+// them in-process until it does.
+
+#include "devicestore.h"
+#include "model/deviceapplier.h"
+#include "streams/clock.h"
+#include "streams/peers.h"
+#include "streams/receiver.h"
+#include "streams/streamoutbox.h"
+#include "vault/vault.h"
+
+#include <memory>
+
+namespace liaison::app {
+
+// The box key a device holds from enrolment until the first rotation (KEY_UPDATE).
+inline constexpr std::uint32_t kInitialBoxKeyId = 1;
+// HQ's participant id in stream headers.
+inline const crypto::Id16 kHqParticipantId{};
+
+// Wall time from the model clock; online time is approximated by monotonic time while the app
+// runs (the connectivity signal arrives with the sync client).
+class AppStreamClock final : public streams::StreamClock
+{
+public:
+    explicit AppStreamClock(const model::Clock &clock)
+        : m_clock(clock)
+    {}
+    [[nodiscard]] std::int64_t nowMs() const override { return m_clock.wallMs(); }
+    [[nodiscard]] std::int64_t onlineMs() const override { return m_clock.monotonicMs(); }
+
+private:
+    const model::Clock &m_clock;
+};
+
+class DeviceStreams
+{
+public:
+    // Needs an enrolled session (a device profile) and the unlocked vault's identity; both must
+    // outlive this object.
+    [[nodiscard]] static Result<std::unique_ptr<DeviceStreams>>
+    open(DeviceSession &session, const vault::Identity &identity, const model::Clock &clock);
+    ~DeviceStreams();
+    DeviceStreams(const DeviceStreams &) = delete;
+    DeviceStreams &operator=(const DeviceStreams &) = delete;
+
+    [[nodiscard]] streams::Receiver &receiver() { return *m_receiver; }
+    [[nodiscard]] streams::StreamOutbox &outbox() { return *m_outbox; }
+    [[nodiscard]] model::DeviceApplier &applier() { return *m_applier; }
+    [[nodiscard]] const streams::LocalIdentity &identity() const;
+    // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
+    [[nodiscard]] Result<std::optional<streams::StreamState>> hqStream() const;
+    // Envelopes sealed for HQ and not yet acknowledged by a relay.
+    [[nodiscard]] Result<int> pendingEnvelopes() const;
+
+private:
+    class Identity;
+    class HqDirectory;
+    DeviceStreams() = default;
+
+    std::unique_ptr<AppStreamClock> m_clock;
+    std::unique_ptr<Identity> m_identity;
+    std::unique_ptr<HqDirectory> m_peers;
+    std::unique_ptr<model::DeviceApplier> m_applier;
+    std::unique_ptr<streams::StreamOutbox> m_outbox;
+    std::unique_ptr<streams::Receiver> m_receiver;
+};
+
+} // namespace liaison::app

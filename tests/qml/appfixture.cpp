@@ -1,0 +1,93 @@
+#include "appfixture.h"
+
+#include "directoratedemo.h"
+#include "modelreplica.h"
+
+namespace liaison::test {
+
+namespace {
+vault::VaultOptions fixtureVaultOptions()
+{
+    vault::VaultOptions o;
+    o.kdf = crypto::kTestKdfParams;
+    return o;
+}
+} // namespace
+
+AppFixture::AppFixture(int autoLockMs)
+    : keyStore(tmp.filePath(QStringLiteral("keystore")))
+    , vaultClock(kFixtureStartMs, 5'000'000)
+    , clock(kFixtureStartMs, 5'000'000)
+{
+    app = std::make_unique<app::AppController>(app::AppServices{
+        tmp.filePath(QStringLiteral("vault")), keyStore, vaultClock, clock, fixtureVaultOptions(),
+        autoLockMs});
+}
+
+AppFixture::~AppFixture()
+{
+    app->vault()->waitForWorker();
+}
+
+Status AppFixture::createVault()
+{
+    app->vault()->createVault(QString::fromLatin1(kFixturePassphrase),
+                              QString::fromLatin1(kFixturePassphrase));
+    app->vault()->waitForWorker();
+    if (!app->vault()->isUnlocked())
+        return fail(Errc::Internal, QStringLiteral("create failed: ") + app->vault()->message());
+    return {};
+}
+
+Status AppFixture::unlock(const char *passphrase)
+{
+    app->vault()->unlock(QString::fromUtf8(passphrase));
+    app->vault()->waitForWorker();
+    if (!app->vault()->isUnlocked())
+        return fail(Errc::WrongKey, app->vault()->message());
+    return {};
+}
+
+Status AppFixture::enrolAndSeed()
+{
+    app::DeviceSession *session = app->session();
+    if (!session)
+        return fail(Errc::Internal, QStringLiteral("locked"));
+    app::DeviceProfile profile;
+    profile.deviceId = idOf(0x42);
+    profile.deploymentId = idOf(0x17);
+    profile.hqSignKey = crypto::crypto_sign_keypair().publicKey;
+    profile.hqBoxKey = crypto::crypto_box_keypair().publicKey;
+    profile.hqBoxKeyId = 1;
+    profile.label = QStringLiteral("Test device");
+    profile.relayUrl = QStringLiteral("http://127.0.0.1:1");
+    profile.enrolledMs = clock.wallMs();
+    if (auto s = app::saveDeviceProfile(session->database(), profile); !s)
+        return s;
+
+    ModelReplica hq;
+    if (auto s = hq.open(tmp.path(), QStringLiteral("hq"), crypto::Id16{}, model::ReplicaRole::Hq);
+        !s)
+        return s;
+    hq.clock.setWall(clock.wallMs());
+    auto counts = app::demo::seedDirectorate(*hq.records, clock.wallMs());
+    if (!counts)
+        return std::unexpected(counts.error());
+    auto snapshot = hq.records->snapshot(app::demo::demoScopes());
+    if (!snapshot)
+        return std::unexpected(snapshot.error());
+    auto applied = session->records().resetToSnapshot(app::demo::demoScopes(), *snapshot);
+    if (!applied)
+        return std::unexpected(applied.error());
+
+    app->vault()->lock();
+    return unlock();
+}
+
+void AppFixture::advance(qint64 ms)
+{
+    vaultClock.advance(ms);
+    clock.advance(ms);
+}
+
+} // namespace liaison::test

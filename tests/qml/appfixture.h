@@ -1,0 +1,43 @@
+#pragma once
+
+// The app over a vault in a temporary directory: software key store, manual clocks (vault and
+// records move together), the small Argon2id test profile, and the directorate demo records
+// delivered the way HQ's RESYNC would deliver them (an HQ replica's snapshot of the demo scopes,
+// applied at the records layer).
+
+#include "appcontroller.h"
+#include "desktop/softwarekeystore.h"
+
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace liaison::test {
+
+inline constexpr qint64 kFixtureStartMs = 1'790'000'000'000; // 2026-09-21
+inline constexpr char kFixturePassphrase[] = "tide orbit nickel frog lantern";
+inline constexpr char kFixtureWrongPassphrase[] = "tide orbit nickel frog lanterm";
+
+struct AppFixture
+{
+    explicit AppFixture(int autoLockMs = 60'000);
+    ~AppFixture();
+
+    // Creates the vault (unlocked afterwards) and waits for it.
+    [[nodiscard]] Status createVault();
+    // Unlocks with the fixture passphrase (or another one) and waits for the result.
+    [[nodiscard]] Status unlock(const char *passphrase = kFixturePassphrase);
+    // Writes a device profile, delivers the demo records, then locks and unlocks so that the
+    // session opens as an enrolled device. Needs the vault unlocked.
+    [[nodiscard]] Status enrolAndSeed();
+    // Real time passes: both clocks move.
+    void advance(qint64 ms);
+
+    QTemporaryDir tmp;
+    platform::SoftwareKeyStore keyStore;
+    vault::ManualClock vaultClock;
+    model::ManualClock clock;
+    std::unique_ptr<app::AppController> app;
+};
+
+} // namespace liaison::test

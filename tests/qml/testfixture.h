@@ -1,0 +1,48 @@
+#pragma once
+
+// LiaisonTest.Fixture: the QML tests' way to a fresh AppController over a temporary vault with
+// manual clocks (AppFixture). Test-only; the product has no such type.
+
+#include "appfixture.h"
+
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+namespace liaison::test {
+
+class TestFixture : public QObject
+{
+    Q_OBJECT
+    QML_NAMED_ELEMENT(Fixture)
+    QML_SINGLETON
+    Q_PROPERTY(liaison::app::AppController *app READ app NOTIFY appChanged)
+    Q_PROPERTY(QString passphrase READ passphrase CONSTANT)
+    Q_PROPERTY(QString wrongPassphrase READ wrongPassphrase CONSTANT)
+
+public:
+    explicit TestFixture(QObject *parent = nullptr);
+    ~TestFixture() override;
+
+    [[nodiscard]] app::AppController *app() const { return m_fixture ? m_fixture->app.get() : nullptr; }
+    [[nodiscard]] QString passphrase() const { return QString::fromLatin1(kFixturePassphrase); }
+    [[nodiscard]] QString wrongPassphrase() const
+    {
+        return QString::fromLatin1(kFixtureWrongPassphrase);
+    }
+
+    // A new app: no vault, an unlocked empty vault, or an enrolled device with the demo records.
+    Q_INVOKABLE bool reset(bool createVault, bool seed, int autoLockMs = 60'000);
+    Q_INVOKABLE void advance(int ms);
+    Q_INVOKABLE void setApplicationState(int state);
+    Q_INVOKABLE void waitForVault();
+    // A verified HQ time this many ms away from the device clock (HEARTBEAT reference).
+    Q_INVOKABLE void setHqTimeOffset(double ms);
+
+Q_SIGNALS:
+    void appChanged();
+
+private:
+    std::unique_ptr<AppFixture> m_fixture;
+};
+
+} // namespace liaison::test

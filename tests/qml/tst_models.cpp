@@ -1,0 +1,333 @@
+// The app layer's models and controllers over a real vault and the directorate demo records,
+// with injected clocks: QAbstractItemModelTester on every model, sort orders, search, roles that
+// depend on time, acknowledgement of instructions, lockout countdown and auto-lock.
+
+#include "appfixture.h"
+#include "instructioncontroller.h"
+
+#include "testmain.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace liaison;
+using namespace liaison::test;
+
+class TstModels : public QObject
+{
+    Q_OBJECT
+
+private:
+    static QStringList column(const QAbstractItemModel &m, int role)
+    {
+        QStringList out;
+        for (int i = 0; i < m.rowCount(); ++i)
+            out.append(m.index(i, 0).data(role).toString());
+        return out;
+    }
+    static int rowWhere(const QAbstractItemModel &m, int role, const QString &value)
+    {
+        for (int i = 0; i < m.rowCount(); ++i) {
+            if (m.index(i, 0).data(role).toString() == value)
+                return i;
+        }
+        return -1;
+    }
+    std::unique_ptr<AppFixture> seeded()
+    {
+        auto f = std::make_unique<AppFixture>();
+        if (!f->createVault() || !f->enrolAndSeed())
+            return nullptr;
+        return f;
+    }
+
+private Q_SLOTS:
+    void modelsPassTheTesterAndEmptyWhenLocked()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::AppController &a = *f->app;
+        QAbstractItemModelTester t1(a.contacts(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(a.cases(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t3(a.instructions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t4(a.schedule(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(a.contacts()->rowCount(), 9);
+        QCOMPARE(a.cases()->rowCount(), 5);
+        QCOMPARE(a.instructions()->rowCount(), 4);
+        QCOMPARE(a.schedule()->rowCount(), 8);
+        a.contacts()->setQuery(QStringLiteral("europol"));
+        a.refreshAll();
+        a.vault()->lock();
+        QCOMPARE(a.contacts()->rowCount(), 0);
+        QCOMPARE(a.cases()->rowCount(), 0);
+        QCOMPARE(a.instructions()->rowCount(), 0);
+        QCOMPARE(a.schedule()->rowCount(), 0);
+        QVERIFY(!a.session());
+        QVERIFY(f->unlock());
+        QVERIFY(a.contacts()->rowCount() > 0);
+    }
+
+    void contactsSortedSearchedAndDescribed()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::ContactModel &m = *f->app->contacts();
+        const QStringList names = column(m, app::ContactModel::NameRole);
+        QStringList sorted = names;
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const QString &a, const QString &b) { return QString::localeAwareCompare(a, b) < 0; });
+        QCOMPARE(names, sorted);
+
+        const int row = rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Permanent service (24/7)"));
+        QVERIFY(row >= 0);
+        const QModelIndex idx = m.index(row);
+        QVERIFY(idx.data(app::ContactModel::Has24hRole).toBool());
+        const QVariantList phones = idx.data(app::ContactModel::PhonesRole).toList();
+        QCOMPARE(phones.size(), 1);
+        QCOMPARE(phones[0].toMap().value(QStringLiteral("number")).toString(),
+                 QStringLiteral("+420 974 834 210"));
+        QVERIFY(phones[0].toMap().value(QStringLiteral("available24h")).toBool());
+        QCOMPARE(idx.data(app::ContactModel::EmailsRole).toStringList(),
+                 (QStringList{QStringLiteral("rmps@pcr.cz"), QStringLiteral("rmps.pripady@pcr.cz")}));
+        QCOMPARE(idx.data(app::ContactModel::FaxRole).toStringList().size(), 2);
+        QVERIFY(idx.data(app::ContactModel::AddressRole).toString().contains(QStringLiteral("Münzbergerových 2811/8")));
+        QCOMPARE(idx.data(app::ContactModel::TimeZoneRole).toString(), QStringLiteral("Europe/Prague"));
+        // 2026-09-21 14:13:20 UTC is 16:13 in Prague (CEST).
+        QCOMPARE(idx.data(app::ContactModel::LocalTimeRole).toString(), QStringLiteral("16:13 (Mon)"));
+        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(), QStringLiteral("verified 3 days ago"));
+        f->advance(24 * 3600 * 1000);
+        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(), QStringLiteral("verified 4 days ago"));
+
+        const int head = rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Šárka Havránková"));
+        QVERIFY(head >= 0);
+        QCOMPARE(m.index(head).data(app::ContactModel::InitialsRole).toString(), QStringLiteral("ŠH"));
+
+        QSignalSpy count(&m, &app::ContactModel::countChanged);
+        m.setQuery(QStringLiteral("havrankova")); // diacritics ignored
+        QCOMPARE(column(m, app::ContactModel::NameRole), QStringList{QStringLiteral("Šárka Havránková")});
+        QVERIFY(count.count() >= 1);
+        m.setQuery(QStringLiteral("sire"));          // prefix of a tag
+        QCOMPARE(column(m, app::ContactModel::NameRole), QStringList{QStringLiteral("Permanent service (24/7)")});
+        m.setQuery(QStringLiteral("no such contact"));
+        QCOMPARE(m.rowCount(), 0);
+        m.setQuery(QString());
+        QCOMPARE(m.rowCount(), 9);
+    }
+
+    void casesOpenFirstByPriority()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::CaseModel &m = *f->app->cases();
+        QCOMPARE(column(m, app::CaseModel::ReferenceRole),
+                 (QStringList{QStringLiteral("SIR-2026-0931"), QStringLiteral("IP-2026-0412"),
+                              QStringLiteral("EU-2026-1187"), QStringLiteral("BI-AT-2026-077"),
+                              QStringLiteral("IP-2026-0118")}));
+        QCOMPARE(m.index(0).data(app::CaseModel::ChannelLabelRole).toString(), QStringLiteral("SIRENE"));
+        QCOMPARE(m.index(0).data(app::CaseModel::PriorityLabelRole).toString(), QStringLiteral("Urgent"));
+        QCOMPARE(m.index(1).data(app::CaseModel::LinkedContactsRole).toStringList(),
+                 (QStringList{QStringLiteral("Permanent service (24/7)"), QStringLiteral("Petra Novotná")}));
+        QCOMPARE(m.index(4).data(app::CaseModel::StatusLabelRole).toString(), QStringLiteral("Closed"));
+    }
+
+    void instructionsAwaitingFirstAndAcknowledged()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::InstructionModel &m = *f->app->instructions();
+        QCOMPARE(m.awaitingCount(), 2);
+        QVERIFY(m.index(0).data(app::InstructionModel::AwaitingRole).toBool());
+        QVERIFY(m.index(1).data(app::InstructionModel::AwaitingRole).toBool());
+        QCOMPARE(m.index(0).data(app::InstructionModel::TitleRole).toString(),
+                 QStringLiteral("SIRENE hits outside office hours")); // priority 5 first
+        QVERIFY(m.index(3).data(app::InstructionModel::ExpiredRole).toBool());
+        QVERIFY(!m.index(3).data(app::InstructionModel::AwaitingRole).toBool());
+
+        const QString id = m.index(0).data(app::InstructionModel::RecordIdRole).toString();
+        QSignalSpy awaiting(&m, &app::InstructionModel::awaitingCountChanged);
+        QVERIFY(f->app->instructionActions()->acknowledge(id));
+        QTRY_COMPARE(m.awaitingCount(), 1);
+        const int row = m.indexOf(id);
+        QVERIFY(row >= 0);
+        QVERIFY(m.index(row).data(app::InstructionModel::AcknowledgedRole).toBool());
+        QCOMPARE(m.index(row).data(app::InstructionModel::AcknowledgedTextRole).toString(),
+                 QStringLiteral("acknowledged just now"));
+        // The acknowledgement waits in the change log for HQ.
+        auto pending = f->app->session()->records().pendingOutbox();
+        QVERIFY(pending);
+        QCOMPARE(pending->size(), 1);
+        QCOMPARE(pending->first().op.type, model::RecordType::Acknowledgement);
+        QCOMPARE(pending->first().op.author(), f->app->session()->self());
+        // Twice: nothing new.
+        QVERIFY(f->app->instructionActions()->acknowledge(id));
+        QCOMPARE(f->app->session()->records().pendingOutbox()->size(), 1);
+        f->app->sync()->refresh();
+        QVERIFY(f->app->sync()->pending() >= 1);
+
+        // HQ changes the text: the old acknowledgement no longer counts.
+        auto state = f->app->session()->records().record(*model::RecordId::fromHex(QString(id).remove(QLatin1Char('-')).toLatin1()));
+        QVERIFY(state && *state);
+        model::Operation op;
+        op.recordId = (*state)->id;
+        op.type = model::RecordType::Instruction;
+        op.scope = (*state)->scope;
+        op.fields.insert(QStringLiteral("body"), QStringLiteral("Changed text."));
+        op.stamp.ms48 = quint64(f->clock.wallMs() + 1000);
+        QVERIFY(op.validate());
+        QVERIFY(f->app->session()->records().applyRemote(op));
+        f->app->refreshAll();
+        QCOMPARE(m.awaitingCount(), 2);
+        QVERIFY(!f->app->instructionActions()->acknowledge(QStringLiteral("not-an-id")));
+        QVERIFY(!f->app->instructionActions()->error().isEmpty());
+    }
+
+    void contentHashCoversEveryField()
+    {
+        model::RecordState r;
+        r.id = idOf(7);
+        r.type = model::RecordType::Instruction;
+        const crypto::Hash32 empty = app::instructionContentHash(r);
+        r.fields.insert(QStringLiteral("body"), model::FieldState{QCborValue(QStringLiteral("a")), {}});
+        const crypto::Hash32 withBody = app::instructionContentHash(r);
+        QVERIFY(empty != withBody);
+        r.fields.insert(QStringLiteral("version"), model::FieldState{QCborValue(2), {}});
+        QVERIFY(app::instructionContentHash(r) != withBody);
+        model::RecordState other = r;
+        other.id = idOf(8);
+        QVERIFY(app::instructionContentHash(other) != app::instructionContentHash(r));
+    }
+
+    void scheduleInVenueTimeWithNextItem()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::ScheduleModel &m = *f->app->schedule();
+        QCOMPARE(m.index(0).data(app::ScheduleModel::TitleRole).toString(), QStringLiteral("Arrival and pick-up"));
+        QCOMPARE(m.index(0).data(app::ScheduleModel::TimeTextRole).toString(), QStringLiteral("08:30 – 09:15 CEST"));
+        QVERIFY(m.index(0).data(app::ScheduleModel::NextRole).toBool());
+        QVERIFY(!m.index(0).data(app::ScheduleModel::PastRole).toBool());
+        QCOMPARE(m.index(0).data(app::ScheduleModel::DayTextRole).toString(), QStringLiteral("Tuesday 22 September 2026"));
+        const int call = rowWhere(m, app::ScheduleModel::TitleRole, QStringLiteral("Video call with a partner NCB"));
+        QVERIFY(call >= 0);
+        // 16:30 in Prague is 10:30 in New York.
+        QCOMPARE(m.index(call).data(app::ScheduleModel::TimeTextRole).toString(), QStringLiteral("10:30 – 11:00 EDT"));
+        const int cancelled = rowWhere(m, app::ScheduleModel::StatusRole, QStringLiteral("cancelled"));
+        QVERIFY(cancelled >= 0);
+        QCOMPARE(m.index(cancelled).data(app::ScheduleModel::StatusLabelRole).toString(), QStringLiteral("Cancelled"));
+        QVERIFY(m.index(0).data(app::ScheduleModel::HasPositionRole).toBool());
+        QVERIFY(qAbs(m.index(0).data(app::ScheduleModel::LatitudeRole).toDouble() - 50.1008) < 1e-6);
+
+        // A day and a half later the first day is over: the next item is on day 2.
+        f->advance(qint64(36) * 3600 * 1000);
+        f->app->refreshAll();
+        QVERIFY(m.index(0).data(app::ScheduleModel::PastRole).toBool());
+        int next = -1;
+        for (int i = 0; i < m.rowCount(); ++i) {
+            if (m.index(i).data(app::ScheduleModel::NextRole).toBool())
+                next = i;
+        }
+        QCOMPARE(m.index(next).data(app::ScheduleModel::TitleRole).toString(), QStringLiteral("Meeting at the Police Presidium"));
+    }
+
+    void createRefusesWeakAndMismatchedPassphrases()
+    {
+        AppFixture f;
+        app::VaultController &v = *f.app->vault();
+        QCOMPARE(v.state(), app::VaultController::State::NoVault);
+        v.assessPassphrase(QStringLiteral("123456789012"));
+        QVERIFY(!v.passphraseAcceptable());
+        QVERIFY(!v.passphraseReasons().isEmpty());
+        v.assessPassphrase(QString::fromLatin1(kFixturePassphrase));
+        QVERIFY(v.passphraseAcceptable());
+        QVERIFY(v.passphraseStrength() > 0.5);
+        v.createVault(QStringLiteral("password1234"), QStringLiteral("password1234"));
+        QCOMPARE(v.state(), app::VaultController::State::NoVault);
+        QVERIFY(!v.message().isEmpty());
+        v.createVault(QString::fromLatin1(kFixturePassphrase), QStringLiteral("something else entirely"));
+        QCOMPARE(v.state(), app::VaultController::State::NoVault);
+        QVERIFY(v.message().contains(QStringLiteral("differ")));
+        QVERIFY(!vault::Vault::exists(f.tmp.filePath(QStringLiteral("vault"))));
+        QVERIFY(f.createVault());
+        QVERIFY(f.app->session());
+        QVERIFY(!f.app->sync()->enrolled());
+    }
+
+    void lockoutCountsDownOnTheInjectedClock()
+    {
+        AppFixture f;
+        QVERIFY(f.createVault());
+        app::VaultController &v = *f.app->vault();
+        v.lock();
+        QCOMPARE(v.state(), app::VaultController::State::Locked);
+        for (int i = 1; i <= 4; ++i) {
+            QVERIFY(!f.unlock(kFixtureWrongPassphrase));
+            QCOMPARE(v.state(), app::VaultController::State::Locked);
+            QCOMPARE(v.failureCount(), i);
+            QCOMPARE(v.message(), QStringLiteral("Wrong passphrase."));
+        }
+        QVERIFY(!f.unlock(kFixtureWrongPassphrase));
+        QCOMPARE(v.state(), app::VaultController::State::LockedOut);
+        QCOMPARE(v.lockoutSeconds(), 60);
+        QCOMPARE(v.lockoutText(), QStringLiteral("1:00"));
+        QCOMPARE(v.attemptsBeforeErase(), 5);
+        // The right passphrase is refused during the wait, without counting.
+        QVERIFY(!f.unlock(kFixturePassphrase));
+        QCOMPARE(v.failureCount(), 5);
+        f.advance(45'000);
+        QTRY_COMPARE_WITH_TIMEOUT(v.lockoutSeconds(), 15, 3000);
+        QCOMPARE(v.lockoutText(), QStringLiteral("0:15"));
+        f.advance(15'000);
+        QTRY_COMPARE_WITH_TIMEOUT(v.state(), app::VaultController::State::Locked, 3000);
+        QVERIFY(f.unlock());
+        QCOMPARE(v.failureCount(), 0);
+    }
+
+    void autoLockAfterTheTimeoutInTheBackground()
+    {
+        AppFixture f(60'000);
+        QVERIFY(f.createVault());
+        app::AppController &a = *f.app;
+        a.handleApplicationState(Qt::ApplicationInactive);
+        f.advance(59'000);
+        a.handleApplicationState(Qt::ApplicationActive);
+        QVERIFY(a.vault()->isUnlocked()); // back in time
+        a.handleApplicationState(Qt::ApplicationSuspended);
+        f.advance(61'000); // suspended: the timer never fired
+        a.handleApplicationState(Qt::ApplicationActive);
+        QCOMPARE(a.vault()->state(), app::VaultController::State::Locked);
+        QVERIFY(!a.session());
+    }
+
+    void autoLockTimerFiresWhileInBackground()
+    {
+        AppFixture f(200);
+        QVERIFY(f.createVault());
+        app::AppController &a = *f.app;
+        a.handleApplicationState(Qt::ApplicationHidden);
+        f.advance(250);
+        QTRY_COMPARE_WITH_TIMEOUT(a.vault()->state(), app::VaultController::State::Locked, 3000);
+    }
+
+    void syncStatusReportsWhatTheDeviceKnows()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::SyncStatusFacade &s = *f->app->sync();
+        QVERIFY(s.enrolled());
+        QVERIFY(s.offline());
+        QCOMPARE(s.deviceLabel(), QStringLiteral("Test device"));
+        QCOMPARE(s.pending(), 0);
+        QCOMPARE(s.lastHeartbeatText(), QStringLiteral("never"));
+        QVERIFY(s.noWordFromHq()); // no verified HEARTBEAT at all
+        QVERIFY(f->app->streams());
+        QVERIFY(!f->app->clockWrong());
+        // A verified HQ time 3 days ahead of this device's clock: the banner shows.
+        f->app->session()->records().clock().setReference(f->clock.wallMs() + qint64(3) * 24 * 3600 * 1000);
+        f->app->refreshAll();
+        QVERIFY(f->app->clockWrong());
+    }
+};
+
+LIAISON_TEST_MAIN(TstModels)
+#include "tst_models.moc"
