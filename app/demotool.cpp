@@ -63,17 +63,18 @@ template <typename Fixed> Fixed randomFixed()
     return *Fixed::fromBytes(bytes);
 }
 
-// HQ as a stream participant: the all-zero id, the HQ store's identity keys.
+// HQ as a stream participant: its id and the HQ store's identity keys.
 class HqIdentity final : public streams::LocalIdentity
 {
 public:
-    HqIdentity(const crypto::Id16 &deployment, const vault::Identity &keys)
+    HqIdentity(const crypto::Id16 &deployment, const crypto::Id16 &hq, const vault::Identity &keys)
         : m_deployment(deployment)
+        , m_hq(hq)
         , m_keys(keys)
     {}
     [[nodiscard]] streams::Role role() const override { return streams::Role::Hq; }
     [[nodiscard]] crypto::Id16 deploymentId() const override { return m_deployment; }
-    [[nodiscard]] crypto::Id16 localId() const override { return app::kHqParticipantId; }
+    [[nodiscard]] crypto::Id16 localId() const override { return m_hq; }
     [[nodiscard]] const crypto::SignSecretKey &signingKey() const override
     {
         return m_keys.sign.secretKey;
@@ -86,6 +87,7 @@ public:
 
 private:
     crypto::Id16 m_deployment;
+    crypto::Id16 m_hq;
     const vault::Identity &m_keys;
 };
 
@@ -137,6 +139,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
     app::AppStreamClock streamClock(clock);
     const crypto::Id16 deployment = randomFixed<crypto::Id16>();
     const crypto::Id16 deviceId = randomFixed<crypto::Id16>();
+    const crypto::Id16 hqId = randomFixed<crypto::Id16>();
 
     // ---- HQ ----
     platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
@@ -154,7 +157,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
         return die(QStringLiteral("HQ store"), hqVault.error());
     store::Database &hqDb = *(*hqVault)->database();
     const vault::Identity &hqKeysPair = *(*hqVault)->identity();
-    model::RecordStore hqRecords(hqDb, clock, app::kHqParticipantId, model::ReplicaRole::Hq);
+    model::RecordStore hqRecords(hqDb, clock, hqId, model::ReplicaRole::Hq);
     if (auto s = hqRecords.open(); !s)
         return die(QStringLiteral("HQ records"), s.error());
     hq::DeviceRegistry registry(hqDb);
@@ -162,7 +165,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
         return die(QStringLiteral("HQ registry"), s.error());
     hq::HqFanout fanout(hqRecords, registry);
     hq::HqApplier hqApplier(fanout);
-    HqIdentity hqIdentity(deployment, hqKeysPair);
+    HqIdentity hqIdentity(deployment, hqId, hqKeysPair);
     streams::StreamOutbox hqOutbox(hqDb, hqIdentity, registry, streamClock);
     streams::Receiver hqReceiver(hqDb, hqIdentity, registry, hqApplier, hqOutbox, streamClock);
     hqReceiver.setResyncSource(&hqApplier);
@@ -211,6 +214,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
     app::DeviceProfile profile;
     profile.deviceId = deviceId;
     profile.deploymentId = deployment;
+    profile.hqId = hqId;
     profile.hqSignKey = hqKeysPair.sign.publicKey;
     profile.hqBoxKey = hqKeysPair.box.publicKey;
     profile.hqBoxKeyId = HqIdentity::kHqBoxKeyId;
@@ -252,7 +256,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
     // The device's answers on `up`: its epoch opening and a RECEIPT.
     if (auto s = (*deviceStreams)->receiver().sendReceipt(0); !s)
         return die(QStringLiteral("RECEIPT"), s.error());
-    auto up = deliver((*deviceStreams)->outbox(), app::kHqParticipantId, hqReceiver);
+    auto up = deliver((*deviceStreams)->outbox(), hqId, hqReceiver);
     if (!up)
         return die(QStringLiteral("delivery to HQ"), up.error());
 

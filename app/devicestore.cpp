@@ -9,7 +9,7 @@ namespace {
 Status createDeviceTable(store::Database &db)
 {
     return db.execute("CREATE TABLE app_device (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                      "device_id BLOB NOT NULL, deployment_id BLOB NOT NULL, "
+                      "device_id BLOB NOT NULL, deployment_id BLOB NOT NULL, hq_id BLOB NOT NULL, "
                       "hq_sign_pk BLOB NOT NULL, hq_box_pk BLOB NOT NULL, "
                       "hq_box_key_id INTEGER NOT NULL, relay_url TEXT NOT NULL, "
                       "label TEXT NOT NULL, enrolled_ms INTEGER NOT NULL)");
@@ -34,7 +34,7 @@ std::vector<store::Migration> deviceMigrations()
 Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 {
     auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
-                         "relay_url, label, enrolled_ms FROM app_device WHERE id = 1");
+                         "relay_url, label, enrolled_ms, hq_id FROM app_device WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -46,11 +46,13 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
     const auto deployment = fixedColumn<crypto::Id16>(*st, 1);
     const auto sign = fixedColumn<crypto::SignPublicKey>(*st, 2);
     const auto box = fixedColumn<crypto::BoxPublicKey>(*st, 3);
-    if (!device || !deployment || !sign || !box)
+    const auto hq = fixedColumn<crypto::Id16>(*st, 8);
+    if (!device || !deployment || !sign || !box || !hq)
         return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
     DeviceProfile p;
     p.deviceId = *device;
     p.deploymentId = *deployment;
+    p.hqId = *hq;
     p.hqSignKey = *sign;
     p.hqBoxKey = *box;
     p.hqBoxKeyId = std::uint32_t(st->columnInt64(4));
@@ -62,9 +64,10 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 
 Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
 {
-    auto st = db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
-                         "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms) "
-                         "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    auto st =
+        db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
+                   "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id) "
+                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st)
         return std::unexpected(st.error());
     return st->bind(1, p.deviceId.view())
@@ -72,9 +75,10 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
         .bind(3, p.hqSignKey.view())
         .bind(4, p.hqBoxKey.view())
         .bind(5, qint64(p.hqBoxKeyId))
-        .bind(6, p.relayUrl)
-        .bind(7, p.label)
+        .bind(6, p.relayUrl.isNull() ? QStringLiteral("") : p.relayUrl)
+        .bind(7, p.label.isNull() ? QStringLiteral("") : p.label)
         .bind(8, p.enrolledMs)
+        .bind(9, p.hqId.view())
         .exec();
 }
 

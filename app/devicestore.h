@@ -29,6 +29,7 @@ struct DeviceProfile
 {
     crypto::Id16 deviceId;
     crypto::Id16 deploymentId;
+    crypto::Id16 hqId; // HQ's participant id in stream headers and the origin of its stamps
     crypto::SignPublicKey hqSignKey; // content-signing key of HQ's certificate
     crypto::BoxPublicKey hqBoxKey;
     std::uint32_t hqBoxKeyId = 0;

@@ -33,7 +33,7 @@ class DeviceStreams::HqDirectory final : public streams::PeerDirectory
 public:
     explicit HqDirectory(const DeviceProfile &profile)
     {
-        m_hq.id = kHqParticipantId;
+        m_hq.id = profile.hqId;
         m_hq.signKey = profile.hqSignKey;
         m_hq.boxKey = profile.hqBoxKey;
         m_hq.boxKeyId = profile.hqBoxKeyId;
@@ -65,26 +65,26 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
     if (!session.profile())
         return fail(Errc::NotFound, QStringLiteral("this device is not enrolled"));
     std::unique_ptr<DeviceStreams> s(new DeviceStreams());
+    s->m_hqId = session.profile()->hqId;
     s->m_clock = std::make_unique<AppStreamClock>(clock);
     s->m_identity = std::make_unique<Identity>(*session.profile(), identity);
     s->m_peers = std::make_unique<HqDirectory>(*session.profile());
     s->m_applier = std::make_unique<model::DeviceApplier>(session.records());
     s->m_outbox = std::make_unique<streams::StreamOutbox>(session.database(), *s->m_identity,
                                                           *s->m_peers, *s->m_clock);
-    s->m_receiver = std::make_unique<streams::Receiver>(session.database(), *s->m_identity,
-                                                        *s->m_peers, *s->m_applier, *s->m_outbox,
-                                                        *s->m_clock);
+    s->m_receiver = std::make_unique<streams::Receiver>(
+        session.database(), *s->m_identity, *s->m_peers, *s->m_applier, *s->m_outbox, *s->m_clock);
     return s;
 }
 
 Result<std::optional<streams::StreamState>> DeviceStreams::hqStream() const
 {
-    return m_receiver->state(kHqParticipantId);
+    return m_receiver->state(m_hqId);
 }
 
 Result<int> DeviceStreams::pendingEnvelopes() const
 {
-    auto pending = m_outbox->pending(kHqParticipantId);
+    auto pending = m_outbox->pending(m_hqId);
     if (!pending)
         return std::unexpected(pending.error());
     return int(pending->size());

@@ -20,8 +20,6 @@ namespace liaison::app {
 
 // The box key a device holds from enrolment until the first rotation (KEY_UPDATE).
 inline constexpr std::uint32_t kInitialBoxKeyId = 1;
-// HQ's participant id in stream headers.
-inline const crypto::Id16 kHqParticipantId{};
 
 // Wall time from the model clock; online time is approximated by monotonic time while the app
 // runs (the connectivity signal arrives with the sync client).
@@ -57,12 +55,14 @@ public:
     [[nodiscard]] Result<std::optional<streams::StreamState>> hqStream() const;
     // Envelopes sealed for HQ and not yet acknowledged by a relay.
     [[nodiscard]] Result<int> pendingEnvelopes() const;
+    [[nodiscard]] const crypto::Id16 &hqId() const { return m_hqId; }
 
 private:
     class Identity;
     class HqDirectory;
     DeviceStreams() = default;
 
+    crypto::Id16 m_hqId;
     std::unique_ptr<AppStreamClock> m_clock;
     std::unique_ptr<Identity> m_identity;
     std::unique_ptr<HqDirectory> m_peers;

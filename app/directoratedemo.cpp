@@ -58,11 +58,10 @@ public:
     }
 
     Result<model::RecordId> contact(const char *scope, const QString &name, const QString &org,
-                                    const QString &role, const QString &country,
-                                    QCborArray phones, QCborArray emails, QCborArray fax,
-                                    const QString &address, QCborArray languages,
-                                    const char *zone, const QString &notes, QCborArray tags,
-                                    qint64 verifiedAgoMs)
+                                    const QString &role, const QString &country, QCborArray phones,
+                                    QCborArray emails, QCborArray fax, const QString &address,
+                                    QCborArray languages, const char *zone, const QString &notes,
+                                    QCborArray tags, qint64 verifiedAgoMs)
     {
         model::FieldMap f;
         f.insert(QStringLiteral("name"), name);
@@ -105,9 +104,8 @@ public:
 
     Result<model::RecordId> instruction(const char *scope, const QString &title,
                                         const QString &body, const QString &issuedBy,
-                                        qint64 issuedAgoMs, qint64 validFromMs,
-                                        qint64 validUntilMs, int priority, bool requiresAck,
-                                        int version)
+                                        qint64 issuedAgoMs, qint64 validFromMs, qint64 validUntilMs,
+                                        int priority, bool requiresAck, int version)
     {
         model::FieldMap f;
         f.insert(QStringLiteral("title"), title);
@@ -153,12 +151,12 @@ private:
     qint64 m_now;
 };
 
-#define LIAISON_CHECK(expr)                                                                     \
-    auto var = (expr);                                                                             \
+#define LIAISON_TRY(var, ...)                                                                      \
+    auto var = (__VA_ARGS__);                                                                      \
     if (!var)                                                                                      \
         return std::unexpected(var.error());
-#define LIAISON_CHECK(expr)                                                                        \
-    if (auto r_ = (expr); !r_)                                                                     \
+#define LIAISON_CHECK(...)                                                                         \
+    if (auto r_ = (__VA_ARGS__); !r_)                                                              \
         return std::unexpected(r_.error());
 
 } // namespace
@@ -171,7 +169,9 @@ QStringList demoScopes()
 Result<SeedCounts> seedDirectorate(model::RecordStore &hq, qint64 now)
 {
     Seeder s(hq, now);
-    const auto cz = [] { return texts({"Czech", "English"}); };
+    const auto cz = [] {
+        return texts({"Czech", "English"});
+    };
 
     // ---- the directorate's public contact points ----
     LIAISON_TRY(permanent,
@@ -187,43 +187,38 @@ Result<SeedCounts> seedDirectorate(model::RecordStore &hq, qint64 now)
                           QStringLiteral("E-mail addresses are for the police. Service fax "
                                          "974 834 716 is staffed 24/7."),
                           texts({"hq", "24/7", "interpol", "europol", "sirene"}), 3 * kDay));
-    LIAISON_CHECK(s.contact(kPostScope, QStringLiteral("Secretariat of the Directorate"),
-                          kDirectorate, QStringLiteral("Secretariat"),
-                          QStringLiteral("Czech Republic"),
-                          QCborArray{model::phone(QStringLiteral("Secretariat"),
-                                                  QStringLiteral("+420 974 804 400"), false),
-                                     model::phone(QStringLiteral("Secretariat"),
-                                                  QStringLiteral("+420 974 804 401"), false)},
-                          texts({"pp.sekretpp@pcr.cz"}), QCborArray(), kAddress, cz(),
-                          "Europe/Prague",
-                          QStringLiteral("pp.sekretpp@pcr.cz is the address for the public."),
-                          texts({"hq", "secretariat"}), 3 * kDay));
-    LIAISON_CHECK(s.contact(kPostScope, QStringLiteral("Šárka Havránková"), kDirectorate,
-                          QStringLiteral("Head of the Directorate, Colonel"),
-                          QStringLiteral("Czech Republic"),
-                          QCborArray{model::phone(QStringLiteral("Through the secretariat"),
-                                                  QStringLiteral("+420 974 804 400"), false)},
-                          texts({"pp.sekretpp@pcr.cz"}), QCborArray(), kAddress, cz(),
-                          "Europe/Prague",
-                          QStringLiteral("Reach through the secretariat. Elected Vice President "
-                                         "of Interpol for Europe in 2019."),
-                          texts({"hq", "leadership"}), 10 * kDay));
-    for (const char *division : {"Operational Cooperation Division", "Strategic Cooperation Division",
-                                 "International Relations Support Division"}) {
-        LIAISON_CHECK(s.contact(kPostScope, QString::fromLatin1(division), kDirectorate,
-                                 QStringLiteral("Division of the Directorate"),
-                                 QStringLiteral("Czech Republic"),
-                                 QCborArray{model::phone(QStringLiteral("Secretariat"),
-                                                         QStringLiteral("+420 974 804 400"),
-                                                         false),
-                                            model::phone(QStringLiteral("Permanent service"),
-                                                         QStringLiteral("+420 974 834 210"),
-                                                         true)},
-                                 texts({"rmps@pcr.cz"}), QCborArray(), kAddress, cz(),
-                                 "Europe/Prague",
-                                 QStringLiteral("Out of office hours through the permanent "
-                                                "service."),
-                                 texts({"hq"}), 14 * kDay));
+    LIAISON_CHECK(s.contact(
+        kPostScope, QStringLiteral("Secretariat of the Directorate"), kDirectorate,
+        QStringLiteral("Secretariat"), QStringLiteral("Czech Republic"),
+        QCborArray{
+            model::phone(QStringLiteral("Secretariat"), QStringLiteral("+420 974 804 400"), false),
+            model::phone(QStringLiteral("Secretariat"), QStringLiteral("+420 974 804 401"), false)},
+        texts({"pp.sekretpp@pcr.cz"}), QCborArray(), kAddress, cz(), "Europe/Prague",
+        QStringLiteral("pp.sekretpp@pcr.cz is the address for the public."),
+        texts({"hq", "secretariat"}), 3 * kDay));
+    LIAISON_CHECK(s.contact(
+        kPostScope, QStringLiteral("Šárka Havránková"), kDirectorate,
+        QStringLiteral("Head of the Directorate, Colonel"), QStringLiteral("Czech Republic"),
+        QCborArray{model::phone(QStringLiteral("Through the secretariat"),
+                                QStringLiteral("+420 974 804 400"), false)},
+        texts({"pp.sekretpp@pcr.cz"}), QCborArray(), kAddress, cz(), "Europe/Prague",
+        QStringLiteral("Reach through the secretariat. Elected Vice President "
+                       "of Interpol for Europe in 2019."),
+        texts({"hq", "leadership"}), 10 * kDay));
+    for (const char *division :
+         {"Operational Cooperation Division", "Strategic Cooperation Division",
+          "International Relations Support Division"}) {
+        LIAISON_CHECK(s.contact(
+            kPostScope, QString::fromLatin1(division), kDirectorate,
+            QStringLiteral("Division of the Directorate"), QStringLiteral("Czech Republic"),
+            QCborArray{model::phone(QStringLiteral("Secretariat"),
+                                    QStringLiteral("+420 974 804 400"), false),
+                       model::phone(QStringLiteral("Permanent service"),
+                                    QStringLiteral("+420 974 834 210"), true)},
+            texts({"rmps@pcr.cz"}), QCborArray(), kAddress, cz(), "Europe/Prague",
+            QStringLiteral("Out of office hours through the permanent "
+                           "service."),
+            texts({"hq"}), 14 * kDay));
     }
 
     // ---- fictional counterparts (marked as such) ----
@@ -237,23 +232,22 @@ Result<SeedCounts> seedDirectorate(model::RecordStore &hq, qint64 now)
                           QStringLiteral("Vienna, Austria"), texts({"Czech", "German", "English"}),
                           "Europe/Vienna", QString::fromLatin1(kFictional),
                           texts({"liaison", "austria"}), 1 * kDay));
-    LIAISON_CHECK(s.contact(kPostScope, QStringLiteral("Martin Dvořák"),
-                          QStringLiteral("Czech liaison bureau at Europol (demo)"),
-                          QStringLiteral("Liaison officer"), QStringLiteral("Netherlands"),
-                          QCborArray{model::phone(QStringLiteral("Desk"),
-                                                  QStringLiteral("+31 00 000 0002"), false)},
-                          texts({"liaison.hague@example.org"}), QCborArray(),
-                          QStringLiteral("The Hague, Netherlands"), texts({"Czech", "English"}),
-                          "Europe/Amsterdam", QString::fromLatin1(kFictional),
-                          texts({"europol", "liaison"}), 20 * kDay));
+    LIAISON_CHECK(s.contact(
+        kPostScope, QStringLiteral("Martin Dvořák"),
+        QStringLiteral("Czech liaison bureau at Europol (demo)"), QStringLiteral("Liaison officer"),
+        QStringLiteral("Netherlands"),
+        QCborArray{model::phone(QStringLiteral("Desk"), QStringLiteral("+31 00 000 0002"), false)},
+        texts({"liaison.hague@example.org"}), QCborArray(),
+        QStringLiteral("The Hague, Netherlands"), texts({"Czech", "English"}), "Europe/Amsterdam",
+        QString::fromLatin1(kFictional), texts({"europol", "liaison"}), 20 * kDay));
     LIAISON_CHECK(s.contact(kPostScope, QStringLiteral("Duty officer, partner NCB (demo)"),
-                          QStringLiteral("Interpol National Central Bureau (fictional)"),
-                          QStringLiteral("24/7 duty desk"), QStringLiteral("United States"),
-                          QCborArray{model::phone(QStringLiteral("Duty desk"),
-                                                  QStringLiteral("+1 000 000 0003"), true)},
-                          texts({"ncb.duty@example.org"}), QCborArray(), QString(),
-                          texts({"English"}), "America/New_York", QString::fromLatin1(kFictional),
-                          texts({"interpol"}), 40 * kDay));
+                            QStringLiteral("Interpol National Central Bureau (fictional)"),
+                            QStringLiteral("24/7 duty desk"), QStringLiteral("United States"),
+                            QCborArray{model::phone(QStringLiteral("Duty desk"),
+                                                    QStringLiteral("+1 000 000 0003"), true)},
+                            texts({"ncb.duty@example.org"}), QCborArray(), QString(),
+                            texts({"English"}), "America/New_York", QString::fromLatin1(kFictional),
+                            texts({"interpol"}), 40 * kDay));
 
     const auto ids = [](std::initializer_list<model::RecordId> list) {
         QCborArray a;
@@ -264,134 +258,114 @@ Result<SeedCounts> seedDirectorate(model::RecordStore &hq, qint64 now)
 
     // ---- case summaries (fictional) ----
     LIAISON_CHECK(s.caseSummary(
-                        "SIR-2026-0931", "sirene",
-                        QStringLiteral("Schengen hit: missing person alert, follow-up measures"),
-                        "pending", 5,
-                        QStringLiteral(
-                            "Demo case. A hit on an alert for a missing minor was reported by a "
-                            "partner SIRENE bureau. Confirm identity with the reporting bureau "
-                            "and coordinate the protective measures with the permanent service. "
-                            "Report back within 12 hours."),
-                        texts({"Czech Republic", "Austria"}), ids({*permanent}), "S-2",
-                        2 * kHour));
+        "SIR-2026-0931", "sirene",
+        QStringLiteral("Schengen hit: missing person alert, follow-up measures"), "pending", 5,
+        QStringLiteral("Demo case. A hit on an alert for a missing minor was reported by a "
+                       "partner SIRENE bureau. Confirm identity with the reporting bureau "
+                       "and coordinate the protective measures with the permanent service. "
+                       "Report back within 12 hours."),
+        texts({"Czech Republic", "Austria"}), ids({*permanent}), "S-2", 2 * kHour));
     LIAISON_CHECK(s.caseSummary(
-                        "IP-2026-0412", "interpol",
-                        QStringLiteral("Red Notice follow-up: subject reported in Lower Austria"),
-                        "active", 4,
-                        QStringLiteral(
-                            "Demo case. Information received through Interpol channels that the "
-                            "subject of a Red Notice may be staying in Lower Austria. Liaise with "
-                            "the local counterpart; all requests go through the NCB."),
-                        texts({"Czech Republic", "Austria"}), ids({*permanent, *vienna}),
-                        "H-1", 9 * kHour));
+        "IP-2026-0412", "interpol",
+        QStringLiteral("Red Notice follow-up: subject reported in Lower Austria"), "active", 4,
+        QStringLiteral("Demo case. Information received through Interpol channels that the "
+                       "subject of a Red Notice may be staying in Lower Austria. Liaise with "
+                       "the local counterpart; all requests go through the NCB."),
+        texts({"Czech Republic", "Austria"}), ids({*permanent, *vienna}), "H-1", 9 * kHour));
     LIAISON_CHECK(s.caseSummary(
-                        "EU-2026-1187", "europol",
-                        QStringLiteral("Cross-border vehicle theft network: joint analysis"),
-                        "open", 3,
-                        QStringLiteral(
-                            "Demo case. Europol analysis project on organised vehicle theft along "
-                            "the D1/A5 corridor. Exchange through the national unit only."),
-                        texts({"Czech Republic", "Austria", "Slovakia"}), ids({}), "", 2 * kDay));
+        "EU-2026-1187", "europol",
+        QStringLiteral("Cross-border vehicle theft network: joint analysis"), "open", 3,
+        QStringLiteral("Demo case. Europol analysis project on organised vehicle theft along "
+                       "the D1/A5 corridor. Exchange through the national unit only."),
+        texts({"Czech Republic", "Austria", "Slovakia"}), ids({}), "", 2 * kDay));
     LIAISON_CHECK(s.caseSummary(
-                        "BI-AT-2026-077", "bilateral",
-                        QStringLiteral("Joint patrols at the Czech–Austrian border: planning"),
-                        "open", 2,
-                        QStringLiteral("Demo case. Planning of joint patrols for the next quarter "
-                                       "under the bilateral police cooperation agreement."),
-                        texts({"Czech Republic", "Austria"}), ids({*vienna}), "", 5 * kDay));
+        "BI-AT-2026-077", "bilateral",
+        QStringLiteral("Joint patrols at the Czech–Austrian border: planning"), "open", 2,
+        QStringLiteral("Demo case. Planning of joint patrols for the next quarter "
+                       "under the bilateral police cooperation agreement."),
+        texts({"Czech Republic", "Austria"}), ids({*vienna}), "", 5 * kDay));
     LIAISON_CHECK(s.caseSummary(
-                        "IP-2026-0118", "interpol",
-                        QStringLiteral("Stolen travel documents check"), "closed", 1,
-                        QStringLiteral("Demo case. Checked against the Interpol database; no "
-                                       "further action."),
-                        texts({"Czech Republic"}), ids({}), "", 12 * kDay));
+        "IP-2026-0118", "interpol", QStringLiteral("Stolen travel documents check"), "closed", 1,
+        QStringLiteral("Demo case. Checked against the Interpol database; no "
+                       "further action."),
+        texts({"Czech Republic"}), ids({}), "", 12 * kDay));
 
     // ---- instructions ----
     LIAISON_CHECK(s.instruction(
-                        kVisitScope, QStringLiteral("Reporting during the delegation visit"),
-                        QStringLiteral(
-                            "During the visit, escorts report every change of programme to the "
-                            "permanent service (+420 974 834 210) at once, and send a short "
-                            "summary by the end of each day.\n\nDo not discuss operational cases "
-                            "with the delegation outside the scheduled meetings. Keep this device "
-                            "with you and locked when not in use."),
-                        QStringLiteral("Operational Cooperation Division"), 5 * kHour,
-                        now - 5 * kHour, pragueTime(now, 3, 18, 0), 4, true, 2));
+        kVisitScope, QStringLiteral("Reporting during the delegation visit"),
+        QStringLiteral("During the visit, escorts report every change of programme to the "
+                       "permanent service (+420 974 834 210) at once, and send a short "
+                       "summary by the end of each day.\n\nDo not discuss operational cases "
+                       "with the delegation outside the scheduled meetings. Keep this device "
+                       "with you and locked when not in use."),
+        QStringLiteral("Operational Cooperation Division"), 5 * kHour, now - 5 * kHour,
+        pragueTime(now, 3, 18, 0), 4, true, 2));
     LIAISON_CHECK(s.instruction(
-                        kPostScope, QStringLiteral("SIRENE hits outside office hours"),
-                        QStringLiteral(
-                            "Hits on Schengen alerts received outside office hours are handled "
-                            "by the permanent service. Liaison officers forward every request "
-                            "from partner authorities there without delay and do not take "
-                            "follow-up measures on their own."),
-                        QStringLiteral("Head of the Directorate"), 2 * kDay, now - 2 * kDay, 0, 5,
-                        true, 1));
+        kPostScope, QStringLiteral("SIRENE hits outside office hours"),
+        QStringLiteral("Hits on Schengen alerts received outside office hours are handled "
+                       "by the permanent service. Liaison officers forward every request "
+                       "from partner authorities there without delay and do not take "
+                       "follow-up measures on their own."),
+        QStringLiteral("Head of the Directorate"), 2 * kDay, now - 2 * kDay, 0, 5, true, 1));
+    LIAISON_CHECK(
+        s.instruction(kPostScope, QStringLiteral("Monthly situation report"),
+                      QStringLiteral("Send the monthly situation report of the post by the "
+                                     "fifth working day of the month."),
+                      QStringLiteral("Strategic Cooperation Division"), 6 * kDay, now - 6 * kDay, 0,
+                      2, false, 1));
     LIAISON_CHECK(s.instruction(
-                        kPostScope, QStringLiteral("Monthly situation report"),
-                        QStringLiteral("Send the monthly situation report of the post by the "
-                                       "fifth working day of the month."),
-                        QStringLiteral("Strategic Cooperation Division"), 6 * kDay, now - 6 * kDay,
-                        0, 2, false, 1));
-    LIAISON_CHECK(s.instruction(
-                        kPostScope, QStringLiteral("Travel restrictions during the ministerial meeting"),
-                        QStringLiteral("No official travel to the venue city during the meeting."),
-                        QStringLiteral("International Relations Support Division"), 9 * kDay,
-                        now - 9 * kDay, now - 2 * kDay, 3, true, 1));
+        kPostScope, QStringLiteral("Travel restrictions during the ministerial meeting"),
+        QStringLiteral("No official travel to the venue city during the meeting."),
+        QStringLiteral("International Relations Support Division"), 9 * kDay, now - 9 * kDay,
+        now - 2 * kDay, 3, true, 1));
 
     // ---- the delegation visit (fictional programme, real public venues) ----
     const QCborArray escorts = texts({"Delegation of a partner police service (4 persons)",
                                       "Escort: 2 officers of the Directorate"});
-    LIAISON_CHECK(s.visitItem(QStringLiteral("Arrival and pick-up"), pragueTime(now, 1, 8, 30),
-                                pragueTime(now, 1, 9, 15), "Europe/Prague",
-                                QStringLiteral("Václav Havel Airport Prague, Terminal 1"),
-                                QStringLiteral("Aviatická, 161 00 Praha 6"),
-                                position(50.1008, 14.2600), escorts,
-                                QStringLiteral("Meet at the arrivals hall, exit B. Two cars."),
-                                "confirmed"));
     LIAISON_CHECK(s.visitItem(
-                        QStringLiteral("Welcome meeting with the Head of the Directorate"),
-                        pragueTime(now, 1, 10, 0), pragueTime(now, 1, 11, 30), "Europe/Prague",
-                        QStringLiteral("International Police Cooperation Directorate"),
-                        QStringLiteral("Münzbergerových 2811/8, 155 00 Praha 5 – Stodůlky"),
-                        position(50.0469, 14.3289),
-                        texts({"Col. Šárka Havránková", "Delegation (4 persons)"}),
-                        QStringLiteral("Visitor passes are ready at the reception."), "confirmed"));
-    LIAISON_CHECK(s.visitItem(QStringLiteral("Working lunch"), pragueTime(now, 1, 12, 0),
-                                pragueTime(now, 1, 13, 30), "Europe/Prague",
-                                QStringLiteral("Restaurant near the Directorate (demo)"),
-                                QStringLiteral("Praha 5 – Stodůlky"), QCborArray(), escorts,
-                                QString(), "confirmed"));
+        QStringLiteral("Arrival and pick-up"), pragueTime(now, 1, 8, 30), pragueTime(now, 1, 9, 15),
+        "Europe/Prague", QStringLiteral("Václav Havel Airport Prague, Terminal 1"),
+        QStringLiteral("Aviatická, 161 00 Praha 6"), position(50.1008, 14.2600), escorts,
+        QStringLiteral("Meet at the arrivals hall, exit B. Two cars."), "confirmed"));
+    LIAISON_CHECK(s.visitItem(
+        QStringLiteral("Welcome meeting with the Head of the Directorate"),
+        pragueTime(now, 1, 10, 0), pragueTime(now, 1, 11, 30), "Europe/Prague",
+        QStringLiteral("International Police Cooperation Directorate"),
+        QStringLiteral("Münzbergerových 2811/8, 155 00 Praha 5 – Stodůlky"),
+        position(50.0469, 14.3289), texts({"Col. Šárka Havránková", "Delegation (4 persons)"}),
+        QStringLiteral("Visitor passes are ready at the reception."), "confirmed"));
+    LIAISON_CHECK(s.visitItem(
+        QStringLiteral("Working lunch"), pragueTime(now, 1, 12, 0), pragueTime(now, 1, 13, 30),
+        "Europe/Prague", QStringLiteral("Restaurant near the Directorate (demo)"),
+        QStringLiteral("Praha 5 – Stodůlky"), QCborArray(), escorts, QString(), "confirmed"));
     LIAISON_CHECK(s.visitItem(QStringLiteral("SIRENE bureau and permanent service"),
-                                pragueTime(now, 1, 14, 0), pragueTime(now, 1, 16, 0),
-                                "Europe/Prague",
-                                QStringLiteral("International Police Cooperation Directorate"),
-                                QStringLiteral("Münzbergerových 2811/8, 155 00 Praha 5 – Stodůlky"),
-                                position(50.0469, 14.3289), escorts,
-                                QStringLiteral("No photographs in the operations room."),
-                                "confirmed"));
+                              pragueTime(now, 1, 14, 0), pragueTime(now, 1, 16, 0), "Europe/Prague",
+                              QStringLiteral("International Police Cooperation Directorate"),
+                              QStringLiteral("Münzbergerových 2811/8, 155 00 Praha 5 – Stodůlky"),
+                              position(50.0469, 14.3289), escorts,
+                              QStringLiteral("No photographs in the operations room."),
+                              "confirmed"));
     LIAISON_CHECK(s.visitItem(QStringLiteral("Video call with a partner NCB"),
-                                pragueTime(now, 1, 16, 30), pragueTime(now, 1, 17, 0),
-                                "America/New_York", QStringLiteral("Directorate, meeting room 2"),
-                                QString(), QCborArray(), texts({"Delegation head", "NCB duty officer"}),
-                                QStringLiteral("Shown in the partner's time zone."), "confirmed"));
+                              pragueTime(now, 1, 16, 30), pragueTime(now, 1, 17, 0),
+                              "America/New_York", QStringLiteral("Directorate, meeting room 2"),
+                              QString(), QCborArray(),
+                              texts({"Delegation head", "NCB duty officer"}),
+                              QStringLiteral("Shown in the partner's time zone."), "confirmed"));
     LIAISON_CHECK(s.visitItem(QStringLiteral("Meeting at the Police Presidium"),
-                                pragueTime(now, 2, 9, 0), pragueTime(now, 2, 11, 0),
-                                "Europe/Prague",
-                                QStringLiteral("Police Presidium of the Czech Republic"),
-                                kPresidiumAddress, position(50.1003, 14.4303), escorts,
-                                QString(), "confirmed"));
-    LIAISON_CHECK(s.visitItem(QStringLiteral("Visit to a regional directorate"),
-                                pragueTime(now, 2, 13, 0), pragueTime(now, 2, 15, 0),
-                                "Europe/Prague", QStringLiteral("Regional directorate (demo)"),
-                                QString(), QCborArray(), escorts,
-                                QStringLiteral("Cancelled by the host; the afternoon is free."),
-                                "cancelled"));
+                              pragueTime(now, 2, 9, 0), pragueTime(now, 2, 11, 0), "Europe/Prague",
+                              QStringLiteral("Police Presidium of the Czech Republic"),
+                              kPresidiumAddress, position(50.1003, 14.4303), escorts, QString(),
+                              "confirmed"));
+    LIAISON_CHECK(
+        s.visitItem(QStringLiteral("Visit to a regional directorate"), pragueTime(now, 2, 13, 0),
+                    pragueTime(now, 2, 15, 0), "Europe/Prague",
+                    QStringLiteral("Regional directorate (demo)"), QString(), QCborArray(), escorts,
+                    QStringLiteral("Cancelled by the host; the afternoon is free."), "cancelled"));
     LIAISON_CHECK(s.visitItem(QStringLiteral("Departure"), pragueTime(now, 2, 17, 0),
-                                pragueTime(now, 2, 17, 45), "Europe/Prague",
-                                QStringLiteral("Václav Havel Airport Prague, Terminal 1"),
-                                QStringLiteral("Aviatická, 161 00 Praha 6"),
-                                position(50.1008, 14.2600), escorts, QString(), "confirmed"));
-    for (const auto *v : {&v1, &v2, &v3, &v4, &v5, &v6, &v7, &v8})
+                              pragueTime(now, 2, 17, 45), "Europe/Prague",
+                              QStringLiteral("Václav Havel Airport Prague, Terminal 1"),
+                              QStringLiteral("Aviatická, 161 00 Praha 6"),
+                              position(50.1008, 14.2600), escorts, QString(), "confirmed"));
     return s.counts;
 }
 
@@ -402,7 +376,8 @@ Status editAfterDelivery(model::RecordStore &hq, qint64 now)
         return std::unexpected(all.error());
     for (const model::RecordState &r : *all) {
         if (r.type != model::RecordType::ScheduleItem ||
-            r.fields.value(QStringLiteral("title")).value.toString() != QLatin1String("Working lunch"))
+            r.fields.value(QStringLiteral("title")).value.toString() !=
+                QLatin1String("Working lunch"))
             continue;
         model::FieldMap changes;
         changes.insert(QStringLiteral("start"), pragueTime(now, 1, 12, 30));

@@ -2,6 +2,7 @@
 
 #include "desktop/softwarekeystore.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QImage>
 #include <QLoggingCategory>
@@ -99,6 +100,15 @@ void ScreenshotTour::openDetail(const QString &name, int row)
         QMetaObject::invokeMethod(m_window, "openDetail", Q_ARG(QString, name), Q_ARG(int, row));
 }
 
+int ScreenshotTour::rowOfFirst(int contactRole) const
+{
+    for (int i = 0; i < m_app->contacts()->rowCount(); ++i) {
+        if (m_app->contacts()->index(i).data(contactRole).toBool())
+            return i;
+    }
+    return 0;
+}
+
 void ScreenshotTour::setApp(AppController *app)
 {
     m_window->setProperty("app", QVariant::fromValue(app));
@@ -149,19 +159,10 @@ void ScreenshotTour::buildSteps()
     m_steps.append({QStringLiteral("contacts-search"),
                     [this]() { m_app->contacts()->setQuery(QStringLiteral("praha")); }, always});
     m_steps.append({QString(), [this]() { m_app->contacts()->setQuery(QString()); }, always, 100});
-    m_steps.append({QStringLiteral("contact-card"),
-                    [this]() {
-                        int row = 0;
-                        for (int i = 0; i < m_app->contacts()->rowCount(); ++i) {
-                            const QModelIndex idx = m_app->contacts()->index(i);
-                            if (idx.data(ContactModel::Has24hRole).toBool()) {
-                                row = i;
-                                break;
-                            }
-                        }
-                        openDetail(QStringLiteral("contacts"), row);
-                    },
-                    always});
+    m_steps.append(
+        {QStringLiteral("contact-card"),
+         [this]() { openDetail(QStringLiteral("contacts"), rowOfFirst(ContactModel::Has24hRole)); },
+         always});
     m_steps.append(
         {QStringLiteral("cases"), [this]() { showPage(QStringLiteral("cases")); }, always});
     m_steps.append({QStringLiteral("case-card"),
@@ -188,13 +189,40 @@ void ScreenshotTour::buildSteps()
     m_steps.append(
         {QStringLiteral("sync"), [this]() { showPage(QStringLiteral("sync")); }, always});
 
+    // The clock banner: as after a verified HEARTBEAT whose HQ time is 3 days ahead of this
+    // device's clock (set here directly; the reference is dropped again right after).
+    m_steps.append({QStringLiteral("clock-wrong"),
+                    [this]() {
+                        showPage(QStringLiteral("instructions"));
+                        if (DeviceSession *s = m_app->session()) {
+                            s->records().clock().setReference(QDateTime::currentMSecsSinceEpoch() +
+                                                              qint64(3) * 24 * 3600 * 1000);
+                            m_app->refreshAll();
+                        }
+                    },
+                    [this]() {
+                        return m_app->clockWrong();
+                    }});
+    m_steps.append({QString(),
+                    [this]() {
+                        if (DeviceSession *s = m_app->session()) {
+                            s->records().clock().clearReference();
+                            m_app->refreshAll();
+                        }
+                    },
+                    always, 50});
+
     // Tablet: the same app in a landscape window.
     m_steps.append({QStringLiteral("tablet-contacts"),
                     [this]() {
                         m_window->resize(m_tabletSize);
                         showPage(QStringLiteral("contacts"));
+                        QTimer::singleShot(200, this, [this]() {
+                            openDetail(QStringLiteral("contacts"),
+                                       rowOfFirst(ContactModel::Has24hRole));
+                        });
                     },
-                    always, 700});
+                    always, 900});
     m_steps.append({QStringLiteral("tablet-instruction-card"),
                     [this]() { openDetail(QStringLiteral("instructions"), 0); }, always});
     m_steps.append({QString(),

@@ -60,6 +60,7 @@ private:
     void openDetail(const QString &name, int row);
     [[nodiscard]] QObject *findObject(const QString &objectName) const;
     [[nodiscard]] bool mainPageShown() const;
+    [[nodiscard]] int rowOfFirst(int contactRole) const; // first contact with the role true
     [[nodiscard]] AppController *scratchApp(bool withVault);
 
     QPointer<QQuickWindow> m_window;

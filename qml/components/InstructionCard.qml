@@ -25,6 +25,9 @@ Item {
     required property bool awaiting
     required property bool expired
 
+    // For tests and the screenshot tour.
+    readonly property Item acknowledgeButton: ackButton
+
     width: ListView.view ? ListView.view.width : 400
     height: ListView.view ? ListView.view.height : 800
 
@@ -126,6 +129,7 @@ Item {
                         color: root.acknowledged ? Theme.ok : Theme.textPrimary
                     }
                     Button {
+                        id: ackButton
                         objectName: "acknowledgeButton"
                         Layout.fillWidth: true
                         Layout.preferredHeight: Theme.touchTarget + 4

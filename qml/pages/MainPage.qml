@@ -14,6 +14,8 @@ Page {
     required property AppController app
 
     readonly property var tabNames: ["contacts", "cases", "instructions", "schedule"]
+    // Tablets and wide windows: the list on the left, the open card on the right.
+    readonly property bool wide: width >= Theme.wideWidth
 
     objectName: "mainPage"
 
@@ -24,23 +26,33 @@ Page {
             return
         }
         const tab = root.tabNames.indexOf(name)
-        if (tab >= 0)
+        if (tab >= 0 && tab !== tabs.currentIndex) {
             tabs.currentIndex = tab
+            sidePane.source = ""
+        }
         stack.pop(null)
     }
     function openDetail(name: string, row: int) {
         showPage(name)
+        let props = null
         switch (name) {
-        case "contacts": stack.push(detailPage, { records: root.app.contacts, card: contactCard, startIndex: row, title: qsTr("Contact") }); break
-        case "cases": stack.push(detailPage, { records: root.app.cases, card: caseCard, startIndex: row, title: qsTr("Case") }); break
-        case "instructions": stack.push(detailPage, { records: root.app.instructions, card: instructionCard, startIndex: row, title: qsTr("Instruction") }); break
-        case "schedule": stack.push(detailPage, { records: root.app.schedule, card: scheduleCard, startIndex: row, title: qsTr("Visit item") }); break
+        case "contacts": props = { records: root.app.contacts, card: contactCard, startIndex: row, title: qsTr("Contact") }; break
+        case "cases": props = { records: root.app.cases, card: caseCard, startIndex: row, title: qsTr("Case") }; break
+        case "instructions": props = { records: root.app.instructions, card: instructionCard, startIndex: row, title: qsTr("Instruction") }; break
+        case "schedule": props = { records: root.app.schedule, card: scheduleCard, startIndex: row, title: qsTr("Visit item") }; break
         }
+        if (!props)
+            return
+        if (root.wide)
+            sidePane.setSource(Qt.resolvedUrl("DetailPage.qml"), props)
+        else
+            stack.push(detailPage, props)
     }
     function back() {
         if (stack.depth > 1)
             stack.pop()
     }
+    onWideChanged: if (!root.wide) sidePane.source = ""
 
     header: ToolBar {
         Material.background: Theme.primary
@@ -103,11 +115,38 @@ Page {
             text: root.app.sessionError
         }
 
-        StackView {
-            id: stack
+        RowLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            initialItem: tabContent
+            spacing: 0
+
+            StackView {
+                id: stack
+                Layout.fillHeight: true
+                Layout.fillWidth: !root.wide
+                Layout.preferredWidth: root.wide ? Math.max(360, Math.round(root.width * 0.4)) : -1
+                initialItem: tabContent
+            }
+            Rectangle {
+                visible: root.wide
+                Layout.fillHeight: true
+                Layout.preferredWidth: 1
+                color: Theme.divider
+            }
+            Loader {
+                id: sidePane
+                objectName: "sidePane"
+                visible: root.wide
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+
+                Label {
+                    anchors.centerIn: parent
+                    visible: sidePane.status !== Loader.Ready
+                    text: qsTr("Select an entry on the left.")
+                    color: Theme.textSecondary
+                }
+            }
         }
     }
 

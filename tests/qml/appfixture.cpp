@@ -19,9 +19,9 @@ AppFixture::AppFixture(int autoLockMs)
     , vaultClock(kFixtureStartMs, 5'000'000)
     , clock(kFixtureStartMs, 5'000'000)
 {
-    app = std::make_unique<app::AppController>(app::AppServices{
-        tmp.filePath(QStringLiteral("vault")), keyStore, vaultClock, clock, fixtureVaultOptions(),
-        autoLockMs});
+    app = std::make_unique<app::AppController>(
+        app::AppServices{tmp.filePath(QStringLiteral("vault")), keyStore, vaultClock, clock,
+                         fixtureVaultOptions(), autoLockMs});
 }
 
 AppFixture::~AppFixture()
@@ -56,6 +56,7 @@ Status AppFixture::enrolAndSeed()
     app::DeviceProfile profile;
     profile.deviceId = idOf(0x42);
     profile.deploymentId = idOf(0x17);
+    profile.hqId = idOf(0xf0);
     profile.hqSignKey = crypto::crypto_sign_keypair().publicKey;
     profile.hqBoxKey = crypto::crypto_box_keypair().publicKey;
     profile.hqBoxKeyId = 1;
@@ -66,8 +67,7 @@ Status AppFixture::enrolAndSeed()
         return s;
 
     ModelReplica hq;
-    if (auto s = hq.open(tmp.path(), QStringLiteral("hq"), crypto::Id16{}, model::ReplicaRole::Hq);
-        !s)
+    if (auto s = hq.open(tmp.path(), QStringLiteral("hq"), idOf(0xf0), model::ReplicaRole::Hq); !s)
         return s;
     hq.clock.setWall(clock.wallMs());
     auto counts = app::demo::seedDirectorate(*hq.records, clock.wallMs());

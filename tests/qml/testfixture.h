@@ -23,7 +23,10 @@ public:
     explicit TestFixture(QObject *parent = nullptr);
     ~TestFixture() override;
 
-    [[nodiscard]] app::AppController *app() const { return m_fixture ? m_fixture->app.get() : nullptr; }
+    [[nodiscard]] app::AppController *app() const
+    {
+        return m_fixture ? m_fixture->app.get() : nullptr;
+    }
     [[nodiscard]] QString passphrase() const { return QString::fromLatin1(kFixturePassphrase); }
     [[nodiscard]] QString wrongPassphrase() const
     {

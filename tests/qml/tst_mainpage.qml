@@ -5,127 +5,149 @@ import LiaisonTest
 
 // The unlocked app over the directorate demo records: lists, search, cards, acknowledgement,
 // the clock banner, the sync page, lock and auto-lock, and the window switching pages.
-TestCase {
-    id: testCase
-    name: "MainPage"
-    when: windowShown
-    width: 412
+Item {
+    id: stage
+    // TestCase itself is invisible: pages are created in this visible item so that
+    // visibility and mouse clicks are real.
+    width: 1280
     height: 892
 
-    Component {
-        id: mainComponent
-        MainPage {
-            width: 412
-            height: 892
+    TestCase {
+        id: testCase
+        name: "MainPage"
+        when: windowShown
+
+        Component {
+            id: mainComponent
+            MainPage {
+                width: 412
+                height: 892
+            }
         }
-    }
-    Component {
-        id: windowComponent
-        Main {}
-    }
-
-    function createPage() {
-        verify(Fixture.reset(true, true))
-        const page = createTemporaryObject(mainComponent, testCase, { app: Fixture.app })
-        verify(page)
-        return page
-    }
-
-    function test_contacts_list_and_search() {
-        const page = createPage()
-        const list = findChild(page, "contactList")
-        verify(list)
-        tryCompare(list, "count", 9)
-        const search = findChild(page, "contactSearchField")
-        search.forceActiveFocus()
-        for (const c of "havr")
-            keyClick(c)
-        tryCompare(list, "count", 1)
-        compare(Fixture.app.contacts.query, "havr")
-        search.selectAll()
-        keyClick(Qt.Key_Backspace)
-        tryCompare(list, "count", 9)
-    }
-
-    function test_contact_card_shows_24h_phone() {
-        const page = createPage()
-        const contacts = Fixture.app.contacts
-        let row = -1
-        for (let i = 0; i < contacts.count; ++i) {
-            if (contacts.data(contacts.index(i, 0), ContactModel.NameRole) === "Permanent service (24/7)")
-                row = i
+        Component {
+            id: windowComponent
+            Main {}
         }
-        verify(row >= 0)
-        compare(contacts.data(contacts.index(row, 0), ContactModel.Has24hRole), true)
-        page.openDetail("contacts", row)
-        const detail = findChild(page, "detailPage")
-        verify(detail)
-        tryVerify(() => detail.currentCard !== null)
-        compare(detail.currentIndex, row)
-        const card = detail.currentCard
-        compare(card.name, "Permanent service (24/7)")
-        compare(card.phones.length, 1)
-        compare(card.phones[0].number, "+420 974 834 210")
-        compare(card.phones[0].available24h, true)
-        compare(card.emails.length, 2)
-        verify(card.address.indexOf("Münzbergerových 2811/8") === 0)
-    }
 
-    function test_acknowledge_instruction() {
-        const page = createPage()
-        compare(Fixture.app.instructions.awaitingCount, 2)
-        page.openDetail("instructions", 0)
-        const detail = findChild(page, "detailPage")
-        verify(detail)
-        tryVerify(() => detail.currentCard !== null)
-        const button = findChild(detail.currentCard, "acknowledgeButton")
-        verify(button)
-        verify(button.visible)
-        mouseClick(button)
-        tryCompare(Fixture.app.instructions, "awaitingCount", 1)
-        compare(Fixture.app.instructionActions.error, "")
-        page.back()
-        tryVerify(() => findChild(page, "detailPage") === null)
-    }
+        function createPage() {
+            verify(Fixture.reset(true, true))
+            const page = createTemporaryObject(mainComponent, stage, { app: Fixture.app })
+            verify(page)
+            return page
+        }
 
-    function test_clock_wrong_banner() {
-        const page = createPage()
-        const banner = findChild(page, "clockWrongBanner")
-        verify(banner)
-        compare(banner.visible, false)
-        Fixture.setHqTimeOffset(3 * 24 * 3600 * 1000)
-        compare(Fixture.app.clockWrong, true)
-        compare(banner.visible, true)
-    }
+        function test_contacts_list_and_search() {
+            const page = createPage()
+            const list = findChild(page, "contactList")
+            verify(list)
+            tryCompare(list, "count", 9)
+            const search = findChild(page, "contactSearchField")
+            search.forceActiveFocus()
+            for (const c of "havr")
+                keyClick(c)
+            tryCompare(list, "count", 1)
+            compare(Fixture.app.contacts.query, "havr")
+            search.selectAll()
+            keyClick(Qt.Key_Backspace)
+            tryCompare(list, "count", 9)
+        }
 
-    function test_sync_page_and_lock() {
-        const page = createPage()
-        page.showPage("sync")
-        tryVerify(() => findChild(page, "syncPage") !== null)
-        compare(Fixture.app.sync.enrolled, true)
-        compare(Fixture.app.sync.offline, true)
-        mouseClick(findChild(page, "lockButton"))
-        compare(Fixture.app.vault.state, VaultController.Locked)
-        compare(Fixture.app.contacts.count, 0)
-    }
+        function test_contact_card_shows_24h_phone() {
+            const page = createPage()
+            const contacts = Fixture.app.contacts
+            let row = -1
+            for (let i = 0; i < contacts.count; ++i) {
+                if (contacts.data(contacts.index(i, 0), ContactModel.NameRole) === "Permanent service (24/7)")
+                    row = i
+            }
+            verify(row >= 0)
+            compare(contacts.data(contacts.index(row, 0), ContactModel.Has24hRole), true)
+            page.openDetail("contacts", row)
+            const detail = findChild(page, "detailPage")
+            verify(detail)
+            tryVerify(() => detail.currentCard !== null)
+            compare(detail.currentIndex, row)
+            const card = detail.currentCard
+            compare(card.name, "Permanent service (24/7)")
+            compare(card.phones.length, 1)
+            compare(card.phones[0].number, "+420 974 834 210")
+            compare(card.phones[0].available24h, true)
+            compare(card.emails.length, 2)
+            verify(card.address.indexOf("Münzbergerových 2811/8") === 0)
+        }
 
-    function test_auto_lock_in_background() {
-        createPage()
-        Fixture.setApplicationState(Qt.ApplicationInactive)
-        Fixture.advance(61000)
-        Fixture.setApplicationState(Qt.ApplicationActive)
-        compare(Fixture.app.vault.state, VaultController.Locked)
-    }
+        function test_acknowledge_instruction() {
+            const page = createPage()
+            compare(Fixture.app.instructions.awaitingCount, 2)
+            page.openDetail("instructions", 0)
+            const detail = findChild(page, "detailPage")
+            verify(detail)
+            tryVerify(() => detail.currentCard !== null)
+            const button = detail.currentCard.acknowledgeButton
+            verify(button)
+            verify(button.visible)
+            button.clicked() // below the fold on a phone: the handler, not the pointer, is tested
 
-    function test_window_switches_between_unlock_and_main() {
-        verify(Fixture.reset(true, true))
-        const window = createTemporaryObject(windowComponent, testCase, { app: Fixture.app })
-        verify(window)
-        const loader = findChild(window.contentItem, "contentLoader")
-        verify(loader)
-        tryVerify(() => loader.item !== null && loader.item.objectName === "mainPage")
-        Fixture.app.vault.lock()
-        tryVerify(() => loader.item !== null && loader.item.objectName === "unlockPage")
-        window.close()
+            tryCompare(Fixture.app.instructions, "awaitingCount", 1)
+            compare(Fixture.app.instructionActions.error, "")
+            page.back()
+            tryVerify(() => findChild(page, "detailPage") === null)
+        }
+
+        function test_clock_wrong_banner() {
+            const page = createPage()
+            const banner = findChild(page, "clockWrongBanner")
+            verify(banner)
+            compare(banner.visible, false)
+            Fixture.setHqTimeOffset(3 * 24 * 3600 * 1000)
+            compare(Fixture.app.clockWrong, true)
+            compare(banner.visible, true)
+        }
+
+        function test_sync_page_and_lock() {
+            const page = createPage()
+            page.showPage("sync")
+            tryVerify(() => findChild(page, "syncPage") !== null)
+            compare(Fixture.app.sync.enrolled, true)
+            compare(Fixture.app.sync.offline, true)
+            mouseClick(findChild(page, "lockButton"))
+            compare(Fixture.app.vault.state, VaultController.Locked)
+            compare(Fixture.app.contacts.count, 0)
+        }
+
+        function test_auto_lock_in_background() {
+            createPage()
+            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.advance(61000)
+            Fixture.setApplicationState(Qt.ApplicationActive)
+            compare(Fixture.app.vault.state, VaultController.Locked)
+        }
+
+        function test_wide_layout_opens_cards_beside_the_list() {
+            verify(Fixture.reset(true, true))
+            const page = createTemporaryObject(mainComponent, stage, { app: Fixture.app, width: 1280, height: 800 })
+            verify(page)
+            compare(page.wide, true)
+            page.openDetail("cases", 1)
+            const pane = findChild(page, "sidePane")
+            verify(pane)
+            tryVerify(() => pane.item !== null)
+            compare(pane.item.currentIndex, 1)
+            compare(findChild(page, "tabBar").visible, true) // the list stays, nothing was pushed
+            page.showPage("schedule")
+            tryVerify(() => pane.item === null)
+        }
+
+        function test_window_switches_between_unlock_and_main() {
+            verify(Fixture.reset(true, true))
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            const loader = findChild(window.contentItem, "contentLoader")
+            verify(loader)
+            tryVerify(() => loader.item !== null && loader.item.objectName === "mainPage")
+            Fixture.app.vault.lock()
+            tryVerify(() => loader.item !== null && loader.item.objectName === "unlockPage")
+            window.close()
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "appfixture.h"
 #include "instructioncontroller.h"
+#include "modelreplica.h"
 
 #include "testmain.h"
 
@@ -48,10 +49,14 @@ private Q_SLOTS:
         auto f = seeded();
         QVERIFY(f);
         app::AppController &a = *f->app;
-        QAbstractItemModelTester t1(a.contacts(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester t2(a.cases(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester t3(a.instructions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester t4(a.schedule(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t1(a.contacts(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t2(a.cases(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t3(a.instructions(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester t4(a.schedule(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(a.contacts()->rowCount(), 9);
         QCOMPARE(a.cases()->rowCount(), 5);
         QCOMPARE(a.instructions()->rowCount(), 4);
@@ -75,11 +80,13 @@ private Q_SLOTS:
         app::ContactModel &m = *f->app->contacts();
         const QStringList names = column(m, app::ContactModel::NameRole);
         QStringList sorted = names;
-        std::sort(sorted.begin(), sorted.end(),
-                  [](const QString &a, const QString &b) { return QString::localeAwareCompare(a, b) < 0; });
+        std::sort(sorted.begin(), sorted.end(), [](const QString &a, const QString &b) {
+            return QString::localeAwareCompare(a, b) < 0;
+        });
         QCOMPARE(names, sorted);
 
-        const int row = rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Permanent service (24/7)"));
+        const int row =
+            rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Permanent service (24/7)"));
         QVERIFY(row >= 0);
         const QModelIndex idx = m.index(row);
         QVERIFY(idx.data(app::ContactModel::Has24hRole).toBool());
@@ -88,27 +95,38 @@ private Q_SLOTS:
         QCOMPARE(phones[0].toMap().value(QStringLiteral("number")).toString(),
                  QStringLiteral("+420 974 834 210"));
         QVERIFY(phones[0].toMap().value(QStringLiteral("available24h")).toBool());
-        QCOMPARE(idx.data(app::ContactModel::EmailsRole).toStringList(),
-                 (QStringList{QStringLiteral("rmps@pcr.cz"), QStringLiteral("rmps.pripady@pcr.cz")}));
+        QCOMPARE(
+            idx.data(app::ContactModel::EmailsRole).toStringList(),
+            (QStringList{QStringLiteral("rmps@pcr.cz"), QStringLiteral("rmps.pripady@pcr.cz")}));
         QCOMPARE(idx.data(app::ContactModel::FaxRole).toStringList().size(), 2);
-        QVERIFY(idx.data(app::ContactModel::AddressRole).toString().contains(QStringLiteral("Münzbergerových 2811/8")));
-        QCOMPARE(idx.data(app::ContactModel::TimeZoneRole).toString(), QStringLiteral("Europe/Prague"));
+        QVERIFY(idx.data(app::ContactModel::AddressRole)
+                    .toString()
+                    .contains(QStringLiteral("Münzbergerových 2811/8")));
+        QCOMPARE(idx.data(app::ContactModel::TimeZoneRole).toString(),
+                 QStringLiteral("Europe/Prague"));
         // 2026-09-21 14:13:20 UTC is 16:13 in Prague (CEST).
-        QCOMPARE(idx.data(app::ContactModel::LocalTimeRole).toString(), QStringLiteral("16:13 (Mon)"));
-        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(), QStringLiteral("verified 3 days ago"));
+        QCOMPARE(idx.data(app::ContactModel::LocalTimeRole).toString(),
+                 QStringLiteral("16:13 (Mon)"));
+        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(),
+                 QStringLiteral("verified 3 days ago"));
         f->advance(24 * 3600 * 1000);
-        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(), QStringLiteral("verified 4 days ago"));
+        QCOMPARE(idx.data(app::ContactModel::LastVerifiedTextRole).toString(),
+                 QStringLiteral("verified 4 days ago"));
 
-        const int head = rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Šárka Havránková"));
+        const int head =
+            rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Šárka Havránková"));
         QVERIFY(head >= 0);
-        QCOMPARE(m.index(head).data(app::ContactModel::InitialsRole).toString(), QStringLiteral("ŠH"));
+        QCOMPARE(m.index(head).data(app::ContactModel::InitialsRole).toString(),
+                 QStringLiteral("ŠH"));
 
         QSignalSpy count(&m, &app::ContactModel::countChanged);
         m.setQuery(QStringLiteral("havrankova")); // diacritics ignored
-        QCOMPARE(column(m, app::ContactModel::NameRole), QStringList{QStringLiteral("Šárka Havránková")});
+        QCOMPARE(column(m, app::ContactModel::NameRole),
+                 QStringList{QStringLiteral("Šárka Havránková")});
         QVERIFY(count.count() >= 1);
-        m.setQuery(QStringLiteral("sire"));          // prefix of a tag
-        QCOMPARE(column(m, app::ContactModel::NameRole), QStringList{QStringLiteral("Permanent service (24/7)")});
+        m.setQuery(QStringLiteral("sire")); // prefix of a tag
+        QCOMPARE(column(m, app::ContactModel::NameRole),
+                 QStringList{QStringLiteral("Permanent service (24/7)")});
         m.setQuery(QStringLiteral("no such contact"));
         QCOMPARE(m.rowCount(), 0);
         m.setQuery(QString());
@@ -124,11 +142,15 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("SIR-2026-0931"), QStringLiteral("IP-2026-0412"),
                               QStringLiteral("EU-2026-1187"), QStringLiteral("BI-AT-2026-077"),
                               QStringLiteral("IP-2026-0118")}));
-        QCOMPARE(m.index(0).data(app::CaseModel::ChannelLabelRole).toString(), QStringLiteral("SIRENE"));
-        QCOMPARE(m.index(0).data(app::CaseModel::PriorityLabelRole).toString(), QStringLiteral("Urgent"));
+        QCOMPARE(m.index(0).data(app::CaseModel::ChannelLabelRole).toString(),
+                 QStringLiteral("SIRENE"));
+        QCOMPARE(m.index(0).data(app::CaseModel::PriorityLabelRole).toString(),
+                 QStringLiteral("Urgent"));
         QCOMPARE(m.index(1).data(app::CaseModel::LinkedContactsRole).toStringList(),
-                 (QStringList{QStringLiteral("Permanent service (24/7)"), QStringLiteral("Petra Novotná")}));
-        QCOMPARE(m.index(4).data(app::CaseModel::StatusLabelRole).toString(), QStringLiteral("Closed"));
+                 (QStringList{QStringLiteral("Permanent service (24/7)"),
+                              QStringLiteral("Petra Novotná")}));
+        QCOMPARE(m.index(4).data(app::CaseModel::StatusLabelRole).toString(),
+                 QStringLiteral("Closed"));
     }
 
     void instructionsAwaitingFirstAndAcknowledged()
@@ -166,7 +188,8 @@ private Q_SLOTS:
         QVERIFY(f->app->sync()->pending() >= 1);
 
         // HQ changes the text: the old acknowledgement no longer counts.
-        auto state = f->app->session()->records().record(*model::RecordId::fromHex(QString(id).remove(QLatin1Char('-')).toLatin1()));
+        auto state = f->app->session()->records().record(
+            *model::RecordId::fromHex(QString(id).remove(QLatin1Char('-')).toLatin1()));
         QVERIFY(state && *state);
         model::Operation op;
         op.recordId = (*state)->id;
@@ -174,6 +197,7 @@ private Q_SLOTS:
         op.scope = (*state)->scope;
         op.fields.insert(QStringLiteral("body"), QStringLiteral("Changed text."));
         op.stamp.ms48 = quint64(f->clock.wallMs() + 1000);
+        op.stamp.origin = idOf(0xf0); // HQ
         QVERIFY(op.validate());
         QVERIFY(f->app->session()->records().applyRemote(op));
         f->app->refreshAll();
@@ -188,7 +212,8 @@ private Q_SLOTS:
         r.id = idOf(7);
         r.type = model::RecordType::Instruction;
         const crypto::Hash32 empty = app::instructionContentHash(r);
-        r.fields.insert(QStringLiteral("body"), model::FieldState{QCborValue(QStringLiteral("a")), {}});
+        r.fields.insert(QStringLiteral("body"),
+                        model::FieldState{QCborValue(QStringLiteral("a")), {}});
         const crypto::Hash32 withBody = app::instructionContentHash(r);
         QVERIFY(empty != withBody);
         r.fields.insert(QStringLiteral("version"), model::FieldState{QCborValue(2), {}});
@@ -203,20 +228,28 @@ private Q_SLOTS:
         auto f = seeded();
         QVERIFY(f);
         app::ScheduleModel &m = *f->app->schedule();
-        QCOMPARE(m.index(0).data(app::ScheduleModel::TitleRole).toString(), QStringLiteral("Arrival and pick-up"));
-        QCOMPARE(m.index(0).data(app::ScheduleModel::TimeTextRole).toString(), QStringLiteral("08:30 – 09:15 CEST"));
+        QCOMPARE(m.index(0).data(app::ScheduleModel::TitleRole).toString(),
+                 QStringLiteral("Arrival and pick-up"));
+        QCOMPARE(m.index(0).data(app::ScheduleModel::TimeTextRole).toString(),
+                 QStringLiteral("08:30 – 09:15 CEST"));
         QVERIFY(m.index(0).data(app::ScheduleModel::NextRole).toBool());
         QVERIFY(!m.index(0).data(app::ScheduleModel::PastRole).toBool());
-        QCOMPARE(m.index(0).data(app::ScheduleModel::DayTextRole).toString(), QStringLiteral("Tuesday 22 September 2026"));
-        const int call = rowWhere(m, app::ScheduleModel::TitleRole, QStringLiteral("Video call with a partner NCB"));
+        QCOMPARE(m.index(0).data(app::ScheduleModel::DayTextRole).toString(),
+                 QStringLiteral("Tuesday 22 September 2026"));
+        const int call = rowWhere(m, app::ScheduleModel::TitleRole,
+                                  QStringLiteral("Video call with a partner NCB"));
         QVERIFY(call >= 0);
         // 16:30 in Prague is 10:30 in New York.
-        QCOMPARE(m.index(call).data(app::ScheduleModel::TimeTextRole).toString(), QStringLiteral("10:30 – 11:00 EDT"));
-        const int cancelled = rowWhere(m, app::ScheduleModel::StatusRole, QStringLiteral("cancelled"));
+        QCOMPARE(m.index(call).data(app::ScheduleModel::TimeTextRole).toString(),
+                 QStringLiteral("10:30 – 11:00 EDT"));
+        const int cancelled =
+            rowWhere(m, app::ScheduleModel::StatusRole, QStringLiteral("cancelled"));
         QVERIFY(cancelled >= 0);
-        QCOMPARE(m.index(cancelled).data(app::ScheduleModel::StatusLabelRole).toString(), QStringLiteral("Cancelled"));
+        QCOMPARE(m.index(cancelled).data(app::ScheduleModel::StatusLabelRole).toString(),
+                 QStringLiteral("Cancelled"));
         QVERIFY(m.index(0).data(app::ScheduleModel::HasPositionRole).toBool());
-        QVERIFY(qAbs(m.index(0).data(app::ScheduleModel::LatitudeRole).toDouble() - 50.1008) < 1e-6);
+        QVERIFY(qAbs(m.index(0).data(app::ScheduleModel::LatitudeRole).toDouble() - 50.1008) <
+                1e-6);
 
         // A day and a half later the first day is over: the next item is on day 2.
         f->advance(qint64(36) * 3600 * 1000);
@@ -227,7 +260,8 @@ private Q_SLOTS:
             if (m.index(i).data(app::ScheduleModel::NextRole).toBool())
                 next = i;
         }
-        QCOMPARE(m.index(next).data(app::ScheduleModel::TitleRole).toString(), QStringLiteral("Meeting at the Police Presidium"));
+        QCOMPARE(m.index(next).data(app::ScheduleModel::TitleRole).toString(),
+                 QStringLiteral("Meeting at the Police Presidium"));
     }
 
     void createRefusesWeakAndMismatchedPassphrases()
@@ -244,7 +278,8 @@ private Q_SLOTS:
         v.createVault(QStringLiteral("password1234"), QStringLiteral("password1234"));
         QCOMPARE(v.state(), app::VaultController::State::NoVault);
         QVERIFY(!v.message().isEmpty());
-        v.createVault(QString::fromLatin1(kFixturePassphrase), QStringLiteral("something else entirely"));
+        v.createVault(QString::fromLatin1(kFixturePassphrase),
+                      QStringLiteral("something else entirely"));
         QCOMPARE(v.state(), app::VaultController::State::NoVault);
         QVERIFY(v.message().contains(QStringLiteral("differ")));
         QVERIFY(!vault::Vault::exists(f.tmp.filePath(QStringLiteral("vault"))));
@@ -323,7 +358,8 @@ private Q_SLOTS:
         QVERIFY(f->app->streams());
         QVERIFY(!f->app->clockWrong());
         // A verified HQ time 3 days ahead of this device's clock: the banner shows.
-        f->app->session()->records().clock().setReference(f->clock.wallMs() + qint64(3) * 24 * 3600 * 1000);
+        f->app->session()->records().clock().setReference(f->clock.wallMs() +
+                                                          qint64(3) * 24 * 3600 * 1000);
         f->app->refreshAll();
         QVERIFY(f->app->clockWrong());
     }
