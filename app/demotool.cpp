@@ -1,6 +1,6 @@
 // liaison-demo: the seeding tool of scripts/demo.
 //
-//   liaison-demo seed --hq DIR --device DIR [--relay-url URL] < passphrase
+//   liaison-demo seed --hq DIR --device DIR [--relay-url URL] [--root-key-out FILE] < passphrase
 //
 // 1. creates HQ's encrypted store (a vault with HQ's signing and box keys) and seeds it with the
 //    directorate's demo data;
@@ -127,7 +127,8 @@ Result<Delivery> deliver(streams::StreamOutbox &from, const crypto::Id16 &recipi
     return d;
 }
 
-int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl)
+int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl,
+         const QString &rootKeyOut)
 {
     const crypto::SecretBytes passphrase = readPassphraseLine();
     if (passphrase.empty()) {
@@ -140,6 +141,20 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
     const crypto::Id16 deployment = randomFixed<crypto::Id16>();
     const crypto::Id16 deviceId = randomFixed<crypto::Id16>();
     const crypto::Id16 hqId = randomFixed<crypto::Id16>();
+
+    // ---- HQ's root key (DESIGN.md "Keys"): the relay pins its public half. The demo keeps no
+    // secret half: it issues no HQ certificate yet.
+    if (!rootKeyOut.isEmpty()) {
+        const crypto::SignKeyPair root = crypto::crypto_sign_keypair();
+        QFile out(rootKeyOut);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            out.write(root.publicKey.toHex() + '\n') < 0 || !out.flush()) {
+            std::fprintf(stderr, "liaison-demo: cannot write %s\n", qPrintable(rootKeyOut));
+            return 1;
+        }
+        std::printf("demo: HQ root public key written for the relay (the demo keeps no secret "
+                    "half)\n");
+    }
 
     // ---- HQ ----
     platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
@@ -266,7 +281,7 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
                 down->envelopes + down2->envelopes, down->applied + down2->applied,
                 down->refused + down2->refused, up->envelopes, up->applied);
     std::printf("demo: delivered in-process through the stream layer (sealed, signed, verified "
-                "and applied by the receivers); no relay or sync client is on main yet\n");
+                "and applied by the receivers); the sync client is not on main yet, so no relay is used\n");
     std::printf("demo: the device vault holds %lld records in scopes %s\n",
                 held ? static_cast<long long>(*held) : -1LL,
                 qPrintable((*session)->records().scopes().join(QStringLiteral(", "))));
@@ -299,7 +314,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption relayOpt(QStringLiteral("relay-url"),
                                       QStringLiteral("Relay address kept in the device profile."),
                                       QStringLiteral("url"));
-    parser.addOptions({hqOpt, devOpt, relayOpt});
+    const QCommandLineOption rootOpt(QStringLiteral("root-key-out"),
+                                     QStringLiteral("Write a fresh HQ root public key (hex) here."),
+                                     QStringLiteral("file"));
+    parser.addOptions({hqOpt, devOpt, relayOpt, rootOpt});
     parser.process(application);
     if (parser.positionalArguments() != QStringList{QStringLiteral("seed")} ||
         !parser.isSet(hqOpt) || !parser.isSet(devOpt)) {
@@ -312,5 +330,6 @@ int main(int argc, char *argv[])
                      qPrintable(s.error().message));
         return 3;
     }
-    return seed(parser.value(hqOpt), parser.value(devOpt), parser.value(relayOpt));
+    return seed(parser.value(hqOpt), parser.value(devOpt), parser.value(relayOpt),
+                parser.value(rootOpt));
 }

@@ -1,4 +1,5 @@
-pragma ComponentBehavior: Bound
+// No `pragma ComponentBehavior: Bound` here: Qt 6.4's ListView creates section delegates in a
+// context of its own and refuses bound components for them.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -38,6 +39,7 @@ Page {
         section.property: "section"
         section.delegate: Label {
             required property string section
+            objectName: "contactSection"
             width: ListView.view.width
             leftPadding: Theme.margin
             topPadding: 10

@@ -1,4 +1,5 @@
-pragma ComponentBehavior: Bound
+// No `pragma ComponentBehavior: Bound` here: Qt 6.4's ListView creates section delegates in a
+// context of its own and refuses bound components for them.
 import QtQuick
 import QtQuick.Controls
 import Liaison
@@ -22,6 +23,7 @@ Page {
         section.property: "dayText"
         section.delegate: Rectangle {
             required property string section
+            objectName: "daySection"
             width: ListView.view.width
             height: 36
             color: Theme.background

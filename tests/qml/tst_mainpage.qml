@@ -76,6 +76,14 @@ Item {
             verify(card.address.indexOf("Münzbergerových 2811/8") === 0)
         }
 
+        function test_schedule_has_day_sections() {
+            const page = createPage()
+            page.showPage("schedule")
+            tryVerify(() => findChild(page, "daySection") !== null)
+            verify(findChild(page, "daySection").section.length > 0)
+            tryVerify(() => findChild(page, "contactSection") !== null)
+        }
+
         function test_acknowledge_instruction() {
             const page = createPage()
             compare(Fixture.app.instructions.awaitingCount, 2)
