@@ -39,7 +39,8 @@ constexpr Flag kFlags[] = {
     {"max-connections", true},
     {"quiet", false},
     {"help", false},
-    {"test-clock-offset-ms", true}, {"max-inflight-body", true},
+    {"test-clock-offset-ms", true},
+    {"max-inflight-body", true},
 };
 
 QString envName(const char *flag)
@@ -329,7 +330,9 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
              c.maxConnections = int(v);
          }},
         {"max-inflight-body", 1 << 20, 1LL << 40,
-         [&](std::int64_t v) { c.maxInflightBody = v; }},
+         [&](std::int64_t v) {
+             c.maxInflightBody = v;
+         }},
         {"test-clock-offset-ms", -(1LL << 40), 1LL << 40,
          [&](std::int64_t v) {
              c.testClockOffsetMs = v;

@@ -38,7 +38,8 @@ std::variant<HttpRequest, HttpResponse> parseRequestBytes(QByteArrayView bytes,
         if (ec == http::error::need_more)
             return incomplete();
         if (ec == http::error::header_limit)
-            return jsonError(431, errc::headerTooLarge, QStringLiteral("request headers too large"));
+            return jsonError(431, errc::headerTooLarge,
+                             QStringLiteral("request headers too large"));
         if (ec)
             return jsonError(400, errc::badRequest, QStringLiteral("malformed HTTP request"));
         if (n == 0 && !header.is_header_done())

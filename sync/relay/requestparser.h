@@ -24,7 +24,7 @@ struct ParseOptions
 // One request from `bytes` (what follows it is ignored). Either the request, or the error
 // response the listener would send for these bytes (400, 413, 431; or status 0 when the bytes
 // end before the request does).
-[[nodiscard]] std::variant<HttpRequest, HttpResponse> parseRequestBytes(QByteArrayView bytes,
-                                                                        const ParseOptions &options);
+[[nodiscard]] std::variant<HttpRequest, HttpResponse>
+parseRequestBytes(QByteArrayView bytes, const ParseOptions &options);
 
 } // namespace liaison::relay

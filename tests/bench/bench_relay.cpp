@@ -61,8 +61,7 @@ public:
         , m_dep(dep)
         , m_warmupMs(warmupMs)
         , m_measureMs(measureMs)
-    {
-    }
+    {}
 
     PhaseResult run()
     {
@@ -101,9 +100,10 @@ public:
         r.reqPerS = seconds > 0 ? double(r.requests) / seconds : 0;
         if (!m_latenciesNs.empty()) {
             std::sort(m_latenciesNs.begin(), m_latenciesNs.end());
-            r.p99Ms = double(m_latenciesNs[std::min(m_latenciesNs.size() - 1,
-                                                    std::size_t(double(m_latenciesNs.size()) * 0.99))]) /
-                      1e6;
+            r.p99Ms =
+                double(m_latenciesNs[std::min(m_latenciesNs.size() - 1,
+                                              std::size_t(double(m_latenciesNs.size()) * 0.99))]) /
+                1e6;
             r.p50Ms = double(m_latenciesNs[m_latenciesNs.size() / 2]) / 1e6;
         }
         return r;
@@ -149,7 +149,9 @@ private:
             qsizetype length = 0;
             if (cl >= 0) {
                 const qsizetype eol = head.indexOf("\r\n", cl);
-                length = head.mid(cl + 15, (eol < 0 ? head.size() : eol) - cl - 15).trimmed().toLongLong();
+                length = head.mid(cl + 15, (eol < 0 ? head.size() : eol) - cl - 15)
+                             .trimmed()
+                             .toLongLong();
             }
             if (s.buffer.size() < end + 4 + length)
                 return;
@@ -209,8 +211,8 @@ bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measur
         error = env.error;
         return false;
     }
-    const QStringList flags{"--quiet", "--rate", "1000000", "--burst", "1000000",
-                            "--mailbox-depth", "100000000"};
+    const QStringList flags{"--quiet", "--rate",          "1000000",  "--burst",
+                            "1000000", "--mailbox-depth", "100000000"};
     std::vector<std::unique_ptr<RelayProcess>> relays;
     for (int i = 0; i < spec.instances; ++i) {
         relays.push_back(std::make_unique<RelayProcess>());
@@ -234,10 +236,10 @@ bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measur
                 return false;
             }
             for (int k = 1; k <= 5; ++k)
-                (void)signedCall(c, hq, "POST", "/v1/envelopes",
-                                 hqEnvelope(*env.dep, ids[std::size_t(i)], quint64(k),
-                                            QByteArray(1024, 'd'))
-                                     .bytes);
+                (void)signedCall(
+                    c, hq, "POST", "/v1/envelopes",
+                    hqEnvelope(*env.dep, ids[std::size_t(i)], quint64(k), QByteArray(1024, 'd'))
+                        .bytes);
         }
     }
     const int perDevice = int(std::max<qint64>(20, (warmupMs + measureMs) / 25));
@@ -285,8 +287,9 @@ int main(int argc, char **argv)
         QProcess p;
         p.start(script, {QStringLiteral("start"), pgDir});
         if (!QFile::exists(script) || !p.waitForFinished(120000) || p.exitCode() != 0) {
-            std::fprintf(stderr, "bench_relay: LIAISON_TEST_PG_URL is not set and no cluster "
-                                 "could be started (%s)\n",
+            std::fprintf(stderr,
+                         "bench_relay: LIAISON_TEST_PG_URL is not set and no cluster "
+                         "could be started (%s)\n",
                          qPrintable(script));
             return 1;
         }
@@ -302,9 +305,10 @@ int main(int argc, char **argv)
 
     PhaseResult sqlite, pg, pg2;
     QString error;
-    const bool ok = runPhase({QStringLiteral("sqlite"), 1}, devices, warmupMs, measureMs, sqlite, error) &&
-                    runPhase({QStringLiteral("postgres"), 1}, devices, warmupMs, measureMs, pg, error) &&
-                    runPhase({QStringLiteral("postgres"), 2}, devices, warmupMs, measureMs, pg2, error);
+    const bool ok =
+        runPhase({QStringLiteral("sqlite"), 1}, devices, warmupMs, measureMs, sqlite, error) &&
+        runPhase({QStringLiteral("postgres"), 1}, devices, warmupMs, measureMs, pg, error) &&
+        runPhase({QStringLiteral("postgres"), 2}, devices, warmupMs, measureMs, pg2, error);
     stopCluster();
     if (!ok) {
         std::fprintf(stderr, "bench_relay: %s\n", qPrintable(error));

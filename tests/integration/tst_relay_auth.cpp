@@ -83,7 +83,8 @@ private Q_SLOTS:
         headers = ds.headersFor(c->host(), "GET", "/v1/mailbox?after=0", {});
         QCOMPARE(c->request("GET", "/v1/mailbox?after=5", {}, headers).status, 401);
         headers = ds.headersFor(c->host(), "GET", "/v1/mailbox", {});
-        QCOMPARE(c->request("GET", "/v1/streams/" + dev->id.toHex() + "/1", {}, headers).status, 401);
+        QCOMPARE(c->request("GET", "/v1/streams/" + dev->id.toHex() + "/1", {}, headers).status,
+                 401);
         // A Host other than the one signed.
         headers = ds.headersFor("relay.example.org", "GET", "/v1/mailbox", {});
         QCOMPARE(c->request("GET", "/v1/mailbox", {}, headers).status, 401);
@@ -105,7 +106,8 @@ private Q_SLOTS:
         QCOMPARE(registerDevice(*c, admin, other).status, 200);
         Signer ds = deviceSigner(*env.dep, *dev);
         // An envelope from `other` (validly signed by other) posted by dev.
-        Reply r = signedCall(*c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, other, 1).bytes);
+        Reply r =
+            signedCall(*c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, other, 1).bytes);
         QCOMPARE(r.status, 403);
         QCOMPARE(r.errorCode(), QByteArray("sender_not_caller"));
         // An envelope naming dev as sender but signed by another key.
@@ -123,8 +125,9 @@ private Q_SLOTS:
         r = signedCall(*c, hq, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, *dev, 1).bytes);
         QCOMPARE(r.status, 403);
         // Another deployment in the header.
-        const Built elsewhere = makeEnvelope(randomFixed<Id16>(), dev->id, protocol::hqParticipantId(),
-                                             1, 1, Hash32{}, dev->keys.secretKey, QByteArray(10, 'e'));
+        const Built elsewhere =
+            makeEnvelope(randomFixed<Id16>(), dev->id, protocol::hqParticipantId(), 1, 1, Hash32{},
+                         dev->keys.secretKey, QByteArray(10, 'e'));
         r = signedCall(*c, ds, "POST", "/v1/envelopes", elsewhere.bytes);
         QCOMPARE(r.status, 403);
         QCOMPARE(r.errorCode(), QByteArray("wrong_deployment"));
@@ -152,10 +155,10 @@ private Q_SLOTS:
         }
         // Within the window: accepted.
         ds.clockErrorMs = -4LL * 60 * 1000;
-        QCOMPARE(c->request("GET", "/v1/mailbox", {},
-                            ds.headersFor(c->host(), "GET", "/v1/mailbox", {}))
-                     .status,
-                 200);
+        QCOMPARE(
+            c->request("GET", "/v1/mailbox", {}, ds.headersFor(c->host(), "GET", "/v1/mailbox", {}))
+                .status,
+            200);
     }
 
     void replayedNonceIsRefused()
@@ -176,9 +179,10 @@ private Q_SLOTS:
         // A refused request does not spend its nonce... but a used one stays used.
         Signer admin = adminSigner(*env.dep);
         DeviceIdentity d2;
-        const QByteArray body = jsonBytes({{"version", 1},
-                                           {"sign_pk", QString::fromLatin1(d2.keys.publicKey.toHex())},
-                                           {"state", "active"}});
+        const QByteArray body =
+            jsonBytes({{"version", 1},
+                       {"sign_pk", QString::fromLatin1(d2.keys.publicKey.toHex())},
+                       {"state", "active"}});
         const auto ah = admin.headersFor(c->host(), "PUT", "/v1/devices/" + d2.id.toHex(), body);
         QCOMPARE(c->request("PUT", "/v1/devices/" + d2.id.toHex(), body, ah).status, 200);
         QCOMPARE(c->request("PUT", "/v1/devices/" + d2.id.toHex(), body, ah).errorCode(),
@@ -194,14 +198,15 @@ private Q_SLOTS:
         Signer admin = adminSigner(*env.dep);
         QCOMPARE(registerDevice(*c, admin, *dev, "revoked", 2).status, 200);
         // At once (the relay drops its cached entry, and the transaction re-checks anyway).
-        for (const QByteArray &path : {QByteArray("/v1/mailbox"), QByteArray("/v1/streams/") +
-                                                                      protocol::hqParticipantId().toHex() +
-                                                                      "/1"}) {
+        for (const QByteArray &path :
+             {QByteArray("/v1/mailbox"),
+              QByteArray("/v1/streams/") + protocol::hqParticipantId().toHex() + "/1"}) {
             const Reply r = signedCall(*c, ds, "GET", path);
             QCOMPARE(r.status, 403);
             QCOMPARE(r.errorCode(), QByteArray("revoked"));
         }
-        const Reply r = signedCall(*c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, *dev, 1).bytes);
+        const Reply r =
+            signedCall(*c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, *dev, 1).bytes);
         QCOMPARE(r.status, 403);
         Signer hq = hqSigner(*env.dep);
         QVERIFY(drainMailbox(*c, hq).isEmpty());
@@ -218,12 +223,13 @@ private Q_SLOTS:
             QVERIFY2(std::llabs(ds.offsetMs + off) < 60000,
                      qPrintable(QString::number(ds.offsetMs)));
             // From then on requests go straight through.
-            const Reply direct = c->request(
-                "GET", "/v1/mailbox", {}, ds.headersFor(c->host(), "GET", "/v1/mailbox", {}));
+            const Reply direct = c->request("GET", "/v1/mailbox", {},
+                                            ds.headersFor(c->host(), "GET", "/v1/mailbox", {}));
             QCOMPARE(direct.status, 200);
             const Built e = deviceEnvelope(*env.dep, *dev, off < 0 ? 1 : 2);
-            const Reply posted = c->request("POST", "/v1/envelopes", e.bytes,
-                                            ds.headersFor(c->host(), "POST", "/v1/envelopes", e.bytes));
+            const Reply posted =
+                c->request("POST", "/v1/envelopes", e.bytes,
+                           ds.headersFor(c->host(), "POST", "/v1/envelopes", e.bytes));
             QCOMPARE(posted.status, 200);
         }
         Signer hq = hqSigner(*env.dep);

@@ -114,7 +114,8 @@ private Q_SLOTS:
         QCOMPARE(int(items.size()), total);
         seen.clear();
         for (const auto &i : items)
-            seen.insert(protocol::parseEnvelope(i.data, protocol::kMaxEnvelopeBytes)->envHash.toHex());
+            seen.insert(
+                protocol::parseEnvelope(i.data, protocol::kMaxEnvelopeBytes)->envHash.toHex());
         QCOMPARE(int(seen.size()), total);
     }
 
@@ -134,7 +135,8 @@ private Q_SLOTS:
             HttpConnection victim(env.relay->port);
             QByteArray raw = "POST /v1/envelopes HTTP/1.1\r\nHost: " + victim.host() +
                              "\r\nContent-Length: " + QByteArray::number(e.bytes.size()) + "\r\n";
-            for (const auto &[k, v] : ds.headersFor(victim.host(), "POST", "/v1/envelopes", e.bytes))
+            for (const auto &[k, v] :
+                 ds.headersFor(victim.host(), "POST", "/v1/envelopes", e.bytes))
                 raw += k + ": " + v + "\r\n";
             raw += "\r\n" + e.bytes;
             QVERIFY(victim.sendRaw(raw));
@@ -155,7 +157,8 @@ private Q_SLOTS:
         const Reply s = signedCall(c, hq, "GET", "/v1/streams/" + dev.id.toHex() + "/1");
         QCOMPARE(batchOf(s).size(), 1);
         // And the relay still serves.
-        QCOMPARE(signedCall(c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, dev, 2).bytes).status,
+        QCOMPARE(signedCall(c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, dev, 2).bytes)
+                     .status,
                  200);
     }
 };

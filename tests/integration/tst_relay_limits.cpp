@@ -103,8 +103,8 @@ private Q_SLOTS:
         // The headers alone, nothing else: refused at once.
         HttpConnection c(env.relay->port);
         QVERIFY(c.sendRaw("PUT /v1/devices/" + randomFixed<Id16>().toHex() +
-                          " HTTP/1.1\r\nHost: relay\r\nContent-Length: " + QByteArray::number(kGiB) +
-                          "\r\n\r\n"));
+                          " HTTP/1.1\r\nHost: relay\r\nContent-Length: " +
+                          QByteArray::number(kGiB) + "\r\n\r\n"));
         const Reply r = c.readReply(5000);
         QCOMPARE(r.status, 413);
         assertStillServing();
@@ -203,7 +203,8 @@ private Q_SLOTS:
             {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nContent-Length: 5\r\nContent-Length: "
              "6\r\n\r\nhello",
              400},
-            {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+            {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nTransfer-Encoding: "
+             "chunked\r\n\r\nZZ\r\n",
              400},
             {"GET http://evil/v1/mailbox HTTP/1.1\r\nHost: relay\r\n\r\n", 400},
             {"GET /v1/../v1/mailbox HTTP/1.1\r\nHost: relay\r\n\r\n", 400},
@@ -219,8 +220,9 @@ private Q_SLOTS:
             QVERIFY(c.sendRaw(k.raw));
             const Reply r = c.readReply(5000);
             QVERIFY2(r.status == k.status,
-                     qPrintable(QStringLiteral("%1 for %2").arg(r.status).arg(
-                         QString::fromLatin1(k.raw.left(60)))));
+                     qPrintable(QStringLiteral("%1 for %2")
+                                    .arg(r.status)
+                                    .arg(QString::fromLatin1(k.raw.left(60)))));
             QVERIFY(!r.errorCode().isEmpty()); // a JSON error body
             assertStillServing();
         }

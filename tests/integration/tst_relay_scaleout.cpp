@@ -94,16 +94,18 @@ private Q_SLOTS:
             for (int round = 0; seen.size() < kWriters * kPerWriter && t.elapsed() < 120000;
                  ++round) {
                 HttpConnection &c = round % 2 ? r1 : r0;
-                const Reply r = signedCall(
-                    c, hq, "GET",
-                    "/v1/mailbox?after=" + QByteArray::number(qint64(after)) + "&limit=37&wait_ms=2000");
+                const Reply r =
+                    signedCall(c, hq, "GET",
+                               "/v1/mailbox?after=" + QByteArray::number(qint64(after)) +
+                                   "&limit=37&wait_ms=2000");
                 if (r.status != 200) {
                     readerError = QStringLiteral("mailbox read failed: %1").arg(r.status);
                     break;
                 }
                 for (const auto &i : batchOf(r)) {
                     if (i.key != quint64(after + 1)) {
-                        readerError = QStringLiteral("cursor gap: after %1 came %2").arg(after).arg(i.key);
+                        readerError =
+                            QStringLiteral("cursor gap: after %1 came %2").arg(after).arg(i.key);
                         readerDone = true;
                         return;
                     }
@@ -169,8 +171,9 @@ private Q_SLOTS:
         QCOMPARE(registerDevice(a, admin, dev).status, 200);
         Signer ds = deviceSigner(*env.dep, dev);
         const Built e = deviceEnvelope(*env.dep, dev, 1);
-        const QByteArray raw = rawRequest("POST", "/v1/envelopes", a.host(), e.bytes,
-                                          ds.headersFor(a.host(), "POST", "/v1/envelopes", e.bytes));
+        const QByteArray raw =
+            rawRequest("POST", "/v1/envelopes", a.host(), e.bytes,
+                       ds.headersFor(a.host(), "POST", "/v1/envelopes", e.bytes));
         QVERIFY(a.sendRaw(raw));
         QCOMPARE(a.readReply().status, 200);
         // The same bytes (same Host, nonce and signature) to the other instance.
@@ -194,9 +197,10 @@ private Q_SLOTS:
         DeviceIdentity dev;
         // v1 active, captured as it went over the wire.
         const QByteArray path = "/v1/devices/" + dev.id.toHex();
-        const QByteArray v1 = jsonBytes({{"version", 1},
-                                         {"sign_pk", QString::fromLatin1(dev.keys.publicKey.toHex())},
-                                         {"state", "active"}});
+        const QByteArray v1 =
+            jsonBytes({{"version", 1},
+                       {"sign_pk", QString::fromLatin1(dev.keys.publicKey.toHex())},
+                       {"state", "active"}});
         const QByteArray rawV1 =
             rawRequest("PUT", path, a.host(), v1, admin.headersFor(a.host(), "PUT", path, v1));
         QVERIFY(a.sendRaw(rawV1));

@@ -112,14 +112,14 @@ private Q_SLOTS:
 
     void refusesToRunWithoutTlsOffLoopback()
     {
-        const QStringList base{"--db", env.backend.dbUrl, "--root-key", env.dep->rootHex(),
+        const QStringList base{"--db",         env.backend.dbUrl, "--root-key", env.dep->rootHex(),
                                "--ops-listen", "127.0.0.1:0"};
         // No TLS and no development flag.
         QCOMPARE(runRelayExpectingExit(base + QStringList{"--listen", "127.0.0.1:0"}), 2);
         // The development flag off loopback.
-        QCOMPARE(runRelayExpectingExit(base + QStringList{"--listen", "0.0.0.0:0",
-                                                          "--dev-plain-http"}),
-                 2);
+        QCOMPARE(
+            runRelayExpectingExit(base + QStringList{"--listen", "0.0.0.0:0", "--dev-plain-http"}),
+            2);
         // A key that does not match the certificate.
         const QString goodCert = certPath;
         QVERIFY(makeCertificate(env.dir->path(), QStringLiteral("other")));
