@@ -411,7 +411,8 @@ void SyncEngine::finish(bool ok, const QString &error, const RelayReply *reply)
     const bool again = m_again && ok;
     m_again = false;
     Q_EMIT roundFinished(ok, error);
-    if (again && m_phase == Phase::Idle)
+    // A listener may have started a long-poll meanwhile: runRound() makes it give way.
+    if (again)
         runRound();
 }
 

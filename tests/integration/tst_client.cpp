@@ -5,9 +5,11 @@
 
 #include "client/backoff.h"
 #include "client/connectivity.h"
+#include "client/onlineclock.h"
 #include "client/relayhttp.h"
 #include "client/syncclient.h"
 #include "client/syncstatus.h"
+#include "connectivity.h"
 #include "crypto/crypto.h"
 #include "faultproxy.h"
 #include "minihttpserver.h"
@@ -17,6 +19,8 @@
 #include "streams/peers.h"
 #include "testmain.h"
 #include "testtls.h"
+
+#include <QNetworkInformation>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -257,7 +261,6 @@ public:
         sr.bodyHash = protocol::requestBodyHash(r.body);
         return protocol::verifyRequestSignature(sr, parsed->signature, m_device.publicKey());
     }
-
 };
 
 RelayEndpoint plainEndpoint(quint16 port, const crypto::Id16 &deployment)
@@ -299,6 +302,8 @@ private Q_SLOTS:
     void gapFillFromStreamEndpoint();
     void backoffAfterFailuresThenReset();
     void offlineStopsOnlineStarts();
+    void platformConnectivityAndOnlineClock();
+    void syncNowDuringRoundIsCoalesced();
 };
 
 void TestClient::backoffGrowsWithJitterAndResets()
@@ -842,6 +847,76 @@ void TestClient::offlineStopsOnlineStarts()
     client.syncNow();
     QTest::qWait(200);
     QCOMPARE(relay.server.requestCount(), before);
+}
+
+void TestClient::platformConnectivityAndOnlineClock()
+{
+    // QNetworkInformation when a backend loads (glib here), else a source that says Unknown.
+    auto c = platform::createConnectivity();
+    QVERIFY(c != nullptr);
+    const QStringList backends = QNetworkInformation::availableBackends();
+    if (backends.isEmpty()) {
+        QCOMPARE(c->backendName(), QStringLiteral("none"));
+        QCOMPARE(c->state(), Connectivity::State::Unknown);
+    } else {
+        QVERIFY2(backends.contains(c->backendName()) || c->backendName() == QLatin1String("none"),
+                 qPrintable(c->backendName() + QLatin1String(" of ") + backends.join(u',')));
+    }
+
+    // Online time runs only while not offline.
+    ManualConnectivity conn(Connectivity::State::Online);
+    OnlineStreamClock clock(&conn);
+    QTest::qWait(120);
+    conn.setState(Connectivity::State::Offline);
+    const std::int64_t atOffline = clock.onlineMs();
+    QVERIFY(atOffline >= 100);
+    QTest::qWait(300);
+    QCOMPARE(clock.onlineMs(), atOffline);
+    conn.setState(Connectivity::State::Unknown); // unknown counts as online
+    QTest::qWait(60);
+    QVERIFY(clock.onlineMs() >= atOffline + 50);
+    QVERIFY(clock.onlineMs() < atOffline + 300);
+    QVERIFY(std::abs(clock.nowMs() - QDateTime::currentMSecsSinceEpoch()) < 1000);
+}
+
+void TestClient::syncNowDuringRoundIsCoalesced()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    QVERIFY(relay.server.listen());
+    FaultProxy proxy(QStringLiteral("127.0.0.1"), relay.server.port());
+    QVERIFY(proxy.listen());
+    // The first mailbox read is slow: the local change arrives while the round runs.
+    proxy.addRule({FaultProxy::Action::Delay, "GET", "/v1/mailbox", 1, 0, 400});
+    // Long-polls are held as a relay would hold them (this responder answers at once).
+    FaultProxy::Rule hold{FaultProxy::Action::Delay, "GET", "/v1/mailbox", -1, 0, 4000};
+    hold.targetContains = "wait_ms=";
+    proxy.addRule(hold);
+    FakePort port;
+    port.add(1, 1, "1:1:first");
+    streams::FakeStreamClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    auto opts = fastOptions();
+    opts.longPoll = true; // after the rounds the client long-polls; a change must break in
+    opts.engine.longPollWaitMs = 5000;
+    SyncClient client(&nam, plainEndpoint(proxy.port(), me.deploymentId()), port, me, clock,
+                      &online, opts);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    QSignalSpy delivered(&client, &SyncClient::envelopeDelivered);
+    client.start();
+    QTRY_COMPARE(delivered.count(), 1);
+    QVERIFY(client.engine().busy()); // still waiting for the slow mailbox answer
+    port.add(1, 2, "1:2:second");
+    client.syncNow();
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.count(), 2, 10000);
+    QVERIFY(rounds.count() >= 2);
+    // Idle now: a long-poll is open, and a new change still goes out at once.
+    QTRY_VERIFY(client.engine().longPolling());
+    port.add(1, 3, "1:3:third");
+    client.syncNow();
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.count(), 3, 3000);
+    QCOMPARE(port.marked.size(), std::size_t(3));
 }
 
 LIAISON_TEST_MAIN(TestClient)

@@ -7,6 +7,8 @@
 //     alarm in the client state, recovered by gap fill
 //  8  the bytes on the socket (captured by the proxy) hold none of the plaintext canaries
 
+#include "client/wipecheck.h"
+#include "client/wipetoken.h"
 #include "e2eharness.h"
 #include "testmain.h"
 #include "testsupport.h"
@@ -145,6 +147,7 @@ private Q_SLOTS:
     void withheldUpAlarmedAndGapFilled();
     void withheldDownRecoveredByGapFill();
     void socketHoldsNoCanaries();
+    void wipeTokenCheckedAtStartAndResume();
 };
 
 void TestE2eSync::roundTripDeviceHqDevice()
@@ -374,6 +377,95 @@ void TestE2eSync::socketHoldsNoCanaries()
     QVERIFY(wire.contains("POST /v1/envelopes"));
     QVERIFY(wire.size() > 3000);
     QVERIFY(!hasCanary(wire, canaries));
+}
+
+void TestE2eSync::wipeTokenCheckedAtStartAndResume()
+{
+    // DESIGN.md "Commands, remote wipe": HQ publishes a wipe token at the relay (admin call); the
+    // device checks GET /v1/wipe/{wipe id} at start and resume with only its plain wipe file
+    // (root key, ids); a token that does not verify is not obeyed; the acknowledgement goes to
+    // POST /v1/wipe/{id}/done and HQ reads it back.
+    m_hq = std::make_unique<HqNode>(*m_env.dep, m_clock);
+    QVERIFY(m_hq->open(m_env.dir->path()));
+    const auto endpoint = endpointFor(*m_env.dep, m_env.relay->port);
+    m_hq->connectTo(endpoint);
+    m_a = std::make_unique<DeviceNode>(*m_env.dep, m_clock);
+    QVERIFY(m_a->open(m_env.dir->path(), *m_hq));
+    client::WipeTarget target;
+    target.deployment = m_env.dep->id;
+    target.device = m_a->id;
+    target.signKeyHash = crypto::crypto_generichash(m_a->keys.publicKey.view());
+    target.wipeId = crypto::randomFixed<Id16>();
+    target.rootKey = m_env.dep->root.publicKey;
+    client::SyncClientOptions o;
+    o.longPoll = false;
+    o.wipe = target;
+    m_a->connectTo(endpoint, o);
+    QVERIFY(enrol(*m_hq, *m_a, {kScope}));
+    QVERIFY(m_hq->syncOnce());
+
+    QSignalSpy checks(m_a->client.get(), &client::SyncClient::wipeCheckFinished);
+    QSignalSpy wipes(m_a->client.get(), &client::SyncClient::wipeRequested);
+    QVERIFY(m_a->syncOnce()); // start: the check says "no token", then the round runs
+    QCOMPARE(checks.count(), 1);
+    QCOMPARE(checks.first().at(0).value<client::WipeCheck::Outcome>(),
+             client::WipeCheck::Outcome::NoToken);
+
+    auto cert = protocol::HqCertificate::decode(m_env.dep->cert);
+    QVERIFY(cert.has_value());
+    const Id16 commandId = crypto::randomFixed<Id16>();
+
+    // A forged token: the relay (or anyone) signs with a key no root vouches for.
+    {
+        relaytest::Deployment forger;
+        auto forgedCert = protocol::HqCertificate::decode(forger.cert);
+        QVERIFY(forgedCert.has_value());
+        client::WipeTarget forgedTarget = target;
+        forgedTarget.deployment = forger.id;
+        auto forged = client::makeWipeToken(forgedTarget, commandId, m_clock.nowMs(), *forgedCert,
+                                            forger.content.secretKey);
+        QVERIFY(forged.has_value());
+        forged->deployment = target.deployment; // claims our deployment
+        QVERIFY(m_hq->admin(
+            [&](auto cb) { m_hq->transport->putWipeToken(target.wipeId, forged->encode(), cb); }));
+        m_a->client->resume();
+        QVERIFY(waitFor([&] { return checks.count() == 2; }));
+        QCOMPARE(checks.last().at(0).value<client::WipeCheck::Outcome>(),
+                 client::WipeCheck::Outcome::Invalid);
+        QCOMPARE(wipes.count(), 0);
+        QVERIFY(m_a->client->running());
+    }
+
+    // HQ's real token: verified, the wipe is ordered, sync stops.
+    auto token = client::makeWipeToken(target, commandId, m_clock.nowMs(), *cert,
+                                       m_env.dep->content.secretKey);
+    QVERIFY(token.has_value());
+    QVERIFY(m_hq->admin(
+        [&](auto cb) { m_hq->transport->putWipeToken(target.wipeId, token->encode(), cb); }));
+    m_a->client->resume();
+    QVERIFY(waitFor([&] { return wipes.count() == 1; }));
+    const auto got = wipes.first().at(0).value<client::WipeToken>();
+    QCOMPARE(got.commandId, commandId);
+    QCOMPARE(got.device, m_a->id);
+    QVERIFY(!m_a->client->running());
+
+    // The same check works with no vault at all (before the passphrase), and the stored
+    // acknowledgement reaches HQ.
+    QNetworkAccessManager nam;
+    client::RelayHttp http(&nam, endpoint, [this] { return m_clock.nowMs(); });
+    client::WipeCheck locked(http, target);
+    QSignalSpy lockedDone(&locked, &client::WipeCheck::finished);
+    locked.check();
+    QVERIFY(lockedDone.wait(15000));
+    QCOMPARE(lockedDone.first().at(0).value<client::WipeCheck::Outcome>(),
+             client::WipeCheck::Outcome::Wipe);
+    QSignalSpy posted(&locked, &client::WipeCheck::doneFinished);
+    locked.postDone("command-ack-envelope-bytes");
+    QVERIFY(posted.wait(15000));
+    QVERIFY(posted.first().at(0).toBool());
+    client::RelayReply ack;
+    QVERIFY(m_hq->admin([&](auto cb) { m_hq->transport->getWipeDone(target.wipeId, cb); }, &ack));
+    QCOMPARE(ack.body, QByteArray("command-ack-envelope-bytes"));
 }
 
 LIAISON_TEST_MAIN(TestE2eSync)

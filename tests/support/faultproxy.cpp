@@ -136,6 +136,8 @@ FaultProxy::Rule *FaultProxy::match(const QByteArray &method, const QByteArray &
             continue;
         if (!r.pathPrefix.isEmpty() && !target.startsWith(r.pathPrefix))
             continue;
+        if (!r.targetContains.isEmpty() && !target.contains(r.targetContains))
+            continue;
         if (r.times > 0)
             --r.times;
         return &r;

@@ -58,6 +58,7 @@ public:
         qint64 bytes = 0;      // ResetAfterResponseBytes
         int delayMs = 0;       // Delay
         std::function<QByteArray(const QByteArray &requestTarget, const QByteArray &body)> rewrite;
+        QByteArray targetContains; // HTTP mode: the request target must contain this too
     };
 
     FaultProxy(QString upstreamHost, quint16 upstreamPort, QObject *parent = nullptr);
