@@ -9,6 +9,8 @@
 #include <QQuickItem>
 #include <QTimer>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcTour, "liaison.app.screenshots")
 
 namespace liaison::app {
@@ -100,13 +102,19 @@ void ScreenshotTour::openDetail(const QString &name, int row)
         QMetaObject::invokeMethod(m_window, "openDetail", Q_ARG(QString, name), Q_ARG(int, row));
 }
 
-int ScreenshotTour::rowOfFirst(int contactRole) const
+int ScreenshotTour::rowOfPermanentService() const
 {
+    int first24h = -1;
     for (int i = 0; i < m_app->contacts()->rowCount(); ++i) {
-        if (m_app->contacts()->index(i).data(contactRole).toBool())
+        const QModelIndex idx = m_app->contacts()->index(i);
+        if (idx.data(ContactModel::NameRole)
+                .toString()
+                .startsWith(QLatin1String("Permanent service")))
             return i;
+        if (first24h < 0 && idx.data(ContactModel::Has24hRole).toBool())
+            first24h = i;
     }
-    return 0;
+    return std::max(first24h, 0);
 }
 
 void ScreenshotTour::setApp(AppController *app)
@@ -159,10 +167,9 @@ void ScreenshotTour::buildSteps()
     m_steps.append({QStringLiteral("contacts-search"),
                     [this]() { m_app->contacts()->setQuery(QStringLiteral("praha")); }, always});
     m_steps.append({QString(), [this]() { m_app->contacts()->setQuery(QString()); }, always, 100});
-    m_steps.append(
-        {QStringLiteral("contact-card"),
-         [this]() { openDetail(QStringLiteral("contacts"), rowOfFirst(ContactModel::Has24hRole)); },
-         always});
+    m_steps.append({QStringLiteral("contact-card"),
+                    [this]() { openDetail(QStringLiteral("contacts"), rowOfPermanentService()); },
+                    always});
     m_steps.append(
         {QStringLiteral("cases"), [this]() { showPage(QStringLiteral("cases")); }, always});
     m_steps.append({QStringLiteral("case-card"),
@@ -218,8 +225,7 @@ void ScreenshotTour::buildSteps()
                         m_window->resize(m_tabletSize);
                         showPage(QStringLiteral("contacts"));
                         QTimer::singleShot(200, this, [this]() {
-                            openDetail(QStringLiteral("contacts"),
-                                       rowOfFirst(ContactModel::Has24hRole));
+                            openDetail(QStringLiteral("contacts"), rowOfPermanentService());
                         });
                     },
                     always, 900});

@@ -60,7 +60,8 @@ private:
     void openDetail(const QString &name, int row);
     [[nodiscard]] QObject *findObject(const QString &objectName) const;
     [[nodiscard]] bool mainPageShown() const;
-    [[nodiscard]] int rowOfFirst(int contactRole) const; // first contact with the role true
+    // The directorate's 24/7 permanent service (else the first 24/7 contact).
+    [[nodiscard]] int rowOfPermanentService() const;
     [[nodiscard]] AppController *scratchApp(bool withVault);
 
     QPointer<QQuickWindow> m_window;

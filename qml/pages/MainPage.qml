@@ -161,13 +161,45 @@ Page {
         Repeater {
             model: [qsTr("Contacts"), qsTr("Cases"), qsTr("Instructions"), qsTr("Schedule")]
             delegate: TabButton {
+                id: tab
                 required property string modelData
                 required property int index
-                text: modelData + (index === 2 && root.app.instructions.awaitingCount > 0
-                                   ? " (" + root.app.instructions.awaitingCount + ")" : "")
+                // Instructions awaiting acknowledgement, as a badge on their tab.
+                readonly property int badge: index === 2 ? root.app.instructions.awaitingCount : 0
+                text: modelData
                 font.pixelSize: Theme.fontSizeSmall
                 font.capitalization: Font.MixedCase
                 font.weight: Font.DemiBold
+                contentItem: Item {
+                    implicitWidth: tabLabel.implicitWidth
+                    implicitHeight: tabLabel.implicitHeight
+                    Label {
+                        id: tabLabel
+                        anchors.centerIn: parent
+                        width: Math.min(implicitWidth, parent.width)
+                        text: tab.text
+                        font: tab.font
+                        elide: Text.ElideRight
+                        color: tab.checked ? Theme.primary : Theme.textSecondary
+                    }
+                    Rectangle {
+                        visible: tab.badge > 0
+                        x: Math.min(tabLabel.x + tabLabel.width - 6, parent.width - width)
+                        y: tabLabel.y - 12
+                        width: Math.max(18, badgeText.implicitWidth + 8)
+                        height: 18
+                        radius: 9
+                        color: Theme.warning
+                        Label {
+                            id: badgeText
+                            anchors.centerIn: parent
+                            text: String(tab.badge)
+                            color: "white"
+                            font.pixelSize: 11
+                            font.weight: Font.Bold
+                        }
+                    }
+                }
             }
         }
     }
