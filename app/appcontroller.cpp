@@ -76,8 +76,29 @@ void AppController::openSession()
         else
             qCWarning(lcApp) << "streams failed:" << errcName(streams.error().code);
     }
-    m_sync->setSession(m_session.get(), m_streams.get());
+    QString whyNoSync;
+    if (m_streams) {
+        auto endpoint = relayEndpointFor(*m_session->profile());
+        if (endpoint) {
+            m_deviceSync = std::make_unique<DeviceSync>(
+                *m_session, *m_streams, *endpoint, m_services.connectivity, m_services.syncOptions);
+            connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
+                    [this](bool, const QString &) { refreshAll(); });
+        } else if (endpoint.error().code == Errc::NotFound) {
+            whyNoSync = tr("No relay address in this device's profile: nothing syncs. HQ sets it "
+                           "at enrolment.");
+        } else {
+            qCWarning(lcApp) << "relay endpoint refused:" << errcName(endpoint.error().code);
+            whyNoSync = tr("The relay address in this device's profile is refused: %1")
+                            .arg(endpoint.error().message);
+        }
+    } else if (m_session->profile()) {
+        whyNoSync = tr("The device's streams could not be opened.");
+    }
+    m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(), whyNoSync);
     updateClockWrong();
+    if (m_deviceSync)
+        m_deviceSync->start();
     qCInfo(lcApp) << "session open, records:"
                   << (records->recordCount() ? *records->recordCount() : -1);
 }
@@ -90,6 +111,9 @@ void AppController::closeSession()
     m_schedule->setStore(nullptr);
     m_instructionActions->setStore(nullptr);
     m_sync->setSession(nullptr);
+    if (m_deviceSync)
+        m_deviceSync->stop();
+    m_deviceSync.reset();
     m_streams.reset();
     if (m_session)
         m_session->records().setChangeListener({});
@@ -101,6 +125,11 @@ void AppController::onRecordsChanged()
 {
     m_reloadQueued = false;
     refreshAll();
+    // A local edit waits in the change log: send it now (a remote apply leaves the log empty).
+    if (m_deviceSync && m_session) {
+        if (auto n = m_session->records().outboxCount(); n && *n > 0)
+            m_deviceSync->syncNow();
+    }
 }
 
 void AppController::refreshAll()

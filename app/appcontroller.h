@@ -3,7 +3,10 @@
 // The root object Main.qml receives as its required property `app`: the vault controller, the
 // item models, the instruction actions and the sync status, plus app-wide state (clock wrong,
 // auto-lock). It opens the DeviceSession when the vault unlocks and drops it before the vault
-// locks, so the models hold nothing while locked.
+// locks, so the models hold nothing while locked. An enrolled device with a relay address in its
+// profile also gets its sync engine (DeviceSync) for the same span: it starts after the unlock,
+// its applied envelopes refresh the models, a local edit starts a round, and it stops before the
+// vault locks.
 //
 // Auto-lock (DESIGN.md "Unlock, lockout, auto-lock"): when the application leaves the active
 // state a timer of the policy timeout starts; on its end, or on return after the timeout has
@@ -14,6 +17,7 @@
 #include "contactmodel.h"
 #include "devicestore.h"
 #include "devicestreams.h"
+#include "devicesync.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
 #include "schedulemodel.h"
@@ -36,6 +40,10 @@ struct AppServices
     const model::Clock &clock; // stamps, models, auto-lock
     vault::VaultOptions vaultOptions;
     int autoLockMs = 60'000; // HQ policy default
+    // Sync: nullptr = the platform's connectivity (none for a loopback relay). Tests pass their
+    // own and shorten the engine's timings.
+    client::Connectivity *connectivity = nullptr;
+    client::SyncClientOptions syncOptions = {};
 };
 
 class AppController : public QObject
@@ -76,6 +84,8 @@ public:
     [[nodiscard]] DeviceSession *session() { return m_session.get(); }
     // nullptr while locked or not enrolled.
     [[nodiscard]] DeviceStreams *streams() { return m_streams.get(); }
+    // The running sync engine; nullptr while locked, not enrolled or without a usable relay.
+    [[nodiscard]] DeviceSync *deviceSync() { return m_deviceSync.get(); }
 
     // Connected to QGuiApplication::applicationStateChanged by the constructor when a
     // QGuiApplication exists; tests call it directly.
@@ -104,6 +114,7 @@ private:
     SyncStatusFacade *m_sync;
     std::unique_ptr<DeviceSession> m_session;
     std::unique_ptr<DeviceStreams> m_streams; // enrolled devices only
+    std::unique_ptr<DeviceSync> m_deviceSync; // enrolled, with a usable relay endpoint
     bool m_clockWrong = false;
     QString m_sessionError;
     QTimer m_autoLockTimer;

@@ -1,30 +1,30 @@
-// liaison-demo: the seeding tool of scripts/demo.
+// liaison-demo: HQ's side of scripts/demo. HQ's store, its keys and its records live in an
+// encrypted vault (app/demohq.h); everything travels to the device through a real liaison-relay.
 //
-//   liaison-demo seed --hq DIR --device DIR [--relay-url URL] [--root-key-out FILE] < passphrase
+//   liaison-demo init --hq DIR --root-key-out FILE                          < passphrase
+//       HQ's encrypted store with fresh root, content-signing, box and relay-admin keys and a
+//       deployment id; writes the root PUBLIC key (hex) to FILE for `liaison-relay --root-key
+//       @FILE`. The secret halves stay in HQ's encrypted store.
+//   liaison-demo seed --hq DIR --device DIR --relay-url URL [--relay-pin PIN]...  < passphrase
+//       HQ issues its root-signed certificate and installs it at the relay, seeds the
+//       directorate's demo records, creates the device vault (same passphrase) and enrols the
+//       device (HQ's registry, the relay's device list, the device profile with the relay
+//       address), queues RESYNC + DELTA + HEARTBEAT for it and pushes them to the relay. The app
+//       pulls them when it is unlocked.
+//   liaison-demo pull --hq DIR --relay-url URL [--relay-pin PIN]...             < passphrase
+//       One HQ round: pulls what devices sent (their epoch opening, RECEIPTs, edits such as an
+//       instruction acknowledgement) and prints counts.
 //
-// 1. creates HQ's encrypted store (a vault with HQ's signing and box keys) and seeds it with the
-//    directorate's demo data;
-// 2. creates the device vault with the passphrase from stdin (the same passphrase protects the
-//    demo HQ store), registers the device at HQ (active, both demo scopes) and writes the device
-//    profile (device id, deployment, HQ keys, relay address);
-// 3. delivers HQ's records to the device IN-PROCESS THROUGH THE STREAM LAYER: HQ seals a RESYNC
-//    (epoch 1, snapshot of the device's scopes and a HEARTBEAT) and, after an HQ edit, a DELTA;
-//    the device's receiver verifies, opens and applies them; the device's answers (epoch opening,
-//    RECEIPT) go back to HQ's receiver the same way. No relay and no sync client are involved:
-//    they are not on main yet.
-//
-// Everything it prints is ids and counts; nothing secret.
+// Plain http is accepted only for a loopback relay (liaison-relay --dev-plain-http); https needs
+// the relay's TLS public-key pin (--relay-pin, as liaison-relay prints it at start).
+// Everything printed is ids and counts; nothing secret.
 
-#include "devicestore.h"
-#include "devicestreams.h"
+#include "demohq.h"
+#include "devicesync.h"
 #include "directoratedemo.h"
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
-#include "hq/deviceregistry.h"
-#include "hq/hqapplier.h"
-#include "hq/hqfanout.h"
-#include "streams/streamschema.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -32,6 +32,7 @@
 #include <QFile>
 
 #include <cstdio>
+#include <map>
 
 using namespace liaison;
 
@@ -57,241 +58,200 @@ crypto::SecretBytes readPassphraseLine()
     return secret;
 }
 
-template <typename Fixed> Fixed randomFixed()
+struct Clocks
 {
-    const QByteArray bytes = crypto::randomBytes(qsizetype(Fixed::size));
-    return *Fixed::fromBytes(bytes);
-}
-
-// HQ as a stream participant: its id and the HQ store's identity keys.
-class HqIdentity final : public streams::LocalIdentity
-{
-public:
-    HqIdentity(const crypto::Id16 &deployment, const crypto::Id16 &hq, const vault::Identity &keys)
-        : m_deployment(deployment)
-        , m_hq(hq)
-        , m_keys(keys)
-    {}
-    [[nodiscard]] streams::Role role() const override { return streams::Role::Hq; }
-    [[nodiscard]] crypto::Id16 deploymentId() const override { return m_deployment; }
-    [[nodiscard]] crypto::Id16 localId() const override { return m_hq; }
-    [[nodiscard]] const crypto::SignSecretKey &signingKey() const override
-    {
-        return m_keys.sign.secretKey;
-    }
-    [[nodiscard]] const crypto::BoxKeyPair *boxKey(std::uint32_t keyId) const override
-    {
-        return keyId == kHqBoxKeyId ? &m_keys.box : nullptr;
-    }
-    static constexpr std::uint32_t kHqBoxKeyId = 1;
-
-private:
-    crypto::Id16 m_deployment;
-    crypto::Id16 m_hq;
-    const vault::Identity &m_keys;
+    vault::SystemClock vaultClock;
+    model::SystemClock clock;
 };
 
-struct Delivery
+// The relay endpoint of HQ: the same rules as a device's (relayEndpointFor).
+Result<client::RelayEndpoint> endpointFor(const QString &url, const QStringList &pins,
+                                          const crypto::Id16 &deployment)
 {
-    int envelopes = 0;
-    int applied = 0;
-    int duplicates = 0;
-    int refused = 0;
-};
-
-// Every pending envelope of `from` for `recipient`, in order, into `to`; acknowledged envelopes
-// are marked delivered at the sender (what the relay's durable commit does).
-Result<Delivery> deliver(streams::StreamOutbox &from, const crypto::Id16 &recipient,
-                         streams::Receiver &to)
-{
-    Delivery d;
-    auto pending = from.pending(recipient, 1000);
-    if (!pending)
-        return std::unexpected(pending.error());
-    for (const streams::QueuedEnvelope &env : *pending) {
-        auto r = to.receive(env.bytes);
-        if (!r)
-            return std::unexpected(r.error());
-        ++d.envelopes;
-        if (r->disposition == streams::Disposition::Applied)
-            d.applied += r->applied;
-        else if (r->disposition == streams::Disposition::Duplicate)
-            ++d.duplicates;
-        else
-            ++d.refused;
-        if (r->acknowledge) {
-            if (auto s = from.markDelivered(recipient, env.stream.epoch, env.seq); !s)
-                return std::unexpected(s.error());
-        }
-    }
-    return d;
+    app::DeviceProfile p;
+    p.relayUrl = url;
+    p.relayPins = pins;
+    p.deploymentId = deployment;
+    return app::relayEndpointFor(p);
 }
 
-int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl,
-         const QString &rootKeyOut)
+Result<std::unique_ptr<app::DemoHq>> openHq(const QString &hqDir,
+                                            const crypto::SecretBytes &passphrase,
+                                            platform::SoftwareKeyStore &keys, Clocks &clocks)
+{
+    if (!vault::Vault::exists(hqDir + QStringLiteral("/vault")))
+        return fail(Errc::NotFound,
+                    QStringLiteral("no HQ store in %1 (run `liaison-demo init` first)").arg(hqDir));
+    return app::DemoHq::open(hqDir, passphrase, keys, clocks.vaultClock, clocks.clock);
+}
+
+int init(const QString &hqDir, const QString &rootKeyOut)
 {
     const crypto::SecretBytes passphrase = readPassphraseLine();
     if (passphrase.empty()) {
         std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
         return 2;
     }
-    vault::SystemClock vaultClock;
-    model::SystemClock clock;
-    app::AppStreamClock streamClock(clock);
-    const crypto::Id16 deployment = randomFixed<crypto::Id16>();
-    const crypto::Id16 deviceId = randomFixed<crypto::Id16>();
-    const crypto::Id16 hqId = randomFixed<crypto::Id16>();
-
-    // ---- HQ's root key (DESIGN.md "Keys"): the relay pins its public half. The demo keeps no
-    // secret half: it issues no HQ certificate yet.
-    if (!rootKeyOut.isEmpty()) {
-        const crypto::SignKeyPair root = crypto::crypto_sign_keypair();
-        QFile out(rootKeyOut);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-            out.write(root.publicKey.toHex() + '\n') < 0 || !out.flush()) {
-            std::fprintf(stderr, "liaison-demo: cannot write %s\n", qPrintable(rootKeyOut));
-            return 1;
-        }
-        std::printf("demo: HQ root public key written for the relay (the demo keeps no secret "
-                    "half)\n");
-    }
-
-    // ---- HQ ----
-    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
-    vault::VaultOptions hqOptions;
-    hqOptions.database.migrations = model::RecordStore::migrations();
-    for (auto &m : streams::streamMigrations())
-        hqOptions.database.migrations.push_back(m);
-    for (auto &m : hq::DeviceRegistry::migrations())
-        hqOptions.database.migrations.push_back(m);
+    Clocks clocks;
+    platform::SoftwareKeyStore keys(hqDir + QStringLiteral("/keystore"));
     std::printf("demo: creating the HQ store (Argon2id calibrated to about 1 s)\n");
     std::fflush(stdout);
-    auto hqVault = vault::Vault::create(hqDir + QStringLiteral("/vault"), passphrase, hqKeys,
-                                        vaultClock, hqOptions);
-    if (!hqVault)
-        return die(QStringLiteral("HQ store"), hqVault.error());
-    store::Database &hqDb = *(*hqVault)->database();
-    const vault::Identity &hqKeysPair = *(*hqVault)->identity();
-    model::RecordStore hqRecords(hqDb, clock, hqId, model::ReplicaRole::Hq);
-    if (auto s = hqRecords.open(); !s)
-        return die(QStringLiteral("HQ records"), s.error());
-    hq::DeviceRegistry registry(hqDb);
-    if (auto s = registry.open(); !s)
-        return die(QStringLiteral("HQ registry"), s.error());
-    hq::HqFanout fanout(hqRecords, registry);
-    hq::HqApplier hqApplier(fanout);
-    HqIdentity hqIdentity(deployment, hqId, hqKeysPair);
-    streams::StreamOutbox hqOutbox(hqDb, hqIdentity, registry, streamClock);
-    streams::Receiver hqReceiver(hqDb, hqIdentity, registry, hqApplier, hqOutbox, streamClock);
-    hqReceiver.setResyncSource(&hqApplier);
-    hqReceiver.setCertificateSerial(1);
+    auto hq = app::DemoHq::create(hqDir, passphrase, keys, clocks.vaultClock, clocks.clock);
+    if (!hq)
+        return die(QStringLiteral("HQ store"), hq.error());
+    QFile out(rootKeyOut);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        out.write((*hq)->rootPublicKey().toHex() + '\n') < 0 || !out.flush()) {
+        std::fprintf(stderr, "liaison-demo: cannot write %s\n", qPrintable(rootKeyOut));
+        return 1;
+    }
+    std::printf("demo: HQ store created (deployment %s); root public key written to %s; the root "
+                "and relay-admin secret keys are kept in HQ's encrypted store\n",
+                (*hq)->deploymentId().toHex().left(8).constData(), qPrintable(rootKeyOut));
+    return 0;
+}
 
-    auto counts = app::demo::seedDirectorate(hqRecords, clock.wallMs());
+int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl,
+         const QStringList &pins)
+{
+    const crypto::SecretBytes passphrase = readPassphraseLine();
+    if (passphrase.empty()) {
+        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
+        return 2;
+    }
+    Clocks clocks;
+    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
+    std::printf("demo: unlocking the HQ store\n");
+    std::fflush(stdout);
+    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
+    if (!hqOpened)
+        return die(QStringLiteral("HQ store"), hqOpened.error());
+    app::DemoHq &hq = **hqOpened;
+    auto endpoint = endpointFor(relayUrl, pins, hq.deploymentId());
+    if (!endpoint)
+        return die(QStringLiteral("relay address"), endpoint.error());
+    if (auto s = hq.connectRelay(*endpoint); !s)
+        return die(QStringLiteral("relay"), s.error());
+
+    // ---- HQ's certificate at the relay ----
+    auto cert = hq.issueCertificate();
+    if (!cert)
+        return die(QStringLiteral("HQ certificate"), cert.error());
+    if (auto s = hq.installCertificate(*cert); !s)
+        return die(QStringLiteral("relay"), s.error());
+    std::printf("demo: HQ certificate issued (root-signed) and installed at the relay %s\n",
+                qPrintable(relayUrl));
+
+    // ---- HQ's records ----
+    auto counts = app::demo::seedDirectorate(hq.records(), clocks.clock.wallMs());
     if (!counts)
         return die(QStringLiteral("seeding"), counts.error());
     // Nobody is a member yet: draining HQ's change log now sends nothing.
-    if (auto r = fanout.publishLocalEdits(); !r)
+    if (auto r = hq.publishEdits(); !r)
         return die(QStringLiteral("HQ change log"), r.error());
     std::printf("demo: HQ store seeded: %d contacts, %d case summaries, %d instructions, "
                 "%d schedule items in scopes %s\n",
                 counts->contacts, counts->cases, counts->instructions, counts->scheduleItems,
                 qPrintable(app::demo::demoScopes().join(QStringLiteral(", "))));
 
-    // ---- the device ----
+    // ---- the device: vault, registration at HQ and at the relay, profile ----
     platform::SoftwareKeyStore deviceKeys(deviceDir + QStringLiteral("/keystore"));
-    vault::VaultOptions deviceOptions;
-    deviceOptions.database.migrations = app::deviceMigrations();
     std::printf("demo: creating the device vault (Argon2id calibrated to about 1 s)\n");
     std::fflush(stdout);
-    auto deviceVault = vault::Vault::create(deviceDir + QStringLiteral("/vault"), passphrase,
-                                            deviceKeys, vaultClock, deviceOptions);
-    if (!deviceVault)
-        return die(QStringLiteral("device vault"), deviceVault.error());
-    const vault::Identity &deviceIdentity = *(*deviceVault)->identity();
+    auto profile = app::createEnrolledDevice(
+        hq, deviceDir + QStringLiteral("/vault"), passphrase, deviceKeys, clocks.vaultClock,
+        QStringLiteral("Liaison officer, Vienna (demo device)"), app::demo::demoScopes(), relayUrl,
+        pins);
+    if (!profile)
+        return die(QStringLiteral("device"), profile.error());
+    const crypto::Id16 deviceId = profile->deviceId;
+    auto record = hq.registry().device(deviceId);
+    if (!record || !*record)
+        return die(QStringLiteral("device registry"),
+                   record ? Error{Errc::NotFound, QStringLiteral("device not registered")}
+                          : record.error());
+    if (auto s = hq.putDevice(deviceId, (*record)->signKey, 1); !s)
+        return die(QStringLiteral("relay"), s.error());
+    std::printf("demo: device %s enrolled (shortened enrolment: HQ registry, relay device list "
+                "version 1, device profile with the relay address)\n",
+                deviceId.toHex().left(8).constData());
 
-    // Enrolment, shortened: HQ registers the device's public keys and scopes; the device keeps
-    // HQ's public keys. (The code, the relay slot and the safety-number call come with the
-    // enrolment flow of liaison-hq.)
-    hq::DeviceRecord record;
-    record.id = deviceId;
-    record.signKey = deviceIdentity.sign.publicKey;
-    record.boxKey = deviceIdentity.box.publicKey;
-    record.boxKeyId = app::kInitialBoxKeyId;
-    record.state = streams::PeerState::Active;
-    record.label = QStringLiteral("Liaison officer, Vienna (demo device)");
-    if (auto s = registry.addDevice(record); !s)
-        return die(QStringLiteral("register device"), s.error());
-    for (const QString &scope : app::demo::demoScopes()) {
-        // The RESYNC below carries the scopes' snapshot; the SCOPE_JOIN messages are not needed.
-        if (auto r = fanout.addMember(deviceId, scope); !r)
-            return die(QStringLiteral("membership"), r.error());
-    }
-    app::DeviceProfile profile;
-    profile.deviceId = deviceId;
-    profile.deploymentId = deployment;
-    profile.hqId = hqId;
-    profile.hqSignKey = hqKeysPair.sign.publicKey;
-    profile.hqBoxKey = hqKeysPair.box.publicKey;
-    profile.hqBoxKeyId = HqIdentity::kHqBoxKeyId;
-    profile.relayUrl = relayUrl;
-    profile.label = record.label;
-    profile.enrolledMs = clock.wallMs();
-    if (auto s = app::saveDeviceProfile(*(*deviceVault)->database(), profile); !s)
-        return die(QStringLiteral("device profile"), s.error());
-    auto session = app::DeviceSession::open(*(*deviceVault)->database(), clock);
-    if (!session)
-        return die(QStringLiteral("device records"), session.error());
-    auto deviceStreams = app::DeviceStreams::open(**session, deviceIdentity, clock);
-    if (!deviceStreams)
-        return die(QStringLiteral("device streams"), deviceStreams.error());
-    std::printf("demo: device %s enrolled (shortened in-process enrolment, deployment %s)\n",
-                deviceId.toHex().left(8).constData(), deployment.toHex().left(8).constData());
-
-    // ---- delivery through the stream layer, in-process ----
-    auto resync = hqReceiver.sendResync(deviceId);
-    if (!resync)
-        return die(QStringLiteral("RESYNC"), resync.error());
-    auto down = deliver(hqOutbox, deviceId, (*deviceStreams)->receiver());
-    if (!down)
-        return die(QStringLiteral("delivery to the device"), down.error());
-
-    if (auto s = app::demo::editAfterDelivery(hqRecords, clock.wallMs()); !s)
+    // ---- HQ's stream to the device: RESYNC (epoch 1, the scopes' snapshot and a HEARTBEAT),
+    // then an HQ edit as a DELTA, then a HEARTBEAT; pushed to the relay ----
+    if (auto r = hq.receiver().sendResync(deviceId); !r)
+        return die(QStringLiteral("RESYNC"), r.error());
+    if (auto s = app::demo::editAfterDelivery(hq.records(), clocks.clock.wallMs()); !s)
         return die(QStringLiteral("HQ edit"), s.error());
-    auto published = fanout.publishLocalEdits();
-    if (!published)
-        return die(QStringLiteral("fan-out"), published.error());
-    if (auto s = hq::HqFanout::enqueue(hqOutbox, published->messages); !s)
-        return die(QStringLiteral("DELTA"), s.error());
-    if (auto s = hqReceiver.sendHeartbeat(deviceId); !s)
-        return die(QStringLiteral("HEARTBEAT"), s.error());
-    auto down2 = deliver(hqOutbox, deviceId, (*deviceStreams)->receiver());
-    if (!down2)
-        return die(QStringLiteral("delivery to the device"), down2.error());
-
-    // The device's answers on `up`: its epoch opening and a RECEIPT.
-    if (auto s = (*deviceStreams)->receiver().sendReceipt(0); !s)
-        return die(QStringLiteral("RECEIPT"), s.error());
-    auto up = deliver((*deviceStreams)->outbox(), hqId, hqReceiver);
-    if (!up)
-        return die(QStringLiteral("delivery to HQ"), up.error());
-
-    auto held = (*session)->records().recordCount();
-    std::printf("demo: HQ -> device: %d envelopes (RESYNC with snapshot and HEARTBEAT, DELTA, "
-                "HEARTBEAT), %d applied, %d refused; device -> HQ: %d envelopes, %d applied\n",
-                down->envelopes + down2->envelopes, down->applied + down2->applied,
-                down->refused + down2->refused, up->envelopes, up->applied);
-    std::printf("demo: delivered in-process through the stream layer (sealed, signed, verified "
-                "and applied by the receivers); the sync client is not on main yet, so no relay is used\n");
-    std::printf("demo: the device vault holds %lld records in scopes %s\n",
-                held ? static_cast<long long>(*held) : -1LL,
-                qPrintable((*session)->records().scopes().join(QStringLiteral(", "))));
-    auto alarms = (*deviceStreams)->receiver().alarms();
-    if (alarms && !alarms->empty()) {
-        for (const streams::Alarm &a : *alarms)
-            std::printf("demo: device alarm: %s\n", qPrintable(a.describe()));
-    }
-    if (down->refused + down2->refused > 0 || up->refused > 0)
+    auto deltas = hq.publishEdits();
+    if (!deltas)
+        return die(QStringLiteral("DELTA"), deltas.error());
+    if (auto r = hq.receiver().sendHeartbeat(deviceId); !r)
+        return die(QStringLiteral("HEARTBEAT"), r.error());
+    auto queued = hq.outbox().pending(deviceId, 1000);
+    if (!queued)
+        return die(QStringLiteral("HQ outbox"), queued.error());
+    const int envelopes = int(queued->size());
+    auto round = hq.syncOnce();
+    if (!round)
+        return die(QStringLiteral("push to the relay"), round.error());
+    auto left = hq.outbox().pending(deviceId, 1000);
+    const int notSent = left ? int(left->size()) : -1;
+    std::printf("demo: HQ -> relay: %d envelopes queued for the device (RESYNC with snapshot and "
+                "HEARTBEAT, %d DELTA message(s), HEARTBEAT), %d acknowledged by the relay, %d "
+                "refused, %d not sent\n",
+                envelopes, *deltas, round->delivered, round->refused, notSent);
+    if (round->refused > 0 || notSent != 0)
         return 1;
+    std::printf("demo: the device pulls them from the relay when its vault is unlocked\n");
+    return 0;
+}
+
+int pull(const QString &hqDir, const QString &relayUrl, const QStringList &pins)
+{
+    const crypto::SecretBytes passphrase = readPassphraseLine();
+    if (passphrase.empty()) {
+        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
+        return 2;
+    }
+    Clocks clocks;
+    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
+    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
+    if (!hqOpened)
+        return die(QStringLiteral("HQ store"), hqOpened.error());
+    app::DemoHq &hq = **hqOpened;
+    auto endpoint = endpointFor(relayUrl, pins, hq.deploymentId());
+    if (!endpoint)
+        return die(QStringLiteral("relay address"), endpoint.error());
+    if (auto s = hq.connectRelay(*endpoint); !s)
+        return die(QStringLiteral("relay"), s.error());
+    auto devices = hq.registry().devices();
+    if (!devices)
+        return die(QStringLiteral("device registry"), devices.error());
+    std::map<QByteArray, std::uint64_t> before;
+    for (const hq::DeviceRecord &d : *devices) {
+        auto st = hq.receiver().state(d.id);
+        before[d.id.toHex()] = (st && *st) ? (*st)->applied.seq : 0;
+    }
+    auto round = hq.syncOnce();
+    if (!round)
+        return die(QStringLiteral("pull from the relay"), round.error());
+    for (const hq::DeviceRecord &d : *devices) {
+        auto st = hq.receiver().state(d.id);
+        if (!st)
+            return die(QStringLiteral("HQ receiver"), st.error());
+        const std::uint64_t head = *st ? (*st)->applied.seq : 0;
+        std::printf("demo: device %s -> HQ: up stream epoch %u applied up to seq %llu (%llu new "
+                    "this round)\n",
+                    d.id.toHex().left(8).constData(), *st ? unsigned((*st)->stream.epoch) : 0u,
+                    static_cast<unsigned long long>(head),
+                    static_cast<unsigned long long>(head - std::min(head, before[d.id.toHex()])));
+    }
+    auto alarms = hq.receiver().alarms();
+    if (alarms)
+        for (const streams::Alarm &a : *alarms)
+            std::printf("demo: HQ alarm: %s\n", qPrintable(a.describe()));
+    std::printf("demo: HQ round: %d envelopes pushed, %d refused\n", round->delivered,
+                round->refused);
     return 0;
 }
 
@@ -302,34 +262,65 @@ int main(int argc, char *argv[])
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("liaison-demo"));
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Seeds a demo HQ store and enrols a demo device (scripts/demo)."));
+    parser.setApplicationDescription(QStringLiteral(
+        "HQ's side of scripts/demo; the passphrase is read from the first line of stdin.\n"
+        "  init  --hq DIR --root-key-out FILE     HQ's encrypted store and keys; FILE gets the\n"
+        "                                         root public key for liaison-relay --root-key\n"
+        "  seed  --hq DIR --device DIR --relay-url URL\n"
+        "                                         HQ certificate at the relay, demo records, a\n"
+        "                                         device vault enrolled; HQ's envelopes pushed\n"
+        "                                         to the relay\n"
+        "  pull  --hq DIR --relay-url URL         one HQ round: what devices sent, as counts\n"
+        "Plain http only to a loopback relay (liaison-relay --dev-plain-http); https needs\n"
+        "--relay-pin."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("seed"), QStringLiteral("The only command."));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("init, seed or pull."));
     const QCommandLineOption hqOpt(QStringLiteral("hq"), QStringLiteral("HQ store directory."),
                                    QStringLiteral("dir"));
     const QCommandLineOption devOpt(QStringLiteral("device"),
                                     QStringLiteral("Device directory (vault/ and keystore/)."),
                                     QStringLiteral("dir"));
-    const QCommandLineOption relayOpt(QStringLiteral("relay-url"),
-                                      QStringLiteral("Relay address kept in the device profile."),
-                                      QStringLiteral("url"));
-    const QCommandLineOption rootOpt(QStringLiteral("root-key-out"),
-                                     QStringLiteral("Write a fresh HQ root public key (hex) here."),
-                                     QStringLiteral("file"));
-    parser.addOptions({hqOpt, devOpt, relayOpt, rootOpt});
+    const QCommandLineOption relayOpt(
+        QStringLiteral("relay-url"),
+        QStringLiteral("The relay's base URL (also kept in the device profile)."),
+        QStringLiteral("url"));
+    const QCommandLineOption pinOpt(
+        QStringLiteral("relay-pin"),
+        QStringLiteral("SPKI SHA-256 pin of the relay's TLS key (base64 or hex); repeatable."),
+        QStringLiteral("pin"));
+    const QCommandLineOption rootOpt(
+        QStringLiteral("root-key-out"),
+        QStringLiteral("init: write the HQ root public key (hex) to this file."),
+        QStringLiteral("file"));
+    parser.addOptions({hqOpt, devOpt, relayOpt, pinOpt, rootOpt});
     parser.process(application);
-    if (parser.positionalArguments() != QStringList{QStringLiteral("seed")} ||
-        !parser.isSet(hqOpt) || !parser.isSet(devOpt)) {
-        std::fprintf(stderr, "usage: liaison-demo seed --hq DIR --device DIR [--relay-url URL] "
-                             "< passphrase\n");
+    const QStringList args = parser.positionalArguments();
+    const QString command = args.value(0);
+    auto usage = [](const char *text) {
+        std::fprintf(stderr, "usage: %s < passphrase\n(liaison-demo --help for all commands)\n",
+                     text);
         return 2;
-    }
+    };
+    if (args.size() != 1 || !parser.isSet(hqOpt))
+        return usage("liaison-demo init|seed|pull --hq DIR ...");
+    if (command == QLatin1String("init") && !parser.isSet(rootOpt))
+        return usage("liaison-demo init --hq DIR --root-key-out FILE");
+    if (command == QLatin1String("seed") && (!parser.isSet(devOpt) || !parser.isSet(relayOpt)))
+        return usage("liaison-demo seed --hq DIR --device DIR --relay-url URL [--relay-pin PIN]");
+    if (command == QLatin1String("pull") && !parser.isSet(relayOpt))
+        return usage("liaison-demo pull --hq DIR --relay-url URL [--relay-pin PIN]");
+    if (command != QLatin1String("init") && command != QLatin1String("seed") &&
+        command != QLatin1String("pull"))
+        return usage("liaison-demo init|seed|pull --hq DIR ...");
     if (auto s = crypto::initialize(); !s) {
         std::fprintf(stderr, "liaison-demo: crypto self-test failed: %s\n",
                      qPrintable(s.error().message));
         return 3;
     }
-    return seed(parser.value(hqOpt), parser.value(devOpt), parser.value(relayOpt),
-                parser.value(rootOpt));
+    if (command == QLatin1String("init"))
+        return init(parser.value(hqOpt), parser.value(rootOpt));
+    if (command == QLatin1String("seed"))
+        return seed(parser.value(hqOpt), parser.value(devOpt), parser.value(relayOpt),
+                    parser.values(pinOpt));
+    return pull(parser.value(hqOpt), parser.value(relayOpt), parser.values(pinOpt));
 }

@@ -15,6 +15,11 @@ Status createDeviceTable(store::Database &db)
                       "label TEXT NOT NULL, enrolled_ms INTEGER NOT NULL)");
 }
 
+Status addRelayPins(store::Database &db)
+{
+    return db.execute("ALTER TABLE app_device ADD COLUMN relay_pins TEXT NOT NULL DEFAULT ''");
+}
+
 template <typename Fixed> std::optional<Fixed> fixedColumn(const store::Statement &st, int col)
 {
     return Fixed::fromBytes(st.columnBlob(col));
@@ -28,13 +33,15 @@ std::vector<store::Migration> deviceMigrations()
     const std::vector<store::Migration> streams = streams::streamMigrations();
     all.insert(all.end(), streams.begin(), streams.end());
     all.push_back(createDeviceTable);
+    all.push_back(addRelayPins);
     return all;
 }
 
 Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 {
-    auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
-                         "relay_url, label, enrolled_ms, hq_id FROM app_device WHERE id = 1");
+    auto st =
+        db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
+                   "relay_url, label, enrolled_ms, hq_id, relay_pins FROM app_device WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -59,6 +66,7 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
     p.relayUrl = st->columnText(5);
     p.label = st->columnText(6);
     p.enrolledMs = st->columnInt64(7);
+    p.relayPins = st->columnText(9).split(QLatin1Char(','), Qt::SkipEmptyParts);
     return std::optional<DeviceProfile>(std::move(p));
 }
 
@@ -66,8 +74,8 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
 {
     auto st =
         db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
-                   "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id) "
-                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                   "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id, "
+                   "relay_pins) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!st)
         return std::unexpected(st.error());
     return st->bind(1, p.deviceId.view())
@@ -79,6 +87,7 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
         .bind(7, p.label.isNull() ? QStringLiteral("") : p.label)
         .bind(8, p.enrolledMs)
         .bind(9, p.hqId.view())
+        .bind(10, p.relayPins.join(QLatin1Char(',')))
         .exec();
 }
 

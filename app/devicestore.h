@@ -15,6 +15,7 @@
 #include "store/database.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -34,7 +35,10 @@ struct DeviceProfile
     crypto::BoxPublicKey hqBoxKey;
     std::uint32_t hqBoxKeyId = 0;
     QString relayUrl; // empty: no relay configured
-    QString label;    // for people: "Liaison officer, Vienna"
+    // SHA-256 SPKI pins of the relay's TLS key (base64 or hex, as liaison-relay prints them);
+    // required for https, unused for plain http on loopback (the development flag).
+    QStringList relayPins;
+    QString label; // for people: "Liaison officer, Vienna"
     qint64 enrolledMs = 0;
 };
 

@@ -3,8 +3,7 @@
 // The stream layer of an enrolled device, composed over its unlocked vault: who this device is
 // (LocalIdentity: the enrolled device id, the vault's Ed25519 and X25519 keys), who HQ is
 // (PeerDirectory from the device profile), the stream outbox, the receiver and the records
-// applier. The sync client (sync/client) drives these; the demo tool delivers HQ's envelopes to
-// them in-process until it does.
+// applier. The sync client (DeviceSync over client::SyncClient) drives these through the relay.
 
 #include "devicestore.h"
 #include "model/deviceapplier.h"
@@ -22,7 +21,7 @@ namespace liaison::app {
 inline constexpr std::uint32_t kInitialBoxKeyId = 1;
 
 // Wall time from the model clock; online time is approximated by monotonic time while the app
-// runs (the connectivity signal arrives with the sync client).
+// runs.
 class AppStreamClock final : public streams::StreamClock
 {
 public:
@@ -51,6 +50,7 @@ public:
     [[nodiscard]] streams::StreamOutbox &outbox() { return *m_outbox; }
     [[nodiscard]] model::DeviceApplier &applier() { return *m_applier; }
     [[nodiscard]] const streams::LocalIdentity &identity() const;
+    [[nodiscard]] const streams::StreamClock &clock() const { return *m_clock; }
     // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
     [[nodiscard]] Result<std::optional<streams::StreamState>> hqStream() const;
     // Envelopes sealed for HQ and not yet acknowledged by a relay.

@@ -11,6 +11,7 @@
 #include "appcontroller.h"
 #include "crypto/secret.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QQuickWindow>
@@ -50,6 +51,9 @@ private:
         std::function<void()> action; // what to do first
         std::function<bool()> ready;  // poll until true (or time out)
         int settleMs = 450;           // animations end
+        int timeoutMs = 30'000;       // ready() polled this long
+        // Non-empty: a time-out is logged with this text and is not a failure.
+        QString timeoutNote;
     };
     void buildSteps();
     void runStep(int index);
@@ -73,6 +77,7 @@ private:
     QList<Step> m_steps;
     QStringList m_written;
     QStringList m_failures;
+    QElapsedTimer m_syncWaitStarted;
 
     // The scratch vault for the create and lockout screens.
     std::unique_ptr<QTemporaryDir> m_scratchDir;

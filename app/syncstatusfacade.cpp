@@ -9,10 +9,17 @@ SyncStatusFacade::SyncStatusFacade(const model::Clock &clock, QObject *parent)
     , m_clock(clock)
 {}
 
-void SyncStatusFacade::setSession(DeviceSession *session, DeviceStreams *streams)
+void SyncStatusFacade::setSession(DeviceSession *session, DeviceStreams *streams, DeviceSync *sync,
+                                  const QString &whyNoSync)
 {
+    if (m_sync)
+        disconnect(m_sync, nullptr, this, nullptr);
     m_session = session;
     m_streams = session ? streams : nullptr;
+    m_sync = m_streams ? sync : nullptr;
+    m_whyNoSync = whyNoSync;
+    if (m_sync)
+        connect(m_sync, &DeviceSync::statusChanged, this, &SyncStatusFacade::refresh);
     if (!session) {
         m_pending = 0;
         m_alarms.clear();
@@ -28,6 +35,11 @@ void SyncStatusFacade::refresh()
     if (m_session) {
         auto n = m_session->records().outboxCount();
         m_pending = n ? int(*n) : 0;
+    }
+    if (m_sync) {
+        const QDateTime last = m_sync->status().lastSynced();
+        if (last.isValid())
+            m_lastSyncedMs = last.toMSecsSinceEpoch();
     }
     if (m_streams) {
         if (auto sealed = m_streams->pendingEnvelopes())
@@ -64,14 +76,52 @@ void SyncStatusFacade::setAlarms(const QStringList &alarms)
     Q_EMIT changed();
 }
 
+void SyncStatusFacade::syncNow()
+{
+    if (m_sync)
+        m_sync->syncNow();
+}
+
+bool SyncStatusFacade::offline() const
+{
+    return !m_sync || m_sync->status().offline();
+}
+
+bool SyncStatusFacade::syncing() const
+{
+    return m_sync && m_sync->status().syncing();
+}
+
+int SyncStatusFacade::syncDone() const
+{
+    return m_sync ? m_sync->status().syncDone() : 0;
+}
+
+int SyncStatusFacade::syncTotal() const
+{
+    return m_sync ? m_sync->status().syncTotal() : 0;
+}
+
+QString SyncStatusFacade::lastError() const
+{
+    return m_sync ? m_sync->status().lastError() : QString();
+}
+
+bool SyncStatusFacade::canSyncNow() const
+{
+    return m_sync && !m_sync->status().offline();
+}
+
 QString SyncStatusFacade::offlineReason() const
 {
     if (!m_session)
         return tr("Locked");
     if (!enrolled())
         return tr("This device is not enrolled with HQ yet.");
-    return tr("No sync engine runs in this build yet: HQ's records were delivered to this vault "
-              "in-process by liaison-demo.");
+    if (!m_sync)
+        return m_whyNoSync.isEmpty() ? tr("No sync engine runs.") : m_whyNoSync;
+    return tr("The network is unreachable. Changes wait on this device and go out when it is "
+              "back.");
 }
 
 QString SyncStatusFacade::lastSyncedText() const
@@ -114,7 +164,17 @@ QString SyncStatusFacade::relayUrl() const
 
 QString SyncStatusFacade::summary() const
 {
-    QString out = offline() ? tr("Offline") : tr("Online");
+    QString out;
+    if (offline())
+        out = tr("Offline");
+    else if (syncing())
+        out = tr("Syncing");
+    else if (!lastError().isEmpty())
+        out = tr("Sync failed, retrying");
+    else if (m_lastSyncedMs > 0)
+        out = tr("Synced %1").arg(lastSyncedText());
+    else
+        out = tr("Online");
     if (m_pending > 0)
         out += tr(" · %1 pending").arg(m_pending);
     return out;

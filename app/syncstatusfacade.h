@@ -1,14 +1,17 @@
 #pragma once
 
 // What the sync status page and the header show: offline, N pending, syncing (x of y), last
-// synced, "no word from HQ since ...", alarms. The device sync engine (sync/client) is not wired
-// into the app yet, so this facade reports honestly what the device knows on its own: local
-// changes and sealed envelopes waiting to be sent, the newest verified HEARTBEAT and the alarms
-// of its stream layer, whether it is enrolled, and that no sync engine runs (offline). When the
-// engine lands, it feeds the same properties.
+// synced, "no word from HQ since ...", alarms, and "Sync now". While the device sync engine runs
+// (DeviceSync over client::SyncClient) its client::SyncStatus feeds these properties; without one
+// (locked, not enrolled, no relay address in the profile, a refused endpoint) the facade says
+// offline and why, and reports what the device knows on its own: local changes and sealed
+// envelopes waiting to be sent, the newest verified HEARTBEAT and the alarms of its stream layer.
 
 #include "devicestore.h"
 #include "devicestreams.h"
+#include "devicesync.h"
+
+#include <QPointer>
 
 #include <QDateTime>
 #include <QObject>
@@ -37,14 +40,20 @@ class SyncStatusFacade : public QObject
     Q_PROPERTY(QString deviceLabel READ deviceLabel NOTIFY changed)
     Q_PROPERTY(QString relayUrl READ relayUrl NOTIFY changed)
     Q_PROPERTY(QString summary READ summary NOTIFY changed)
+    Q_PROPERTY(QString lastError READ lastError NOTIFY changed)
+    Q_PROPERTY(bool canSyncNow READ canSyncNow NOTIFY changed)
 
 public:
     static constexpr qint64 kNoWordAfterMs = 48LL * 3600 * 1000;
 
     explicit SyncStatusFacade(const model::Clock &clock, QObject *parent = nullptr);
 
-    // nullptr while locked. `streams` is nullptr until the device is enrolled.
-    void setSession(DeviceSession *session, DeviceStreams *streams = nullptr);
+    // nullptr while locked. `streams` is nullptr until the device is enrolled; `sync` is nullptr
+    // while no engine runs, and then `whyNoSync` says why (shown as the offline reason).
+    void setSession(DeviceSession *session, DeviceStreams *streams = nullptr,
+                    DeviceSync *sync = nullptr, const QString &whyNoSync = {});
+    // "Sync now" on the sync page: a round at once (coalesced with a running one).
+    Q_INVOKABLE void syncNow();
     // Re-reads counts (after local edits or incoming records).
     void refresh();
     // The newest verified HEARTBEAT (HQ time) and when this device applied it; 0 = none.
@@ -52,12 +61,12 @@ public:
     void setLastSynced(qint64 localMs);
     void setAlarms(const QStringList &alarms);
 
-    [[nodiscard]] bool offline() const { return true; }
+    [[nodiscard]] bool offline() const;
     [[nodiscard]] QString offlineReason() const;
     [[nodiscard]] int pending() const { return m_pending; }
-    [[nodiscard]] bool syncing() const { return false; }
-    [[nodiscard]] int syncDone() const { return 0; }
-    [[nodiscard]] int syncTotal() const { return 0; }
+    [[nodiscard]] bool syncing() const;
+    [[nodiscard]] int syncDone() const;
+    [[nodiscard]] int syncTotal() const;
     [[nodiscard]] QString lastSyncedText() const;
     [[nodiscard]] QString lastHeartbeatText() const;
     [[nodiscard]] bool noWordFromHq() const;
@@ -65,8 +74,11 @@ public:
     [[nodiscard]] bool enrolled() const { return m_session && m_session->profile().has_value(); }
     [[nodiscard]] QString deviceLabel() const;
     [[nodiscard]] QString relayUrl() const;
-    // One line for the header: "Offline · 2 pending".
+    // One line for the header: "Offline · 2 pending", "Synced 2 min ago".
     [[nodiscard]] QString summary() const;
+    // The last failed round's reason (empty after a good round or without an engine).
+    [[nodiscard]] QString lastError() const;
+    [[nodiscard]] bool canSyncNow() const;
 
 Q_SIGNALS:
     void changed();
@@ -75,6 +87,8 @@ private:
     const model::Clock &m_clock;
     DeviceSession *m_session = nullptr;
     DeviceStreams *m_streams = nullptr;
+    QPointer<DeviceSync> m_sync;
+    QString m_whyNoSync;
     int m_pending = 0;
     qint64 m_lastSyncedMs = 0;
     qint64 m_heartbeatHqMs = 0;

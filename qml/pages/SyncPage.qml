@@ -49,7 +49,10 @@ Page {
                         Label {
                             text: root.sync.syncing
                                   ? qsTr("Syncing %1 of %2").arg(root.sync.syncDone).arg(root.sync.syncTotal)
-                                  : root.sync.offline ? qsTr("Offline") : qsTr("Connected")
+                                  : root.sync.offline ? qsTr("Offline")
+                                  : root.sync.lastError.length > 0 ? qsTr("Cannot reach the relay")
+                                  : root.sync.lastSyncedText !== qsTr("never") ? qsTr("Synced")
+                                  : qsTr("Connecting")
                             font.pixelSize: Theme.fontSizeHeadline
                             font.weight: Font.DemiBold
                         }
@@ -67,6 +70,21 @@ Page {
                         text: root.sync.offlineReason
                         wrapMode: Text.WordWrap
                         color: Theme.textSecondary
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        visible: !root.sync.offline && root.sync.lastError.length > 0
+                        text: qsTr("The last attempt failed (%1); it is retried by itself.")
+                              .arg(root.sync.lastError)
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                    }
+                    Button {
+                        objectName: "syncNowButton"
+                        visible: root.sync.enrolled
+                        enabled: root.sync.canSyncNow && !root.sync.syncing
+                        text: qsTr("Sync now")
+                        onClicked: root.sync.syncNow()
                     }
                     Label {
                         Layout.fillWidth: true

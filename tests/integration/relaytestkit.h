@@ -202,17 +202,18 @@ public:
                const QStringList &extra = {}, bool plainHttp = true)
     {
         m_logPath = dir.filePath(QStringLiteral("relay-%1.log").arg(++s_counter));
-        const QString certPath = dir.filePath(QStringLiteral("hq.cert"));
-        {
-            QFile f(certPath);
-            if (!f.open(QIODevice::WriteOnly) || f.write(dep.cert) != dep.cert.size())
-                return false;
-        }
         QStringList args{QStringLiteral("--listen"),     QStringLiteral("127.0.0.1:0"),
                          QStringLiteral("--ops-listen"), QStringLiteral("127.0.0.1:0"),
                          QStringLiteral("--db"),         backend.dbUrl,
-                         QStringLiteral("--root-key"),   dep.rootHex(),
-                         QStringLiteral("--hq-cert"),    certPath};
+                         QStringLiteral("--root-key"),   dep.rootHex()};
+        // An empty dep.cert: HQ installs its certificate itself (PUT /v1/hq-cert).
+        if (!dep.cert.isEmpty()) {
+            const QString certPath = dir.filePath(QStringLiteral("hq.cert"));
+            QFile f(certPath);
+            if (!f.open(QIODevice::WriteOnly) || f.write(dep.cert) != dep.cert.size())
+                return false;
+            args << QStringLiteral("--hq-cert") << certPath;
+        }
         if (plainHttp)
             args << QStringLiteral("--dev-plain-http");
         args << extra;

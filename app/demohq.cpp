@@ -1,0 +1,381 @@
+#include "demohq.h"
+
+#include "protocol/hqcert.h"
+#include "streams/streamschema.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcDemoHq, "liaison.app.demohq")
+
+namespace liaison::app {
+
+namespace {
+
+constexpr std::uint32_t kHqBoxKeyId = 1;
+constexpr std::int64_t kCertValidityMs = 30LL * 24 * 3600 * 1000;
+
+// HQ's own secrets and ids, in HQ's encrypted store.
+Status createDemoHqTable(store::Database &db)
+{
+    return db.execute("CREATE TABLE demo_hq (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                      "deployment_id BLOB NOT NULL, origin_id BLOB NOT NULL, "
+                      "root_sk BLOB NOT NULL, admin_sk BLOB NOT NULL, "
+                      "cert_serial INTEGER NOT NULL)");
+}
+
+std::vector<store::Migration> hqMigrations()
+{
+    std::vector<store::Migration> m = model::RecordStore::migrations();
+    for (auto &x : streams::streamMigrations())
+        m.push_back(std::move(x));
+    for (auto &x : hq::DeviceRegistry::migrations())
+        m.push_back(std::move(x));
+    m.push_back(createDemoHqTable);
+    return m;
+}
+
+Result<crypto::SignKeyPair> signKeyFrom(crypto::SecretBytes bytes)
+{
+    if (bytes.size() != crypto::SignSecretKey::size)
+        return fail(Errc::Tampered, QStringLiteral("a key in HQ's store is damaged"));
+    return crypto::crypto_sign_keypair_from_secret(crypto::SignSecretKey(std::move(bytes)));
+}
+
+} // namespace
+
+class DemoHq::Identity final : public streams::LocalIdentity
+{
+public:
+    Identity(const crypto::Id16 &deployment, const vault::Identity &keys)
+        : m_deployment(deployment)
+        , m_keys(keys)
+    {}
+    [[nodiscard]] streams::Role role() const override { return streams::Role::Hq; }
+    [[nodiscard]] crypto::Id16 deploymentId() const override { return m_deployment; }
+    [[nodiscard]] crypto::Id16 localId() const override { return protocol::hqParticipantId(); }
+    [[nodiscard]] const crypto::SignSecretKey &signingKey() const override
+    {
+        return m_keys.sign.secretKey;
+    }
+    [[nodiscard]] const crypto::BoxKeyPair *boxKey(std::uint32_t keyId) const override
+    {
+        return keyId == kHqBoxKeyId ? &m_keys.box : nullptr;
+    }
+
+private:
+    crypto::Id16 m_deployment;
+    const vault::Identity &m_keys;
+};
+
+DemoHq::~DemoHq()
+{
+    m_transport.reset();
+    m_receiver.reset();
+    m_outbox.reset();
+    m_applier.reset();
+    m_fanout.reset();
+    m_registry.reset();
+    m_records.reset();
+    if (m_vault)
+        m_vault->lock();
+}
+
+Result<std::unique_ptr<DemoHq>>
+DemoHq::create(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
+               vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options)
+{
+    options.database.migrations = hqMigrations();
+    options.createIdentity = true;
+    auto v = vault::Vault::create(dir + QStringLiteral("/vault"), passphrase, keyStore, vaultClock,
+                                  options);
+    if (!v)
+        return std::unexpected(v.error());
+    std::unique_ptr<DemoHq> hq(new DemoHq());
+    hq->m_vault = std::move(*v);
+    const crypto::Id16 deployment = crypto::randomFixed<crypto::Id16>();
+    const crypto::Id16 origin = crypto::randomFixed<crypto::Id16>();
+    const crypto::SignKeyPair root = crypto::crypto_sign_keypair();
+    const crypto::SignKeyPair admin = crypto::crypto_sign_keypair();
+    auto st = hq->m_vault->database()->prepare(
+        "INSERT INTO demo_hq (id, deployment_id, origin_id, root_sk, admin_sk, cert_serial) "
+        "VALUES (1, ?1, ?2, ?3, ?4, 0)");
+    if (!st)
+        return std::unexpected(st.error());
+    const crypto::SecretBytes rootSecret = crypto::SecretBytes::copyOf(root.secretKey.view());
+    const crypto::SecretBytes adminSecret = crypto::SecretBytes::copyOf(admin.secretKey.view());
+    if (auto s = st->bind(1, deployment.view())
+                     .bind(2, origin.view())
+                     .bind(3, rootSecret)
+                     .bind(4, adminSecret)
+                     .exec();
+        !s)
+        return std::unexpected(s.error());
+    if (auto s = hq->loadKeys(); !s)
+        return std::unexpected(s.error());
+    if (auto s = hq->openLayers(clock); !s)
+        return std::unexpected(s.error());
+    return hq;
+}
+
+Result<std::unique_ptr<DemoHq>> DemoHq::open(const QString &dir,
+                                             const crypto::SecretBytes &passphrase,
+                                             vault::KeyStore &keyStore, vault::Clock &vaultClock,
+                                             const model::Clock &clock, vault::VaultOptions options)
+{
+    options.database.migrations = hqMigrations();
+    auto v = vault::Vault::load(dir + QStringLiteral("/vault"), keyStore, vaultClock, options);
+    if (!v)
+        return std::unexpected(v.error());
+    if (auto s = (*v)->unlock(passphrase); !s)
+        return std::unexpected(s.error());
+    std::unique_ptr<DemoHq> hq(new DemoHq());
+    hq->m_vault = std::move(*v);
+    if (auto s = hq->loadKeys(); !s)
+        return std::unexpected(s.error());
+    if (auto s = hq->openLayers(clock); !s)
+        return std::unexpected(s.error());
+    return hq;
+}
+
+Status DemoHq::loadKeys()
+{
+    if (!m_vault->identity())
+        return fail(Errc::NotFound, QStringLiteral("HQ's store has no identity keys"));
+    auto st = m_vault->database()->prepare("SELECT deployment_id, origin_id, root_sk, admin_sk, "
+                                           "cert_serial FROM demo_hq WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return fail(Errc::NotFound, QStringLiteral("this is not a demo HQ store"));
+    auto deployment = crypto::Id16::fromBytes(st->columnBlob(0));
+    auto origin = crypto::Id16::fromBytes(st->columnBlob(1));
+    auto root = signKeyFrom(st->columnSecret(2));
+    auto admin = signKeyFrom(st->columnSecret(3));
+    if (!deployment || !origin)
+        return fail(Errc::Tampered, QStringLiteral("HQ's store is damaged"));
+    if (!root)
+        return std::unexpected(root.error());
+    if (!admin)
+        return std::unexpected(admin.error());
+    m_deployment = *deployment;
+    m_origin = *origin;
+    m_root = std::move(*root);
+    m_admin = std::move(*admin);
+    m_serial = std::uint64_t(st->columnInt64(4));
+    return {};
+}
+
+Status DemoHq::openLayers(const model::Clock &clock)
+{
+    store::Database &db = *m_vault->database();
+    m_streamClock = std::make_unique<AppStreamClock>(clock);
+    m_records = std::make_unique<model::RecordStore>(db, clock, m_origin, model::ReplicaRole::Hq);
+    if (auto s = m_records->open(); !s)
+        return s;
+    m_registry = std::make_unique<hq::DeviceRegistry>(db);
+    if (auto s = m_registry->open(); !s)
+        return s;
+    m_fanout = std::make_unique<hq::HqFanout>(*m_records, *m_registry);
+    m_applier = std::make_unique<hq::HqApplier>(*m_fanout);
+    m_identity = std::make_unique<Identity>(m_deployment, *m_vault->identity());
+    m_outbox =
+        std::make_unique<streams::StreamOutbox>(db, *m_identity, *m_registry, *m_streamClock);
+    m_receiver = std::make_unique<streams::Receiver>(db, *m_identity, *m_registry, *m_applier,
+                                                     *m_outbox, *m_streamClock);
+    m_receiver->setResyncSource(m_applier.get());
+    m_receiver->setCertificateSerial(std::max<std::uint64_t>(m_serial, 1));
+    return {};
+}
+
+Result<QByteArray> DemoHq::issueCertificate()
+{
+    const std::int64_t now = m_streamClock->nowMs();
+    protocol::HqCertificate c;
+    c.deployment = m_deployment;
+    c.serial = m_serial + 1;
+    c.notBeforeMs = now - 3600 * 1000;
+    c.notAfterMs = now + kCertValidityMs;
+    c.contentKey = m_vault->identity()->sign.publicKey;
+    c.relayAdminKey = m_admin.publicKey;
+    protocol::signHqCertificate(c, m_root.secretKey);
+    auto st = m_vault->database()->prepare("UPDATE demo_hq SET cert_serial = ?1 WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    if (auto s = st->bind(1, qint64(c.serial)).exec(); !s)
+        return std::unexpected(s.error());
+    m_serial = c.serial;
+    m_receiver->setCertificateSerial(m_serial);
+    return c.encode();
+}
+
+Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
+                                             const vault::Identity &deviceKeys,
+                                             const QString &label, const QStringList &scopes,
+                                             const QString &relayUrl, const QStringList &relayPins)
+{
+    hq::DeviceRecord record;
+    record.id = deviceId;
+    record.signKey = deviceKeys.sign.publicKey;
+    record.boxKey = deviceKeys.box.publicKey;
+    record.boxKeyId = kInitialBoxKeyId;
+    record.state = streams::PeerState::Active;
+    record.label = label;
+    if (auto s = m_registry->addDevice(record); !s)
+        return std::unexpected(s.error());
+    for (const QString &scope : scopes) {
+        // The RESYNC that opens the device's stream carries the scopes' snapshot; the
+        // SCOPE_JOIN messages are not needed.
+        if (auto r = m_fanout->addMember(deviceId, scope); !r)
+            return std::unexpected(r.error());
+    }
+    DeviceProfile profile;
+    profile.deviceId = deviceId;
+    profile.deploymentId = m_deployment;
+    profile.hqId = protocol::hqParticipantId();
+    profile.hqSignKey = m_vault->identity()->sign.publicKey;
+    profile.hqBoxKey = m_vault->identity()->box.publicKey;
+    profile.hqBoxKeyId = kHqBoxKeyId;
+    profile.relayUrl = relayUrl;
+    profile.relayPins = relayPins;
+    profile.label = label;
+    profile.enrolledMs = m_streamClock->nowMs();
+    return profile;
+}
+
+Result<int> DemoHq::publishEdits()
+{
+    auto published = m_fanout->publishLocalEdits();
+    if (!published)
+        return std::unexpected(published.error());
+    if (auto s = hq::HqFanout::enqueue(*m_outbox, published->messages); !s)
+        return std::unexpected(s.error());
+    return int(published->messages.size());
+}
+
+Status DemoHq::connectRelay(const client::RelayEndpoint &endpoint,
+                            client::HqTransportOptions options)
+{
+    if (auto s = client::validateEndpoint(endpoint); !s)
+        return s;
+    m_transport.reset();
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_transport = std::make_unique<client::HqTransport>(m_nam.get(), endpoint, *m_outbox,
+                                                        *m_receiver, *m_identity, m_admin.secretKey,
+                                                        *m_streamClock, options);
+    // HQ's own edits go out with every round.
+    m_transport->engine().setPrepare([this]() -> Status {
+        auto n = publishEdits();
+        if (!n)
+            return std::unexpected(n.error());
+        return {};
+    });
+    return {};
+}
+
+Status DemoHq::adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+                         const QString &what, int timeoutMs)
+{
+    if (!m_transport)
+        return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
+    std::optional<client::RelayReply> got;
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    call([&](const client::RelayReply &r) {
+        got = r;
+        loop.quit();
+    });
+    if (!got) {
+        timer.start(timeoutMs);
+        loop.exec();
+    }
+    if (!got)
+        return fail(Errc::Io, QStringLiteral("%1: no answer from the relay").arg(what));
+    if (!got->ok())
+        return fail(got->transient() ? Errc::Io : Errc::Refused,
+                    QStringLiteral("%1: %2").arg(what, got->describe()));
+    return {};
+}
+
+Status DemoHq::installCertificate(const QByteArray &certificate, int timeoutMs)
+{
+    return adminCall([&](auto cb) { m_transport->putHqCertificate(certificate, cb); },
+                     QStringLiteral("installing the HQ certificate"), timeoutMs);
+}
+
+Status DemoHq::putDevice(const crypto::Id16 &deviceId, const crypto::SignPublicKey &signKey,
+                         std::int64_t version, int timeoutMs)
+{
+    return adminCall(
+        [&](auto cb) {
+            m_transport->putDevice(deviceId, signKey, client::RelayDeviceState::Active, version,
+                                   cb);
+        },
+        QStringLiteral("registering the device at the relay"), timeoutMs);
+}
+
+Result<DemoHq::Round> DemoHq::syncOnce(int timeoutMs)
+{
+    if (!m_transport)
+        return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
+    Round round;
+    std::optional<std::pair<bool, QString>> done;
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    auto c1 = QObject::connect(m_transport.get(), &client::HqTransport::envelopeDelivered,
+                               [&round] { ++round.delivered; });
+    auto c2 = QObject::connect(m_transport.get(), &client::HqTransport::envelopeRefused,
+                               [&round] { ++round.refused; });
+    auto c3 = QObject::connect(m_transport.get(), &client::HqTransport::roundFinished,
+                               [&](bool ok, const QString &error) {
+                                   done = std::make_pair(ok, error);
+                                   loop.quit();
+                               });
+    m_transport->syncOnce();
+    if (!done) {
+        timer.start(timeoutMs);
+        loop.exec();
+    }
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    QObject::disconnect(c3);
+    if (!done)
+        return fail(Errc::Io, QStringLiteral("HQ's sync round did not finish in time"));
+    if (!done->first)
+        return fail(Errc::Io, QStringLiteral("HQ's sync round failed: %1").arg(done->second));
+    return round;
+}
+
+Result<DeviceProfile> createEnrolledDevice(DemoHq &hq, const QString &vaultDir,
+                                           const crypto::SecretBytes &passphrase,
+                                           vault::KeyStore &keyStore, vault::Clock &vaultClock,
+                                           const QString &label, const QStringList &scopes,
+                                           const QString &relayUrl, const QStringList &relayPins,
+                                           vault::VaultOptions options)
+{
+    options.database.migrations = deviceMigrations();
+    options.createIdentity = true;
+    auto v = vault::Vault::create(vaultDir, passphrase, keyStore, vaultClock, options);
+    if (!v)
+        return std::unexpected(v.error());
+    const crypto::Id16 deviceId = crypto::randomFixed<crypto::Id16>();
+    auto profile =
+        hq.registerDevice(deviceId, *(*v)->identity(), label, scopes, relayUrl, relayPins);
+    if (!profile)
+        return std::unexpected(profile.error());
+    if (auto s = saveDeviceProfile(*(*v)->database(), *profile); !s)
+        return std::unexpected(s.error());
+    (*v)->lock();
+    return profile;
+}
+
+} // namespace liaison::app

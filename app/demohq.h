@@ -1,0 +1,129 @@
+#pragma once
+
+// HQ for the demo (liaison-demo, scripts/demo) and the app's sync tests: HQ's encrypted store (a
+// vault whose identity is HQ's content-signing and box key), the records, the device registry,
+// the stream outbox and receiver, and HQ's relay transport (client::HqTransport).
+//
+// Keys (DESIGN.md "Keys"), shortened for a demo that runs on one machine:
+//   - root key: made at create; the public half goes to the relay (--root-key), the secret half
+//     stays in HQ's encrypted store (table demo_hq) so HQ can issue its next certificate. In a
+//     real deployment it lives offline; it is never printed or written in the clear.
+//   - content-signing key: the vault identity's Ed25519 key; signs envelopes and HQ's requests.
+//   - relay-admin key: made at create, kept in the same encrypted table; signs admin calls only.
+//   - the HQ certificate: root-signed, naming both online keys; installed at the relay with
+//     PUT /v1/hq-cert (serial 1, 2 ... one more with every issue).
+// In envelope headers HQ is the all-zero participant id; its record stamps carry an origin id of
+// their own, fixed at create.
+
+#include "devicestore.h"
+#include "devicestreams.h"
+
+#include "client/hqtransport.h"
+#include "hq/deviceregistry.h"
+#include "hq/hqapplier.h"
+#include "hq/hqfanout.h"
+#include "model/recordstore.h"
+#include "streams/receiver.h"
+#include "streams/streamoutbox.h"
+#include "vault/vault.h"
+
+#include <QNetworkAccessManager>
+#include <QStringList>
+
+#include <memory>
+
+namespace liaison::app {
+
+class DemoHq
+{
+public:
+    // A new HQ store in `dir` (vault/ inside it) with fresh root, relay-admin and content keys
+    // and a fresh deployment id. `keyStore`, `vaultClock` and `clock` must outlive the object.
+    [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
+    create(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
+           vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options = {});
+    // The HQ store `create` made, unlocked with the passphrase.
+    [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
+    open(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
+         vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options = {});
+    ~DemoHq();
+    DemoHq(const DemoHq &) = delete;
+    DemoHq &operator=(const DemoHq &) = delete;
+
+    [[nodiscard]] const crypto::Id16 &deploymentId() const { return m_deployment; }
+    [[nodiscard]] const crypto::SignPublicKey &rootPublicKey() const { return m_root.publicKey; }
+    [[nodiscard]] const vault::Identity &identity() const { return *m_vault->identity(); }
+    [[nodiscard]] model::RecordStore &records() { return *m_records; }
+    [[nodiscard]] hq::DeviceRegistry &registry() { return *m_registry; }
+    [[nodiscard]] hq::HqFanout &fanout() { return *m_fanout; }
+    [[nodiscard]] streams::StreamOutbox &outbox() { return *m_outbox; }
+    [[nodiscard]] streams::Receiver &receiver() { return *m_receiver; }
+
+    // A root-signed certificate (serial one above the last issued, valid from an hour ago for
+    // 30 days) naming the content-signing and relay-admin keys; the serial is remembered.
+    [[nodiscard]] Result<QByteArray> issueCertificate();
+
+    // Enrolment, shortened: HQ registers the device's public keys (active) and its scopes, and
+    // returns the profile the device keeps (HQ's keys, deployment, relay address and pins).
+    [[nodiscard]] Result<DeviceProfile>
+    registerDevice(const crypto::Id16 &deviceId, const vault::Identity &deviceKeys,
+                   const QString &label, const QStringList &scopes, const QString &relayUrl,
+                   const QStringList &relayPins = {});
+
+    // HQ's edits since the last call, fanned out as DELTAs into the outbox. Returns the number
+    // of stream messages enqueued.
+    [[nodiscard]] Result<int> publishEdits();
+
+    // ---- the relay (blocking calls: they run the event loop until the answer or the timeout)
+    [[nodiscard]] Status connectRelay(const client::RelayEndpoint &endpoint,
+                                      client::HqTransportOptions options = {});
+    [[nodiscard]] Status installCertificate(const QByteArray &certificate, int timeoutMs = 15000);
+    [[nodiscard]] Status putDevice(const crypto::Id16 &deviceId,
+                                   const crypto::SignPublicKey &signKey, std::int64_t version,
+                                   int timeoutMs = 15000);
+    // One round: push every device's pending `down` envelopes, pull HQ's mailbox (`up`).
+    struct Round
+    {
+        int delivered = 0; // envelopes the relay acknowledged
+        int refused = 0;
+    };
+    [[nodiscard]] Result<Round> syncOnce(int timeoutMs = 30000);
+    [[nodiscard]] client::HqTransport *transport() { return m_transport.get(); }
+
+private:
+    DemoHq() = default;
+    [[nodiscard]] Status openLayers(const model::Clock &clock);
+    [[nodiscard]] Status loadKeys();
+    [[nodiscard]] Status
+    adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+              const QString &what, int timeoutMs);
+
+    class Identity;
+    std::unique_ptr<vault::Vault> m_vault;
+    crypto::Id16 m_deployment;
+    crypto::Id16 m_origin;
+    crypto::SignKeyPair m_root;
+    crypto::SignKeyPair m_admin;
+    std::uint64_t m_serial = 0;
+    std::unique_ptr<AppStreamClock> m_streamClock;
+    std::unique_ptr<model::RecordStore> m_records;
+    std::unique_ptr<hq::DeviceRegistry> m_registry;
+    std::unique_ptr<hq::HqFanout> m_fanout;
+    std::unique_ptr<hq::HqApplier> m_applier;
+    std::unique_ptr<Identity> m_identity;
+    std::unique_ptr<streams::StreamOutbox> m_outbox;
+    std::unique_ptr<streams::Receiver> m_receiver;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<client::HqTransport> m_transport;
+};
+
+// Creates a device vault in `dir` (vault/ and keystore/ inside it are the caller's: `keyStore`
+// lives there), registers the device at `hq` in `scopes` and writes the profile HQ returns.
+// Returns the profile (the device id is fresh). The vault is locked again afterwards.
+[[nodiscard]] Result<DeviceProfile>
+createEnrolledDevice(DemoHq &hq, const QString &vaultDir, const crypto::SecretBytes &passphrase,
+                     vault::KeyStore &keyStore, vault::Clock &vaultClock, const QString &label,
+                     const QStringList &scopes, const QString &relayUrl,
+                     const QStringList &relayPins = {}, vault::VaultOptions options = {});
+
+} // namespace liaison::app

@@ -1,0 +1,105 @@
+#include "devicesync.h"
+
+#include "connectivity.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcDeviceSync, "liaison.app.sync")
+
+namespace liaison::app {
+
+Result<client::RelayEndpoint> relayEndpointFor(const DeviceProfile &profile)
+{
+    if (profile.relayUrl.trimmed().isEmpty())
+        return fail(Errc::NotFound, QStringLiteral("no relay address in the device profile"));
+    client::RelayEndpoint e;
+    e.baseUrl = QUrl(profile.relayUrl.trimmed(), QUrl::StrictMode);
+    e.deployment = profile.deploymentId;
+    for (const QString &text : profile.relayPins) {
+        auto pin = client::parseSpkiPin(text.toLatin1());
+        if (!pin)
+            return fail(Errc::InvalidArgument,
+                        QStringLiteral("a relay TLS pin in the device profile does not parse"));
+        e.pins.append(*pin);
+    }
+    // Plain http only to loopback (development); validateEndpoint refuses it anywhere else.
+    e.allowPlainHttpOnLoopback =
+        e.baseUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 &&
+        client::isLoopbackHost(e.baseUrl.host());
+    if (auto s = client::validateEndpoint(e); !s)
+        return std::unexpected(s.error());
+    return e;
+}
+
+DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
+                       client::RelayEndpoint endpoint, client::Connectivity *connectivity,
+                       client::SyncClientOptions options, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_streams(streams)
+    , m_endpoint(std::move(endpoint))
+    , m_connectivity(connectivity)
+{
+    if (!m_connectivity && !client::isLoopbackHost(m_endpoint.baseUrl.host())) {
+        m_ownedConnectivity = platform::createConnectivity();
+        m_connectivity = m_ownedConnectivity.get();
+    }
+    m_client = std::make_unique<client::SyncClient>(&m_nam, m_endpoint, m_streams.outbox(),
+                                                    m_streams.receiver(), m_streams.identity(),
+                                                    m_streams.clock(), m_connectivity, options);
+    m_client->setLocalChangeCount([this]() -> Result<qsizetype> {
+        auto n = m_session.records().outboxCount();
+        if (!n)
+            return std::unexpected(n.error());
+        return qsizetype(*n);
+    });
+    m_client->engine().setPrepare([this]() -> Status {
+        auto n = m_streams.applier().pushLocalEdits(m_streams.outbox(), m_streams.hqId());
+        if (!n)
+            return std::unexpected(n.error());
+        if (*n > 0)
+            qCInfo(lcDeviceSync) << "sealed" << *n << "local operations for HQ";
+        return {};
+    });
+    connect(m_client.get(), &client::SyncClient::roundFinished, this,
+            [this](bool ok, const QString &error) {
+                ++m_rounds;
+                if (ok)
+                    ++m_roundsOk;
+                if (ok)
+                    qCInfo(lcDeviceSync) << "round finished";
+                else
+                    qCWarning(lcDeviceSync).noquote() << "round failed:" << error;
+                Q_EMIT roundFinished(ok, error);
+            });
+    connect(m_client->status(), &client::SyncStatus::changed, this, &DeviceSync::statusChanged);
+}
+
+DeviceSync::~DeviceSync()
+{
+    if (m_client)
+        m_client->stop();
+}
+
+void DeviceSync::start()
+{
+    qCInfo(lcDeviceSync).noquote() << "sync starts; connectivity:" << connectivitySource();
+    m_client->start();
+}
+
+void DeviceSync::stop()
+{
+    m_client->stop();
+}
+
+void DeviceSync::syncNow()
+{
+    m_client->syncNow();
+}
+
+QString DeviceSync::connectivitySource() const
+{
+    return m_connectivity ? m_connectivity->backendName() : QStringLiteral("loopback relay");
+}
+
+} // namespace liaison::app

@@ -1,0 +1,72 @@
+#pragma once
+
+// The device sync engine as the app runs it (DESIGN.md "Device sync engine"): a client::SyncClient
+// over the enrolled device's stream outbox and receiver (DeviceStreams), talking to the relay
+// named in the device profile. AppController builds one after the vault unlocks (enrolled devices
+// with a relay address only) and destroys it before the vault locks.
+//
+//  - endpoint: the profile's relay URL and deployment; https needs at least one SPKI pin from the
+//    profile, plain http is accepted only for a loopback host (the relay's development flag)
+//  - connectivity: the platform's (QNetworkInformation) unless the caller gives one; for a
+//    loopback relay the OS's reachability says nothing, so none is used (the engine just tries)
+//  - pending count: local changes not yet sealed plus envelopes the relay has not acknowledged
+//  - prepare: every round first seals the records' change log into DELTAs for HQ
+//  - roundFinished / statusChanged: the status facade and the models re-read
+
+#include "client/connectivity.h"
+#include "client/syncclient.h"
+#include "devicestore.h"
+#include "devicestreams.h"
+
+#include <QNetworkAccessManager>
+#include <QObject>
+
+#include <memory>
+
+namespace liaison::app {
+
+// The relay endpoint a device profile names. NotFound without a relay URL; Refused (with the
+// reason) for plain http to a host that is not loopback, or https without a usable pin.
+[[nodiscard]] Result<client::RelayEndpoint> relayEndpointFor(const DeviceProfile &profile);
+
+class DeviceSync final : public QObject
+{
+    Q_OBJECT
+public:
+    // `session` and `streams` must outlive this object. `connectivity` nullptr: the platform's
+    // (or none for a loopback relay); otherwise it must outlive this object.
+    DeviceSync(DeviceSession &session, DeviceStreams &streams, client::RelayEndpoint endpoint,
+               client::Connectivity *connectivity, client::SyncClientOptions options,
+               QObject *parent = nullptr);
+    ~DeviceSync() override;
+    Q_DISABLE_COPY_MOVE(DeviceSync)
+
+    void start();   // after unlock
+    void stop();    // before lock: aborts what is in flight
+    void syncNow(); // a local change was queued, or "Sync now"
+
+    [[nodiscard]] client::SyncClient &client() { return *m_client; }
+    [[nodiscard]] client::SyncStatus &status() { return *m_client->status(); }
+    [[nodiscard]] const client::RelayEndpoint &endpoint() const { return m_endpoint; }
+    [[nodiscard]] QString connectivitySource() const;
+    // Rounds finished since start (ok or not).
+    [[nodiscard]] int roundsFinished() const { return m_rounds; }
+    [[nodiscard]] int roundsSucceeded() const { return m_roundsOk; }
+
+Q_SIGNALS:
+    void roundFinished(bool ok, const QString &error);
+    void statusChanged();
+
+private:
+    DeviceSession &m_session;
+    DeviceStreams &m_streams;
+    client::RelayEndpoint m_endpoint;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<client::Connectivity> m_ownedConnectivity;
+    client::Connectivity *m_connectivity = nullptr;
+    std::unique_ptr<client::SyncClient> m_client;
+    int m_rounds = 0;
+    int m_roundsOk = 0;
+};
+
+} // namespace liaison::app

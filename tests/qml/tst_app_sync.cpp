@@ -1,0 +1,249 @@
+// The app's sync wiring end to end, through a real liaison-relay child process (SQLite backend):
+// HQ (app::DemoHq, the code liaison-demo runs) issues and installs its certificate, seeds the
+// directorate records, enrols a device vault the way liaison-demo does and pushes RESYNC + DELTA +
+// HEARTBEAT to the relay. Then the app's own composition (AppController: unlock -> DeviceSession
+// -> DeviceStreams -> DeviceSync over client::SyncClient) pulls them:
+//  - HQ's records arrive in the device store (canonical dump equal to HQ's) and in the models
+//  - the status facade says online, synced, nothing pending, a verified HEARTBEAT
+//  - an instruction acknowledged in the app reaches HQ's store through the relay
+//  - lock stops the engine; a profile without a relay address stays offline and says why
+
+#include "appcontroller.h"
+#include "demohq.h"
+#include "desktop/softwarekeystore.h"
+#include "directoratedemo.h"
+#include "relaytestkit.h"
+
+#include "testmain.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace liaison;
+
+namespace {
+const char kPassphrase[] = "copper lantern meadow violin harbour";
+
+vault::VaultOptions testVault()
+{
+    vault::VaultOptions o;
+    o.kdf = crypto::kTestKdfParams;
+    return o;
+}
+
+QByteArray dumpOf(model::RecordStore &records)
+{
+    auto d = records.canonicalDump(app::demo::demoScopes());
+    return d ? *d : QByteArray("<dump failed>");
+}
+} // namespace
+
+class TstAppSync : public QObject
+{
+    Q_OBJECT
+
+private:
+    relaytest::RelayEnv m_env;
+    vault::SystemClock m_vaultClock;
+    model::SystemClock m_clock;
+    std::unique_ptr<platform::SoftwareKeyStore> m_hqKeys;
+    std::unique_ptr<platform::SoftwareKeyStore> m_deviceKeys;
+    std::unique_ptr<app::DemoHq> m_hq;
+    QString m_relayUrl;
+
+    static crypto::SecretBytes passphrase()
+    {
+        return crypto::SecretBytes::copyOf(QByteArrayView(kPassphrase));
+    }
+
+    QString path(const QString &name) const { return m_env.dir->filePath(name); }
+
+    // The app over the device vault, with a connectivity that says online and quick timings.
+    std::unique_ptr<app::AppController> makeApp(client::Connectivity *connectivity)
+    {
+        client::SyncClientOptions o;
+        o.engine.longPollWaitMs = 1000;
+        o.backoff = {50, 2000};
+        app::AppServices services{path(QStringLiteral("device/vault")),
+                                  *m_deviceKeys,
+                                  m_vaultClock,
+                                  m_clock,
+                                  testVault(),
+                                  60'000,
+                                  connectivity,
+                                  o};
+        return std::make_unique<app::AppController>(services);
+    }
+
+    static bool unlock(app::AppController &a)
+    {
+        a.vault()->unlock(QString::fromLatin1(kPassphrase));
+        a.vault()->waitForWorker();
+        return QTest::qWaitFor([&] { return a.vault()->isUnlocked() && a.session(); }, 10000);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(m_env.setUp(QStringLiteral("sqlite")), qPrintable(m_env.error));
+        m_hqKeys =
+            std::make_unique<platform::SoftwareKeyStore>(path(QStringLiteral("hq/keystore")));
+        m_deviceKeys =
+            std::make_unique<platform::SoftwareKeyStore>(path(QStringLiteral("device/keystore")));
+        auto hq = app::DemoHq::create(path(QStringLiteral("hq")), passphrase(), *m_hqKeys,
+                                      m_vaultClock, m_clock, testVault());
+        QVERIFY2(hq, hq ? "" : qPrintable(hq.error().message));
+        m_hq = std::move(*hq);
+        // The relay knows only the root public key, as in scripts/demo: HQ installs its own
+        // certificate below.
+        m_env.dep->root.publicKey = m_hq->rootPublicKey();
+        m_env.dep->cert.clear();
+        QVERIFY2(m_env.startRelay(), qPrintable(m_env.error));
+        m_relayUrl = QStringLiteral("http://127.0.0.1:%1").arg(m_env.relay->port);
+    }
+
+    void cleanupTestCase()
+    {
+        m_hq.reset();
+        m_env.tearDown();
+    }
+
+    void hqRecordsReachTheAppThroughTheRelay()
+    {
+        // ---- HQ, as liaison-demo seed does it ----
+        app::DeviceProfile hqView;
+        hqView.relayUrl = m_relayUrl;
+        hqView.deploymentId = m_hq->deploymentId();
+        auto endpoint = app::relayEndpointFor(hqView);
+        QVERIFY2(endpoint, endpoint ? "" : qPrintable(endpoint.error().message));
+        QVERIFY(endpoint->allowPlainHttpOnLoopback);
+        QVERIFY(m_hq->connectRelay(*endpoint));
+        auto cert = m_hq->issueCertificate();
+        QVERIFY(cert);
+        auto installed = m_hq->installCertificate(*cert);
+        QVERIFY2(installed, installed ? "" : qPrintable(installed.error().message));
+        auto counts = app::demo::seedDirectorate(m_hq->records(), m_clock.wallMs());
+        QVERIFY(counts);
+        QVERIFY(m_hq->publishEdits());
+        auto profile = app::createEnrolledDevice(
+            *m_hq, path(QStringLiteral("device/vault")), passphrase(), *m_deviceKeys, m_vaultClock,
+            QStringLiteral("Test device"), app::demo::demoScopes(), m_relayUrl, {}, testVault());
+        QVERIFY2(profile, profile ? "" : qPrintable(profile.error().message));
+        auto record = m_hq->registry().device(profile->deviceId);
+        QVERIFY(record && *record);
+        auto put = m_hq->putDevice(profile->deviceId, (*record)->signKey, 1);
+        QVERIFY2(put, put ? "" : qPrintable(put.error().message));
+        QVERIFY(m_hq->receiver().sendResync(profile->deviceId));
+        QVERIFY(app::demo::editAfterDelivery(m_hq->records(), m_clock.wallMs()));
+        auto deltas = m_hq->publishEdits();
+        QVERIFY(deltas);
+        QVERIFY(*deltas >= 1);
+        QVERIFY(m_hq->receiver().sendHeartbeat(profile->deviceId));
+        auto round = m_hq->syncOnce();
+        QVERIFY2(round, round ? "" : qPrintable(round.error().message));
+        QVERIFY(round->delivered >= 3); // RESYNC, DELTA, HEARTBEAT
+        QCOMPARE(round->refused, 0);
+        QVERIFY(m_hq->outbox().pending(profile->deviceId)->empty());
+
+        // ---- the app ----
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online);
+        QCOMPARE(a->sync()->offline(), true); // locked
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QSignalSpy rounds(a->deviceSync(), &app::DeviceSync::roundFinished);
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+
+        // HQ's records, through the relay, in the device store and the models.
+        QCOMPARE(dumpOf(a->session()->records()), dumpOf(m_hq->records()));
+        QTRY_COMPARE(a->contacts()->rowCount(), counts->contacts);
+        QCOMPARE(a->instructions()->rowCount(), counts->instructions);
+        QCOMPARE(a->schedule()->rowCount(), counts->scheduleItems);
+
+        // The status the UI shows.
+        app::SyncStatusFacade &s = *a->sync();
+        QTRY_VERIFY(s.lastSyncedText() != QStringLiteral("never"));
+        QVERIFY(!s.offline());
+        QVERIFY(s.lastError().isEmpty());
+        QVERIFY(s.lastHeartbeatText() != QStringLiteral("never"));
+        QVERIFY(!s.noWordFromHq());
+        QVERIFY(s.alarms().isEmpty());
+        QVERIFY(s.canSyncNow());
+        QVERIFY2(s.summary().startsWith(QStringLiteral("Synced")), qPrintable(s.summary()));
+        QCOMPARE(s.relayUrl(), m_relayUrl);
+
+        // ---- a device edit reaches HQ ----
+        QString instructionId;
+        for (int i = 0; i < a->instructions()->rowCount(); ++i) {
+            const QModelIndex idx = a->instructions()->index(i, 0);
+            if (idx.data(app::InstructionModel::AwaitingRole).toBool()) {
+                instructionId = idx.data(app::InstructionModel::RecordIdRole).toString();
+                break;
+            }
+        }
+        QVERIFY(!instructionId.isEmpty());
+        const qint64 hqBefore = *m_hq->records().recordCount();
+        const int okBefore = a->deviceSync()->roundsSucceeded();
+        QVERIFY(a->instructionActions()->acknowledge(instructionId));
+        auto local = a->session()->records().pendingOutbox();
+        QVERIFY(local && local->size() == 1);
+        const model::RecordId ackId = local->first().op.recordId;
+        // The app starts a round for the change by itself; the change log is sealed and sent.
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() > okBefore, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(s.pending(), 0, 30000);
+        QCOMPARE(*a->session()->records().outboxCount(), qint64(0));
+        auto pulled = m_hq->syncOnce();
+        QVERIFY2(pulled, pulled ? "" : qPrintable(pulled.error().message));
+        auto atHq = m_hq->records().record(ackId);
+        QVERIFY(atHq && *atHq);
+        QCOMPARE((*atHq)->type, model::RecordType::Acknowledgement);
+        QCOMPARE(*m_hq->records().recordCount(), hqBefore + 1);
+        auto upState = m_hq->receiver().state(profile->deviceId);
+        QVERIFY(upState && *upState);
+        QVERIFY((*upState)->applied.seq >= 2); // epoch opening (RECEIPT) and the DELTA
+
+        // ---- lock stops the engine ----
+        a->vault()->lock();
+        QVERIFY(!a->deviceSync());
+        QVERIFY(a->sync()->offline());
+        QCOMPARE(a->sync()->offlineReason(), QStringLiteral("Locked"));
+        QVERIFY(rounds.count() >= 2);
+    }
+
+    void noRelayAddressStaysOfflineAndSaysWhy()
+    {
+        // The same vault with the relay address taken out of its profile.
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online);
+        QVERIFY(unlock(*a));
+        app::DeviceProfile p = *a->session()->profile();
+        p.relayUrl.clear();
+        QVERIFY(app::saveDeviceProfile(a->session()->database(), p));
+        a->vault()->lock();
+        QVERIFY(unlock(*a));
+        QVERIFY(a->streams());
+        QVERIFY(!a->deviceSync());
+        QVERIFY(a->sync()->offline());
+        QVERIFY(!a->sync()->canSyncNow());
+        QVERIFY2(a->sync()->offlineReason().contains(QStringLiteral("No relay address")),
+                 qPrintable(a->sync()->offlineReason()));
+        // Plain http to a host that is not loopback is refused, and said so.
+        p.relayUrl = QStringLiteral("http://relay.example.org:8080");
+        QVERIFY(app::saveDeviceProfile(a->session()->database(), p));
+        a->vault()->lock();
+        QVERIFY(unlock(*a));
+        QVERIFY(!a->deviceSync());
+        QVERIFY2(a->sync()->offlineReason().contains(QStringLiteral("refused")),
+                 qPrintable(a->sync()->offlineReason()));
+        // https needs a pin.
+        QVERIFY(!app::relayEndpointFor(p));
+        p.relayUrl = QStringLiteral("https://relay.example.org:8443");
+        QVERIFY(app::relayEndpointFor(p).error().code == Errc::InvalidArgument);
+        p.relayPins = {QString::fromLatin1(QByteArray(32, 'a').toBase64())};
+        QVERIFY(app::relayEndpointFor(p));
+        a->vault()->lock();
+    }
+};
+
+LIAISON_TEST_MAIN(TstAppSync)
+#include "tst_app_sync.moc"
