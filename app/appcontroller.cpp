@@ -161,8 +161,13 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
             qCInfo(lcApp) << "auto-lock on return after the timeout";
             m_vault->lock();
         }
+        const bool returning = m_backgroundSinceMs >= 0;
         m_backgroundSinceMs = -1;
         m_vault->refresh();
+        // Back in the foreground and still unlocked: a round at once (wipe check first when
+        // the engine has one).
+        if (returning && m_deviceSync && m_vault->isUnlocked())
+            m_deviceSync->client().resume();
         return;
     }
     if (m_backgroundSinceMs < 0) {

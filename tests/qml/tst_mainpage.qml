@@ -118,6 +118,11 @@ Item {
             tryVerify(() => findChild(page, "syncPage") !== null)
             compare(Fixture.app.sync.enrolled, true)
             compare(Fixture.app.sync.offline, true)
+            // The fixture's profile names no relay: no engine runs, and the page says why.
+            verify(Fixture.app.sync.offlineReason.indexOf("No relay address") >= 0)
+            const syncNow = findChild(page, "syncNowButton")
+            verify(syncNow)
+            compare(syncNow.enabled, false)
             mouseClick(findChild(page, "lockButton"))
             compare(Fixture.app.vault.state, VaultController.Locked)
             compare(Fixture.app.contacts.count, 0)
