@@ -22,10 +22,10 @@ Result<client::RelayEndpoint> relayEndpointFor(const DeviceProfile &profile)
                         QStringLiteral("a relay TLS pin in the device profile does not parse"));
         e.pins.append(*pin);
     }
-    // Plain http only to loopback (development); validateEndpoint refuses it anywhere else.
+    // Plain http only to loopback (development): validateEndpoint refuses it for any other
+    // host ("plain http is allowed on loopback only").
     e.allowPlainHttpOnLoopback =
-        e.baseUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 &&
-        client::isLoopbackHost(e.baseUrl.host());
+        e.baseUrl.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0;
     if (auto s = client::validateEndpoint(e); !s)
         return std::unexpected(s.error());
     return e;

@@ -233,7 +233,8 @@ private Q_SLOTS:
         a->vault()->lock();
         QVERIFY(unlock(*a));
         QVERIFY(!a->deviceSync());
-        QVERIFY2(a->sync()->offlineReason().contains(QStringLiteral("refused")),
+        QVERIFY2(a->sync()->offlineReason().contains(QStringLiteral("refused")) &&
+                     a->sync()->offlineReason().contains(QStringLiteral("loopback only")),
                  qPrintable(a->sync()->offlineReason()));
         // https needs a pin.
         QVERIFY(!app::relayEndpointFor(p));
