@@ -59,15 +59,17 @@ Status DbPool::start()
 
 bool DbPool::submit(Kind kind, Work work, Done done)
 {
+    if (kind == Kind::Autocommit && m_url.kind == DbUrl::Kind::Sqlite)
+        kind = Kind::Write;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping || m_writes.size() + m_reads.size() >= m_maxQueue)
             return false;
-        auto &q = kind == Kind::Write ? m_writes : m_reads;
+        auto &q = kind == Kind::Read ? m_reads : m_writes;
         q.push_back(Job{kind, std::move(work), std::move(done)});
     }
     if (m_url.kind == DbUrl::Kind::Sqlite)
-        (kind == Kind::Write ? m_writeCv : m_readCv).notify_one();
+        (kind == Kind::Read ? m_readCv : m_writeCv).notify_one();
     else
         m_writeCv.notify_one();
     return true;
@@ -163,7 +165,23 @@ void DbPool::runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector
         for (auto &r : results)
             r = std::unexpected(e);
     };
-    const bool write = batch.front().kind == Kind::Write;
+    const bool write = batch.front().kind != Kind::Read;
+    if (m_url.kind == DbUrl::Kind::Postgres && batch.front().kind != Kind::Write) {
+        // PostgreSQL workers take one job at a time; reads and Autocommit work run without an
+        // explicit transaction.
+        if (!ensureOpen(store, index)) {
+            failAll(Error(Errc::Io, QStringLiteral("database unavailable")));
+        } else if (auto r = batch.front().work(*store); !r) {
+            results[0] = std::unexpected(r.error());
+            if (!store->ping())
+                store.reset(); // the server dropped us: reconnect for the next job
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            m_post([done = std::move(batch[i].done), st = std::move(results[i])]() mutable {
+                done(std::move(st));
+            });
+        return;
+    }
 
     Status began = ensureOpen(store, index)
                        ? store->begin(write)

@@ -31,9 +31,17 @@ namespace liaison::relay {
 class DbPool
 {
 public:
-    enum class Kind { Read, Write };
+    enum class Kind {
+        Read,  // read-only
+        Write, // in a transaction (SQLite: a savepoint of the writer's group commit)
+        // PostgreSQL: no explicit transaction, each statement commits on its own (one round trip
+        // each instead of BEGIN ... COMMIT around them). Only for work whose writes each stand
+        // alone: a Rollback verdict or an error undoes nothing already run. SQLite: as Write.
+        Autocommit,
+    };
     enum class Verdict { Commit, Rollback };
-    // Runs inside a transaction (or a savepoint of a group commit). An error rolls it back.
+    // Runs inside a transaction (or a savepoint of a group commit), unless Autocommit on
+    // PostgreSQL. An error rolls it back.
     using Work = std::function<Result<Verdict>(RelayStore &)>;
     // Called through `post` once the outcome is durable: ok = the work ran and its transaction
     // committed (or it chose Rollback); an error = the database failed.

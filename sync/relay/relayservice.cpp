@@ -420,19 +420,19 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
 Result<std::optional<HttpResponse>> RelayService::admit(RelayStore &store, const Caller &caller,
                                                         std::int64_t nowMs) const
 {
-    if (caller.kind == Caller::Kind::Device) {
-        auto d = store.device(caller.id);
-        if (!d)
-            return std::unexpected(d.error());
-        if (!*d || (*d)->state == DeviceState::Deleted || (*d)->signKey != caller.key)
+    const bool device = caller.kind == Caller::Kind::Device;
+    auto facts =
+        store.admitFacts(caller.keyId, caller.nonce.view(), nowMs, device ? &caller.id : nullptr);
+    if (!facts)
+        return std::unexpected(facts.error());
+    if (device) {
+        const auto &d = facts->device;
+        if (!d || d->state == DeviceState::Deleted || d->signKey != caller.key)
             return jsonError(401, errc::unknownKey, QStringLiteral("device key changed"));
-        if ((*d)->state != DeviceState::Active && (*d)->state != DeviceState::WipeOnly)
+        if (d->state != DeviceState::Active && d->state != DeviceState::WipeOnly)
             return jsonError(403, errc::revoked, QStringLiteral("this device is revoked"));
     }
-    auto fresh = store.insertNonce(caller.keyId, caller.nonce.view(), nowMs);
-    if (!fresh)
-        return std::unexpected(fresh.error());
-    if (!*fresh)
+    if (!facts->freshNonce)
         return jsonError(401, errc::replayed, QStringLiteral("nonce already used"));
     return std::optional<HttpResponse>();
 }
@@ -532,8 +532,9 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
     QJsonObject answer{{QStringLiteral("env_hash"), QString::fromLatin1(frame->envHash.toHex())},
                        {QStringLiteral("epoch"), qint64(h.epoch)},
                        {QStringLiteral("seq"), qint64(h.seq)}};
+    // Autocommit on PostgreSQL: the nonce, then one statement that stores all or nothing.
     runJob(
-        ctx, DbPool::Kind::Write,
+        ctx, DbPool::Kind::Autocommit,
         [this, caller, key, data, now, maxDepth, stored,
          answer](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             auto refusal = admit(store, caller, now);
@@ -563,8 +564,6 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
                 return std::unexpected(r.error());
             switch (r->result) {
             case AppendResult::Stored:
-                if (auto n = store.notifyMail(key.recipient); !n)
-                    return std::unexpected(n.error());
                 *stored = true;
                 [[fallthrough]];
             case AppendResult::Duplicate:
@@ -632,9 +631,10 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
-    // The first read is in the nonce's transaction; parked re-reads are plain reads.
+    // The first read follows the nonce (Autocommit: no transaction needed around a read);
+    // parked re-reads are plain reads.
     runJob(
-        ctx, DbPool::Kind::Write,
+        ctx, DbPool::Kind::Autocommit,
         [this, caller, now, items, recipient, after,
          limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             auto refusal = admit(store, caller, now);
@@ -812,7 +812,7 @@ void RelayService::getStream(const CtxPtr &ctx, const Caller &caller)
     ctx->logExtra = "sender=" + hex(m.id) + " epoch=" + QByteArray::number(m.epoch) +
                     " from=" + QByteArray::number(qint64(from));
     const std::int64_t now = m_now();
-    runJob(ctx, DbPool::Kind::Write,
+    runJob(ctx, DbPool::Kind::Autocommit,
            [this, caller, now, sender = m.id, epoch = m.epoch, from,
             limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
                auto refusal = admit(store, caller, now);

@@ -283,6 +283,7 @@ Status RelayStore::migrate()
 
 Status RelayStore::begin(bool write)
 {
+    m_autocommit = false;
     return exec(m_pg ? "BEGIN" : (write ? "BEGIN IMMEDIATE" : "BEGIN"));
 }
 
@@ -290,6 +291,7 @@ Status RelayStore::commit()
 {
     for (QSqlQuery *q : std::as_const(m_queries))
         q->finish();
+    m_autocommit = true;
     return exec("COMMIT");
 }
 
@@ -297,6 +299,7 @@ void RelayStore::rollback()
 {
     for (QSqlQuery *q : std::as_const(m_queries))
         q->finish();
+    m_autocommit = true;
     (void)exec("ROLLBACK");
 }
 
@@ -349,6 +352,52 @@ Result<std::optional<DeviceRecord>> RelayStore::device(const crypto::Id16 &id)
     }
     q.finish();
     return out;
+}
+
+Result<AdmitFacts> RelayStore::admitFacts(QByteArrayView keyId, QByteArrayView nonce,
+                                          std::int64_t nowMs, const crypto::Id16 *deviceId)
+{
+    AdmitFacts facts;
+    if (!m_pg) {
+        // In process: two statements cost nothing.
+        if (deviceId) {
+            auto d = device(*deviceId);
+            if (!d)
+                return std::unexpected(d.error());
+            facts.device = *d;
+        }
+        auto fresh = insertNonce(keyId, nonce, nowMs);
+        if (!fresh)
+            return std::unexpected(fresh.error());
+        facts.freshNonce = *fresh;
+        return facts;
+    }
+    // PostgreSQL: one round trip spends the nonce and reads the caller's registration.
+    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
+                       " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1)"
+                       " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version"
+                       " FROM (SELECT 1) AS one LEFT JOIN devices d ON d.device_id = ?::bytea");
+    q.bindValue(0, QString::fromLatin1(keyId));
+    q.bindValue(1, nonce.toByteArray());
+    q.bindValue(2, qint64(nowMs));
+    q.bindValue(3, deviceId ? idBytes(*deviceId) : QByteArray(""));
+    LIAISON_EXEC(q, "nonce and device");
+    if (!q.next()) {
+        q.finish();
+        return fail(Errc::Io, QStringLiteral("nonce statement returned no row"));
+    }
+    facts.freshNonce = q.value(0).toLongLong() == 1;
+    if (deviceId && !q.value(2).isNull()) {
+        DeviceRecord d;
+        d.id = *deviceId;
+        if (auto k = crypto::SignPublicKey::fromBytes(q.value(1).toByteArray()))
+            d.signKey = *k;
+        d.state = DeviceState(q.value(2).toInt());
+        d.version = q.value(3).toLongLong();
+        facts.device = d;
+    }
+    q.finish();
+    return facts;
 }
 
 Result<std::pair<bool, std::int64_t>> RelayStore::putDevice(const DeviceRecord &d,
@@ -446,13 +495,14 @@ RelayStore::deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int6
 }
 
 Result<bool> RelayStore::lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,
-                                     std::int64_t *depth)
+                                     std::int64_t *depth, bool forUpdate)
 {
     // PostgreSQL: the row lock is held until commit, so cursors of one mailbox are assigned in
     // commit order. SQLite: the writer already holds the database write lock.
     const char *sql =
-        m_pg ? "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ? FOR UPDATE"
-             : "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ?";
+        m_pg && forUpdate
+            ? "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ? FOR UPDATE"
+            : "SELECT next_cursor, depth FROM mailboxes WHERE recipient = ?";
     LIAISON_PREPARE(q, sql);
     q.bindValue(0, idBytes(recipient));
     LIAISON_EXEC(q, "mailbox lock");
@@ -466,9 +516,122 @@ Result<bool> RelayStore::lockMailbox(const crypto::Id16 &recipient, std::int64_t
     return found;
 }
 
+Result<AppendOutcome> RelayStore::storedStreamPosition(const EnvelopeKey &key)
+{
+    LIAISON_PREPARE(q, "SELECT env_hash FROM stream_index WHERE sender = ? AND recipient = ?"
+                       " AND epoch = ? AND seq = ?");
+    q.bindValue(0, idBytes(key.sender));
+    q.bindValue(1, idBytes(key.recipient));
+    q.bindValue(2, qint64(key.epoch));
+    q.bindValue(3, qint64(key.seq));
+    LIAISON_EXEC(q, "stream index");
+    AppendOutcome out;
+    out.result = AppendResult::Stored; // nothing holds this position
+    if (q.next()) {
+        const auto stored = crypto::Hash32::fromBytes(q.value(0).toByteArray());
+        if (stored && *stored == key.envHash) {
+            out.result = AppendResult::Duplicate;
+        } else {
+            out.result = AppendResult::Conflict;
+            if (stored)
+                out.storedHash = *stored;
+        }
+    }
+    q.finish();
+    return out;
+}
+
+Result<AppendOutcome> RelayStore::appendEnvelopePg(const EnvelopeKey &key, const QByteArray &data,
+                                                   std::int64_t nowMs, std::int64_t maxDepth)
+{
+    // One statement, one round trip, and it writes all or nothing, so it also runs on its own
+    // (autocommit): advance the mailbox's cursor (this takes its row lock, held to the commit,
+    // so cursors of one mailbox follow commit order) unless the stream position is taken or the
+    // mailbox is full; then index the position, store the envelope and notify every relay
+    // listening. Two identical envelopes racing: the second waits for the row lock, then fails
+    // on the stream index's primary key and writes nothing; it is run again once and then
+    // finds the first (Duplicate).
+    LIAISON_PREPARE(
+        q, "WITH m AS (UPDATE mailboxes SET next_cursor = next_cursor + 1, depth = depth + 1,"
+           " bytes = bytes + ?::bigint WHERE recipient = ?::bytea AND depth < ?::bigint"
+           " AND NOT EXISTS (SELECT 1 FROM stream_index WHERE sender = ?::bytea"
+           " AND recipient = ?::bytea AND epoch = ?::bigint AND seq = ?::bigint)"
+           " RETURNING next_cursor - 1 AS cursor),"
+           " s AS (INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash, stored_ms)"
+           " SELECT ?::bytea, ?::bytea, ?::bigint, ?::bigint, ?::bytea, ?::bigint FROM m),"
+           " e AS (INSERT INTO envelopes (recipient, cursor, sender, epoch, seq, env_hash, size,"
+           " data, stored_ms) SELECT ?::bytea, cursor, ?::bytea, ?::bigint, ?::bigint, ?::bytea,"
+           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor)"
+           " SELECT (SELECT cursor FROM e), (SELECT pg_notify(?::text, ?::text) FROM e)");
+    const QByteArray recipient = idBytes(key.recipient);
+    const QByteArray sender = idBytes(key.sender);
+    const QByteArray hash = key.envHash.toByteArray();
+    const QVariant epoch{qint64(key.epoch)};
+    const QVariant seq{qint64(key.seq)};
+    const QVariant size{qint64(data.size())};
+    const QVariant now{qint64(nowMs)};
+    const QVariant values[] = {size,
+                               recipient,
+                               QVariant(qint64(maxDepth)),
+                               sender,
+                               recipient,
+                               epoch,
+                               seq,
+                               sender,
+                               recipient,
+                               epoch,
+                               seq,
+                               hash,
+                               now,
+                               recipient,
+                               sender,
+                               epoch,
+                               seq,
+                               hash,
+                               size,
+                               data,
+                               now,
+                               QVariant(QString::fromLatin1(kNotifyChannel)),
+                               QVariant(QString::fromLatin1(key.recipient.toHex()))};
+    QVariant cursor;
+    for (int attempt = 0;; ++attempt) {
+        int i = 0;
+        for (const QVariant &v : values)
+            q.bindValue(i++, v);
+        if (q.exec() && q.next()) {
+            cursor = q.value(0);
+            q.finish();
+            break;
+        }
+        Error e = sqlError(QStringLiteral("envelope append"), q);
+        q.finish();
+        if (attempt > 0 || !m_autocommit)
+            return std::unexpected(e);
+    }
+    if (!cursor.isNull()) {
+        AppendOutcome out;
+        out.result = AppendResult::Stored;
+        out.cursor = cursor.toLongLong();
+        return out;
+    }
+    // Nothing written: say why.
+    auto held = storedStreamPosition(key);
+    if (!held || held->result != AppendResult::Stored)
+        return held;
+    AppendOutcome out;
+    std::int64_t next = 0, depth = 0;
+    auto found = lockMailbox(key.recipient, &next, &depth, /*forUpdate=*/false);
+    if (!found)
+        return std::unexpected(found.error());
+    out.result = *found ? AppendResult::MailboxFull : AppendResult::UnknownRecipient;
+    return out;
+}
+
 Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const QByteArray &data,
                                                  std::int64_t nowMs, std::int64_t maxDepth)
 {
+    if (m_pg)
+        return appendEnvelopePg(key, data, nowMs, maxDepth);
     AppendOutcome out;
     std::int64_t next = 0, depth = 0;
     auto found = lockMailbox(key.recipient, &next, &depth);
@@ -479,26 +642,11 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
         return out;
     }
     {
-        LIAISON_PREPARE(q, "SELECT env_hash FROM stream_index WHERE sender = ? AND recipient = ?"
-                           " AND epoch = ? AND seq = ?");
-        q.bindValue(0, idBytes(key.sender));
-        q.bindValue(1, idBytes(key.recipient));
-        q.bindValue(2, qint64(key.epoch));
-        q.bindValue(3, qint64(key.seq));
-        LIAISON_EXEC(q, "stream index");
-        if (q.next()) {
-            const auto stored = crypto::Hash32::fromBytes(q.value(0).toByteArray());
-            q.finish();
-            if (stored && *stored == key.envHash) {
-                out.result = AppendResult::Duplicate;
-            } else {
-                out.result = AppendResult::Conflict;
-                if (stored)
-                    out.storedHash = *stored;
-            }
-            return out;
-        }
-        q.finish();
+        auto held = storedStreamPosition(key);
+        if (!held)
+            return std::unexpected(held.error());
+        if (held->result != AppendResult::Stored)
+            return *held;
     }
     if (depth >= maxDepth) {
         out.result = AppendResult::MailboxFull;
@@ -543,18 +691,6 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
     out.result = AppendResult::Stored;
     out.cursor = next;
     return out;
-}
-
-Status RelayStore::notifyMail(const crypto::Id16 &recipient)
-{
-    if (!m_pg)
-        return {};
-    LIAISON_PREPARE(q, "SELECT pg_notify(?, ?)");
-    q.bindValue(0, QString::fromLatin1(kNotifyChannel));
-    q.bindValue(1, QString::fromLatin1(recipient.toHex()));
-    LIAISON_EXEC(q, "notify");
-    q.finish();
-    return {};
 }
 
 Result<QList<StoredItem>> RelayStore::readMailbox(const crypto::Id16 &recipient, std::int64_t after,

@@ -66,6 +66,14 @@ struct AppendOutcome
     crypto::Hash32 storedHash; // for Conflict: the env_hash already in place
 };
 
+// What admitting a signed request needs: was its nonce fresh (now spent), and the caller's
+// registration when the caller is a device.
+struct AdmitFacts
+{
+    bool freshNonce = false;
+    std::optional<DeviceRecord> device;
+};
+
 struct EnrolSlot
 {
     crypto::Hash32 tokenHash;
@@ -125,6 +133,10 @@ public:
                                            std::int64_t nowMs);
 
     [[nodiscard]] Result<std::optional<DeviceRecord>> device(const crypto::Id16 &id);
+    // Spends the nonce and reads the device's registration (deviceId null: no device); one
+    // round trip on PostgreSQL.
+    [[nodiscard]] Result<AdmitFacts> admitFacts(QByteArrayView keyId, QByteArrayView nonce,
+                                                std::int64_t nowMs, const crypto::Id16 *deviceId);
     // Applies only if `version` is newer than the stored one; returns whether it applied and
     // the version now stored.
     [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
@@ -132,6 +144,9 @@ public:
     [[nodiscard]] Result<std::pair<bool, std::int64_t>>
     deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int64_t nowMs);
 
+    // Stores an envelope at the next cursor of its recipient's mailbox, or says why not
+    // (Duplicate, Conflict, UnknownRecipient, MailboxFull: the caller rolls back). PostgreSQL:
+    // also NOTIFY liaison_mail with the recipient id, delivered to every relay at commit.
     [[nodiscard]] Result<AppendOutcome> appendEnvelope(const EnvelopeKey &key,
                                                        const QByteArray &data, std::int64_t nowMs,
                                                        std::int64_t maxDepth);
@@ -145,8 +160,6 @@ public:
                                                        const crypto::Id16 &recipient,
                                                        std::uint32_t epoch, std::int64_t from,
                                                        int limit);
-    // PostgreSQL: NOTIFY liaison_mail with the recipient id (delivered at commit). No-op on SQLite.
-    [[nodiscard]] Status notifyMail(const crypto::Id16 &recipient);
 
     // HQ certificates: (serial, bytes) rows. insert refuses (AlreadyExists) another certificate
     // with the same serial.
@@ -178,11 +191,17 @@ private:
     [[nodiscard]] Result<QSqlQuery *> prepared(const char *sql);
     [[nodiscard]] Status exec(const char *sql);
     [[nodiscard]] Error sqlError(const QString &context, const QSqlQuery &q) const;
+    [[nodiscard]] Result<AppendOutcome> appendEnvelopePg(const EnvelopeKey &key,
+                                                         const QByteArray &data, std::int64_t nowMs,
+                                                         std::int64_t maxDepth);
+    // Who holds this stream position: Stored (nobody), Duplicate (these bytes) or Conflict.
+    [[nodiscard]] Result<AppendOutcome> storedStreamPosition(const EnvelopeKey &key);
     [[nodiscard]] Result<bool> lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,
-                                           std::int64_t *depth);
+                                           std::int64_t *depth, bool forUpdate = true);
 
     QString m_name;
     bool m_pg = false;
+    bool m_autocommit = true; // no explicit transaction open
     QHash<const char *, QSqlQuery *> m_queries;
 };
 
