@@ -84,6 +84,11 @@ void AppController::openSession()
                 *m_session, *m_streams, *endpoint, m_services.connectivity, m_services.syncOptions);
             connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
                     [this](bool, const QString &) { refreshAll(); });
+            // Failed unlock attempts before this session go to HQ with the RECEIPT.
+            const int failures = m_vault->failuresBeforeUnlock();
+            m_streams->receiver().setUnlockFailures(std::uint32_t(failures));
+            m_deviceSync->client().setUnlockFailureSource(
+                [failures]() { return std::int64_t(failures); });
         } else if (endpoint.error().code == Errc::NotFound) {
             whyNoSync = tr("No relay address in this device's profile: nothing syncs. HQ sets it "
                            "at enrolment.");

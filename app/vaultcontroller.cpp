@@ -239,6 +239,8 @@ void VaultController::unlockSecret(crypto::SecretBytes passphrase)
     auto secret = std::make_shared<crypto::SecretBytes>(std::move(passphrase));
     QPointer<VaultController> self(this);
     vault::Vault *v = m_vault.get();
+    // A successful unlock resets the counter; HQ hears of the failures before it (RECEIPT).
+    m_failuresBeforeUnlock = int(v->failureCount());
     runWorker([self, v, secret]() {
         const Status status = v->unlock(*secret);
         secret->wipe();

@@ -63,6 +63,9 @@ public:
     [[nodiscard]] bool busy() const { return m_state == State::Working; }
     [[nodiscard]] QString message() const { return m_message; }
     [[nodiscard]] int failureCount() const;
+    // Failed attempts counted before the unlock that opened the vault (the counter itself is
+    // reset by a successful unlock). Reported to HQ in the next RECEIPT.
+    [[nodiscard]] int failuresBeforeUnlock() const { return m_failuresBeforeUnlock; }
     [[nodiscard]] int attemptsBeforeErase() const; // -1 when the vault never erases itself
     [[nodiscard]] int lockoutSeconds() const { return m_lockoutSeconds; }
     [[nodiscard]] QString lockoutText() const;
@@ -116,6 +119,7 @@ private:
     vault::VaultOptions m_options;
     std::unique_ptr<vault::Vault> m_vault; // loaded (locked) or unlocked
     State m_state = State::NoVault;
+    int m_failuresBeforeUnlock = 0;
     QString m_message;
     int m_lockoutSeconds = 0;
     QTimer m_lockoutTimer;

@@ -6,6 +6,7 @@
 //  - HQ's records arrive in the device store (canonical dump equal to HQ's) and in the models
 //  - the status facade says online, synced, nothing pending, a verified HEARTBEAT
 //  - an instruction acknowledged in the app reaches HQ's store through the relay
+//  - a failed unlock before the session reaches HQ in the RECEIPT (an alarm there)
 //  - lock stops the engine; a profile without a relay address stays offline and says why
 
 #include "appcontroller.h"
@@ -149,7 +150,13 @@ private Q_SLOTS:
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online);
         QCOMPARE(a->sync()->offline(), true); // locked
+        // One wrong passphrase first: HQ hears of it with the device's RECEIPT.
+        a->vault()->unlock(QStringLiteral("copper lantern meadow violin harbor"));
+        a->vault()->waitForWorker();
+        QTRY_VERIFY(!a->vault()->busy());
+        QVERIFY(!a->vault()->isUnlocked());
         QVERIFY(unlock(*a));
+        QCOMPARE(a->vault()->failuresBeforeUnlock(), 1);
         QVERIFY(a->deviceSync());
         QSignalSpy rounds(a->deviceSync(), &app::DeviceSync::roundFinished);
         QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
@@ -201,6 +208,14 @@ private Q_SLOTS:
         auto upState = m_hq->receiver().state(profile->deviceId);
         QVERIFY(upState && *upState);
         QVERIFY((*upState)->applied.seq >= 2); // epoch opening (RECEIPT) and the DELTA
+        // The failed unlock before this session, reported in the RECEIPT, is an alarm at HQ.
+        auto hqAlarms = m_hq->receiver().alarms();
+        QVERIFY(hqAlarms);
+        bool unlockAlarm = false;
+        for (const streams::Alarm &alarm : *hqAlarms)
+            unlockAlarm |= alarm.type == streams::AlarmType::UnlockFailures &&
+                           alarm.peer == profile->deviceId && alarm.count == 1;
+        QVERIFY(unlockAlarm);
 
         // ---- lock stops the engine ----
         a->vault()->lock();
