@@ -420,21 +420,39 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
 Result<std::optional<HttpResponse>> RelayService::admit(RelayStore &store, const Caller &caller,
                                                         std::int64_t nowMs) const
 {
-    const bool device = caller.kind == Caller::Kind::Device;
+    const RequestAuth auth = requestAuth(caller, nowMs);
     auto facts =
-        store.admitFacts(caller.keyId, caller.nonce.view(), nowMs, device ? &caller.id : nullptr);
+        store.admitFacts(auth.keyId, auth.nonce, nowMs, auth.device ? &*auth.device : nullptr);
     if (!facts)
         return std::unexpected(facts.error());
-    if (device) {
-        const auto &d = facts->device;
+    return refusalFor(caller, *facts);
+}
+
+RequestAuth RelayService::requestAuth(const Caller &caller, std::int64_t nowMs)
+{
+    RequestAuth auth;
+    auth.keyId = caller.keyId;
+    auth.nonce = caller.nonce.toByteArray();
+    auth.nowMs = nowMs;
+    if (caller.kind == Caller::Kind::Device) {
+        auth.device = caller.id;
+        auth.deviceKey = caller.key;
+    }
+    return auth;
+}
+
+std::optional<HttpResponse> RelayService::refusalFor(const Caller &caller, const AdmitFacts &facts)
+{
+    if (caller.kind == Caller::Kind::Device) {
+        const auto &d = facts.device;
         if (!d || d->state == DeviceState::Deleted || d->signKey != caller.key)
             return jsonError(401, errc::unknownKey, QStringLiteral("device key changed"));
-        if (d->state != DeviceState::Active && d->state != DeviceState::WipeOnly)
+        if (!deviceAdmissible(d, caller.key))
             return jsonError(403, errc::revoked, QStringLiteral("this device is revoked"));
     }
-    if (!facts->freshNonce)
+    if (!facts.freshNonce)
         return jsonError(401, errc::replayed, QStringLiteral("nonce already used"));
-    return std::optional<HttpResponse>();
+    return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,36 +550,31 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
     QJsonObject answer{{QStringLiteral("env_hash"), QString::fromLatin1(frame->envHash.toHex())},
                        {QStringLiteral("epoch"), qint64(h.epoch)},
                        {QStringLiteral("seq"), qint64(h.seq)}};
-    // Autocommit on PostgreSQL: the nonce, then one statement that stores all or nothing.
+    // Autocommit on PostgreSQL: admission and the append are one statement that stores all or
+    // nothing.
     runJob(
         ctx, DbPool::Kind::Autocommit,
-        [this, caller, key, data, now, maxDepth, stored,
+        [caller, key, data, now, maxDepth, stored,
          answer](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
-            auto refusal = admit(store, caller, now);
-            if (!refusal)
-                return std::unexpected(refusal.error());
-            if (*refusal) {
-                out = std::move(**refusal);
+            const bool fromHq = caller.kind == Caller::Kind::Hq;
+            auto f = store.admitAndAppend(requestAuth(caller, now), fromHq, key, data, maxDepth);
+            if (!f)
+                return std::unexpected(f.error());
+            if (auto refusal = refusalFor(caller, f->admit)) {
+                out = std::move(*refusal);
                 return DbPool::Verdict::Rollback;
             }
-            if (caller.kind == Caller::Kind::Hq) {
-                auto d = store.device(key.recipient);
-                if (!d)
-                    return std::unexpected(d.error());
-                if (!*d || (*d)->state == DeviceState::Deleted) {
-                    out = jsonError(404, errc::unknownRecipient,
-                                    QStringLiteral("recipient is not registered"));
-                    return DbPool::Verdict::Rollback;
-                }
-                if ((*d)->state == DeviceState::Revoked) {
-                    out = jsonError(403, errc::recipientNotAllowed,
-                                    QStringLiteral("recipient is revoked"));
-                    return DbPool::Verdict::Rollback;
-                }
+            if (fromHq && (!f->recipientState || *f->recipientState == DeviceState::Deleted)) {
+                out = jsonError(404, errc::unknownRecipient,
+                                QStringLiteral("recipient is not registered"));
+                return DbPool::Verdict::Rollback;
             }
-            auto r = store.appendEnvelope(key, data, now, maxDepth);
-            if (!r)
-                return std::unexpected(r.error());
+            if (fromHq && !recipientAdmissible(f->recipientState)) {
+                out = jsonError(403, errc::recipientNotAllowed,
+                                QStringLiteral("recipient is revoked"));
+                return DbPool::Verdict::Rollback;
+            }
+            const AppendOutcome *r = &f->append;
             switch (r->result) {
             case AppendResult::Stored:
                 *stored = true;
@@ -631,23 +644,20 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
-    // The first read follows the nonce (Autocommit: no transaction needed around a read);
-    // parked re-reads are plain reads.
+    // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
+    // around it); parked re-reads are plain reads.
     runJob(
         ctx, DbPool::Kind::Autocommit,
-        [this, caller, now, items, recipient, after,
+        [caller, now, items, recipient, after,
          limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
-            auto refusal = admit(store, caller, now);
-            if (!refusal)
-                return std::unexpected(refusal.error());
-            if (*refusal) {
-                out = std::move(**refusal);
-                return DbPool::Verdict::Rollback;
-            }
-            auto r = store.readMailbox(recipient, after, limit);
+            auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit);
             if (!r)
                 return std::unexpected(r.error());
-            *items = std::move(*r);
+            if (auto refusal = refusalFor(caller, r->first)) {
+                out = std::move(*refusal);
+                return DbPool::Verdict::Rollback;
+            }
+            *items = std::move(r->second);
             out.status = 0; // answered by the continuation below
             return DbPool::Verdict::Commit;
         },

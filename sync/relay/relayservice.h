@@ -97,6 +97,10 @@ private:
     void runJob(const CtxPtr &ctx, DbPool::Kind kind, JobWork work,
                 std::function<void(HttpResponse &)> after = {});
     // In the request's transaction: the caller is still who the cache said, and the nonce is new.
+    [[nodiscard]] static RequestAuth requestAuth(const Caller &caller, std::int64_t nowMs);
+    // Why a request with these facts is refused (unknown or changed key, revoked, replayed).
+    [[nodiscard]] static std::optional<HttpResponse> refusalFor(const Caller &caller,
+                                                                const AdmitFacts &facts);
     [[nodiscard]] Result<std::optional<HttpResponse>> admit(RelayStore &store, const Caller &caller,
                                                             std::int64_t nowMs) const;
     [[nodiscard]] bool rateLimited(const CtxPtr &ctx, const QByteArray &key);

@@ -516,6 +516,226 @@ Result<bool> RelayStore::lockMailbox(const crypto::Id16 &recipient, std::int64_t
     return found;
 }
 
+bool deviceAdmissible(const std::optional<DeviceRecord> &d, const crypto::SignPublicKey &key)
+{
+    return d && d->signKey == key &&
+           (d->state == DeviceState::Active || d->state == DeviceState::WipeOnly);
+}
+
+bool recipientAdmissible(std::optional<DeviceState> state)
+{
+    return state == DeviceState::Active || state == DeviceState::WipeOnly;
+}
+
+namespace {
+
+std::optional<DeviceRecord> deviceFromColumns(const QSqlQuery &q, int first, const crypto::Id16 &id)
+{
+    if (q.value(first + 1).isNull())
+        return std::nullopt;
+    DeviceRecord d;
+    d.id = id;
+    if (auto k = crypto::SignPublicKey::fromBytes(q.value(first).toByteArray()))
+        d.signKey = *k;
+    d.state = DeviceState(q.value(first + 1).toInt());
+    d.version = q.value(first + 2).toLongLong();
+    return d;
+}
+
+} // namespace
+
+Result<std::pair<AdmitFacts, QList<StoredItem>>>
+RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
+                                std::int64_t after, int limit)
+{
+    if (!m_pg) {
+        auto facts =
+            admitFacts(auth.keyId, auth.nonce, auth.nowMs, auth.device ? &*auth.device : nullptr);
+        if (!facts)
+            return std::unexpected(facts.error());
+        auto items = readMailbox(recipient, after, limit);
+        if (!items)
+            return std::unexpected(items.error());
+        return std::pair{*facts, *items};
+    }
+    // One round trip: spend the nonce, read the caller's registration and the mailbox page (the
+    // relay drops the page if the request is refused).
+    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
+                       " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1)"
+                       " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version,"
+                       " e.cursor, e.data FROM (SELECT 1) AS one"
+                       " LEFT JOIN devices d ON d.device_id = ?::bytea"
+                       " LEFT JOIN LATERAL (SELECT cursor, data FROM envelopes"
+                       " WHERE recipient = ?::bytea AND cursor > ?::bigint ORDER BY cursor"
+                       " LIMIT ?::bigint) e ON true ORDER BY e.cursor");
+    q.bindValue(0, QString::fromLatin1(auth.keyId));
+    q.bindValue(1, auth.nonce);
+    q.bindValue(2, qint64(auth.nowMs));
+    q.bindValue(3, auth.device ? idBytes(*auth.device) : QByteArray(""));
+    q.bindValue(4, idBytes(recipient));
+    q.bindValue(5, qint64(after));
+    q.bindValue(6, qint64(limit) + 1);
+    LIAISON_EXEC(q, "nonce and mailbox read");
+    AdmitFacts facts;
+    QList<StoredItem> items;
+    bool first = true;
+    while (q.next()) {
+        if (first) {
+            facts.freshNonce = q.value(0).toLongLong() == 1;
+            if (auth.device)
+                facts.device = deviceFromColumns(q, 1, *auth.device);
+            first = false;
+        }
+        if (!q.value(4).isNull())
+            items.append({q.value(4).toLongLong(), q.value(5).toByteArray()});
+    }
+    q.finish();
+    if (first)
+        return fail(Errc::Io, QStringLiteral("mailbox statement returned no row"));
+    return std::pair{facts, items};
+}
+
+Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
+                                                  const EnvelopeKey &key, const QByteArray &data,
+                                                  std::int64_t maxDepth)
+{
+    AdmittedAppend out;
+    if (!m_pg) {
+        auto facts =
+            admitFacts(auth.keyId, auth.nonce, auth.nowMs, auth.device ? &*auth.device : nullptr);
+        if (!facts)
+            return std::unexpected(facts.error());
+        out.admit = *facts;
+        if (checkRecipient) {
+            auto r = device(key.recipient);
+            if (!r)
+                return std::unexpected(r.error());
+            if (*r)
+                out.recipientState = (*r)->state;
+        }
+        out.attempted = out.admit.freshNonce &&
+                        (!auth.device || deviceAdmissible(out.admit.device, auth.deviceKey)) &&
+                        (!checkRecipient || recipientAdmissible(out.recipientState));
+        if (!out.attempted)
+            return out;
+        auto a = appendEnvelope(key, data, auth.nowMs, maxDepth);
+        if (!a)
+            return std::unexpected(a.error());
+        out.append = *a;
+        return out;
+    }
+    // One statement, one round trip, all or nothing, so it runs on its own (autocommit): spend
+    // the nonce and read the caller's and recipient's registrations; if the request is
+    // admissible, the stream position free and the mailbox not full, advance the mailbox's
+    // cursor (this takes its row lock, held to the commit, so cursors of one mailbox follow
+    // commit order), index the position, store the envelope and notify every relay listening.
+    // Two identical envelopes racing: the second waits for the row lock, then fails on the
+    // stream index's primary key and writes nothing; it runs once more (a fresh nonce row was
+    // rolled back with it) and then finds the first: Duplicate.
+    LIAISON_PREPARE(
+        q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
+           " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1),"
+           " c AS (SELECT sign_pk, state, version FROM devices WHERE device_id = ?::bytea),"
+           " r AS (SELECT state FROM devices WHERE device_id = ?::bytea),"
+           " ok AS (SELECT 1 AS yes WHERE EXISTS (SELECT 1 FROM n)"
+           " AND (NOT ?::boolean OR EXISTS (SELECT 1 FROM c WHERE sign_pk = ?::bytea"
+           " AND state IN (1, 2)))"
+           " AND (NOT ?::boolean OR EXISTS (SELECT 1 FROM r WHERE state IN (1, 2)))),"
+           " m AS (UPDATE mailboxes SET next_cursor = next_cursor + 1, depth = depth + 1,"
+           " bytes = bytes + ?::bigint WHERE recipient = ?::bytea AND depth < ?::bigint"
+           " AND EXISTS (SELECT 1 FROM ok)"
+           " AND NOT EXISTS (SELECT 1 FROM stream_index WHERE sender = ?::bytea"
+           " AND recipient = ?::bytea AND epoch = ?::bigint AND seq = ?::bigint)"
+           " RETURNING next_cursor - 1 AS cursor),"
+           " s AS (INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash, stored_ms)"
+           " SELECT ?::bytea, ?::bytea, ?::bigint, ?::bigint, ?::bytea, ?::bigint FROM m),"
+           " e AS (INSERT INTO envelopes (recipient, cursor, sender, epoch, seq, env_hash, size,"
+           " data, stored_ms) SELECT ?::bytea, cursor, ?::bytea, ?::bigint, ?::bigint, ?::bytea,"
+           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor)"
+           " SELECT (SELECT cursor FROM e), (SELECT pg_notify(?::text, ?::text) FROM e),"
+           " (SELECT count(*) FROM n), (SELECT sign_pk FROM c), (SELECT state FROM c),"
+           " (SELECT version FROM c), (SELECT state FROM r), (SELECT count(*) FROM ok)");
+    const QByteArray recipient = idBytes(key.recipient);
+    const QByteArray sender = idBytes(key.sender);
+    const QByteArray hash = key.envHash.toByteArray();
+    const QVariant epoch{qint64(key.epoch)};
+    const QVariant seq{qint64(key.seq)};
+    const QVariant size{qint64(data.size())};
+    const QVariant now{qint64(auth.nowMs)};
+    const QVariant values[] = {
+        QVariant(QString::fromLatin1(auth.keyId)),
+        QVariant(auth.nonce),
+        now,
+        QVariant(auth.device ? idBytes(*auth.device) : QByteArray("")),
+        QVariant(recipient),
+        QVariant(auth.device.has_value()),
+        QVariant(auth.deviceKey.toByteArray()),
+        QVariant(checkRecipient),
+        size,
+        QVariant(recipient),
+        QVariant(qint64(maxDepth)),
+        QVariant(sender),
+        QVariant(recipient),
+        epoch,
+        seq,
+        QVariant(sender),
+        QVariant(recipient),
+        epoch,
+        seq,
+        QVariant(hash),
+        now,
+        QVariant(recipient),
+        QVariant(sender),
+        epoch,
+        seq,
+        QVariant(hash),
+        size,
+        QVariant(data),
+        now,
+        QVariant(QString::fromLatin1(kNotifyChannel)),
+        QVariant(QString::fromLatin1(key.recipient.toHex())),
+    };
+    for (int attempt = 0;; ++attempt) {
+        int i = 0;
+        for (const QVariant &v : values)
+            q.bindValue(i++, v);
+        if (q.exec() && q.next())
+            break;
+        Error e = sqlError(QStringLiteral("envelope append"), q);
+        q.finish();
+        if (attempt > 0 || !m_autocommit)
+            return std::unexpected(e);
+    }
+    const QVariant cursor = q.value(0);
+    out.admit.freshNonce = q.value(2).toLongLong() == 1;
+    if (auth.device)
+        out.admit.device = deviceFromColumns(q, 3, *auth.device);
+    if (!q.value(6).isNull())
+        out.recipientState = DeviceState(q.value(6).toInt());
+    out.attempted = q.value(7).toLongLong() == 1;
+    q.finish();
+    if (!out.attempted)
+        return out;
+    if (!cursor.isNull()) {
+        out.append.result = AppendResult::Stored;
+        out.append.cursor = cursor.toLongLong();
+        return out;
+    }
+    // Admissible but nothing written: say why.
+    auto held = storedStreamPosition(key);
+    if (!held)
+        return std::unexpected(held.error());
+    out.append = *held;
+    if (held->result != AppendResult::Stored)
+        return out;
+    std::int64_t next = 0, depth = 0;
+    auto found = lockMailbox(key.recipient, &next, &depth, /*forUpdate=*/false);
+    if (!found)
+        return std::unexpected(found.error());
+    out.append.result = *found ? AppendResult::MailboxFull : AppendResult::UnknownRecipient;
+    return out;
+}
+
 Result<AppendOutcome> RelayStore::storedStreamPosition(const EnvelopeKey &key)
 {
     LIAISON_PREPARE(q, "SELECT env_hash FROM stream_index WHERE sender = ? AND recipient = ?"
@@ -541,97 +761,9 @@ Result<AppendOutcome> RelayStore::storedStreamPosition(const EnvelopeKey &key)
     return out;
 }
 
-Result<AppendOutcome> RelayStore::appendEnvelopePg(const EnvelopeKey &key, const QByteArray &data,
-                                                   std::int64_t nowMs, std::int64_t maxDepth)
-{
-    // One statement, one round trip, and it writes all or nothing, so it also runs on its own
-    // (autocommit): advance the mailbox's cursor (this takes its row lock, held to the commit,
-    // so cursors of one mailbox follow commit order) unless the stream position is taken or the
-    // mailbox is full; then index the position, store the envelope and notify every relay
-    // listening. Two identical envelopes racing: the second waits for the row lock, then fails
-    // on the stream index's primary key and writes nothing; it is run again once and then
-    // finds the first (Duplicate).
-    LIAISON_PREPARE(
-        q, "WITH m AS (UPDATE mailboxes SET next_cursor = next_cursor + 1, depth = depth + 1,"
-           " bytes = bytes + ?::bigint WHERE recipient = ?::bytea AND depth < ?::bigint"
-           " AND NOT EXISTS (SELECT 1 FROM stream_index WHERE sender = ?::bytea"
-           " AND recipient = ?::bytea AND epoch = ?::bigint AND seq = ?::bigint)"
-           " RETURNING next_cursor - 1 AS cursor),"
-           " s AS (INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash, stored_ms)"
-           " SELECT ?::bytea, ?::bytea, ?::bigint, ?::bigint, ?::bytea, ?::bigint FROM m),"
-           " e AS (INSERT INTO envelopes (recipient, cursor, sender, epoch, seq, env_hash, size,"
-           " data, stored_ms) SELECT ?::bytea, cursor, ?::bytea, ?::bigint, ?::bigint, ?::bytea,"
-           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor)"
-           " SELECT (SELECT cursor FROM e), (SELECT pg_notify(?::text, ?::text) FROM e)");
-    const QByteArray recipient = idBytes(key.recipient);
-    const QByteArray sender = idBytes(key.sender);
-    const QByteArray hash = key.envHash.toByteArray();
-    const QVariant epoch{qint64(key.epoch)};
-    const QVariant seq{qint64(key.seq)};
-    const QVariant size{qint64(data.size())};
-    const QVariant now{qint64(nowMs)};
-    const QVariant values[] = {size,
-                               recipient,
-                               QVariant(qint64(maxDepth)),
-                               sender,
-                               recipient,
-                               epoch,
-                               seq,
-                               sender,
-                               recipient,
-                               epoch,
-                               seq,
-                               hash,
-                               now,
-                               recipient,
-                               sender,
-                               epoch,
-                               seq,
-                               hash,
-                               size,
-                               data,
-                               now,
-                               QVariant(QString::fromLatin1(kNotifyChannel)),
-                               QVariant(QString::fromLatin1(key.recipient.toHex()))};
-    QVariant cursor;
-    for (int attempt = 0;; ++attempt) {
-        int i = 0;
-        for (const QVariant &v : values)
-            q.bindValue(i++, v);
-        if (q.exec() && q.next()) {
-            cursor = q.value(0);
-            q.finish();
-            break;
-        }
-        Error e = sqlError(QStringLiteral("envelope append"), q);
-        q.finish();
-        if (attempt > 0 || !m_autocommit)
-            return std::unexpected(e);
-    }
-    if (!cursor.isNull()) {
-        AppendOutcome out;
-        out.result = AppendResult::Stored;
-        out.cursor = cursor.toLongLong();
-        return out;
-    }
-    // Nothing written: say why.
-    auto held = storedStreamPosition(key);
-    if (!held || held->result != AppendResult::Stored)
-        return held;
-    AppendOutcome out;
-    std::int64_t next = 0, depth = 0;
-    auto found = lockMailbox(key.recipient, &next, &depth, /*forUpdate=*/false);
-    if (!found)
-        return std::unexpected(found.error());
-    out.result = *found ? AppendResult::MailboxFull : AppendResult::UnknownRecipient;
-    return out;
-}
-
 Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const QByteArray &data,
                                                  std::int64_t nowMs, std::int64_t maxDepth)
 {
-    if (m_pg)
-        return appendEnvelopePg(key, data, nowMs, maxDepth);
     AppendOutcome out;
     std::int64_t next = 0, depth = 0;
     auto found = lockMailbox(key.recipient, &next, &depth);

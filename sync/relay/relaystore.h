@@ -74,6 +74,31 @@ struct AdmitFacts
     std::optional<DeviceRecord> device;
 };
 
+// The signed request a piece of work is done for: its nonce (spent by the work) and, for a
+// device, its id and key.
+struct RequestAuth
+{
+    QByteArray keyId;
+    QByteArray nonce;
+    std::int64_t nowMs = 0;
+    std::optional<crypto::Id16> device;
+    crypto::SignPublicKey deviceKey;
+};
+
+// A device may make signed requests: registered with this key, active or wipe-only.
+[[nodiscard]] bool deviceAdmissible(const std::optional<DeviceRecord> &d,
+                                    const crypto::SignPublicKey &key);
+// A device may receive envelopes from HQ: registered, active or wipe-only.
+[[nodiscard]] bool recipientAdmissible(std::optional<DeviceState> state);
+
+struct AdmittedAppend
+{
+    AdmitFacts admit;
+    std::optional<DeviceState> recipientState; // HQ's envelopes: the recipient's registration
+    bool attempted = false;                    // the request was admissible
+    AppendOutcome append;                      // when attempted
+};
+
 struct EnrolSlot
 {
     crypto::Hash32 tokenHash;
@@ -137,6 +162,16 @@ public:
     // round trip on PostgreSQL.
     [[nodiscard]] Result<AdmitFacts> admitFacts(QByteArrayView keyId, QByteArrayView nonce,
                                                 std::int64_t nowMs, const crypto::Id16 *deviceId);
+    // Admission and the work in one go (one round trip each on PostgreSQL, which then needs no
+    // transaction around them). The caller judges the facts; nothing is stored for a request
+    // that is not admissible. checkRecipient: HQ's envelopes go only to admissible devices.
+    [[nodiscard]] Result<AdmittedAppend> admitAndAppend(const RequestAuth &auth,
+                                                        bool checkRecipient, const EnvelopeKey &key,
+                                                        const QByteArray &data,
+                                                        std::int64_t maxDepth);
+    [[nodiscard]] Result<std::pair<AdmitFacts, QList<StoredItem>>>
+    admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after,
+                        int limit);
     // Applies only if `version` is newer than the stored one; returns whether it applied and
     // the version now stored.
     [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
@@ -144,9 +179,9 @@ public:
     [[nodiscard]] Result<std::pair<bool, std::int64_t>>
     deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int64_t nowMs);
 
-    // Stores an envelope at the next cursor of its recipient's mailbox, or says why not
-    // (Duplicate, Conflict, UnknownRecipient, MailboxFull: the caller rolls back). PostgreSQL:
-    // also NOTIFY liaison_mail with the recipient id, delivered to every relay at commit.
+    // Inside a transaction: stores an envelope at the next cursor of its recipient's mailbox,
+    // or says why not (Duplicate, Conflict, UnknownRecipient, MailboxFull: the caller rolls
+    // back). Sends no NOTIFY: admitAndAppend is the path requests take.
     [[nodiscard]] Result<AppendOutcome> appendEnvelope(const EnvelopeKey &key,
                                                        const QByteArray &data, std::int64_t nowMs,
                                                        std::int64_t maxDepth);
@@ -191,9 +226,6 @@ private:
     [[nodiscard]] Result<QSqlQuery *> prepared(const char *sql);
     [[nodiscard]] Status exec(const char *sql);
     [[nodiscard]] Error sqlError(const QString &context, const QSqlQuery &q) const;
-    [[nodiscard]] Result<AppendOutcome> appendEnvelopePg(const EnvelopeKey &key,
-                                                         const QByteArray &data, std::int64_t nowMs,
-                                                         std::int64_t maxDepth);
     // Who holds this stream position: Stored (nobody), Duplicate (these bytes) or Conflict.
     [[nodiscard]] Result<AppendOutcome> storedStreamPosition(const EnvelopeKey &key);
     [[nodiscard]] Result<bool> lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,

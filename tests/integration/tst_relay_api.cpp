@@ -5,6 +5,9 @@
 #include "relaytestkit.h"
 #include "testmain.h"
 
+#include <thread>
+#include <vector>
+
 #include <QTest>
 
 using namespace liaison;
@@ -109,6 +112,45 @@ private Q_SLOTS:
         QCOMPARE(late.status, 200);
         QCOMPARE(late.body, first.body);
         QVERIFY(drainMailbox(c, hq).isEmpty());
+    }
+
+    void concurrentIdenticalAppendsStoreOnce()
+    {
+        // The same envelope on eight connections at once (a client retrying while its first
+        // attempt is still in flight): every answer is the same 200, one envelope is stored, and
+        // the cursors stay gapless for the next one.
+        QVERIFY(start());
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        QCOMPARE(registerDevice(c, admin, dev).status, 200);
+        const Built e = deviceEnvelope(*env.dep, dev, 1);
+        constexpr int kRacers = 8;
+        std::vector<Reply> replies(kRacers);
+        std::vector<std::thread> racers;
+        const quint16 port = env.relay->port;
+        for (int i = 0; i < kRacers; ++i) {
+            racers.emplace_back([&, i] {
+                HttpConnection own(port);
+                Signer ds = deviceSigner(*env.dep, dev);
+                replies[std::size_t(i)] = signedCall(own, ds, "POST", "/v1/envelopes", e.bytes);
+            });
+        }
+        for (auto &t : racers)
+            t.join();
+        for (const Reply &r : replies) {
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body, replies[0].body);
+        }
+        Signer ds = deviceSigner(*env.dep, dev);
+        QCOMPARE(signedCall(c, ds, "POST", "/v1/envelopes", deviceEnvelope(*env.dep, dev, 2).bytes)
+                     .status,
+                 200);
+        Signer hq = hqSigner(*env.dep);
+        const auto items = drainMailbox(c, hq);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(items[0].data, e.bytes);
+        QCOMPARE(items[1].key, items[0].key + 1);
     }
 
     void cursorsAreGaplessAndPaged()
