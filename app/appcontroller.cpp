@@ -31,6 +31,8 @@ AppController::AppController(AppServices services, QObject *parent)
         connect(gui, &QGuiApplication::applicationStateChanged, this,
                 &AppController::handleApplicationState);
     }
+    // Start: the wipe check runs before anyone can type the passphrase.
+    checkForWipe();
 }
 
 AppController::~AppController()
@@ -76,12 +78,30 @@ void AppController::openSession()
         else
             qCWarning(lcApp) << "streams failed:" << errcName(streams.error().code);
     }
+    ensureWipeFile();
     QString whyNoSync;
     if (m_streams) {
         auto endpoint = relayEndpointFor(*m_session->profile());
         if (endpoint) {
-            m_deviceSync = std::make_unique<DeviceSync>(
-                *m_session, *m_streams, *endpoint, m_services.connectivity, m_services.syncOptions);
+            client::SyncClientOptions options = m_services.syncOptions;
+            const auto wipe = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+            if (wipe)
+                options.wipe = wipe->target;
+            m_syncChecksWipe = wipe.has_value();
+            m_deviceSync = std::make_unique<DeviceSync>(*m_session, *m_streams, *endpoint,
+                                                        m_services.connectivity, options);
+            if (wipe) {
+                // Queued: the wipe destroys the engine that emits this.
+                connect(
+                    &m_deviceSync->client(), &client::SyncClient::wipeRequested, this,
+                    [this, target = wipe->target,
+                     endpoint = *endpoint](const client::WipeToken &token) {
+                        QMetaObject::invokeMethod(
+                            this,
+                            [this, token, target, endpoint] { runWipe(token, target, endpoint); },
+                            Qt::QueuedConnection);
+                    });
+            }
             connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
                     [this](bool, const QString &) { refreshAll(); });
             // Failed unlock attempts before this session go to HQ with the RECEIPT.
@@ -119,6 +139,7 @@ void AppController::closeSession()
     if (m_deviceSync)
         m_deviceSync->stop();
     m_deviceSync.reset();
+    m_syncChecksWipe = false;
     m_streams.reset();
     if (m_session)
         m_session->records().setChangeListener({});
@@ -173,6 +194,8 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
         // the engine has one).
         if (returning && m_deviceSync && m_vault->isUnlocked())
             m_deviceSync->client().resume();
+        if (returning)
+            checkForWipe(); // nothing while the engine checks by itself
         return;
     }
     if (m_backgroundSinceMs < 0) {
@@ -192,6 +215,110 @@ void AppController::checkAutoLock()
         m_autoLockTimer.start(
             int(m_services.autoLockMs - (m_services.clock.monotonicMs() - m_backgroundSinceMs)));
     }
+}
+
+void AppController::ensureWipeFile()
+{
+    vault::Vault *v = m_vault->vault();
+    if (!m_session || !m_session->profile() || !v || !v->identity())
+        return;
+    const auto wanted = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+    if (!wanted)
+        return;
+    auto present = readWipeFile(m_services.vaultDirectory);
+    if (present && *present && encodeWipeFile(**present) == encodeWipeFile(*wanted))
+        return;
+    if (auto s = writeWipeFile(m_services.vaultDirectory, *wanted); !s)
+        qCWarning(lcApp) << "wipe file not written:" << errcName(s.error().code);
+    else
+        qCInfo(lcApp) << "wipe file written";
+}
+
+void AppController::checkForWipe()
+{
+    if (m_remotelyWiped || (m_wipeCheck && m_wipeCheck->running()))
+        return;
+    if (m_deviceSync && m_syncChecksWipe && m_vault->isUnlocked())
+        return;
+    auto file = readWipeFile(m_services.vaultDirectory);
+    if (!file) {
+        qCWarning(lcApp) << "wipe file unreadable:" << errcName(file.error().code);
+        return;
+    }
+    if (!*file)
+        return;
+    DeviceProfile where;
+    where.relayUrl = (*file)->relayUrl;
+    where.relayPins = (*file)->relayPins;
+    where.deploymentId = (*file)->target.deployment;
+    auto endpoint = relayEndpointFor(where);
+    if (!endpoint) {
+        if (endpoint.error().code != Errc::NotFound)
+            qCWarning(lcApp) << "wipe check: relay refused:" << errcName(endpoint.error().code);
+        return;
+    }
+    if (!m_wipeNam)
+        m_wipeNam = std::make_unique<QNetworkAccessManager>();
+    m_wipeCheck.reset();
+    m_wipeHttp = std::make_unique<client::RelayHttp>(
+        m_wipeNam.get(), *endpoint, [this] { return std::int64_t(m_services.clock.wallMs()); });
+    m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, (*file)->target);
+    connect(m_wipeCheck.get(), &client::WipeCheck::finished, this,
+            [this, endpoint = *endpoint](client::WipeCheck::Outcome outcome,
+                                         const std::optional<client::WipeToken> &token) {
+                if (outcome == client::WipeCheck::Outcome::Wipe && token && m_wipeCheck) {
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this, token = *token, target = m_wipeCheck->target(), endpoint] {
+                            runWipe(token, target, endpoint);
+                        },
+                        Qt::QueuedConnection);
+                } else if (outcome == client::WipeCheck::Outcome::Invalid && m_wipeCheck) {
+                    qCWarning(lcApp).noquote()
+                        << "a wipe token that does not verify was NOT obeyed; wipe id"
+                        << m_wipeCheck->target().wipeId.toHex().left(8);
+                }
+                Q_EMIT wipeCheckFinished(int(outcome));
+            });
+    m_wipeCheck->check();
+}
+
+void AppController::runWipe(const client::WipeToken &token, const client::WipeTarget &target,
+                            const client::RelayEndpoint &endpoint)
+{
+    if (m_remotelyWiped)
+        return;
+    m_remotelyWiped = true;
+    qCWarning(lcApp).noquote() << "remote wipe ordered by HQ: command"
+                               << token.commandId.toHex().left(8) << "device"
+                               << target.device.toHex().left(8);
+    WipeAcknowledgement ack;
+    ack.deployment = target.deployment;
+    ack.device = target.device;
+    ack.commandId = token.commandId;
+    // The order of DESIGN.md: erase (pepper, key file, database), then the wipe file, then the
+    // acknowledgement.
+    if (auto s = m_vault->eraseForRemoteWipe(); !s)
+        qCWarning(lcApp) << "remote wipe: erase reported" << errcName(s.error().code);
+    if (auto s = removeWipeFile(m_services.vaultDirectory); !s)
+        qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
+    ack.erasedAtMs = m_services.clock.wallMs();
+    Q_EMIT remotelyWipedChanged();
+
+    if (!m_wipeNam)
+        m_wipeNam = std::make_unique<QNetworkAccessManager>();
+    m_wipeCheck.reset();
+    m_wipeHttp = std::make_unique<client::RelayHttp>(
+        m_wipeNam.get(), endpoint, [this] { return std::int64_t(m_services.clock.wallMs()); });
+    m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, target);
+    connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this](bool ok) {
+        if (ok)
+            qCInfo(lcApp) << "remote wipe acknowledged at the relay";
+        else
+            qCWarning(lcApp) << "remote wipe acknowledgement not taken by the relay";
+        Q_EMIT wipeAcknowledged(ok);
+    });
+    m_wipeCheck->postDone(ack.encode());
 }
 
 } // namespace liaison::app

@@ -12,6 +12,14 @@
 // state a timer of the policy timeout starts; on its end, or on return after the timeout has
 // passed on the monotonic clock (the timer cannot fire while the OS suspends the app), the vault
 // locks. Screen lock arrives as a state change too.
+//
+// Remote wipe (DESIGN.md "Commands, remote wipe"): at start and on every resume, before the
+// passphrase, the plain wipe file beside the vault (wipefile.h) names the relay and the wipe id;
+// a client::WipeCheck asks the relay for a token. While unlocked the sync engine's own check does
+// it (SyncClientOptions::wipe, at start and resume). A token that verifies against the wipe file
+// (HQ's root vouches for the key that signed it) crypto-erases the vault, deletes the wipe file
+// and posts the acknowledgement; the vault page then says the vault was erased by HQ. A token
+// that does not verify is never obeyed.
 
 #include "casemodel.h"
 #include "contactmodel.h"
@@ -23,6 +31,10 @@
 #include "schedulemodel.h"
 #include "syncstatusfacade.h"
 #include "vaultcontroller.h"
+#include "wipefile.h"
+
+#include "client/relayhttp.h"
+#include "client/wipecheck.h"
 
 #include <QObject>
 #include <QTimer>
@@ -63,6 +75,7 @@ class AppController : public QObject
     Q_PROPERTY(bool clockWrong READ clockWrong NOTIFY clockWrongChanged)
     Q_PROPERTY(QString sessionError READ sessionError NOTIFY sessionErrorChanged)
     Q_PROPERTY(int autoLockSeconds READ autoLockSeconds CONSTANT)
+    Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
 
 public:
     explicit AppController(AppServices services, QObject *parent = nullptr);
@@ -79,6 +92,7 @@ public:
     [[nodiscard]] bool clockWrong() const { return m_clockWrong; }
     [[nodiscard]] QString sessionError() const { return m_sessionError; }
     [[nodiscard]] int autoLockSeconds() const { return m_services.autoLockMs / 1000; }
+    [[nodiscard]] bool remotelyWiped() const { return m_remotelyWiped; }
 
     // nullptr while locked.
     [[nodiscard]] DeviceSession *session() { return m_session.get(); }
@@ -92,10 +106,18 @@ public:
     void handleApplicationState(Qt::ApplicationState state);
     // Re-reads everything shown (after records arrived from outside the app's own edits).
     void refreshAll();
+    // The wipe check without the vault (start and resume call it): reads the wipe file; nothing
+    // without one, or while the unlocked sync engine checks by itself.
+    void checkForWipe();
 
 Q_SIGNALS:
     void clockWrongChanged();
     void sessionErrorChanged();
+    void remotelyWipedChanged();
+    // Every answer of the check before unlock (WipeCheck::Outcome as int).
+    void wipeCheckFinished(int outcome);
+    // After a remote wipe: whether the relay took the acknowledgement.
+    void wipeAcknowledged(bool ok);
 
 private:
     void openSession();
@@ -103,6 +125,12 @@ private:
     void onRecordsChanged();
     void updateClockWrong();
     void checkAutoLock();
+    void onWipeCheckFinished(client::WipeCheck::Outcome outcome,
+                             const std::optional<client::WipeToken> &token);
+    // A verified token: erase, delete the wipe file, acknowledge through `endpoint`.
+    void runWipe(const client::WipeToken &token, const client::WipeTarget &target,
+                 const client::RelayEndpoint &endpoint);
+    void ensureWipeFile();
 
     AppServices m_services;
     std::unique_ptr<VaultController> m_vault;
@@ -120,6 +148,12 @@ private:
     QTimer m_autoLockTimer;
     qint64 m_backgroundSinceMs = -1; // monotonic; -1 while active
     bool m_reloadQueued = false;
+    // The check before unlock and the acknowledgement after a wipe.
+    std::unique_ptr<QNetworkAccessManager> m_wipeNam;
+    std::unique_ptr<client::RelayHttp> m_wipeHttp;
+    std::unique_ptr<client::WipeCheck> m_wipeCheck;
+    bool m_remotelyWiped = false;
+    bool m_syncChecksWipe = false; // the running engine has the wipe target
 };
 
 } // namespace liaison::app

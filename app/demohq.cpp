@@ -1,5 +1,7 @@
 #include "demohq.h"
 
+#include "wipefile.h"
+
 #include "protocol/hqcert.h"
 #include "streams/streamschema.h"
 
@@ -26,6 +28,13 @@ Status createDemoHqTable(store::Database &db)
                       "cert_serial INTEGER NOT NULL)");
 }
 
+// The wipe id each device got at enrolment (remote wipe).
+Status createDemoWipeTable(store::Database &db)
+{
+    return db.execute("CREATE TABLE demo_wipe (device_id BLOB PRIMARY KEY, "
+                      "wipe_id BLOB NOT NULL)");
+}
+
 std::vector<store::Migration> hqMigrations()
 {
     std::vector<store::Migration> m = model::RecordStore::migrations();
@@ -34,6 +43,7 @@ std::vector<store::Migration> hqMigrations()
     for (auto &x : hq::DeviceRegistry::migrations())
         m.push_back(std::move(x));
     m.push_back(createDemoHqTable);
+    m.push_back(createDemoWipeTable);
     return m;
 }
 
@@ -193,17 +203,23 @@ Status DemoHq::openLayers(const model::Clock &clock)
     return {};
 }
 
-Result<QByteArray> DemoHq::issueCertificate()
+protocol::HqCertificate DemoHq::certificate(std::uint64_t serial) const
 {
     const std::int64_t now = m_streamClock->nowMs();
     protocol::HqCertificate c;
     c.deployment = m_deployment;
-    c.serial = m_serial + 1;
+    c.serial = serial;
     c.notBeforeMs = now - 3600 * 1000;
     c.notAfterMs = now + kCertValidityMs;
     c.contentKey = m_vault->identity()->sign.publicKey;
     c.relayAdminKey = m_admin.publicKey;
     protocol::signHqCertificate(c, m_root.secretKey);
+    return c;
+}
+
+Result<QByteArray> DemoHq::issueCertificate()
+{
+    const protocol::HqCertificate c = certificate(m_serial + 1);
     auto st = m_vault->database()->prepare("UPDATE demo_hq SET cert_serial = ?1 WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
@@ -234,7 +250,16 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
         if (auto r = m_fanout->addMember(deviceId, scope); !r)
             return std::unexpected(r.error());
     }
+    const crypto::Id16 wipeId = crypto::randomFixed<crypto::Id16>();
+    auto st = m_vault->database()->prepare(
+        "INSERT OR REPLACE INTO demo_wipe (device_id, wipe_id) VALUES (?1, ?2)");
+    if (!st)
+        return std::unexpected(st.error());
+    if (auto s = st->bind(1, deviceId.view()).bind(2, wipeId.view()).exec(); !s)
+        return std::unexpected(s.error());
     DeviceProfile profile;
+    profile.wipeId = wipeId;
+    profile.hqRootKey = m_root.publicKey;
     profile.deviceId = deviceId;
     profile.deploymentId = m_deployment;
     profile.hqId = protocol::hqParticipantId();
@@ -278,6 +303,30 @@ Status DemoHq::connectRelay(const client::RelayEndpoint &endpoint,
     return {};
 }
 
+Result<client::RelayReply>
+DemoHq::adminReply(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+                   const QString &what, int timeoutMs)
+{
+    if (!m_transport)
+        return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
+    std::optional<client::RelayReply> got;
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    call([&](const client::RelayReply &r) {
+        got = r;
+        loop.quit();
+    });
+    if (!got) {
+        timer.start(timeoutMs);
+        loop.exec();
+    }
+    if (!got)
+        return fail(Errc::Io, QStringLiteral("%1: no answer from the relay").arg(what));
+    return *got;
+}
+
 Status DemoHq::adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
                          const QString &what, int timeoutMs)
 {
@@ -319,6 +368,73 @@ Status DemoHq::putDevice(const crypto::Id16 &deviceId, const crypto::SignPublicK
                                    cb);
         },
         QStringLiteral("registering the device at the relay"), timeoutMs);
+}
+
+Result<client::WipeTarget> DemoHq::wipeTarget(const crypto::Id16 &deviceId)
+{
+    auto record = m_registry->device(deviceId);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record)
+        return fail(Errc::NotFound, QStringLiteral("no such device in HQ's registry"));
+    auto st = m_vault->database()->prepare("SELECT wipe_id FROM demo_wipe WHERE device_id = ?1");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, deviceId.view());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return fail(Errc::NotFound,
+                    QStringLiteral("the device has no wipe id (enrolled before remote wipe)"));
+    auto wipeId = crypto::Id16::fromBytes(st->columnBlob(0));
+    if (!wipeId)
+        return fail(Errc::Tampered, QStringLiteral("HQ's wipe table is damaged"));
+    client::WipeTarget t;
+    t.deployment = m_deployment;
+    t.device = deviceId;
+    t.signKeyHash = crypto::crypto_generichash((*record)->signKey.view());
+    t.wipeId = *wipeId;
+    t.rootKey = m_root.publicKey;
+    return t;
+}
+
+Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeoutMs)
+{
+    auto target = wipeTarget(deviceId);
+    if (!target)
+        return std::unexpected(target.error());
+    const crypto::Id16 commandId = crypto::randomFixed<crypto::Id16>();
+    auto token = client::makeWipeToken(*target, commandId, m_streamClock->nowMs(),
+                                       certificate(std::max<std::uint64_t>(m_serial, 1)),
+                                       m_vault->identity()->sign.secretKey);
+    if (!token)
+        return std::unexpected(token.error());
+    const QByteArray bytes = token->encode();
+    if (auto s = adminCall([&](auto cb) { m_transport->putWipeToken(target->wipeId, bytes, cb); },
+                           QStringLiteral("publishing the wipe token"), timeoutMs);
+        !s)
+        return std::unexpected(s.error());
+    qCInfo(lcDemoHq).noquote() << "wipe token published for device" << deviceId.toHex().left(8);
+    return commandId;
+}
+
+Result<std::optional<QByteArray>> DemoHq::wipeAcknowledgement(const crypto::Id16 &deviceId,
+                                                              int timeoutMs)
+{
+    auto target = wipeTarget(deviceId);
+    if (!target)
+        return std::unexpected(target.error());
+    auto reply = adminReply([&](auto cb) { m_transport->getWipeDone(target->wipeId, cb); },
+                            QStringLiteral("reading the wipe acknowledgement"), timeoutMs);
+    if (!reply)
+        return std::unexpected(reply.error());
+    if (reply->status == 404)
+        return std::optional<QByteArray>();
+    if (!reply->ok())
+        return fail(reply->transient() ? Errc::Io : Errc::Refused,
+                    QStringLiteral("reading the wipe acknowledgement: %1").arg(reply->describe()));
+    return std::optional<QByteArray>(reply->body);
 }
 
 Result<DemoHq::Round> DemoHq::syncOnce(int timeoutMs)
@@ -374,6 +490,10 @@ Result<DeviceProfile> createEnrolledDevice(DemoHq &hq, const QString &vaultDir,
         return std::unexpected(profile.error());
     if (auto s = saveDeviceProfile(*(*v)->database(), *profile); !s)
         return std::unexpected(s.error());
+    if (auto wipe = wipeFileFor(*profile, (*v)->identity()->sign.publicKey)) {
+        if (auto s = writeWipeFile(vaultDir, *wipe); !s)
+            return std::unexpected(s.error());
+    }
     (*v)->lock();
     return profile;
 }

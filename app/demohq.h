@@ -19,6 +19,7 @@
 #include "devicestreams.h"
 
 #include "client/hqtransport.h"
+#include "client/wipetoken.h"
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
@@ -90,6 +91,18 @@ public:
     [[nodiscard]] Result<Round> syncOnce(int timeoutMs = 30000);
     [[nodiscard]] client::HqTransport *transport() { return m_transport.get(); }
 
+    // ---- remote wipe (DESIGN.md "Commands, remote wipe"): registerDevice gave the device a
+    // random wipe id, kept here (table demo_wipe) with the device's sign key hash.
+    [[nodiscard]] Result<client::WipeTarget> wipeTarget(const crypto::Id16 &deviceId);
+    // Signs a wipe token for the device (content key, with a root-signed certificate at the
+    // current serial) and publishes it at the relay (PUT /v1/wipe/{wipe id}). Returns the
+    // command id.
+    [[nodiscard]] Result<crypto::Id16> publishWipe(const crypto::Id16 &deviceId,
+                                                   int timeoutMs = 15000);
+    // The device's acknowledgement (GET /v1/wipe/{wipe id}/done); empty while there is none.
+    [[nodiscard]] Result<std::optional<QByteArray>>
+    wipeAcknowledgement(const crypto::Id16 &deviceId, int timeoutMs = 15000);
+
 private:
     DemoHq() = default;
     [[nodiscard]] Status openLayers(const model::Clock &clock);
@@ -97,6 +110,11 @@ private:
     [[nodiscard]] Status
     adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
               const QString &what, int timeoutMs);
+    // Any answer (the caller judges the status); Io when none came.
+    [[nodiscard]] Result<client::RelayReply>
+    adminReply(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+               const QString &what, int timeoutMs);
+    [[nodiscard]] protocol::HqCertificate certificate(std::uint64_t serial) const;
 
     class Identity;
     std::unique_ptr<vault::Vault> m_vault;
@@ -119,7 +137,8 @@ private:
 
 // Creates a device vault in `dir` (vault/ and keystore/ inside it are the caller's: `keyStore`
 // lives there), registers the device at `hq` in `scopes` and writes the profile HQ returns.
-// Returns the profile (the device id is fresh). The vault is locked again afterwards.
+// Returns the profile (the device id is fresh). Writes the plain wipe file (wipefile.h) into
+// `vaultDir`. The vault is locked again afterwards.
 [[nodiscard]] Result<DeviceProfile>
 createEnrolledDevice(DemoHq &hq, const QString &vaultDir, const crypto::SecretBytes &passphrase,
                      vault::KeyStore &keyStore, vault::Clock &vaultClock, const QString &label,

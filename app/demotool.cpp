@@ -14,6 +14,13 @@
 //   liaison-demo pull --hq DIR --relay-url URL [--relay-pin PIN]...             < passphrase
 //       One HQ round: pulls what devices sent (their epoch opening, RECEIPTs, edits such as an
 //       instruction acknowledgement) and prints counts.
+//   liaison-demo wipe --hq DIR --device-id HEX --relay-url URL [--relay-pin PIN]... < passphrase
+//       Remote wipe: HQ signs a wipe token for the device (HEX: its id, or a unique prefix as
+//       `seed` prints it) and publishes it at the relay. The app erases the vault at its next
+//       start or resume, before the passphrase, and posts an acknowledgement.
+//   liaison-demo wipe-status --hq DIR --device-id HEX --relay-url URL ...     < passphrase
+//       Reads the device's wipe acknowledgement back from the relay (exit 0 when there is one,
+//       1 while there is none).
 //
 // Plain http is accepted only for a loopback relay (liaison-relay --dev-plain-http); https needs
 // the relay's TLS public-key pin (--relay-pin, as liaison-relay prints it at start).
@@ -22,15 +29,18 @@
 #include "demohq.h"
 #include "devicesync.h"
 #include "directoratedemo.h"
+#include "wipefile.h"
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -255,6 +265,89 @@ int pull(const QString &hqDir, const QString &relayUrl, const QStringList &pins)
     return 0;
 }
 
+// The device named by a full id or a unique hex prefix.
+Result<crypto::Id16> findDevice(app::DemoHq &hq, const QString &text)
+{
+    const QByteArray hex = text.trimmed().toLower().toLatin1();
+    const bool isHex = !hex.isEmpty() && std::all_of(hex.begin(), hex.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (!isHex || hex.size() > 32)
+        return fail(Errc::InvalidArgument,
+                    QStringLiteral("--device-id takes the device id in hex (or a prefix of it)"));
+    auto devices = hq.registry().devices();
+    if (!devices)
+        return std::unexpected(devices.error());
+    std::optional<crypto::Id16> found;
+    for (const hq::DeviceRecord &d : *devices) {
+        if (!d.id.toHex().startsWith(hex))
+            continue;
+        if (found)
+            return fail(Errc::InvalidArgument,
+                        QStringLiteral("device id prefix %1 names more than one device")
+                            .arg(QString::fromLatin1(hex)));
+        found = d.id;
+    }
+    if (!found)
+        return fail(Errc::NotFound,
+                    QStringLiteral("no device %1 in HQ's registry").arg(QString::fromLatin1(hex)));
+    return *found;
+}
+
+int wipe(const QString &hqDir, const QString &deviceText, const QString &relayUrl,
+         const QStringList &pins, bool statusOnly)
+{
+    const crypto::SecretBytes passphrase = readPassphraseLine();
+    if (passphrase.empty()) {
+        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
+        return 2;
+    }
+    Clocks clocks;
+    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
+    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
+    if (!hqOpened)
+        return die(QStringLiteral("HQ store"), hqOpened.error());
+    app::DemoHq &hq = **hqOpened;
+    auto device = findDevice(hq, deviceText);
+    if (!device)
+        return die(QStringLiteral("device"), device.error());
+    auto endpoint = endpointFor(relayUrl, pins, hq.deploymentId());
+    if (!endpoint)
+        return die(QStringLiteral("relay address"), endpoint.error());
+    if (auto s = hq.connectRelay(*endpoint); !s)
+        return die(QStringLiteral("relay"), s.error());
+    const QByteArray shortId = device->toHex().left(8);
+    if (!statusOnly) {
+        auto command = hq.publishWipe(*device);
+        if (!command)
+            return die(QStringLiteral("wipe"), command.error());
+        std::printf("demo: wipe token for device %s published at the relay (command %s); the app "
+                    "erases its vault at its next start or resume, before the passphrase\n",
+                    shortId.constData(), command->toHex().left(8).constData());
+        return 0;
+    }
+    auto ack = hq.wipeAcknowledgement(*device);
+    if (!ack)
+        return die(QStringLiteral("wipe status"), ack.error());
+    if (!*ack) {
+        std::printf("demo: device %s has not acknowledged a wipe\n", shortId.constData());
+        return 1;
+    }
+    auto parsed = app::WipeAcknowledgement::decode(**ack);
+    if (!parsed || parsed->device != *device || parsed->deployment != hq.deploymentId()) {
+        std::printf("demo: device %s: the acknowledgement at the relay does not parse or names "
+                    "another device\n",
+                    shortId.constData());
+        return 1;
+    }
+    std::printf(
+        "demo: device %s acknowledged the wipe (command %s) at %s UTC\n", shortId.constData(),
+        parsed->commandId.toHex().left(8).constData(),
+        qPrintable(
+            QDateTime::fromMSecsSinceEpoch(parsed->erasedAtMs, Qt::UTC).toString(Qt::ISODate)));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -271,10 +364,16 @@ int main(int argc, char *argv[])
         "                                         device vault enrolled; HQ's envelopes pushed\n"
         "                                         to the relay\n"
         "  pull  --hq DIR --relay-url URL         one HQ round: what devices sent, as counts\n"
+        "  wipe  --hq DIR --device-id HEX --relay-url URL\n"
+        "                                         remote wipe: HQ publishes a signed wipe token\n"
+        "                                         for the device (id or unique prefix)\n"
+        "  wipe-status --hq DIR --device-id HEX --relay-url URL\n"
+        "                                         the device's wipe acknowledgement, if any\n"
         "Plain http only to a loopback relay (liaison-relay --dev-plain-http); https needs\n"
         "--relay-pin."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("init, seed or pull."));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("init, seed, pull, wipe or wipe-status."));
     const QCommandLineOption hqOpt(QStringLiteral("hq"), QStringLiteral("HQ store directory."),
                                    QStringLiteral("dir"));
     const QCommandLineOption devOpt(QStringLiteral("device"),
@@ -292,7 +391,11 @@ int main(int argc, char *argv[])
         QStringLiteral("root-key-out"),
         QStringLiteral("init: write the HQ root public key (hex) to this file."),
         QStringLiteral("file"));
-    parser.addOptions({hqOpt, devOpt, relayOpt, pinOpt, rootOpt});
+    const QCommandLineOption deviceIdOpt(
+        QStringLiteral("device-id"),
+        QStringLiteral("wipe, wipe-status: the device id in hex, or a unique prefix."),
+        QStringLiteral("hex"));
+    parser.addOptions({hqOpt, devOpt, relayOpt, pinOpt, rootOpt, deviceIdOpt});
     parser.process(application);
     const QStringList args = parser.positionalArguments();
     const QString command = args.value(0);
@@ -302,7 +405,13 @@ int main(int argc, char *argv[])
         return 2;
     };
     if (args.size() != 1 || !parser.isSet(hqOpt))
-        return usage("liaison-demo init|seed|pull --hq DIR ...");
+        return usage("liaison-demo init|seed|pull|wipe|wipe-status --hq DIR ...");
+    const bool isWipe = command == QLatin1String("wipe") || command == QLatin1String("wipe-status");
+    if (isWipe && (!parser.isSet(deviceIdOpt) || !parser.isSet(relayOpt)))
+        return usage(
+            qPrintable(QStringLiteral("liaison-demo %1 --hq DIR --device-id HEX --relay-url URL "
+                                      "[--relay-pin PIN]")
+                           .arg(command)));
     if (command == QLatin1String("init") && !parser.isSet(rootOpt))
         return usage("liaison-demo init --hq DIR --root-key-out FILE");
     if (command == QLatin1String("seed") && (!parser.isSet(devOpt) || !parser.isSet(relayOpt)))
@@ -310,8 +419,8 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("pull") && !parser.isSet(relayOpt))
         return usage("liaison-demo pull --hq DIR --relay-url URL [--relay-pin PIN]");
     if (command != QLatin1String("init") && command != QLatin1String("seed") &&
-        command != QLatin1String("pull"))
-        return usage("liaison-demo init|seed|pull --hq DIR ...");
+        command != QLatin1String("pull") && !isWipe)
+        return usage("liaison-demo init|seed|pull|wipe|wipe-status --hq DIR ...");
     if (auto s = crypto::initialize(); !s) {
         std::fprintf(stderr, "liaison-demo: crypto self-test failed: %s\n",
                      qPrintable(s.error().message));
@@ -322,5 +431,8 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("seed"))
         return seed(parser.value(hqOpt), parser.value(devOpt), parser.value(relayOpt),
                     parser.values(pinOpt));
+    if (isWipe)
+        return wipe(parser.value(hqOpt), parser.value(deviceIdOpt), parser.value(relayOpt),
+                    parser.values(pinOpt), command == QLatin1String("wipe-status"));
     return pull(parser.value(hqOpt), parser.value(relayOpt), parser.values(pinOpt));
 }

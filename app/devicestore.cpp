@@ -20,6 +20,13 @@ Status addRelayPins(store::Database &db)
     return db.execute("ALTER TABLE app_device ADD COLUMN relay_pins TEXT NOT NULL DEFAULT ''");
 }
 
+Status addWipe(store::Database &db)
+{
+    if (auto s = db.execute("ALTER TABLE app_device ADD COLUMN wipe_id BLOB"); !s)
+        return s;
+    return db.execute("ALTER TABLE app_device ADD COLUMN hq_root_pk BLOB");
+}
+
 template <typename Fixed> std::optional<Fixed> fixedColumn(const store::Statement &st, int col)
 {
     return Fixed::fromBytes(st.columnBlob(col));
@@ -34,14 +41,15 @@ std::vector<store::Migration> deviceMigrations()
     all.insert(all.end(), streams.begin(), streams.end());
     all.push_back(createDeviceTable);
     all.push_back(addRelayPins);
+    all.push_back(addWipe);
     return all;
 }
 
 Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 {
-    auto st =
-        db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
-                   "relay_url, label, enrolled_ms, hq_id, relay_pins FROM app_device WHERE id = 1");
+    auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
+                         "relay_url, label, enrolled_ms, hq_id, relay_pins, wipe_id, hq_root_pk "
+                         "FROM app_device WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -67,6 +75,12 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
     p.label = st->columnText(6);
     p.enrolledMs = st->columnInt64(7);
     p.relayPins = st->columnText(9).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (!st->columnIsNull(10) || !st->columnIsNull(11)) {
+        p.wipeId = fixedColumn<crypto::Id16>(*st, 10);
+        p.hqRootKey = fixedColumn<crypto::SignPublicKey>(*st, 11);
+        if (!p.wipeId || !p.hqRootKey)
+            return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
+    }
     return std::optional<DeviceProfile>(std::move(p));
 }
 
@@ -75,9 +89,14 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
     auto st =
         db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
                    "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id, "
-                   "relay_pins) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                   "relay_pins, wipe_id, hq_root_pk) "
+                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!st)
         return std::unexpected(st.error());
+    if (p.wipeId && p.hqRootKey)
+        st->bind(11, p.wipeId->view()).bind(12, p.hqRootKey->view());
+    else
+        st->bindNull(11).bindNull(12);
     return st->bind(1, p.deviceId.view())
         .bind(2, p.deploymentId.view())
         .bind(3, p.hqSignKey.view())

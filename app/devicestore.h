@@ -40,6 +40,11 @@ struct DeviceProfile
     QStringList relayPins;
     QString label; // for people: "Liaison officer, Vienna"
     qint64 enrolledMs = 0;
+    // Remote wipe (DESIGN.md "Commands, remote wipe"): the random wipe id HQ gave at enrolment
+    // and HQ's root public key, which vouches for the certificate a wipe token carries. Both
+    // also go to the plain wipe file (wipefile.h). Empty for devices enrolled before.
+    std::optional<crypto::Id16> wipeId;
+    std::optional<crypto::SignPublicKey> hqRootKey;
 };
 
 [[nodiscard]] Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db);

@@ -48,6 +48,8 @@ void VaultController::refresh()
 {
     if (busy() || isUnlocked())
         return;
+    if (m_remotelyErased && !vault::Vault::exists(m_dir))
+        return; // keep saying what happened
     if (!vault::Vault::exists(m_dir)) {
         m_vault.reset();
         setState(State::NoVault);
@@ -304,6 +306,40 @@ void VaultController::lock()
     setMessage(QString());
     setState(State::Locked);
     updateLockout();
+}
+
+Status VaultController::eraseForRemoteWipe()
+{
+    waitForWorker();
+    if (m_state == State::Unlocked && m_vault)
+        Q_EMIT aboutToLock();
+    if (!m_vault && vault::Vault::exists(m_dir)) {
+        auto loaded = vault::Vault::load(m_dir, m_keyStore, m_clock, m_options);
+        if (loaded)
+            m_vault = std::move(*loaded);
+        else if (loaded.error().code != Errc::Erased)
+            qCWarning(lcVaultUi) << "remote wipe: vault not loadable:"
+                                 << errcName(loaded.error().code);
+    }
+    Status result;
+    if (m_vault) {
+        result = m_vault->erase();
+        m_vault.reset();
+    } else if (vault::Vault::exists(m_dir)) {
+        result = fail(Errc::Io, QStringLiteral("the vault could not be loaded to erase it"));
+    }
+    qCWarning(lcVaultUi) << "remote wipe: vault erased," << (result ? "ok" : "with errors");
+    m_remotelyErased = true;
+    m_lockoutTimer.stop();
+    if (m_lockoutSeconds != 0) {
+        m_lockoutSeconds = 0;
+        Q_EMIT lockoutChanged();
+    }
+    setMessage(tr("HQ erased this device's vault remotely: its records and keys are gone. "
+                  "Contact HQ to enrol the device again."));
+    setState(State::Erased);
+    Q_EMIT attemptsChanged();
+    return result;
 }
 
 QString VaultController::sentenceFor(const Error &error)

@@ -84,6 +84,11 @@ public:
     // The same from C++ (screenshot tour, tests): the passphrase already in secret memory.
     void unlockSecret(crypto::SecretBytes passphrase);
     Q_INVOKABLE void lock();
+    // Remote wipe (a verified wipe token, DESIGN.md "Commands, remote wipe"): crypto-erases the
+    // vault whatever its state (locked, locked out, unlocked: aboutToLock first; a running
+    // unlock is waited for), then state Erased with a message that says HQ erased it. Stays
+    // Erased on refresh() until the app restarts.
+    [[nodiscard]] Status eraseForRemoteWipe();
 
     // The unlocked vault (nullptr otherwise); for the composition root, not QML.
     [[nodiscard]] vault::Vault *vault() { return isUnlocked() ? m_vault.get() : nullptr; }
@@ -120,6 +125,7 @@ private:
     std::unique_ptr<vault::Vault> m_vault; // loaded (locked) or unlocked
     State m_state = State::NoVault;
     int m_failuresBeforeUnlock = 0;
+    bool m_remotelyErased = false;
     QString m_message;
     int m_lockoutSeconds = 0;
     QTimer m_lockoutTimer;

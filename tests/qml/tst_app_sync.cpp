@@ -8,12 +8,18 @@
 //  - an instruction acknowledged in the app reaches HQ's store through the relay
 //  - a failed unlock before the session reaches HQ in the RECEIPT (an alarm there)
 //  - lock stops the engine; a profile without a relay address stays offline and says why
+//  - remote wipe (DESIGN.md "Commands, remote wipe"): enrolment writes the plain wipe file; HQ
+//    (DemoHq::publishWipe, what `liaison-demo wipe` runs) publishes a token; the app erases the
+//    vault from the wipe file alone before any passphrase (start), or through the sync engine's
+//    check while unlocked (resume); HQ reads the acknowledgement; a forged token (signed by a
+//    key no root vouches for) is refused before and after unlock and the vault stays intact
 
 #include "appcontroller.h"
 #include "demohq.h"
 #include "desktop/softwarekeystore.h"
 #include "directoratedemo.h"
 #include "relaytestkit.h"
+#include "wipefile.h"
 
 #include "testmain.h"
 
@@ -62,17 +68,17 @@ private:
     // The app over the device vault, with a connectivity that says online and quick timings.
     std::unique_ptr<app::AppController> makeApp(client::Connectivity *connectivity)
     {
+        return makeApp(connectivity, path(QStringLiteral("device/vault")), *m_deviceKeys);
+    }
+
+    std::unique_ptr<app::AppController> makeApp(client::Connectivity *connectivity,
+                                                const QString &vaultDir, vault::KeyStore &keyStore)
+    {
         client::SyncClientOptions o;
         o.engine.longPollWaitMs = 1000;
         o.backoff = {50, 2000};
-        app::AppServices services{path(QStringLiteral("device/vault")),
-                                  *m_deviceKeys,
-                                  m_vaultClock,
-                                  m_clock,
-                                  testVault(),
-                                  60'000,
-                                  connectivity,
-                                  o};
+        app::AppServices services{vaultDir,    keyStore, m_vaultClock, m_clock,
+                                  testVault(), 60'000,   connectivity, o};
         return std::make_unique<app::AppController>(services);
     }
 
@@ -81,6 +87,61 @@ private:
         a.vault()->unlock(QString::fromLatin1(kPassphrase));
         a.vault()->waitForWorker();
         return QTest::qWaitFor([&] { return a.vault()->isUnlocked() && a.session(); }, 10000);
+    }
+
+    // Another device, enrolled as liaison-demo seed does it (HQ registry, relay device list).
+    struct Enrolled
+    {
+        app::DeviceProfile profile;
+        std::unique_ptr<platform::SoftwareKeyStore> keys;
+        QString vaultDir;
+    };
+    bool enrol(const QString &name, Enrolled &out)
+    {
+        out.keys = std::make_unique<platform::SoftwareKeyStore>(path(name + "/keystore"));
+        out.vaultDir = path(name + "/vault");
+        auto profile =
+            app::createEnrolledDevice(*m_hq, out.vaultDir, passphrase(), *out.keys, m_vaultClock,
+                                      name, app::demo::demoScopes(), m_relayUrl, {}, testVault());
+        if (!profile)
+            return false;
+        out.profile = *profile;
+        auto record = m_hq->registry().device(profile->deviceId);
+        return record && *record && m_hq->putDevice(profile->deviceId, (*record)->signKey, 1);
+    }
+
+    // A token at the relay under the device's wipe id, as anyone with the admin key could put.
+    bool putToken(const crypto::Id16 &wipeId, const QByteArray &token)
+    {
+        std::optional<client::RelayReply> got;
+        m_hq->transport()->putWipeToken(wipeId, token,
+                                        [&](const client::RelayReply &r) { got = r; });
+        return QTest::qWaitFor([&] { return got.has_value(); }, 15000) && got->ok();
+    }
+
+    static void resume(app::AppController &a)
+    {
+        a.handleApplicationState(Qt::ApplicationInactive);
+        a.handleApplicationState(Qt::ApplicationActive);
+    }
+
+    static bool vaultGone(const QString &dir)
+    {
+        return !vault::Vault::exists(dir) && !QFile::exists(vault::Vault::databasePath(dir)) &&
+               !QFile::exists(app::wipeFilePath(dir));
+    }
+
+    void checkAcknowledged(const crypto::Id16 &device, const crypto::Id16 &command)
+    {
+        auto ack = m_hq->wipeAcknowledgement(device);
+        QVERIFY2(ack, ack ? "" : qPrintable(ack.error().message));
+        QVERIFY(ack->has_value());
+        auto parsed = app::WipeAcknowledgement::decode(**ack);
+        QVERIFY(parsed);
+        QCOMPARE(parsed->device, device);
+        QCOMPARE(parsed->deployment, m_hq->deploymentId());
+        QCOMPARE(parsed->commandId, command);
+        QVERIFY(parsed->erasedAtMs > 0);
     }
 
 private Q_SLOTS:
@@ -258,6 +319,130 @@ private Q_SLOTS:
         p.relayPins = {QString::fromLatin1(QByteArray(32, 'a').toBase64())};
         QVERIFY(app::relayEndpointFor(p));
         a->vault()->lock();
+    }
+
+    void forgedWipeTokenIsNotObeyed()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("forged"), d));
+        QVERIFY(d.profile.wipeId.has_value());
+        QVERIFY(d.profile.hqRootKey == m_hq->rootPublicKey());
+        // The plain wipe file: ids, the sign key hash, the root public key and the relay.
+        auto file = app::readWipeFile(d.vaultDir);
+        QVERIFY(file && file->has_value());
+        const client::WipeTarget &t = (*file)->target;
+        auto atHq = m_hq->wipeTarget(d.profile.deviceId);
+        QVERIFY(atHq);
+        QCOMPARE(t.wipeId, *d.profile.wipeId);
+        QCOMPARE(t.wipeId, atHq->wipeId);
+        QCOMPARE(t.device, d.profile.deviceId);
+        QCOMPARE(t.deployment, m_hq->deploymentId());
+        QCOMPARE(t.signKeyHash, atHq->signKeyHash);
+        QCOMPARE(t.rootKey, m_hq->rootPublicKey());
+        QCOMPARE((*file)->relayUrl, m_relayUrl);
+
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy checks(a.get(), &app::AppController::wipeCheckFinished);
+        QVERIFY(checks.wait(15000)); // start, before the passphrase: nothing published
+        QCOMPARE(checks.first().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
+
+        // A forged token: signed by a key that only a foreign root vouches for, claiming our
+        // deployment, naming this device and its wipe id.
+        relaytest::Deployment forger;
+        auto forgedCert = protocol::HqCertificate::decode(forger.cert);
+        QVERIFY(forgedCert);
+        client::WipeTarget forgedTarget = t;
+        forgedTarget.deployment = forger.id;
+        auto forged =
+            client::makeWipeToken(forgedTarget, crypto::randomFixed<crypto::Id16>(),
+                                  m_clock.wallMs(), *forgedCert, forger.content.secretKey);
+        QVERIFY(forged);
+        forged->deployment = t.deployment;
+        QVERIFY(putToken(t.wipeId, forged->encode()));
+
+        // Resume while locked: the check from the wipe file refuses it.
+        resume(*a);
+        QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 15000);
+        QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
+        QVERIFY(!a->remotelyWiped());
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Locked);
+        QVERIFY(QFile::exists(app::wipeFilePath(d.vaultDir)));
+
+        // Unlocked: the sync engine's own check refuses it too; the vault stays open.
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QSignalSpy engine(&a->deviceSync()->client(), &client::SyncClient::wipeCheckFinished);
+        resume(*a);
+        QTRY_VERIFY_WITH_TIMEOUT(!engine.isEmpty(), 15000);
+        QCOMPARE(engine.last().at(0).value<client::WipeCheck::Outcome>(),
+                 client::WipeCheck::Outcome::Invalid);
+        QTest::qWait(200); // a queued wipe would run now
+        QVERIFY(a->vault()->isUnlocked());
+        QVERIFY(a->session());
+        QVERIFY(!a->remotelyWiped());
+        a->vault()->lock();
+        QVERIFY(unlock(*a)); // intact
+        a->vault()->lock();
+        auto none = m_hq->wipeAcknowledgement(d.profile.deviceId);
+        QVERIFY(none && !none->has_value());
+    }
+
+    void hqWipeErasesTheVaultBeforeUnlock()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wiped-locked"), d));
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY2(command, command ? "" : qPrintable(command.error().message));
+        auto none = m_hq->wipeAcknowledgement(d.profile.deviceId);
+        QVERIFY(none && !none->has_value());
+
+        // The app starts: the check runs from the wipe file alone, nobody types a passphrase.
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 15000);
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY2(a->vault()->message().contains(QStringLiteral("HQ erased")),
+                 qPrintable(a->vault()->message()));
+        QVERIFY(vaultGone(d.vaultDir));
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 15000);
+        QVERIFY(acked.first().at(0).toBool());
+        checkAcknowledged(d.profile.deviceId, *command);
+
+        // The passphrase opens nothing any more; resume keeps saying what happened.
+        a->vault()->unlock(QString::fromLatin1(kPassphrase));
+        a->vault()->waitForWorker();
+        QVERIFY(!a->vault()->isUnlocked());
+        resume(*a);
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
+        auto b = makeApp(&online, d.vaultDir, *d.keys);
+        QCOMPARE(b->vault()->state(), app::VaultController::State::NoVault);
+    }
+
+    void hqWipeErasesAnUnlockedVaultOnResume()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wiped-open"), d));
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY(command);
+        // Back in the foreground: the engine checks first (SyncClientOptions::wipe).
+        resume(*a);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 15000);
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY(!a->session());
+        QVERIFY(!a->deviceSync());
+        QVERIFY(vaultGone(d.vaultDir));
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 15000);
+        QVERIFY(acked.first().at(0).toBool());
+        checkAcknowledged(d.profile.deviceId, *command);
+        QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
     }
 };
 

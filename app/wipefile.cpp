@@ -1,0 +1,169 @@
+#include "wipefile.h"
+
+#include "store/atomicfile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QtEndian>
+
+namespace liaison::app {
+
+namespace {
+
+constexpr QByteArrayView kFirstLine = "liaison-wipe-v1";
+constexpr QByteArrayView kAckMagic = "LWA1";
+constexpr qsizetype kAckBytes = 4 + 16 + 16 + 16 + 8;
+constexpr qint64 kMaxWipeFileBytes = 16 * 1024;
+
+template <typename Fixed> bool parseFixed(const QByteArray &hex, std::optional<Fixed> &out)
+{
+    if (out || hex.size() != qsizetype(2 * Fixed::size))
+        return false;
+    out = Fixed::fromHex(hex);
+    return out.has_value();
+}
+
+} // namespace
+
+QString wipeFilePath(const QString &vaultDir)
+{
+    return QDir(vaultDir).filePath(QStringLiteral("wipe.target"));
+}
+
+QByteArray encodeWipeFile(const WipeFile &f)
+{
+    QByteArray out = kFirstLine.toByteArray() + '\n';
+    out += "deployment=" + f.target.deployment.toHex() + '\n';
+    out += "device=" + f.target.device.toHex() + '\n';
+    out += "sign-key-hash=" + f.target.signKeyHash.toHex() + '\n';
+    out += "wipe-id=" + f.target.wipeId.toHex() + '\n';
+    out += "root-key=" + f.target.rootKey.toHex() + '\n';
+    out += "relay-url=" + f.relayUrl.toUtf8() + '\n';
+    for (const QString &pin : f.relayPins)
+        out += "relay-pin=" + pin.toUtf8() + '\n';
+    return out;
+}
+
+Result<WipeFile> decodeWipeFile(QByteArrayView text)
+{
+    const auto bad = [] {
+        return fail(Errc::Malformed, QStringLiteral("the wipe file is damaged"));
+    };
+    const QList<QByteArray> lines = text.toByteArray().split('\n');
+    if (lines.isEmpty() || lines.first() != kFirstLine)
+        return bad();
+    std::optional<crypto::Id16> deployment, device, wipeId;
+    std::optional<crypto::Hash32> hash;
+    std::optional<crypto::SignPublicKey> root;
+    std::optional<QString> url;
+    QStringList pins;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        if (line.isEmpty())
+            continue;
+        const qsizetype eq = line.indexOf('=');
+        if (eq <= 0)
+            return bad();
+        const QByteArray key = line.left(eq);
+        const QByteArray value = line.mid(eq + 1);
+        bool ok = true;
+        if (key == "deployment")
+            ok = parseFixed(value, deployment);
+        else if (key == "device")
+            ok = parseFixed(value, device);
+        else if (key == "sign-key-hash")
+            ok = parseFixed(value, hash);
+        else if (key == "wipe-id")
+            ok = parseFixed(value, wipeId);
+        else if (key == "root-key")
+            ok = parseFixed(value, root);
+        else if (key == "relay-url" && !url)
+            url = QString::fromUtf8(value);
+        else if (key == "relay-pin")
+            pins << QString::fromUtf8(value);
+        else
+            ok = false;
+        if (!ok)
+            return bad();
+    }
+    if (!deployment || !device || !hash || !wipeId || !root || !url)
+        return bad();
+    WipeFile f;
+    f.target.deployment = *deployment;
+    f.target.device = *device;
+    f.target.signKeyHash = *hash;
+    f.target.wipeId = *wipeId;
+    f.target.rootKey = *root;
+    f.relayUrl = *url;
+    f.relayPins = pins;
+    return f;
+}
+
+Status writeWipeFile(const QString &vaultDir, const WipeFile &file)
+{
+    return store::writeFileAtomically(wipeFilePath(vaultDir), encodeWipeFile(file));
+}
+
+Result<std::optional<WipeFile>> readWipeFile(const QString &vaultDir)
+{
+    const QString path = wipeFilePath(vaultDir);
+    if (!QFile::exists(path))
+        return std::optional<WipeFile>();
+    auto bytes = store::readSmallFile(path, kMaxWipeFileBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto f = decodeWipeFile(*bytes);
+    if (!f)
+        return std::unexpected(f.error());
+    return std::optional<WipeFile>(std::move(*f));
+}
+
+Status removeWipeFile(const QString &vaultDir)
+{
+    const QString path = wipeFilePath(vaultDir);
+    if (QFile::exists(path) && !QFile::remove(path))
+        return fail(Errc::Io, QStringLiteral("cannot delete the wipe file"));
+    return store::syncDirectory(vaultDir);
+}
+
+std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
+                                    const crypto::SignPublicKey &deviceSignKey)
+{
+    if (!profile.wipeId || !profile.hqRootKey)
+        return std::nullopt;
+    WipeFile f;
+    f.target.deployment = profile.deploymentId;
+    f.target.device = profile.deviceId;
+    f.target.signKeyHash = crypto::crypto_generichash(deviceSignKey.view());
+    f.target.wipeId = *profile.wipeId;
+    f.target.rootKey = *profile.hqRootKey;
+    f.relayUrl = profile.relayUrl;
+    f.relayPins = profile.relayPins;
+    return f;
+}
+
+QByteArray WipeAcknowledgement::encode() const
+{
+    QByteArray out = kAckMagic.toByteArray();
+    out += deployment.toByteArray();
+    out += device.toByteArray();
+    out += commandId.toByteArray();
+    char at[8];
+    qToBigEndian(quint64(erasedAtMs), at);
+    out.append(at, 8);
+    return out;
+}
+
+Result<WipeAcknowledgement> WipeAcknowledgement::decode(QByteArrayView bytes)
+{
+    if (bytes.size() != kAckBytes || bytes.first(4) != kAckMagic)
+        return fail(Errc::Malformed, QStringLiteral("not a wipe acknowledgement"));
+    WipeAcknowledgement a;
+    a.deployment = *crypto::Id16::fromBytes(bytes.sliced(4, 16));
+    a.device = *crypto::Id16::fromBytes(bytes.sliced(20, 16));
+    a.commandId = *crypto::Id16::fromBytes(bytes.sliced(36, 16));
+    a.erasedAtMs = std::int64_t(qFromBigEndian<quint64>(bytes.sliced(52, 8).data()));
+    return a;
+}
+
+} // namespace liaison::app
