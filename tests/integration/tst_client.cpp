@@ -870,12 +870,12 @@ void TestClient::platformConnectivityAndOnlineClock()
     conn.setState(Connectivity::State::Offline);
     const std::int64_t atOffline = clock.onlineMs();
     QVERIFY(atOffline >= 100);
-    QTest::qWait(300);
+    QTest::qWait(1000);
     QCOMPARE(clock.onlineMs(), atOffline);
     conn.setState(Connectivity::State::Unknown); // unknown counts as online
     QTest::qWait(60);
     QVERIFY(clock.onlineMs() >= atOffline + 50);
-    QVERIFY(clock.onlineMs() < atOffline + 300);
+    QVERIFY(clock.onlineMs() < atOffline + 900); // the offline second is not counted
     QVERIFY(std::abs(clock.nowMs() - QDateTime::currentMSecsSinceEpoch()) < 1000);
 }
 
@@ -910,7 +910,7 @@ void TestClient::syncNowDuringRoundIsCoalesced()
     port.add(1, 2, "1:2:second");
     client.syncNow();
     QTRY_COMPARE_WITH_TIMEOUT(delivered.count(), 2, 10000);
-    QVERIFY(rounds.count() >= 2);
+    QTRY_VERIFY(rounds.count() >= 2); // the second round finishes after its push
     // Idle now: a long-poll is open, and a new change still goes out at once.
     QTRY_VERIFY(client.engine().longPolling());
     port.add(1, 3, "1:3:third");
