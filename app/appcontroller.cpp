@@ -31,7 +31,9 @@ AppController::AppController(AppServices services, QObject *parent)
         connect(gui, &QGuiApplication::applicationStateChanged, this,
                 &AppController::handleApplicationState);
     }
-    // Start: the wipe check runs before anyone can type the passphrase.
+    // Start: a wipe the app did not finish (it died part way) finishes now; then the wipe check
+    // runs before anyone can type the passphrase.
+    finishPendingWipe();
     checkForWipe();
 }
 
@@ -92,15 +94,12 @@ void AppController::openSession()
                                                         m_services.connectivity, options);
             if (wipe) {
                 // Queued: the wipe destroys the engine that emits this.
-                connect(
-                    &m_deviceSync->client(), &client::SyncClient::wipeRequested, this,
-                    [this, target = wipe->target,
-                     endpoint = *endpoint](const client::WipeToken &token) {
-                        QMetaObject::invokeMethod(
-                            this,
-                            [this, token, target, endpoint] { runWipe(token, target, endpoint); },
-                            Qt::QueuedConnection);
-                    });
+                connect(&m_deviceSync->client(), &client::SyncClient::wipeRequested, this,
+                        [this, file = *wipe](const client::WipeToken &token) {
+                            QMetaObject::invokeMethod(
+                                this, [this, token, file] { runWipe(token, file); },
+                                Qt::QueuedConnection);
+                        });
             }
             connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
                     [this](bool, const QString &) { refreshAll(); });
@@ -247,78 +246,107 @@ void AppController::checkForWipe()
     }
     if (!*file)
         return;
-    DeviceProfile where;
-    where.relayUrl = (*file)->relayUrl;
-    where.relayPins = (*file)->relayPins;
-    where.deploymentId = (*file)->target.deployment;
-    auto endpoint = relayEndpointFor(where);
-    if (!endpoint) {
-        if (endpoint.error().code != Errc::NotFound)
-            qCWarning(lcApp) << "wipe check: relay refused:" << errcName(endpoint.error().code);
+    if (!wipeHttpFor(**file))
         return;
-    }
-    if (!m_wipeNam)
-        m_wipeNam = std::make_unique<QNetworkAccessManager>();
-    m_wipeCheck.reset();
-    m_wipeHttp = std::make_unique<client::RelayHttp>(
-        m_wipeNam.get(), *endpoint, [this] { return std::int64_t(m_services.clock.wallMs()); });
     m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, (*file)->target);
     connect(m_wipeCheck.get(), &client::WipeCheck::finished, this,
-            [this, endpoint = *endpoint](client::WipeCheck::Outcome outcome,
-                                         const std::optional<client::WipeToken> &token) {
-                if (outcome == client::WipeCheck::Outcome::Wipe && token && m_wipeCheck) {
+            [this, wipe = **file](client::WipeCheck::Outcome outcome,
+                                  const std::optional<client::WipeToken> &token) {
+                if (outcome == client::WipeCheck::Outcome::Wipe && token) {
                     QMetaObject::invokeMethod(
-                        this,
-                        [this, token = *token, target = m_wipeCheck->target(), endpoint] {
-                            runWipe(token, target, endpoint);
-                        },
+                        this, [this, token = *token, wipe] { runWipe(token, wipe); },
                         Qt::QueuedConnection);
-                } else if (outcome == client::WipeCheck::Outcome::Invalid && m_wipeCheck) {
+                } else if (outcome == client::WipeCheck::Outcome::Invalid) {
                     qCWarning(lcApp).noquote()
                         << "a wipe token that does not verify was NOT obeyed; wipe id"
-                        << m_wipeCheck->target().wipeId.toHex().left(8);
+                        << wipe.target.wipeId.toHex().left(8);
                 }
                 Q_EMIT wipeCheckFinished(int(outcome));
             });
     m_wipeCheck->check();
 }
 
-void AppController::runWipe(const client::WipeToken &token, const client::WipeTarget &target,
-                            const client::RelayEndpoint &endpoint)
+bool AppController::wipeHttpFor(const WipeFile &file)
 {
-    if (m_remotelyWiped)
-        return;
-    m_remotelyWiped = true;
-    qCWarning(lcApp).noquote() << "remote wipe ordered by HQ: command"
-                               << token.commandId.toHex().left(8) << "device"
-                               << target.device.toHex().left(8);
-    WipeAcknowledgement ack;
-    ack.deployment = target.deployment;
-    ack.device = target.device;
-    ack.commandId = token.commandId;
-    // The order of DESIGN.md: erase (pepper, key file, database), then the wipe file, then the
-    // acknowledgement.
-    if (auto s = m_vault->eraseForRemoteWipe(); !s)
-        qCWarning(lcApp) << "remote wipe: erase reported" << errcName(s.error().code);
-    if (auto s = removeWipeFile(m_services.vaultDirectory); !s)
-        qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
-    ack.erasedAtMs = m_services.clock.wallMs();
-    Q_EMIT remotelyWipedChanged();
-
+    DeviceProfile where;
+    where.relayUrl = file.relayUrl;
+    where.relayPins = file.relayPins;
+    where.deploymentId = file.target.deployment;
+    auto endpoint = relayEndpointFor(where);
+    if (!endpoint) {
+        if (endpoint.error().code != Errc::NotFound)
+            qCWarning(lcApp) << "wipe check: relay refused:" << errcName(endpoint.error().code);
+        return false;
+    }
     if (!m_wipeNam)
         m_wipeNam = std::make_unique<QNetworkAccessManager>();
     m_wipeCheck.reset();
     m_wipeHttp = std::make_unique<client::RelayHttp>(
-        m_wipeNam.get(), endpoint, [this] { return std::int64_t(m_services.clock.wallMs()); });
-    m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, target);
+        m_wipeNam.get(), *endpoint, [this] { return std::int64_t(m_services.clock.wallMs()); });
+    return true;
+}
+
+void AppController::runWipe(const client::WipeToken &token, const WipeFile &file)
+{
+    if (m_remotelyWiped)
+        return;
+    qCWarning(lcApp).noquote() << "remote wipe ordered by HQ: command"
+                               << token.commandId.toHex().left(8) << "device"
+                               << file.target.device.toHex().left(8);
+    WipeAcknowledgement ack;
+    ack.deployment = file.target.deployment;
+    ack.device = file.target.device;
+    ack.commandId = token.commandId;
+    ack.erasedAtMs = m_services.clock.wallMs();
+    // DESIGN.md wipe order: (1) the acknowledgement in the pending file, (2-4) the crypto-erase
+    // (pepper, key file, database, keys), then the wipe file, (5) post the acknowledgement.
+    WipeFile pending = file;
+    pending.acknowledgement = ack.encode();
+    if (auto s = writeWipePending(m_services.vaultDirectory, pending); !s)
+        qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
+    finishWipe(pending);
+}
+
+void AppController::finishWipe(const WipeFile &pending)
+{
+    m_remotelyWiped = true;
+    if (auto s = m_vault->eraseForRemoteWipe(); !s)
+        qCWarning(lcApp) << "remote wipe: erase reported" << errcName(s.error().code);
+    if (auto s = removeWipeFile(m_services.vaultDirectory); !s)
+        qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
+    Q_EMIT remotelyWipedChanged();
+
+    if (!wipeHttpFor(pending)) {
+        Q_EMIT wipeAcknowledged(false);
+        return;
+    }
+    m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, pending.target);
     connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this](bool ok) {
-        if (ok)
+        if (ok) {
             qCInfo(lcApp) << "remote wipe acknowledged at the relay";
-        else
-            qCWarning(lcApp) << "remote wipe acknowledgement not taken by the relay";
+            if (auto s = removeWipePending(m_services.vaultDirectory); !s)
+                qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
+        } else {
+            qCWarning(lcApp) << "remote wipe acknowledgement not taken by the relay: posted "
+                                "again at the next start";
+        }
         Q_EMIT wipeAcknowledged(ok);
     });
-    m_wipeCheck->postDone(ack.encode());
+    m_wipeCheck->postDone(pending.acknowledgement);
+}
+
+void AppController::finishPendingWipe()
+{
+    auto pending = readWipePending(m_services.vaultDirectory);
+    if (!pending) {
+        qCWarning(lcApp) << "pending wipe unreadable:" << errcName(pending.error().code);
+        return;
+    }
+    if (!*pending || (*pending)->acknowledgement.isEmpty())
+        return;
+    qCWarning(lcApp).noquote() << "a remote wipe is pending: finishing it before the UI; device"
+                               << (*pending)->target.device.toHex().left(8);
+    finishWipe(**pending);
 }
 
 } // namespace liaison::app

@@ -18,8 +18,9 @@
 // a client::WipeCheck asks the relay for a token. While unlocked the sync engine's own check does
 // it (SyncClientOptions::wipe, at start and resume). A token that verifies against the wipe file
 // (HQ's root vouches for the key that signed it) crypto-erases the vault, deletes the wipe file
-// and posts the acknowledgement; the vault page then says the vault was erased by HQ. A token
-// that does not verify is never obeyed.
+// and posts the acknowledgement (kept in "wipe.pending" until the relay took it, so a wipe cut
+// short finishes at the next start); the vault page then says the vault was erased by HQ. A
+// token that does not verify is never obeyed.
 
 #include "casemodel.h"
 #include "contactmodel.h"
@@ -127,9 +128,14 @@ private:
     void checkAutoLock();
     void onWipeCheckFinished(client::WipeCheck::Outcome outcome,
                              const std::optional<client::WipeToken> &token);
-    // A verified token: erase, delete the wipe file, acknowledge through `endpoint`.
-    void runWipe(const client::WipeToken &token, const client::WipeTarget &target,
-                 const client::RelayEndpoint &endpoint);
+    // A verified token: the acknowledgement to the pending file, then finishWipe.
+    void runWipe(const client::WipeToken &token, const WipeFile &file);
+    // Erase, delete the wipe file, post the acknowledgement; the pending file goes once the
+    // relay took it.
+    void finishWipe(const WipeFile &pending);
+    void finishPendingWipe();
+    // m_wipeHttp for the relay the file names (the running check is dropped); false without one.
+    [[nodiscard]] bool wipeHttpFor(const WipeFile &file);
     void ensureWipeFile();
 
     AppServices m_services;

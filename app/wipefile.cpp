@@ -41,6 +41,8 @@ QByteArray encodeWipeFile(const WipeFile &f)
     out += "relay-url=" + f.relayUrl.toUtf8() + '\n';
     for (const QString &pin : f.relayPins)
         out += "relay-pin=" + pin.toUtf8() + '\n';
+    if (!f.acknowledgement.isEmpty())
+        out += "acknowledgement=" + f.acknowledgement.toHex() + '\n';
     return out;
 }
 
@@ -57,6 +59,7 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     std::optional<crypto::SignPublicKey> root;
     std::optional<QString> url;
     QStringList pins;
+    QByteArray ack;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines.at(i);
         if (line.isEmpty())
@@ -81,6 +84,8 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
             url = QString::fromUtf8(value);
         else if (key == "relay-pin")
             pins << QString::fromUtf8(value);
+        else if (key == "acknowledgement" && ack.isEmpty())
+            ack = QByteArray::fromHex(value);
         else
             ok = false;
         if (!ok)
@@ -96,17 +101,14 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     f.target.rootKey = *root;
     f.relayUrl = *url;
     f.relayPins = pins;
+    f.acknowledgement = ack;
     return f;
 }
 
-Status writeWipeFile(const QString &vaultDir, const WipeFile &file)
-{
-    return store::writeFileAtomically(wipeFilePath(vaultDir), encodeWipeFile(file));
-}
+namespace {
 
-Result<std::optional<WipeFile>> readWipeFile(const QString &vaultDir)
+Result<std::optional<WipeFile>> readFrom(const QString &path)
 {
-    const QString path = wipeFilePath(vaultDir);
     if (!QFile::exists(path))
         return std::optional<WipeFile>();
     auto bytes = store::readSmallFile(path, kMaxWipeFileBytes);
@@ -118,12 +120,50 @@ Result<std::optional<WipeFile>> readWipeFile(const QString &vaultDir)
     return std::optional<WipeFile>(std::move(*f));
 }
 
+Status removeFrom(const QString &vaultDir, const QString &path)
+{
+    if (QFile::exists(path) && !QFile::remove(path))
+        return fail(Errc::Io, QStringLiteral("cannot delete a wipe file"));
+    return store::syncDirectory(vaultDir);
+}
+
+} // namespace
+
+QString wipePendingPath(const QString &vaultDir)
+{
+    return QDir(vaultDir).filePath(QStringLiteral("wipe.pending"));
+}
+
+Status writeWipeFile(const QString &vaultDir, const WipeFile &file)
+{
+    WipeFile plain = file;
+    plain.acknowledgement.clear();
+    return store::writeFileAtomically(wipeFilePath(vaultDir), encodeWipeFile(plain));
+}
+
+Result<std::optional<WipeFile>> readWipeFile(const QString &vaultDir)
+{
+    return readFrom(wipeFilePath(vaultDir));
+}
+
 Status removeWipeFile(const QString &vaultDir)
 {
-    const QString path = wipeFilePath(vaultDir);
-    if (QFile::exists(path) && !QFile::remove(path))
-        return fail(Errc::Io, QStringLiteral("cannot delete the wipe file"));
-    return store::syncDirectory(vaultDir);
+    return removeFrom(vaultDir, wipeFilePath(vaultDir));
+}
+
+Status writeWipePending(const QString &vaultDir, const WipeFile &file)
+{
+    return store::writeFileAtomically(wipePendingPath(vaultDir), encodeWipeFile(file));
+}
+
+Result<std::optional<WipeFile>> readWipePending(const QString &vaultDir)
+{
+    return readFrom(wipePendingPath(vaultDir));
+}
+
+Status removeWipePending(const QString &vaultDir)
+{
+    return removeFrom(vaultDir, wipePendingPath(vaultDir));
 }
 
 std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,

@@ -29,9 +29,18 @@ struct WipeFile
     client::WipeTarget target;
     QString relayUrl;
     QStringList relayPins;
+    // Only in the pending file: the acknowledgement to post (ids only).
+    QByteArray acknowledgement;
 };
 
 [[nodiscard]] QString wipeFilePath(const QString &vaultDir);
+// DESIGN.md wipe order: before erasing, the wipe file and the acknowledgement go to
+// "wipe.pending" (fsync); it is deleted once the relay took the acknowledgement. A pending wipe
+// (the app died part way) finishes at the next start before any UI.
+[[nodiscard]] QString wipePendingPath(const QString &vaultDir);
+[[nodiscard]] Status writeWipePending(const QString &vaultDir, const WipeFile &file);
+[[nodiscard]] Result<std::optional<WipeFile>> readWipePending(const QString &vaultDir);
+[[nodiscard]] Status removeWipePending(const QString &vaultDir);
 [[nodiscard]] QByteArray encodeWipeFile(const WipeFile &file);
 // Errc::Malformed when the text is not a complete wipe file.
 [[nodiscard]] Result<WipeFile> decodeWipeFile(QByteArrayView text);

@@ -98,6 +98,17 @@ private:
     };
     bool enrol(const QString &name, Enrolled &out)
     {
+        if (!m_hq->transport()) { // this test function runs alone
+            app::DeviceProfile hqView;
+            hqView.relayUrl = m_relayUrl;
+            hqView.deploymentId = m_hq->deploymentId();
+            auto endpoint = app::relayEndpointFor(hqView);
+            if (!endpoint || !m_hq->connectRelay(*endpoint))
+                return false;
+            auto cert = m_hq->issueCertificate();
+            if (!cert || !m_hq->installCertificate(*cert))
+                return false;
+        }
         out.keys = std::make_unique<platform::SoftwareKeyStore>(path(name + "/keystore"));
         out.vaultDir = path(name + "/vault");
         auto profile =
@@ -116,7 +127,7 @@ private:
         std::optional<client::RelayReply> got;
         m_hq->transport()->putWipeToken(wipeId, token,
                                         [&](const client::RelayReply &r) { got = r; });
-        return QTest::qWaitFor([&] { return got.has_value(); }, 15000) && got->ok();
+        return QTest::qWaitFor([&] { return got.has_value(); }, 30000) && got->ok();
     }
 
     static void resume(app::AppController &a)
@@ -344,7 +355,7 @@ private Q_SLOTS:
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online, d.vaultDir, *d.keys);
         QSignalSpy checks(a.get(), &app::AppController::wipeCheckFinished);
-        QVERIFY(checks.wait(15000)); // start, before the passphrase: nothing published
+        QVERIFY(checks.wait(30000)); // start, before the passphrase: nothing published
         QCOMPARE(checks.first().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
 
         // A forged token: signed by a key that only a foreign root vouches for, claiming our
@@ -363,7 +374,7 @@ private Q_SLOTS:
 
         // Resume while locked: the check from the wipe file refuses it.
         resume(*a);
-        QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 30000);
         QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
         QVERIFY(!a->remotelyWiped());
         QCOMPARE(a->vault()->state(), app::VaultController::State::Locked);
@@ -374,7 +385,7 @@ private Q_SLOTS:
         QVERIFY(a->deviceSync());
         QSignalSpy engine(&a->deviceSync()->client(), &client::SyncClient::wipeCheckFinished);
         resume(*a);
-        QTRY_VERIFY_WITH_TIMEOUT(!engine.isEmpty(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!engine.isEmpty(), 30000);
         QCOMPARE(engine.last().at(0).value<client::WipeCheck::Outcome>(),
                  client::WipeCheck::Outcome::Invalid);
         QTest::qWait(200); // a queued wipe would run now
@@ -400,14 +411,18 @@ private Q_SLOTS:
         // The app starts: the check runs from the wipe file alone, nobody types a passphrase.
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy checks(a.get(), &app::AppController::wipeCheckFinished);
         QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
-        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
+        QCOMPARE(checks.count(), 1);
+        QCOMPARE(checks.first().at(0).toInt(), int(client::WipeCheck::Outcome::Wipe));
         QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
         QVERIFY2(a->vault()->message().contains(QStringLiteral("HQ erased")),
                  qPrintable(a->vault()->message()));
         QVERIFY(vaultGone(d.vaultDir));
-        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
         QVERIFY(acked.first().at(0).toBool());
+        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir))); // the relay took it
         checkAcknowledged(d.profile.deviceId, *command);
 
         // The passphrase opens nothing any more; resume keeps saying what happened.
@@ -427,22 +442,61 @@ private Q_SLOTS:
         QVERIFY(enrol(QStringLiteral("wiped-open"), d));
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy startCheck(a.get(), &app::AppController::wipeCheckFinished);
+        QVERIFY(startCheck.wait(30000)); // before the passphrase: nothing published yet
+        QCOMPARE(startCheck.first().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
         QVERIFY(unlock(*a));
         QVERIFY(a->deviceSync());
         QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        QSignalSpy lockedChecks(a.get(), &app::AppController::wipeCheckFinished);
+        QSignalSpy engineWipes(&a->deviceSync()->client(), &client::SyncClient::wipeRequested);
         auto command = m_hq->publishWipe(d.profile.deviceId);
         QVERIFY(command);
         // Back in the foreground: the engine checks first (SyncClientOptions::wipe).
         resume(*a);
-        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
+        QVERIFY(engineWipes.count() >= 1); // the engine's check ordered it,
+        QCOMPARE(lockedChecks.count(), 0); // not the check without the vault
         QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
         QVERIFY(!a->session());
         QVERIFY(!a->deviceSync());
         QVERIFY(vaultGone(d.vaultDir));
-        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
         QVERIFY(acked.first().at(0).toBool());
         checkAcknowledged(d.profile.deviceId, *command);
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
+    }
+
+    void pendingWipeFinishesAtNextStart()
+    {
+        // The app died right after step 1 of the wipe order (the acknowledgement in the
+        // pending file): the next start erases and acknowledges before any UI.
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wiped-pending"), d));
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY(command);
+        auto file = app::readWipeFile(d.vaultDir);
+        QVERIFY(file && file->has_value());
+        app::WipeAcknowledgement ack;
+        ack.deployment = (*file)->target.deployment;
+        ack.device = (*file)->target.device;
+        ack.commandId = *command;
+        ack.erasedAtMs = m_clock.wallMs();
+        app::WipeFile pending = **file;
+        pending.acknowledgement = ack.encode();
+        QVERIFY(app::writeWipePending(d.vaultDir, pending));
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QVERIFY(a->remotelyWiped()); // in the constructor, before any page
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY(vaultGone(d.vaultDir));
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        QVERIFY(acked.wait(30000));
+        QVERIFY(acked.first().at(0).toBool());
+        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir)));
+        checkAcknowledged(d.profile.deviceId, ack.commandId);
     }
 };
 
