@@ -341,7 +341,7 @@ int wipe(const QString &hqDir, const QString &deviceText, const QString &relayUr
         return 1;
     }
     std::printf(
-        "demo: device %s acknowledged the wipe (command %s) at %s UTC\n", shortId.constData(),
+        "demo: device %s acknowledged the wipe (command %s) at %s\n", shortId.constData(),
         parsed->commandId.toHex().left(8).constData(),
         qPrintable(
             QDateTime::fromMSecsSinceEpoch(parsed->erasedAtMs, Qt::UTC).toString(Qt::ISODate)));
