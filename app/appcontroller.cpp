@@ -235,8 +235,13 @@ void AppController::ensureWipeFile()
 
 void AppController::checkForWipe()
 {
-    if (m_remotelyWiped || (m_wipeCheck && m_wipeCheck->running()))
+    if (m_remotelyWiped)
         return;
+    if (m_wipeCheck && m_wipeCheck->running()) {
+        m_wipeRecheck = true; // its answer may predate this request: ask again after it
+        return;
+    }
+    m_wipeRecheck = false;
     if (m_deviceSync && m_syncChecksWipe && m_vault->isUnlocked())
         return;
     auto file = readWipeFile(m_services.vaultDirectory);
@@ -262,6 +267,9 @@ void AppController::checkForWipe()
                         << wipe.target.wipeId.toHex().left(8);
                 }
                 Q_EMIT wipeCheckFinished(int(outcome));
+                if (m_wipeRecheck && outcome != client::WipeCheck::Outcome::Wipe)
+                    QMetaObject::invokeMethod(this, &AppController::checkForWipe,
+                                              Qt::QueuedConnection);
             });
     m_wipeCheck->check();
 }

@@ -159,6 +159,7 @@ private:
     std::unique_ptr<client::RelayHttp> m_wipeHttp;
     std::unique_ptr<client::WipeCheck> m_wipeCheck;
     bool m_remotelyWiped = false;
+    bool m_wipeRecheck = false;    // a check was asked for while one was on its way
     bool m_syncChecksWipe = false; // the running engine has the wipe target
 };
 

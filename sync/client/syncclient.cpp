@@ -146,9 +146,14 @@ void SyncClient::beginSession(bool wipeCheck)
     if (offline)
         return;
     if (m_pendingWipeCheck) {
-        m_pendingWipeCheck = false;
         m_engine->cancel();
         m_timer.stop();
+        // A check already on its way may have been answered before this request (a token
+        // published meanwhile): the request stays pending, and runRound() after that answer
+        // asks again.
+        if (m_wipeCheck->running())
+            return;
+        m_pendingWipeCheck = false;
         m_wipeCheck->check(); // the round follows its answer
         return;
     }
