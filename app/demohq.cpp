@@ -330,23 +330,9 @@ DemoHq::adminReply(const std::function<void(client::HqTransport::ReplyCallback)>
 Status DemoHq::adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
                          const QString &what, int timeoutMs)
 {
-    if (!m_transport)
-        return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
-    std::optional<client::RelayReply> got;
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    call([&](const client::RelayReply &r) {
-        got = r;
-        loop.quit();
-    });
-    if (!got) {
-        timer.start(timeoutMs);
-        loop.exec();
-    }
+    auto got = adminReply(call, what, timeoutMs);
     if (!got)
-        return fail(Errc::Io, QStringLiteral("%1: no answer from the relay").arg(what));
+        return std::unexpected(got.error());
     if (!got->ok())
         return fail(got->transient() ? Errc::Io : Errc::Refused,
                     QStringLiteral("%1: %2").arg(what, got->describe()));

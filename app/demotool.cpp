@@ -29,6 +29,7 @@
 #include "demohq.h"
 #include "devicesync.h"
 #include "directoratedemo.h"
+#include "secrettext.h"
 #include "wipefile.h"
 
 #include "crypto/crypto.h"
@@ -42,6 +43,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <expected>
 #include <map>
 
 using namespace liaison;
@@ -53,19 +55,6 @@ int die(const QString &what, const Error &e)
     std::fprintf(stderr, "liaison-demo: %s: %s (%s)\n", qPrintable(what), qPrintable(e.message),
                  errcName(e.code));
     return 1;
-}
-
-crypto::SecretBytes readPassphraseLine()
-{
-    QFile in;
-    if (!in.open(stdin, QIODevice::ReadOnly))
-        return {};
-    QByteArray line = in.readLine(4096);
-    while (line.endsWith('\n') || line.endsWith('\r'))
-        line.chop(1);
-    crypto::SecretBytes secret = crypto::SecretBytes::copyOf(line);
-    line.fill('\0');
-    return secret;
 }
 
 struct Clocks
@@ -85,23 +74,56 @@ Result<client::RelayEndpoint> endpointFor(const QString &url, const QStringList 
     return app::relayEndpointFor(p);
 }
 
-Result<std::unique_ptr<app::DemoHq>> openHq(const QString &hqDir,
-                                            const crypto::SecretBytes &passphrase,
-                                            platform::SoftwareKeyStore &keys, Clocks &clocks)
+// HQ's store, unlocked with the passphrase from stdin, with what it borrows.
+struct OpenedHq
 {
+    explicit OpenedHq(const QString &hqDir)
+        : keys(hqDir + QStringLiteral("/keystore"))
+    {}
+    crypto::SecretBytes passphrase;
+    Clocks clocks;
+    platform::SoftwareKeyStore keys;
+    std::unique_ptr<app::DemoHq> hq;
+};
+
+// The passphrase from stdin, or an exit code (the message printed).
+std::expected<crypto::SecretBytes, int> passphraseFromStdin()
+{
+    crypto::SecretBytes passphrase = app::readPassphraseLine();
+    if (passphrase.empty()) {
+        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
+        return std::unexpected(2);
+    }
+    return passphrase;
+}
+
+// Opens HQ's store made by `init`, or returns an exit code (the message printed).
+std::expected<std::unique_ptr<OpenedHq>, int> openHq(const QString &hqDir)
+{
+    auto passphrase = passphraseFromStdin();
+    if (!passphrase)
+        return std::unexpected(passphrase.error());
+    auto opened = std::make_unique<OpenedHq>(hqDir);
+    opened->passphrase = std::move(*passphrase);
     if (!vault::Vault::exists(hqDir + QStringLiteral("/vault")))
-        return fail(Errc::NotFound,
-                    QStringLiteral("no HQ store in %1 (run `liaison-demo init` first)").arg(hqDir));
-    return app::DemoHq::open(hqDir, passphrase, keys, clocks.vaultClock, clocks.clock);
+        return std::unexpected(die(
+            QStringLiteral("HQ store"),
+            Error(Errc::NotFound,
+                  QStringLiteral("no HQ store in %1 (run `liaison-demo init` first)").arg(hqDir))));
+    auto hq = app::DemoHq::open(hqDir, opened->passphrase, opened->keys, opened->clocks.vaultClock,
+                                opened->clocks.clock);
+    if (!hq)
+        return std::unexpected(die(QStringLiteral("HQ store"), hq.error()));
+    opened->hq = std::move(*hq);
+    return opened;
 }
 
 int init(const QString &hqDir, const QString &rootKeyOut)
 {
-    const crypto::SecretBytes passphrase = readPassphraseLine();
-    if (passphrase.empty()) {
-        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
-        return 2;
-    }
+    auto read = passphraseFromStdin();
+    if (!read)
+        return read.error();
+    const crypto::SecretBytes &passphrase = *read;
     Clocks clocks;
     platform::SoftwareKeyStore keys(hqDir + QStringLiteral("/keystore"));
     std::printf("demo: creating the HQ store (Argon2id calibrated to about 1 s)\n");
@@ -124,19 +146,14 @@ int init(const QString &hqDir, const QString &rootKeyOut)
 int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl,
          const QStringList &pins)
 {
-    const crypto::SecretBytes passphrase = readPassphraseLine();
-    if (passphrase.empty()) {
-        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
-        return 2;
-    }
-    Clocks clocks;
-    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
     std::printf("demo: unlocking the HQ store\n");
     std::fflush(stdout);
-    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
-    if (!hqOpened)
-        return die(QStringLiteral("HQ store"), hqOpened.error());
-    app::DemoHq &hq = **hqOpened;
+    auto opened = openHq(hqDir);
+    if (!opened)
+        return opened.error();
+    app::DemoHq &hq = *(*opened)->hq;
+    const crypto::SecretBytes &passphrase = (*opened)->passphrase;
+    Clocks &clocks = (*opened)->clocks;
     auto endpoint = endpointFor(relayUrl, pins, hq.deploymentId());
     if (!endpoint)
         return die(QStringLiteral("relay address"), endpoint.error());
@@ -218,17 +235,10 @@ int seed(const QString &hqDir, const QString &deviceDir, const QString &relayUrl
 
 int pull(const QString &hqDir, const QString &relayUrl, const QStringList &pins)
 {
-    const crypto::SecretBytes passphrase = readPassphraseLine();
-    if (passphrase.empty()) {
-        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
-        return 2;
-    }
-    Clocks clocks;
-    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
-    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
-    if (!hqOpened)
-        return die(QStringLiteral("HQ store"), hqOpened.error());
-    app::DemoHq &hq = **hqOpened;
+    auto opened = openHq(hqDir);
+    if (!opened)
+        return opened.error();
+    app::DemoHq &hq = *(*opened)->hq;
     auto endpoint = endpointFor(relayUrl, pins, hq.deploymentId());
     if (!endpoint)
         return die(QStringLiteral("relay address"), endpoint.error());
@@ -297,17 +307,10 @@ Result<crypto::Id16> findDevice(app::DemoHq &hq, const QString &text)
 int wipe(const QString &hqDir, const QString &deviceText, const QString &relayUrl,
          const QStringList &pins, bool statusOnly)
 {
-    const crypto::SecretBytes passphrase = readPassphraseLine();
-    if (passphrase.empty()) {
-        std::fprintf(stderr, "liaison-demo: give the demo passphrase on stdin\n");
-        return 2;
-    }
-    Clocks clocks;
-    platform::SoftwareKeyStore hqKeys(hqDir + QStringLiteral("/keystore"));
-    auto hqOpened = openHq(hqDir, passphrase, hqKeys, clocks);
-    if (!hqOpened)
-        return die(QStringLiteral("HQ store"), hqOpened.error());
-    app::DemoHq &hq = **hqOpened;
+    auto opened = openHq(hqDir);
+    if (!opened)
+        return opened.error();
+    app::DemoHq &hq = *(*opened)->hq;
     auto device = findDevice(hq, deviceText);
     if (!device)
         return die(QStringLiteral("device"), device.error());

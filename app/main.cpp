@@ -4,6 +4,7 @@
 #include "appcontroller.h"
 #include "launchoptions.h"
 #include "screenshottour.h"
+#include "secrettext.h"
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
@@ -21,21 +22,7 @@ Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
 
 using namespace liaison;
 
-namespace {
-// First line of stdin into secret memory; the read buffer is zeroed.
-crypto::SecretBytes readPassphraseLine()
-{
-    QFile in;
-    if (!in.open(stdin, QIODevice::ReadOnly))
-        return {};
-    QByteArray line = in.readLine(4096);
-    while (line.endsWith('\n') || line.endsWith('\r'))
-        line.chop(1);
-    crypto::SecretBytes secret = crypto::SecretBytes::copyOf(line);
-    line.fill('\0');
-    return secret;
-}
-} // namespace
+namespace {} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -76,7 +63,7 @@ int main(int argc, char *argv[])
         return 1;
     crypto::SecretBytes passphrase;
     if (options.passphraseFromStdin)
-        passphrase = readPassphraseLine();
+        passphrase = app::readPassphraseLine();
     app::ScreenshotTour tour(window, &controller, options.screenshotDir, std::move(passphrase),
                              options.phoneSize, options.tabletSize);
     int exitCode = 0;

@@ -5,7 +5,7 @@
 // After the n-th consecutive failure the nominal delay is min(max, initial * 2^(n-1)); the delay
 // used is drawn uniformly from [nominal / 2, nominal] ("equal jitter"), so that devices that lost
 // the relay at the same moment do not all come back at the same moment. The random draw is
-// crypto::randomUniform (never rand()); tests may inject their own source.
+// crypto::randomUniform (libsodium); tests may inject their own source.
 
 #include <cstdint>
 #include <functional>
