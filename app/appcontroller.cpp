@@ -182,7 +182,7 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
         m_autoLockTimer.stop();
         // The OS may have suspended the app past the timeout, so the timer never fired.
         if (m_backgroundSinceMs >= 0 && m_vault->isUnlocked() &&
-            m_services.clock.monotonicMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
+            m_services.clock.bootMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
             qCInfo(lcApp) << "auto-lock on return after the timeout";
             m_vault->lock();
         }
@@ -198,7 +198,7 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
         return;
     }
     if (m_backgroundSinceMs < 0) {
-        m_backgroundSinceMs = m_services.clock.monotonicMs();
+        m_backgroundSinceMs = m_services.clock.bootMs();
         m_autoLockTimer.start();
     }
 }
@@ -207,12 +207,12 @@ void AppController::checkAutoLock()
 {
     if (m_backgroundSinceMs < 0 || !m_vault->isUnlocked())
         return;
-    if (m_services.clock.monotonicMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
+    if (m_services.clock.bootMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
         qCInfo(lcApp) << "auto-lock after" << m_services.autoLockMs << "ms in the background";
         m_vault->lock();
     } else if (!m_autoLockTimer.isActive()) {
         m_autoLockTimer.start(
-            int(m_services.autoLockMs - (m_services.clock.monotonicMs() - m_backgroundSinceMs)));
+            int(m_services.autoLockMs - (m_services.clock.bootMs() - m_backgroundSinceMs)));
     }
 }
 

@@ -49,8 +49,8 @@ struct AppServices
 {
     QString vaultDirectory;
     vault::KeyStore &keyStore;
-    vault::Clock &vaultClock;  // lockout
-    const model::Clock &clock; // stamps, models, auto-lock
+    liaison::Clock &vaultClock;  // lockout
+    const liaison::Clock &clock; // stamps, models, auto-lock
     vault::VaultOptions vaultOptions;
     int autoLockMs = 60'000; // HQ policy default
     // Sync: nullptr = the platform's connectivity (none for a loopback relay). Tests pass their

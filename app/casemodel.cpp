@@ -2,7 +2,7 @@
 
 namespace liaison::app {
 
-CaseModel::CaseModel(const model::Clock &clock, QObject *parent)
+CaseModel::CaseModel(const liaison::Clock &clock, QObject *parent)
     : RecordListModel(model::RecordType::CaseSummary, clock, parent)
 {}
 

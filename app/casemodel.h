@@ -33,7 +33,7 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit CaseModel(const model::Clock &clock, QObject *parent = nullptr);
+    explicit CaseModel(const liaison::Clock &clock, QObject *parent = nullptr);
 
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;

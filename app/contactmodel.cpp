@@ -6,7 +6,7 @@
 
 namespace liaison::app {
 
-ContactModel::ContactModel(const model::Clock &clock, QObject *parent)
+ContactModel::ContactModel(const liaison::Clock &clock, QObject *parent)
     : RecordListModel(model::RecordType::Contact, clock, parent)
 {}
 

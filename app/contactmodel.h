@@ -38,7 +38,7 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit ContactModel(const model::Clock &clock, QObject *parent = nullptr);
+    explicit ContactModel(const liaison::Clock &clock, QObject *parent = nullptr);
 
     [[nodiscard]] QString query() const { return m_query; }
     void setQuery(const QString &query);

@@ -95,7 +95,7 @@ DemoHq::~DemoHq()
 
 Result<std::unique_ptr<DemoHq>>
 DemoHq::create(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
-               vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options)
+               liaison::Clock &vaultClock, const liaison::Clock &clock, vault::VaultOptions options)
 {
     options.database.migrations = hqMigrations();
     options.createIdentity = true;
@@ -132,8 +132,8 @@ DemoHq::create(const QString &dir, const crypto::SecretBytes &passphrase, vault:
 
 Result<std::unique_ptr<DemoHq>> DemoHq::open(const QString &dir,
                                              const crypto::SecretBytes &passphrase,
-                                             vault::KeyStore &keyStore, vault::Clock &vaultClock,
-                                             const model::Clock &clock, vault::VaultOptions options)
+                                             vault::KeyStore &keyStore, liaison::Clock &vaultClock,
+                                             const liaison::Clock &clock, vault::VaultOptions options)
 {
     options.database.migrations = hqMigrations();
     auto v = vault::Vault::load(dir + QStringLiteral("/vault"), keyStore, vaultClock, options);
@@ -181,10 +181,10 @@ Status DemoHq::loadKeys()
     return {};
 }
 
-Status DemoHq::openLayers(const model::Clock &clock)
+Status DemoHq::openLayers(const liaison::Clock &clock)
 {
     store::Database &db = *m_vault->database();
-    m_streamClock = std::make_unique<AppStreamClock>(clock);
+    m_streamClock = &clock;
     m_records = std::make_unique<model::RecordStore>(db, clock, m_origin, model::ReplicaRole::Hq);
     if (auto s = m_records->open(); !s)
         return s;
@@ -205,7 +205,7 @@ Status DemoHq::openLayers(const model::Clock &clock)
 
 protocol::HqCertificate DemoHq::certificate(std::uint64_t serial) const
 {
-    const std::int64_t now = m_streamClock->nowMs();
+    const std::int64_t now = m_streamClock->wallMs();
     protocol::HqCertificate c;
     c.deployment = m_deployment;
     c.serial = serial;
@@ -269,7 +269,7 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
     profile.relayUrl = relayUrl;
     profile.relayPins = relayPins;
     profile.label = label;
-    profile.enrolledMs = m_streamClock->nowMs();
+    profile.enrolledMs = m_streamClock->wallMs();
     return profile;
 }
 
@@ -391,7 +391,7 @@ Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeo
     if (!target)
         return std::unexpected(target.error());
     const crypto::Id16 commandId = crypto::randomFixed<crypto::Id16>();
-    auto token = client::makeWipeToken(*target, commandId, m_streamClock->nowMs(),
+    auto token = client::makeWipeToken(*target, commandId, m_streamClock->wallMs(),
                                        certificate(std::max<std::uint64_t>(m_serial, 1)),
                                        m_vault->identity()->sign.secretKey);
     if (!token)
@@ -459,7 +459,7 @@ Result<DemoHq::Round> DemoHq::syncOnce(int timeoutMs)
 
 Result<DeviceProfile> createEnrolledDevice(DemoHq &hq, const QString &vaultDir,
                                            const crypto::SecretBytes &passphrase,
-                                           vault::KeyStore &keyStore, vault::Clock &vaultClock,
+                                           vault::KeyStore &keyStore, liaison::Clock &vaultClock,
                                            const QString &label, const QStringList &scopes,
                                            const QString &relayUrl, const QStringList &relayPins,
                                            vault::VaultOptions options)

@@ -42,11 +42,11 @@ public:
     // and a fresh deployment id. `keyStore`, `vaultClock` and `clock` must outlive the object.
     [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
     create(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
-           vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options = {});
+           liaison::Clock &vaultClock, const liaison::Clock &clock, vault::VaultOptions options = {});
     // The HQ store `create` made, unlocked with the passphrase.
     [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
     open(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
-         vault::Clock &vaultClock, const model::Clock &clock, vault::VaultOptions options = {});
+         liaison::Clock &vaultClock, const liaison::Clock &clock, vault::VaultOptions options = {});
     ~DemoHq();
     DemoHq(const DemoHq &) = delete;
     DemoHq &operator=(const DemoHq &) = delete;
@@ -105,7 +105,7 @@ public:
 
 private:
     DemoHq() = default;
-    [[nodiscard]] Status openLayers(const model::Clock &clock);
+    [[nodiscard]] Status openLayers(const liaison::Clock &clock);
     [[nodiscard]] Status loadKeys();
     [[nodiscard]] Status
     adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
@@ -123,7 +123,7 @@ private:
     crypto::SignKeyPair m_root;
     crypto::SignKeyPair m_admin;
     std::uint64_t m_serial = 0;
-    std::unique_ptr<AppStreamClock> m_streamClock;
+    const liaison::Clock *m_streamClock = nullptr;
     std::unique_ptr<model::RecordStore> m_records;
     std::unique_ptr<hq::DeviceRegistry> m_registry;
     std::unique_ptr<hq::HqFanout> m_fanout;
@@ -141,7 +141,7 @@ private:
 // `vaultDir`. The vault is locked again afterwards.
 [[nodiscard]] Result<DeviceProfile>
 createEnrolledDevice(DemoHq &hq, const QString &vaultDir, const crypto::SecretBytes &passphrase,
-                     vault::KeyStore &keyStore, vault::Clock &vaultClock, const QString &label,
+                     vault::KeyStore &keyStore, liaison::Clock &vaultClock, const QString &label,
                      const QStringList &scopes, const QString &relayUrl,
                      const QStringList &relayPins = {}, vault::VaultOptions options = {});
 

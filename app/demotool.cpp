@@ -59,8 +59,8 @@ int die(const QString &what, const Error &e)
 
 struct Clocks
 {
-    vault::SystemClock vaultClock;
-    model::SystemClock clock;
+    liaison::SystemClock vaultClock;
+    liaison::SystemClock clock;
 };
 
 // The relay endpoint of HQ: the same rules as a device's (relayEndpointFor).

@@ -111,7 +111,7 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
 }
 
 DeviceSession::DeviceSession(store::Database &db, std::optional<DeviceProfile> profile,
-                             const model::Clock &clock)
+                             const liaison::Clock &clock)
     : m_db(db)
     , m_profile(std::move(profile))
 {
@@ -124,7 +124,7 @@ DeviceSession::DeviceSession(store::Database &db, std::optional<DeviceProfile> p
 DeviceSession::~DeviceSession() = default;
 
 Result<std::unique_ptr<DeviceSession>> DeviceSession::open(store::Database &db,
-                                                           const model::Clock &clock)
+                                                           const liaison::Clock &clock)
 {
     auto profile = loadDeviceProfile(db);
     if (!profile)

@@ -10,7 +10,7 @@
 
 #include "crypto/crypto.h"
 #include "error.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/recordstore.h"
 #include "store/database.h"
 
@@ -57,7 +57,7 @@ class DeviceSession
 public:
     // `db` and `clock` must outlive the session.
     [[nodiscard]] static Result<std::unique_ptr<DeviceSession>> open(store::Database &db,
-                                                                     const model::Clock &clock);
+                                                                     const liaison::Clock &clock);
     ~DeviceSession();
     DeviceSession(const DeviceSession &) = delete;
     DeviceSession &operator=(const DeviceSession &) = delete;
@@ -70,7 +70,7 @@ public:
 
 private:
     DeviceSession(store::Database &db, std::optional<DeviceProfile> profile,
-                  const model::Clock &clock);
+                  const liaison::Clock &clock);
 
     store::Database &m_db;
     std::optional<DeviceProfile> m_profile;

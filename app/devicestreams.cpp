@@ -60,13 +60,13 @@ const streams::LocalIdentity &DeviceStreams::identity() const
 
 Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &session,
                                                            const vault::Identity &identity,
-                                                           const model::Clock &clock)
+                                                           const liaison::Clock &clock)
 {
     if (!session.profile())
         return fail(Errc::NotFound, QStringLiteral("this device is not enrolled"));
     std::unique_ptr<DeviceStreams> s(new DeviceStreams());
     s->m_hqId = session.profile()->hqId;
-    s->m_clock = std::make_unique<AppStreamClock>(clock);
+    s->m_clock = &clock;
     s->m_identity = std::make_unique<Identity>(*session.profile(), identity);
     s->m_peers = std::make_unique<HqDirectory>(*session.profile());
     s->m_applier = std::make_unique<model::DeviceApplier>(session.records());

@@ -7,7 +7,7 @@
 
 #include "devicestore.h"
 #include "model/deviceapplier.h"
-#include "streams/clock.h"
+#include "clock/clock.h"
 #include "streams/peers.h"
 #include "streams/receiver.h"
 #include "streams/streamoutbox.h"
@@ -20,28 +20,13 @@ namespace liaison::app {
 // The box key a device holds from enrolment until the first rotation (KEY_UPDATE).
 inline constexpr std::uint32_t kInitialBoxKeyId = 1;
 
-// Wall time from the model clock; online time is approximated by monotonic time while the app
-// runs.
-class AppStreamClock final : public streams::StreamClock
-{
-public:
-    explicit AppStreamClock(const model::Clock &clock)
-        : m_clock(clock)
-    {}
-    [[nodiscard]] std::int64_t nowMs() const override { return m_clock.wallMs(); }
-    [[nodiscard]] std::int64_t onlineMs() const override { return m_clock.monotonicMs(); }
-
-private:
-    const model::Clock &m_clock;
-};
-
 class DeviceStreams
 {
 public:
     // Needs an enrolled session (a device profile) and the unlocked vault's identity; both must
     // outlive this object.
     [[nodiscard]] static Result<std::unique_ptr<DeviceStreams>>
-    open(DeviceSession &session, const vault::Identity &identity, const model::Clock &clock);
+    open(DeviceSession &session, const vault::Identity &identity, const liaison::Clock &clock);
     ~DeviceStreams();
     DeviceStreams(const DeviceStreams &) = delete;
     DeviceStreams &operator=(const DeviceStreams &) = delete;
@@ -50,7 +35,7 @@ public:
     [[nodiscard]] streams::StreamOutbox &outbox() { return *m_outbox; }
     [[nodiscard]] model::DeviceApplier &applier() { return *m_applier; }
     [[nodiscard]] const streams::LocalIdentity &identity() const;
-    [[nodiscard]] const streams::StreamClock &clock() const { return *m_clock; }
+    [[nodiscard]] const liaison::Clock &clock() const { return *m_clock; }
     // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
     [[nodiscard]] Result<std::optional<streams::StreamState>> hqStream() const;
     // Envelopes sealed for HQ and not yet acknowledged by a relay.
@@ -63,7 +48,7 @@ private:
     DeviceStreams() = default;
 
     crypto::Id16 m_hqId;
-    std::unique_ptr<AppStreamClock> m_clock;
+    const liaison::Clock *m_clock = nullptr;
     std::unique_ptr<Identity> m_identity;
     std::unique_ptr<HqDirectory> m_peers;
     std::unique_ptr<model::DeviceApplier> m_applier;

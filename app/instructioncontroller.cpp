@@ -42,7 +42,7 @@ crypto::Hash32 instructionContentHash(const model::RecordState &instruction)
     return h.final32();
 }
 
-InstructionController::InstructionController(const model::Clock &clock, QObject *parent)
+InstructionController::InstructionController(const liaison::Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
 {}

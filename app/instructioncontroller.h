@@ -25,7 +25,7 @@ class InstructionController : public QObject
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
-    explicit InstructionController(const model::Clock &clock, QObject *parent = nullptr);
+    explicit InstructionController(const liaison::Clock &clock, QObject *parent = nullptr);
 
     void setStore(model::RecordStore *store) { m_store = store; }
 
@@ -40,7 +40,7 @@ Q_SIGNALS:
 private:
     void setError(const QString &error);
 
-    const model::Clock &m_clock;
+    const liaison::Clock &m_clock;
     model::RecordStore *m_store = nullptr;
     QString m_error;
 };

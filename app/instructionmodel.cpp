@@ -4,7 +4,7 @@
 
 namespace liaison::app {
 
-InstructionModel::InstructionModel(const model::Clock &clock, QObject *parent)
+InstructionModel::InstructionModel(const liaison::Clock &clock, QObject *parent)
     : RecordListModel(model::RecordType::Instruction, clock, parent)
 {}
 

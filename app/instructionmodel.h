@@ -40,7 +40,7 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit InstructionModel(const model::Clock &clock, QObject *parent = nullptr);
+    explicit InstructionModel(const liaison::Clock &clock, QObject *parent = nullptr);
 
     [[nodiscard]] int awaitingCount() const { return m_awaiting; }
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;

@@ -43,8 +43,8 @@ int main(int argc, char *argv[])
     }
 
     platform::SoftwareKeyStore keyStore(options.keyStoreDir);
-    vault::SystemClock vaultClock;
-    model::SystemClock clock;
+    liaison::SystemClock vaultClock;
+    liaison::SystemClock clock;
     app::AppController controller(
         app::AppServices{options.vaultDir, keyStore, vaultClock, clock, vault::VaultOptions{}});
 

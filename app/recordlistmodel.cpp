@@ -7,7 +7,7 @@
 
 namespace liaison::app {
 
-RecordListModel::RecordListModel(model::RecordType type, const model::Clock &clock, QObject *parent)
+RecordListModel::RecordListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent)
     : QAbstractListModel(parent)
     , m_type(type)
     , m_clock(clock)

@@ -4,7 +4,7 @@
 // the subclass, reloaded whenever the store reports a change. Empty while the vault is locked
 // (setStore(nullptr) clears it). Time-dependent roles read the injected clock.
 
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/recordstore.h"
 
 #include <QAbstractListModel>
@@ -24,7 +24,7 @@ class RecordListModel : public QAbstractListModel
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
-    RecordListModel(model::RecordType type, const model::Clock &clock, QObject *parent = nullptr);
+    RecordListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent = nullptr);
 
     // nullptr: the vault locked; the model empties.
     void setStore(model::RecordStore *store);
@@ -53,7 +53,7 @@ protected:
 
     [[nodiscard]] const model::RecordState *recordAt(const QModelIndex &index) const;
     [[nodiscard]] model::RecordStore *store() const { return m_store; }
-    [[nodiscard]] const model::Clock &clock() const { return m_clock; }
+    [[nodiscard]] const liaison::Clock &clock() const { return m_clock; }
     [[nodiscard]] model::RecordType type() const { return m_type; }
     [[nodiscard]] const QList<model::RecordState> &records() const { return m_records; }
 
@@ -74,7 +74,7 @@ private:
     void setError(const QString &error);
 
     model::RecordType m_type;
-    const model::Clock &m_clock;
+    const liaison::Clock &m_clock;
     model::RecordStore *m_store = nullptr;
     QList<model::RecordState> m_records;
     QString m_error;

@@ -4,7 +4,7 @@
 
 namespace liaison::app {
 
-ScheduleModel::ScheduleModel(const model::Clock &clock, QObject *parent)
+ScheduleModel::ScheduleModel(const liaison::Clock &clock, QObject *parent)
     : RecordListModel(model::RecordType::ScheduleItem, clock, parent)
 {}
 

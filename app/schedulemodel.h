@@ -38,7 +38,7 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit ScheduleModel(const model::Clock &clock, QObject *parent = nullptr);
+    explicit ScheduleModel(const liaison::Clock &clock, QObject *parent = nullptr);
 
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;

@@ -25,8 +25,8 @@ constexpr char kWrongPassphrase[] = "harbour lantern copper meadow viola";
 
 struct ScratchClocks
 {
-    vault::SystemClock vaultClock;
-    model::SystemClock clock;
+    liaison::SystemClock vaultClock;
+    liaison::SystemClock clock;
 };
 ScratchClocks &scratchClocks()
 {

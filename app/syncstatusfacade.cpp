@@ -4,7 +4,7 @@
 
 namespace liaison::app {
 
-SyncStatusFacade::SyncStatusFacade(const model::Clock &clock, QObject *parent)
+SyncStatusFacade::SyncStatusFacade(const liaison::Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
 {}

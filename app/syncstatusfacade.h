@@ -46,7 +46,7 @@ class SyncStatusFacade : public QObject
 public:
     static constexpr qint64 kNoWordAfterMs = 48LL * 3600 * 1000;
 
-    explicit SyncStatusFacade(const model::Clock &clock, QObject *parent = nullptr);
+    explicit SyncStatusFacade(const liaison::Clock &clock, QObject *parent = nullptr);
 
     // nullptr while locked. `streams` is nullptr until the device is enrolled; `sync` is nullptr
     // while no engine runs, and then `whyNoSync` says why (shown as the offline reason).
@@ -84,7 +84,7 @@ Q_SIGNALS:
     void changed();
 
 private:
-    const model::Clock &m_clock;
+    const liaison::Clock &m_clock;
     DeviceSession *m_session = nullptr;
     DeviceStreams *m_streams = nullptr;
     QPointer<DeviceSync> m_sync;

@@ -18,7 +18,7 @@ namespace {
 constexpr double kFullStrengthBits = vault::kMinPassphraseBits * 1.6;
 } // namespace
 
-VaultController::VaultController(QString directory, vault::KeyStore &keyStore, vault::Clock &clock,
+VaultController::VaultController(QString directory, vault::KeyStore &keyStore, liaison::Clock &clock,
                                  vault::VaultOptions options, QObject *parent)
     : QObject(parent)
     , m_dir(std::move(directory))
@@ -186,7 +186,7 @@ void VaultController::createVault(const QString &passphrase, const QString &conf
     QPointer<VaultController> self(this);
     const QString dir = m_dir;
     vault::KeyStore *keyStore = &m_keyStore;
-    vault::Clock *clock = &m_clock;
+    liaison::Clock *clock = &m_clock;
     const vault::VaultOptions options = m_options;
     runWorker([self, dir, keyStore, clock, options, secret]() {
         auto result = std::make_shared<Result<std::unique_ptr<vault::Vault>>>(

@@ -54,7 +54,7 @@ public:
     Q_ENUM(State)
 
     // `keyStore` and `clock` must outlive the controller.
-    VaultController(QString directory, vault::KeyStore &keyStore, vault::Clock &clock,
+    VaultController(QString directory, vault::KeyStore &keyStore, liaison::Clock &clock,
                     vault::VaultOptions options, QObject *parent = nullptr);
     ~VaultController() override;
     Q_DISABLE_COPY_MOVE(VaultController)
@@ -120,7 +120,7 @@ private:
 
     QString m_dir;
     vault::KeyStore &m_keyStore;
-    vault::Clock &m_clock;
+    liaison::Clock &m_clock;
     vault::VaultOptions m_options;
     std::unique_ptr<vault::Vault> m_vault; // loaded (locked) or unlocked
     State m_state = State::NoVault;

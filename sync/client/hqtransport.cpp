@@ -1,7 +1,7 @@
 #include "hqtransport.h"
 
 #include "protocol/requestsig.h"
-#include "streams/clock.h"
+#include "clock/clock.h"
 #include "streams/peers.h"
 
 #include <QJsonDocument>
@@ -25,7 +25,7 @@ HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint,
                          streams::StreamOutbox &outbox, streams::Receiver &receiver,
                          const streams::LocalIdentity &hq,
                          const crypto::SignSecretKey &relayAdminKey,
-                         const streams::StreamClock &clock, HqTransportOptions options,
+                         const liaison::Clock &clock, HqTransportOptions options,
                          QObject *parent)
     : QObject(parent)
     , m_ownedPort(std::make_unique<ReceiverStreamPort>(outbox, receiver, streams::Role::Hq))
@@ -37,14 +37,14 @@ HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint,
     , m_backoff(options.retry)
 {
     m_http =
-        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.wallMs(); });
     init();
 }
 
 HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint, StreamPort &port,
                          const streams::LocalIdentity &hq,
                          const crypto::SignSecretKey &relayAdminKey,
-                         const streams::StreamClock &clock, HqTransportOptions options,
+                         const liaison::Clock &clock, HqTransportOptions options,
                          QObject *parent)
     : QObject(parent)
     , m_port(port)
@@ -55,7 +55,7 @@ HqTransport::HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint, Str
     , m_backoff(options.retry)
 {
     m_http =
-        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.wallMs(); });
     init();
 }
 

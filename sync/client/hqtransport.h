@@ -24,8 +24,11 @@
 
 class QNetworkAccessManager;
 
+namespace liaison {
+class Clock;
+}
+
 namespace liaison::streams {
-class StreamClock;
 class LocalIdentity;
 class StreamOutbox;
 class Receiver;
@@ -51,11 +54,11 @@ public:
 
     HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint, streams::StreamOutbox &outbox,
                 streams::Receiver &receiver, const streams::LocalIdentity &hq,
-                const crypto::SignSecretKey &relayAdminKey, const streams::StreamClock &clock,
+                const crypto::SignSecretKey &relayAdminKey, const liaison::Clock &clock,
                 HqTransportOptions options = {}, QObject *parent = nullptr);
     HqTransport(QNetworkAccessManager *nam, RelayEndpoint endpoint, StreamPort &port,
                 const streams::LocalIdentity &hq, const crypto::SignSecretKey &relayAdminKey,
-                const streams::StreamClock &clock, HqTransportOptions options = {},
+                const liaison::Clock &clock, HqTransportOptions options = {},
                 QObject *parent = nullptr);
     ~HqTransport() override;
     Q_DISABLE_COPY_MOVE(HqTransport)
@@ -98,7 +101,7 @@ private:
     StreamPort &m_port;
     const streams::LocalIdentity &m_hq;
     const crypto::SignSecretKey &m_adminKey;
-    const streams::StreamClock &m_clock;
+    const liaison::Clock &m_clock;
     HqTransportOptions m_options;
     std::unique_ptr<RelayHttp> m_http;
     std::unique_ptr<SyncEngine> m_engine;

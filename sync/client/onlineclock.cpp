@@ -1,23 +1,22 @@
 #include "onlineclock.h"
 
-#include <QDateTime>
-
 namespace liaison::client {
 
-OnlineStreamClock::OnlineStreamClock(Connectivity *connectivity, QObject *parent)
+OnlineStreamClock::OnlineStreamClock(const liaison::Clock &base, Connectivity *connectivity,
+                                     QObject *parent)
     : QObject(parent)
+    , m_base(base)
     , m_connectivity(connectivity)
 {
-    m_monotonic.start();
     if (!m_connectivity || m_connectivity->mayBeOnline())
-        m_onlineSince = 0;
+        m_onlineSince = m_base.bootMs();
     if (m_connectivity)
         connect(m_connectivity, &Connectivity::stateChanged, this, &OnlineStreamClock::onState);
 }
 
 void OnlineStreamClock::onState(Connectivity::State state)
 {
-    const std::int64_t now = m_monotonic.elapsed();
+    const qint64 now = m_base.bootMs();
     const bool online = state != Connectivity::State::Offline;
     if (online && m_onlineSince < 0) {
         m_onlineSince = now;
@@ -27,16 +26,11 @@ void OnlineStreamClock::onState(Connectivity::State state)
     }
 }
 
-std::int64_t OnlineStreamClock::nowMs() const
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
-std::int64_t OnlineStreamClock::onlineMs() const
+qint64 OnlineStreamClock::onlineMs() const
 {
     if (m_onlineSince < 0)
         return m_onlineBefore;
-    return m_onlineBefore + (m_monotonic.elapsed() - m_onlineSince);
+    return m_onlineBefore + (m_base.bootMs() - m_onlineSince);
 }
 
 } // namespace liaison::client

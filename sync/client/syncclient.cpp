@@ -1,7 +1,7 @@
 #include "syncclient.h"
 
 #include "protocol/requestsig.h"
-#include "streams/clock.h"
+#include "clock/clock.h"
 #include "streams/peers.h"
 
 #include <QLoggingCategory>
@@ -18,7 +18,7 @@ constexpr std::int64_t kMinLongPollMs = 1000;
 
 SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint,
                        streams::StreamOutbox &outbox, streams::Receiver &receiver,
-                       const streams::LocalIdentity &me, const streams::StreamClock &clock,
+                       const streams::LocalIdentity &me, const liaison::Clock &clock,
                        Connectivity *connectivity, SyncClientOptions options, QObject *parent)
     : QObject(parent)
     , m_ownedPort(std::make_unique<ReceiverStreamPort>(outbox, receiver, streams::Role::Device))
@@ -29,12 +29,12 @@ SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint,
     , m_backoff(m_options.backoff)
 {
     m_http =
-        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.wallMs(); });
     init(connectivity);
 }
 
 SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint, DeviceStreamPort &port,
-                       const streams::LocalIdentity &me, const streams::StreamClock &clock,
+                       const streams::LocalIdentity &me, const liaison::Clock &clock,
                        Connectivity *connectivity, SyncClientOptions options, QObject *parent)
     : QObject(parent)
     , m_port(port)
@@ -44,7 +44,7 @@ SyncClient::SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint, Devic
     , m_backoff(m_options.backoff)
 {
     m_http =
-        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.nowMs(); });
+        std::make_unique<RelayHttp>(nam, std::move(endpoint), [&clock] { return clock.wallMs(); });
     init(connectivity);
 }
 
@@ -213,7 +213,7 @@ void SyncClient::runRound()
 void SyncClient::onRoundFinished(bool ok, const QString &error)
 {
     m_status.setSyncing(false);
-    const std::int64_t now = m_clock.nowMs();
+    const std::int64_t now = m_clock.wallMs();
     if (ok) {
         m_backoff.reset();
         m_status.setLastSynced(QDateTime::fromMSecsSinceEpoch(now, Qt::UTC));
@@ -249,12 +249,12 @@ void SyncClient::scheduleIn(std::int64_t ms)
 {
     ms = std::clamp<std::int64_t>(ms, 0, std::int64_t(INT_MAX));
     m_timer.start(int(ms));
-    m_status.setNextAttempt(QDateTime::fromMSecsSinceEpoch(m_clock.nowMs() + ms, Qt::UTC));
+    m_status.setNextAttempt(QDateTime::fromMSecsSinceEpoch(m_clock.wallMs() + ms, Qt::UTC));
 }
 
 Status SyncClient::afterPull(const RoundStats &stats)
 {
-    const std::int64_t now = m_clock.nowMs();
+    const std::int64_t now = m_clock.wallMs();
     const bool due = stats.applied > 0 || !m_receiptSentThisSession ||
                      now - m_lastReceiptMs >= m_options.receiptIntervalMs;
     if (!due)
@@ -274,7 +274,7 @@ Status SyncClient::afterPull(const RoundStats &stats)
 
 void SyncClient::refreshStatus()
 {
-    const std::int64_t now = m_clock.nowMs();
+    const std::int64_t now = m_clock.wallMs();
     if (auto n = m_port.pendingCount()) {
         qsizetype total = *n;
         if (m_localChanges) {

@@ -32,8 +32,11 @@
 
 class QNetworkAccessManager;
 
+namespace liaison {
+class Clock;
+}
+
 namespace liaison::streams {
-class StreamClock;
 class LocalIdentity;
 class StreamOutbox;
 class Receiver;
@@ -58,11 +61,11 @@ public:
     // The usual composition: the device's stream outbox and receiver.
     SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint, streams::StreamOutbox &outbox,
                streams::Receiver &receiver, const streams::LocalIdentity &me,
-               const streams::StreamClock &clock, Connectivity *connectivity,
+               const liaison::Clock &clock, Connectivity *connectivity,
                SyncClientOptions options = {}, QObject *parent = nullptr);
     // Any DeviceStreamPort (tests use fakes).
     SyncClient(QNetworkAccessManager *nam, RelayEndpoint endpoint, DeviceStreamPort &port,
-               const streams::LocalIdentity &me, const streams::StreamClock &clock,
+               const streams::LocalIdentity &me, const liaison::Clock &clock,
                Connectivity *connectivity, SyncClientOptions options = {},
                QObject *parent = nullptr);
     ~SyncClient() override;
@@ -118,7 +121,7 @@ private:
     std::unique_ptr<DeviceStreamPort> m_ownedPort;
     DeviceStreamPort &m_port;
     const streams::LocalIdentity &m_me;
-    const streams::StreamClock &m_clock;
+    const liaison::Clock &m_clock;
     QPointer<Connectivity> m_connectivity;
     SyncClientOptions m_options;
     std::unique_ptr<RelayHttp> m_http;

@@ -58,14 +58,14 @@ void HybridClock::setReference(qint64 hqTimeMs)
     // back below what a newer one established.
     if (const auto current = referenceMs(); current && *current >= hqTimeMs)
         return;
-    m_reference = Reference{hqTimeMs, m_clock.monotonicMs()};
+    m_reference = Reference{hqTimeMs, m_clock.bootMs()};
 }
 
 std::optional<qint64> HybridClock::referenceMs() const
 {
     if (!m_reference)
         return std::nullopt;
-    return m_reference->hqMs + (m_clock.monotonicMs() - m_reference->monotonicAt);
+    return m_reference->hqMs + (m_clock.bootMs() - m_reference->monotonicAt);
 }
 
 bool HybridClock::wallClockOff() const

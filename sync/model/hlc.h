@@ -10,7 +10,7 @@
 // UI to ask the officer to fix the clock.
 
 #include "crypto/bytes.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 
 #include <QByteArray>
 #include <QString>

@@ -158,7 +158,7 @@ struct Receiver::Impl
     {}
 
     store::Database &db() { return q.m_db; }
-    std::int64_t now() const { return q.m_clock.nowMs(); }
+    std::int64_t now() const { return q.m_clock.wallMs(); }
 
     // ---- stream_in ----
 
@@ -1013,7 +1013,7 @@ struct Receiver::Impl
 };
 
 Receiver::Receiver(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
-                   EnvelopeApplier &applier, StreamOutbox &outbox, const StreamClock &clock)
+                   EnvelopeApplier &applier, StreamOutbox &outbox, const Clock &clock)
     : m_db(db)
     , m_me(me)
     , m_peers(peers)
@@ -1026,7 +1026,7 @@ Receiver::Receiver(store::Database &db, const LocalIdentity &me, const PeerDirec
             Impl impl(*this);
             STREAMS_TRY_ASSIGN(const InRow up, impl.loadRow(device));
             protocol::HeartbeatPayload hb;
-            hb.hqTimeMs = m_clock.nowMs();
+            hb.hqTimeMs = m_clock.wallMs();
             hb.certSerial = m_certSerial;
             STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
             hb.upApplied = up.appliedHead();
@@ -1270,7 +1270,7 @@ Result<QueuedEnvelope> Receiver::sendHeartbeat(const Id16 &device)
     STREAMS_TRY(sp.begin());
     STREAMS_TRY_ASSIGN(const InRow up, impl.loadRow(device));
     protocol::HeartbeatPayload hb;
-    hb.hqTimeMs = m_clock.nowMs();
+    hb.hqTimeMs = m_clock.wallMs();
     hb.certSerial = m_certSerial;
     STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
     hb.upApplied = up.appliedHead();

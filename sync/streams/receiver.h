@@ -18,7 +18,7 @@
 
 #include "alarm.h"
 #include "applier.h"
-#include "clock.h"
+#include "clock/clock.h"
 #include "error.h"
 #include "peers.h"
 #include "streamoutbox.h"
@@ -110,7 +110,7 @@ class Receiver
 {
 public:
     Receiver(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
-             EnvelopeApplier &applier, StreamOutbox &outbox, const StreamClock &clock);
+             EnvelopeApplier &applier, StreamOutbox &outbox, const Clock &clock);
     Receiver(const Receiver &) = delete;
     Receiver &operator=(const Receiver &) = delete;
 
@@ -169,7 +169,7 @@ private:
     const PeerDirectory &m_peers;
     EnvelopeApplier &m_applier;
     StreamOutbox &m_outbox;
-    const StreamClock &m_clock;
+    const Clock &m_clock;
     ResyncSource *m_resyncSource = nullptr;
     std::uint64_t m_certSerial = 0;
     std::uint32_t m_unlockFailures = 0;

@@ -20,7 +20,7 @@ constexpr const char *kSelectColumns =
 } // namespace
 
 StreamOutbox::StreamOutbox(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
-                           const StreamClock &clock)
+                           const Clock &clock)
     : m_db(db)
     , m_me(me)
     , m_peers(peers)
@@ -105,7 +105,7 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
     in.senderKey = &m_me.signingKey();
     in.direction = dir;
     in.kind = kind;
-    in.createdMs = m_clock.nowMs();
+    in.createdMs = m_clock.wallMs();
     in.payload = payload;
     STREAMS_TRY_ASSIGN(auto sealed, codec::seal(in));
     STREAMS_TRY_ASSIGN(const QByteArray payloadBytes, codec::encodePayload(payload));
@@ -200,7 +200,7 @@ Status StreamOutbox::markDelivered(const Id16 &recipient, std::uint32_t epoch, s
     STREAMS_TRY_ASSIGN(auto st,
                        m_db.prepare("UPDATE stream_outbox SET delivered_ms = ? WHERE recipient = ? "
                                     "AND epoch = ? AND seq = ? AND delivered_ms = 0"));
-    st.bind(1, std::max<std::int64_t>(1, m_clock.nowMs()))
+    st.bind(1, std::max<std::int64_t>(1, m_clock.wallMs()))
         .bind(2, recipient.view())
         .bind(3, std::int64_t(epoch))
         .bind(4, std::int64_t(seq));

@@ -8,7 +8,7 @@
 // receiver's, so replies and fan-out commit together with what caused them) and is atomic on its
 // own otherwise.
 
-#include "clock.h"
+#include "clock/clock.h"
 #include "error.h"
 #include "peers.h"
 #include "streamtypes.h"
@@ -41,7 +41,7 @@ class StreamOutbox
 {
 public:
     StreamOutbox(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
-                 const StreamClock &clock);
+                 const Clock &clock);
     StreamOutbox(const StreamOutbox &) = delete;
     StreamOutbox &operator=(const StreamOutbox &) = delete;
 
@@ -102,7 +102,7 @@ private:
     store::Database &m_db;
     const LocalIdentity &m_me;
     const PeerDirectory &m_peers;
-    const StreamClock &m_clock;
+    const Clock &m_clock;
     HeartbeatSource m_joinHeartbeat;
 };
 

@@ -104,7 +104,7 @@ qint64 Lockout::msUntilAllowed()
         return 0;
     const QByteArray boot = m_clock.bootId();
     if (!boot.isEmpty() && boot == r.bootId)
-        return std::clamp<qint64>(r.nextAllowedMonoMs - m_clock.monotonicMs(), 0, delay);
+        return std::clamp<qint64>(r.nextAllowedMonoMs - m_clock.bootMs(), 0, delay);
     // Recorded in another boot: the monotonic reading means nothing now. Take what the wall
     // clock says is left, never more than the full delay, and move the wait onto this boot's
     // monotonic clock so that later wall-clock changes do not matter.
@@ -112,7 +112,7 @@ qint64 Lockout::msUntilAllowed()
     if (remaining > 0 && !boot.isEmpty()) {
         LockoutRecord rebased = r;
         rebased.bootId = boot;
-        rebased.nextAllowedMonoMs = m_clock.monotonicMs() + remaining;
+        rebased.nextAllowedMonoMs = m_clock.bootMs() + remaining;
         rebased.nextAllowedWallMs = m_clock.wallMs() + remaining;
         (void)store(rebased, true); // best effort; the next call computes the same again
     }
@@ -154,7 +154,7 @@ Status Lockout::recordAttempt()
     r.failures += 1;
     const qint64 delay = std::max(delayAfterFailures(r.failures), stillWaiting);
     r.bootId = m_clock.bootId();
-    r.nextAllowedMonoMs = m_clock.monotonicMs() + delay;
+    r.nextAllowedMonoMs = m_clock.bootMs() + delay;
     r.nextAllowedWallMs = m_clock.wallMs() + delay;
     return store(r, true);
 }

@@ -5,7 +5,7 @@
 // the larger record wins, so deleting or restoring one of them gains nothing. The counter is
 // raised and synced before Argon2id starts and reset only after the database key is proven.
 
-#include "clock.h"
+#include "clock/clock.h"
 #include "error.h"
 #include "keystore.h"
 

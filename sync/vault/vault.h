@@ -8,7 +8,7 @@
 // (failure counter). In the key store: the pepper ("liaison-pepper-<alias>") and a copy of the
 // failure counter ("liaison-lockout-<key file id>").
 
-#include "clock.h"
+#include "clock/clock.h"
 #include "crypto/crypto.h"
 #include "error.h"
 #include "keyfile.h"

@@ -344,7 +344,7 @@ int run(const Config &c)
 
     // --- the vault: its database is the encrypted side of every comparison
     platform::SoftwareKeyStore keyStore(tmp.filePath(QStringLiteral("keystore")));
-    vault::SystemClock clock;
+    liaison::SystemClock clock;
     vault::VaultOptions vo;
     vo.kdf = c.kdf;
     vo.database = dbOptions(c, true);

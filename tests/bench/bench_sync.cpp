@@ -15,7 +15,7 @@
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/deviceapplier.h"
 #include "model/payloads.h"
 #include "model/recordstore.h"
@@ -83,8 +83,8 @@ struct DeviceSide
 {
     Identity me;
     Directory peers;
-    model::ManualClock clock{kNow, 1000};
-    FakeStreamClock sclock;
+    liaison::ManualClock clock{kNow, 1000};
+    liaison::ManualClock sclock;
     std::unique_ptr<store::Database> db;
     std::unique_ptr<model::RecordStore> records;
     std::unique_ptr<model::DeviceApplier> applier;
@@ -94,7 +94,7 @@ struct DeviceSide
     DeviceSide(const Id16 &deployment, const Peer &hq, const QString &path)
         : me(Role::Device, deployment)
     {
-        sclock.setNow(kNow);
+        sclock.setWall(kNow);
         peers.add(hq);
         db = openStore(path, deviceMigrations());
         records = std::make_unique<model::RecordStore>(*db, clock, me.localId(),
@@ -122,7 +122,7 @@ ApplyFigures measureApply(const QString &dir, int ops, int round)
     Identity hq(Role::Hq, deployment);
 
     // HQ's records: `ops` contacts, as the operations HQ would publish.
-    model::ManualClock hqClock(kNow, 1000);
+    liaison::ManualClock hqClock(kNow, 1000);
     auto hqDb = openStore(QStringLiteral("%1/hq-%2.db").arg(dir).arg(round),
                           model::RecordStore::migrations());
     model::RecordStore hqRecords(*hqDb, hqClock, hq.localId(), model::ReplicaRole::Hq);
@@ -252,9 +252,9 @@ double measureFanout(const QString &dir, int members)
 {
     const Id16 deployment = crypto::randomFixed<Id16>();
     Identity hqId(Role::Hq, deployment);
-    model::ManualClock clock(kNow, 1000);
-    FakeStreamClock sclock;
-    sclock.setNow(kNow);
+    liaison::ManualClock clock(kNow, 1000);
+    liaison::ManualClock sclock;
+    sclock.setWall(kNow);
     auto migrations = model::RecordStore::migrations();
     for (auto &m : streamMigrations())
         migrations.push_back(std::move(m));
@@ -292,7 +292,7 @@ double measureFanout(const QString &dir, int members)
 
     // The sender's `up`: the RECEIPT that opens epoch 1, then one DELTA with one new contact.
     Identity &sender = *devices.front();
-    model::ManualClock devClock(kNow, 1000);
+    liaison::ManualClock devClock(kNow, 1000);
     auto devDb = openStore(dir + QStringLiteral("/fanout-author.db"), deviceMigrations());
     model::RecordStore devRecords(*devDb, devClock, sender.localId(), model::ReplicaRole::Device);
     must(devRecords.open(), "author records");

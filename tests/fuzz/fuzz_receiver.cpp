@@ -128,7 +128,7 @@ public:
 struct World
 {
     QTemporaryDir dir;
-    FakeStreamClock clock;
+    liaison::ManualClock clock;
     DeviceIdentity me;
     HqDirectory peers;
     TableApplier applier;
@@ -156,7 +156,7 @@ struct World
 
     void reset()
     {
-        clock.setNow(1767225600000);
+        clock.setWall(1767225600000);
         static const char *const wipe[] = {
             "DELETE FROM stream_in",       "DELETE FROM stream_parked",
             "DELETE FROM stream_evidence", "DELETE FROM stream_applied",

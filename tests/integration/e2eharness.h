@@ -11,12 +11,12 @@
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
 #include "relaytestkit.h"
 #include "store/database.h"
-#include "streams/clock.h"
+#include "clock/clock.h"
 #include "streams/peers.h"
 #include "streams/receiver.h"
 #include "streams/streamoutbox.h"
@@ -37,20 +37,16 @@ using crypto::Id16;
 // Real time, shifted by what a test adds: wall clock (stamps, request signing) and online time
 // (gap timers) both move with jump(). A jump of the wall clock makes the relay answer
 // clock_skew, from which the client recovers.
-class TestClock final : public streams::StreamClock, public model::Clock
+class TestClock final : public liaison::Clock
 {
 public:
     TestClock() { m_mono.start(); }
-    [[nodiscard]] std::int64_t nowMs() const override
+    [[nodiscard]] qint64 wallMs() const override
     {
         return QDateTime::currentMSecsSinceEpoch() + m_wallShift;
     }
-    [[nodiscard]] std::int64_t onlineMs() const override
-    {
-        return m_mono.elapsed() + m_onlineShift;
-    }
-    [[nodiscard]] qint64 wallMs() const override { return nowMs(); }
-    [[nodiscard]] qint64 monotonicMs() const override { return m_mono.elapsed() + m_onlineShift; }
+    [[nodiscard]] qint64 bootMs() const override { return m_mono.elapsed() + m_onlineShift; }
+    [[nodiscard]] QByteArray bootId() const override { return "e2e-boot"; }
     void jump(std::int64_t ms, bool wallToo = true)
     {
         m_onlineShift += ms;

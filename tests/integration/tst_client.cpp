@@ -15,7 +15,7 @@
 #include "minihttpserver.h"
 #include "protocol/relaybatch.h"
 #include "protocol/requestsig.h"
-#include "streams/clock.h"
+#include "clock/clock.h"
 #include "streams/peers.h"
 #include "testmain.h"
 #include "testtls.h"
@@ -624,7 +624,7 @@ void TestClient::roundPushesPullsAcknowledges()
         return r;
     };
     port.hq = streams::StreamState{};
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
@@ -672,7 +672,7 @@ void TestClient::pushResetsMarkSentOnce()
     proxy.addRule({FaultProxy::Action::ResetBeforeResponse, "POST", "/v1/envelopes", kResets});
     FakePort port;
     port.add(1, 1, "1:1:payload");
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     SyncClient client(&nam, plainEndpoint(proxy.port(), me.deploymentId()), port, me, clock,
@@ -700,7 +700,7 @@ void TestClient::conflictSkipsThatEpochOnly()
     port.add(1, 1, "1:1:mine");
     port.add(1, 2, "1:2:mine");
     port.add(2, 1, "2:1:new-epoch");
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
@@ -737,7 +737,7 @@ void TestClient::localFailureIsNotAcknowledged()
         r.applied = 1;
         return r;
     };
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     auto opts = fastOptions();
@@ -771,7 +771,7 @@ void TestClient::gapFillFromStreamEndpoint()
     g.fromSeq = 5;
     g.toSeq = 6;
     port.gapScript = {{g}, {}};
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
@@ -794,7 +794,7 @@ void TestClient::backoffAfterFailuresThenReset()
     relay.status503 = 3;
     FakePort port;
     port.add(1, 1, "1:1:x");
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     auto opts = fastOptions();
@@ -823,7 +823,7 @@ void TestClient::offlineStopsOnlineStarts()
     QVERIFY(relay.server.listen());
     FakePort port;
     port.add(1, 1, "1:1:x");
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity conn(Connectivity::State::Offline);
     QNetworkAccessManager nam;
     SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
@@ -865,7 +865,8 @@ void TestClient::platformConnectivityAndOnlineClock()
 
     // Online time runs only while not offline.
     ManualConnectivity conn(Connectivity::State::Online);
-    OnlineStreamClock clock(&conn);
+    liaison::SystemClock base;
+    OnlineStreamClock clock(base, &conn);
     QTest::qWait(120);
     conn.setState(Connectivity::State::Offline);
     const std::int64_t atOffline = clock.onlineMs();
@@ -876,7 +877,7 @@ void TestClient::platformConnectivityAndOnlineClock()
     QTest::qWait(60);
     QVERIFY(clock.onlineMs() >= atOffline + 50);
     QVERIFY(clock.onlineMs() < atOffline + 900); // the offline second is not counted
-    QVERIFY(std::abs(clock.nowMs() - QDateTime::currentMSecsSinceEpoch()) < 1000);
+    QVERIFY(std::abs(clock.wallMs() - QDateTime::currentMSecsSinceEpoch()) < 1000);
 }
 
 void TestClient::syncNowDuringRoundIsCoalesced()
@@ -894,7 +895,7 @@ void TestClient::syncNowDuringRoundIsCoalesced()
     proxy.addRule(hold);
     FakePort port;
     port.add(1, 1, "1:1:first");
-    streams::FakeStreamClock clock;
+    liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
     QNetworkAccessManager nam;
     auto opts = fastOptions();

@@ -12,7 +12,7 @@
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
 #include "testmain.h"
@@ -103,7 +103,7 @@ struct Hq
         : me(Role::Hq, deployment)
     {}
 
-    QString open(const QString &dir, const model::Clock &clock, const StreamClock &sclock)
+    QString open(const QString &dir, const liaison::Clock &clock, const liaison::Clock &sclock)
     {
         std::vector<store::Migration> m = model::RecordStore::migrations();
         append(m, streamMigrations());
@@ -169,8 +169,8 @@ struct Device
         : me(Role::Device, deployment)
     {}
 
-    QString open(const QString &path, const Peer &hq, const model::Clock &clock,
-                 const StreamClock &sclock)
+    QString open(const QString &path, const Peer &hq, const liaison::Clock &clock,
+                 const liaison::Clock &sclock)
     {
         peers.add(hq);
         std::vector<store::Migration> m = model::RecordStore::migrations();
@@ -201,7 +201,7 @@ public:
         : m_rng(seed)
         , m_hq(m_deployment)
     {
-        m_sclock.setNow(m_clock.wallMs());
+        m_sclock.setWall(m_clock.wallMs());
         for (int i = 0; i < 3; ++i)
             m_devices.push_back(std::make_unique<Device>(m_deployment));
     }
@@ -575,8 +575,8 @@ private:
                             ? QStringLiteral("/dev/shm/liaison-conv-XXXXXX")
                             : QDir::tempPath() + QStringLiteral("/liaison-conv-XXXXXX")};
     Id16 m_deployment = crypto::randomFixed<Id16>();
-    model::ManualClock m_clock{1'780'000'000'000, 1000};
-    FakeStreamClock m_sclock;
+    liaison::ManualClock m_clock{1'780'000'000'000, 1000};
+    liaison::ManualClock m_sclock;
     Hq m_hq;
     std::vector<std::unique_ptr<Device>> m_devices;
     Relay m_relay;

@@ -422,7 +422,7 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
         QVERIFY(forgedCert.has_value());
         client::WipeTarget forgedTarget = target;
         forgedTarget.deployment = forger.id;
-        auto forged = client::makeWipeToken(forgedTarget, commandId, m_clock.nowMs(), *forgedCert,
+        auto forged = client::makeWipeToken(forgedTarget, commandId, m_clock.wallMs(), *forgedCert,
                                             forger.content.secretKey);
         QVERIFY(forged.has_value());
         forged->deployment = target.deployment; // claims our deployment
@@ -437,7 +437,7 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
     }
 
     // HQ's real token: verified, the wipe is ordered, sync stops.
-    auto token = client::makeWipeToken(target, commandId, m_clock.nowMs(), *cert,
+    auto token = client::makeWipeToken(target, commandId, m_clock.wallMs(), *cert,
                                        m_env.dep->content.secretKey);
     QVERIFY(token.has_value());
     QVERIFY(m_hq->admin(
@@ -452,7 +452,7 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
     // The same check works with no vault at all (before the passphrase), and the stored
     // acknowledgement reaches HQ.
     QNetworkAccessManager nam;
-    client::RelayHttp http(&nam, endpoint, [this] { return m_clock.nowMs(); });
+    client::RelayHttp http(&nam, endpoint, [this] { return m_clock.wallMs(); });
     client::WipeCheck locked(http, target);
     QSignalSpy lockedDone(&locked, &client::WipeCheck::finished);
     locked.check();

@@ -37,7 +37,7 @@ private:
     {
         QNetworkAccessManager nam;
         client::RelayHttp http(&nam, endpointFor(*m_env.dep, m_env.relay->port, true, pins),
-                               [this] { return m_clock.nowMs(); });
+                               [this] { return m_clock.wallMs(); });
         std::optional<client::RelayReply> got;
         http.call("GET", path, {}, std::nullopt, 15000,
                   [&](const client::RelayReply &r) { got = r; });

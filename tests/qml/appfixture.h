@@ -35,8 +35,8 @@ struct AppFixture
 
     QTemporaryDir tmp;
     platform::SoftwareKeyStore keyStore;
-    vault::ManualClock vaultClock;
-    model::ManualClock clock;
+    liaison::ManualClock vaultClock;
+    liaison::ManualClock clock;
     std::unique_ptr<app::AppController> app;
 };
 

@@ -51,8 +51,8 @@ class TstAppSync : public QObject
 
 private:
     relaytest::RelayEnv m_env;
-    vault::SystemClock m_vaultClock;
-    model::SystemClock m_clock;
+    liaison::SystemClock m_vaultClock;
+    liaison::SystemClock m_clock;
     std::unique_ptr<platform::SoftwareKeyStore> m_hqKeys;
     std::unique_ptr<platform::SoftwareKeyStore> m_deviceKeys;
     std::unique_ptr<app::DemoHq> m_hq;

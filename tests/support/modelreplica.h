@@ -4,7 +4,7 @@
 // directory, with a ManualClock. Used by the model, HQ and convergence tests.
 
 #include "crypto/crypto.h"
-#include "model/clock.h"
+#include "clock/clock.h"
 #include "model/recordstore.h"
 #include "store/database.h"
 
@@ -26,7 +26,7 @@ struct ModelReplica
 {
     crypto::Id16 id;
     model::ReplicaRole role = model::ReplicaRole::Device;
-    model::ManualClock clock;
+    liaison::ManualClock clock;
     QString path;
     crypto::SecretBytes key;
     std::unique_ptr<store::Database> db;

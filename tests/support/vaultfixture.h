@@ -35,7 +35,7 @@ struct VaultFixture
     QString dir = tmp.filePath(QStringLiteral("vault"));
     QString keyStoreDir = tmp.filePath(QStringLiteral("keystore"));
     platform::SoftwareKeyStore keyStore{keyStoreDir};
-    vault::ManualClock clock;
+    liaison::ManualClock clock;
 
     [[nodiscard]] Result<std::unique_ptr<vault::Vault>>
     create(const char *passphrase = kPassphraseA, vault::VaultOptions options = testVaultOptions())

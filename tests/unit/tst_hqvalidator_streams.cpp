@@ -50,14 +50,15 @@ std::unique_ptr<store::Database> openDb(const QString &path,
 }
 
 // The stream clock follows the model clock's wall time.
-class StreamClockOf final : public streams::StreamClock
+class StreamClockOf final : public liaison::Clock
 {
 public:
     explicit StreamClockOf(const ManualClock &c)
         : m_c(c)
     {}
-    std::int64_t nowMs() const override { return m_c.wallMs(); }
-    std::int64_t onlineMs() const override { return m_c.monotonicMs(); }
+    qint64 wallMs() const override { return m_c.wallMs(); }
+    qint64 bootMs() const override { return m_c.bootMs(); }
+    QByteArray bootId() const override { return m_c.bootId(); }
 
 private:
     const ManualClock &m_c;

@@ -521,7 +521,7 @@ private Q_SLOTS:
         QVERIFY(p.pump());
         QCOMPARE(p.dev->alarmCount(AlarmType::HeartbeatMismatch), 1);
         const StreamState s = devState(p);
-        QCOMPARE(s.lastHeartbeatHqMs, p.clock.nowMs());
+        QCOMPARE(s.lastHeartbeatHqMs, p.clock.wallMs());
         QVERIFY(p.hq->alarms.isEmpty());
     }
 
@@ -569,8 +569,8 @@ private Q_SLOTS:
         c.commandId = crypto::randomFixed<Id16>();
         c.target = p.devId();
         c.targetSignKeyHash = p.dev->me.asPeer().signKeyHash;
-        c.issuedAtMs = p.clock.nowMs();
-        c.notAfterMs = p.clock.nowMs() + 3600 * 1000;
+        c.issuedAtMs = p.clock.wallMs();
+        c.notAfterMs = p.clock.wallMs() + 3600 * 1000;
         if (where == "frozen") {
             QVERIFY(p.dev->receiver->receive(craft(p.hq->me, p.dev->me.asPeer(), 1, 2,
                                                    crypto::randomFixed<crypto::Hash32>(),
@@ -608,7 +608,7 @@ private Q_SLOTS:
         QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::Delta, kvDelta({{"late", "1"}})));
         protocol::CommandAckPayload ack;
         ack.commandId = crypto::randomFixed<Id16>();
-        ack.doneAtMs = p.clock.nowMs();
+        ack.doneAtMs = p.clock.wallMs();
         QVERIFY(p.dev->outbox->enqueue(p.hqId(), Kind::CommandAck, ack.toCbor()));
         const auto up = Pair::take(*p.dev, p.hqId());
         QCOMPARE(p.hq->receiver->receive(up[0].bytes)->disposition, Disposition::Quarantined);

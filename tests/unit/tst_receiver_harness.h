@@ -244,7 +244,7 @@ struct Party
     QList<Alarm> alarms;
     QList<Command> wipes;
 
-    Party(Role role, const Id16 &deployment, const QString &path, const StreamClock &clock)
+    Party(Role role, const Id16 &deployment, const QString &path, const liaison::Clock &clock)
         : me(role, deployment)
     {
         db = openTestDb(path, {kvMigration});
@@ -325,7 +325,7 @@ inline QByteArray craft(const Identity &from, const Peer &to, std::uint32_t epoc
 struct Pair
 {
     QTemporaryDir dir;
-    FakeStreamClock clock;
+    liaison::ManualClock clock;
     Id16 deployment = crypto::randomFixed<Id16>();
     std::unique_ptr<Party> hq;
     std::unique_ptr<Party> dev;

@@ -1,4 +1,4 @@
-#include "clock.h"
+#include "clock/clock.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -6,14 +6,14 @@
 
 #include <ctime>
 
-namespace liaison::vault {
+namespace liaison {
 
 qint64 SystemClock::wallMs() const
 {
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-qint64 SystemClock::monotonicMs() const
+qint64 SystemClock::bootMs() const
 {
 #if defined(CLOCK_BOOTTIME)
     struct timespec ts
@@ -29,11 +29,15 @@ qint64 SystemClock::monotonicMs() const
 
 QByteArray SystemClock::bootId() const
 {
-    // Linux and Android. Elsewhere the id is unknown and the lockout falls back to wall time.
-    QFile f(QStringLiteral("/proc/sys/kernel/random/boot_id"));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return f.readAll().trimmed();
+    // Linux and Android. Elsewhere the id is unknown: boot-clock readings are then used only
+    // within this process.
+    static const QByteArray id = [] {
+        QFile f(QStringLiteral("/proc/sys/kernel/random/boot_id"));
+        if (!f.open(QIODevice::ReadOnly))
+            return QByteArray();
+        return f.readAll().trimmed();
+    }();
+    return id;
 }
 
-} // namespace liaison::vault
+} // namespace liaison
