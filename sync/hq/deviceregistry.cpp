@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "model/records.h"
+#include "streams/savepoint.h"
 
 #include <QLoggingCategory>
 
@@ -48,7 +49,7 @@ bool validState(qint64 s)
 struct DeviceRegistry::Statements
 {
     Statement insDevice, setState, setBox, selDevice, allDevices, insMember, delMember, selMember,
-        scopesOf, membersAll, membersIn;
+        scopesOf, membersAll, membersIn, delMembersOf;
 };
 
 DeviceRegistry::DeviceRegistry(store::Database &db)
@@ -84,6 +85,7 @@ Status DeviceRegistry::open()
         {&st->selMember, "SELECT 1 FROM hq_member WHERE scope = ?1 AND device = ?2"},
         {&st->scopesOf, "SELECT scope FROM hq_member WHERE device = ?1 ORDER BY scope"},
         {&st->membersAll, "SELECT device FROM hq_member WHERE scope = ?1 ORDER BY device"},
+        {&st->delMembersOf, "DELETE FROM hq_member WHERE device = ?1"},
         {&st->membersIn, "SELECT m.device FROM hq_member m JOIN hq_device d ON d.id = m.device "
                          "WHERE m.scope = ?1 AND d.state = ?2 ORDER BY m.device"},
     };
@@ -113,12 +115,22 @@ Status DeviceRegistry::addDevice(const DeviceRecord &d)
 
 Status DeviceRegistry::setState(const Id16 &device, PeerState state)
 {
+    // Revocation (wipe-only, revoked) drops every membership in the same transaction: from then
+    // on nothing is built for the device (DESIGN.md "Commands, remote wipe, revocation").
+    streams::Savepoint sp(m_db);
+    if (auto s = sp.begin(); !s)
+        return s;
     m_st->setState.bind(1, device.view()).bind(2, int(state));
     if (auto s = m_st->setState.exec(); !s)
         return s;
     if (m_db.changes() == 0)
         return fail(Errc::NotFound, QStringLiteral("devices: no such device"));
-    return {};
+    if (state == PeerState::WipeOnly || state == PeerState::Revoked) {
+        m_st->delMembersOf.bind(1, device.view());
+        if (auto s = m_st->delMembersOf.exec(); !s)
+            return s;
+    }
+    return sp.release();
 }
 
 Status DeviceRegistry::setBoxKey(const Id16 &device, const crypto::BoxPublicKey &key,

@@ -143,13 +143,44 @@ Result<QList<Outgoing>> HqFanout::addMember(const Id16 &device, const QString &s
         return err(d);
     if (!*d)
         return fail(Errc::NotFound, QStringLiteral("hq: no such device"));
+    if ((*d)->state == PeerState::WipeOnly || (*d)->state == PeerState::Revoked)
+        return fail(Errc::Refused, QStringLiteral("hq: the device is revoked"));
     auto added = m_devices.addMember(device, scope);
     if (!added)
         return err(added);
-    // A pending device gets its scopes with the RESYNC that confirms it; a revoked one nothing.
-    if (!*added || (*d)->state != PeerState::Active)
+    // A pending device gets its scopes with the RESYNC that confirms it. Already a member: the
+    // join is built again (a retry after a crash that lost it).
+    if ((*d)->state != PeerState::Active)
         return QList<Outgoing>();
     return scopeJoin(device, scope);
+}
+
+Status HqFanout::addMember(streams::StreamOutbox &outbox, const Id16 &device,
+                           const QString &scope)
+{
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return s;
+    auto join = addMember(device, scope);
+    if (!join)
+        return std::unexpected(join.error());
+    if (auto s = enqueue(outbox, *join); !s)
+        return s;
+    return sp.release();
+}
+
+Status HqFanout::removeMember(streams::StreamOutbox &outbox, const Id16 &device,
+                              const QString &scope)
+{
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return s;
+    auto leave = removeMember(device, scope);
+    if (!leave)
+        return std::unexpected(leave.error());
+    if (auto s = enqueue(outbox, *leave); !s)
+        return s;
+    return sp.release();
 }
 
 Result<QList<Outgoing>> HqFanout::removeMember(const Id16 &device, const QString &scope)
@@ -162,8 +193,10 @@ Result<QList<Outgoing>> HqFanout::removeMember(const Id16 &device, const QString
     auto removed = m_devices.removeMember(device, scope);
     if (!removed)
         return err(removed);
+    // Sent again when the membership was already gone (a retry after a crash that lost the
+    // LEAVE). A revoked device gets nothing: its memberships went with the revocation.
     QList<Outgoing> out;
-    if (*removed && ((*d)->state == PeerState::Active || (*d)->state == PeerState::WipeOnly))
+    if ((*d)->state == PeerState::Active)
         out.append(Outgoing{device, Kind::ScopeLeave, model::ScopeLeavePayload{scope}.toCbor()});
     return out;
 }
@@ -185,6 +218,12 @@ Result<streams::ResyncContent> HqFanout::resyncContent(const Id16 &device)
 Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)
 {
     for (const Outgoing &m : messages) {
+        // A recipient revoked or quarantined meanwhile gets nothing (the outbox refuses anyway).
+        auto allowed = outbox.mayReceive(m.device, m.kind, m.payload);
+        if (!allowed)
+            return std::unexpected(allowed.error());
+        if (!*allowed)
+            continue;
         auto queued = outbox.enqueue(m.device, m.kind, m.payload);
         if (!queued)
             return std::unexpected(queued.error());

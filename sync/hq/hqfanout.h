@@ -65,8 +65,18 @@ public:
     // Drains HQ's own outbox into DELTAs for the members of each operation's scope.
     [[nodiscard]] Result<FanoutResult> publishLocalEdits();
 
+    // Membership changes and what they send. Retryable: the SCOPE_JOIN (with the snapshot) or
+    // SCOPE_LEAVE is built even when the membership is already in the target state, so a desk
+    // that retries after a crash still gets the device to hold exactly its scopes. A pending
+    // device gets its scopes with the RESYNC that confirms it; a revoked one is refused.
     [[nodiscard]] Result<QList<Outgoing>> addMember(const Id16 &device, const QString &scope);
     [[nodiscard]] Result<QList<Outgoing>> removeMember(const Id16 &device, const QString &scope);
+    // The same, with the registry change and the sealing of its SCOPE_JOIN / SCOPE_LEAVE into
+    // `outbox` in one transaction: a crash leaves both or neither (review M3).
+    [[nodiscard]] Status addMember(streams::StreamOutbox &outbox, const Id16 &device,
+                                   const QString &scope);
+    [[nodiscard]] Status removeMember(streams::StreamOutbox &outbox, const Id16 &device,
+                                      const QString &scope);
     // SCOPE_JOIN parts of one scope for one device (also used after enrolment confirmation).
     [[nodiscard]] Result<QList<Outgoing>> scopeJoin(const Id16 &device, const QString &scope);
 

@@ -130,6 +130,7 @@ StreamState stateFrom(const InRow &r, int parked)
     s.applied = StreamHead{r.applied, r.head};
     s.frozen = r.frozen;
     s.frozenReason = r.frozenReason;
+    s.frozenMs = r.frozenMs;
     s.resyncWanted = r.resyncWanted;
     s.parked = parked;
     s.gapSinceOnlineMs = r.gapSince;
@@ -324,6 +325,15 @@ struct Receiver::Impl
         }
         if (q.m_resyncSource) {
             STREAMS_TRY(saveRow(r));
+            // Never for a device that is not active or is quarantined (a fork or sender fault
+            // on its `up` froze it): no path builds a snapshot for it; the desk decides.
+            STREAMS_TRY_ASSIGN(const bool allowed,
+                               q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
+            if (!allowed) {
+                qCWarning(lcReceiver).noquote() << "no RESYNC for" << shortId(r.sender)
+                                                << ": not active or quarantined";
+                return {};
+            }
             STREAMS_TRY_ASSIGN(auto sent, resyncInTransaction(r.sender));
             Q_UNUSED(sent);
             STREAMS_TRY_ASSIGN(r, loadRow(r.sender));
@@ -501,8 +511,13 @@ struct Receiver::Impl
                 return onFrozen(r, f, bytes, res);
             return fork(r, f, bytes, h.seq, res);
         }
-        if (h.epoch > r.epoch && h.seq == 1)
+        if (h.epoch > r.epoch && h.seq == 1) {
+            // HQ: a quarantined `up` (frozen after a fork or sender fault) cannot open a new
+            // epoch by itself; only the desk's release (with its RESYNC) unfreezes it.
+            if (r.frozen && q.m_me.role() == Role::Hq)
+                return onFrozen(r, f, bytes, res);
             return inOrder(r, f, bytes, peer, true, res);
+        }
         if (!sameEpoch) {
             qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
                                          << shortId(h.sender) << "epoch" << h.epoch;
@@ -1225,6 +1240,59 @@ Result<QueuedEnvelope> Receiver::sendResync(const Id16 &device)
     Impl impl(*this);
     STREAMS_TRY(m_db.begin());
     auto env = impl.resyncInTransaction(device);
+    if (!env) {
+        m_db.rollback();
+        return env;
+    }
+    if (auto s = m_db.commit(); !s) {
+        m_db.rollback();
+        return std::unexpected(s.error());
+    }
+    return env;
+}
+
+Result<std::vector<StreamState>> Receiver::quarantined() const
+{
+    if (m_me.role() != Role::Hq)
+        return std::vector<StreamState>{};
+    const QByteArray sql = QByteArray(kInColumns) + "WHERE recipient = ? AND state = 1 ORDER BY "
+                                                    "frozen_ms, sender";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, m_me.localId().view());
+    std::vector<StreamState> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        out.push_back(stateFrom(rowFrom(st), 0));
+    }
+    return out;
+}
+
+Result<QueuedEnvelope> Receiver::release(const Id16 &device)
+{
+    if (m_me.role() != Role::Hq)
+        return fail(Errc::Refused, QStringLiteral("only HQ releases a device"));
+    const auto peer = m_peers.peer(device);
+    if (!peer || peer->state != PeerState::Active)
+        return fail(Errc::Refused, QStringLiteral("the device is not active"));
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    auto run = [&]() -> Result<QueuedEnvelope> {
+        STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(device));
+        if (r.exists && r.frozen) {
+            qCInfo(lcReceiver).noquote() << "desk releases" << shortId(device) << "from quarantine";
+            r.frozen = false;
+            r.frozenReason = ResyncReason::None;
+            r.frozenSeq = 0;
+            r.frozenMs = 0;
+            r.resyncWanted = ResyncReason::None;
+            r.resyncWantedMs = 0;
+            STREAMS_TRY(impl.saveRow(r));
+        }
+        return impl.resyncInTransaction(device);
+    };
+    auto env = run();
     if (!env) {
         m_db.rollback();
         return env;

@@ -93,6 +93,7 @@ struct StreamState
     StreamHead applied;
     bool frozen = false;
     ResyncReason frozenReason = ResyncReason::None;
+    std::int64_t frozenMs = 0; // wall clock when it froze
     ResyncReason resyncWanted = ResyncReason::None;
     int parked = 0;
     std::optional<std::int64_t> gapSinceOnlineMs;
@@ -149,6 +150,13 @@ public:
     // (after a fork, an unfillable gap, a restore, a RESYNC_REQUEST, or at enrolment: epoch 1).
     // Returns the first part (seq 1); the other parts follow as seq 2..n.
     [[nodiscard]] Result<QueuedEnvelope> sendResync(const Id16 &device);
+    // HQ: devices in quarantine: their `up` stream froze after a fork or a sender fault. HQ
+    // builds no RESYNC for them and seals nothing for them but a WIPE until the desk decides.
+    [[nodiscard]] Result<std::vector<StreamState>> quarantined() const;
+    // HQ, the desk's decision: lifts the quarantine (unfreezes `up`) and sends the RESYNC that
+    // repairs both streams; the device answers with a new `up` epoch. Refused when the device is
+    // not active (a revoked one stays cut off).
+    [[nodiscard]] Result<QueuedEnvelope> release(const Id16 &device);
     // Largest encoded ops per RESYNC part (default 512 KiB).
     void setResyncPartBytes(qsizetype bytes) { m_resyncPartBytes = bytes; }
     // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.

@@ -32,6 +32,27 @@ Direction StreamOutbox::outgoingDirection() const
     return m_me.role() == Role::Device ? Direction::Up : Direction::Down;
 }
 
+Result<bool> StreamOutbox::mayReceive(const Id16 &recipient, Kind kind,
+                                      const QCborMap &payload) const
+{
+    if (m_me.role() != Role::Hq)
+        return true;
+    if (kind == Kind::Command) {
+        const auto cmd = protocol::CommandPayload::fromCbor(payload);
+        if (cmd && cmd->type == protocol::CommandPayload::Type::Wipe)
+            return true;
+    }
+    const auto peer = m_peers.peer(recipient);
+    if (!peer || peer->state != PeerState::Active)
+        return false;
+    // Quarantined: HQ's `up` stream from this device is frozen.
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT state FROM stream_in WHERE sender = ? AND "
+                                             "recipient = ?"));
+    st.bind(1, recipient.view()).bind(2, m_me.localId().view());
+    STREAMS_TRY_ASSIGN(const bool row, st.step());
+    return !row || st.columnInt64(0) == 0;
+}
+
 Result<QueuedEnvelope> StreamOutbox::enqueue(const Id16 &recipient, Kind kind,
                                              const QCborMap &payload)
 {
@@ -55,6 +76,12 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
     const auto peer = m_peers.peer(recipient);
     if (!peer)
         return fail(Errc::NotFound, QStringLiteral("unknown recipient"));
+    STREAMS_TRY_ASSIGN(const bool allowed, mayReceive(recipient, kind, payload));
+    if (!allowed) {
+        qCInfo(lcOutbox) << "refused to seal kind" << int(kind)
+                         << "for a device that is not active or is quarantined";
+        return fail(Errc::Refused, QStringLiteral("recipient is cut off (not active)"));
+    }
 
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());

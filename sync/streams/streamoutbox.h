@@ -95,6 +95,15 @@ public:
 
     [[nodiscard]] Direction outgoingDirection() const;
 
+    // HQ: whether `kind` may be sealed for this device now (DESIGN.md "Commands, remote wipe,
+    // revocation"). A device that is not active (pending, wipe-only, revoked) or is quarantined
+    // (its `up` stream frozen after a fork or a sender fault, until the desk releases it) gets
+    // nothing but a WIPE: no RESYNC, SCOPE_JOIN, DELTA, HEARTBEAT or anything else. seal()
+    // enforces it for every path; callers that fan out ask first and skip such recipients.
+    // Always true on a device.
+    [[nodiscard]] Result<bool> mayReceive(const Id16 &recipient, Kind kind,
+                                          const QCborMap &payload) const;
+
 private:
     [[nodiscard]] Result<QueuedEnvelope> seal(const Id16 &recipient, Kind kind,
                                               const QCborMap &payload, bool newEpoch);

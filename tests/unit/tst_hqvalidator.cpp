@@ -238,6 +238,10 @@ private Q_SLOTS:
         v = f.fanout->validator().check(idOf(2), *op, now);
         QCOMPARE(v->reason, RejectReason::DeviceNotActive);
         QVERIFY(f.registry->setState(idOf(2), streams::PeerState::Active).has_value());
+        // Revocation dropped the memberships (issue 8 point 1): back in the scope, accepted.
+        v = f.fanout->validator().check(idOf(2), *op, now);
+        QCOMPARE(v->reason, RejectReason::OutOfScope);
+        QVERIFY(f.registry->addMember(idOf(2), kVienna).has_value());
         v = f.fanout->validator().check(idOf(2), *op, now);
         QVERIFY(v->accepted);
     }

@@ -13,7 +13,7 @@
 #include "streams/streamoutbox.h"
 #include "streams/streamschema.h"
 #include "testmain.h"
-#include "tst_receiver_harness.h"
+#include "tst_hqstreams_harness.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,6 +22,7 @@ using namespace liaison;
 using namespace liaison::model;
 using liaison::streams::test::Directory;
 using liaison::streams::test::Identity;
+using namespace liaison::hqtest;
 
 namespace {
 const QString kVienna = QStringLiteral("post:vienna");
@@ -33,94 +34,6 @@ template <typename R> QByteArray why(const R &r)
 {
     return r ? QByteArray() : r.error().message.toUtf8();
 }
-
-std::unique_ptr<store::Database> openDb(const QString &path,
-                                        std::vector<store::Migration> extra = {})
-{
-    store::OpenOptions o;
-    o.create = true;
-    o.synchronousFull = false;
-    o.migrations = RecordStore::migrations();
-    for (auto &m : streams::streamMigrations())
-        o.migrations.push_back(m);
-    for (auto &m : extra)
-        o.migrations.push_back(m);
-    auto db = store::Database::open(path, crypto::SecretBytes::random(32), o);
-    return db ? std::move(*db) : nullptr;
-}
-
-// The stream clock follows the model clock's wall time.
-class StreamClockOf final : public liaison::Clock
-{
-public:
-    explicit StreamClockOf(const ManualClock &c)
-        : m_c(c)
-    {}
-    qint64 wallMs() const override { return m_c.wallMs(); }
-    qint64 bootMs() const override { return m_c.bootMs(); }
-    QByteArray bootId() const override { return m_c.bootId(); }
-
-private:
-    const ManualClock &m_c;
-};
-
-struct Hq
-{
-    Identity me;
-    ManualClock clock;
-    StreamClockOf streamClock{clock};
-    std::unique_ptr<store::Database> db;
-    std::unique_ptr<RecordStore> records;
-    std::unique_ptr<hq::DeviceRegistry> registry;
-    std::unique_ptr<hq::HqFanout> fanout;
-    std::unique_ptr<hq::HqApplier> applier;
-    std::unique_ptr<streams::StreamOutbox> outbox;
-    std::unique_ptr<streams::Receiver> receiver;
-
-    Hq(const crypto::Id16 &deployment, const QString &path)
-        : me(streams::Role::Hq, deployment)
-    {
-        db = openDb(path, hq::DeviceRegistry::migrations());
-        records = std::make_unique<RecordStore>(*db, clock, me.localId(), ReplicaRole::Hq);
-        registry = std::make_unique<hq::DeviceRegistry>(*db);
-        fanout = std::make_unique<hq::HqFanout>(*records, *registry);
-        applier = std::make_unique<hq::HqApplier>(*fanout);
-        outbox = std::make_unique<streams::StreamOutbox>(*db, me, *registry, streamClock);
-        receiver =
-            std::make_unique<streams::Receiver>(*db, me, *registry, *applier, *outbox, streamClock);
-        receiver->setResyncSource(applier.get());
-    }
-    bool open() { return records->open() && registry->open(); }
-};
-
-struct Device
-{
-    Identity me;
-    Directory peers;
-    ManualClock clock;
-    StreamClockOf streamClock{clock};
-    std::unique_ptr<store::Database> db;
-    std::unique_ptr<RecordStore> records;
-    std::unique_ptr<DeviceApplier> applier;
-    std::unique_ptr<streams::StreamOutbox> outbox;
-    std::unique_ptr<streams::Receiver> receiver;
-
-    Device(const crypto::Id16 &deployment, const QString &path)
-        : me(streams::Role::Device, deployment)
-    {
-        db = openDb(path);
-        records = std::make_unique<RecordStore>(*db, clock, me.localId(), ReplicaRole::Device);
-        applier = std::make_unique<DeviceApplier>(*records);
-        outbox = std::make_unique<streams::StreamOutbox>(*db, me, peers, streamClock);
-        receiver =
-            std::make_unique<streams::Receiver>(*db, me, peers, *applier, *outbox, streamClock);
-    }
-    QByteArray dump(const QStringList &scopes) const
-    {
-        auto d = records->canonicalDump(scopes);
-        return d ? *d : QByteArray("dump failed");
-    }
-};
 
 } // namespace
 

@@ -635,8 +635,12 @@ private Q_SLOTS:
                                        Kind::Delta, kvDelta({{"a", "clone"}}));
         QCOMPARE(p.hq->receiver->receive(clone)->disposition, Disposition::Forked);
         QCOMPARE(p.hq->alarmCount(AlarmType::Fork), 1);
-        // HQ sent a RESYNC right away; the device opens `up` epoch 2 and re-sends nothing that
-        // HQ accepted.
+        // The device is quarantined: no automatic RESYNC (issue 8 point 1) until the desk
+        // releases it; then the device opens `up` epoch 2 and re-sends nothing HQ accepted.
+        QCOMPARE(p.hq->outbox->head(p.devId())->epoch, 1u);
+        QVERIFY(p.pump());
+        QVERIFY((*p.hq->receiver->state(p.devId()))->frozen);
+        QVERIFY(p.hq->receiver->release(p.devId()));
         QVERIFY(p.pump());
         auto up = p.hq->receiver->state(p.devId());
         QCOMPARE((*up)->stream.epoch, 2u);

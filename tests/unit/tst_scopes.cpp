@@ -83,9 +83,12 @@ private Q_SLOTS:
         QVERIFY(f.deliver(*join).has_value());
         QCOMPARE(a.records->scopes(), QStringList{kVienna});
         QCOMPARE(a.dump({kVienna, kPrague}), f.hq.dump({kVienna}));
-        // Joining again changes nothing and sends nothing.
+        // Joining again sends the join again (a retry after a crash, issue 8 point 7) and
+        // changes nothing on the device.
         auto twice = f.fanout->addMember(idOf(1), kVienna);
-        QVERIFY(twice && twice->isEmpty());
+        QVERIFY(twice && twice->size() == join->size());
+        QVERIFY(f.deliver(*twice).has_value());
+        QCOMPARE(a.dump({kVienna, kPrague}), f.hq.dump({kVienna}));
 
         // An empty scope: one part with no operations, and the device holds the scope.
         auto empty = f.fanout->addMember(idOf(1), QStringLiteral("visit:2026-12-brussels"));
@@ -138,9 +141,9 @@ private Q_SLOTS:
         auto r = f.fanout->acceptDeviceOps(idOf(1), QList<Operation>{stale}, f.hq.clock.wallMs());
         QVERIFY(r.has_value());
         QCOMPARE(r->reasons, QList<RejectReason>{RejectReason::OutOfScope});
-        // Removing twice sends nothing.
+        // Removing twice sends the leave again (retryable, issue 8 point 7).
         auto twice = f.fanout->removeMember(idOf(1), kVienna);
-        QVERIFY(twice && twice->isEmpty());
+        QVERIFY(twice && twice->size() == 1 && twice->front().kind == streams::Kind::ScopeLeave);
     }
 
     void pendingDeviceGetsScopesWithResync()

@@ -1,0 +1,287 @@
+// HQ under hostile or broken devices (issue 8, HQ side; review protocol.md H1, M2-M5, L1, L7):
+// revoked means cut off, quarantine after a fork or sender fault, atomic and retryable
+// membership changes, RESYNC coalescing, operation quotas, HQ-only tombstones, held tombstones
+// of shared records, epochs after a restore. Real SQLCipher stores, real sealed envelopes,
+// the real HqFanout behind the real receiver.
+
+#include "testmain.h"
+#include "tst_hqstreams_harness.h"
+
+#include <QTest>
+
+using namespace liaison;
+using namespace liaison::model;
+using namespace liaison::hqtest;
+using liaison::streams::AlarmType;
+using liaison::streams::Disposition;
+using liaison::streams::Kind;
+using liaison::streams::PeerState;
+using liaison::streams::test::craft;
+
+namespace {
+const QString kVienna = QStringLiteral("post:vienna");
+const QString kPrague = QStringLiteral("post:prague");
+constexpr qint64 kMinute = 60'000;
+
+template <typename R> QByteArray why(const R &r)
+{
+    return r ? QByteArray() : r.error().message.toUtf8();
+}
+
+// The `up` stream of a device as HQ holds it.
+streams::StreamState upAtHq(Star &s, const Device &d)
+{
+    auto st = s.hq->receiver->state(d.me.localId());
+    return st && *st ? **st : streams::StreamState{};
+}
+
+// Every pending `up` envelope of a device, marked delivered, handed to HQ one by one.
+QList<Disposition> sendUp(Star &s, Device &d)
+{
+    QList<Disposition> out;
+    auto up = d.outbox->pending(s.hq->me.localId(), 100000);
+    if (!up)
+        return out;
+    for (const auto &q : *up) {
+        if (!d.outbox->markDelivered(s.hq->me.localId(), q.stream.epoch, q.seq))
+            return out;
+        auto r = s.hq->receiver->receive(q.bytes);
+        if (r)
+            out.append(r->disposition);
+    }
+    return out;
+}
+
+// The device provokes HQ the way review H1 describes: far ahead, fork, sender fault, gap (with
+// HQ's gap timer run out), or a RESYNC_REQUEST.
+void provoke(Star &s, Device &d, const QString &how)
+{
+    const streams::StreamState up = upAtHq(s, d);
+    const streams::Peer hqPeer = s.hq->me.asPeer();
+    const QCborMap delta = DeltaPayload{}.toCbor();
+    if (how == QLatin1String("far-ahead")) {
+        QVERIFY(s.hq->receiver->receive(craft(d.me, hqPeer, up.stream.epoch,
+                                              up.applied.seq + 2001,
+                                              crypto::randomFixed<crypto::Hash32>(), Kind::Delta,
+                                              delta)));
+    } else if (how == QLatin1String("fork")) {
+        QVERIFY(up.applied.seq >= 1);
+        auto r = s.hq->receiver->receive(craft(d.me, hqPeer, up.stream.epoch, up.applied.seq,
+                                               crypto::randomFixed<crypto::Hash32>(), Kind::Delta,
+                                               delta));
+        QVERIFY(r);
+        QCOMPARE(r->disposition, Disposition::Forked);
+    } else if (how == QLatin1String("sender-fault")) {
+        streams::Peer wrong = hqPeer;
+        wrong.boxKey = crypto::crypto_box_keypair().publicKey; // does not open at HQ
+        auto r = s.hq->receiver->receive(craft(d.me, wrong, up.stream.epoch, up.applied.seq + 1,
+                                               up.applied.envHash, Kind::Delta, delta));
+        QVERIFY(r);
+        QCOMPARE(r->disposition, Disposition::SenderFault);
+    } else if (how == QLatin1String("gap")) {
+        auto r = s.hq->receiver->receive(craft(d.me, hqPeer, up.stream.epoch, up.applied.seq + 2,
+                                               crypto::randomFixed<crypto::Hash32>(), Kind::Delta,
+                                               delta));
+        QVERIFY(r);
+        QCOMPARE(r->disposition, Disposition::Parked);
+        s.hq->clock.advance(61 * kMinute);
+        QVERIFY(s.hq->receiver->tick());
+    } else if (how == QLatin1String("resync-request")) {
+        auto down = d.receiver->state(s.hq->me.localId());
+        QVERIFY(down && *down);
+        protocol::ResyncRequestPayload rq;
+        rq.reason = protocol::ResyncRequestPayload::Reason::Other;
+        rq.downApplied = streams::EpochHead{(*down)->stream.epoch, (*down)->applied.seq,
+                                            (*down)->applied.envHash};
+        QVERIFY(d.outbox->enqueue(s.hq->me.localId(), Kind::ResyncRequest, rq.toCbor()));
+        sendUp(s, d);
+    } else {
+        QFAIL("unknown provocation");
+    }
+}
+
+void provocations()
+{
+    QTest::addColumn<QString>("how");
+    for (const char *how : {"far-ahead", "fork", "sender-fault", "gap", "resync-request"})
+        QTest::newRow(how) << QString::fromLatin1(how);
+}
+
+} // namespace
+
+class TestHqHostile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // Point 1 / H1: whatever a revoked (wipe-only) device sends, HQ seals nothing for it but a
+    // WIPE; revocation drops its memberships in the same transaction.
+    void revokedDeviceIsCutOff_data() { provocations(); }
+    void revokedDeviceIsCutOff()
+    {
+        QFETCH(QString, how);
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        QVERIFY(a.records->create(RecordType::Contact, kVienna,
+                                  {{QStringLiteral("name"), QStringLiteral("from a")}}));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+
+        QVERIFY(s.hq->registry->setState(aId, PeerState::WipeOnly));
+        const int before = s.outboxRows(aId);
+        provoke(s, a, how);
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 1); // the enrolment RESYNC only
+        QCOMPARE(s.outboxRows(aId), before);
+        // Nor any other path: the desk's RESYNC, a HEARTBEAT, fan-out, a scope join.
+        QVERIFY(!s.hq->receiver->sendResync(aId));
+        QVERIFY(!s.hq->receiver->sendHeartbeat(aId));
+        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("after")}}));
+        QVERIFY(s.publish());
+        QVERIFY(!s.hq->fanout->addMember(aId, kPrague)); // refused for a revoked device
+        QCOMPARE(s.outboxRows(aId), before);
+        // The other member still gets HQ's edit.
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        // Revocation dropped the memberships (the prague join above did not add one back).
+        QCOMPARE(s.hq->registry->scopesOf(aId).value(), QStringList{});
+        // The WIPE is the one thing HQ still seals for it.
+        protocol::CommandPayload wipe;
+        wipe.commandId = crypto::randomFixed<crypto::Id16>();
+        wipe.type = protocol::CommandPayload::Type::Wipe;
+        wipe.target = aId;
+        wipe.targetSignKeyHash = a.me.asPeer().signKeyHash;
+        wipe.issuedAtMs = s.hq->clock.wallMs();
+        wipe.notAfterMs = wipe.issuedAtMs + 3600 * 1000;
+        auto sealed = s.hq->outbox->enqueue(aId, Kind::Command, wipe.toCbor());
+        QVERIFY2(sealed, why(sealed).constData());
+        QCOMPARE(s.outboxRows(aId), before + 1);
+    }
+
+    // Point 1: a fork or sender fault on `up` quarantines the device with an alarm: no RESYNC,
+    // nothing sealed for it; the quarantined `up` cannot open a new epoch by itself (L1); the
+    // desk's release sends the RESYNC and both sides converge.
+    void forkOrSenderFaultQuarantines_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("fork") << QStringLiteral("fork");
+        QTest::newRow("sender-fault") << QStringLiteral("sender-fault");
+    }
+    void forkOrSenderFaultQuarantines()
+    {
+        QFETCH(QString, how);
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        QVERIFY(a.records->create(RecordType::Contact, kVienna,
+                                  {{QStringLiteral("name"), QStringLiteral("from a")}}));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        const int before = s.outboxRows(aId);
+        const streams::StreamState up = upAtHq(s, a);
+
+        provoke(s, a, how);
+        QCOMPARE(s.alarms(how == QLatin1String("fork") ? AlarmType::Fork : AlarmType::SenderFault),
+                 1);
+        QCOMPARE(s.outboxRows(aId), before); // no automatic snapshot
+        auto q = s.hq->receiver->quarantined();
+        QVERIFY(q && q->size() == 1);
+        QCOMPARE(q->front().stream.sender, aId);
+        // Cut off while quarantined: HQ's edits do not reach it, nor does a HEARTBEAT.
+        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("meanwhile")}}));
+        QVERIFY(s.publish());
+        QVERIFY(!s.hq->receiver->sendHeartbeat(aId));
+        QCOMPARE(s.outboxRows(aId), before);
+        // L1: a RECEIPT opening `up` epoch + 1 and naming the enrolment RESYNC does not unfreeze.
+        auto enrolResync = s.hq->outbox->find(aId, 1, 1);
+        QVERIFY(enrolResync && *enrolResync);
+        protocol::ReceiptPayload rc;
+        rc.downApplied = streams::EpochHead{1, 1, (*enrolResync)->envHash};
+        rc.upSent = streams::EpochHead{up.stream.epoch, up.applied.seq, up.applied.envHash};
+        auto reopen = s.hq->receiver->receive(craft(a.me, s.hq->me.asPeer(), up.stream.epoch + 1,
+                                                    1, crypto::Hash32{}, Kind::Receipt,
+                                                    rc.toCbor()));
+        QVERIFY(reopen);
+        QCOMPARE(reopen->disposition, Disposition::Frozen);
+        QVERIFY(upAtHq(s, a).frozen);
+        QCOMPARE(upAtHq(s, a).stream.epoch, up.stream.epoch);
+        // The desk releases it: one RESYNC, the device answers, everything converges.
+        auto released = s.hq->receiver->release(aId);
+        QVERIFY2(released, why(released).constData());
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 2);
+        QVERIFY(s.pump());
+        QVERIFY(!upAtHq(s, a).frozen);
+        QCOMPARE(upAtHq(s, a).stream.epoch, up.stream.epoch + 1);
+        QVERIFY(s.hq->receiver->quarantined()->empty());
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // Point 7 / M3: a membership change whose SCOPE_JOIN / SCOPE_LEAVE was lost (a crash after
+    // the registry change) is built again when the desk retries.
+    void membershipChangesAreRetryable()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        QVERIFY(s.hq->records->create(RecordType::Contact, kPrague,
+                                      {{QStringLiteral("name"), QStringLiteral("p")}}));
+        QVERIFY(s.publish());
+        // The join is lost (the process died before sealing it); the retry builds it again.
+        QVERIFY(s.hq->fanout->addMember(aId, kPrague));
+        auto again = s.hq->fanout->addMember(aId, kPrague);
+        QVERIFY(again);
+        QCOMPARE(again->size(), 1);
+        QCOMPARE(again->front().kind, Kind::ScopeJoin);
+        QVERIFY(hq::HqFanout::enqueue(*s.hq->outbox, *again));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(a.records->scopes(), (QStringList{kPrague, kVienna}));
+        // The same for the leave.
+        QVERIFY(s.hq->fanout->removeMember(aId, kPrague));
+        auto leave = s.hq->fanout->removeMember(aId, kPrague);
+        QVERIFY(leave);
+        QCOMPARE(leave->size(), 1);
+        QCOMPARE(leave->front().kind, Kind::ScopeLeave);
+        QVERIFY(hq::HqFanout::enqueue(*s.hq->outbox, *leave));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(a.records->scopes(), QStringList{kVienna});
+        QCOMPARE(a.dump({kPrague}), QByteArray());
+    }
+
+    // Point 7 / M3: the registry change and the sealing of its SCOPE_LEAVE / SCOPE_JOIN commit
+    // together: a failure while sealing (here a trigger aborting the outbox insert, as a crash
+    // or a full disk would) leaves the membership unchanged.
+    void membershipChangeIsAtomicWithItsMessage()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        QVERIFY(s.hq->db->execute("CREATE TEMP TRIGGER crash BEFORE INSERT ON stream_outbox "
+                                  "BEGIN SELECT RAISE(ABORT, 'crash'); END"));
+        QVERIFY(!s.hq->fanout->removeMember(*s.hq->outbox, aId, kVienna));
+        QVERIFY(s.hq->registry->isMember(aId, kVienna).value()); // still a member
+        QVERIFY(!s.hq->fanout->addMember(*s.hq->outbox, aId, kPrague));
+        QVERIFY(!s.hq->registry->isMember(aId, kPrague).value()); // not a member
+        QVERIFY(s.hq->db->execute("DROP TRIGGER crash"));
+        QVERIFY(s.hq->fanout->removeMember(*s.hq->outbox, aId, kVienna));
+        QVERIFY(!s.hq->registry->isMember(aId, kVienna).value());
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(a.records->scopes(), QStringList{});
+    }
+};
+
+LIAISON_TEST_MAIN(TestHqHostile)
+#include "tst_hq_hostile.moc"
