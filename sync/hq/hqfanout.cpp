@@ -155,8 +155,7 @@ Result<QList<Outgoing>> HqFanout::addMember(const Id16 &device, const QString &s
     return scopeJoin(device, scope);
 }
 
-Status HqFanout::addMember(streams::StreamOutbox &outbox, const Id16 &device,
-                           const QString &scope)
+Status HqFanout::addMember(streams::StreamOutbox &outbox, const Id16 &device, const QString &scope)
 {
     streams::Savepoint sp(m_records.db());
     if (auto s = sp.begin(); !s)

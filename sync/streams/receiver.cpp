@@ -330,8 +330,8 @@ struct Receiver::Impl
             STREAMS_TRY_ASSIGN(const bool allowed,
                                q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
             if (!allowed) {
-                qCWarning(lcReceiver).noquote() << "no RESYNC for" << shortId(r.sender)
-                                                << ": not active or quarantined";
+                qCWarning(lcReceiver).noquote()
+                    << "no RESYNC for" << shortId(r.sender) << ": not active or quarantined";
                 return {};
             }
             STREAMS_TRY_ASSIGN(auto sent, resyncInTransaction(r.sender));

@@ -60,8 +60,7 @@ void provoke(Star &s, Device &d, const QString &how)
     const streams::Peer hqPeer = s.hq->me.asPeer();
     const QCborMap delta = DeltaPayload{}.toCbor();
     if (how == QLatin1String("far-ahead")) {
-        QVERIFY(s.hq->receiver->receive(craft(d.me, hqPeer, up.stream.epoch,
-                                              up.applied.seq + 2001,
+        QVERIFY(s.hq->receiver->receive(craft(d.me, hqPeer, up.stream.epoch, up.applied.seq + 2001,
                                               crypto::randomFixed<crypto::Hash32>(), Kind::Delta,
                                               delta)));
     } else if (how == QLatin1String("fork")) {
@@ -207,9 +206,8 @@ private Q_SLOTS:
         protocol::ReceiptPayload rc;
         rc.downApplied = streams::EpochHead{1, 1, (*enrolResync)->envHash};
         rc.upSent = streams::EpochHead{up.stream.epoch, up.applied.seq, up.applied.envHash};
-        auto reopen = s.hq->receiver->receive(craft(a.me, s.hq->me.asPeer(), up.stream.epoch + 1,
-                                                    1, crypto::Hash32{}, Kind::Receipt,
-                                                    rc.toCbor()));
+        auto reopen = s.hq->receiver->receive(craft(a.me, s.hq->me.asPeer(), up.stream.epoch + 1, 1,
+                                                    crypto::Hash32{}, Kind::Receipt, rc.toCbor()));
         QVERIFY(reopen);
         QCOMPARE(reopen->disposition, Disposition::Frozen);
         QVERIFY(upAtHq(s, a).frozen);

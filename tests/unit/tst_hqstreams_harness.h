@@ -23,7 +23,7 @@ using liaison::streams::test::Directory;
 using liaison::streams::test::Identity;
 
 inline std::unique_ptr<store::Database> openDb(const QString &path,
-                                        std::vector<store::Migration> extra = {})
+                                               std::vector<store::Migration> extra = {})
 {
     store::OpenOptions o;
     o.create = true;
@@ -120,10 +120,7 @@ struct Star
     std::vector<std::unique_ptr<Device>> devices;
     QList<streams::Disposition> seen; // every disposition of the last pump, both ways
 
-    Star()
-    {
-        hq = std::make_unique<Hq>(deployment, dir.filePath(QStringLiteral("hq.db")));
-    }
+    Star() { hq = std::make_unique<Hq>(deployment, dir.filePath(QStringLiteral("hq.db"))); }
     bool open() { return hq->open(); }
     Device &add()
     {
