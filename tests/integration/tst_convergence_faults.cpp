@@ -36,10 +36,10 @@
 //   LIAISON_CONVERGENCE_TRACE=1   trace every step
 
 #include "../unit/tst_receiver_harness.h"
+#include "clock/clock.h"
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "model/clock.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
 #include "testmain.h"
@@ -219,23 +219,25 @@ struct World
     qint64 trueMs = 1'780'000'000'000;
 };
 
-// One node's clocks: wall = true time + skew (the officer or NTP moves it), boot time runs with
-// true time since the device booted (it survives a process crash), online time only while the
-// node is connected.
-class NodeClock final : public model::Clock, public streams::StreamClock
+// One node's clocks (liaison::Clock): wall = true time + skew (the officer or NTP moves it);
+// boot time (CLOCK_BOOTTIME) runs with true time since the node booted, so it survives a process
+// crash; online time moves only while the node is connected.
+class NodeClock final : public Clock
 {
 public:
     explicit NodeClock(const World &w)
         : m_world(w)
     {}
     qint64 wallMs() const override { return m_world.trueMs + skewMs; }
-    qint64 monotonicMs() const override { return m_world.trueMs - bootAtTrueMs + 1000; }
-    std::int64_t nowMs() const override { return wallMs(); }
-    std::int64_t onlineMs() const override { return online; }
+    qint64 bootMs() const override { return m_world.trueMs - bootAtTrueMs + 1000; }
+    QByteArray bootId() const override { return "boot-" + QByteArray::number(bootNo); }
+    qint64 onlineMs() const override { return online; }
+    qint64 nowMs() const { return wallMs(); }
 
     qint64 skewMs = 0;
     qint64 bootAtTrueMs = 0;
-    std::int64_t online = 0;
+    int bootNo = 0;
+    qint64 online = 0;
 
 private:
     const World &m_world;
