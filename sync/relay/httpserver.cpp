@@ -29,6 +29,42 @@ QByteArray toQ(beast::string_view v)
 {
     return QByteArray(v.data(), qsizetype(v.size()));
 }
+
+// A response body that is the handler's QByteArray itself: written from where it lies, never
+// copied (a mailbox answer can be many megabytes).
+struct QByteArrayBody
+{
+    using value_type = QByteArray;
+
+    static std::uint64_t size(const value_type &body) { return std::uint64_t(body.size()); }
+
+    class writer
+    {
+    public:
+        using const_buffers_type = asio::const_buffer;
+
+        template <bool isRequest, class Fields>
+        writer(const http::header<isRequest, Fields> &, const value_type &body)
+            : m_body(body)
+        {}
+
+        void init(beast::error_code &ec) { ec = {}; }
+
+        boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code &ec)
+        {
+            ec = {};
+            if (m_done || m_body.isEmpty())
+                return boost::none;
+            m_done = true;
+            return std::make_pair(
+                const_buffers_type(m_body.constData(), std::size_t(m_body.size())), false);
+        }
+
+    private:
+        const value_type &m_body;
+        bool m_done = false;
+    };
+};
 } // namespace
 
 class Session;
@@ -290,7 +326,7 @@ private:
         }
         if (!hasTime)
             m_response.set("Liaison-Time", std::to_string(m_server->nowMs()));
-        m_response.body() = resp.body.toStdString();
+        m_response.body() = std::move(resp.body);
         m_response.keep_alive(!close);
         m_response.prepare_payload();
         m_closeAfterWrite = close;
@@ -373,7 +409,7 @@ private:
     beast::flat_buffer m_buffer{64 * 1024};
     std::optional<http::request_parser<http::empty_body>> m_header;
     std::optional<http::request_parser<http::string_body>> m_body;
-    http::response<http::string_body> m_response;
+    http::response<QByteArrayBody> m_response;
     std::array<char, 16 * 1024> m_scratch{};
     std::size_t m_lingerBytes = 0;
     std::size_t m_counted = 0; // body bytes of this request counted in bodyBytesInFlight

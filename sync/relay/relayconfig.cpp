@@ -41,6 +41,7 @@ constexpr Flag kFlags[] = {
     {"help", false},
     {"test-clock-offset-ms", true},
     {"max-inflight-body", true},
+    {"max-read-bytes", true},
 };
 
 QString envName(const char *flag)
@@ -114,6 +115,8 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
                             (default 20000)
   --write-timeout-ms MS     response write deadline (default 20000)
   --long-poll-max-ms MS     longest GET /v1/mailbox wait (default 30000)
+  --max-read-bytes BYTES    bytes of envelopes in one mailbox or stream answer (default
+                            8388608; at least one envelope is always returned)
   --db-threads N            database connections (default: SQLite 1 writer + 2 readers,
                             PostgreSQL 6)
   --max-connections N       concurrent connections (default 4096; over it: 503)
@@ -332,6 +335,10 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
         {"max-inflight-body", 1 << 20, 1LL << 40,
          [&](std::int64_t v) {
              c.maxInflightBody = v;
+         }},
+        {"max-read-bytes", 64 * 1024, 1LL << 30,
+         [&](std::int64_t v) {
+             c.maxReadBytes = v;
          }},
         {"test-clock-offset-ms", -(1LL << 40), 1LL << 40,
          [&](std::int64_t v) {

@@ -62,8 +62,9 @@ struct RelayConfig
     int dbThreads = 0; // 0 = per backend default
     int maxConnections = 4096;
     std::int64_t maxInflightBody = 256LL << 20;
-    bool quiet = false;                 // no per-request log lines
-    std::int64_t testClockOffsetMs = 0; // tests only: shifts the relay's clock
+    std::int64_t maxReadBytes = 8LL << 20; // one mailbox or stream answer (at least one item)
+    bool quiet = false;                    // no per-request log lines
+    std::int64_t testClockOffsetMs = 0;    // tests only: shifts the relay's clock
 };
 
 [[nodiscard]] QString relayHelpText();

@@ -30,6 +30,7 @@ constexpr qsizetype kMaxWipeTokenBytes = 4096;
 constexpr std::int64_t kParkSliceMs = 5000;
 constexpr std::int64_t kParkSliceNoListenerMs = 1000;
 constexpr std::int64_t kMaxEnrolAheadMs = 73LL * 3600 * 1000;
+constexpr int kHealthDeadlineMs = 5000;
 
 std::int64_t steadyMs()
 {
@@ -240,7 +241,7 @@ void RelayService::shutdown()
                 w->timer->cancel();
             if (!w->finished) {
                 w->finished = true;
-                answerMailbox(w->ctx, w->after, w->limit, {});
+                answerMailbox(w->ctx, w->after, {});
             }
         }
     }
@@ -308,7 +309,7 @@ void RelayService::withCertificate(std::function<void()> next)
 }
 
 void RelayService::withDevice(const crypto::Id16 &id,
-                              std::function<void(const std::optional<DeviceRecord> &)> next)
+                              std::function<void(const Result<std::optional<DeviceRecord>> &)> next)
 {
     auto it = m_devices.find(id);
     if (it != m_devices.end() && it->second.record &&
@@ -325,12 +326,16 @@ void RelayService::withDevice(const crypto::Id16 &id,
             return DbPool::Verdict::Rollback;
         },
         [this, found, id, next = std::move(next)](Status st) {
-            if (st && *found)
+            if (!st) {
+                qCWarning(lcRelay) << "storage failed:" << st.error().message;
+                return next(std::unexpected(st.error()));
+            }
+            if (*found)
                 m_devices[id] = CachedDevice{*found, m_now()};
-            next(st ? *found : std::nullopt);
+            next(*found);
         });
     if (!queued)
-        next(std::nullopt);
+        next(fail(Errc::Io, QStringLiteral("relay overloaded")));
 }
 
 void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Caller &)> next)
@@ -403,17 +408,21 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
         const auto id = parseIdHex(auth.keyId);
         if (!id || id->isZero())
             return finish(ctx, jsonError(401, errc::unknownKey, QStringLiteral("unknown key id")));
-        withDevice(
-            *id, [this, ctx, caller, verifyAndGo](const std::optional<DeviceRecord> &d) mutable {
-                if (!d || d->state == DeviceState::Deleted)
-                    return finish(ctx, jsonError(401, errc::unknownKey,
-                                                 QStringLiteral("no device with this key id")));
-                caller.kind = Caller::Kind::Device;
-                caller.id = d->id;
-                caller.key = d->signKey;
-                caller.state = d->state;
-                verifyAndGo(caller);
-            });
+        withDevice(*id, [this, ctx, caller,
+                         verifyAndGo](const Result<std::optional<DeviceRecord>> &found) mutable {
+            // A storage failure is the relay's problem, never the caller's key: 503.
+            if (!found)
+                return finish(ctx, storeFailure());
+            const std::optional<DeviceRecord> &d = *found;
+            if (!d || d->state == DeviceState::Deleted)
+                return finish(ctx, jsonError(401, errc::unknownKey,
+                                             QStringLiteral("no device with this key id")));
+            caller.kind = Caller::Kind::Device;
+            caller.id = d->id;
+            caller.key = d->signKey;
+            caller.state = d->state;
+            verifyAndGo(caller);
+        });
     });
 }
 
@@ -608,18 +617,13 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
         });
 }
 
-void RelayService::answerMailbox(const CtxPtr &ctx, std::int64_t after, int limit,
-                                 const QList<StoredItem> &items)
+void RelayService::answerMailbox(const CtxPtr &ctx, std::int64_t after, StoredBatch batch)
 {
-    QList<protocol::RelayBatchItem> batch;
-    const bool more = items.size() > limit;
-    for (qsizetype i = 0; i < items.size() && i < limit; ++i)
-        batch.append({quint64(items[i].key), items[i].data});
-    const std::int64_t cursor = batch.isEmpty() ? after : std::int64_t(batch.last().key);
-    HttpResponse r = binaryResponse(200, protocol::encodeRelayBatch(batch));
+    const std::int64_t cursor = batch.count == 0 ? after : batch.lastKey;
+    HttpResponse r = binaryResponse(200, std::move(batch.encoded));
     r.addHeader(protocol::kHeaderCursor, QByteArray::number(qint64(cursor)));
-    r.addHeader(protocol::kHeaderMore, more ? "1" : "0");
-    ctx->logExtra = "items=" + QByteArray::number(batch.size()) +
+    r.addHeader(protocol::kHeaderMore, batch.more ? "1" : "0");
+    ctx->logExtra = "items=" + QByteArray::number(batch.count) +
                     " cursor=" + QByteArray::number(qint64(cursor));
     finish(ctx, std::move(r));
 }
@@ -639,18 +643,20 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
         m_config.longPollMaxMs);
     w->deadlineSteady = steadyMs() + wait;
     w->generation = generationOf(caller.id);
-    auto items = std::make_shared<QList<StoredItem>>();
+    auto items = std::make_shared<StoredBatch>();
     const std::int64_t now = m_now();
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
+    const std::int64_t maxBytes = m_config.maxReadBytes;
     // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
     // around it); parked re-reads are plain reads.
     runJob(
         ctx, DbPool::Kind::Autocommit,
-        [caller, now, items, recipient, after,
-         limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
-            auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit);
+        [caller, now, items, recipient, after, limit,
+         maxBytes](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+            auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit,
+                                               maxBytes);
             if (!r)
                 return std::unexpected(r.error());
             if (auto refusal = refusalFor(caller, r->first)) {
@@ -664,9 +670,9 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
         [this, w, items](HttpResponse &out) {
             if (out.status != 0)
                 return; // refused in admit(): runJob answers
-            if (!items->isEmpty() || steadyMs() >= w->deadlineSteady) {
+            if (items->count > 0 || steadyMs() >= w->deadlineSteady) {
                 w->finished = true;
-                return answerMailbox(w->ctx, w->after, w->limit, *items);
+                return answerMailbox(w->ctx, w->after, std::move(*items));
             }
             if (generationOf(w->recipient) != w->generation)
                 return pollMailbox(w);
@@ -679,14 +685,15 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
     if (w->finished || w->ctx->done)
         return;
     w->generation = generationOf(w->recipient);
-    auto items = std::make_shared<QList<StoredItem>>();
+    auto items = std::make_shared<StoredBatch>();
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
+    const std::int64_t maxBytes = m_config.maxReadBytes;
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
-        [items, recipient, after, limit](RelayStore &store) -> Result<DbPool::Verdict> {
-            auto r = store.readMailbox(recipient, after, limit);
+        [items, recipient, after, limit, maxBytes](RelayStore &store) -> Result<DbPool::Verdict> {
+            auto r = store.readMailbox(recipient, after, limit, maxBytes);
             if (!r)
                 return std::unexpected(r.error());
             *items = std::move(*r);
@@ -699,9 +706,9 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
                 w->finished = true;
                 return finish(w->ctx, storeFailure());
             }
-            if (!items->isEmpty() || steadyMs() >= w->deadlineSteady || m_stopping) {
+            if (items->count > 0 || steadyMs() >= w->deadlineSteady || m_stopping) {
                 w->finished = true;
-                return answerMailbox(w->ctx, w->after, w->limit, *items);
+                return answerMailbox(w->ctx, w->after, std::move(*items));
             }
             if (generationOf(w->recipient) != w->generation)
                 return pollMailbox(w);
@@ -717,7 +724,7 @@ void RelayService::park(const std::shared_ptr<Waiter> &w)
 {
     if (m_stopping) {
         w->finished = true;
-        return answerMailbox(w->ctx, w->after, w->limit, {});
+        return answerMailbox(w->ctx, w->after, {});
     }
     m_waiters[w->recipient].append(w);
     const std::int64_t slice =
@@ -823,8 +830,9 @@ void RelayService::getStream(const CtxPtr &ctx, const Caller &caller)
                     " from=" + QByteArray::number(qint64(from));
     const std::int64_t now = m_now();
     runJob(ctx, DbPool::Kind::Autocommit,
-           [this, caller, now, sender = m.id, epoch = m.epoch, from,
-            limit](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+           [this, caller, now, sender = m.id, epoch = m.epoch, from, limit,
+            maxBytes = m_config.maxReadBytes](RelayStore &store,
+                                              HttpResponse &out) -> Result<DbPool::Verdict> {
                auto refusal = admit(store, caller, now);
                if (!refusal)
                    return std::unexpected(refusal.error());
@@ -832,14 +840,12 @@ void RelayService::getStream(const CtxPtr &ctx, const Caller &caller)
                    out = std::move(**refusal);
                    return DbPool::Verdict::Rollback;
                }
-               auto items = store.readStream(sender, caller.id, epoch, from, limit);
-               if (!items)
-                   return std::unexpected(items.error());
-               QList<protocol::RelayBatchItem> batch;
-               for (qsizetype i = 0; i < items->size() && i < limit; ++i)
-                   batch.append({quint64((*items)[i].key), (*items)[i].data});
-               out = binaryResponse(200, protocol::encodeRelayBatch(batch));
-               out.addHeader(protocol::kHeaderMore, items->size() > limit ? "1" : "0");
+               auto page = store.readStream(sender, caller.id, epoch, from, limit, maxBytes);
+               if (!page)
+                   return std::unexpected(page.error());
+               const bool more = page->more;
+               out = binaryResponse(200, std::move(page->encoded));
+               out.addHeader(protocol::kHeaderMore, more ? "1" : "0");
                return DbPool::Verdict::Commit;
            });
 }
@@ -1167,52 +1173,122 @@ void RelayService::handleOps(HttpRequest request, HttpServer::Reply reply)
     ++m_inFlight;
     if (auto refusal = preflight(ctx->request, true, m_config.bodyLimits, &ctx->lookup))
         return finish(ctx, std::move(*refusal));
+    if (ctx->lookup.match->route == Route::Metrics)
+        return metrics(ctx);
+    health(ctx);
+}
+
+void RelayService::metrics(const CtxPtr &ctx)
+{
     auto stats = std::make_shared<StoreStats>();
-    const bool metrics = ctx->lookup.match->route == Route::Metrics;
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
-        [stats, metrics](RelayStore &store) -> Result<DbPool::Verdict> {
-            if (metrics) {
-                auto s = store.stats();
-                if (!s)
-                    return std::unexpected(s.error());
-                *stats = *s;
-            } else if (auto p = store.ping(); !p) {
-                return std::unexpected(p.error());
-            }
+        [stats](RelayStore &store) -> Result<DbPool::Verdict> {
+            auto s = store.stats();
+            if (!s)
+                return std::unexpected(s.error());
+            *stats = *s;
             return DbPool::Verdict::Rollback;
         },
-        [this, ctx, stats, metrics](Status st) {
-            if (metrics) {
-                if (st)
-                    m_metrics.setStoreGauges(stats->envelopes, stats->bytes);
-                m_metrics.setDbQueue(qint64(m_db.queueDepth()));
-                if (m_connections)
-                    m_metrics.setConnections(qint64(m_connections()));
-                HttpResponse r;
-                r.status = 200;
-                r.contentType = "text/plain; version=0.0.4";
-                r.body = m_metrics.render();
-                return finish(ctx, std::move(r));
-            }
-            withCertificate([this, ctx, st] {
-                QJsonObject o{
-                    {QStringLiteral("status"),
-                     st && !m_stopping ? QStringLiteral("ok") : QStringLiteral("unavailable")},
-                    {QStringLiteral("backend"),
-                     m_db.isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("sqlite")},
-                    {QStringLiteral("hq_certificate_serial"),
-                     m_cert ? QJsonValue(qint64(m_cert->serial)) : QJsonValue()},
-                    {QStringLiteral("notify_listener"),
-                     m_db.isPostgres() ? QJsonValue(m_listenerConnected) : QJsonValue()},
-                    {QStringLiteral("tls_spki_sha256"),
-                     m_tlsPin.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(m_tlsPin))},
-                };
-                finish(ctx, jsonResponse(st && !m_stopping ? 200 : 503, json(o)));
-            });
+        [this, ctx, stats](Status st) {
+            if (st)
+                m_metrics.setStoreGauges(stats->envelopes, stats->bytes);
+            m_metrics.setDbQueue(qint64(m_db.queueDepth()));
+            if (m_connections)
+                m_metrics.setConnections(qint64(m_connections()));
+            HttpResponse r;
+            r.status = 200;
+            r.contentType = "text/plain; version=0.0.4";
+            r.body = m_metrics.render();
+            finish(ctx, std::move(r));
         });
     if (!queued)
         finish(ctx, jsonError(503, errc::unavailable, QStringLiteral("relay overloaded")));
+}
+
+// What a storage failure looks like to an operator, from the driver's message.
+static QString storageFailureReason(const QString &message)
+{
+    const QString m = message.toLower();
+    if (m.contains(QLatin1String("readonly")) || m.contains(QLatin1String("read-only")) ||
+        m.contains(QLatin1String("read only")))
+        return QStringLiteral("read_only");
+    if (m.contains(QLatin1String("full")) || m.contains(QLatin1String("no space")) ||
+        m.contains(QLatin1String("quota")))
+        return QStringLiteral("full");
+    if (m.contains(QLatin1String("malformed")) || m.contains(QLatin1String("not a database")) ||
+        m.contains(QLatin1String("corrupt")) || m.contains(QLatin1String("did not return")))
+        return QStringLiteral("corrupt");
+    if (m.contains(QLatin1String("locked")) || m.contains(QLatin1String("busy")))
+        return QStringLiteral("locked");
+    return QStringLiteral("unreachable");
+}
+
+void RelayService::health(const CtxPtr &ctx)
+{
+    // A write and a read of the storage, answered within kHealthDeadlineMs whatever the storage
+    // does (a database locked by another process makes SQLite wait; an unreachable server makes
+    // the driver wait).
+    struct Probe
+    {
+        bool answered = false;
+        asio::steady_timer timer;
+        explicit Probe(asio::io_context &ioc)
+            : timer(ioc)
+        {}
+    };
+    auto probe = std::make_shared<Probe>(m_ioc);
+    auto answer = [this, ctx, probe](const QString &reason, const QString &detail) {
+        if (probe->answered)
+            return;
+        probe->answered = true;
+        probe->timer.cancel();
+        withCertificate([this, ctx, reason, detail] {
+            const bool ok = reason.isEmpty() && !m_stopping;
+            QJsonObject o{
+                {QStringLiteral("status"),
+                 ok ? QStringLiteral("ok") : QStringLiteral("unavailable")},
+                {QStringLiteral("backend"),
+                 m_db.isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("sqlite")},
+                {QStringLiteral("storage"), reason.isEmpty() ? QStringLiteral("ok") : reason},
+                {QStringLiteral("hq_certificate_serial"),
+                 m_cert ? QJsonValue(qint64(m_cert->serial)) : QJsonValue()},
+                {QStringLiteral("notify_listener"),
+                 m_db.isPostgres() ? QJsonValue(m_listenerConnected) : QJsonValue()},
+                {QStringLiteral("tls_spki_sha256"),
+                 m_tlsPin.isEmpty() ? QJsonValue() : QJsonValue(QString::fromLatin1(m_tlsPin))},
+            };
+            if (m_stopping)
+                o.insert(QStringLiteral("reason"), QStringLiteral("stopping"));
+            else if (!reason.isEmpty())
+                o.insert(QStringLiteral("reason"), detail);
+            finish(ctx, jsonResponse(ok ? 200 : 503, json(o)));
+        });
+    };
+    probe->timer.expires_after(std::chrono::milliseconds(kHealthDeadlineMs));
+    probe->timer.async_wait([answer](boost::system::error_code ec) {
+        if (!ec)
+            answer(QStringLiteral("timeout"),
+                   QStringLiteral("storage did not complete a write and read within %1 ms "
+                                  "(locked by another process, overloaded or unreachable)")
+                       .arg(kHealthDeadlineMs));
+    });
+    const std::int64_t token = m_now() ^ std::int64_t(++m_requestCounter << 40);
+    const bool queued = m_db.submit(
+        DbPool::Kind::Write,
+        [token](RelayStore &store) -> Result<DbPool::Verdict> {
+            if (auto s = store.probe(token); !s)
+                return std::unexpected(s.error());
+            return DbPool::Verdict::Commit;
+        },
+        [answer](Status st) {
+            if (st)
+                return answer({}, {});
+            qCWarning(lcRelay).noquote() << "health: storage failed:" << st.error().message;
+            answer(storageFailureReason(st.error().message), st.error().message);
+        });
+    if (!queued)
+        answer(QStringLiteral("overloaded"), QStringLiteral("the storage queue is full"));
 }
 
 } // namespace liaison::relay

@@ -93,7 +93,7 @@ private:
     void authenticate(const CtxPtr &ctx, std::function<void(const Caller &)> next);
     void withCertificate(std::function<void()> next);
     void withDevice(const crypto::Id16 &id,
-                    std::function<void(const std::optional<DeviceRecord> &)> next);
+                    std::function<void(const Result<std::optional<DeviceRecord>> &)> next);
     void runJob(const CtxPtr &ctx, DbPool::Kind kind, JobWork work,
                 std::function<void(HttpResponse &)> after = {});
     // In the request's transaction: the caller is still who the cache said, and the nonce is new.
@@ -114,12 +114,13 @@ private:
     void wipe(const CtxPtr &ctx);
     void wipeDone(const CtxPtr &ctx);
     void device(const CtxPtr &ctx, const Caller &caller);
+    void health(const CtxPtr &ctx);
+    void metrics(const CtxPtr &ctx);
 
     [[nodiscard]] quint64 generationOf(const crypto::Id16 &recipient) const;
     void pollMailbox(const std::shared_ptr<Waiter> &w);
     void park(const std::shared_ptr<Waiter> &w);
-    void answerMailbox(const CtxPtr &ctx, std::int64_t after, int limit,
-                       const QList<StoredItem> &items);
+    void answerMailbox(const CtxPtr &ctx, std::int64_t after, StoredBatch batch);
 
     boost::asio::io_context &m_ioc;
     RelayConfig m_config;

@@ -7,6 +7,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QVariant>
+#include <QtEndian>
 
 Q_LOGGING_CATEGORY(lcRelayStore, "liaison.relay.store")
 
@@ -200,6 +201,24 @@ Result<QSqlQuery *> RelayStore::prepared(const char *sql)
         var.finish();                                                                              \
         return std::unexpected(e_);                                                                \
     }
+
+Status RelayStore::probe(std::int64_t token)
+{
+    {
+        LIAISON_PREPARE(w, "INSERT INTO relay_meta (name, value) VALUES ('health_probe', ?)"
+                           " ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+        w.bindValue(0, qint64(token));
+        LIAISON_EXEC(w, "health write");
+        w.finish();
+    }
+    LIAISON_PREPARE(r, "SELECT value FROM relay_meta WHERE name = 'health_probe'");
+    LIAISON_EXEC(r, "health read");
+    const bool same = r.next() && r.value(0).toLongLong() == token;
+    r.finish();
+    if (!same)
+        return fail(Errc::Io, QStringLiteral("health read did not return what was written"));
+    return {};
+}
 
 int RelayStore::schemaVersion()
 {
@@ -544,28 +563,29 @@ std::optional<DeviceRecord> deviceFromColumns(const QSqlQuery &q, int first, con
 
 } // namespace
 
-Result<std::pair<AdmitFacts, QList<StoredItem>>>
+Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                                std::int64_t after, int limit)
+                                std::int64_t after, int limit, std::int64_t maxBytes)
 {
     if (!m_pg) {
         auto facts =
             admitFacts(auth.keyId, auth.nonce, auth.nowMs, auth.device ? &*auth.device : nullptr);
         if (!facts)
             return std::unexpected(facts.error());
-        auto items = readMailbox(recipient, after, limit);
-        if (!items)
-            return std::unexpected(items.error());
-        return std::pair{*facts, *items};
+        auto page = readMailbox(recipient, after, limit, maxBytes);
+        if (!page)
+            return std::unexpected(page.error());
+        return std::pair{*facts, std::move(*page)};
     }
-    // One round trip: spend the nonce, read the caller's registration and the mailbox page (the
-    // relay drops the page if the request is refused).
+    // One round trip: spend the nonce, read the caller's registration and the page's cursors and
+    // sizes (the relay drops the page if the request is refused); then the data of the rows that
+    // fit the byte budget.
     LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
                        " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1)"
                        " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version,"
-                       " e.cursor, e.data FROM (SELECT 1) AS one"
+                       " e.cursor, e.size FROM (SELECT 1) AS one"
                        " LEFT JOIN devices d ON d.device_id = ?::bytea"
-                       " LEFT JOIN LATERAL (SELECT cursor, data FROM envelopes"
+                       " LEFT JOIN LATERAL (SELECT cursor, size FROM envelopes"
                        " WHERE recipient = ?::bytea AND cursor > ?::bigint ORDER BY cursor"
                        " LIMIT ?::bigint) e ON true ORDER BY e.cursor");
     q.bindValue(0, QString::fromLatin1(auth.keyId));
@@ -577,7 +597,7 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
     q.bindValue(6, qint64(limit) + 1);
     LIAISON_EXEC(q, "nonce and mailbox read");
     AdmitFacts facts;
-    QList<StoredItem> items;
+    QList<PageRow> rows;
     bool first = true;
     while (q.next()) {
         if (first) {
@@ -587,12 +607,20 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
             first = false;
         }
         if (!q.value(4).isNull())
-            items.append({q.value(4).toLongLong(), q.value(5).toByteArray()});
+            rows.append({q.value(4).toLongLong(), q.value(5).toLongLong()});
     }
     q.finish();
     if (first)
         return fail(Errc::Io, QStringLiteral("mailbox statement returned no row"));
-    return std::pair{facts, items};
+    if (!facts.freshNonce || rows.isEmpty())
+        return std::pair{facts, StoredBatch{}};
+    auto page = loadPage(rows, limit, maxBytes,
+                         "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor >= ?"
+                         " AND cursor <= ? ORDER BY cursor",
+                         {QVariant(idBytes(recipient))});
+    if (!page)
+        return std::unexpected(page.error());
+    return std::pair{facts, std::move(*page)};
 }
 
 Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
@@ -825,20 +853,74 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
     return out;
 }
 
-Result<QList<StoredItem>> RelayStore::readMailbox(const crypto::Id16 &recipient, std::int64_t after,
-                                                  int limit)
+Result<StoredBatch> RelayStore::loadPage(const QList<PageRow> &rows, int limit,
+                                         std::int64_t maxBytes, const char *dataSql,
+                                         const QList<QVariant> &bindFirst)
 {
-    LIAISON_PREPARE(q, "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor > ?"
+    // The rows that fit: at most `limit`, at most `maxBytes` on the wire, at least one.
+    constexpr std::int64_t kItemHead = 12;
+    StoredBatch out;
+    qsizetype n = 0;
+    std::int64_t total = 0;
+    for (const PageRow &r : rows) {
+        if (n >= limit || (n > 0 && total + kItemHead + r.size > maxBytes))
+            break;
+        total += kItemHead + r.size;
+        ++n;
+    }
+    out.more = rows.size() > n;
+    if (n == 0)
+        return out;
+    out.encoded.reserve(qsizetype(total));
+    // The data in runs of about kLoadChunkBytes (or one row), so that what the driver holds of a
+    // result besides the page is at most that or one envelope.
+    constexpr std::int64_t kLoadChunkBytes = 1 << 20;
+    LIAISON_PREPARE(q, dataSql);
+    for (qsizetype i = 0; i < n;) {
+        qsizetype j = i;
+        std::int64_t chunk = 0;
+        while (j < n && (j == i || chunk + rows[j].size <= kLoadChunkBytes))
+            chunk += rows[j++].size;
+        int b = 0;
+        for (const QVariant &v : bindFirst)
+            q.bindValue(b++, v);
+        q.bindValue(b++, qint64(rows[i].key));
+        q.bindValue(b++, qint64(rows[j - 1].key));
+        LIAISON_EXEC(q, "page data");
+        while (q.next()) {
+            const std::int64_t key = q.value(0).toLongLong();
+            const QByteArray data = q.value(1).toByteArray();
+            char head[kItemHead];
+            qToBigEndian<quint64>(quint64(key), head);
+            qToBigEndian<quint32>(quint32(data.size()), head + 8);
+            out.encoded.append(head, kItemHead);
+            out.encoded.append(data);
+            ++out.count;
+            out.lastKey = key;
+        }
+        q.finish();
+        i = j;
+    }
+    return out;
+}
+
+Result<StoredBatch> RelayStore::readMailbox(const crypto::Id16 &recipient, std::int64_t after,
+                                            int limit, std::int64_t maxBytes)
+{
+    LIAISON_PREPARE(q, "SELECT cursor, size FROM envelopes WHERE recipient = ? AND cursor > ?"
                        " ORDER BY cursor LIMIT ?");
     q.bindValue(0, idBytes(recipient));
     q.bindValue(1, qint64(after));
     q.bindValue(2, limit + 1);
     LIAISON_EXEC(q, "mailbox read");
-    QList<StoredItem> out;
+    QList<PageRow> rows;
     while (q.next())
-        out.append({q.value(0).toLongLong(), q.value(1).toByteArray()});
+        rows.append({q.value(0).toLongLong(), q.value(1).toLongLong()});
     q.finish();
-    return out;
+    return loadPage(rows, limit, maxBytes,
+                    "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor >= ?"
+                    " AND cursor <= ? ORDER BY cursor",
+                    {QVariant(idBytes(recipient))});
 }
 
 Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t through,
@@ -899,11 +981,11 @@ Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t
     return count;
 }
 
-Result<QList<StoredItem>> RelayStore::readStream(const crypto::Id16 &sender,
-                                                 const crypto::Id16 &recipient, std::uint32_t epoch,
-                                                 std::int64_t from, int limit)
+Result<StoredBatch> RelayStore::readStream(const crypto::Id16 &sender,
+                                           const crypto::Id16 &recipient, std::uint32_t epoch,
+                                           std::int64_t from, int limit, std::int64_t maxBytes)
 {
-    LIAISON_PREPARE(q, "SELECT seq, data FROM envelopes WHERE recipient = ? AND sender = ?"
+    LIAISON_PREPARE(q, "SELECT seq, size FROM envelopes WHERE recipient = ? AND sender = ?"
                        " AND epoch = ? AND seq >= ? ORDER BY seq LIMIT ?");
     q.bindValue(0, idBytes(recipient));
     q.bindValue(1, idBytes(sender));
@@ -911,11 +993,15 @@ Result<QList<StoredItem>> RelayStore::readStream(const crypto::Id16 &sender,
     q.bindValue(3, qint64(from));
     q.bindValue(4, limit + 1);
     LIAISON_EXEC(q, "stream read");
-    QList<StoredItem> out;
+    QList<PageRow> rows;
     while (q.next())
-        out.append({q.value(0).toLongLong(), q.value(1).toByteArray()});
+        rows.append({q.value(0).toLongLong(), q.value(1).toLongLong()});
     q.finish();
-    return out;
+    return loadPage(
+        rows, limit, maxBytes,
+        "SELECT seq, data FROM envelopes WHERE recipient = ? AND sender = ?"
+        " AND epoch = ? AND seq >= ? AND seq <= ? ORDER BY seq",
+        {QVariant(idBytes(recipient)), QVariant(idBytes(sender)), QVariant(qint64(epoch))});
 }
 
 Result<QList<QByteArray>> RelayStore::certificates()

@@ -42,11 +42,18 @@ struct DeviceRecord
     std::int64_t version = 0;
 };
 
-struct StoredItem
+// A page of a mailbox or stream, already in the wire form of protocol/relaybatch.h: the data of
+// only the rows it returns was loaded, each row once, straight into `encoded`.
+struct StoredBatch
 {
-    std::int64_t key = 0; // mailbox cursor or stream seq
-    QByteArray data;
+    QByteArray encoded;
+    int count = 0;
+    std::int64_t lastKey = 0; // mailbox cursor or stream seq of the last item (count > 0)
+    bool more = false;        // rows were left out (by the item limit or the byte budget)
 };
+
+// The byte budget of one read: at most this many bytes of items, but always at least one item.
+inline constexpr std::int64_t kDefaultReadBudgetBytes = 8LL << 20;
 
 struct EnvelopeKey
 {
@@ -145,6 +152,8 @@ public:
     [[nodiscard]] bool isPostgres() const { return m_pg; }
     [[nodiscard]] bool isOpen() const;
     [[nodiscard]] Status ping();
+    // The health check's write and read: stores `token` in relay_meta and reads it back.
+    [[nodiscard]] Status probe(std::int64_t token);
 
     [[nodiscard]] Status begin(bool write);
     [[nodiscard]] Status commit();
@@ -169,9 +178,9 @@ public:
                                                         bool checkRecipient, const EnvelopeKey &key,
                                                         const QByteArray &data,
                                                         std::int64_t maxDepth);
-    [[nodiscard]] Result<std::pair<AdmitFacts, QList<StoredItem>>>
+    [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after,
-                        int limit);
+                        int limit, std::int64_t maxBytes);
     // Applies only if `version` is newer than the stored one; returns whether it applied and
     // the version now stored.
     [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
@@ -185,16 +194,18 @@ public:
     [[nodiscard]] Result<AppendOutcome> appendEnvelope(const EnvelopeKey &key,
                                                        const QByteArray &data, std::int64_t nowMs,
                                                        std::int64_t maxDepth);
-    // Items with cursor > after, in cursor order, at most limit (+1 to tell whether there is more).
-    [[nodiscard]] Result<QList<StoredItem>> readMailbox(const crypto::Id16 &recipient,
-                                                        std::int64_t after, int limit);
+    // Items with cursor > after, in cursor order, at most `limit` items and `maxBytes` bytes
+    // (but at least one item).
+    [[nodiscard]] Result<StoredBatch> readMailbox(const crypto::Id16 &recipient, std::int64_t after,
+                                                  int limit, std::int64_t maxBytes);
     // Deletes cursors <= through (if through >= 0) and the listed cursors. Returns the count.
     [[nodiscard]] Result<std::int64_t> ack(const crypto::Id16 &recipient, std::int64_t through,
                                            const QList<std::int64_t> &cursors);
-    [[nodiscard]] Result<QList<StoredItem>> readStream(const crypto::Id16 &sender,
-                                                       const crypto::Id16 &recipient,
-                                                       std::uint32_t epoch, std::int64_t from,
-                                                       int limit);
+    // Items of one stream with seq >= from, bounded as readMailbox.
+    [[nodiscard]] Result<StoredBatch> readStream(const crypto::Id16 &sender,
+                                                 const crypto::Id16 &recipient, std::uint32_t epoch,
+                                                 std::int64_t from, int limit,
+                                                 std::int64_t maxBytes);
 
     // HQ certificates: (serial, bytes) rows. insert refuses (AlreadyExists) another certificate
     // with the same serial.
@@ -230,6 +241,16 @@ private:
     [[nodiscard]] Result<AppendOutcome> storedStreamPosition(const EnvelopeKey &key);
     [[nodiscard]] Result<bool> lockMailbox(const crypto::Id16 &recipient, std::int64_t *nextCursor,
                                            std::int64_t *depth, bool forUpdate = true);
+
+    // Picks the rows of a page from (key, size) rows (limit + 1 of them) and loads their data.
+    struct PageRow
+    {
+        std::int64_t key;
+        std::int64_t size;
+    };
+    [[nodiscard]] Result<StoredBatch> loadPage(const QList<PageRow> &rows, int limit,
+                                               std::int64_t maxBytes, const char *dataSql,
+                                               const QList<QVariant> &bindFirst);
 
     QString m_name;
     bool m_pg = false;

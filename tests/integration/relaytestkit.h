@@ -225,6 +225,8 @@ public:
         // A small ASan quarantine: freed memory should show as freed in the RSS checks.
         env.insert(QStringLiteral("ASAN_OPTIONS"),
                    QStringLiteral("detect_leaks=0:quarantine_size_mb=16:abort_on_error=1"));
+        for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+            env.insert(it.key(), it.value());
         m_process->setProcessEnvironment(env);
         m_process->start(relayBinary(), args);
         if (!m_process->waitForStarted(10000))
@@ -281,17 +283,24 @@ public:
     }
 
     // VmRSS of the relay in KiB (from /proc), or -1.
-    qint64 rssKiB() const
+    qint64 rssKiB() const { return statusKiB("VmRSS:"); }
+    // VmHWM: the relay's peak resident size since it started, in KiB, or -1.
+    qint64 peakRssKiB() const { return statusKiB("VmHWM:"); }
+
+    qint64 statusKiB(const QByteArray &field) const
     {
         QFile f(QStringLiteral("/proc/%1/status").arg(pid()));
         if (!f.open(QIODevice::ReadOnly))
             return -1;
         for (const QByteArray &line : f.readAll().split('\n')) {
-            if (line.startsWith("VmRSS:"))
-                return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+            if (line.startsWith(field))
+                return line.mid(field.size()).trimmed().split(' ').value(0).toLongLong();
         }
         return -1;
     }
+
+    // Environment variables set for the relay on top of the test's (e.g. ASAN_OPTIONS).
+    QHash<QString, QString> extraEnv;
 
     QByteArray log() const
     {
@@ -622,11 +631,15 @@ struct RelayEnv
     Backend backend;
     std::unique_ptr<Deployment> dep;
     std::unique_ptr<RelayProcess> relay;
+    QHash<QString, QString> relayEnv; // extra environment for the relay process
     QString error;
 
-    bool setUp(const QString &kind)
+    // tempBase: where the temporary directory goes (default: the system's temp dir).
+    bool setUp(const QString &kind, const QString &tempBase = {})
     {
-        dir = std::make_unique<QTemporaryDir>();
+        dir = tempBase.isEmpty()
+                  ? std::make_unique<QTemporaryDir>()
+                  : std::make_unique<QTemporaryDir>(tempBase + QStringLiteral("/relaytest-XXXXXX"));
         dep = std::make_unique<Deployment>();
         if (!dir->isValid()) {
             error = QStringLiteral("no temporary directory");
@@ -638,6 +651,7 @@ struct RelayEnv
     bool startRelay(const QStringList &extra = {}, bool plainHttp = true)
     {
         relay = std::make_unique<RelayProcess>();
+        relay->extraEnv = relayEnv;
         if (!relay->start(*dir, backend, *dep, extra, plainHttp)) {
             error = QStringLiteral("relay did not start: ") + QString::fromLatin1(relay->logTail());
             return false;
