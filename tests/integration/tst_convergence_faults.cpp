@@ -16,8 +16,12 @@
 //   clocks     per-node wall clocks with skew up to +-1 h and jumps (HQ included), long pauses
 //   crash      devices and HQ drop every in-memory object and reopen from disk at random points,
 //              also inside an open transaction (what a kill -9 leaves)
-//   relay      a hostile relay: long delays, withholding until a new epoch (RESYNC), drops for
-//              good, replays of old epochs, truncated multi-part snapshots, both directions
+//   relay      a hostile relay, both directions; "relay" switches on all five of:
+//     delay    long delays (HEARTBEATs late by hours), pauses spent online so timers fire
+//     withhold everything to a recipient withheld until a new epoch (a RESYNC) starts
+//     drop     envelopes acknowledged to the sender, then dropped for good
+//     replay   old envelopes (old epochs included) delivered again
+//     truncate parts 2..n of a multi-part RESYNC / SCOPE_JOIN withheld
 //   members    scope joins and leaves during the run
 //   revoke     a device is revoked (wipe-only, WIPE sent) and keeps talking as a stolen phone
 //   multipart  tiny RESYNC and SCOPE_JOIN part sizes, so snapshots always have several parts
@@ -103,26 +107,37 @@ QByteArray shortHex(const crypto::Id16 &id)
 enum Family : unsigned {
     Clocks = 1u << 0,
     Crash = 1u << 1,
-    HostileRelay = 1u << 2,
+    Delay = 1u << 2,
     Members = 1u << 3,
     Revoke = 1u << 4,
     Multipart = 1u << 5,
+    Withhold = 1u << 6,
+    Drop = 1u << 7,
+    Replay = 1u << 8,
+    Truncate = 1u << 9,
+    HostileRelay = Delay | Withhold | Drop | Replay | Truncate,
 };
 constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revoke | Multipart;
-// The families run in scripts/test. See the commit log and the report of issue 8 for why the
-// others are off: each is switched on once its invariants hold on main.
-constexpr unsigned kCiFamilies = Crash | Multipart;
+// The families run in scripts/test. The others fail on main today and stay runnable:
+//   clocks    I2: a device write REJECTed ClockAhead is reverted without a word (review H4)
+//   members   I2: a device write in a scope HQ then closed is lost (M7, issue 8 point 4)
+//   withhold, drop: a lost epoch opener (RESYNC part 1 on `down`, or the RECEIPT that opens a
+//             device's new `up` epoch) leaves the stream dead: every later envelope of that
+//             epoch is dropped as "other epoch", unacknowledged, and nothing asks for a new one
+// Each is switched on here once its invariants hold on main.
+constexpr unsigned kCiFamilies = Crash | Multipart | Revoke | Delay | Replay | Truncate;
 
 const std::pair<const char *, Family> kFamilyNames[] = {
-    {"clocks", Clocks},   {"crash", Crash},   {"relay", HostileRelay},
-    {"members", Members}, {"revoke", Revoke}, {"multipart", Multipart},
+    {"clocks", Clocks}, {"crash", Crash},         {"delay", Delay},        {"withhold", Withhold},
+    {"drop", Drop},     {"replay", Replay},       {"truncate", Truncate},  {"members", Members},
+    {"revoke", Revoke}, {"multipart", Multipart}, {"relay", HostileRelay},
 };
 
 QString familiesText(unsigned f)
 {
     QStringList out;
     for (const auto &[name, bit] : kFamilyNames) {
-        if (f & bit)
+        if (bit != HostileRelay && (f & bit) == unsigned(bit))
             out.append(QLatin1StringView(name));
     }
     return out.isEmpty() ? QStringLiteral("none") : out.join(QLatin1Char(','));
@@ -449,6 +464,7 @@ public:
     }
 
     bool on(Family f) const { return (m_families & f) != 0; }
+    bool anyOn(unsigned f) const { return (m_families & f) != 0; }
 
     QString run(int actions)
     {
@@ -519,11 +535,11 @@ private:
             // A long pause: wall time passes while everyone is offline (a night), or, with a
             // hostile relay, online, so the gap and withholding timers fire. An honest relay
             // holds nothing back across it: it hands over what it has before and after.
-            TRY(exchange(on(HostileRelay)));
+            TRY(exchange(anyOn(HostileRelay)));
             const qint64 ms = 10 * 60 * 1000 + qint64(pick(std::uint32_t(2 * kHour)));
-            advance(ms, on(HostileRelay));
+            advance(ms, anyOn(HostileRelay));
             TRACE("pause %lld min\n", static_cast<long long>(ms / 60000));
-            TRY(exchange(on(HostileRelay)));
+            TRY(exchange(anyOn(HostileRelay)));
         }
         return {};
     }
@@ -996,27 +1012,30 @@ private:
             CHECK_OK(outbox.markDelivered(to, q.stream.epoch, q.seq), "mark delivered");
             Letter l{q.bytes, to, q.stream.epoch, q.seq, q.kind, m_round, fromRevoked};
             m_archive.push_back(l);
-            if (faults && on(HostileRelay)) {
-                if (chance(30)) {
+            // LIAISON_RELAY_DOWN_ONLY=1: withhold and drop only HQ's `down` envelopes.
+            static const bool downOnly =
+                qEnvironmentVariableIntValue("LIAISON_RELAY_DOWN_ONLY") == 1;
+            if (faults && (!downOnly || &outbox == m_hq.outbox.get())) {
+                if (on(Drop) && chance(30)) {
                     TRACE("relay drops %s e%u s%llu\n", protocol::kindName(q.kind), l.epoch,
                           static_cast<unsigned long long>(l.seq));
                     continue; // dropped for good
                 }
                 auto w = m_withhold.find(to);
-                if (w != m_withhold.end()) {
+                if (on(Withhold) && w != m_withhold.end()) {
                     if (l.epoch <= w->second)
                         continue; // withheld until a new epoch (a RESYNC) starts
                     m_withhold.erase(w);
                 }
-                if (chance(40))
+                if (on(Withhold) && chance(40))
                     m_withhold[to] = l.epoch;
-                if (l.seq >= 2 && (q.kind == Kind::Resync || q.kind == Kind::ScopeJoin) &&
-                    chance(3)) {
+                if (on(Truncate) && l.seq >= 2 &&
+                    (q.kind == Kind::Resync || q.kind == Kind::ScopeJoin) && chance(3)) {
                     TRACE("relay truncates %s part at s%llu\n", protocol::kindName(q.kind),
                           static_cast<unsigned long long>(l.seq));
                     continue; // a multi-part snapshot truncated
                 }
-                if (chance(6))
+                if (on(Delay) && chance(6))
                     l.releaseRound = m_round + 5 + int(pick(60)); // long delay
             }
             m_mailbox[to].append(l);
@@ -1032,7 +1051,7 @@ private:
         m_mailbox[me].clear();
         if (faults)
             std::shuffle(box.begin(), box.end(), m_rng);
-        if (faults && on(HostileRelay) && !m_archive.empty() && chance(5)) {
+        if (faults && on(Replay) && !m_archive.empty() && chance(5)) {
             // Replay an old envelope to this recipient (old epochs included).
             std::vector<const Letter *> mine;
             for (const Letter &l : m_archive) {
@@ -1056,7 +1075,7 @@ private:
             TRACE("  %s <- e%u s%llu %s %s %s\n", shortHex(me).constData(), l.epoch,
                   static_cast<unsigned long long>(l.seq), protocol::kindName(l.kind),
                   dispositionName(r->disposition), qPrintable(r->reason));
-            if ((!faults || !on(HostileRelay)) && !l.fromRevoked) {
+            if ((!faults || !anyOn(HostileRelay)) && !l.fromRevoked) {
                 // An honest relay: no fork, sender fault or freeze may ever happen.
                 CHECK(r->disposition != Disposition::Forked &&
                           r->disposition != Disposition::SenderFault &&
@@ -1116,6 +1135,40 @@ private:
         return true;
     }
 
+    // What still moves, for the failure message.
+    QString unsettled()
+    {
+        QStringList out;
+        for (const auto &[id, box] : m_mailbox) {
+            if (!box.isEmpty())
+                out.append(QStringLiteral("mailbox %1: %2 letters")
+                               .arg(QString::fromLatin1(shortHex(id)))
+                               .arg(box.size()));
+        }
+        auto hqPending = m_hq.outbox->recipientsWithPending();
+        if (hqPending && !hqPending->empty())
+            out.append(QStringLiteral("HQ outbox pending for %1 devices").arg(hqPending->size()));
+        for (auto &d : m_devices) {
+            auto devPending = d->outbox->recipientsWithPending();
+            if (devPending && !devPending->empty())
+                out.append(QStringLiteral("device %1 outbox pending").arg(d->index));
+            if (!d->revoked && d->records->outboxCount().value_or(1) != 0)
+                out.append(QStringLiteral("device %1 change log %2")
+                               .arg(d->index)
+                               .arg(d->records->outboxCount().value_or(-1)));
+            auto st = d->receiver->state(hqId());
+            if (st && *st)
+                out.append(QStringLiteral("device %1 down e%2 s%3 parked %4 frozen %5 resync %6")
+                               .arg(d->index)
+                               .arg((*st)->stream.epoch)
+                               .arg((*st)->applied.seq)
+                               .arg((*st)->parked)
+                               .arg((*st)->frozen)
+                               .arg(int((*st)->resyncWanted)));
+        }
+        return out.join(QStringLiteral("; "));
+    }
+
     // Honest from here on: every envelope the relay still holds is delivered, posts succeed,
     // everyone is online; HEARTBEATs and RECEIPTs go both ways and the timers run, so what the
     // hostile relay withheld for good is recovered by the protocol's own means.
@@ -1155,7 +1208,7 @@ private:
             if (quietRounds >= 7)
                 return {};
         }
-        return QStringLiteral("did not settle in 120 rounds");
+        return QStringLiteral("did not settle in 120 rounds: %1").arg(unsettled());
     }
 
     // ---- invariants ----
@@ -1304,7 +1357,7 @@ private:
         if (lost > 5)
             problems.append(QStringLiteral("I2: %1 writes lost in all").arg(lost));
         // I4
-        if (!on(Clocks) && !on(HostileRelay)) {
+        if (!on(Clocks) && !anyOn(HostileRelay)) {
             auto hqAlarms = m_hq.receiver->alarms();
             CHECK_OK(hqAlarms, "HQ alarms");
             for (const Alarm &a : *hqAlarms) {
@@ -1354,7 +1407,7 @@ struct SeedRange
 };
 
 // The CI budget (scripts/test, ASan): see the report of issue 8 for the measured time.
-constexpr int kCiSeeds = 40;
+constexpr int kCiSeeds = 30;
 
 SeedRange seedsFromEnv()
 {
