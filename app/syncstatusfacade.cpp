@@ -35,6 +35,11 @@ void SyncStatusFacade::refresh()
     if (m_session) {
         auto n = m_session->records().outboxCount();
         m_pending = n ? int(*n) : 0;
+        m_held.clear();
+        if (auto held = m_session->records().heldOperations()) {
+            for (const model::HeldOperation &h : *held)
+                m_held.append(describeHeld(h));
+        }
     }
     if (m_sync) {
         const QDateTime last = m_sync->status().lastSynced();
@@ -55,6 +60,37 @@ void SyncStatusFacade::refresh()
         }
     }
     Q_EMIT changed();
+}
+
+QVariantMap SyncStatusFacade::describeHeld(const model::HeldOperation &h)
+{
+    QVariantMap m;
+    m.insert(QStringLiteral("what"),
+             tr("%1 in %2").arg(QString::fromLatin1(model::recordTypeName(h.op.type)), h.op.scope));
+    QString why;
+    if (h.reason == model::kHeldScopeClosed)
+        why = tr("Not sent: HQ closed the scope before it went out");
+    else if (h.reason == int(model::RejectReason::ClockAhead))
+        why = tr("HQ refused it: this device's clock is ahead of HQ's");
+    else
+        why = tr("HQ refused it (%1)")
+                  .arg(QString::fromLatin1(model::rejectReasonName(model::RejectReason(h.reason))));
+    m.insert(QStringLiteral("why"), why);
+    QStringList hqValue;
+    if (h.hqState && !h.hqState->deleted) {
+        for (auto it = h.op.fields.cbegin(); it != h.op.fields.cend(); ++it) {
+            const auto found = h.hqState->fields.constFind(it.key());
+            if (found != h.hqState->fields.constEnd())
+                hqValue.append(it.key() + QStringLiteral(": ") +
+                               found->value.toVariant().toString());
+        }
+    }
+    m.insert(QStringLiteral("hqValue"), hqValue.join(QStringLiteral(", ")));
+    m.insert(QStringLiteral("next"), h.willRetry
+                                         ? tr("Sent again, re-stamped, once HQ's time is known")
+                                         : tr("Not delivered: tell HQ by other means"));
+    m.insert(QStringLiteral("retry"), h.willRetry);
+    return m;
 }
 
 void SyncStatusFacade::setHeartbeat(qint64 hqMs, qint64 appliedLocalMs)
@@ -145,7 +181,16 @@ bool SyncStatusFacade::noWordFromHq() const
 {
     if (!enrolled())
         return false;
-    return m_heartbeatLocalMs <= 0 || m_clock.wallMs() - m_heartbeatLocalMs > kNoWordAfterMs;
+    // HQ's own time of its newest verified HEARTBEAT (protocol review L3: a relay that delays
+    // `down` must not keep this fresh), against the best lower bound of now.
+    if (m_heartbeatHqMs <= 0)
+        return true;
+    qint64 now = m_clock.wallMs();
+    if (m_session) {
+        if (const auto bound = m_session->records().clock().referenceMs())
+            now = std::max(now, *bound);
+    }
+    return now - m_heartbeatHqMs > kNoWordAfterMs;
 }
 
 QString SyncStatusFacade::deviceLabel() const

@@ -16,6 +16,7 @@
 #include <QDateTime>
 #include <QObject>
 #include <QStringList>
+#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 namespace liaison::app {
@@ -42,6 +43,11 @@ class SyncStatusFacade : public QObject
     Q_PROPERTY(QString summary READ summary NOTIFY changed)
     Q_PROPERTY(QString lastError READ lastError NOTIFY changed)
     Q_PROPERTY(bool canSyncNow READ canSyncNow NOTIFY changed)
+    // What HQ refused or what could not be delivered (DESIGN.md "Data": nothing an officer writes
+    // is lost silently). Each entry: what (the record), why (HQ's reason), hqValue (HQ's value,
+    // if it sent one), next (what happens next), retry (bool).
+    Q_PROPERTY(QVariantList held READ held NOTIFY changed)
+    Q_PROPERTY(int heldCount READ heldCount NOTIFY changed)
 
 public:
     static constexpr qint64 kNoWordAfterMs = 48LL * 3600 * 1000;
@@ -79,11 +85,14 @@ public:
     // The last failed round's reason (empty after a good round or without an engine).
     [[nodiscard]] QString lastError() const;
     [[nodiscard]] bool canSyncNow() const;
+    [[nodiscard]] QVariantList held() const { return m_held; }
+    [[nodiscard]] int heldCount() const { return int(m_held.size()); }
 
 Q_SIGNALS:
     void changed();
 
 private:
+    [[nodiscard]] static QVariantMap describeHeld(const model::HeldOperation &h);
     const liaison::Clock &m_clock;
     DeviceSession *m_session = nullptr;
     DeviceStreams *m_streams = nullptr;
@@ -94,6 +103,7 @@ private:
     qint64 m_heartbeatHqMs = 0;
     qint64 m_heartbeatLocalMs = 0;
     QStringList m_alarms;
+    QVariantList m_held;
 };
 
 } // namespace liaison::app

@@ -142,6 +142,32 @@ Page {
 
             Pane {
                 Layout.fillWidth: true
+                visible: root.sync.heldCount > 0
+                padding: Theme.margin
+                topPadding: 4
+                background: Rectangle { color: Theme.surface; radius: Theme.radius }
+                ColumnLayout {
+                    width: parent.width
+                    spacing: 4
+                    SectionLabel { text: qsTr("Refused by HQ or not delivered") }
+                    Repeater {
+                        model: root.sync.held
+                        delegate: Label {
+                            required property var modelData
+                            Layout.fillWidth: true
+                            text: modelData.what + " — " + modelData.why
+                                  + (modelData.hqValue.length > 0
+                                     ? qsTr(" (HQ has %1)").arg(modelData.hqValue) : "")
+                                  + ". " + modelData.next
+                            wrapMode: Text.WordWrap
+                            color: modelData.retry ? Theme.textSecondary : Theme.danger
+                        }
+                    }
+                }
+            }
+
+            Pane {
+                Layout.fillWidth: true
                 padding: Theme.margin
                 topPadding: 4
                 background: Rectangle { color: Theme.surface; radius: Theme.radius }

@@ -1,7 +1,7 @@
 #include "syncclient.h"
 
-#include "protocol/requestsig.h"
 #include "clock/clock.h"
+#include "protocol/requestsig.h"
 #include "streams/peers.h"
 
 #include <QLoggingCategory>
@@ -283,9 +283,11 @@ void SyncClient::refreshStatus()
         }
         m_status.setPending(int(std::min<qsizetype>(total, INT_MAX)));
     }
-    if (auto hq = m_port.hqStream(); hq && *hq && (*hq)->lastHeartbeatLocalMs > 0)
-        m_status.setLastHeartbeat(
-            QDateTime::fromMSecsSinceEpoch((*hq)->lastHeartbeatLocalMs, Qt::UTC), now);
+    // "No word from HQ since" counts from HQ's own time in its newest verified HEARTBEAT, not
+    // from when a relay chose to deliver it (protocol review L3).
+    if (auto hq = m_port.hqStream(); hq && *hq && (*hq)->lastHeartbeatHqMs > 0)
+        m_status.setLastHeartbeat(QDateTime::fromMSecsSinceEpoch((*hq)->lastHeartbeatHqMs, Qt::UTC),
+                                  now);
     else
         m_status.refreshNoWord(now);
     if (auto a = m_port.alarms())

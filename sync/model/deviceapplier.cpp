@@ -111,15 +111,13 @@ Status DeviceApplier::apply(const streams::Body &body, const streams::StreamCont
             if (auto s = m_records.applyRemoteBatch(*ops); !s)
                 return std::unexpected(s.error());
         }
-        m_records.clock().setReference(resync->heartbeat.hqTimeMs);
-        return {};
+        return m_records.setReference(resync->heartbeat.hqTimeMs);
     }
     case Kind::Heartbeat: {
         auto hb = protocol::HeartbeatPayload::fromCbor(body.payload);
         if (!hb)
             return std::unexpected(hb.error());
-        m_records.clock().setReference(hb->hqTimeMs);
-        return {};
+        return m_records.setReference(hb->hqTimeMs);
     }
     default:
         return {};
@@ -149,6 +147,9 @@ Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const c
     streams::Savepoint sp(m_records.db());
     if (auto s = sp.begin(); !s)
         return std::unexpected(s.error());
+    // Operations HQ refused for their clock go out again, re-stamped, once HQ's time is known.
+    if (auto again = m_records.reissueHeld(); !again)
+        return std::unexpected(again.error());
     auto pending = m_records.pendingOutbox(std::numeric_limits<int>::max());
     if (!pending)
         return std::unexpected(pending.error());

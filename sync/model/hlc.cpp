@@ -52,45 +52,88 @@ void HybridClock::restore(quint64 ms48, quint16 counter)
     }
 }
 
-void HybridClock::setReference(qint64 hqTimeMs)
+void HybridClock::restoreObserved(quint64 ms48, quint16 counter)
 {
-    // HEARTBEATs can arrive late and out of a backlog: an older one never pulls the reference
-    // back below what a newer one established.
+    if (ms48 > m_obsMs || (ms48 == m_obsMs && counter > m_obsCounter)) {
+        m_obsMs = std::min(ms48, Hlc::kMaxMs);
+        m_obsCounter = counter;
+    }
+    restore(ms48, counter);
+}
+
+bool HybridClock::setReference(qint64 hqTimeMs)
+{
+    // HEARTBEATs can arrive late and out of a backlog: an older one never pulls the bound back
+    // below what a newer one (or the time elapsed since) established.
     if (const auto current = referenceMs(); current && *current >= hqTimeMs)
+        return false;
+    m_reference = Live{hqTimeMs, m_clock.bootMs()};
+    return true;
+}
+
+void HybridClock::restoreReference(const Reference &ref)
+{
+    const qint64 bootNow = m_clock.bootMs();
+    const QByteArray bootId = m_clock.bootId();
+    // Same boot: the boot clock counts the time since (suspend included). Another boot (or an
+    // unknown one): the time before the restart is not known, so the bound restarts from here.
+    const bool sameBoot = !bootId.isEmpty() && ref.bootId == bootId && ref.bootMs <= bootNow;
+    const Live live{ref.hqMs, sameBoot ? ref.bootMs : bootNow};
+    const qint64 bound = live.hqMs + (bootNow - live.bootAt);
+    if (const auto current = referenceMs(); current && *current >= bound)
         return;
-    m_reference = Reference{hqTimeMs, m_clock.bootMs()};
+    m_reference = live;
+}
+
+std::optional<HybridClock::Reference> HybridClock::reference() const
+{
+    if (!m_reference)
+        return std::nullopt;
+    // The bound as of now: on another boot it is what can still be counted on.
+    return Reference{*referenceMs(), m_clock.bootMs(), m_clock.bootId()};
 }
 
 std::optional<qint64> HybridClock::referenceMs() const
 {
     if (!m_reference)
         return std::nullopt;
-    return m_reference->hqMs + (m_clock.bootMs() - m_reference->monotonicAt);
+    return m_reference->hqMs + (m_clock.bootMs() - m_reference->bootAt);
+}
+
+bool HybridClock::wallClockBehind() const
+{
+    const auto ref = referenceMs();
+    return ref && m_clock.wallMs() < *ref - kReferenceToleranceMs;
+}
+
+bool HybridClock::wallClockAhead() const
+{
+    const auto ref = referenceMs();
+    return m_wallAhead && ref && m_clock.wallMs() > *ref + kPoisonedAheadMs;
 }
 
 bool HybridClock::wallClockOff() const
 {
-    const auto ref = referenceMs();
-    return ref && std::llabs(m_clock.wallMs() - *ref) > kReferenceToleranceMs;
+    return wallClockBehind() || wallClockAhead();
 }
 
 qint64 HybridClock::physicalMs() const
 {
-    const auto ref = referenceMs();
-    const qint64 wall = m_clock.wallMs();
-    if (ref && std::llabs(wall - *ref) > kReferenceToleranceMs)
-        return *ref;
-    return wall;
+    if (wallClockOff())
+        return *referenceMs();
+    return m_clock.wallMs();
 }
 
 Hlc HybridClock::tick()
 {
     const qint64 physical = physicalMs();
     const quint64 pt = quint64(std::clamp<qint64>(physical, 0, qint64(Hlc::kMaxMs)));
-    if (const auto ref = referenceMs(); ref && qint64(m_ms) > *ref + kPoisonedAheadMs) {
-        // Stamps this far ahead were rejected by HQ; keeping them would pin every later stamp.
-        m_ms = 0;
-        m_counter = 0;
+    if (const auto ref = referenceMs();
+        ref && qint64(m_ms) > std::max(*ref, physical) + kPoisonedAheadMs) {
+        // Our own stamps this far ahead were refused by HQ; keeping them would pin every later
+        // stamp. Never below what another replica stamped (those were accepted).
+        m_ms = m_obsMs;
+        m_counter = m_obsCounter;
         ++m_poisonResets;
     }
     if (pt > m_ms) {
@@ -107,7 +150,10 @@ Hlc HybridClock::tick()
 
 void HybridClock::observe(const Hlc &remote)
 {
-    restore(remote.ms48, remote.counter);
+    if (remote.origin == m_origin)
+        restore(remote.ms48, remote.counter); // our own stamp, seen again
+    else
+        restoreObserved(remote.ms48, remote.counter);
 }
 
 } // namespace liaison::model

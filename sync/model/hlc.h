@@ -4,13 +4,19 @@
 // ordered by (ms, counter, origin). The high-water mark is persisted by the RecordStore, so a
 // restarted device never stamps below what it already issued or observed.
 //
-// Reference time: after a verified HEARTBEAT the receiver calls setReference(hqTimeMs). From then
-// on the reference is that HQ time plus the monotonic time elapsed since. If the wall clock differs
-// from the reference by more than 2 minutes, stamps use the reference and wallClockOff() tells the
-// UI to ask the officer to fix the clock.
+// Reference time (DESIGN.md "Data", clock rule): a verified HQ time (the time HQ sealed a
+// HEARTBEAT or RESYNC) is a *lower bound* of now: now >= hqTime + boot-clock time elapsed since it
+// arrived. The bound is kept across unlocks and restarts (the RecordStore persists it with the
+// boot id; on another boot the elapsed time before the restart is simply not counted, which keeps
+// it a lower bound). Only a wall clock more than 2 minutes *behind* the bound is provably wrong:
+// then stamps use the bound and wallClockOff() tells the UI. A wall clock that is ahead cannot be
+// proven wrong by a HEARTBEAT; only HQ can say so (a ClockAhead REJECT, noteWallAhead()), and from
+// then on stamps use the bound while the wall clock stays more than 10 minutes ahead of it.
+//
+// The high-water mark is never put below a stamp this replica observed from another one.
 
-#include "crypto/bytes.h"
 #include "clock/clock.h"
+#include "crypto/bytes.h"
 
 #include <QByteArray>
 #include <QString>
@@ -52,9 +58,19 @@ class HybridClock
 {
 public:
     static constexpr qint64 kReferenceToleranceMs = 2 * 60 * 1000;
-    // A high-water mark further than this ahead of a verified reference cannot have been accepted
-    // by HQ (its clock bound is 10 min); it is dropped instead of pinning every later stamp.
+    // HQ refuses stamps more than this ahead of its clock (DESIGN.md "Data"). A high-water mark
+    // of our own further than this ahead of the time stamps are based on cannot have been
+    // accepted; it is dropped (down to the newest observed stamp) instead of pinning every later
+    // stamp.
     static constexpr qint64 kPoisonedAheadMs = 10 * 60 * 1000;
+
+    // The persisted reference: a lower bound of now (hqMs) as of bootMs on the boot bootId.
+    struct Reference
+    {
+        qint64 hqMs = 0;
+        qint64 bootMs = 0;
+        QByteArray bootId;
+    };
 
     HybridClock(const Clock &clock, const crypto::Id16 &origin);
 
@@ -64,38 +80,65 @@ public:
     void restore(quint64 ms48, quint16 counter);
     [[nodiscard]] quint64 highWaterMs() const { return m_ms; }
     [[nodiscard]] quint16 highWaterCounter() const { return m_counter; }
+    // The newest stamp observed from another replica (persisted; the floor of a poison reset).
+    void restoreObserved(quint64 ms48, quint16 counter);
+    [[nodiscard]] quint64 observedMs() const { return m_obsMs; }
+    [[nodiscard]] quint16 observedCounter() const { return m_obsCounter; }
 
     // A fresh stamp for a local event, strictly above everything issued or observed.
     [[nodiscard]] Hlc tick();
-    // Raise the high-water mark to a stamp seen in a remote operation.
+    // Raise the high-water mark to a stamp seen in an operation (another replica's stamps also
+    // raise the observed floor).
     void observe(const Hlc &remote);
 
-    // Verified HQ time from a HEARTBEAT, taken now (monotonic time is read at the call). A time
-    // older than the current reference (a late HEARTBEAT from a backlog) is ignored.
-    void setReference(qint64 hqTimeMs);
-    void clearReference() { m_reference.reset(); }
+    // Verified HQ time from a HEARTBEAT or RESYNC, taken now (the boot clock is read at the call).
+    // A time not above the current bound (a late HEARTBEAT from a backlog) changes nothing.
+    // Returns whether the bound rose.
+    bool setReference(qint64 hqTimeMs);
+    // A reference persisted earlier (possibly in another boot or process).
+    void restoreReference(const Reference &ref);
+    // What to persist: the bound as of now, on this boot.
+    [[nodiscard]] std::optional<Reference> reference() const;
+    void clearReference()
+    {
+        m_reference.reset();
+        m_wallAhead = false;
+    }
     [[nodiscard]] bool hasReference() const { return m_reference.has_value(); }
+    // The lower bound of now.
     [[nodiscard]] std::optional<qint64> referenceMs() const;
 
-    // The physical time stamps are based on: the wall clock, or the reference when they differ by
-    // more than kReferenceToleranceMs.
+    // HQ refused one of our stamps as too far ahead of its clock: the wall clock is ahead.
+    void noteWallAhead() { m_wallAhead = true; }
+    void restoreWallAhead(bool ahead) { m_wallAhead = ahead; }
+    [[nodiscard]] bool wallAheadNoted() const { return m_wallAhead; }
+
+    // The physical time stamps are based on: the wall clock, or the bound when the wall clock is
+    // more than kReferenceToleranceMs behind it (or HQ said it is ahead, and it is more than
+    // kPoisonedAheadMs ahead of the bound).
     [[nodiscard]] qint64 physicalMs() const;
-    // true when a reference exists and the wall clock is off by more than the tolerance.
+    // true when the wall clock is provably wrong: behind the bound by more than the tolerance,
+    // or ahead as HQ said.
     [[nodiscard]] bool wallClockOff() const;
-    // Times the high-water mark was dropped because it was impossibly far ahead of the reference.
+    [[nodiscard]] bool wallClockBehind() const;
+    [[nodiscard]] bool wallClockAhead() const;
+    // Times the high-water mark was dropped because it was impossibly far ahead.
     [[nodiscard]] int poisonResets() const { return m_poisonResets; }
 
 private:
-    struct Reference
+    struct Live
     {
         qint64 hqMs;
-        qint64 monotonicAt;
+        qint64 bootAt;
     };
     const Clock &m_clock;
     crypto::Id16 m_origin;
     quint64 m_ms = 0;
     quint16 m_counter = 0;
-    std::optional<Reference> m_reference;
+    quint64 m_obsMs = 0;
+    quint16 m_obsCounter = 0;
+    std::optional<Live> m_reference;
+    bool m_wallAhead = false;
     int m_poisonResets = 0;
 };
 

@@ -55,6 +55,40 @@ CREATE VIRTUAL TABLE rec_contact_fts USING fts4(name, organisation, role, countr
 )sql");
 }
 
+// DESIGN.md "Data", clock rule: the newest stamp observed from another replica (the floor of a
+// poison reset), the lower bound of HQ time with the boot it was measured on, and whether HQ
+// said the wall clock is ahead.
+Status migration2(Database &db)
+{
+    return db.execute(R"sql(
+ALTER TABLE rec_clock ADD COLUMN obs_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rec_clock ADD COLUMN obs_counter INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rec_clock ADD COLUMN ref_hq_ms INTEGER;
+ALTER TABLE rec_clock ADD COLUMN ref_boot_ms INTEGER;
+ALTER TABLE rec_clock ADD COLUMN ref_boot_id BLOB;
+ALTER TABLE rec_clock ADD COLUMN wall_ahead INTEGER NOT NULL DEFAULT 0;
+)sql");
+}
+
+// DESIGN.md "Data": nothing an officer writes is lost silently. Operations HQ refused for their
+// clock (held: re-stamped and re-issued) or that can no longer be delivered (their scope closed),
+// with what HQ said, for the app to show.
+Status migration3(Database &db)
+{
+    return db.execute(R"sql(
+CREATE TABLE rec_held (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    record BLOB NOT NULL,
+    scope TEXT NOT NULL,
+    op BLOB NOT NULL,
+    reason INTEGER NOT NULL,
+    hq_state BLOB,
+    at_ms INTEGER NOT NULL,
+    retry INTEGER NOT NULL
+);
+)sql");
+}
+
 QByteArray encodeValue(const QCborValue &v)
 {
     return v.toCbor(); // values are normalized: maps already in canonical key order
@@ -206,7 +240,7 @@ RecordStore::~RecordStore() = default;
 
 std::vector<store::Migration> RecordStore::migrations()
 {
-    return {migration1};
+    return {migration1, migration2, migration3};
 }
 
 Status RecordStore::open()
@@ -240,8 +274,12 @@ Status RecordStore::open()
         {&st->delOutbox, "DELETE FROM rec_outbox WHERE seq <= ?1"},
         {&st->delOutboxScope, "DELETE FROM rec_outbox WHERE scope = ?1"},
         {&st->countOutbox, "SELECT count(*) FROM rec_outbox"},
-        {&st->setClock, "UPDATE rec_clock SET ms = ?1, counter = ?2 WHERE id = 1"},
-        {&st->selClock, "SELECT ms, counter FROM rec_clock WHERE id = 1"},
+        {&st->setClock,
+         "UPDATE rec_clock SET ms = ?1, counter = ?2, obs_ms = ?3, obs_counter = ?4, "
+         "ref_hq_ms = ?5, ref_boot_ms = ?6, ref_boot_id = ?7, wall_ahead = ?8 "
+         "WHERE id = 1"},
+        {&st->selClock, "SELECT ms, counter, obs_ms, obs_counter, ref_hq_ms, ref_boot_ms, "
+                        "ref_boot_id, wall_ahead FROM rec_clock WHERE id = 1"},
         {&st->ftsDel, "DELETE FROM rec_contact_fts WHERE docid = ?1"},
         {&st->ftsIns, "INSERT INTO rec_contact_fts(docid, name, organisation, role, country, tags) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
@@ -277,8 +315,15 @@ Status RecordStore::open()
         m_st->selClock.reset();
         return fail(Errc::Tampered, QStringLiteral("records: clock row missing"));
     }
-    m_hlc.restore(quint64(m_st->selClock.columnInt64(0)), quint16(m_st->selClock.columnInt64(1)));
-    m_st->selClock.reset();
+    Statement &c = m_st->selClock;
+    m_hlc.restore(quint64(c.columnInt64(0)), quint16(c.columnInt64(1)));
+    m_hlc.restoreObserved(quint64(c.columnInt64(2)), quint16(c.columnInt64(3)));
+    if (!c.columnIsNull(4)) {
+        m_hlc.restoreReference(
+            HybridClock::Reference{c.columnInt64(4), c.columnInt64(5), c.columnBlob(6)});
+        m_hlc.restoreWallAhead(c.columnInt64(7) != 0);
+    }
+    c.reset();
     return loadScopes();
 }
 
@@ -504,8 +549,37 @@ Status RecordStore::refreshSearch()
 
 Status RecordStore::persistClock()
 {
-    m_st->setClock.bind(1, qint64(m_hlc.highWaterMs())).bind(2, int(m_hlc.highWaterCounter()));
-    return m_st->setClock.exec();
+    Statement &c = m_st->setClock;
+    c.bind(1, qint64(m_hlc.highWaterMs()))
+        .bind(2, int(m_hlc.highWaterCounter()))
+        .bind(3, qint64(m_hlc.observedMs()))
+        .bind(4, int(m_hlc.observedCounter()));
+    if (const auto ref = m_hlc.reference()) {
+        c.bind(5, ref->hqMs).bind(6, ref->bootMs).bind(7, QByteArrayView(ref->bootId));
+    } else {
+        c.bindNull(5);
+        c.bindNull(6);
+        c.bindNull(7);
+    }
+    c.bind(8, m_hlc.wallAheadNoted() ? 1 : 0);
+    return c.exec();
+}
+
+Status RecordStore::setReference(qint64 hqTimeMs)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    if (!m_hlc.setReference(hqTimeMs))
+        return {};
+    return persistClock();
+}
+
+Status RecordStore::noteWallAhead()
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    m_hlc.noteWallAhead();
+    return persistClock();
 }
 
 void RecordStore::notify()
@@ -556,6 +630,14 @@ Result<Operation> RecordStore::commitLocal(Operation op)
         m_changed.clear();
         m_searchDirty.clear();
         return err(merged);
+    }
+    if (!*merged) {
+        // A local edit that does not win here would be sent, accepted and lose everywhere while
+        // the officer is told it was saved: refuse it instead.
+        m_changed.clear();
+        m_searchDirty.clear();
+        qCWarning(lcModel) << "local edit did not take effect; refused";
+        return fail(Errc::Refused, QStringLiteral("records: the edit would not take effect"));
     }
     if (auto s = refreshSearch(); !s)
         return std::unexpected(s.error());
@@ -641,6 +723,14 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
     if (highest && !(*highest < op.stamp)) {
         m_hlc.observe(*highest);
         op.stamp = m_hlc.tick();
+    }
+    // A stamp far ahead of this replica's time (the record, or a stamp it saw, comes from a
+    // clock that ran ahead, DESIGN.md "Data"): HQ would refuse it as ClockAhead, and a local edit
+    // stamped below it would not take effect. Refuse loudly instead.
+    if (qint64(op.stamp.ms48) > m_hlc.physicalMs() + HybridClock::kPoisonedAheadMs) {
+        ++m_futureStamped;
+        qCWarning(lcModel) << "edit refused: the record carries a stamp far in the future";
+        return fail(Errc::Refused, QStringLiteral("records: the record was stamped in the future"));
     }
     auto done = commitLocal(std::move(op));
     if (!done)
@@ -740,6 +830,18 @@ Result<ApplyStats> RecordStore::applyReject(const RejectPayload &reject)
     Savepoint sp(m_db);
     if (auto s = sp.begin(); !s)
         return std::unexpected(s.error());
+    if (m_role == ReplicaRole::Device) {
+        // What the officer wrote is kept with HQ's answer before it is rolled back here.
+        const bool retry = reject.reason == RejectReason::ClockAhead;
+        if (auto s = hold(op, int(reject.reason), reject.toCbor().toCborValue().toCbor(), retry);
+            !s)
+            return std::unexpected(s.error());
+        if (retry) {
+            m_hlc.noteWallAhead();
+            if (auto s = persistClock(); !s)
+                return std::unexpected(s.error());
+        }
+    }
 
     auto loaded = loadRow(op.recordId);
     if (!loaded)
@@ -913,6 +1015,8 @@ Result<ApplyStats> RecordStore::resetToSnapshot(const QStringList &scopes,
         if (keep.contains(e.op.scope)) {
             mine.append(e.op);
         } else {
+            if (auto s = holdUnsent(e.op.scope); !s)
+                return std::unexpected(s.error());
             m_st->delOutboxScope.bind(1, e.op.scope);
             if (auto s = m_st->delOutboxScope.exec(); !s)
                 return std::unexpected(s.error());
@@ -967,6 +1071,8 @@ Status RecordStore::purgeScope(const QString &scope)
     Savepoint sp(m_db);
     if (auto s = sp.begin(); !s)
         return s;
+    if (auto s = holdUnsent(scope); !s)
+        return s;
     for (Statement *q : {&m_st->ftsPurge, &m_st->purge, &m_st->delOutboxScope, &m_st->delScope}) {
         q->bind(1, scope);
         if (auto s = q->exec(); !s)
@@ -977,6 +1083,167 @@ Status RecordStore::purgeScope(const QString &scope)
     m_scopes.remove(scope);
     qCDebug(lcModel) << "purged a scope";
     return {};
+}
+
+Status RecordStore::hold(const Operation &op, int reason, const QByteArray &reject, bool retry)
+{
+    auto st =
+        m_db.prepare("INSERT INTO rec_held(record, scope, op, reason, hq_state, at_ms, retry) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, op.recordId.view())
+        .bind(2, op.scope)
+        .bind(3, QByteArrayView(op.encode()))
+        .bind(4, reason);
+    if (reject.isEmpty())
+        st->bindNull(5);
+    else
+        st->bind(5, QByteArrayView(reject));
+    st->bind(6, m_hlc.physicalMs()).bind(7, retry ? 1 : 0);
+    return st->exec();
+}
+
+Status RecordStore::holdUnsent(const QString &scope)
+{
+    if (m_role != ReplicaRole::Device)
+        return {};
+    auto st = m_db.prepare("SELECT op FROM rec_outbox WHERE scope = ?1 ORDER BY seq");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, scope);
+    QList<Operation> ops;
+    for (;;) {
+        auto has = st->step();
+        if (!has)
+            return std::unexpected(has.error());
+        if (!*has)
+            break;
+        auto op = Operation::decode(st->columnBlob(0));
+        if (!op)
+            return fail(Errc::Tampered, QStringLiteral("records: damaged outbox entry"));
+        ops.append(std::move(*op));
+    }
+    for (const Operation &op : ops) {
+        if (auto s = hold(op, kHeldScopeClosed, {}, false); !s)
+            return s;
+    }
+    if (!ops.isEmpty())
+        qCWarning(lcModel) << "scope closed with" << ops.size()
+                           << "unsent operations: kept as "
+                              "not delivered";
+    return {};
+}
+
+Result<QList<HeldOperation>> RecordStore::heldOperations() const
+{
+    auto st =
+        m_db.prepare("SELECT id, op, reason, hq_state, at_ms, retry FROM rec_held ORDER BY id");
+    if (!st)
+        return std::unexpected(st.error());
+    QList<HeldOperation> out;
+    for (;;) {
+        auto has = st->step();
+        if (!has)
+            return std::unexpected(has.error());
+        if (!*has)
+            break;
+        HeldOperation h;
+        h.id = st->columnInt64(0);
+        auto op = Operation::decode(st->columnBlob(1));
+        if (!op)
+            return fail(Errc::Tampered, QStringLiteral("records: damaged held entry"));
+        h.op = std::move(*op);
+        h.reason = int(st->columnInt64(2));
+        if (!st->columnIsNull(3)) {
+            auto reject = RejectPayload::fromCbor(QCborValue::fromCbor(st->columnBlob(3)));
+            if (reject)
+                h.hqState = reject->authoritative;
+        }
+        h.atMs = st->columnInt64(4);
+        h.willRetry = st->columnInt64(5) != 0;
+        out.append(std::move(h));
+    }
+    return out;
+}
+
+Status RecordStore::dismissHeld(qint64 id)
+{
+    auto st = m_db.prepare("DELETE FROM rec_held WHERE id = ?1 AND retry = 0");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, id);
+    return st->exec();
+}
+
+Result<int> RecordStore::reissueHeld()
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    // Only once a verified HQ time says what "now" is at least (DESIGN.md "Data").
+    if (m_role != ReplicaRole::Device || !m_hlc.hasReference())
+        return 0;
+    auto held = heldOperations();
+    if (!held)
+        return err(held);
+    int reissued = 0;
+    for (const HeldOperation &h : *held) {
+        if (!h.willRetry)
+            continue;
+        Operation op = h.op;
+        if (!m_scopes.contains(op.scope)) {
+            // Its scope closed meanwhile: it can no longer be delivered.
+            auto fin = m_db.prepare("UPDATE rec_held SET retry = 0, reason = ?2 WHERE id = ?1");
+            if (!fin)
+                return std::unexpected(fin.error());
+            fin->bind(1, h.id).bind(2, kHeldScopeClosed);
+            if (auto s = fin->exec(); !s)
+                return std::unexpected(s.error());
+            continue;
+        }
+        Savepoint sp(m_db);
+        if (auto s = sp.begin(); !s)
+            return std::unexpected(s.error());
+        auto loaded = loadRow(op.recordId);
+        if (!loaded)
+            return err(loaded);
+        op.stamp = m_hlc.tick();
+        if (*loaded) {
+            m_st->maxStamp.bind(1, (*loaded)->rid);
+            auto has = m_st->maxStamp.step();
+            if (!has) {
+                m_st->maxStamp.reset();
+                return err(has);
+            }
+            std::optional<Hlc> highest;
+            if (*has && !m_st->maxStamp.columnIsNull(0))
+                highest = Hlc::decode(m_st->maxStamp.columnBlob(0));
+            m_st->maxStamp.reset();
+            if ((*loaded)->header.tombstone &&
+                *(*loaded)->header.tombstone > highest.value_or(Hlc{}))
+                highest = (*loaded)->header.tombstone;
+            if (highest && !(*highest < op.stamp)) {
+                m_hlc.observe(*highest);
+                op.stamp = m_hlc.tick();
+            }
+        }
+        auto done = commitLocal(std::move(op));
+        auto del = m_db.prepare(done ? "DELETE FROM rec_held WHERE id = ?1"
+                                     : "UPDATE rec_held SET retry = 0 WHERE id = ?1");
+        if (!del)
+            return std::unexpected(del.error());
+        del->bind(1, h.id);
+        if (auto s = del->exec(); !s)
+            return std::unexpected(s.error());
+        if (auto s = sp.release(); !s)
+            return std::unexpected(s.error());
+        if (done)
+            ++reissued;
+        else
+            qCWarning(lcModel) << "held operation could not be re-issued:"
+                               << errcName(done.error().code);
+    }
+    return reissued;
 }
 
 Result<QStringList> RecordStore::scopesWithRecords() const

@@ -63,6 +63,19 @@ struct OutboxEntry
     Operation op;
 };
 
+// An operation of this device that HQ refused or that could not be delivered (DESIGN.md "Data":
+// nothing an officer writes is lost silently).
+inline constexpr int kHeldScopeClosed = 200; // reason: its scope closed before it was sent
+struct HeldOperation
+{
+    qint64 id = 0;
+    Operation op;                       // what the officer wrote
+    int reason = 0;                     // a RejectReason, or kHeldScopeClosed
+    std::optional<RecordState> hqState; // HQ's value when it refused (if it sent one)
+    qint64 atMs = 0;                    // when it was held
+    bool willRetry = false;             // re-stamped and re-issued (ClockAhead); else final
+};
+
 struct ApplyStats
 {
     int operations = 0; // operations merged
@@ -88,6 +101,14 @@ public:
     [[nodiscard]] Status open();
 
     [[nodiscard]] HybridClock &clock() { return m_hlc; }
+    // A verified HQ time (HEARTBEAT, RESYNC): raises the clock's lower bound and persists it with
+    // the boot id, so it holds across unlocks and restarts.
+    [[nodiscard]] Status setReference(qint64 hqTimeMs);
+    // HQ refused one of our stamps as ClockAhead: persisted, see HybridClock::noteWallAhead.
+    [[nodiscard]] Status noteWallAhead();
+    // Edits refused because the record carried a stamp far ahead of this replica's time (an HQ
+    // clock excursion): the app shows an alarm.
+    [[nodiscard]] int futureStampedEdits() const { return m_futureStamped; }
     [[nodiscard]] store::Database &db() { return m_db; }
     [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
     [[nodiscard]] ReplicaRole role() const { return m_role; }
@@ -96,7 +117,9 @@ public:
     // Refused when the writer rules forbid it or (device) the scope is not held.
     [[nodiscard]] Result<Operation> create(RecordType type, const QString &scope, FieldMap fields);
     // Only fields whose value differs are written; nullopt when nothing changed. The stamp is
-    // above every current stamp of the record, so a local edit always takes effect locally.
+    // above every current stamp of the record, so a local edit always takes effect locally; an
+    // edit that would not (the record carries a stamp far in the future) is Refused, never
+    // reported as saved.
     [[nodiscard]] Result<std::optional<Operation>> update(const RecordId &id, FieldMap changes);
     [[nodiscard]] Result<Operation> remove(const RecordId &id);
 
@@ -118,6 +141,14 @@ public:
     // entries of other scopes and re-merges the local outbox on top (edits not yet sent).
     [[nodiscard]] Result<ApplyStats> resetToSnapshot(const QStringList &scopes,
                                                      std::span<const Operation> snapshot);
+
+    // ---- held operations (what HQ refused or what could not be delivered) ----
+    [[nodiscard]] Result<QList<HeldOperation>> heldOperations() const;
+    // Re-stamps (above the record's stamps) and queues again every operation HQ refused for its
+    // clock, once a verified HQ time exists. Returns how many were queued.
+    [[nodiscard]] Result<int> reissueHeld();
+    // The officer has seen a final one (not delivered); retried ones stay until re-issued.
+    [[nodiscard]] Status dismissHeld(qint64 id);
 
     // ---- scopes ----
     [[nodiscard]] QStringList scopes() const; // held scopes (device), sorted
@@ -171,6 +202,9 @@ private:
     [[nodiscard]] Result<Operation> commitLocal(Operation op);
     [[nodiscard]] Status enqueueOutbox(const Operation &op);
     [[nodiscard]] Status persistClock();
+    [[nodiscard]] Status hold(const Operation &op, int reason, const QByteArray &reject,
+                              bool retry);
+    [[nodiscard]] Status holdUnsent(const QString &scope);
     [[nodiscard]] Status refreshSearch();
     [[nodiscard]] Status insertSearchRow(qint64 rid, const FieldMap &fields);
     [[nodiscard]] Status loadScopes();
@@ -184,6 +218,7 @@ private:
     std::unique_ptr<Statements> m_st;
     QSet<QString> m_scopes;
     int m_remoteDepth = 0;
+    int m_futureStamped = 0;
     QSet<qint64> m_searchDirty; // contact rids whose FTS row must be rebuilt
     QList<RecordId> m_changed;
     std::function<void(const QList<RecordId> &)> m_listener;

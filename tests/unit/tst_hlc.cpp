@@ -141,8 +141,9 @@ private Q_SLOTS:
         QVERIFY(forgetful.tick() < issued);
     }
 
-    // Issue 3, test 13: a device whose clock is 3 days wrong after a verified HEARTBEAT stamps
-    // with the reference time and asks the officer to fix the clock.
+    // Issue 3, test 13, under the clock rule of issue 8: a wall clock 3 days *behind* a
+    // verified HQ time is provably wrong (stamps use the bound, the officer is told); one 3 days
+    // *ahead* is not, until HQ says so (a ClockAhead REJECT).
     void referenceTimeOverridesWrongWallClock()
     {
         const qint64 hqNow = 1'790'000'000'000;
@@ -151,6 +152,10 @@ private Q_SLOTS:
             HybridClock hlc(clock, idOf(4));
             QVERIFY(!hlc.wallClockOff()); // no reference yet: nothing to compare with
             hlc.setReference(hqNow);
+            if (wrong > 0) {
+                QVERIFY(!hlc.wallClockOff()); // ahead: not provable from a HEARTBEAT
+                hlc.noteWallAhead();          // HQ refused a stamp as ClockAhead
+            }
             QVERIFY(hlc.wallClockOff());
             clock.advance(90 * 1000); // 90 s pass on both clocks
             const Hlc stamp = hlc.tick();
@@ -166,17 +171,93 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 8 point 3 (protocol review H3): a HEARTBEAT sealed 6 h ago and delivered late is a
+    // lower bound of now, not now. Correct clocks: no "clock wrong", stamps not in the past.
+    void lateHeartbeatIsOnlyALowerBound()
+    {
+        const qint64 t = 1'790'000'000'000;
+        ManualClock c(t, 5'000);
+        HybridClock h(c, idOf(4));
+        h.observe({quint64(t - 60'000), 0, idOf(9)}); // HQ's edit of a minute ago
+        h.setReference(t - 6 * 60 * kMinute);         // a HEARTBEAT sealed 6 h ago
+        QVERIFY(!h.wallClockOff());
+        const Hlc s = h.tick();
+        QVERIFY2(s.ms48 > quint64(t - 60'000), qPrintable(s.toString()));
+        QCOMPARE(qint64(s.ms48), t);
+        QCOMPARE(h.poisonResets(), 0);
+        // The bound grows with the boot clock (which runs while the device sleeps).
+        c.advance(3 * 60 * kMinute);
+        QCOMPARE(*h.referenceMs(), t - 3 * 60 * kMinute);
+        QVERIFY(!h.wallClockOff());
+        // A wall clock 2 min + 1 ms behind the bound is wrong.
+        c.setWall(*h.referenceMs() - 2 * kMinute - 1);
+        QVERIFY(h.wallClockOff());
+        QCOMPARE(h.physicalMs(), *h.referenceMs());
+    }
+
+    // The bound is kept across restarts: on the same boot with the time elapsed since, after a
+    // reboot without it (still a lower bound).
+    void referenceSurvivesRestartAndReboot()
+    {
+        const qint64 t = 1'790'000'000'000;
+        ManualClock c(t, 5'000);
+        HybridClock::Reference saved;
+        {
+            HybridClock h(c, idOf(4));
+            QVERIFY(h.setReference(t));
+            QVERIFY(!h.setReference(t - kMinute)); // older: changes nothing
+            c.advance(10 * kMinute);
+            saved = *h.reference();
+        }
+        c.advance(20 * kMinute); // the app was closed; the boot clock ran on
+        {
+            HybridClock h(c, idOf(4));
+            h.restoreReference(saved);
+            QCOMPARE(*h.referenceMs(), t + 30 * kMinute);
+        }
+        c.reboot(60 * kMinute);          // off for an hour
+        c.setWall(t - 5 * 60 * kMinute); // and the RTC lost 5 hours
+        HybridClock h(c, idOf(4));
+        h.restoreReference(saved);
+        QCOMPARE(*h.referenceMs(), t + 10 * kMinute); // what was known when it was saved
+        QVERIFY(h.wallClockOff());
+        c.advance(kMinute);
+        QCOMPARE(*h.referenceMs(), t + 11 * kMinute);
+        QCOMPARE(qint64(h.tick().ms48), t + 11 * kMinute);
+    }
+
+    // The high-water mark is never reset below a stamp observed from another replica.
+    void poisonResetKeepsObservedStamps()
+    {
+        const qint64 hqNow = 1'790'000'000'000;
+        ManualClock clock(hqNow + 3 * kDay, 0);
+        HybridClock hlc(clock, idOf(4));
+        (void)hlc.tick(); // our own stamp, 3 days ahead (HQ refused it)
+        const Hlc seen{quint64(hqNow + 5 * kMinute), 7, idOf(9)};
+        hlc.observe(seen);
+        hlc.setReference(hqNow);
+        hlc.noteWallAhead();
+        const Hlc next = hlc.tick();
+        QCOMPARE(hlc.poisonResets(), 1);
+        QVERIFY2(seen < next, qPrintable(next.toString()));
+        QVERIFY(qint64(next.ms48) < hqNow + 10 * kMinute);
+    }
+
     void referenceToleranceIsTwoMinutes()
     {
         const qint64 hqNow = 1'790'000'000'000;
-        ManualClock clock(hqNow + 2 * kMinute, 0);
+        // Behind the bound (issue 8: only a wall clock behind is provably wrong).
+        ManualClock clock(hqNow - 2 * kMinute, 0);
         HybridClock hlc(clock, idOf(4));
         hlc.setReference(hqNow);
         QVERIFY(!hlc.wallClockOff()); // exactly 2 min: tolerated
-        QCOMPARE(qint64(hlc.tick().ms48), hqNow + 2 * kMinute);
-        clock.setWall(hqNow + 2 * kMinute + 1);
+        QCOMPARE(qint64(hlc.tick().ms48), hqNow - 2 * kMinute);
+        clock.setWall(hqNow - 2 * kMinute - 1);
         QVERIFY(hlc.wallClockOff());
         QCOMPARE(hlc.physicalMs(), hqNow);
+        // Ahead by far more: not provable from a HEARTBEAT.
+        clock.setWall(hqNow + 60 * kMinute);
+        QVERIFY(!hlc.wallClockOff());
     }
 
     void futureHighWaterIsDroppedOnceReferenceShowsIt()
@@ -189,6 +270,7 @@ private Q_SLOTS:
         const Hlc ahead = hlc.tick();
         QCOMPARE(qint64(ahead.ms48), hqNow + 3 * kDay);
         hlc.setReference(hqNow);
+        hlc.noteWallAhead(); // HQ's ClockAhead REJECT
         const Hlc fixed = hlc.tick();
         QCOMPARE(qint64(fixed.ms48), hqNow);
         QCOMPARE(hlc.poisonResets(), 1);

@@ -163,17 +163,25 @@ private Q_SLOTS:
         auto contact = m_hq->records->create(
             RecordType::Contact, kVienna, {{QStringLiteral("name"), QStringLiteral("HQ value")}});
         QVERIFY(contact && publish());
-        // A's clock runs an hour ahead. With the reference time from the enrolment RESYNC's
-        // HEARTBEAT, A stamps with HQ's time and HQ accepts.
+        // A's clock runs an hour ahead. A HEARTBEAT cannot prove that (DESIGN.md "Data", issue
+        // 8): the edit is stamped an hour ahead and HQ refuses it. A holds it, learns its clock
+        // is ahead, and re-issues it stamped with HQ's time: accepted.
         QVERIFY(m_a->records->clock().hasReference());
         m_a->clock.setWall(m_hq->clock.wallMs() + 60 * kMinute);
         auto fine = m_a->records->update(contact->recordId,
                                          {{QStringLiteral("role"), QStringLiteral("desk")}});
         QVERIFY(fine && *fine);
-        QVERIFY(qint64((*fine)->stamp.ms48) < m_hq->clock.wallMs() + kMinute);
+        QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().reasons,
+                 QList<RejectReason>{RejectReason::ClockAhead});
+        QVERIFY(m_a->records->clock().wallClockOff());
         QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
         QVERIFY(pump());
         QCOMPARE(m_hq->applier->lastResult().accepted, 1);
+        auto role = m_hq->records->record(contact->recordId);
+        QCOMPARE((*role)->fields.value(QStringLiteral("role")).value.toString(),
+                 QStringLiteral("desk"));
         // Without a reference the stamp is an hour ahead: HQ refuses, A gets HQ's value back.
         m_a->records->clock().clearReference();
         auto edit = m_a->records->update(contact->recordId,
@@ -203,7 +211,14 @@ private Q_SLOTS:
         QCOMPARE(m_hq->applier->lastResult().reasons,
                  QList<RejectReason>{RejectReason::HqOnlyType});
         QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
-        m_a->records->clock().setReference(m_hq->clock.wallMs());
+        // With HQ's time back, the refused "ahead" goes out again, re-stamped: nothing lost.
+        QVERIFY(m_a->records->setReference(m_hq->clock.wallMs()));
+        QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        auto named = m_hq->records->record(contact->recordId);
+        QCOMPARE((*named)->fields.value(QStringLiteral("name")).value.toString(),
+                 QStringLiteral("ahead"));
+        QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
     }
 
     void heartbeatSetsTheReferenceTime()
@@ -224,6 +239,73 @@ private Q_SLOTS:
         QVERIFY(pump());
         QCOMPARE(m_hq->applier->lastResult().accepted, 1);
         QCOMPARE(m_a->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
+        m_b->clock.setWall(m_hq->clock.wallMs());
+    }
+
+    // Issue 8 point 3 (protocol review H3) end to end: correct clocks, a HEARTBEAT that
+    // reaches the devices 6 hours after HQ sealed it. No "clock wrong", and the device's later
+    // edit of a contact HQ changed in between wins at HQ.
+    void lateHeartbeatLosesNoEdit()
+    {
+        // B starts without a reference (before issue 8 every unlock did).
+        m_b->records->clock().clearReference();
+        QVERIFY(m_hq->receiver->sendHeartbeat(m_b->me.localId()).has_value());
+        QVERIFY(m_hq->receiver->sendHeartbeat(m_a->me.localId()).has_value());
+        for (auto *c : {&m_hq->clock, &m_a->clock, &m_b->clock})
+            c->advance(6 * 60 * kMinute);
+        auto contact = m_hq->records->create(RecordType::Contact, kVienna,
+                                             {{QStringLiteral("name"), QStringLiteral("HQ name")}});
+        QVERIFY(contact);
+        auto hqEdits = m_hq->fanout->publishLocalEdits();
+        QVERIFY(hqEdits && hq::HqFanout::enqueue(*m_hq->outbox, hqEdits->messages));
+        QVERIFY(pump()); // the old HEARTBEAT and the fresh edit, in one round
+        QVERIFY(!m_b->records->clock().wallClockOff());
+        m_b->clock.advance(1000);
+        m_hq->clock.advance(1000);
+        auto edit = m_b->records->update(contact->recordId,
+                                         {{QStringLiteral("name"), QStringLiteral("B's name")}});
+        QVERIFY2(edit && *edit, edit ? "no change" : qPrintable(edit.error().message));
+        QVERIFY(qint64((*edit)->stamp.ms48) >= m_b->clock.wallMs());
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        auto atHq = m_hq->records->record(contact->recordId);
+        QVERIFY(atHq && *atHq);
+        QCOMPARE((*atHq)->fields.value(QStringLiteral("name")).value.toString(),
+                 QStringLiteral("B's name"));
+    }
+
+    // Issue 8 point 4 (protocol review H4): a FieldReport stamped 30 minutes ahead is refused
+    // (ClockAhead). It is held (the officer can see what HQ refused), not dropped, and reaches
+    // HQ re-stamped once the device has a verified HQ time.
+    void clockAheadReportIsHeldAndReissued()
+    {
+        m_b->records->clock().clearReference();
+        m_b->clock.setWall(m_hq->clock.wallMs() + 30 * kMinute);
+        auto report = m_b->records->create(RecordType::FieldReport, kVienna,
+                                           {{QStringLiteral("text"), QStringLiteral("arrived")}});
+        QVERIFY(report);
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().reasons,
+                 QList<RejectReason>{RejectReason::ClockAhead});
+        auto held = m_b->records->heldOperations();
+        QVERIFY(held && held->size() == 1);
+        QCOMPARE(held->first().op.recordId, report->recordId);
+        QCOMPARE(held->first().reason, int(RejectReason::ClockAhead));
+        QVERIFY(held->first().willRetry);
+        // A verified HQ time arrives; the wall clock stays ahead (HQ said so: stamps use it).
+        QVERIFY(m_hq->receiver->sendHeartbeat(m_b->me.localId()).has_value());
+        QVERIFY(pump());
+        QVERIFY(m_b->records->clock().wallClockOff());
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QCOMPARE(m_hq->applier->lastResult().accepted, 1);
+        auto atHq = m_hq->records->record(report->recordId);
+        QVERIFY(atHq && *atHq);
+        QCOMPARE((*atHq)->fields.value(QStringLiteral("text")).value.toString(),
+                 QStringLiteral("arrived"));
+        QVERIFY(m_b->records->heldOperations()->isEmpty());
+        QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
         m_b->clock.setWall(m_hq->clock.wallMs());
     }
 

@@ -201,6 +201,64 @@ private Q_SLOTS:
         QCOMPARE(qint64(op->stamp.ms48), hqNow + 5000);
     }
 
+    // Issue 8 point 3 (protocol review H3): a late HEARTBEAT does not turn an edit into a
+    // silent no-op. HQ changed R 5 minutes ago; the reference is an hour old.
+    void editAfterLateHeartbeatTakesEffect()
+    {
+        ModelReplica hq, dev;
+        make(hq, 0xf0, ReplicaRole::Hq);
+        make(dev, 1, ReplicaRole::Device, {kVienna});
+        const qint64 t = dev.clock.wallMs();
+        hq.clock.setWall(t - 5 * kMinute);
+        auto op = hq.records->create(RecordType::Contact, kVienna, contact(QStringLiteral("hq")));
+        QVERIFY(op.has_value());
+        QVERIFY(dev.records->applyRemote(*op).has_value());
+        QVERIFY(dev.records->setReference(t - 60 * kMinute).has_value());
+        QVERIFY(!dev.records->clock().wallClockOff());
+        auto edit = dev.records->update(op->recordId, contact(QStringLiteral("new")));
+        QVERIFY2(edit.has_value(), why(edit).constData());
+        QVERIFY(edit->has_value());
+        QVERIFY(qint64((*edit)->stamp.ms48) >= t);
+        auto rec = dev.records->record(op->recordId);
+        QVERIFY(rec && *rec);
+        QCOMPARE((*rec)->fields.value(QStringLiteral("name")).value.toString(),
+                 QStringLiteral("new"));
+        // The bound and the observed stamp outlive a restart (another unlock).
+        QVERIFY(dev.reopen().has_value());
+        QVERIFY(dev.records->clock().hasReference());
+        QCOMPARE(*dev.records->clock().referenceMs(), t - 60 * kMinute);
+        QCOMPARE(qint64(dev.records->clock().observedMs()), qint64(op->stamp.ms48));
+    }
+
+    // Issue 8 point 3: an edit that the merge would not apply is an error, never a success.
+    // Issue 8 / protocol review M9: a record stamped far ahead (HQ's clock ran a day ahead) is
+    // not bumped over: the edit is refused loudly and counted.
+    void editThatCannotWinFailsLoudly()
+    {
+        ModelReplica hq, dev;
+        make(hq, 0xf0, ReplicaRole::Hq);
+        make(dev, 1, ReplicaRole::Device, {kVienna});
+        for (const quint64 ms : {quint64(dev.clock.wallMs() + kDay), Hlc::kMaxMs}) {
+            hq.clock.setWall(qint64(ms));
+            auto op =
+                hq.records->create(RecordType::Contact, kVienna, contact(QStringLiteral("hq")));
+            QVERIFY(op.has_value());
+            if (ms == Hlc::kMaxMs)
+                op->stamp.counter = 0xffff; // the largest stamp there is
+            QVERIFY(dev.records->applyRemote(*op).has_value());
+            const int before = dev.records->futureStampedEdits();
+            auto edit = dev.records->update(op->recordId, contact(QStringLiteral("device")));
+            QVERIFY(!edit.has_value());
+            QCOMPARE(edit.error().code, Errc::Refused);
+            QCOMPARE(dev.records->futureStampedEdits(), before + 1);
+            auto rec = dev.records->record(op->recordId);
+            QCOMPARE((*rec)->fields.value(QStringLiteral("name")).value.toString(),
+                     QStringLiteral("hq"));
+            auto pending = dev.records->outboxCount();
+            QCOMPARE(*pending, 0); // nothing queued that would lose everywhere
+        }
+    }
+
     void localEditWinsOverFieldStampedAhead()
     {
         // A field stamped by a replica whose clock runs ahead: a later local edit still takes
