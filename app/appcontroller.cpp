@@ -81,6 +81,8 @@ void AppController::openSession()
             qCWarning(lcApp) << "streams failed:" << errcName(streams.error().code);
     }
     ensureWipeFile();
+    if (m_streams)
+        installOnlineWipe();
     QString whyNoSync;
     if (m_streams) {
         auto endpoint = relayEndpointFor(*m_session->profile());
@@ -318,8 +320,15 @@ void AppController::runWipe(const client::WipeToken &token, const WipeFile &file
 void AppController::finishWipe(const WipeFile &pending)
 {
     m_remotelyWiped = true;
-    if (auto s = m_vault->eraseForRemoteWipe(); !s)
-        qCWarning(lcApp) << "remote wipe: erase reported" << errcName(s.error().code);
+    if (auto s = m_vault->eraseForRemoteWipe(); !s) {
+        // Key material may remain (security review M-1): never report this wipe as done. The
+        // wipe file and the pending acknowledgement stay, so the next start tries again.
+        qCWarning(lcApp) << "remote wipe: erase failed:" << errcName(s.error().code)
+                         << "- not acknowledged; tried again at the next start";
+        Q_EMIT remotelyWipedChanged();
+        Q_EMIT wipeAcknowledged(false);
+        return;
+    }
     if (auto s = removeWipeFile(m_services.vaultDirectory); !s)
         qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
     Q_EMIT remotelyWipedChanged();
@@ -341,6 +350,46 @@ void AppController::finishWipe(const WipeFile &pending)
         Q_EMIT wipeAcknowledged(ok);
     });
     m_wipeCheck->postDone(pending.acknowledgement);
+}
+
+void AppController::installOnlineWipe()
+{
+    streams::Receiver &receiver = m_streams->receiver();
+    model::RecordStore *records = &m_session->records();
+    // notAfter against HQ's verified time (the clock's lower bound), never the wall clock.
+    receiver.setHqTimeBound([records] { return records->clock().referenceMs(); });
+    receiver.setWipeRecorder(
+        [this](const streams::Command &command) { return recordOnlineWipe(command); });
+    receiver.setWipeHandler([this](const streams::Command &) {
+        // Queued: the wipe destroys the session, the engine and the receiver that call this.
+        QMetaObject::invokeMethod(this, &AppController::finishPendingWipe, Qt::QueuedConnection);
+    });
+}
+
+Status AppController::recordOnlineWipe(const streams::Command &command)
+{
+    vault::Vault *v = m_vault->vault();
+    if (!m_session || !m_session->profile() || !v || !v->identity())
+        return fail(Errc::Internal, QStringLiteral("online wipe without a session"));
+    auto file = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+    if (!file) {
+        // No wipe id in the profile: the pending file still names the device, so the wipe
+        // finishes at the next start; there is nowhere to post the acknowledgement.
+        WipeFile bare;
+        bare.target.deployment = m_session->profile()->deploymentId;
+        bare.target.device = m_session->profile()->deviceId;
+        bare.relayUrl = m_session->profile()->relayUrl;
+        file = bare;
+    }
+    qCWarning(lcApp).noquote() << "remote wipe ordered by HQ on down: command"
+                               << command.commandId.toHex().left(8);
+    WipeAcknowledgement ack;
+    ack.deployment = file->target.deployment;
+    ack.device = file->target.device;
+    ack.commandId = command.commandId;
+    ack.erasedAtMs = m_services.clock.wallMs();
+    file->acknowledgement = ack.encode();
+    return writeWipePending(m_services.vaultDirectory, *file);
 }
 
 void AppController::finishPendingWipe()

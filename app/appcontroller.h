@@ -134,6 +134,12 @@ private:
     // relay took it.
     void finishWipe(const WipeFile &pending);
     void finishPendingWipe();
+    // The online path (a WIPE COMMAND on `down`, DESIGN.md "Commands, remote wipe"): the
+    // receiver calls recordOnlineWipe inside the transaction that records the command id, so
+    // "wipe pending" is on disk before the id counts as seen; after the commit the wipe finishes
+    // as a pending one does at start.
+    void installOnlineWipe();
+    [[nodiscard]] Status recordOnlineWipe(const streams::Command &command);
     // m_wipeHttp for the relay the file names (the running check is dropped); false without one.
     [[nodiscard]] bool wipeHttpFor(const WipeFile &file);
     void ensureWipeFile();

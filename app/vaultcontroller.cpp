@@ -18,8 +18,9 @@ namespace {
 constexpr double kFullStrengthBits = vault::kMinPassphraseBits * 1.6;
 } // namespace
 
-VaultController::VaultController(QString directory, vault::KeyStore &keyStore, liaison::Clock &clock,
-                                 vault::VaultOptions options, QObject *parent)
+VaultController::VaultController(QString directory, vault::KeyStore &keyStore,
+                                 liaison::Clock &clock, vault::VaultOptions options,
+                                 QObject *parent)
     : QObject(parent)
     , m_dir(std::move(directory))
     , m_keyStore(keyStore)
@@ -313,20 +314,14 @@ Status VaultController::eraseForRemoteWipe()
     waitForWorker();
     if (m_state == State::Unlocked && m_vault)
         Q_EMIT aboutToLock();
-    if (!m_vault && vault::Vault::exists(m_dir)) {
-        auto loaded = vault::Vault::load(m_dir, m_keyStore, m_clock, m_options);
-        if (loaded)
-            m_vault = std::move(*loaded);
-        else if (loaded.error().code != Errc::Erased)
-            qCWarning(lcVaultUi) << "remote wipe: vault not loadable:"
-                                 << errcName(loaded.error().code);
-    }
     Status result;
     if (m_vault) {
         result = m_vault->erase();
         m_vault.reset();
-    } else if (vault::Vault::exists(m_dir)) {
-        result = fail(Errc::Io, QStringLiteral("the vault could not be loaded to erase it"));
+    } else {
+        // Not loaded (locked app, or a key file that does not parse, or none at all): erase
+        // without parsing, and say so when key material may remain (security review M-1).
+        result = vault::Vault::eraseDirectory(m_dir, m_keyStore, m_clock, m_options);
     }
     qCWarning(lcVaultUi) << "remote wipe: vault erased," << (result ? "ok" : "with errors");
     m_remotelyErased = true;
@@ -335,8 +330,13 @@ Status VaultController::eraseForRemoteWipe()
         m_lockoutSeconds = 0;
         Q_EMIT lockoutChanged();
     }
-    setMessage(tr("HQ erased this device's vault remotely: its records and keys are gone. "
-                  "Contact HQ to enrol the device again."));
+    if (result)
+        setMessage(tr("HQ erased this device's vault remotely: its records and keys are gone. "
+                      "Contact HQ to enrol the device again."));
+    else
+        setMessage(tr("HQ ordered this device's vault erased, but not everything could be "
+                      "destroyed (%1). Do not use this device; contact HQ.")
+                       .arg(result.error().message));
     setState(State::Erased);
     Q_EMIT attemptsChanged();
     return result;

@@ -63,6 +63,11 @@ Status ReceiverStreamPort::tick()
     return m_receiver.tick();
 }
 
+Status ReceiverStreamPort::giveUpGap(const crypto::Id16 &sender)
+{
+    return m_receiver.giveUpGap(sender);
+}
+
 Status ReceiverStreamPort::sendReceipt(std::int64_t unlockFailures)
 {
     auto r = m_receiver.sendReceipt(

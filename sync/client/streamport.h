@@ -34,6 +34,13 @@ public:
     [[nodiscard]] virtual Result<std::vector<streams::GapRequest>> gapsWanted() = 0;
     // Gap timers (RESYNC_REQUEST after an hour online with a gap).
     [[nodiscard]] virtual Status tick() = 0;
+    // The relay could not fill this sender's gap for several rounds in a row (withheld, or past
+    // its retention): ask for a RESYNC now (DESIGN.md "Streams", issue 8 point 5).
+    [[nodiscard]] virtual Status giveUpGap(const crypto::Id16 &sender)
+    {
+        Q_UNUSED(sender);
+        return {};
+    }
 };
 
 // The device adds what its state and RECEIPT need.
@@ -58,6 +65,7 @@ public:
     [[nodiscard]] Result<std::vector<streams::QueuedEnvelope>> pendingEnvelopes(int limit) override;
     [[nodiscard]] Result<qsizetype> pendingCount() override;
     [[nodiscard]] Status markDelivered(const streams::QueuedEnvelope &envelope) override;
+    [[nodiscard]] Status giveUpGap(const crypto::Id16 &sender) override;
     [[nodiscard]] Result<streams::ReceiveResult> receive(QByteArrayView envelope) override;
     [[nodiscard]] Result<std::vector<streams::GapRequest>> gapsWanted() override;
     [[nodiscard]] Status tick() override;

@@ -105,6 +105,7 @@ void SyncEngine::begin(Phase first)
     m_stats = {};
     m_skip.clear();
     m_gapPasses = 0;
+    m_gapProgress = false;
     m_again = false;
     m_done = 0;
     m_total = 0;
@@ -339,6 +340,18 @@ void SyncEngine::gapStep()
     if (!gaps)
         return finish(false, QStringLiteral("receiver: %1").arg(gaps.error().message));
     if (gaps->empty() || m_gapPasses >= m_options.maxGapPasses) {
+        if (gaps->empty() || m_gapProgress) {
+            m_fruitlessRounds = 0;
+        } else if (++m_fruitlessRounds >= m_options.fruitlessGapRounds) {
+            // Gap fill came back empty round after round: no timer can help any more.
+            for (const streams::GapRequest &g : *gaps) {
+                if (auto st = m_port.giveUpGap(g.stream.sender); !st)
+                    return finish(false, QStringLiteral("receiver: %1").arg(st.error().message));
+            }
+            qCInfo(lcSync) << "gap not filled in" << m_fruitlessRounds
+                           << "rounds: RESYNC asked for";
+            m_fruitlessRounds = 0;
+        }
         if (m_afterPull) {
             if (auto st = m_afterPull(m_stats); !st)
                 return finish(false, st.error().message);
@@ -362,6 +375,8 @@ void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t ind
         // the receiver's timer (RESYNC_REQUEST after an hour online).
         if (m_stats.applied == appliedBefore)
             m_gapPasses = m_options.maxGapPasses;
+        else
+            m_gapProgress = true;
         return gapStep();
     }
     auto s = signer();

@@ -36,6 +36,9 @@ struct EngineOptions
     int requestTimeoutMs = 30'000; // no bytes for that long ends a call
     int longPollWaitMs = 25'000;   // wait_ms of an idle long-poll (relay caps it)
     int maxGapPasses = 8;          // gap fill passes per round (each must make progress)
+    // Rounds in a row whose gap fill brought nothing before the device asks for a RESYNC
+    // (the relay withholds the missing envelope or no longer holds it).
+    int fruitlessGapRounds = 3;
 };
 
 struct RoundStats
@@ -131,6 +134,8 @@ private:
     QList<std::int64_t> m_unacked; // cursors applied but not yet acknowledged at the relay
     QSet<QByteArray> m_skip;       // (recipient, epoch) refused in this round
     int m_gapPasses = 0;
+    int m_fruitlessRounds = 0;  // consecutive rounds whose gap fill brought nothing
+    bool m_gapProgress = false; // this round's gap fill applied something
     int m_done = 0;
     int m_total = 0;
 };

@@ -453,8 +453,10 @@ struct Receiver::Impl
         const QByteArrayView pk(reinterpret_cast<const char *>(sk.data()) + 32, 32);
         if (crypto::crypto_generichash(pk) != c.targetSignKeyHash)
             return false;
-        if (c.notAfterMs != 0 && c.notAfterMs < now())
-            return false;
+        if (c.notAfterMs != 0 && q.m_hqTimeBound) {
+            if (const auto hqNow = q.m_hqTimeBound(); hqNow && c.notAfterMs < *hqNow)
+                return false; // past its notAfter by HQ's own (verified) time
+        }
         STREAMS_TRY_ASSIGN(auto st, db().prepare("INSERT OR IGNORE INTO stream_command "
                                                  "(command_id, type, received_ms) VALUES (?, ?, "
                                                  "?)"));
@@ -462,8 +464,11 @@ struct Receiver::Impl
         STREAMS_TRY(st.exec());
         if (db().changes() == 0)
             return false;
-        if (c.type == Command::Type::Wipe)
+        if (c.type == Command::Type::Wipe) {
+            if (q.m_wipeRecorder)
+                STREAMS_TRY(q.m_wipeRecorder(c));
             wipes.push_back(c);
+        }
         return true;
     }
 
@@ -1123,6 +1128,13 @@ Status Receiver::tick()
         }
         st.reset();
         for (InRow &r : rows) {
+            if (m_clock.onlineMs() < *r.gapSince) {
+                // The online clock went back (a reboot): the wait restarts from here rather than
+                // never ending.
+                r.gapSince = m_clock.onlineMs();
+                STREAMS_TRY(impl.saveRow(r));
+                continue;
+            }
             if (m_clock.onlineMs() - *r.gapSince < kGapTimeoutMs)
                 continue;
             STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
@@ -1131,6 +1143,28 @@ Status Receiver::tick()
             STREAMS_TRY(impl.saveRow(r));
         }
         return {};
+    };
+    if (auto s = run(); !s) {
+        m_db.rollback();
+        return s;
+    }
+    STREAMS_TRY(m_db.commit());
+    impl.afterTransaction();
+    return {};
+}
+
+Status Receiver::giveUpGap(const Id16 &sender)
+{
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    auto run = [&]() -> Status {
+        STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(sender));
+        if (!r.exists || r.frozen || !r.gapSince || r.resyncWanted != ResyncReason::None)
+            return {};
+        STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
+        STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
+        STREAMS_TRY(impl.requestResync(r, ResyncReason::Retention, r.applied + 1));
+        return impl.saveRow(r);
     };
     if (auto s = run(); !s) {
         m_db.rollback();

@@ -106,6 +106,12 @@ struct StreamState
 using Command = protocol::CommandPayload;
 
 using WipeHandler = std::function<void(const Command &)>;
+// Called inside the transaction that records a new WIPE's command id (DESIGN.md "Commands":
+// "wipe pending" is durable before the id counts as seen). A failure rolls the envelope back: it
+// is not acknowledged and is offered again.
+using WipeRecorder = std::function<Status(const Command &)>;
+// The device's lower bound of HQ time (DESIGN.md "Data", clock rule); nullopt when unknown.
+using HqTimeBound = std::function<std::optional<std::int64_t>()>;
 
 class Receiver
 {
@@ -117,6 +123,10 @@ public:
 
     void setAlarmSink(AlarmSink sink) { m_alarmSink = std::move(sink); }
     void setWipeHandler(WipeHandler handler) { m_wipeHandler = std::move(handler); }
+    void setWipeRecorder(WipeRecorder recorder) { m_wipeRecorder = std::move(recorder); }
+    // Device: a command's notAfter is judged against this (never the wall clock, which whoever
+    // holds the device can set forward). Without a bound a command is not judged expired.
+    void setHqTimeBound(HqTimeBound bound) { m_hqTimeBound = std::move(bound); }
     // HQ only: what RESYNC carries besides the stream fields. Without it HQ records
     // "resync wanted" and leaves sending it to the caller.
     void setResyncSource(ResyncSource *source) { m_resyncSource = source; }
@@ -129,6 +139,10 @@ public:
     // Gap timers on the online clock: a gap open for kGapTimeoutMs online asks for a RESYNC
     // (device: RESYNC_REQUEST on `up`; HQ: RESYNC on `down`). Call on every sync round.
     [[nodiscard]] Status tick();
+    // Device: gap fill for this sender came back empty round after round; ask for a RESYNC
+    // (RESYNC_REQUEST, reason Retention) without waiting for the timer. No-op without a gap or
+    // when one was asked for in this epoch.
+    [[nodiscard]] Status giveUpGap(const Id16 &sender);
 
     // The ranges to fetch from the relay for every stream with parked envelopes.
     [[nodiscard]] Result<std::vector<GapRequest>> gapsWanted() const;
@@ -184,6 +198,8 @@ private:
     qsizetype m_resyncPartBytes = 512 * 1024;
     AlarmSink m_alarmSink;
     WipeHandler m_wipeHandler;
+    WipeRecorder m_wipeRecorder;
+    HqTimeBound m_hqTimeBound;
 };
 
 } // namespace liaison::streams

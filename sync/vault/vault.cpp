@@ -582,8 +582,16 @@ Status Vault::erase()
                 aliases << *a;
         }
     }
-    if (aliases.isEmpty())
+    const bool keyFileSeen = QFileInfo::exists(keyPath);
+    const bool databaseSeen = QFileInfo::exists(databasePath(m_dir));
+    if (aliases.isEmpty() && !m_header.pepperAlias.isZero())
         aliases << m_header.pepperAlias;
+    if (aliases.isEmpty() && (keyFileSeen || databaseSeen)) {
+        // Neither the key file nor what was loaded names the pepper: it may be left behind.
+        note(fail(keyFileSeen ? Errc::DamagedKeyFile : Errc::NotFound,
+                  QStringLiteral("the vault's pepper could not be located: key material may "
+                                 "remain")));
+    }
     // 1. The pepper first: without it no copy of the key file opens, ever.
     for (const crypto::Id16 &a : aliases)
         note(m_keyStore.remove(pepperAliasName(a)));
@@ -599,9 +607,28 @@ Status Vault::erase()
     }
     // 4. The counter has nothing left to protect.
     note(lockoutFor(vaultId.value_or(m_header.keyFileId)).remove());
+    // 5. Verify: no known pepper readable, no key file left.
+    for (const crypto::Id16 &a : aliases) {
+        auto left = m_keyStore.read(pepperAliasName(a));
+        if (left || left.error().code != Errc::NotFound)
+            note(fail(Errc::Io, QStringLiteral("the pepper is still in the key store")));
+    }
+    for (const QString &path : {keyPath, keyPath + QStringLiteral(".tmp")}) {
+        if (QFileInfo::exists(path))
+            note(fail(Errc::Io, QStringLiteral("cannot delete the key file")));
+    }
     m_erased = true;
     qCWarning(lcVault) << "vault crypto-erased";
     return result;
+}
+
+Status Vault::eraseDirectory(const QString &dir, KeyStore &keyStore, Clock &clock,
+                             VaultOptions options)
+{
+    // Nothing is parsed: the header stays unknown and erase() reads what it needs at fixed
+    // offsets.
+    Vault v(dir, keyStore, clock, std::move(options));
+    return v.erase();
 }
 
 std::uint32_t Vault::failureCount() const

@@ -101,8 +101,15 @@ public:
     // Close the database, zero VK and the identity secrets.
     void lock();
     // Crypto-erase: pepper first, then overwrite the key file, then delete the database files.
-    // Works locked or unlocked (the remote-wipe path runs before any passphrase).
+    // Works locked or unlocked (the remote-wipe path runs before any passphrase). Then checks:
+    // Ok only when no pepper it knows of can still be read and no key or database file is left.
     [[nodiscard]] Status erase();
+    // The remote-wipe erase of a directory whose key file need not parse (damaged, from a newer
+    // version) or may be missing (security review M-1): it reads the pepper alias at its fixed
+    // offset and never fails silently. A key file that is missing while the database is there
+    // is an error: the pepper cannot be located, so key material may remain.
+    [[nodiscard]] static Status eraseDirectory(const QString &dir, KeyStore &keyStore, Clock &clock,
+                                               VaultOptions options = {});
 
     [[nodiscard]] bool isUnlocked() const { return m_database != nullptr; }
     [[nodiscard]] bool isErased() const { return m_erased; }

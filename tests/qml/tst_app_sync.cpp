@@ -467,6 +467,74 @@ private Q_SLOTS:
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
     }
 
+    // Issue 8 point 2 (protocol review H2, security review H-1): a WIPE command on `down`, no
+    // token at the relay. The unlocked app carries it out: the vault is crypto-erased, and
+    // "wipe pending" was on disk before the command id counted as seen.
+    void onlineWipeOnDownErasesTheVault()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wiped-online"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        auto record = m_hq->registry().device(d.profile.deviceId);
+        QVERIFY(record && *record);
+        streams::Command c;
+        c.type = streams::Command::Type::Wipe;
+        c.commandId = crypto::randomFixed<crypto::Id16>();
+        c.target = d.profile.deviceId;
+        c.targetSignKeyHash = crypto::crypto_generichash((*record)->signKey.view());
+        c.issuedAtMs = m_clock.wallMs();
+        c.notAfterMs = m_clock.wallMs() + 3600 * 1000;
+        QVERIFY(m_hq->outbox().enqueue(d.profile.deviceId, streams::Kind::Command, c.toCbor()));
+        auto round = m_hq->syncOnce();
+        QVERIFY2(round, round ? "" : qPrintable(round.error().message));
+        QCOMPARE(round->refused, 0);
+
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy startCheck(a.get(), &app::AppController::wipeCheckFinished);
+        QVERIFY(startCheck.wait(30000));
+        QCOMPARE(startCheck.first().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
+        QVERIFY(unlock(*a));
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY(!a->session());
+        QVERIFY(vaultGone(d.vaultDir));
+        QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
+    }
+
+    // Issue 8 point 2 (security review M-1): a wipe that could not destroy the key material
+    // never reports success; a key file that does not parse is still erased.
+    void wipeWithoutTheKeyFileNeverReportsSuccess()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wipe-nokey"), d));
+        const QString key = vault::Vault::keyFilePath(d.vaultDir);
+        QVERIFY(QFile::rename(key, key + QStringLiteral(".away")));
+        {
+            app::VaultController vc(d.vaultDir, *d.keys, m_vaultClock, testVault());
+            auto erased = vc.eraseForRemoteWipe();
+            QVERIFY(!erased); // the pepper could not be located: not "erased"
+        }
+
+        Enrolled e;
+        QVERIFY(enrol(QStringLiteral("wipe-damaged"), e));
+        const QString ekey = vault::Vault::keyFilePath(e.vaultDir);
+        {
+            QFile f(ekey);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.seek(4));
+            QVERIFY(f.write("\x7f", 1) == 1); // a format this version does not know
+        }
+        QVERIFY(!vault::Vault::load(e.vaultDir, *e.keys, m_vaultClock, testVault()));
+        {
+            app::VaultController vc(e.vaultDir, *e.keys, m_vaultClock, testVault());
+            auto erased = vc.eraseForRemoteWipe();
+            QVERIFY2(erased, erased ? "" : qPrintable(erased.error().message));
+        }
+        QVERIFY(!QFile::exists(ekey));
+        QVERIFY(!QFile::exists(vault::Vault::databasePath(e.vaultDir)));
+    }
+
     void pendingWipeFinishesAtNextStart()
     {
         // The app died right after step 1 of the wipe order (the acknowledgement in the

@@ -175,6 +175,33 @@ private Q_SLOTS:
     }
 
     // Issue 3 test 10.
+    // Issue 8 point 5 (protocol review M1): a gap the relay never fills escalates without
+    // waiting an hour of one process's uptime: after fruitless gap-fill rounds the engine gives
+    // up on it and the device asks for a RESYNC (once).
+    void unfillableGapAsksForResync()
+    {
+        Pair p;
+        QVERIFY(p.enrol());
+        QList<QueuedEnvelope> sent;
+        for (int i = 2; i <= 4; ++i) {
+            auto q = p.hq->outbox->enqueue(p.devId(), Kind::Delta,
+                                           kvDelta({{QStringLiteral("g%1").arg(i), "1"}}));
+            QVERIFY(q);
+            sent.append(*q);
+        }
+        QCOMPARE(p.dev->receiver->receive(sent[1].bytes)->disposition, Disposition::Parked);
+        QVERIFY(p.dev->receiver->giveUpGap(p.hqId()));
+        auto pending = p.dev->outbox->pending(p.hqId());
+        QCOMPARE(int(pending->size()), 1);
+        QCOMPARE(pending->front().kind, Kind::ResyncRequest);
+        QCOMPARE(p.dev->alarmCount(AlarmType::GapTimeout), 1);
+        QVERIFY(p.dev->receiver->giveUpGap(p.hqId()));
+        QCOMPARE(int(p.dev->outbox->pending(p.hqId())->size()), 1); // asked once
+        QVERIFY(p.pump());
+        QCOMPARE(devState(p).stream.epoch, 2u);
+        QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
+    }
+
     void gapParksThenResyncRestoresHqState()
     {
         Pair p;
@@ -598,6 +625,75 @@ private Q_SLOTS:
             QVERIFY(p.dev->receiver->receive(o->bytes));
             QCOMPARE(p.dev->wipes.size(), 1);
         }
+    }
+
+    // Issue 8 point 2 (protocol review H2, point 4): "wipe pending" is recorded inside the
+    // transaction that records the command id. A recorder that fails rolls the envelope back (it
+    // is offered again, not lost as "seen"); one that succeeds survives a crash before the
+    // handler (here: the Receiver is thrown away before any handler runs).
+    void wipePendingIsRecordedInTheCommandTransaction()
+    {
+        Pair p;
+        QVERIFY(p.enrol());
+        Command c;
+        c.commandId = crypto::randomFixed<Id16>();
+        c.target = p.devId();
+        c.targetSignKeyHash = p.dev->me.asPeer().signKeyHash;
+        c.issuedAtMs = p.clock.wallMs();
+        c.notAfterMs = p.clock.wallMs() + 3600 * 1000;
+        auto q = p.hq->outbox->enqueue(p.devId(), Kind::Command, c.toCbor());
+        QVERIFY(q);
+        QList<Command> recorded;
+        bool failRecording = true;
+        p.dev->receiver->setWipeRecorder([&](const Command &cmd) -> Status {
+            if (failRecording)
+                return fail(Errc::Io, QStringLiteral("disk full"));
+            recorded.append(cmd);
+            return {};
+        });
+        auto r = p.dev->receiver->receive(q->bytes);
+        QVERIFY(!r); // a local failure: not acknowledged, the command id not kept
+        QCOMPARE(p.dev->wipes.size(), 0);
+        failRecording = false;
+        p.dev->receiver->setWipeHandler({}); // the process dies before the handler runs
+        r = p.dev->receiver->receive(q->bytes);
+        QVERIFY(r);
+        QVERIFY(r->wipe);
+        QCOMPARE(recorded.size(), 1);
+        QCOMPARE(recorded.front().commandId, c.commandId);
+    }
+
+    // Issue 8 point 2 (H2 point 5): notAfter is judged against HQ's verified time (the lower
+    // bound), not the wall clock a thief can set forward.
+    void wipeNotAfterUsesHqTime()
+    {
+        Pair p;
+        QVERIFY(p.enrol());
+        const std::int64_t hqNow = p.clock.wallMs();
+        Command c;
+        c.commandId = crypto::randomFixed<Id16>();
+        c.target = p.devId();
+        c.targetSignKeyHash = p.dev->me.asPeer().signKeyHash;
+        c.issuedAtMs = hqNow;
+        c.notAfterMs = hqNow + 3600 * 1000;
+        std::optional<std::int64_t> bound = hqNow;
+        p.dev->receiver->setHqTimeBound([&] { return bound; });
+        auto q = p.hq->outbox->enqueue(p.devId(), Kind::Command, c.toCbor());
+        QVERIFY(q);
+        p.clock.setWall(hqNow + 2 * 24 * 3600 * 1000LL); // the thief sets the clock 2 days on
+        auto r = p.dev->receiver->receive(q->bytes);
+        QVERIFY(r);
+        QVERIFY(r->wipe);
+        QCOMPARE(p.dev->wipes.size(), 1);
+        // Past its notAfter by HQ's time: not obeyed.
+        Command late = c;
+        late.commandId = crypto::randomFixed<Id16>();
+        bound = hqNow + 2 * 3600 * 1000;
+        auto q2 = p.hq->outbox->enqueue(p.devId(), Kind::Command, late.toCbor());
+        r = p.dev->receiver->receive(q2->bytes);
+        QVERIFY(r);
+        QVERIFY(!r->wipe);
+        QCOMPARE(p.dev->wipes.size(), 1);
     }
 
     void wipeOnlyDeviceIsQuarantinedButAckPasses()
