@@ -1,5 +1,7 @@
 #include "atomicfile.h"
 
+#include "crypto/crypto.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -34,6 +36,22 @@ Status writeAll(int fd, const char *data, std::size_t size, const QString &path)
     return {};
 }
 
+// A fresh temp name beside `path` ("<path>.tmp-<16 hex>"), opened O_EXCL | O_NOFOLLOW: a
+// symlink or a file planted under a guessable name is never followed or truncated (security
+// review L-11). Returns the fd (or -1 with errno) and the name.
+int openFreshTemp(const QString &path, int mode, QString &tmpPath)
+{
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        tmpPath = path + QStringLiteral(".tmp-") +
+                  QString::fromLatin1(crypto::randomFixed<crypto::Id16>().toHex().left(16));
+        const int fd = ::open(QFile::encodeName(tmpPath).constData(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
+}
+
 } // namespace
 
 Status syncDirectory(const QString &dirPath)
@@ -53,7 +71,10 @@ Status syncDirectory(const QString &dirPath)
 Status writeFileDurably(const QString &tempPath, QByteArrayView bytes, int mode)
 {
     const QByteArray tmp = QFile::encodeName(tempPath);
-    const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    // The caller names the temp file (the vault finds a half-done key-file write by it); a
+    // symlink there is never followed.
+    const int fd =
+        ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return std::unexpected(ioError(QStringLiteral("cannot create"), tempPath, errno));
     ::fchmod(fd, mode_t(mode));
@@ -78,9 +99,9 @@ Status renameDurably(const QString &from, const QString &to)
 
 Status writeFileReplacingRelaxed(const QString &path, QByteArrayView bytes, int mode)
 {
-    const QString tmpPath = path + QStringLiteral(".tmp");
+    QString tmpPath;
+    const int fd = openFreshTemp(path, mode, tmpPath);
     const QByteArray tmp = QFile::encodeName(tmpPath);
-    const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return std::unexpected(ioError(QStringLiteral("cannot create"), tmpPath, errno));
     ::fchmod(fd, mode_t(mode));
@@ -96,9 +117,20 @@ Status writeFileReplacingRelaxed(const QString &path, QByteArrayView bytes, int 
 
 Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
 {
-    const QString tmp = path + QStringLiteral(".tmp");
-    if (auto s = writeFileDurably(tmp, bytes, mode); !s)
-        return s;
+    QString tmp;
+    const int fd = openFreshTemp(path, mode, tmp);
+    if (fd < 0)
+        return std::unexpected(ioError(QStringLiteral("cannot create"), tmp, errno));
+    ::fchmod(fd, mode_t(mode));
+    auto written = writeAll(fd, bytes.data(), std::size_t(bytes.size()), tmp);
+    if (written && ::fsync(fd) != 0)
+        written = std::unexpected(ioError(QStringLiteral("cannot sync"), tmp, errno));
+    if (::close(fd) != 0 && written)
+        written = std::unexpected(ioError(QStringLiteral("cannot close"), tmp, errno));
+    if (!written) {
+        ::unlink(QFile::encodeName(tmp).constData());
+        return written;
+    }
     if (auto s = renameDurably(tmp, path); !s) {
         ::unlink(QFile::encodeName(tmp).constData());
         return s;
@@ -109,10 +141,15 @@ Status writeFileAtomically(const QString &path, QByteArrayView bytes, int mode)
 Status overwriteAndRemove(const QString &path)
 {
     const QByteArray name = QFile::encodeName(path);
-    const int fd = ::open(name.constData(), O_WRONLY | O_CLOEXEC);
+    const int fd = ::open(name.constData(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return {};
+        if (errno == ELOOP) { // a symlink: remove the link, never overwrite what it points to
+            if (::unlink(name.constData()) != 0 && errno != ENOENT)
+                return std::unexpected(ioError(QStringLiteral("cannot delete"), path, errno));
+            return syncDirectory(QFileInfo(path).absolutePath());
+        }
         return std::unexpected(ioError(QStringLiteral("cannot open"), path, errno));
     }
     struct stat st

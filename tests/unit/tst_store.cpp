@@ -1,6 +1,7 @@
 // The SQLCipher wrapper: every rule of DESIGN.md "SQLCipher 3.4.1 rules" (issue 2, tests 1-4, 8).
 
 #include "crypto/crypto.h"
+#include "store/atomicfile.h"
 #include "store/database.h"
 #include "testmain.h"
 #include "testsupport.h"
@@ -474,6 +475,31 @@ private Q_SLOTS:
     }
 
     // Disk full / write failure surfaces as Errc::Io (a file-size limit makes write() fail).
+    // Issue 8 point 12 (security review L-11): a symlink planted at the old fixed temp name
+    // ("<path>.tmp") or at the file to overwrite-and-remove is never followed.
+    void plantedSymlinksAreNotFollowed()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString victim = dir.filePath(QStringLiteral("victim"));
+        {
+            QFile v(victim);
+            QVERIFY(v.open(QIODevice::WriteOnly));
+            v.write("precious");
+        }
+        const QString target = dir.filePath(QStringLiteral("state"));
+        QVERIFY(QFile::link(victim, target + QStringLiteral(".tmp")));
+        QVERIFY(store::writeFileAtomically(target, "new state", 0600));
+        QVERIFY(store::writeFileReplacingRelaxed(target, "newer state", 0600));
+        QCOMPARE(*store::readSmallFile(victim), QByteArray("precious"));
+        QCOMPARE(*store::readSmallFile(target), QByteArray("newer state"));
+        const QString link = dir.filePath(QStringLiteral("link"));
+        QVERIFY(QFile::link(victim, link));
+        QVERIFY(store::overwriteAndRemove(link));
+        QVERIFY(!QFileInfo(link).isSymLink());
+        QCOMPARE(*store::readSmallFile(victim), QByteArray("precious"));
+    }
+
     void writeFailureIsIo()
     {
         QTemporaryDir dir;
