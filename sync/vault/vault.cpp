@@ -364,6 +364,11 @@ Result<crypto::SymmetricKey> Vault::attempt(const KeyFile &file,
         }
         return fail(Errc::WrongKey, QStringLiteral("wrong passphrase"));
     }
+    // The key file's AEAD verified: the passphrase is proven. Whatever happens to the database
+    // next (damaged, unreadable, the generation alarm) is not a failed attempt (security review
+    // L-4; DESIGN.md resets only after the database key is proven, see sync/protocol/README.md).
+    if (auto s = lockout.reset(); !s)
+        qCWarning(lcVault) << "cannot reset the failure counter:" << s.error().message;
     return vaultKey;
 }
 

@@ -386,6 +386,29 @@ private Q_SLOTS:
         QVERIFY(!(*v)->isUnlocked());
     }
 
+    // Issue 8 point 12 (security review L-4): the right passphrase proves itself at the key
+    // file's AEAD; a database that then fails to open must not count toward the lockout or the
+    // erase-after limit (a damaged disk would otherwise erase the vault after ten tries).
+    void rightPassphraseWithBrokenDatabaseIsNotCounted()
+    {
+        VaultFixture f;
+        {
+            auto v = f.create();
+            QVERIFY(v);
+        }
+        QVERIFY(test::flipByte(Vault::databasePath(f.dir), 200));
+        auto v = f.load();
+        QVERIFY(v);
+        for (int i = 0; i < 12; ++i) {
+            auto s = (*v)->unlock(secret(test::kPassphraseA));
+            QVERIFY(!s);
+            QCOMPARE(s.error().code, Errc::Tampered); // never LockedOut, never Erased
+            QCOMPARE((*v)->failureCount(), 0u);
+        }
+        QVERIFY(Vault::exists(f.dir));
+        QCOMPARE(f.pepperEntries().size(), 1);
+    }
+
     // Issue 2, test 9 (erase part): a copy taken before the erase cannot be opened afterwards.
     void cryptoEraseKillsEveryCopy()
     {
