@@ -192,9 +192,12 @@ BoxKeyPair crypto_box_keypair_from_secret(BoxSecretKey &&secret)
 
 QByteArray crypto_box_seal(QByteArrayView message, const BoxPublicKey &recipient)
 {
-    QByteArray out(message.size() + qsizetype(kSealBytes), Qt::Uninitialized);
-    ::crypto_box_seal(reinterpret_cast<unsigned char *>(out.data()), u8(message),
-                      std::size_t(message.size()), recipient.data());
+    // Zero-filled, and nothing at all when libsodium refuses (a low-order key leaves 48 bytes of
+    // the output untouched): heap bytes must never travel to the relay (security review L-1).
+    QByteArray out(message.size() + qsizetype(kSealBytes), '\0');
+    if (::crypto_box_seal(reinterpret_cast<unsigned char *>(out.data()), u8(message),
+                          std::size_t(message.size()), recipient.data()) != 0)
+        return QByteArray();
     return out;
 }
 

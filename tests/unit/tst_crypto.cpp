@@ -66,6 +66,18 @@ private Q_SLOTS:
         QVERIFY(!crypto_box_seal_open(sealed, bob));
     }
 
+    // Issue 8 point 12 (security review L-1): libsodium refuses a low-order (all-zero) X25519
+    // key and leaves 48 bytes of its output untouched. The wrapper returns nothing then (the
+    // envelope sealer turns that into CryptoFailure), never 80 bytes of which 48 are heap.
+    void sealToLowOrderKeyGivesNothing()
+    {
+        const BoxPublicKey zero{};
+        const QByteArray sealed = crypto_box_seal("content key, 32 bytes of it....", zero);
+        QVERIFY2(sealed.isEmpty(), qPrintable(QString::number(sealed.size())));
+        const BoxKeyPair alice = crypto_box_keypair();
+        QCOMPARE(crypto_box_seal("cek", alice.publicKey).size(), 3 + 48);
+    }
+
     void signaturesBindMessageAndKey()
     {
         const SignKeyPair a = crypto_sign_keypair();
