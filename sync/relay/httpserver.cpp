@@ -8,6 +8,8 @@
 
 #include <QLoggingCategory>
 
+#include <cerrno>
+#include <chrono>
 #include <set>
 #include <variant>
 
@@ -78,9 +80,12 @@ struct HttpServer::State
     asio::ssl::context *tls = nullptr;
     RefusalHook refusal;
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    std::vector<std::unique_ptr<asio::steady_timer>> acceptBackoff; // one per acceptor
     std::set<Session *> sessions;
     bool stopping = false;
     std::size_t bodyBytesInFlight = 0; // request bodies being read, all sessions
+    int acceptBackoffMs = 0;
+    std::chrono::steady_clock::time_point lastAcceptWarning{};
 
     State(asio::io_context &i, ServerOptions o, Handler h, std::function<std::int64_t()> n,
           asio::ssl::context *t)
@@ -114,6 +119,15 @@ public:
 
     void start()
     {
+        if (m_overloaded) {
+            // Over --max-connections: a 503 at once and the socket closed, so the descriptor is
+            // back within a write deadline (TLS: closed without a handshake).
+            if (std::holds_alternative<TlsStream>(m_stream))
+                return closeNow();
+            m_shortLinger = true;
+            m_busy = true;
+            return failAndClose(503, errc::unavailable, QStringLiteral("too many connections"));
+        }
         if (auto *tls = std::get_if<TlsStream>(&m_stream)) {
             lowest().expires_after(std::chrono::milliseconds(kTlsHandshakeMs));
             tls->async_handshake(asio::ssl::stream_base::server,
@@ -195,8 +209,6 @@ private:
                                 QStringLiteral("request headers too large"));
         if (ec)
             return failAndClose(400, errc::badRequest, QStringLiteral("malformed HTTP request"));
-        if (m_overloaded)
-            return failAndClose(503, errc::unavailable, QStringLiteral("too many connections"));
 
         const auto &req = m_header->get();
         const QByteArray method = toQ(req.method_string());
@@ -381,7 +393,8 @@ private:
             return closeNow();
         }
         m_lingerBytes = 0;
-        lowest().expires_after(std::chrono::milliseconds(kLingerMs));
+        lowest().expires_after(
+            std::chrono::milliseconds(m_shortLinger ? kLingerMs / 5 : kLingerMs));
         lingerRead();
     }
 
@@ -420,6 +433,7 @@ private:
     bool m_busy = false;
     bool m_writing = false;
     bool m_overloaded = false;
+    bool m_shortLinger = false; // linger only briefly (the over-the-limit 503)
 };
 
 HttpServer::HttpServer(asio::io_context &ioc, ServerOptions options, Handler handler,
@@ -439,17 +453,57 @@ void HttpServer::setRefusalHook(RefusalHook hook)
 }
 
 namespace {
-void doAccept(const std::shared_ptr<HttpServer::State> &state, tcp::acceptor *acceptor)
+// Accept errors that mean "no descriptor or memory for a new socket right now": retrying at once
+// would spin (the pending connection stays in the backlog), so the acceptor backs off.
+// (By errno value: asio reports accept failures in the system category.)
+bool resourceExhausted(int err)
 {
-    acceptor->async_accept(state->ioc, [state, acceptor](beast::error_code ec, tcp::socket socket) {
+    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+void doAccept(const std::shared_ptr<HttpServer::State> &state, tcp::acceptor *acceptor,
+              asio::steady_timer *backoff)
+{
+    // Every descriptor the process may use is nearly taken (by this listener's sockets, the
+    // over-the-limit ones included): wait in the kernel's backlog rather than meet EMFILE.
+    if (state->options.maxOpenSockets > 0 &&
+        int(state->sessions.size()) >= state->options.maxOpenSockets) {
+        backoff->expires_after(std::chrono::milliseconds(20));
+        backoff->async_wait([state, acceptor, backoff](beast::error_code e) {
+            if (!e && !state->stopping)
+                doAccept(state, acceptor, backoff);
+        });
+        return;
+    }
+    acceptor->async_accept(state->ioc, [state, acceptor, backoff](beast::error_code ec,
+                                                                  tcp::socket socket) {
         if (ec == asio::error::operation_aborted || state->stopping)
             return;
-        if (!ec) {
-            socket.set_option(tcp::no_delay(true), ec);
-            const bool overloaded = int(state->sessions.size()) >= state->options.maxConnections;
-            std::make_shared<Session>(std::move(socket), state, overloaded)->start();
+        if (ec) {
+            // Back off (10 ms doubling to 1 s while it lasts); warn at most every 10 s.
+            state->acceptBackoffMs =
+                state->acceptBackoffMs == 0 ? 10 : std::min(1000, state->acceptBackoffMs * 2);
+            const auto now = std::chrono::steady_clock::now();
+            if (now - state->lastAcceptWarning > std::chrono::seconds(10)) {
+                state->lastAcceptWarning = now;
+                const int err = ec.value();
+                qCWarning(lcRelayHttp).noquote()
+                    << "accept failed: errno" << err
+                    << (resourceExhausted(err) ? "(out of file descriptors or memory); backing off"
+                                               : "; backing off");
+            }
+            backoff->expires_after(std::chrono::milliseconds(state->acceptBackoffMs));
+            backoff->async_wait([state, acceptor, backoff](beast::error_code e) {
+                if (!e && !state->stopping)
+                    doAccept(state, acceptor, backoff);
+            });
+            return;
         }
-        doAccept(state, acceptor);
+        state->acceptBackoffMs = 0;
+        socket.set_option(tcp::no_delay(true), ec);
+        const bool overloaded = int(state->sessions.size()) >= state->options.maxConnections;
+        std::make_shared<Session>(std::move(socket), state, overloaded)->start();
+        doAccept(state, acceptor, backoff);
     });
 }
 } // namespace
@@ -477,8 +531,10 @@ Result<quint16> HttpServer::listen(const ListenAddress &address)
                                   .arg(address.port)
                                   .arg(QString::fromStdString(ec.message())));
     const quint16 port = acceptor->local_endpoint().port();
-    doAccept(m_state, acceptor.get());
+    auto backoff = std::make_unique<asio::steady_timer>(m_state->ioc);
+    doAccept(m_state, acceptor.get(), backoff.get());
     m_state->acceptors.push_back(std::move(acceptor));
+    m_state->acceptBackoff.push_back(std::move(backoff));
     return port;
 }
 
@@ -491,6 +547,8 @@ void HttpServer::stop()
         beast::error_code ec;
         a->close(ec);
     }
+    for (auto &t : m_state->acceptBackoff)
+        t->cancel();
     // Copy: stopIfIdle may destroy sessions.
     std::vector<std::shared_ptr<Session>> live;
     for (Session *s : m_state->sessions)

@@ -26,7 +26,10 @@ struct ServerOptions
     BodyLimits bodyLimits;
     int readTimeoutMs = 20000;
     int writeTimeoutMs = 20000;
-    int maxConnections = 4096;
+    int maxConnections = 4096; // over it: accepted, answered 503 and closed
+    // > 0: no accept while this many sockets are open (the fd limit's ceiling); the kernel's
+    // backlog holds new connections meanwhile.
+    int maxOpenSockets = 0;
     // Request bodies being read at once, all connections together; over it: 503.
     std::size_t maxInflightBodyBytes = 256u << 20;
 };

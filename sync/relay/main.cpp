@@ -23,6 +23,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include <sys/resource.h>
+
 Q_DECLARE_LOGGING_CATEGORY(lcRelay)
 
 using namespace liaison;
@@ -37,6 +39,49 @@ std::int64_t g_clockOffsetMs = 0;
 std::int64_t wallClockMs()
 {
     return QDateTime::currentMSecsSinceEpoch() + g_clockOffsetMs;
+}
+
+// Descriptors kept back from client connections: the operations listener and its clients (64),
+// database connections, the PostgreSQL listener, log and TLS files.
+constexpr rlim_t kFdReserve = 128;
+
+// Raises the soft limit of open files as far as the hard limit allows and returns the number of
+// public connections the relay can hold: --max-connections, or less with a warning when the
+// limit is too low for it (the rest are answered 503 and closed instead of exhausting the
+// process's descriptors).
+int connectionCapacity(int maxConnections, int *maxOpenSockets)
+{
+    struct rlimit r
+    {};
+    if (::getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return maxConnections;
+    auto ceiling = [&] {
+        if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur > kFdReserve / 2)
+            *maxOpenSockets = int(std::min<rlim_t>(r.rlim_cur - kFdReserve / 2, 1 << 30));
+    };
+    const rlim_t wanted = rlim_t(maxConnections) + kFdReserve;
+    if (r.rlim_cur < wanted && r.rlim_cur < r.rlim_max) {
+        struct rlimit raised = r;
+        raised.rlim_cur = r.rlim_max == RLIM_INFINITY ? wanted : std::min(r.rlim_max, wanted);
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            r = raised;
+    }
+    ceiling();
+    if (r.rlim_cur >= wanted)
+        return maxConnections;
+    const int capacity = r.rlim_cur > kFdReserve * 2 ? int(r.rlim_cur - kFdReserve)
+                                                     : int(std::max<rlim_t>(r.rlim_cur / 2, 1));
+    qCWarning(lcRelay).noquote()
+        << QStringLiteral(
+               "open-file limit %1 (hard %2) is below --max-connections %3 + %4 "
+               "reserved; serving at most %5 connections (raise LimitNOFILE / ulimit -n)")
+               .arg(qulonglong(r.rlim_cur))
+               .arg(r.rlim_max == RLIM_INFINITY ? QStringLiteral("unlimited")
+                                                : QString::number(qulonglong(r.rlim_max)))
+               .arg(maxConnections)
+               .arg(qulonglong(kFdReserve))
+               .arg(capacity);
+    return capacity;
 }
 } // namespace
 
@@ -120,7 +165,7 @@ int main(int argc, char **argv)
     pub.bodyLimits = config->bodyLimits;
     pub.readTimeoutMs = config->readTimeoutMs;
     pub.writeTimeoutMs = config->writeTimeoutMs;
-    pub.maxConnections = config->maxConnections;
+    pub.maxConnections = connectionCapacity(config->maxConnections, &pub.maxOpenSockets);
     pub.maxInflightBodyBytes = std::size_t(config->maxInflightBody);
     HttpServer publicServer(
         ioc, pub,

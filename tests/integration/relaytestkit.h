@@ -37,7 +37,9 @@
 
 #include <csignal>
 #include <memory>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 namespace liaison::relaytest {
 
@@ -228,6 +230,17 @@ public:
         for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
             env.insert(it.key(), it.value());
         m_process->setProcessEnvironment(env);
+        if (fdLimit > 0) {
+            // As `ulimit -n N` would: soft and hard limit of open files in the relay.
+            const rlim_t n = rlim_t(fdLimit);
+            m_process->setChildProcessModifier([n] {
+                struct rlimit r
+                {
+                    n, n
+                };
+                ::setrlimit(RLIMIT_NOFILE, &r);
+            });
+        }
         m_process->start(relayBinary(), args);
         if (!m_process->waitForStarted(10000))
             return false;
@@ -301,6 +314,23 @@ public:
 
     // Environment variables set for the relay on top of the test's (e.g. ASAN_OPTIONS).
     QHash<QString, QString> extraEnv;
+    // > 0: the relay runs with this limit of open files (soft and hard).
+    int fdLimit = 0;
+
+    // CPU seconds (user + system) the relay has used so far, or -1.
+    double cpuSeconds() const
+    {
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pid()));
+        if (!f.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray stat = f.readAll();
+        // Fields after the command name (which is in parentheses and may hold spaces).
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13)
+            return -1;
+        return double(fields[11].toLongLong() + fields[12].toLongLong()) /
+               double(::sysconf(_SC_CLK_TCK));
+    }
 
     QByteArray log() const
     {
@@ -632,6 +662,7 @@ struct RelayEnv
     std::unique_ptr<Deployment> dep;
     std::unique_ptr<RelayProcess> relay;
     QHash<QString, QString> relayEnv; // extra environment for the relay process
+    int relayFdLimit = 0;             // > 0: the relay's limit of open files
     QString error;
 
     // tempBase: where the temporary directory goes (default: the system's temp dir).
@@ -652,6 +683,7 @@ struct RelayEnv
     {
         relay = std::make_unique<RelayProcess>();
         relay->extraEnv = relayEnv;
+        relay->fdLimit = relayFdLimit;
         if (!relay->start(*dir, backend, *dep, extra, plainHttp)) {
             error = QStringLiteral("relay did not start: ") + QString::fromLatin1(relay->logTail());
             return false;
