@@ -207,8 +207,21 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
     const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const Flag &f : kFlags) {
         const QString e = envName(f.name);
-        if (env.contains(e))
-            values[QString::fromLatin1(f.name)] = {env.value(e)};
+        if (!env.contains(e))
+            continue;
+        const QString v = env.value(e);
+        if (!f.takesValue) {
+            // A switch in the environment: 1/true/yes/on sets it, 0/false/no/off (or empty)
+            // leaves it off; anything else is a mistake worth stopping for.
+            const QString b = v.trimmed().toLower();
+            if (b == QLatin1String("0") || b == QLatin1String("false") ||
+                b == QLatin1String("no") || b == QLatin1String("off") || b.isEmpty())
+                continue;
+            if (b != QLatin1String("1") && b != QLatin1String("true") &&
+                b != QLatin1String("yes") && b != QLatin1String("on"))
+                return bad(QStringLiteral("%1 must be 1/true/yes/on or 0/false/no/off").arg(e));
+        }
+        values[QString::fromLatin1(f.name)] = {v};
     }
     QHash<QString, QStringList> fromArgs;
     for (qsizetype i = 1; i < args.size(); ++i) {
@@ -361,8 +374,11 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
             continue;
         bool ok = false;
         const double v = one(n).toDouble(&ok);
-        if (!ok || v <= 0 || v > 1e9)
-            return bad(QStringLiteral("--%1 must be a positive number").arg(QLatin1String(n)));
+        const bool burst = QByteArrayView(n) == "burst";
+        if (!ok || v <= 0 || v > 1e9 || (burst && v < 1))
+            return bad(burst ? QStringLiteral("--burst must be a number >= 1 (a bucket smaller "
+                                              "than one request refuses everything)")
+                             : QStringLiteral("--rate must be a positive number"));
         (QByteArrayView(n) == "rate" ? c.ratePerSecond : c.rateBurst) = v;
     }
 
