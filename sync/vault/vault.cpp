@@ -8,6 +8,10 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcVault, "liaison.vault")
 
 namespace liaison::vault {
@@ -110,6 +114,41 @@ QString minutesText(qint64 ms)
 Error weak(const PassphraseVerdict &verdict)
 {
     return Error(Errc::WeakPassphrase, verdict.reasons().join(QLatin1Char(' ')));
+}
+
+// One process at a time runs an unlock or a passphrase change on a vault (security review L-12:
+// parallel processes would race the failure counter): an advisory flock on "vault.lock" beside
+// the key file, held for the whole sequence and released when the fd closes.
+class VaultLock
+{
+public:
+    explicit VaultLock(const QString &dir)
+    {
+        const QByteArray path = QFile::encodeName(QDir(dir).filePath(QStringLiteral("vault.lock")));
+        m_fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (m_fd >= 0 && ::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+            m_busy = errno == EWOULDBLOCK;
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~VaultLock()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    VaultLock(const VaultLock &) = delete;
+    VaultLock &operator=(const VaultLock &) = delete;
+    [[nodiscard]] bool busy() const { return m_busy; }
+
+private:
+    int m_fd = -1;
+    bool m_busy = false;
+};
+
+Error vaultBusy()
+{
+    return Error(Errc::Busy, QStringLiteral("another Liaison process is unlocking this vault"));
 }
 
 void removeDatabaseFiles(const QString &dbPath)
@@ -380,6 +419,9 @@ Status Vault::unlock(const crypto::SecretBytes &passphrase)
         return fail(Errc::InvalidArgument, QStringLiteral("the vault is already unlocked"));
     if (passphrase.empty())
         return fail(Errc::InvalidArgument, QStringLiteral("enter the passphrase"));
+    const VaultLock exclusive(m_dir);
+    if (exclusive.busy())
+        return std::unexpected(vaultBusy());
     auto file = readKeyFile(); // a damaged key file is reported here, never counted
     if (!file)
         return std::unexpected(file.error());
@@ -469,6 +511,9 @@ Status Vault::loadIdentity()
 
 Status Vault::changePassphrase(const crypto::SecretBytes &current, const crypto::SecretBytes &next)
 {
+    const VaultLock exclusive(m_dir);
+    if (exclusive.busy())
+        return std::unexpected(vaultBusy());
     if (!isUnlocked())
         return fail(Errc::InvalidArgument, QStringLiteral("unlock the vault first"));
     const PassphraseVerdict verdict = checkPassphrase(next);
@@ -610,6 +655,7 @@ Status Vault::erase()
         if (QFileInfo::exists(databasePath(m_dir) + suffix))
             note(fail(Errc::Io, QStringLiteral("cannot delete the vault database")));
     }
+    QFile::remove(QDir(m_dir).filePath(QStringLiteral("vault.lock")));
     // 4. The counter has nothing left to protect.
     note(lockoutFor(vaultId.value_or(m_header.keyFileId)).remove());
     // 5. Verify: no known pepper readable, no key file left.

@@ -8,7 +8,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTest>
+
 #include <QtEndian>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace liaison;
 using namespace liaison::vault;
@@ -407,6 +411,30 @@ private Q_SLOTS:
         }
         QVERIFY(Vault::exists(f.dir));
         QCOMPARE(f.pepperEntries().size(), 1);
+    }
+
+    // Issue 8 point 12 (security review L-12): while another process holds the vault's lock,
+    // an unlock is refused as Busy before anything is counted or derived.
+    void secondProcessCannotUnlockAtTheSameTime()
+    {
+        VaultFixture f;
+        {
+            auto v = f.create();
+            QVERIFY(v);
+        }
+        auto v = f.load();
+        QVERIFY(v);
+        const QByteArray lockPath =
+            QFile::encodeName(QDir(f.dir).filePath(QStringLiteral("vault.lock")));
+        const int other = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        QVERIFY(other >= 0);
+        QCOMPARE(::flock(other, LOCK_EX | LOCK_NB), 0); // "another process" holds it
+        auto s = (*v)->unlock(secret(test::kWrongPassphrase));
+        QVERIFY(!s);
+        QCOMPARE(s.error().code, Errc::Busy);
+        QCOMPARE((*v)->failureCount(), 0u);
+        ::close(other);
+        QVERIFY((*v)->unlock(secret(test::kPassphraseA)));
     }
 
     // Issue 2, test 9 (erase part): a copy taken before the erase cannot be opened afterwards.
