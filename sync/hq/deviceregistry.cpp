@@ -34,6 +34,17 @@ CREATE INDEX hq_member_device ON hq_member(device, scope);
 )sql");
 }
 
+Status migration2(store::Database &db)
+{
+    return db.execute(R"sql(
+CREATE TABLE hq_quota (
+    device BLOB PRIMARY KEY REFERENCES hq_device(id) ON DELETE CASCADE,
+    window INTEGER NOT NULL,
+    used INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql");
+}
+
 template <typename T> std::unexpected<Error> err(const Result<T> &r)
 {
     return std::unexpected(r.error());
@@ -49,7 +60,7 @@ bool validState(qint64 s)
 struct DeviceRegistry::Statements
 {
     Statement insDevice, setState, setBox, selDevice, allDevices, insMember, delMember, selMember,
-        scopesOf, membersAll, membersIn, delMembersOf;
+        scopesOf, membersAll, membersIn, delMembersOf, selQuota, setQuota;
 };
 
 DeviceRegistry::DeviceRegistry(store::Database &db)
@@ -60,7 +71,7 @@ DeviceRegistry::~DeviceRegistry() = default;
 
 std::vector<store::Migration> DeviceRegistry::migrations()
 {
-    return {migration1};
+    return {migration1, migration2};
 }
 
 Status DeviceRegistry::open()
@@ -86,6 +97,9 @@ Status DeviceRegistry::open()
         {&st->scopesOf, "SELECT scope FROM hq_member WHERE device = ?1 ORDER BY scope"},
         {&st->membersAll, "SELECT device FROM hq_member WHERE scope = ?1 ORDER BY device"},
         {&st->delMembersOf, "DELETE FROM hq_member WHERE device = ?1"},
+        {&st->selQuota, "SELECT window, used FROM hq_quota WHERE device = ?1"},
+        {&st->setQuota,
+         "INSERT OR REPLACE INTO hq_quota(device, window, used) VALUES (?1, ?2, ?3)"},
         {&st->membersIn, "SELECT m.device FROM hq_member m JOIN hq_device d ON d.id = m.device "
                          "WHERE m.scope = ?1 AND d.state = ?2 ORDER BY m.device"},
     };
@@ -298,6 +312,25 @@ Result<QList<Id16>> DeviceRegistry::membersOf(const QString &scope,
     }
     q.reset();
     return out;
+}
+
+Result<qint64> DeviceRegistry::takeOps(const Id16 &device, qint64 window, qint64 count)
+{
+    Statement &q = m_st->selQuota;
+    q.bind(1, device.view());
+    auto has = q.step();
+    if (!has) {
+        q.reset();
+        return err(has);
+    }
+    qint64 used = 0;
+    if (*has && q.columnInt64(0) == window)
+        used = q.columnInt64(1);
+    q.reset();
+    m_st->setQuota.bind(1, device.view()).bind(2, window).bind(3, used + count);
+    if (auto s = m_st->setQuota.exec(); !s)
+        return std::unexpected(s.error());
+    return used;
 }
 
 } // namespace liaison::hq

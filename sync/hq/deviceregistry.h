@@ -6,6 +6,7 @@
 //
 //  hq_device  id, Ed25519 sign pk, X25519 box pk and its key id, state, label
 //  hq_member  (scope, device)
+//  hq_quota   device, window index, operations taken in it
 
 #include "crypto/bytes.h"
 #include "error.h"
@@ -66,6 +67,11 @@ public:
     // Members in the given state (all states when nullopt), by id.
     [[nodiscard]] Result<QList<Id16>> membersOf(const QString &scope,
                                                 std::optional<PeerState> state) const;
+
+    // Operation quota bookkeeping (review M4): how many operations the device sent in the
+    // window `window` (a window index of HQ's clock); takeOps adds `count` and returns the total
+    // before it.
+    [[nodiscard]] Result<qint64> takeOps(const Id16 &device, qint64 window, qint64 count);
 
 private:
     struct Statements;

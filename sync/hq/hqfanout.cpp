@@ -63,10 +63,18 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
     if (auto s = sp.begin(); !s)
         return std::unexpected(s.error());
     QList<Operation> accepted;
+    // Per-device quota: operations beyond it in this window are refused with Quota.
+    const qint64 window = m_opQuotaWindowMs > 0 ? hqNowMs / m_opQuotaWindowMs : 0;
+    auto used = m_devices.takeOps(sender, window, qint64(ops.size()));
+    if (!used)
+        return err(used);
+    qint64 taken = *used;
     for (const Operation &op : ops) {
         // One at a time: an operation may depend on an earlier one of the same delta (a report
         // created, then edited).
-        auto verdict = m_validator.check(sender, op, hqNowMs);
+        auto verdict = ++taken > m_opQuota
+                           ? Result<Verdict>(Verdict{false, model::RejectReason::Quota})
+                           : m_validator.check(sender, op, hqNowMs);
         if (!verdict)
             return err(verdict);
         if (verdict->accepted) {

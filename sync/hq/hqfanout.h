@@ -56,6 +56,15 @@ public:
     HqFanout(model::RecordStore &records, DeviceRegistry &devices);
 
     void setMaxPayloadBytes(qsizetype bytes) { m_maxPayloadBytes = bytes; }
+    // Per-device operation quota (review M4): at most `maxOps` operations of one device are
+    // accepted per `windowMs` of HQ's clock; the rest are REJECTed with RejectReason::Quota.
+    static constexpr int kDefaultOpQuota = 10'000;
+    static constexpr qint64 kDefaultOpQuotaWindowMs = 60ll * 60 * 1000;
+    void setOpQuota(int maxOps, qint64 windowMs)
+    {
+        m_opQuota = maxOps;
+        m_opQuotaWindowMs = windowMs;
+    }
     [[nodiscard]] const HqValidator &validator() const { return m_validator; }
     [[nodiscard]] model::RecordStore &records() { return m_records; }
     [[nodiscard]] DeviceRegistry &devices() { return m_devices; }
@@ -96,6 +105,8 @@ private:
     DeviceRegistry &m_devices;
     HqValidator m_validator;
     qsizetype m_maxPayloadBytes = kDefaultMaxPayloadBytes;
+    int m_opQuota = kDefaultOpQuota;
+    qint64 m_opQuotaWindowMs = kDefaultOpQuotaWindowMs;
 };
 
 } // namespace liaison::hq

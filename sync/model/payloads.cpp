@@ -164,6 +164,10 @@ const char *rejectReasonName(RejectReason reason)
         return "invalid";
     case RejectReason::Deleted:
         return "deleted";
+    case RejectReason::Quota:
+        return "quota";
+    case RejectReason::DeleteRefused:
+        return "delete-refused";
     case RejectReason::ScopeChanged:
         return "scope-changed";
     case RejectReason::DeviceNotActive:
@@ -177,7 +181,7 @@ QCborMap RejectPayload::toCbor() const
     protocol::RejectPayload wire;
     wire.op = op.toCbor();
     const auto value = std::uint8_t(reason);
-    wire.reason = value >= 1 && value <= 7 ? protocol::RejectPayload::Reason(value)
+    wire.reason = value >= 1 && value <= 9 ? protocol::RejectPayload::Reason(value)
                                            : protocol::RejectPayload::Reason::Invalid;
     wire.authoritative = authoritative ? QCborValue(authoritative->toCbor()) : QCborValue(nullptr);
     return wire.toCbor();

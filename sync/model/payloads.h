@@ -59,6 +59,8 @@ enum class RejectReason : std::uint8_t {
     OriginNotSender = 5,   // stamp.origin is not the authenticated sender
     Invalid = 6,           // fails the schema
     Deleted = 7,           // (protocol value; HQ accepts and ignores writes to deleted records)
+    Quota = 8,             // more operations from this device than HQ takes per interval
+    DeleteRefused = 9,     // the desk refused the device's deletion of a shared record
     ScopeChanged = 100,    // the record exists with another scope or type
     DeviceNotActive = 101, // wipe-only or revoked device: quarantined
 };

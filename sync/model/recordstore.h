@@ -121,6 +121,8 @@ public:
     // edit that would not (the record carries a stamp far in the future) is Refused, never
     // reported as saved.
     [[nodiscard]] Result<std::optional<Operation>> update(const RecordId &id, FieldMap changes);
+    // HQ may also delete author-only records (FieldReport, CheckIn, Acknowledgement): an
+    // HQ-only tombstone, so the desk can remove spam; it never writes their fields.
     [[nodiscard]] Result<Operation> remove(const RecordId &id);
 
     // ---- remote operations: merged, never queued ----

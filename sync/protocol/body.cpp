@@ -372,7 +372,7 @@ Result<RejectPayload> RejectPayload::fromCbor(const QCborMap &map, const OpValid
         if (auto s = validateOp(p.op); !s)
             r.reject(s.error().message);
     }
-    const auto reason = r.unsignedAt(k(Key::Reason), k(Reason::Deleted));
+    const auto reason = r.unsignedAt(k(Key::Reason), k(Reason::DeleteRefused));
     if (r.ok() && reason < k(Reason::HqOnlyType))
         r.reject(QStringLiteral("unknown reason"));
     p.reason = Reason(reason);

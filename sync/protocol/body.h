@@ -183,13 +183,15 @@ struct RejectPayload
 {
     enum class Key : std::uint64_t { Op = 0, Reason = 1, Authoritative = 2 };
     enum class Reason : std::uint8_t {
-        HqOnlyType = 1,   // the type is written by HQ only
-        NotOwner = 2,     // another author's record
-        OutsideScope = 3, // the device is not a member of the record's scope
-        ClockAhead = 4,   // stamped more than 10 min ahead of HQ's clock
-        BadOrigin = 5,    // HLC origin is not the authenticated author
-        Invalid = 6,      // fails validation otherwise
-        Deleted = 7,      // the record is deleted
+        HqOnlyType = 1,    // the type is written by HQ only
+        NotOwner = 2,      // another author's record
+        OutsideScope = 3,  // the device is not a member of the record's scope
+        ClockAhead = 4,    // stamped more than 10 min ahead of HQ's clock
+        BadOrigin = 5,     // HLC origin is not the authenticated author
+        Invalid = 6,       // fails validation otherwise
+        Deleted = 7,       // the record is deleted
+        Quota = 8,         // the device sent more operations than HQ takes per interval
+        DeleteRefused = 9, // the desk refused this device's deletion of a shared record
     };
     QCborMap op; // the rejected operation, as sync/model encodes it
     Reason reason = Reason::Invalid;

@@ -334,9 +334,57 @@ struct Receiver::Impl
                     << "no RESYNC for" << shortId(r.sender) << ": not active or quarantined";
                 return {};
             }
+            // At most one RESYNC per device per interval: a request within it stays wanted
+            // (coalesced) and tick() sends it when the interval is over.
+            STREAMS_TRY_ASSIGN(const bool due, resyncDue(r.sender));
+            if (!due) {
+                qCInfo(lcReceiver).noquote() << "RESYNC for" << shortId(r.sender)
+                                             << "coalesced: one was sent within the interval";
+                return {};
+            }
             STREAMS_TRY_ASSIGN(auto sent, resyncInTransaction(r.sender));
             Q_UNUSED(sent);
             STREAMS_TRY_ASSIGN(r, loadRow(r.sender));
+        }
+        return {};
+    }
+
+    // HQ: whether the last RESYNC to this device (seq 1 of the current `down` epoch) is at least
+    // kResyncIntervalMs old (or the clock went back past it).
+    Result<bool> resyncDue(const Id16 &device)
+    {
+        STREAMS_TRY_ASSIGN(const EpochHead down, q.m_outbox.head(device));
+        if (down.epoch == 0)
+            return true;
+        STREAMS_TRY_ASSIGN(const auto last, q.m_outbox.find(device, down.epoch, 1));
+        if (!last)
+            return true;
+        const std::int64_t age = now() - last->createdMs;
+        return age < 0 || age >= q.m_resyncIntervalMs;
+    }
+
+    // HQ, tick(): coalesced RESYNCs whose interval is over.
+    Status sendWantedResyncs()
+    {
+        const QByteArray sql = QByteArray(kInColumns) + "WHERE recipient = ? AND state = 0 AND "
+                                                        "resync_wanted != 0";
+        STREAMS_TRY_ASSIGN(auto st, db().prepare(sql.constData()));
+        st.bind(1, q.m_me.localId().view());
+        std::vector<InRow> rows;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, st.step());
+            if (!row)
+                break;
+            rows.push_back(rowFrom(st));
+        }
+        st.reset();
+        for (InRow &r : rows) {
+            STREAMS_TRY_ASSIGN(const bool allowed,
+                               q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
+            STREAMS_TRY_ASSIGN(const bool due, resyncDue(r.sender));
+            if (!allowed || !due)
+                continue;
+            STREAMS_TRY(resyncInTransaction(r.sender));
         }
         return {};
     }
@@ -859,9 +907,9 @@ struct Receiver::Impl
         case Kind::ResyncRequest: {
             STREAMS_TRY_ASSIGN(const auto rq,
                                protocol::ResyncRequestPayload::fromCbor(body.payload));
-            STREAMS_TRY_ASSIGN(const EpochHead down, q.m_outbox.head(r.sender));
-            if (rq.downApplied.epoch < down.epoch)
-                return {}; // asked about an epoch HQ has already replaced
+            // Also when it names an epoch HQ has already replaced (review L7: that RESYNC may be
+            // lost); the interval coalesces repeats, and the device's answer to any RESYNC
+            // (its new `up` epoch) clears what is still wanted.
             qCInfo(lcReceiver).noquote()
                 << "device" << shortId(r.sender) << "asks for RESYNC, reason" << int(rq.reason);
             r.resyncWanted = ResyncReason::None; // let requestResync act
@@ -932,6 +980,12 @@ struct Receiver::Impl
             ++mismatches;
         if (mismatches > 0)
             STREAMS_TRY(raise(AlarmType::ReceiptMismatch, r, r.applied + 1, mismatches));
+        if (withheld > 0 && q.m_resyncSource) {
+            // The device has not applied what the relay took long ago: it is parked behind a
+            // gap or lost. Answer with a RESYNC (not for a device cut off; coalesced).
+            STREAMS_TRY(saveRow(r));
+            STREAMS_TRY(requestResync(r, ResyncReason::Gap, rc.downApplied.seq + 1));
+        }
         if (std::int64_t(rc.unlockFailures) > r.peerUnlockFailures)
             STREAMS_TRY(raise(AlarmType::UnlockFailures, r, r.applied + 1, rc.unlockFailures));
         r.peerUnlockFailures = rc.unlockFailures;
@@ -1142,6 +1196,8 @@ Status Receiver::tick()
             STREAMS_TRY(impl.requestResync(r, ResyncReason::Gap, r.applied + 1));
             STREAMS_TRY(impl.saveRow(r));
         }
+        if (m_me.role() == Role::Hq && m_resyncSource)
+            STREAMS_TRY(impl.sendWantedResyncs());
         return {};
     };
     if (auto s = run(); !s) {

@@ -171,6 +171,10 @@ public:
     // repairs both streams; the device answers with a new `up` epoch. Refused when the device is
     // not active (a revoked one stays cut off).
     [[nodiscard]] Result<QueuedEnvelope> release(const Id16 &device);
+    // HQ: at most one RESYNC per device per this interval on the automatic paths (far-ahead,
+    // gap, RECEIPT mismatch, RESYNC_REQUEST); sendResync and release
+    // (the desk) are not limited.
+    void setResyncInterval(std::int64_t ms) { m_resyncIntervalMs = ms; }
     // Largest encoded ops per RESYNC part (default 512 KiB).
     void setResyncPartBytes(qsizetype bytes) { m_resyncPartBytes = bytes; }
     // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.
@@ -196,6 +200,7 @@ private:
     std::uint64_t m_certSerial = 0;
     std::uint32_t m_unlockFailures = 0;
     qsizetype m_resyncPartBytes = 512 * 1024;
+    std::int64_t m_resyncIntervalMs = kResyncIntervalMs;
     AlarmSink m_alarmSink;
     WipeHandler m_wipeHandler;
     WipeRecorder m_wipeRecorder;

@@ -160,6 +160,22 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
         .bind(5, std::int64_t(next.seq))
         .bind(6, sealed.envHash.view());
     STREAMS_TRY(up.exec());
+    if (newEpoch && m_me.role() == Role::Hq && next.epoch > 2) {
+        // Superseded epochs are collected (review M4): a device drops envelopes of an old epoch
+        // unread. Kept: the epoch just before, and everything from the epoch the device's last
+        // RECEIPT named on (RECEIPTs in flight are checked against it).
+        STREAMS_TRY_ASSIGN(auto seen, m_db.prepare("SELECT peer_seen_epoch FROM stream_in WHERE "
+                                                   "sender = ? AND recipient = ?"));
+        seen.bind(1, recipient.view()).bind(2, m_me.localId().view());
+        STREAMS_TRY_ASSIGN(const bool haveSeen, seen.step());
+        const std::int64_t floor =
+            std::min<std::int64_t>(next.epoch - 1, haveSeen ? seen.columnInt64(0) : 0);
+        seen.reset();
+        STREAMS_TRY_ASSIGN(auto gc, m_db.prepare("DELETE FROM stream_outbox WHERE recipient = ? "
+                                                 "AND epoch < ?"));
+        gc.bind(1, recipient.view()).bind(2, floor);
+        STREAMS_TRY(gc.exec());
+    }
     STREAMS_TRY(sp.release());
 
     QueuedEnvelope out;

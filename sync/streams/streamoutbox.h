@@ -55,7 +55,8 @@ public:
 
     // Opens epoch current+1 (1 if none) with seq 1, prev zeros; `kind` must be
     // epochOpeningKind(direction). Undelivered envelopes of older epochs stay in the outbox for
-    // the relay (their bodies remain available to reissueAfter).
+    // the relay (their bodies remain available to reissueAfter); at HQ only the epoch before the
+    // new one is kept (a device drops older epochs unread), older rows are deleted.
     [[nodiscard]] Result<QueuedEnvelope> openEpoch(const Id16 &recipient, Kind kind,
                                                    const QCborMap &payload);
 

@@ -75,6 +75,9 @@ enum class PeerState : std::uint8_t {
 inline constexpr std::uint64_t kParkWindow = 2000;
 // How long a gap may stay open while online before a RESYNC_REQUEST (1 h).
 inline constexpr std::int64_t kGapTimeoutMs = 60ll * 60 * 1000;
+// HQ builds at most one RESYNC per device per this interval (wall clock); requests in between are
+// coalesced into the one sent when it is over (review M4, issue 8 point 8).
+inline constexpr std::int64_t kResyncIntervalMs = 10ll * 60 * 1000;
 // An envelope the relay acknowledged this long before the other side's HEARTBEAT / RECEIPT was
 // written, and that the other side still has not applied, was withheld: mismatch alarm.
 inline constexpr std::int64_t kWithholdGraceMs = 15ll * 60 * 1000;

@@ -279,6 +279,161 @@ private Q_SLOTS:
         QVERIFY(s.pump() && s.allApplied());
         QCOMPARE(a.records->scopes(), QStringList{});
     }
+
+    // Point 8 / M4, L7: a device asking for RESYNC again and again gets at most one per interval;
+    // requests in between are coalesced into the one sent when the interval is over.
+    void resyncRequestsAreCoalesced()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        for (int i = 0; i < 20; ++i) {
+            provoke(s, a, QStringLiteral("resync-request"));
+            QVERIFY(s.pump());
+            s.hq->clock.advance(1000);
+        }
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 1); // the enrolment RESYNC only
+        // The coalesced request is answered once the interval is over, and only once.
+        s.hq->clock.advance(streams::kResyncIntervalMs);
+        QVERIFY(s.hq->receiver->tick());
+        QVERIFY(s.hq->receiver->tick());
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 2);
+        QVERIFY(s.pump() && s.allApplied());
+        s.hq->clock.advance(streams::kResyncIntervalMs);
+        QVERIFY(s.hq->receiver->tick());
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 2); // answered: nothing more wanted
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // Point 5 (HQ side): a RECEIPT showing that the device has not applied what the relay took
+    // long ago (a withheld envelope, the rest parked) is answered with a RESYNC.
+    void receiptShowingAGapGetsAResync()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        s.hq->clock.advance(streams::kResyncIntervalMs);
+        a.clock.advance(streams::kResyncIntervalMs);
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(
+                s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("c%1").arg(i)}}));
+            auto r = s.hq->fanout->publishLocalEdits();
+            QVERIFY(r && hq::HqFanout::enqueue(*s.hq->outbox, r->messages));
+        }
+        // The relay takes all three and withholds the first one.
+        auto down = s.hq->outbox->pending(aId);
+        QVERIFY(down && down->size() == 3);
+        for (const auto &q : *down)
+            QVERIFY(s.hq->outbox->markDelivered(aId, q.stream.epoch, q.seq));
+        for (std::size_t i = 1; i < down->size(); ++i)
+            QCOMPARE(a.receiver->receive((*down)[i].bytes)->disposition, Disposition::Parked);
+        s.hq->clock.advance(streams::kWithholdGraceMs + kMinute);
+        a.clock.advance(streams::kWithholdGraceMs + kMinute);
+        QVERIFY(a.receiver->sendReceipt(0));
+        const QList<Disposition> got = sendUp(s, a);
+        QCOMPARE(got, QList<Disposition>{Disposition::Applied});
+        QCOMPARE(s.alarms(AlarmType::ReceiptMismatch), 1);
+        QCOMPARE(s.outboxRows(aId, Kind::Resync), 2);
+        QVERIFY(s.pump());
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // Point 8: outbox rows of superseded epochs are collected (kept: the epoch before the
+    // current one and those from the one the device's last RECEIPT named, for RECEIPTs in
+    // flight).
+    void superseededEpochsAreCollected()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        const crypto::Id16 aId = a.me.localId();
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY(
+                s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("c%1").arg(i)}}));
+            auto r = s.hq->fanout->publishLocalEdits();
+            QVERIFY(r && hq::HqFanout::enqueue(*s.hq->outbox, r->messages));
+            QVERIFY(s.hq->receiver->sendResync(aId)); // never delivered
+            if (i == 0) {
+                QVERIFY(s.pump()); // the device's RECEIPTs name epoch 2 from now on
+                QVERIFY(a.receiver->sendReceipt(0));
+                QCOMPARE(sendUp(s, a), QList<Disposition>{Disposition::Applied});
+            }
+        }
+        auto st = s.hq->db->prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? AND "
+                                    "epoch < ?");
+        QVERIFY(st);
+        st->bind(1, aId.view()).bind(2, std::int64_t(2));
+        QVERIFY(st->step().value_or(false));
+        QCOMPARE(st->columnInt64(0), 0);
+        QCOMPARE(s.hq->outbox->head(aId)->epoch, 5u);
+        QVERIFY(s.hq->outbox->find(aId, 2, 1).value().has_value()); // named by the RECEIPT
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // Point 8 / M4: HQ may delete a device's author-only records (spam FieldReports); the
+    // tombstone reaches every member, the author included.
+    void hqDeletesAuthorOnlySpam()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        auto spam = a.records->create(RecordType::FieldReport, kVienna,
+                                      {{QStringLiteral("text"), QStringLiteral("spam")}});
+        QVERIFY(spam);
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        auto removed = s.hq->records->remove(spam->recordId);
+        QVERIFY2(removed, why(removed).constData());
+        QVERIFY(s.publish() && s.allApplied());
+        for (Device *d : {&a, &b}) {
+            auto h = d->records->header(spam->recordId);
+            QVERIFY(h && *h && (*h)->tombstone);
+        }
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // Point 8 / M4: per-device operation quota at HQ; operations over it are REJECTed with a
+    // reason the device decodes (Quota); a new interval accepts again.
+    void operationQuotaPerDevice()
+    {
+        Star s;
+        QVERIFY(s.open());
+        s.hq->fanout->setOpQuota(5, 60 * kMinute);
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        for (int i = 0; i < 8; ++i) {
+            QVERIFY(a.records->create(RecordType::FieldReport, kVienna,
+                                      {{QStringLiteral("text"), QStringLiteral("r%1").arg(i)}}));
+        }
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(s.hq->applier->lastResult().accepted, 5);
+        QCOMPARE(s.hq->applier->lastResult().rejected, 3);
+        QCOMPARE(s.hq->applier->lastResult().reasons.front(), RejectReason::Quota);
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        // B has its own quota; A's next interval is accepted again.
+        s.hq->clock.advance(61 * kMinute);
+        a.clock.advance(61 * kMinute);
+        QVERIFY(a.records->create(RecordType::FieldReport, kVienna,
+                                  {{QStringLiteral("text"), QStringLiteral("later")}}));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(s.hq->applier->lastResult().accepted, 1);
+    }
 };
 
 LIAISON_TEST_MAIN(TestHqHostile)

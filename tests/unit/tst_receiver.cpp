@@ -168,7 +168,9 @@ private Q_SLOTS:
         QCOMPARE(int(p.dev->outbox->pending(p.hqId())->size()), 1);
         QCOMPARE(countRows(*p.dev->db, "SELECT count(*) FROM stream_parked"), 0);
         QVERIFY(QFileInfo(p.dir.filePath("dev.db")).size() < 512 * 1024);
-        // HQ answers with a RESYNC; the stream is healthy again.
+        // HQ answers with a RESYNC (one per device per interval: the enrolment RESYNC was the
+        // last); the stream is healthy again.
+        p.clock.advance(kResyncIntervalMs);
         QVERIFY(p.pump());
         QCOMPARE(devState(p).stream.epoch, 2u);
         QCOMPARE(devState(p).resyncWanted, ResyncReason::None);
@@ -330,8 +332,10 @@ private Q_SLOTS:
         }
         QVERIFY(devState(p).frozen);
 
-        // RESYNC (delivered through the request) unfreezes.
+        // RESYNC (delivered through the request, once the interval since the last is over)
+        // unfreezes.
         QVERIFY(kvSet(*p.hq->db, {{"x", "a"}, {"y", "1"}}));
+        p.clock.advance(kResyncIntervalMs);
         QVERIFY(p.pump());
         QVERIFY(!devState(p).frozen);
         QCOMPARE(devState(p).stream.epoch, 2u);
@@ -508,6 +512,7 @@ private Q_SLOTS:
             craft(p.hq->me, p.dev->me.asPeer(), 2, 1, {}, Kind::Delta, kvDelta({{"x", "1"}})));
         QCOMPARE(r->disposition, Disposition::SenderFault);
         QVERIFY(devState(p).frozen);
+        p.clock.advance(kResyncIntervalMs);
         QVERIFY(p.pump()); // the RESYNC_REQUEST goes up, HQ answers with epoch 2
         QVERIFY(!devState(p).frozen);
     }
