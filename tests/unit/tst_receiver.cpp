@@ -199,6 +199,7 @@ private Q_SLOTS:
         QCOMPARE(p.dev->alarmCount(AlarmType::GapTimeout), 1);
         QVERIFY(p.dev->receiver->giveUpGap(p.hqId()));
         QCOMPARE(int(p.dev->outbox->pending(p.hqId())->size()), 1); // asked once
+        p.clock.advance(kResyncIntervalMs); // HQ: one RESYNC per device per interval
         QVERIFY(p.pump());
         QCOMPARE(devState(p).stream.epoch, 2u);
         QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
