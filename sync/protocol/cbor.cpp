@@ -216,7 +216,11 @@ private:
             if (depth >= m_limits.maxDepth)
                 return bad("CBOR nested too deeply");
             const quint64 n = m_reader.length();
-            if (n > quint64(m_limits.maxItems))
+            // Every schema's map has a small fixed key set, and QCborMap::insert looks keys up
+            // linearly: a long map would cost O(n^2) before any schema check (security review
+            // L-13). Refused before its first entry is read.
+            constexpr quint64 kMaxMapEntries = 256;
+            if (n > quint64(m_limits.maxItems) || n > kMaxMapEntries)
                 return bad("CBOR map too long");
             if (!m_reader.enterContainer())
                 return bad("bad CBOR map");

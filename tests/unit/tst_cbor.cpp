@@ -3,6 +3,7 @@
 #include "protocol/cbor.h"
 #include "testmain.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 using namespace liaison;
@@ -153,6 +154,31 @@ private Q_SLOTS:
         auto v = cbor::decodeStrict(bytes);
         QVERIFY(!v);
         QCOMPARE(v.error().code, Errc::Malformed);
+    }
+
+    // Issue 8 point 12 (security review L-13): a map of many strictly ascending keys is valid
+    // framing, but decoding it into QCborMap is quadratic. It is refused at its length.
+    void longMapIsRefusedAtItsLength()
+    {
+        const int n = 20000;
+        QByteArray bytes;
+        bytes.append(char(0xb9)); // map, 16-bit length
+        bytes.append(char(n >> 8)).append(char(n & 0xff));
+        for (int k = 0; k < n; ++k) {
+            if (k < 24) // keys in their shortest (canonical) form
+                bytes.append(char(k));
+            else if (k < 256)
+                bytes.append(char(0x18)).append(char(k));
+            else
+                bytes.append(char(0x19)).append(char(k >> 8)).append(char(k & 0xff));
+            bytes.append(char(0x00)); // value 0
+        }
+        QElapsedTimer t;
+        t.start();
+        const auto v = cbor::decodeStrict(bytes);
+        QVERIFY(!v);
+        QVERIFY(t.elapsed() < 1000);
+        QVERIFY(cbor::decodeStrict(hex("a200000100"))); // {0: 0, 1: 0}: fine
     }
 
     void depthAndItemLimits()
