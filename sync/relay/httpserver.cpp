@@ -211,6 +211,11 @@ private:
             return failAndClose(400, errc::badRequest, QStringLiteral("malformed HTTP request"));
 
         const auto &req = m_header->get();
+        // A Transfer-Encoding whose last coding is not chunked leaves the body's end to the
+        // connection's close, which a proxy in front may read differently (smuggling): refused.
+        if (req.find(http::field::transfer_encoding) != req.end() && !m_header->chunked())
+            return failAndClose(400, errc::badRequest,
+                                QStringLiteral("Transfer-Encoding must end with chunked"));
         const QByteArray method = toQ(req.method_string());
         QByteArray path, query;
         if (!splitTarget(toQ(req.target()), path, query))

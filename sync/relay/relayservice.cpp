@@ -44,6 +44,13 @@ QByteArray json(const QJsonObject &o)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+// Unknown key id and a signature that does not verify get one answer, so that a caller cannot
+// tell which device ids exist.
+HttpResponse notAuthenticated()
+{
+    return jsonError(401, errc::badSignature, QStringLiteral("request is not authenticated"));
+}
+
 HttpResponse storeFailure()
 {
     return jsonError(503, errc::unavailable, QStringLiteral("storage unavailable, retry later"));
@@ -379,8 +386,7 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
             sr.nonce = auth.nonce;
             sr.bodyHash = protocol::requestBodyHash(req.body);
             if (!protocol::verifyRequestSignature(sr, auth.signature, caller.key))
-                return finish(ctx, jsonError(401, errc::badSignature,
-                                             QStringLiteral("request signature does not verify")));
+                return finish(ctx, notAuthenticated());
             if (caller.kind == Caller::Kind::Device && caller.state != DeviceState::Active &&
                 caller.state != DeviceState::WipeOnly)
                 return finish(
@@ -407,7 +413,7 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
         }
         const auto id = parseIdHex(auth.keyId);
         if (!id || id->isZero())
-            return finish(ctx, jsonError(401, errc::unknownKey, QStringLiteral("unknown key id")));
+            return finish(ctx, notAuthenticated());
         withDevice(*id, [this, ctx, caller,
                          verifyAndGo](const Result<std::optional<DeviceRecord>> &found) mutable {
             // A storage failure is the relay's problem, never the caller's key: 503.
@@ -415,8 +421,7 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
                 return finish(ctx, storeFailure());
             const std::optional<DeviceRecord> &d = *found;
             if (!d || d->state == DeviceState::Deleted)
-                return finish(ctx, jsonError(401, errc::unknownKey,
-                                             QStringLiteral("no device with this key id")));
+                return finish(ctx, notAuthenticated());
             caller.kind = Caller::Kind::Device;
             caller.id = d->id;
             caller.key = d->signKey;
@@ -455,7 +460,7 @@ std::optional<HttpResponse> RelayService::refusalFor(const Caller &caller, const
     if (caller.kind == Caller::Kind::Device) {
         const auto &d = facts.device;
         if (!d || d->state == DeviceState::Deleted || d->signKey != caller.key)
-            return jsonError(401, errc::unknownKey, QStringLiteral("device key changed"));
+            return notAuthenticated();
         if (!deviceAdmissible(d, caller.key))
             return jsonError(403, errc::revoked, QStringLiteral("this device is revoked"));
     }

@@ -206,6 +206,14 @@ private Q_SLOTS:
             {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nTransfer-Encoding: "
              "chunked\r\n\r\nZZ\r\n",
              400},
+            // Issue 9 point 8: a Transfer-Encoding whose last coding is not chunked has no
+            // framing a proxy would agree on (smuggling): 400, also with a Content-Length.
+            {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nTransfer-Encoding: gzip\r\n"
+             "Content-Length: 5\r\n\r\nhello",
+             400},
+            {"POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nTransfer-Encoding: chunked, "
+             "identity\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+             400},
             {"GET http://evil/v1/mailbox HTTP/1.1\r\nHost: relay\r\n\r\n", 400},
             {"GET /v1/../v1/mailbox HTTP/1.1\r\nHost: relay\r\n\r\n", 400},
             {"GET /v1/mailbox HTTP/1.1\r\nHost: relay\r\nX-Big: " + QByteArray(20000, 'a') +
