@@ -16,10 +16,12 @@ struct Run
     QByteArray err;
 };
 
-Run runRelay(const QStringList &args, const QHash<QString, QString> &env)
+Run runRelay(const QStringList &args, const QHash<QString, QString> &env,
+             const QString &dirPath = {})
 {
-    QTemporaryDir dir;
-    Deployment dep;
+    QTemporaryDir tmp;
+    const QDir dir(dirPath.isEmpty() ? tmp.path() : dirPath);
+    static const Deployment dep;
     QProcess p;
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
     e.insert(QStringLiteral("ASAN_OPTIONS"), QStringLiteral("detect_leaks=0"));
@@ -68,6 +70,21 @@ private Q_SLOTS:
         const Run junk = runRelay(
             {}, {{QStringLiteral("LIAISON_RELAY_DEV_PLAIN_HTTP"), QStringLiteral("maybe")}});
         QCOMPARE(junk.exitCode, 2);
+    }
+
+    // Operator point: a database whose schema is newer than the relay knows is refused at start.
+    void newerSchemaIsRefused()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(runRelay({QStringLiteral("--dev-plain-http")}, {}, dir.path()).exitCode, -1);
+        QCOMPARE(QProcess::execute(QStringLiteral("sqlite3"),
+                                   {dir.filePath(QStringLiteral("r.db")),
+                                    QStringLiteral("UPDATE relay_meta SET value = 999 WHERE name = "
+                                                   "'schema_version'")}),
+                 0);
+        const Run r = runRelay({QStringLiteral("--dev-plain-http")}, {}, dir.path());
+        QVERIFY2(r.exitCode > 0, qPrintable(QStringLiteral("exit %1").arg(r.exitCode)));
+        QVERIFY2(r.err.contains("newer"), r.err.constData());
     }
 
     void burstBelowOneIsAUsageError()
