@@ -118,14 +118,17 @@ enum Family : unsigned {
     HostileRelay = Delay | Withhold | Drop | Replay | Truncate,
 };
 constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revoke | Multipart;
-// The families run in scripts/test. The others fail on main today and stay runnable:
-//   clocks    I2: a device write REJECTed ClockAhead is reverted without a word (review H4)
-//   members   I2: a device write in a scope HQ then closed is lost (M7, issue 8 point 4)
+// The families run in scripts/test, in two sets (LIAISON_FAULTS unset). What fails on main
+// today stays off there and runnable (LIAISON_SEED=n LIAISON_FAULTS=none,<family>):
+//   clocks    seed 2: never settles: REJECT(ClockAhead) / re-issue ping-pong after HQ's clock
+//             jumped back below stamps it had accepted
 //   withhold, drop: a lost epoch opener (RESYNC part 1 on `down`, or the RECEIPT that opens a
 //             device's new `up` epoch) leaves the stream dead: every later envelope of that
 //             epoch is dropped as "other epoch", unacknowledged, and nothing asks for a new one
+//   members with delay/replay/truncate: seed 1, I2, a device's delete lost
 // Each is switched on here once its invariants hold on main.
 constexpr unsigned kCiFamilies = Crash | Multipart | Revoke | Delay | Replay | Truncate;
+constexpr unsigned kCiFamilies2 = Crash | Multipart | Revoke | Members;
 
 const std::pair<const char *, Family> kFamilyNames[] = {
     {"clocks", Clocks}, {"crash", Crash},         {"delay", Delay},        {"withhold", Withhold},
@@ -752,6 +755,8 @@ private:
             f.insert(QStringLiteral("name"), text("c"));
             f.insert(QStringLiteral("country"), QStringLiteral("AT"));
             auto r = rs.create(model::RecordType::Contact, scope, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device create");
             logWrite(d.index, *r);
             break;
@@ -766,6 +771,8 @@ private:
             if (chance(2))
                 f.insert(QStringLiteral("name"), text("d"));
             auto r = rs.update(*id, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device update");
             if (*r)
                 logWrite(d.index, **r);
@@ -776,6 +783,8 @@ private:
             if (!id)
                 break;
             auto r = rs.remove(*id);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device delete");
             logWrite(d.index, *r);
             break;
@@ -785,6 +794,8 @@ private:
             f.insert(QStringLiteral("text"), text("report "));
             f.insert(QStringLiteral("time"), qint64(d.clock.wallMs()));
             auto r = rs.create(model::RecordType::FieldReport, scope, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device report");
             logWrite(d.index, *r);
             break;
@@ -796,6 +807,8 @@ private:
             model::FieldMap f;
             f.insert(QStringLiteral("text"), text("amended "));
             auto r = rs.update(*id, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device report update");
             if (*r)
                 logWrite(d.index, **r);
@@ -807,6 +820,8 @@ private:
             if (!id)
                 break;
             auto r = rs.remove(*id);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device report delete");
             logWrite(d.index, *r);
             break;
@@ -815,6 +830,8 @@ private:
             model::FieldMap f;
             f.insert(QStringLiteral("time"), qint64(d.clock.wallMs()));
             auto r = rs.create(model::RecordType::CheckIn, scope, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the officer: nothing was written
             CHECK_OK(r, "device check-in");
             logWrite(d.index, *r);
             break;
@@ -1276,9 +1293,19 @@ private:
         return false;
     }
 
-    // Where the library shows an officer the operations HQ rejected (issue 8 point 4). Main has
-    // no such list yet: a rejected operation is reverted without a word, so nothing is shown.
-    bool shownAsRejected(Device &, const Written &) { return false; }
+    // The held list (RecordStore::heldOperations, shown on the sync page): a final entry for the
+    // operation (not one still waiting to be re-issued).
+    bool shownAsRejected(Device &d, const Written &w)
+    {
+        auto held = d.records->heldOperations();
+        if (!held)
+            return false;
+        for (const model::HeldOperation &h : *held) {
+            if (h.op.recordId == w.op.recordId && h.op.stamp == w.op.stamp && !h.willRetry)
+                return true;
+        }
+        return false;
+    }
 
     QString verify()
     {
@@ -1407,7 +1434,7 @@ struct SeedRange
 };
 
 // The CI budget (scripts/test, ASan): see the report of issue 8 for the measured time.
-constexpr int kCiSeeds = 30;
+constexpr int kCiSeeds = 24;
 
 SeedRange seedsFromEnv()
 {
@@ -1440,9 +1467,19 @@ private Q_SLOTS:
                                                         "liaison.*.warning=false"));
     }
 
-    void faultsChecker()
+    void faultsChecker() { check(familiesFromEnv()); }
+
+    // The second CI set (only when LIAISON_FAULTS is not given).
+    void faultsCheckerMembers()
     {
-        const unsigned families = familiesFromEnv();
+        if (qEnvironmentVariableIsSet("LIAISON_FAULTS"))
+            return;
+        check(kCiFamilies2);
+    }
+
+private:
+    void check(unsigned families)
+    {
         const int actions = qEnvironmentVariableIntValue("LIAISON_ACTIONS") > 0
                                 ? qEnvironmentVariableIntValue("LIAISON_ACTIONS")
                                 : 200;
