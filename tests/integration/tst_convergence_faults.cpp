@@ -125,7 +125,9 @@ constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revo
 //   withhold, drop: a lost epoch opener (RESYNC part 1 on `down`, or the RECEIPT that opens a
 //             device's new `up` epoch) leaves the stream dead: every later envelope of that
 //             epoch is dropped as "other epoch", unacknowledged, and nothing asks for a new one
-//   members with delay/replay/truncate: seed 1, I2, a device's delete lost
+//   members with delay: seed 5, I2, a device's write lost: HQ's REJECT of it was sealed in a
+//             `down` epoch that a RESYNC replaced before the device applied it ("dropped other
+//             epoch"); the snapshot does not carry it and nothing puts it in the held list
 // Each is switched on here once its invariants hold on main.
 constexpr unsigned kCiFamilies = Crash | Multipart | Revoke | Delay | Replay | Truncate;
 constexpr unsigned kCiFamilies2 = Crash | Multipart | Revoke | Members;
