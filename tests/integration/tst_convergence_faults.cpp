@@ -1136,8 +1136,11 @@ private:
     bool quiet()
     {
         for (const auto &[id, box] : m_mailbox) {
-            if (!box.isEmpty())
-                return false;
+            for (const Letter &l : box) {
+                // What a revoked device posts may stay at the relay unacknowledged for good.
+                if (!l.fromRevoked)
+                    return false;
+            }
         }
         auto hqPending = m_hq.outbox->recipientsWithPending();
         if (!hqPending || !hqPending->empty())
