@@ -694,8 +694,9 @@ private Q_SLOTS:
     // change cannot silently leave the fuzzers starting from inputs that no longer open.
     void committedFuzzSeedsStayValid()
     {
-        const QString root =
-            QFileInfo(QStringLiteral(__FILE__)).absolutePath() + QStringLiteral("/../fuzz/corpus/");
+        // The corpus folder comes from CMake: __FILE__ may be relative (compiler launchers such
+        // as ccache rewrite it), and a relative path depends on where ctest runs the test.
+        const QString root = QStringLiteral(LIAISON_FUZZ_CORPUS_DIR "/");
         const QDir envDir(root + QStringLiteral("envelope"));
         const QDir cborDir(root + QStringLiteral("cbor"));
         const auto &k = test::testKeys();
