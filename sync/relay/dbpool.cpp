@@ -67,6 +67,7 @@ bool DbPool::submit(Kind kind, Work work, Done done)
             return false;
         auto &q = kind == Kind::Read ? m_reads : m_writes;
         q.push_back(Job{kind, std::move(work), std::move(done)});
+        ++m_jobsSubmitted;
     }
     if (m_url.kind == DbUrl::Kind::Sqlite)
         (kind == Kind::Read ? m_readCv : m_writeCv).notify_one();

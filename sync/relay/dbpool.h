@@ -61,6 +61,12 @@ public:
     void stop();
 
     [[nodiscard]] std::size_t queueDepth() const;
+    // Jobs accepted since start (each is at least one database round trip).
+    [[nodiscard]] std::uint64_t jobsSubmitted() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_jobsSubmitted;
+    }
     [[nodiscard]] bool isPostgres() const { return m_url.kind == DbUrl::Kind::Postgres; }
     [[nodiscard]] const DbUrl &url() const { return m_url; }
 
@@ -87,6 +93,7 @@ private:
     std::deque<Job> m_writes;
     std::deque<Job> m_reads;
     bool m_stopping = false;
+    std::uint64_t m_jobsSubmitted = 0; // under m_mutex
     std::vector<std::thread> m_workers;
 };
 

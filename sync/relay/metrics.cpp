@@ -98,6 +98,12 @@ QByteArray Metrics::render() const
     line("# HELP liaison_relay_db_queue Jobs waiting for a database worker.");
     line("# TYPE liaison_relay_db_queue gauge");
     line("liaison_relay_db_queue " + QByteArray::number(m_dbQueue));
+    line("# HELP liaison_relay_db_jobs_total Database jobs run (each one round trip or more).");
+    line("# TYPE liaison_relay_db_jobs_total counter");
+    line("liaison_relay_db_jobs_total " + QByteArray::number(m_dbJobs));
+    line("# HELP liaison_relay_key_lookups_total Key ids looked up in the database.");
+    line("# TYPE liaison_relay_key_lookups_total counter");
+    line("liaison_relay_key_lookups_total " + QByteArray::number(m_keyLookups));
     return out;
 }
 

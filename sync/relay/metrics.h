@@ -22,6 +22,8 @@ public:
     void setStoreGauges(std::int64_t envelopes, std::int64_t bytes);
     void setConnections(std::int64_t open) { m_connections = open; }
     void setDbQueue(std::int64_t depth) { m_dbQueue = depth; }
+    void setDbJobs(std::uint64_t total) { m_dbJobs = total; }
+    void recordKeyLookup() { ++m_keyLookups; }
 
     [[nodiscard]] QByteArray render() const;
 
@@ -46,6 +48,8 @@ private:
     std::int64_t m_envelopeBytes = 0;
     std::int64_t m_connections = 0;
     std::int64_t m_dbQueue = 0;
+    std::uint64_t m_dbJobs = 0;
+    std::uint64_t m_keyLookups = 0;
 };
 
 } // namespace liaison::relay

@@ -19,6 +19,15 @@ bool RateLimiter::take(const QByteArray &key, std::int64_t nowMs)
     return true;
 }
 
+bool RateLimiter::has(const QByteArray &key, std::int64_t nowMs) const
+{
+    const auto it = m_buckets.constFind(key);
+    if (it == m_buckets.cend())
+        return m_burst >= 1.0;
+    const double elapsed = double(std::max<std::int64_t>(0, nowMs - it->lastMs)) / 1000.0;
+    return std::min(m_burst, it->tokens + elapsed * m_rate) >= 1.0;
+}
+
 void RateLimiter::prune(std::int64_t nowMs)
 {
     for (auto it = m_buckets.begin(); it != m_buckets.end();) {

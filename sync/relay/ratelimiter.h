@@ -21,6 +21,8 @@ public:
 
     // Takes one token; false when the caller has none left.
     [[nodiscard]] bool take(const QByteArray &key, std::int64_t nowMs);
+    // Whether the caller has a token now (takes none).
+    [[nodiscard]] bool has(const QByteArray &key, std::int64_t nowMs) const;
     // Drops buckets that have refilled completely (bounded memory).
     void prune(std::int64_t nowMs);
     [[nodiscard]] qsizetype size() const { return m_buckets.size(); }

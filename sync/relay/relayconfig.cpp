@@ -32,6 +32,8 @@ constexpr Flag kFlags[] = {
     {"mailbox-depth", true},
     {"rate", true},
     {"burst", true},
+    {"address-rate", true},
+    {"address-burst", true},
     {"read-timeout-ms", true},
     {"write-timeout-ms", true},
     {"long-poll-max-ms", true},
@@ -111,6 +113,11 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
   --mailbox-depth N         envelopes waiting per recipient (default 10000; over it: 429)
   --rate PER_SECOND         sustained requests per key or address (default 50; over: 429)
   --burst N                 burst allowance (default 200)
+  --address-rate PER_SECOND requests per client address, counted before any database or
+                            signature work (default 20 x --rate; over: 429). Repeated failed
+                            authentications from one address (about 20, then 1 a second)
+                            make it refuse unknown key ids without looking them up.
+  --address-burst N         burst allowance per address (default 10 x --burst)
   --read-timeout-ms MS      whole-request read deadline; slow clients are dropped
                             (default 20000)
   --write-timeout-ms MS     response write deadline (default 20000)
@@ -369,18 +376,28 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
                            .arg(f.max));
         f.set(*v);
     }
-    for (const char *n : {"rate", "burst"}) {
+    for (const char *n : {"rate", "burst", "address-rate", "address-burst"}) {
         if (!has(n))
             continue;
         bool ok = false;
         const double v = one(n).toDouble(&ok);
-        const bool burst = QByteArrayView(n) == "burst";
+        const bool burst = QByteArrayView(n).endsWith("burst");
         if (!ok || v <= 0 || v > 1e9 || (burst && v < 1))
-            return bad(burst ? QStringLiteral("--burst must be a number >= 1 (a bucket smaller "
-                                              "than one request refuses everything)")
-                             : QStringLiteral("--rate must be a positive number"));
-        (QByteArrayView(n) == "rate" ? c.ratePerSecond : c.rateBurst) = v;
+            return bad(
+                burst ? QStringLiteral("--%1 must be a number >= 1 (a bucket smaller "
+                                       "than one request refuses everything)")
+                            .arg(QLatin1String(n))
+                      : QStringLiteral("--%1 must be a positive number").arg(QLatin1String(n)));
+        const QByteArrayView name(n);
+        (name == "rate"           ? c.ratePerSecond
+         : name == "burst"        ? c.rateBurst
+         : name == "address-rate" ? c.addressRate
+                                  : c.addressBurst) = v;
     }
+    if (c.addressRate <= 0)
+        c.addressRate = 20 * c.ratePerSecond;
+    if (c.addressBurst <= 0)
+        c.addressBurst = 10 * c.rateBurst;
 
     if (c.devPlainHttp) {
         if (!isLoopbackHost(c.listen.host))

@@ -56,6 +56,10 @@ struct RelayConfig
     std::int64_t mailboxDepth = 10000;
     double ratePerSecond = 50.0;
     double rateBurst = 200.0;
+    // Every request from one client address, before any database or crypto work; 0 = derived
+    // (20 x ratePerSecond, 10 x rateBurst).
+    double addressRate = 0;
+    double addressBurst = 0;
     int readTimeoutMs = 20000;
     int writeTimeoutMs = 20000;
     int longPollMaxMs = 30000;

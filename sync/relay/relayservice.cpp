@@ -22,6 +22,18 @@ namespace {
 
 constexpr std::int64_t kCertCacheMs = 5000;
 constexpr std::int64_t kDeviceCacheMs = 2000;
+// Unknown key ids are remembered this long (a device registered meanwhile through this relay
+// clears its entry; through another instance it waits at most this long).
+constexpr std::int64_t kUnknownKeyCacheMs = 1000;
+// A key id seen to exist stays "known" this long for the failed-authentication limiter.
+constexpr std::int64_t kKnownKeyMs = 10LL * 60 * 1000;
+constexpr std::size_t kMaxCachedDevices = 200000;
+// Failed authentications per client address: a burst, then one a second.
+constexpr double kAuthFailureBurst = 20;
+constexpr double kAuthFailureRate = 1;
+// Refusal log lines, all clients together: a burst, then ten a second.
+constexpr double kRefusalLogBurst = 50;
+constexpr double kRefusalLogRate = 10;
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxAckCursors = 1000;
 constexpr qsizetype kMaxWipeTokenBytes = 4096;
@@ -106,6 +118,9 @@ RelayService::RelayService(asio::io_context &ioc, const RelayConfig &config, DbP
     , m_db(db)
     , m_now(std::move(nowMs))
     , m_rate(config.ratePerSecond, config.rateBurst)
+    , m_addressRate(config.addressRate, config.addressBurst)
+    , m_authFailures(kAuthFailureRate, kAuthFailureBurst)
+    , m_refusalLog(kRefusalLogRate, kRefusalLogBurst)
     , m_retentionTimer(ioc)
     , m_pruneTimer(ioc)
 {}
@@ -129,7 +144,11 @@ void RelayService::finish(const CtxPtr &ctx, HttpResponse response)
                             response.body.size());
     if (!response.errorCode.isEmpty())
         m_metrics.recordRejection(response.errorCode);
-    if (!m_config.quiet) {
+    // A failed authentication (not a clock to correct) spends the address's allowance.
+    if ((response.status == 401 && response.errorCode != errc::clockSkew) ||
+        response.errorCode == errc::malformedAuth)
+        (void)m_authFailures.take(ctx->request.peer, steadyMs());
+    if (!m_config.quiet && (response.status < 400 || refusalLogAllowed())) {
         // Ids and sizes only: never bodies, never keys.
         qCInfo(lcRelayRequest).noquote().nospace()
             << "req=" << ctx->id << ' ' << ctx->request.method << ' ' << ctx->lookup.label
@@ -150,7 +169,7 @@ void RelayService::onTransportRefusal(const char *route, int status, const char 
 {
     m_metrics.recordRequest(route, status, 0.0, 0, 0);
     m_metrics.recordRejection(code);
-    if (!m_config.quiet)
+    if (!m_config.quiet && refusalLogAllowed())
         qCInfo(lcRelayRequest).noquote().nospace()
             << "req=- " << route << " status=" << status << " error=" << code << " peer=" << peer;
 }
@@ -178,6 +197,26 @@ void RelayService::runJob(const CtxPtr &ctx, DbPool::Kind kind, JobWork work,
         });
     if (!queued)
         finish(ctx, jsonError(503, errc::unavailable, QStringLiteral("relay overloaded")));
+}
+
+bool RelayService::refusalLogAllowed()
+{
+    if (!m_refusalLog.take(QByteArray(), steadyMs())) {
+        ++m_suppressedLog;
+        return false;
+    }
+    flushSuppressedLog();
+    return true;
+}
+
+void RelayService::flushSuppressedLog()
+{
+    if (m_suppressedLog == 0)
+        return;
+    qCInfo(lcRelayRequest).noquote().nospace()
+        << "suppressed " << m_suppressedLog << " refusal log lines (over " << int(kRefusalLogRate)
+        << " a second)";
+    m_suppressedLog = 0;
 }
 
 bool RelayService::rateLimited(const CtxPtr &ctx, const QByteArray &key)
@@ -223,9 +262,14 @@ void RelayService::start()
         if (m_stopping)
             return;
         m_rate.prune(steadyMs());
+        m_addressRate.prune(steadyMs());
+        m_authFailures.prune(steadyMs());
+        if (!m_config.quiet)
+            flushSuppressedLog();
         const std::int64_t now = m_now();
-        std::erase_if(m_devices,
-                      [now](const auto &e) { return now - e.second.loadedMs > kDeviceCacheMs; });
+        std::erase_if(m_devices, [now](const auto &e) {
+            return now - e.second.loadedMs > (e.second.record ? kKnownKeyMs : kUnknownKeyCacheMs);
+        });
         m_pruneTimer.expires_after(std::chrono::seconds(30));
         m_pruneTimer.async_wait([schedulePrune](boost::system::error_code ec) {
             if (!ec)
@@ -318,11 +362,13 @@ void RelayService::withCertificate(std::function<void()> next)
 void RelayService::withDevice(const crypto::Id16 &id,
                               std::function<void(const Result<std::optional<DeviceRecord>> &)> next)
 {
-    auto it = m_devices.find(id);
-    if (it != m_devices.end() && it->second.record &&
-        m_now() - it->second.loadedMs < kDeviceCacheMs)
-        return next(it->second.record);
+    if (auto it = m_devices.find(id); it != m_devices.end()) {
+        const std::int64_t age = m_now() - it->second.loadedMs;
+        if (age < (it->second.record ? kDeviceCacheMs : kUnknownKeyCacheMs))
+            return next(it->second.record);
+    }
     auto found = std::make_shared<std::optional<DeviceRecord>>();
+    m_metrics.recordKeyLookup();
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
         [found, id](RelayStore &store) -> Result<DbPool::Verdict> {
@@ -337,7 +383,7 @@ void RelayService::withDevice(const crypto::Id16 &id,
                 qCWarning(lcRelay) << "storage failed:" << st.error().message;
                 return next(std::unexpected(st.error()));
             }
-            if (*found)
+            if (*found || m_devices.size() < kMaxCachedDevices)
                 m_devices[id] = CachedDevice{*found, m_now()};
             next(*found);
         });
@@ -414,6 +460,17 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
         const auto id = parseIdHex(auth.keyId);
         if (!id || id->isZero())
             return finish(ctx, notAuthenticated());
+        // An address that keeps failing to authenticate gets no more lookups of key ids this
+        // relay has not seen exist.
+        if (const auto it = m_devices.find(*id);
+            (it == m_devices.end() || !it->second.record) &&
+            !m_authFailures.has(ctx->request.peer, steadyMs())) {
+            HttpResponse r =
+                jsonError(429, errc::rateLimited,
+                          QStringLiteral("too many failed authentications from this address"));
+            r.addHeader("Retry-After", "1");
+            return finish(ctx, std::move(r));
+        }
         withDevice(*id, [this, ctx, caller,
                          verifyAndGo](const Result<std::optional<DeviceRecord>> &found) mutable {
             // A storage failure is the relay's problem, never the caller's key: 503.
@@ -482,6 +539,12 @@ void RelayService::handle(HttpRequest request, HttpServer::Reply reply)
     ++m_inFlight;
     if (m_stopping)
         return finish(ctx, jsonError(503, errc::shuttingDown, QStringLiteral("relay is stopping")));
+    if (!m_addressRate.take(ctx->request.peer, steadyMs())) {
+        HttpResponse r = jsonError(429, errc::rateLimited,
+                                   QStringLiteral("too many requests from this address"));
+        r.addHeader("Retry-After", "1");
+        return finish(ctx, std::move(r));
+    }
     if (auto refusal = preflight(ctx->request, false, m_config.bodyLimits, &ctx->lookup))
         return finish(ctx, std::move(*refusal));
     route(ctx);
@@ -1199,6 +1262,7 @@ void RelayService::metrics(const CtxPtr &ctx)
             if (st)
                 m_metrics.setStoreGauges(stats->envelopes, stats->bytes);
             m_metrics.setDbQueue(qint64(m_db.queueDepth()));
+            m_metrics.setDbJobs(m_db.jobsSubmitted());
             if (m_connections)
                 m_metrics.setConnections(qint64(m_connections()));
             HttpResponse r;

@@ -104,6 +104,10 @@ private:
     [[nodiscard]] Result<std::optional<HttpResponse>> admit(RelayStore &store, const Caller &caller,
                                                             std::int64_t nowMs) const;
     [[nodiscard]] bool rateLimited(const CtxPtr &ctx, const QByteArray &key);
+    // Refusal log lines are rate-limited (an attack must not fill the disk): false = skip this
+    // one (counted, and said in one line later).
+    [[nodiscard]] bool refusalLogAllowed();
+    void flushSuppressedLog();
 
     void postEnvelope(const CtxPtr &ctx, const Caller &caller);
     void getMailbox(const CtxPtr &ctx, const Caller &caller);
@@ -127,13 +131,22 @@ private:
     DbPool &m_db;
     std::function<std::int64_t()> m_now;
     Metrics m_metrics;
-    RateLimiter m_rate;
+    RateLimiter m_rate;        // per authenticated key
+    RateLimiter m_addressRate; // per client address, before any database or crypto work
+    // Failed authentications per client address; when empty, unknown key ids from that address
+    // are refused without a database lookup.
+    RateLimiter m_authFailures;
+    RateLimiter m_refusalLog; // refusal log lines, all callers together
+    quint64 m_suppressedLog = 0;
 
     std::optional<protocol::HqCertificate> m_cert;
     std::int64_t m_certLoadedMs = -1;
     bool m_certLoading = false;
     std::vector<std::function<void()>> m_certWaiting;
 
+    // A device record (fresh for a short time, then reloaded; kept longer as "a key id that
+    // exists" for the failed-authentication limiter), or none: an unknown key id, cached
+    // negatively for a shorter time.
     struct CachedDevice
     {
         std::optional<DeviceRecord> record;
