@@ -303,15 +303,10 @@ void AppController::runWipe(const client::WipeToken &token, const WipeFile &file
     qCWarning(lcApp).noquote() << "remote wipe ordered by HQ: command"
                                << token.commandId.toHex().left(8) << "device"
                                << file.target.device.toHex().left(8);
-    WipeAcknowledgement ack;
-    ack.deployment = file.target.deployment;
-    ack.device = file.target.device;
-    ack.commandId = token.commandId;
-    ack.erasedAtMs = m_services.clock.wallMs();
     // DESIGN.md wipe order: (1) the acknowledgement in the pending file, (2-4) the crypto-erase
     // (pepper, key file, database, keys), then the wipe file, (5) post the acknowledgement.
     WipeFile pending = file;
-    pending.acknowledgement = ack.encode();
+    pending.acknowledgement = signedAcknowledgement(file.target, token.commandId);
     if (auto s = writeWipePending(m_services.vaultDirectory, pending); !s)
         qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
     finishWipe(pending);
@@ -333,16 +328,28 @@ void AppController::finishWipe(const WipeFile &pending)
         qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
     Q_EMIT remotelyWipedChanged();
 
+    if (pending.acknowledgement.isEmpty()) {
+        // No key could sign (DESIGN.md: the relay takes only signed acknowledgements).
+        qCWarning(lcApp) << "remote wipe: no key to sign the acknowledgement; nothing posted";
+        if (auto s = removeWipePending(m_services.vaultDirectory); !s)
+            qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
+        Q_EMIT wipeAcknowledged(false);
+        return;
+    }
     if (!wipeHttpFor(pending)) {
         Q_EMIT wipeAcknowledged(false);
         return;
     }
     m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, pending.target);
-    connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this](bool ok) {
+    const crypto::Id16 device = pending.target.device;
+    connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this, device](bool ok) {
         if (ok) {
             qCInfo(lcApp) << "remote wipe acknowledged at the relay";
             if (auto s = removeWipePending(m_services.vaultDirectory); !s)
                 qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
+            // (6) The wipe-ack key goes last, once the relay took the acknowledgement.
+            if (auto s = removeWipeAckKey(m_services.keyStore, device); !s)
+                qCWarning(lcApp) << "remote wipe: wipe-ack key:" << errcName(s.error().code);
         } else {
             qCWarning(lcApp) << "remote wipe acknowledgement not taken by the relay: posted "
                                 "again at the next start";
@@ -383,13 +390,29 @@ Status AppController::recordOnlineWipe(const streams::Command &command)
     }
     qCWarning(lcApp).noquote() << "remote wipe ordered by HQ on down: command"
                                << command.commandId.toHex().left(8);
-    WipeAcknowledgement ack;
-    ack.deployment = file->target.deployment;
-    ack.device = file->target.device;
-    ack.commandId = command.commandId;
-    ack.erasedAtMs = m_services.clock.wallMs();
-    file->acknowledgement = ack.encode();
+    file->acknowledgement = signedAcknowledgement(file->target, command.commandId);
     return writeWipePending(m_services.vaultDirectory, *file);
+}
+
+QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target,
+                                                const crypto::Id16 &commandId)
+{
+    const std::int64_t at = m_services.clock.wallMs();
+    // The device key while the vault is open (the vault is erased right after), else the
+    // wipe-ack key from the key store.
+    vault::Vault *v = m_vault->vault();
+    if (v && v->isUnlocked() && v->identity()) {
+        return protocol::signWipeAcknowledgement(target.deployment, target.device, commandId, at,
+                                                 v->identity()->sign)
+            .encode();
+    }
+    auto key = loadWipeAckKey(m_services.keyStore, target.device);
+    if (!key) {
+        qCWarning(lcApp) << "remote wipe: no wipe-ack key:" << errcName(key.error().code);
+        return {};
+    }
+    return protocol::signWipeAcknowledgement(target.deployment, target.device, commandId, at, *key)
+        .encode();
 }
 
 void AppController::finishPendingWipe()
@@ -399,7 +422,7 @@ void AppController::finishPendingWipe()
         qCWarning(lcApp) << "pending wipe unreadable:" << errcName(pending.error().code);
         return;
     }
-    if (!*pending || (*pending)->acknowledgement.isEmpty())
+    if (!*pending)
         return;
     qCWarning(lcApp).noquote() << "a remote wipe is pending: finishing it before the UI; device"
                                << (*pending)->target.device.toHex().left(8);

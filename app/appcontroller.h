@@ -134,6 +134,10 @@ private:
     // relay took it.
     void finishWipe(const WipeFile &pending);
     void finishPendingWipe();
+    // The signed acknowledgement (LWA2): the device key while unlocked, else the wipe-ack key;
+    // empty when neither is there.
+    [[nodiscard]] QByteArray signedAcknowledgement(const client::WipeTarget &target,
+                                                   const crypto::Id16 &commandId);
     // The online path (a WIPE COMMAND on `down`, DESIGN.md "Commands, remote wipe"): the
     // receiver calls recordOnlineWipe inside the transaction that records the command id, so
     // "wipe pending" is on disk before the id counts as seen; after the commit the wipe finishes

@@ -18,6 +18,8 @@ namespace {
 
 constexpr std::uint32_t kHqBoxKeyId = 1;
 constexpr std::int64_t kCertValidityMs = 30LL * 24 * 3600 * 1000;
+// A wipe token is obeyed for this long after it was issued (judged against HQ's verified time).
+constexpr std::int64_t kWipeTokenValidityMs = 30LL * 24 * 3600 * 1000;
 
 // HQ's own secrets and ids, in HQ's encrypted store.
 Status createDemoHqTable(store::Database &db)
@@ -35,6 +37,16 @@ Status createDemoWipeTable(store::Database &db)
                       "wipe_id BLOB NOT NULL)");
 }
 
+// The wipe-ack public key each device registered at enrolment and the command id of the last
+// wipe token HQ published for it: HQ believes a wipe only on an acknowledgement for that command,
+// signed by one of the device's keys.
+Status addDemoWipeAck(store::Database &db)
+{
+    if (auto s = db.execute("ALTER TABLE demo_wipe ADD COLUMN wipe_ack_pk BLOB"); !s)
+        return s;
+    return db.execute("ALTER TABLE demo_wipe ADD COLUMN command_id BLOB");
+}
+
 std::vector<store::Migration> hqMigrations()
 {
     std::vector<store::Migration> m = model::RecordStore::migrations();
@@ -44,6 +56,7 @@ std::vector<store::Migration> hqMigrations()
         m.push_back(std::move(x));
     m.push_back(createDemoHqTable);
     m.push_back(createDemoWipeTable);
+    m.push_back(addDemoWipeAck);
     return m;
 }
 
@@ -130,10 +143,9 @@ DemoHq::create(const QString &dir, const crypto::SecretBytes &passphrase, vault:
     return hq;
 }
 
-Result<std::unique_ptr<DemoHq>> DemoHq::open(const QString &dir,
-                                             const crypto::SecretBytes &passphrase,
-                                             vault::KeyStore &keyStore, liaison::Clock &vaultClock,
-                                             const liaison::Clock &clock, vault::VaultOptions options)
+Result<std::unique_ptr<DemoHq>>
+DemoHq::open(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
+             liaison::Clock &vaultClock, const liaison::Clock &clock, vault::VaultOptions options)
 {
     options.database.migrations = hqMigrations();
     auto v = vault::Vault::load(dir + QStringLiteral("/vault"), keyStore, vaultClock, options);
@@ -233,7 +245,8 @@ Result<QByteArray> DemoHq::issueCertificate()
 Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
                                              const vault::Identity &deviceKeys,
                                              const QString &label, const QStringList &scopes,
-                                             const QString &relayUrl, const QStringList &relayPins)
+                                             const QString &relayUrl, const QStringList &relayPins,
+                                             const std::optional<crypto::SignPublicKey> &wipeAckKey)
 {
     hq::DeviceRecord record;
     record.id = deviceId;
@@ -252,12 +265,19 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
     }
     const crypto::Id16 wipeId = crypto::randomFixed<crypto::Id16>();
     auto st = m_vault->database()->prepare(
-        "INSERT OR REPLACE INTO demo_wipe (device_id, wipe_id) VALUES (?1, ?2)");
+        "INSERT OR REPLACE INTO demo_wipe (device_id, wipe_id, wipe_ack_pk) VALUES (?1, ?2, ?3)");
     if (!st)
         return std::unexpected(st.error());
-    if (auto s = st->bind(1, deviceId.view()).bind(2, wipeId.view()).exec(); !s)
+    st->bind(1, deviceId.view()).bind(2, wipeId.view());
+    if (wipeAckKey)
+        st->bind(3, wipeAckKey->view());
+    else
+        st->bindNull(3);
+    if (auto s = st->exec(); !s)
         return std::unexpected(s.error());
     DeviceProfile profile;
+    if (wipeAckKey)
+        profile.wipeAckKeyHash = crypto::crypto_generichash(wipeAckKey->view());
     profile.wipeId = wipeId;
     profile.hqRootKey = m_root.publicKey;
     profile.deviceId = deviceId;
@@ -363,7 +383,8 @@ Result<client::WipeTarget> DemoHq::wipeTarget(const crypto::Id16 &deviceId)
         return std::unexpected(record.error());
     if (!*record)
         return fail(Errc::NotFound, QStringLiteral("no such device in HQ's registry"));
-    auto st = m_vault->database()->prepare("SELECT wipe_id FROM demo_wipe WHERE device_id = ?1");
+    auto st = m_vault->database()->prepare(
+        "SELECT wipe_id, wipe_ack_pk FROM demo_wipe WHERE device_id = ?1");
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, deviceId.view());
@@ -382,6 +403,12 @@ Result<client::WipeTarget> DemoHq::wipeTarget(const crypto::Id16 &deviceId)
     t.signKeyHash = crypto::crypto_generichash((*record)->signKey.view());
     t.wipeId = *wipeId;
     t.rootKey = m_root.publicKey;
+    if (!st->columnIsNull(1)) {
+        auto ack = crypto::SignPublicKey::fromBytes(st->columnBlob(1));
+        if (!ack)
+            return fail(Errc::Tampered, QStringLiteral("HQ's wipe table is damaged"));
+        t.wipeAckKeyHash = crypto::crypto_generichash(ack->view());
+    }
     return t;
 }
 
@@ -391,11 +418,19 @@ Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeo
     if (!target)
         return std::unexpected(target.error());
     const crypto::Id16 commandId = crypto::randomFixed<crypto::Id16>();
-    auto token = client::makeWipeToken(*target, commandId, m_streamClock->wallMs(),
+    const std::int64_t now = m_streamClock->wallMs();
+    auto token = client::makeWipeToken(*target, commandId, now, now + kWipeTokenValidityMs,
                                        certificate(std::max<std::uint64_t>(m_serial, 1)),
                                        m_vault->identity()->sign.secretKey);
     if (!token)
         return std::unexpected(token.error());
+    // HQ believes an acknowledgement only for this command (wipeAcknowledgement).
+    auto st =
+        m_vault->database()->prepare("UPDATE demo_wipe SET command_id = ?1 WHERE device_id = ?2");
+    if (!st)
+        return std::unexpected(st.error());
+    if (auto s = st->bind(1, commandId.view()).bind(2, deviceId.view()).exec(); !s)
+        return std::unexpected(s.error());
     const QByteArray bytes = token->encode();
     if (auto s = adminCall([&](auto cb) { m_transport->putWipeToken(target->wipeId, bytes, cb); },
                            QStringLiteral("publishing the wipe token"), timeoutMs);
@@ -420,6 +455,27 @@ Result<std::optional<QByteArray>> DemoHq::wipeAcknowledgement(const crypto::Id16
     if (!reply->ok())
         return fail(reply->transient() ? Errc::Io : Errc::Refused,
                     QStringLiteral("reading the wipe acknowledgement: %1").arg(reply->describe()));
+    // The relay checked the signature; HQ checks again against what it registered (the relay
+    // is not trusted): the device's sign key or its wipe-ack key, the command HQ published.
+    auto ack = protocol::WipeAcknowledgement::decode(reply->body);
+    if (!ack)
+        return fail(Errc::AuthFailed,
+                    QStringLiteral("the wipe acknowledgement at the relay is not signed"));
+    auto st = m_vault->database()->prepare("SELECT command_id FROM demo_wipe WHERE device_id = ?1");
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, deviceId.view());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    const auto command =
+        *row ? crypto::Id16::fromBytes(st->columnBlob(0)) : std::optional<crypto::Id16>();
+    if (!command)
+        return fail(Errc::Refused, QStringLiteral("HQ published no wipe for this device"));
+    if (auto v = protocol::verifyWipeAcknowledgement(*ack, m_deployment, deviceId, *command,
+                                                     {target->signKeyHash, target->wipeAckKeyHash});
+        !v)
+        return std::unexpected(v.error());
     return std::optional<QByteArray>(reply->body);
 }
 
@@ -470,8 +526,12 @@ Result<DeviceProfile> createEnrolledDevice(DemoHq &hq, const QString &vaultDir,
     if (!v)
         return std::unexpected(v.error());
     const crypto::Id16 deviceId = crypto::randomFixed<crypto::Id16>();
-    auto profile =
-        hq.registerDevice(deviceId, *(*v)->identity(), label, scopes, relayUrl, relayPins);
+    // The wipe-ack key (DESIGN.md "Keys"): the secret half in the key store beside the pepper.
+    auto wipeAck = createWipeAckKey(keyStore, deviceId);
+    if (!wipeAck)
+        return std::unexpected(wipeAck.error());
+    auto profile = hq.registerDevice(deviceId, *(*v)->identity(), label, scopes, relayUrl,
+                                     relayPins, *wipeAck);
     if (!profile)
         return std::unexpected(profile.error());
     if (auto s = saveDeviceProfile(*(*v)->database(), *profile); !s)

@@ -42,7 +42,8 @@ public:
     // and a fresh deployment id. `keyStore`, `vaultClock` and `clock` must outlive the object.
     [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
     create(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
-           liaison::Clock &vaultClock, const liaison::Clock &clock, vault::VaultOptions options = {});
+           liaison::Clock &vaultClock, const liaison::Clock &clock,
+           vault::VaultOptions options = {});
     // The HQ store `create` made, unlocked with the passphrase.
     [[nodiscard]] static Result<std::unique_ptr<DemoHq>>
     open(const QString &dir, const crypto::SecretBytes &passphrase, vault::KeyStore &keyStore,
@@ -69,7 +70,8 @@ public:
     [[nodiscard]] Result<DeviceProfile>
     registerDevice(const crypto::Id16 &deviceId, const vault::Identity &deviceKeys,
                    const QString &label, const QStringList &scopes, const QString &relayUrl,
-                   const QStringList &relayPins = {});
+                   const QStringList &relayPins = {},
+                   const std::optional<crypto::SignPublicKey> &wipeAckKey = std::nullopt);
 
     // HQ's edits since the last call, fanned out as DELTAs into the outbox. Returns the number
     // of stream messages enqueued.
@@ -100,6 +102,8 @@ public:
     [[nodiscard]] Result<crypto::Id16> publishWipe(const crypto::Id16 &deviceId,
                                                    int timeoutMs = 15000);
     // The device's acknowledgement (GET /v1/wipe/{wipe id}/done); empty while there is none.
+    // Only a signed one (LWA2) for the command HQ published, by the device's sign key or its
+    // wipe-ack key, counts; anything else is an error (AuthFailed / Refused), never "wiped".
     [[nodiscard]] Result<std::optional<QByteArray>>
     wipeAcknowledgement(const crypto::Id16 &deviceId, int timeoutMs = 15000);
 

@@ -336,18 +336,14 @@ int wipe(const QString &hqDir, const QString &deviceText, const QString &relayUr
         std::printf("demo: device %s has not acknowledged a wipe\n", shortId.constData());
         return 1;
     }
-    auto parsed = app::WipeAcknowledgement::decode(**ack);
-    if (!parsed || parsed->device != *device || parsed->deployment != hq.deploymentId()) {
-        std::printf("demo: device %s: the acknowledgement at the relay does not parse or names "
-                    "another device\n",
-                    shortId.constData());
-        return 1;
-    }
+    // wipeAcknowledgement verified the signature, the device and the command.
+    auto parsed = protocol::WipeAcknowledgement::decode(**ack);
+    if (!parsed)
+        return die(QStringLiteral("wipe status"), parsed.error());
     std::printf(
         "demo: device %s acknowledged the wipe (command %s) at %s\n", shortId.constData(),
         parsed->commandId.toHex().left(8).constData(),
-        qPrintable(
-            QDateTime::fromMSecsSinceEpoch(parsed->erasedAtMs, Qt::UTC).toString(Qt::ISODate)));
+        qPrintable(QDateTime::fromMSecsSinceEpoch(parsed->atMs, Qt::UTC).toString(Qt::ISODate)));
     return 0;
 }
 

@@ -27,6 +27,11 @@ Status addWipe(store::Database &db)
     return db.execute("ALTER TABLE app_device ADD COLUMN hq_root_pk BLOB");
 }
 
+Status addWipeAck(store::Database &db)
+{
+    return db.execute("ALTER TABLE app_device ADD COLUMN wipe_ack_hash BLOB");
+}
+
 template <typename Fixed> std::optional<Fixed> fixedColumn(const store::Statement &st, int col)
 {
     return Fixed::fromBytes(st.columnBlob(col));
@@ -42,14 +47,15 @@ std::vector<store::Migration> deviceMigrations()
     all.push_back(createDeviceTable);
     all.push_back(addRelayPins);
     all.push_back(addWipe);
+    all.push_back(addWipeAck);
     return all;
 }
 
 Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 {
     auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
-                         "relay_url, label, enrolled_ms, hq_id, relay_pins, wipe_id, hq_root_pk "
-                         "FROM app_device WHERE id = 1");
+                         "relay_url, label, enrolled_ms, hq_id, relay_pins, wipe_id, hq_root_pk, "
+                         "wipe_ack_hash FROM app_device WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -81,6 +87,11 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
         if (!p.wipeId || !p.hqRootKey)
             return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
     }
+    if (!st->columnIsNull(12)) {
+        p.wipeAckKeyHash = fixedColumn<crypto::Hash32>(*st, 12);
+        if (!p.wipeAckKeyHash)
+            return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
+    }
     return std::optional<DeviceProfile>(std::move(p));
 }
 
@@ -89,14 +100,18 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
     auto st =
         db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
                    "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id, "
-                   "relay_pins, wipe_id, hq_root_pk) "
-                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                   "relay_pins, wipe_id, hq_root_pk, wipe_ack_hash) "
+                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     if (!st)
         return std::unexpected(st.error());
     if (p.wipeId && p.hqRootKey)
         st->bind(11, p.wipeId->view()).bind(12, p.hqRootKey->view());
     else
         st->bindNull(11).bindNull(12);
+    if (p.wipeAckKeyHash)
+        st->bind(13, p.wipeAckKeyHash->view());
+    else
+        st->bindNull(13);
     return st->bind(1, p.deviceId.view())
         .bind(2, p.deploymentId.view())
         .bind(3, p.hqSignKey.view())

@@ -8,9 +8,9 @@
 // the deployment, HQ's public keys and the relay address. Until a device is enrolled there is no
 // row; the app then shows "not enrolled" and nothing syncs.
 
+#include "clock/clock.h"
 #include "crypto/crypto.h"
 #include "error.h"
-#include "clock/clock.h"
 #include "model/recordstore.h"
 #include "store/database.h"
 
@@ -45,6 +45,9 @@ struct DeviceProfile
     // also go to the plain wipe file (wipefile.h). Empty for devices enrolled before.
     std::optional<crypto::Id16> wipeId;
     std::optional<crypto::SignPublicKey> hqRootKey;
+    // BLAKE2b-256 of the wipe-ack public key (DESIGN.md "Keys"; the secret half is in the key
+    // store, wipefile.h). Empty for devices enrolled before.
+    std::optional<crypto::Hash32> wipeAckKeyHash;
 };
 
 [[nodiscard]] Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db);

@@ -4,15 +4,12 @@
 
 #include <QDir>
 #include <QFile>
-#include <QtEndian>
 
 namespace liaison::app {
 
 namespace {
 
 constexpr QByteArrayView kFirstLine = "liaison-wipe-v1";
-constexpr QByteArrayView kAckMagic = "LWA1";
-constexpr qsizetype kAckBytes = 4 + 16 + 16 + 16 + 8;
 constexpr qint64 kMaxWipeFileBytes = 16 * 1024;
 
 template <typename Fixed> bool parseFixed(const QByteArray &hex, std::optional<Fixed> &out)
@@ -36,6 +33,8 @@ QByteArray encodeWipeFile(const WipeFile &f)
     out += "deployment=" + f.target.deployment.toHex() + '\n';
     out += "device=" + f.target.device.toHex() + '\n';
     out += "sign-key-hash=" + f.target.signKeyHash.toHex() + '\n';
+    if (!f.target.wipeAckKeyHash.isZero())
+        out += "wipe-ack-key-hash=" + f.target.wipeAckKeyHash.toHex() + '\n';
     out += "wipe-id=" + f.target.wipeId.toHex() + '\n';
     out += "root-key=" + f.target.rootKey.toHex() + '\n';
     out += "relay-url=" + f.relayUrl.toUtf8() + '\n';
@@ -55,7 +54,7 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     if (lines.isEmpty() || lines.first() != kFirstLine)
         return bad();
     std::optional<crypto::Id16> deployment, device, wipeId;
-    std::optional<crypto::Hash32> hash;
+    std::optional<crypto::Hash32> hash, ackHash;
     std::optional<crypto::SignPublicKey> root;
     std::optional<QString> url;
     QStringList pins;
@@ -76,6 +75,8 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
             ok = parseFixed(value, device);
         else if (key == "sign-key-hash")
             ok = parseFixed(value, hash);
+        else if (key == "wipe-ack-key-hash")
+            ok = parseFixed(value, ackHash);
         else if (key == "wipe-id")
             ok = parseFixed(value, wipeId);
         else if (key == "root-key")
@@ -97,6 +98,8 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     f.target.deployment = *deployment;
     f.target.device = *device;
     f.target.signKeyHash = *hash;
+    if (ackHash)
+        f.target.wipeAckKeyHash = *ackHash;
     f.target.wipeId = *wipeId;
     f.target.rootKey = *root;
     f.relayUrl = *url;
@@ -175,6 +178,8 @@ std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
     f.target.deployment = profile.deploymentId;
     f.target.device = profile.deviceId;
     f.target.signKeyHash = crypto::crypto_generichash(deviceSignKey.view());
+    if (profile.wipeAckKeyHash)
+        f.target.wipeAckKeyHash = *profile.wipeAckKeyHash;
     f.target.wipeId = *profile.wipeId;
     f.target.rootKey = *profile.hqRootKey;
     f.relayUrl = profile.relayUrl;
@@ -182,28 +187,33 @@ std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
     return f;
 }
 
-QByteArray WipeAcknowledgement::encode() const
+QString wipeAckKeyAlias(const crypto::Id16 &device)
 {
-    QByteArray out = kAckMagic.toByteArray();
-    out += deployment.toByteArray();
-    out += device.toByteArray();
-    out += commandId.toByteArray();
-    char at[8];
-    qToBigEndian(quint64(erasedAtMs), at);
-    out.append(at, 8);
-    return out;
+    return QStringLiteral("liaison-wipe-ack-") + QString::fromLatin1(device.toHex());
 }
 
-Result<WipeAcknowledgement> WipeAcknowledgement::decode(QByteArrayView bytes)
+Result<crypto::SignPublicKey> createWipeAckKey(vault::KeyStore &keyStore,
+                                               const crypto::Id16 &device)
 {
-    if (bytes.size() != kAckBytes || bytes.first(4) != kAckMagic)
-        return fail(Errc::Malformed, QStringLiteral("not a wipe acknowledgement"));
-    WipeAcknowledgement a;
-    a.deployment = *crypto::Id16::fromBytes(bytes.sliced(4, 16));
-    a.device = *crypto::Id16::fromBytes(bytes.sliced(20, 16));
-    a.commandId = *crypto::Id16::fromBytes(bytes.sliced(36, 16));
-    a.erasedAtMs = std::int64_t(qFromBigEndian<quint64>(bytes.sliced(52, 8).data()));
-    return a;
+    const crypto::SignKeyPair pair = crypto::crypto_sign_keypair();
+    if (auto s = keyStore.write(wipeAckKeyAlias(device), pair.secretKey.view()); !s)
+        return std::unexpected(s.error());
+    return pair.publicKey;
+}
+
+Result<crypto::SignKeyPair> loadWipeAckKey(vault::KeyStore &keyStore, const crypto::Id16 &device)
+{
+    auto bytes = keyStore.read(wipeAckKeyAlias(device));
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    if (bytes->size() != crypto::SignSecretKey::size)
+        return fail(Errc::Tampered, QStringLiteral("the wipe-ack key is damaged"));
+    return crypto::crypto_sign_keypair_from_secret(crypto::SignSecretKey(std::move(*bytes)));
+}
+
+Status removeWipeAckKey(vault::KeyStore &keyStore, const crypto::Id16 &device)
+{
+    return keyStore.remove(wipeAckKeyAlias(device));
 }
 
 } // namespace liaison::app

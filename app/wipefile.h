@@ -9,13 +9,22 @@
 // Text, one "key=value" a line after the first line "liaison-wipe-v1"; ids and keys in hex.
 // Written atomically (temp, fsync, rename). Deleted after the vault is crypto-erased.
 //
-// The acknowledgement the device posts after the wipe (POST /v1/wipe/{id}/done) is
-// "LWA1" ‖ deployment ‖ device ‖ command id ‖ u64 erased at (ms, big-endian): ids only. It is not
-// signed: on the locked path the device's keys are locked in the vault that was just erased.
+// The wipe-ack key (DESIGN.md "Keys"): an Ed25519 pair made at enrolment; the secret half lives
+// only in the platform key store (alias "liaison-wipe-ack-<device id>", beside the pepper, never
+// in the vault or a file), so the locked app can sign the acknowledgement; the wipe file names
+// its public key by hash ("wipe-ack-key-hash"). It is deleted last, once the relay took the
+// acknowledgement.
+//
+// The acknowledgement the device posts after the wipe (POST /v1/wipe/{id}/done) is the signed
+// "LWA2" of sync/protocol/wipe.h: signed by the device key while the vault is unlocked, else by
+// the wipe-ack key. With neither (a device enrolled before wipe-ack keys) nothing is posted: an
+// unsigned acknowledgement is refused by the relay and never believed by HQ.
 
 #include "client/wipetoken.h"
 #include "devicestore.h"
 #include "error.h"
+#include "protocol/wipe.h"
+#include "vault/keystore.h"
 
 #include <QString>
 #include <QStringList>
@@ -29,7 +38,8 @@ struct WipeFile
     client::WipeTarget target;
     QString relayUrl;
     QStringList relayPins;
-    // Only in the pending file: the acknowledgement to post (ids only).
+    // Only in the pending file: the signed acknowledgement to post (LWA2); empty when no key
+    // could sign it (then the wipe finishes and nothing is posted).
     QByteArray acknowledgement;
 };
 
@@ -53,15 +63,14 @@ struct WipeFile
 [[nodiscard]] std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
                                                   const crypto::SignPublicKey &deviceSignKey);
 
-struct WipeAcknowledgement
-{
-    crypto::Id16 deployment;
-    crypto::Id16 device;
-    crypto::Id16 commandId;
-    std::int64_t erasedAtMs = 0;
-
-    [[nodiscard]] QByteArray encode() const;
-    [[nodiscard]] static Result<WipeAcknowledgement> decode(QByteArrayView bytes);
-};
+// The key store alias of the device's wipe-ack secret key.
+[[nodiscard]] QString wipeAckKeyAlias(const crypto::Id16 &device);
+// Enrolment: a fresh wipe-ack pair, the secret half written to the key store; the public half.
+[[nodiscard]] Result<crypto::SignPublicKey> createWipeAckKey(vault::KeyStore &keyStore,
+                                                             const crypto::Id16 &device);
+// Errc::NotFound when the device has none.
+[[nodiscard]] Result<crypto::SignKeyPair> loadWipeAckKey(vault::KeyStore &keyStore,
+                                                         const crypto::Id16 &device);
+[[nodiscard]] Status removeWipeAckKey(vault::KeyStore &keyStore, const crypto::Id16 &device);
 
 } // namespace liaison::app

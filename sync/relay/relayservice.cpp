@@ -2,6 +2,7 @@
 
 #include "protocol/envelope.h"
 #include "protocol/relaybatch.h"
+#include "protocol/wipe.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -1109,6 +1110,10 @@ void RelayService::wipe(const CtxPtr &ctx)
         if (token.isEmpty() || token.size() > kMaxWipeTokenBytes || o.size() != 1)
             return finish(ctx,
                           jsonError(400, errc::badRequest, QStringLiteral("need token (base64)")));
+        // The acknowledgement is verified against the keys the token names: it must parse.
+        if (!protocol::WipeToken::decode(token))
+            return finish(
+                ctx, jsonError(400, errc::badRequest, QStringLiteral("not a wipe token (LWT2)")));
         runJob(ctx, DbPool::Kind::Write,
                [this, caller, now, wipeId, token](RelayStore &store,
                                                   HttpResponse &out) -> Result<DbPool::Verdict> {
@@ -1134,10 +1139,39 @@ void RelayService::wipeDone(const CtxPtr &ctx)
     if (ctx->request.method == "POST") {
         if (rateLimited(ctx, "ip:" + ctx->request.peer))
             return;
+        // DESIGN.md "Commands, remote wipe": only an acknowledgement signed by the wipe-ack key
+        // or the device key the token names is stored. A refused one stores nothing, so it
+        // cannot block the genuine one.
         const QByteArray ack = ctx->request.body;
+        auto parsed = protocol::WipeAcknowledgement::decode(ack);
+        if (!parsed)
+            return finish(ctx, jsonError(400, errc::badRequest,
+                                         QStringLiteral("not a wipe acknowledgement (LWA2)")));
         return runJob(
             ctx, DbPool::Kind::Write,
-            [wipeId, ack, now](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+            [wipeId, ack, parsed = *parsed, now](RelayStore &store,
+                                                 HttpResponse &out) -> Result<DbPool::Verdict> {
+                auto stored = store.wipeToken(wipeId);
+                if (!stored)
+                    return std::unexpected(stored.error());
+                if (!*stored) {
+                    out = jsonError(404, errc::notFound, QStringLiteral("no wipe token"));
+                    return DbPool::Verdict::Rollback;
+                }
+                auto token = protocol::WipeToken::decode(**stored);
+                if (!token) {
+                    out = jsonError(409, errc::badRequest,
+                                    QStringLiteral("the published token is not an LWT2 token"));
+                    return DbPool::Verdict::Rollback;
+                }
+                if (auto v = protocol::verifyWipeAcknowledgement(parsed, *token); !v) {
+                    qCInfo(lcRelay).noquote()
+                        << "wipe acknowledgement refused:" << v.error().message;
+                    out = jsonError(403, errc::badSignature,
+                                    QStringLiteral("the acknowledgement is not signed by a key "
+                                                   "the wipe token names"));
+                    return DbPool::Verdict::Rollback;
+                }
                 auto s = store.wipeDone(wipeId, ack, now);
                 if (!s && s.error().code == Errc::NotFound) {
                     out = jsonError(404, errc::notFound, QStringLiteral("no wipe token"));

@@ -422,7 +422,8 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
         QVERIFY(forgedCert.has_value());
         client::WipeTarget forgedTarget = target;
         forgedTarget.deployment = forger.id;
-        auto forged = client::makeWipeToken(forgedTarget, commandId, m_clock.wallMs(), *forgedCert,
+        auto forged = client::makeWipeToken(forgedTarget, commandId, m_clock.wallMs(),
+                                            m_clock.wallMs() + 3600 * 1000, *forgedCert,
                                             forger.content.secretKey);
         QVERIFY(forged.has_value());
         forged->deployment = target.deployment; // claims our deployment
@@ -437,8 +438,9 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
     }
 
     // HQ's real token: verified, the wipe is ordered, sync stops.
-    auto token = client::makeWipeToken(target, commandId, m_clock.wallMs(), *cert,
-                                       m_env.dep->content.secretKey);
+    auto token =
+        client::makeWipeToken(target, commandId, m_clock.wallMs(), m_clock.wallMs() + 3600 * 1000,
+                              *cert, m_env.dep->content.secretKey);
     QVERIFY(token.has_value());
     QVERIFY(m_hq->admin(
         [&](auto cb) { m_hq->transport->putWipeToken(target.wipeId, token->encode(), cb); }));
@@ -460,12 +462,22 @@ void TestE2eSync::wipeTokenCheckedAtStartAndResume()
     QCOMPARE(lockedDone.first().at(0).value<client::WipeCheck::Outcome>(),
              client::WipeCheck::Outcome::Wipe);
     QSignalSpy posted(&locked, &client::WipeCheck::doneFinished);
-    locked.postDone("command-ack-envelope-bytes");
+    // Signed by the device key (the token names its hash); the relay verifies before storing.
+    const QByteArray signedAck =
+        protocol::signWipeAcknowledgement(target.deployment, target.device, commandId,
+                                          m_clock.wallMs(), m_a->keys)
+            .encode();
+    locked.postDone("unsigned-acknowledgement");
+    QSignalSpy refused(&locked, &client::WipeCheck::doneFinished);
+    QVERIFY(refused.wait(15000));
+    QVERIFY(!refused.first().at(0).toBool());
+    locked.postDone(signedAck);
     QVERIFY(posted.wait(15000));
-    QVERIFY(posted.first().at(0).toBool());
+    QCOMPARE(posted.count(), 2);
+    QVERIFY(posted.last().at(0).toBool());
     client::RelayReply ack;
     QVERIFY(m_hq->admin([&](auto cb) { m_hq->transport->getWipeDone(target.wipeId, cb); }, &ack));
-    QCOMPARE(ack.body, QByteArray("command-ack-envelope-bytes"));
+    QCOMPARE(ack.body, signedAck);
 }
 
 LIAISON_TEST_MAIN(TestE2eSync)

@@ -2,6 +2,7 @@
 // on PostgreSQL: envelopes and mailboxes, idempotency, cursors, long-poll, gap fill, the HQ
 // certificate, enrolment slots, wipe tokens, device versions, limits, health and metrics.
 
+#include "protocol/wipe.h"
 #include "relaytestkit.h"
 #include "testmain.h"
 
@@ -354,19 +355,46 @@ private Q_SLOTS:
         QCOMPARE(r.status, 400);
     }
 
+    // A real token for `dev` under the deployment's certificate, naming `wipeAck` too.
+    static protocol::WipeToken wipeTokenFor(const Deployment &dep, const DeviceIdentity &dev,
+                                            const SignKeyPair &wipeAck, const Id16 &wipeId)
+    {
+        protocol::WipeTarget target;
+        target.deployment = dep.id;
+        target.device = dev.id;
+        target.signKeyHash = crypto_generichash(dev.keys.publicKey.view());
+        target.wipeAckKeyHash = crypto_generichash(wipeAck.publicKey.view());
+        target.wipeId = wipeId;
+        target.rootKey = dep.root.publicKey;
+        auto cert = protocol::HqCertificate::decode(dep.cert);
+        auto token = protocol::makeWipeToken(target, randomFixed<Id16>(), nowMs(),
+                                             nowMs() + 3600 * 1000, *cert, dep.content.secretKey);
+        return *token;
+    }
+
     void wipeTokens()
     {
         QVERIFY(start());
         HttpConnection c(env.relay->port);
         Signer admin = adminSigner(*env.dep);
-        const QByteArray wipeId = randomFixed<Id16>().toHex();
+        DeviceIdentity dev;
+        const SignKeyPair wipeAck = crypto_sign_keypair();
+        const Id16 id = randomFixed<Id16>();
+        const QByteArray wipeId = id.toHex();
+        const protocol::WipeToken t = wipeTokenFor(*env.dep, dev, wipeAck, id);
+        const QByteArray ack =
+            protocol::signWipeAcknowledgement(t.deployment, t.device, t.commandId, nowMs(), wipeAck)
+                .encode();
         QCOMPARE(c.request("GET", "/v1/wipe/" + wipeId).status, 404);
-        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", "ack").status, 404);
-        const QByteArray token = randomBytes(200);
-        // Only the admin key publishes.
+        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", ack).status, 404);
+        const QByteArray token = t.encode();
+        // Only the admin key publishes, and only a token.
         Reply r = c.request("PUT", "/v1/wipe/" + wipeId,
                             jsonBytes({{"token", QString::fromLatin1(token.toBase64())}}));
         QCOMPARE(r.status, 401);
+        r = signedCall(c, admin, "PUT", "/v1/wipe/" + wipeId,
+                       jsonBytes({{"token", QString::fromLatin1(randomBytes(200).toBase64())}}));
+        QCOMPARE(r.status, 400);
         r = signedCall(c, admin, "PUT", "/v1/wipe/" + wipeId,
                        jsonBytes({{"token", QString::fromLatin1(token.toBase64())}}));
         QCOMPARE(r.status, 200);
@@ -374,11 +402,67 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body, token);
         QCOMPARE(signedCall(c, admin, "GET", "/v1/wipe/" + wipeId + "/done").status, 404);
-        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", "signed-ack").status, 200);
-        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", "second").status, 200);
+        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", ack).status, 200);
+        // The device key signs too; the first acknowledgement is kept.
+        const QByteArray second = protocol::signWipeAcknowledgement(t.deployment, t.device,
+                                                                    t.commandId, nowMs(), dev.keys)
+                                      .encode();
+        QCOMPARE(c.request("POST", "/v1/wipe/" + wipeId + "/done", second).status, 200);
         r = signedCall(c, admin, "GET", "/v1/wipe/" + wipeId + "/done");
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, QByteArray("signed-ack"));
+        QCOMPARE(r.body, ack);
+    }
+
+    // Issue 9 point 2: POST /v1/wipe/{id}/done takes only an acknowledgement signed by a key the
+    // published token names; an unsigned or wrongly signed one is refused and does not block
+    // the genuine one. (Before: an unsigned "LWA1" acknowledgement was stored with 200.)
+    void wipeAcknowledgementMustBeSigned()
+    {
+        QVERIFY(start());
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        const SignKeyPair wipeAck = crypto_sign_keypair();
+        const Id16 id = randomFixed<Id16>();
+        const protocol::WipeToken t = wipeTokenFor(*env.dep, dev, wipeAck, id);
+        const QByteArray path = "/v1/wipe/" + id.toHex();
+        QCOMPARE(signedCall(c, admin, "PUT", path,
+                            jsonBytes({{"token", QString::fromLatin1(t.encode().toBase64())}}))
+                     .status,
+                 200);
+        // Unsigned: ids and a time, what anyone who read the plain wipe file can write.
+        const QByteArray unsigned_ = "LWA1" + env.dep->id.toByteArray() + dev.id.toByteArray() +
+                                     t.commandId.toByteArray() + QByteArray(8, '\1');
+        QCOMPARE(c.request("POST", path + "/done", unsigned_).status, 400);
+        // Signed by a key the token does not name (the relay's, anyone's).
+        const SignKeyPair stranger = crypto_sign_keypair();
+        QCOMPARE(c.request("POST", path + "/done",
+                           protocol::signWipeAcknowledgement(t.deployment, t.device, t.commandId,
+                                                             nowMs(), stranger)
+                               .encode())
+                     .status,
+                 403);
+        // The right key id, a signature that does not verify.
+        auto bent = protocol::signWipeAcknowledgement(t.deployment, t.device, t.commandId, nowMs(),
+                                                      wipeAck);
+        bent.atMs += 1;
+        QCOMPARE(c.request("POST", path + "/done", bent.encode()).status, 403);
+        // Signed by the wipe-ack key, but for another command.
+        QCOMPARE(c.request("POST", path + "/done",
+                           protocol::signWipeAcknowledgement(t.deployment, t.device,
+                                                             randomFixed<Id16>(), nowMs(), wipeAck)
+                               .encode())
+                     .status,
+                 403);
+        QCOMPARE(signedCall(c, admin, "GET", path + "/done").status, 404);
+        // The genuine one is still taken.
+        const QByteArray genuine =
+            protocol::signWipeAcknowledgement(t.deployment, t.device, t.commandId, nowMs(), wipeAck)
+                .encode();
+        QCOMPARE(c.request("POST", path + "/done", genuine).status, 200);
+        const Reply r = signedCall(c, admin, "GET", path + "/done");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, genuine);
     }
 
     void deviceVersionsAndStates()

@@ -142,17 +142,28 @@ private:
                !QFile::exists(app::wipeFilePath(dir));
     }
 
-    void checkAcknowledged(const crypto::Id16 &device, const crypto::Id16 &command)
+    // signedBy: the hash of the key that must have signed (device or wipe-ack key).
+    void checkAcknowledged(const crypto::Id16 &device, const crypto::Id16 &command,
+                           std::optional<crypto::Hash32> signedBy = std::nullopt)
     {
         auto ack = m_hq->wipeAcknowledgement(device);
         QVERIFY2(ack, ack ? "" : qPrintable(ack.error().message));
         QVERIFY(ack->has_value());
-        auto parsed = app::WipeAcknowledgement::decode(**ack);
+        // wipeAcknowledgement verified it (signature, key, command); look again.
+        auto parsed = protocol::WipeAcknowledgement::decode(**ack);
         QVERIFY(parsed);
         QCOMPARE(parsed->device, device);
         QCOMPARE(parsed->deployment, m_hq->deploymentId());
         QCOMPARE(parsed->commandId, command);
-        QVERIFY(parsed->erasedAtMs > 0);
+        QVERIFY(parsed->atMs > 0);
+        QVERIFY(crypto::crypto_sign_verify_detached(parsed->signature, parsed->signedMessage(),
+                                                    parsed->key));
+        auto target = m_hq->wipeTarget(device);
+        QVERIFY(target);
+        const crypto::Hash32 keyHash = crypto::crypto_generichash(parsed->key.view());
+        QVERIFY(keyHash == target->signKeyHash || keyHash == target->wipeAckKeyHash);
+        if (signedBy)
+            QCOMPARE(keyHash, *signedBy);
     }
 
 private Q_SLOTS:
@@ -365,9 +376,9 @@ private Q_SLOTS:
         QVERIFY(forgedCert);
         client::WipeTarget forgedTarget = t;
         forgedTarget.deployment = forger.id;
-        auto forged =
-            client::makeWipeToken(forgedTarget, crypto::randomFixed<crypto::Id16>(),
-                                  m_clock.wallMs(), *forgedCert, forger.content.secretKey);
+        auto forged = client::makeWipeToken(forgedTarget, crypto::randomFixed<crypto::Id16>(),
+                                            m_clock.wallMs(), m_clock.wallMs() + 3600 * 1000,
+                                            *forgedCert, forger.content.secretKey);
         QVERIFY(forged);
         forged->deployment = t.deployment;
         QVERIFY(putToken(t.wipeId, forged->encode()));
@@ -434,6 +445,37 @@ private Q_SLOTS:
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
         auto b = makeApp(&online, d.vaultDir, *d.keys);
         QCOMPARE(b->vault()->state(), app::VaultController::State::NoVault);
+    }
+
+    // Issue 9 point 2 (security review M-2): anyone who read the wipe id (a plain file on the
+    // device) posts an acknowledgement before the device ran the wipe. The relay refuses it, HQ
+    // does not take the device for wiped, and the genuine acknowledgement still gets through.
+    void forgedWipeAcknowledgementIsNotBelieved()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("forged-ack"), d));
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY(command);
+        relaytest::HttpConnection c(m_env.relay->port);
+        const QByteArray path = "/v1/wipe/" + d.profile.wipeId->toHex() + "/done";
+        const QByteArray forged = "LWA1" + m_hq->deploymentId().toByteArray() +
+                                  d.profile.deviceId.toByteArray() + command->toByteArray() +
+                                  QByteArray(8, '\1');
+        const int status = c.request("POST", path, forged).status;
+        QVERIFY2(status == 400 || status == 403, qPrintable(QString::number(status)));
+        auto seen = m_hq->wipeAcknowledgement(d.profile.deviceId);
+        QVERIFY(seen && !seen->has_value()); // HQ does not take the device for wiped
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
+        QVERIFY(acked.first().at(0).toBool());
+        // Locked: the wipe-ack key signed, and it is gone now that the relay took it.
+        checkAcknowledged(d.profile.deviceId, *command, d.profile.wipeAckKeyHash);
+        QCOMPARE(app::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
     }
 
     void hqWipeErasesAnUnlockedVaultOnResume()
@@ -545,11 +587,11 @@ private Q_SLOTS:
         QVERIFY(command);
         auto file = app::readWipeFile(d.vaultDir);
         QVERIFY(file && file->has_value());
-        app::WipeAcknowledgement ack;
-        ack.deployment = (*file)->target.deployment;
-        ack.device = (*file)->target.device;
-        ack.commandId = *command;
-        ack.erasedAtMs = m_clock.wallMs();
+        auto wipeAck = app::loadWipeAckKey(*d.keys, d.profile.deviceId);
+        QVERIFY(wipeAck);
+        const auto ack =
+            protocol::signWipeAcknowledgement((*file)->target.deployment, (*file)->target.device,
+                                              *command, m_clock.wallMs(), *wipeAck);
         app::WipeFile pending = **file;
         pending.acknowledgement = ack.encode();
         QVERIFY(app::writeWipePending(d.vaultDir, pending));
