@@ -1,0 +1,134 @@
+#pragma once
+
+// liaison-hq, the HQ desk's console (DESIGN.md "Keys", "Enrolment", "Commands, remote wipe,
+// revocation"; issue 10). A thin layer over the headless library (sync/desk, sync/hq): it parses
+// the command line, asks for passphrases, opens the desk store, calls the library and prints.
+//
+// Conventions of every command: `--help`; exit 0 ok, 1 failure, 2 usage; human output by default
+// and one JSON object on stdout with `--json`; the store from `--store DIR` or LIAISON_HQ_STORE;
+// a passphrase from a terminal prompt (no echo) or `--passphrase-file FILE` (`-` = stdin), never
+// from a flag value.
+
+#include "clock/clock.h"
+#include "crypto/secret.h"
+#include "desk/deskstore.h"
+#include "error.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace liaison::platform {
+class SoftwareKeyStore;
+}
+
+namespace liaison::hqcli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+class Context;
+
+struct Command
+{
+    QStringList words;  // {"contact", "import"}
+    QString summary;    // one line for the command list
+    QString positional; // "FILE", "NAME", ... for the usage line (empty: none)
+    std::function<void(QCommandLineParser &)> options;
+    std::function<int(Context &)> run;
+};
+
+// The commands, in the order `--help` lists them.
+[[nodiscard]] const QList<Command> &commands();
+void addRootCommands(QList<Command> &out);
+void addStoreCommands(QList<Command> &out);
+void addScopeCommands(QList<Command> &out);
+void addContactCommands(QList<Command> &out);
+
+// One run of one command: its parsed options, output, passphrases and the opened store.
+class Context
+{
+public:
+    Context(const Command &command, QCommandLineParser &parser);
+    ~Context();
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
+
+    void parsed(); // after the parser ran
+    [[nodiscard]] const Command &command() const { return m_command; }
+    [[nodiscard]] QCommandLineParser &args() { return m_parser; }
+    [[nodiscard]] QString value(const QString &option) const { return m_parser.value(option); }
+    [[nodiscard]] QStringList values(const QString &option) const
+    {
+        return m_parser.values(option);
+    }
+    [[nodiscard]] bool isSet(const QString &option) const { return m_parser.isSet(option); }
+    [[nodiscard]] QStringList positional() const { return m_parser.positionalArguments(); }
+    [[nodiscard]] bool json() const { return m_json; }
+
+    // ---- output ----
+    void line(const QString &text); // human output (ignored with --json)
+    // Aligned columns for people.
+    void table(const QStringList &headers, const QList<QStringList> &rows);
+    QJsonObject &result() { return m_result; } // the --json object ("ok" is added)
+    void progress(const QString &text);        // on stderr, only when stderr is a terminal
+    [[nodiscard]] int finish();                // prints and returns kExitOk
+
+    // Prints "liaison-hq: <what>: <message>" (and the JSON error object) and returns kExitFailure.
+    [[nodiscard]] int fail(const QString &what, const Error &error);
+    // Prints the message and the command's usage line on stderr and returns kExitUsage.
+    [[nodiscard]] int usage(const QString &message);
+
+    // ---- passphrases ----
+    // From the file named by `fileOption` (`-` = stdin, first line), else a terminal prompt with
+    // echo off (asked twice when `confirm`). Usage error when neither is possible.
+    [[nodiscard]] std::expected<crypto::SecretBytes, int>
+    passphrase(const QString &prompt, const QString &fileOption, bool confirm);
+
+    // ---- the desk store ----
+    [[nodiscard]] std::expected<QString, int> storeDir();
+    [[nodiscard]] vault::VaultOptions vaultOptions() const;
+    [[nodiscard]] std::optional<crypto::KdfParams> kdfOverride() const;
+    // Opens the store (asking for its passphrase); an exit code when it cannot.
+    [[nodiscard]] std::expected<desk::DeskStore *, int> openStore();
+    // Creates one (init).
+    [[nodiscard]] std::expected<desk::DeskStore *, int>
+    createStore(const desk::RootPublic &root, const QString &relayUrl, const QStringList &pins);
+    [[nodiscard]] SystemClock &clock() { return m_clock; }
+    [[nodiscard]] QString officer() const;
+
+private:
+    const Command &m_command;
+    QCommandLineParser &m_parser;
+    bool m_json = false;
+    QStringList m_lines;
+    QJsonObject m_result;
+    SystemClock m_clock;
+    SystemClock m_vaultClock;
+    std::unique_ptr<platform::SoftwareKeyStore> m_keyStore;
+    std::unique_ptr<desk::DeskStore> m_store;
+};
+
+// Shared helpers for the commands.
+[[nodiscard]] QString isoTime(qint64 ms); // "2026-12-04T17:00:00Z"; "" for 0
+[[nodiscard]] std::optional<qint64> parseTime(const QString &text);
+[[nodiscard]] QString shortHex(const QByteArray &hex);
+[[nodiscard]] Status writeOutputFile(const QString &path, QByteArrayView bytes);
+
+// Global options, added to every command's parser.
+inline const QString kOptStore = QStringLiteral("store");
+inline const QString kOptJson = QStringLiteral("json");
+inline const QString kOptPassphraseFile = QStringLiteral("passphrase-file");
+inline const QString kOptOfficer = QStringLiteral("officer");
+inline const QString kOptHelp = QStringLiteral("help");
+
+// main()'s work: dispatch, parse, run. `args` includes the program name.
+[[nodiscard]] int runCli(const QStringList &args);
+
+} // namespace liaison::hqcli

@@ -1,0 +1,32 @@
+// liaison-hq: the HQ desk's console (see cli.h). main() only prepares the process and hands over.
+
+#include "cli.h"
+
+#include "crypto/crypto.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("liaison-hq"));
+    // The library's progress logging is for developers; QT_LOGGING_RULES still turns it on.
+    QLoggingCategory::setFilterRules(QStringLiteral("liaison.*.info=false\nliaison.*.debug=false"));
+    if (auto s = liaison::crypto::initialize(); !s) {
+        std::fprintf(stderr, "liaison-hq: crypto self-test failed: %s\n",
+                     qPrintable(s.error().message));
+        return liaison::hqcli::kExitFailure;
+    }
+    // Tests only: the small Argon2id profile, refused by production builds.
+    if (qEnvironmentVariableIntValue("LIAISON_HQ_TEST_KDF") == 1) {
+        if (auto s = liaison::crypto::allowTestKdfProfile(); !s) {
+            std::fprintf(stderr, "liaison-hq: LIAISON_HQ_TEST_KDF: %s\n",
+                         qPrintable(s.error().message));
+            return liaison::hqcli::kExitUsage;
+        }
+    }
+    return liaison::hqcli::runCli(QCoreApplication::arguments());
+}
