@@ -412,12 +412,40 @@ Result<client::WipeTarget> DemoHq::wipeTarget(const crypto::Id16 &deviceId)
     return t;
 }
 
-Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeoutMs)
+Result<crypto::Id16> DemoHq::sendWipe(const crypto::Id16 &deviceId,
+                                      const std::optional<crypto::Id16> &commandId)
+{
+    auto record = m_registry->device(deviceId);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record)
+        return fail(Errc::NotFound, QStringLiteral("no such device in HQ's registry"));
+    streams::Command c;
+    c.type = streams::Command::Type::Wipe;
+    c.commandId = commandId.value_or(crypto::randomFixed<crypto::Id16>());
+    c.target = deviceId;
+    c.targetSignKeyHash = crypto::crypto_generichash((*record)->signKey.view());
+    c.issuedAtMs = m_streamClock->wallMs();
+    c.notAfterMs = c.issuedAtMs + kWipeTokenValidityMs;
+    if (auto q = m_outbox->enqueue(deviceId, streams::Kind::Command, c.toCbor()); !q)
+        return std::unexpected(q.error());
+    // HQ believes an acknowledgement only for the command it sent (wipeAcknowledgement).
+    auto st =
+        m_vault->database()->prepare("UPDATE demo_wipe SET command_id = ?1 WHERE device_id = ?2");
+    if (!st)
+        return std::unexpected(st.error());
+    if (auto s = st->bind(1, c.commandId.view()).bind(2, deviceId.view()).exec(); !s)
+        return std::unexpected(s.error());
+    return c.commandId;
+}
+
+Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeoutMs,
+                                         const std::optional<crypto::Id16> &wanted)
 {
     auto target = wipeTarget(deviceId);
     if (!target)
         return std::unexpected(target.error());
-    const crypto::Id16 commandId = crypto::randomFixed<crypto::Id16>();
+    const crypto::Id16 commandId = wanted.value_or(crypto::randomFixed<crypto::Id16>());
     const std::int64_t now = m_streamClock->wallMs();
     auto token = client::makeWipeToken(*target, commandId, now, now + kWipeTokenValidityMs,
                                        certificate(std::max<std::uint64_t>(m_serial, 1)),

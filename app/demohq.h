@@ -99,8 +99,16 @@ public:
     // Signs a wipe token for the device (content key, with a root-signed certificate at the
     // current serial) and publishes it at the relay (PUT /v1/wipe/{wipe id}). Returns the
     // command id.
-    [[nodiscard]] Result<crypto::Id16> publishWipe(const crypto::Id16 &deviceId,
-                                                   int timeoutMs = 15000);
+    // `commandId`: the id of a WIPE already sent on `down` (sendWipe), so one acknowledgement
+    // answers both; by default a fresh one.
+    [[nodiscard]] Result<crypto::Id16>
+    publishWipe(const crypto::Id16 &deviceId, int timeoutMs = 15000,
+                const std::optional<crypto::Id16> &commandId = std::nullopt);
+    // The online path: a WIPE COMMAND for the device into its `down` stream (the next round
+    // pushes it), valid for as long as a token. Returns the command id (fresh by default).
+    [[nodiscard]] Result<crypto::Id16>
+    sendWipe(const crypto::Id16 &deviceId,
+             const std::optional<crypto::Id16> &commandId = std::nullopt);
     // The device's acknowledgement (GET /v1/wipe/{wipe id}/done); empty while there is none.
     // Only a signed one (LWA2) for the command HQ published, by the device's sign key or its
     // wipe-ack key, counts; anything else is an error (AuthFailed / Refused), never "wiped".

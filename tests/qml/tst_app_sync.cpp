@@ -23,6 +23,7 @@
 
 #include "testmain.h"
 
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -511,22 +512,17 @@ private Q_SLOTS:
 
     // Issue 8 point 2 (protocol review H2, security review H-1): a WIPE command on `down`, no
     // token at the relay. The unlocked app carries it out: the vault is crypto-erased, and
-    // "wipe pending" was on disk before the command id counted as seen.
+    // "wipe pending" was on disk before the command id counted as seen. The acknowledgement is
+    // signed by the device key (the app could still sign); with no token at the relay yet it is
+    // refused (404) and kept; once HQ published the token under the same command, the next
+    // start posts it and HQ believes it.
     void onlineWipeOnDownErasesTheVault()
     {
         Enrolled d;
         QVERIFY(enrol(QStringLiteral("wiped-online"), d));
         QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
-        auto record = m_hq->registry().device(d.profile.deviceId);
-        QVERIFY(record && *record);
-        streams::Command c;
-        c.type = streams::Command::Type::Wipe;
-        c.commandId = crypto::randomFixed<crypto::Id16>();
-        c.target = d.profile.deviceId;
-        c.targetSignKeyHash = crypto::crypto_generichash((*record)->signKey.view());
-        c.issuedAtMs = m_clock.wallMs();
-        c.notAfterMs = m_clock.wallMs() + 3600 * 1000;
-        QVERIFY(m_hq->outbox().enqueue(d.profile.deviceId, streams::Kind::Command, c.toCbor()));
+        auto command = m_hq->sendWipe(d.profile.deviceId);
+        QVERIFY2(command, command ? "" : qPrintable(command.error().message));
         auto round = m_hq->syncOnce();
         QVERIFY2(round, round ? "" : qPrintable(round.error().message));
         QCOMPARE(round->refused, 0);
@@ -536,12 +532,87 @@ private Q_SLOTS:
         QSignalSpy startCheck(a.get(), &app::AppController::wipeCheckFinished);
         QVERIFY(startCheck.wait(30000));
         QCOMPARE(startCheck.first().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
         QVERIFY(unlock(*a));
         QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
         QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
         QVERIFY(!a->session());
         QVERIFY(vaultGone(d.vaultDir));
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
+        QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
+        QVERIFY(!acked.first().at(0).toBool()); // no token yet: the relay cannot verify it
+        QVERIFY(QFile::exists(app::wipePendingPath(d.vaultDir)));
+
+        QVERIFY(m_hq->publishWipe(d.profile.deviceId, 15000, *command));
+        auto b = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy ackedAgain(b.get(), &app::AppController::wipeAcknowledged);
+        QVERIFY(ackedAgain.wait(30000));
+        QVERIFY(ackedAgain.first().at(0).toBool());
+        auto target = m_hq->wipeTarget(d.profile.deviceId);
+        QVERIFY(target);
+        checkAcknowledged(d.profile.deviceId, *command, target->signKeyHash);
+        QCOMPARE(app::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
+    }
+
+    // Issue 8 point 2: the app process is killed (SIGKILL) after the transaction that recorded
+    // the WIPE's command id and "wipe pending", before the erase. The next start finishes the
+    // wipe in the constructor, before any page, and posts the acknowledgement the device key
+    // signed before it died.
+    void killedBetweenWipePendingAndEraseFinishesAtNextStart()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wipe-killed"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        auto command = m_hq->sendWipe(d.profile.deviceId);
+        QVERIFY(command);
+        auto round = m_hq->syncOnce();
+        QVERIFY(round);
+
+        QProcess helper;
+        helper.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        helper.start(QCoreApplication::applicationDirPath() +
+                         QStringLiteral("/tst_app_sync_wipehelper"),
+                     {d.vaultDir, path(QStringLiteral("wipe-killed/keystore")),
+                      QString::fromLatin1(kPassphrase)});
+        QVERIFY2(helper.waitForStarted(30000), qPrintable(helper.errorString()));
+        QByteArray out;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                helper.waitForReadyRead(100);
+                out += helper.readAllStandardOutput();
+                return out.contains("wipe-pending-committed") ||
+                       helper.state() == QProcess::NotRunning;
+            },
+            60000));
+        QVERIFY2(out.contains("wipe-pending-committed"), out.constData());
+        helper.kill(); // SIGKILL
+        QVERIFY(helper.waitForFinished(30000));
+        QCOMPARE(helper.exitStatus(), QProcess::CrashExit);
+
+        // What the dead process left: the vault intact, the signed acknowledgement pending.
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+        QVERIFY(QFile::exists(vault::Vault::databasePath(d.vaultDir)));
+        auto pending = app::readWipePending(d.vaultDir);
+        QVERIFY(pending && pending->has_value());
+        auto ack = protocol::WipeAcknowledgement::decode((*pending)->acknowledgement);
+        QVERIFY(ack);
+        QCOMPARE(ack->commandId, *command);
+        auto target = m_hq->wipeTarget(d.profile.deviceId);
+        QVERIFY(target);
+        QCOMPARE(crypto::crypto_generichash(ack->key.view()), target->signKeyHash);
+
+        // HQ publishes the token under the same command (revocation), the app starts again.
+        QVERIFY(m_hq->publishWipe(d.profile.deviceId, 15000, *command));
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QVERIFY(a->remotelyWiped()); // in the constructor, before any page
+        QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
+        QVERIFY(vaultGone(d.vaultDir));
+        QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
+        QVERIFY(acked.wait(30000));
+        QVERIFY(acked.first().at(0).toBool());
+        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir)));
+        checkAcknowledged(d.profile.deviceId, *command, target->signKeyHash);
     }
 
     // Issue 8 point 2 (security review M-1): a wipe that could not destroy the key material
