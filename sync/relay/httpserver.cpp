@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <QHash>
 #include <QLoggingCategory>
 
 #include <cerrno>
@@ -82,6 +83,7 @@ struct HttpServer::State
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     std::vector<std::unique_ptr<asio::steady_timer>> acceptBackoff; // one per acceptor
     std::set<Session *> sessions;
+    QHash<QByteArray, int> perAddress; // open connections per client address
     bool stopping = false;
     std::size_t bodyBytesInFlight = 0; // request bodies being read, all sessions
     int acceptBackoffMs = 0;
@@ -105,15 +107,22 @@ public:
     Session(tcp::socket &&socket, std::shared_ptr<HttpServer::State> server, bool overloaded)
         : m_server(std::move(server))
         , m_peer(peerOf(socket))
+        , m_client(m_peer)
         , m_stream(makeStream(std::move(socket), m_server->tls))
         , m_overloaded(overloaded)
     {
         m_server->sessions.insert(this);
+        const auto &proxies = opt().trustedProxies;
+        m_fromProxy = std::find(proxies.begin(), proxies.end(), m_peer) != proxies.end();
+        // A proxy's connections are counted per forwarded client once its headers are read.
+        if (!m_fromProxy && !countClient(m_peer))
+            m_overloaded = true;
     }
 
     ~Session()
     {
         releaseBudget();
+        releaseClient();
         m_server->sessions.erase(this);
     }
 
@@ -173,6 +182,49 @@ private:
 
     const ServerOptions &opt() const { return m_server->options; }
 
+    // Counts this connection for `client`; false when that client is over its cap.
+    bool countClient(const QByteArray &client)
+    {
+        releaseClient();
+        m_countedClient = client;
+        const int n = ++m_server->perAddress[client];
+        return opt().maxConnectionsPerAddress <= 0 || n <= opt().maxConnectionsPerAddress;
+    }
+
+    void releaseClient()
+    {
+        if (m_countedClient.isEmpty())
+            return;
+        auto it = m_server->perAddress.find(m_countedClient);
+        if (it != m_server->perAddress.end() && --*it <= 0)
+            m_server->perAddress.erase(it);
+        m_countedClient.clear();
+    }
+
+    // The client behind a trusted proxy: the last X-Forwarded-For entry (the one the proxy
+    // appended); the proxy itself when there is none.
+    QByteArray forwardedClient(const http::request_parser<http::empty_body>::value_type &req) const
+    {
+        QByteArray last;
+        const auto range = req.equal_range("X-Forwarded-For");
+        for (auto it = range.first; it != range.second; ++it) {
+            const QByteArray v = toQ(it->value());
+            last = v.mid(v.lastIndexOf(',') + 1).trimmed();
+        }
+        if (last.isEmpty() || last.size() > 64)
+            return m_peer;
+        return last;
+    }
+
+    std::chrono::steady_clock::time_point
+    progressDeadline(std::chrono::steady_clock::time_point start, int graceMs,
+                     std::uint64_t bytes) const
+    {
+        const auto rate = std::uint64_t(std::max<std::int64_t>(1, opt().minRateBytesPerSecond));
+        return start + std::chrono::milliseconds(graceMs) +
+               std::chrono::milliseconds(std::int64_t(bytes * 1000 / rate));
+    }
+
     void readHeader()
     {
         if (m_server->stopping)
@@ -216,6 +268,15 @@ private:
         if (req.find(http::field::transfer_encoding) != req.end() && !m_header->chunked())
             return failAndClose(400, errc::badRequest,
                                 QStringLiteral("Transfer-Encoding must end with chunked"));
+        if (m_fromProxy) {
+            const QByteArray client = forwardedClient(req);
+            if (client != m_client || m_countedClient.isEmpty()) {
+                m_client = client;
+                if (!countClient(client))
+                    return failAndClose(503, errc::unavailable,
+                                        QStringLiteral("too many connections from this address"));
+            }
+        }
         const QByteArray method = toQ(req.method_string());
         QByteArray path, query;
         if (!splitTarget(toQ(req.target()), path, query))
@@ -233,10 +294,10 @@ private:
         m_body->body_limit(std::uint64_t(limit));
         if (m_body->is_done())
             return onBody({});
-        // A larger body gets proportionally more time, within the same deadline rule.
+        // The body's deadline moves with the bytes that arrive (readBodySome): nothing sent,
+        // dropped at the read deadline; sent at the minimum rate or faster, never dropped.
+        m_bodyStart = std::chrono::steady_clock::now();
         const auto len = m_body->content_length().value_or(0);
-        lowest().expires_after(std::chrono::milliseconds(opt().readTimeoutMs +
-                                                         std::int64_t(len / (64 * 1024)) * 1000));
         // Address space only: pages are touched as bytes arrive, and a streamed body never
         // reallocates (no doubling copies on the way to the limit).
         m_body->get().body().reserve(std::size_t(len ? len : std::uint64_t(limit)));
@@ -247,6 +308,8 @@ private:
     // process-wide in-flight budget; crossing it refuses the request (503) instead of growing.
     void readBodySome()
     {
+        lowest().expires_at(
+            progressDeadline(m_bodyStart, opt().readTimeoutMs, m_body->get().body().size()));
         std::visit(
             [this](auto &s) {
                 http::async_read_some(
@@ -318,7 +381,7 @@ private:
         r.body = QByteArray::fromStdString(msg.body());
         msg.body().clear();
         msg.body().shrink_to_fit();
-        r.peer = m_peer;
+        r.peer = m_client;
         r.receivedMs = m_server->nowMs();
         m_version = msg.version();
 
@@ -347,13 +410,26 @@ private:
         m_response.keep_alive(!close);
         m_response.prepare_payload();
         m_closeAfterWrite = close;
-        lowest().expires_after(std::chrono::milliseconds(opt().writeTimeoutMs));
+        m_serializer.emplace(m_response);
+        m_writeStart = std::chrono::steady_clock::now();
+        m_written = 0;
+        writeSome();
+    }
+
+    // Piece by piece, so that the deadline moves with the bytes the client takes.
+    void writeSome()
+    {
+        lowest().expires_at(progressDeadline(m_writeStart, opt().writeTimeoutMs, m_written));
         std::visit(
             [this](auto &s) {
-                http::async_write(s, m_response,
-                                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                      self->onWrite(ec);
-                                  });
+                http::async_write_some(
+                    s, *m_serializer,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                        self->m_written += n;
+                        if (ec || self->m_serializer->is_done())
+                            return self->onWrite(ec);
+                        self->writeSome();
+                    });
             },
             m_stream);
     }
@@ -361,6 +437,7 @@ private:
     void onWrite(beast::error_code ec)
     {
         m_writing = false;
+        m_serializer.reset();
         m_response = {};
         if (ec)
             return closeNow();
@@ -372,7 +449,7 @@ private:
     void refused(const char *route, int status, const char *code)
     {
         if (m_server->refusal)
-            m_server->refusal(route, status, code, m_peer);
+            m_server->refusal(route, status, code, m_client);
     }
 
     // Answer from the transport itself, then close (what follows on the wire is not trusted).
@@ -423,11 +500,18 @@ private:
 
     std::shared_ptr<HttpServer::State> m_server;
     QByteArray m_peer;
+    QByteArray m_client;        // m_peer, or the forwarded client behind a trusted proxy
+    QByteArray m_countedClient; // what this connection counts against in perAddress
+    bool m_fromProxy = false;
     Stream m_stream;
     beast::flat_buffer m_buffer{64 * 1024};
     std::optional<http::request_parser<http::empty_body>> m_header;
     std::optional<http::request_parser<http::string_body>> m_body;
     http::response<QByteArrayBody> m_response;
+    std::optional<http::response_serializer<QByteArrayBody>> m_serializer;
+    std::chrono::steady_clock::time_point m_bodyStart{};
+    std::chrono::steady_clock::time_point m_writeStart{};
+    std::uint64_t m_written = 0;
     std::array<char, 16 * 1024> m_scratch{};
     std::size_t m_lingerBytes = 0;
     std::size_t m_counted = 0; // body bytes of this request counted in bodyBytesInFlight

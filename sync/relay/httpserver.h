@@ -3,9 +3,12 @@
 // HTTP/1.1 over Boost.Beast, plain or TLS, with the limits of DESIGN.md "Relay" enforced while
 // reading: the request line and headers are capped (431), the body limit of the route is checked
 // against Content-Length before a byte of body is read and against the bytes of a streamed
-// (chunked) body as they arrive (413, then a short lingering close), and every request must be
-// read completely within the read deadline and every response written within the write
-// deadline (slow clients are dropped). All of it runs on one Asio thread.
+// (chunked) body as they arrive (413, then a short lingering close). Deadlines follow progress:
+// the headers must arrive within the read deadline, a body within the read deadline plus its
+// bytes at the minimum rate, a response within the write deadline plus its bytes at the
+// minimum rate (a slow but steady phone completes, a client that stalls is dropped).
+// Connections are capped in all and per client address (behind a trusted proxy: per
+// forwarded client). All of it runs on one Asio thread.
 
 #include "httptypes.h"
 #include "relayconfig.h"
@@ -16,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace liaison::relay {
 
@@ -26,7 +30,11 @@ struct ServerOptions
     BodyLimits bodyLimits;
     int readTimeoutMs = 20000;
     int writeTimeoutMs = 20000;
-    int maxConnections = 4096; // over it: accepted, answered 503 and closed
+    int maxConnections = 4096;        // over it: accepted, answered 503 and closed
+    int maxConnectionsPerAddress = 0; // per client address; 0 = no cap; over it: 503
+    std::int64_t minRateBytesPerSecond = 16 * 1024;
+    // Peers whose last X-Forwarded-For entry names the client (textual IP addresses).
+    std::vector<QByteArray> trustedProxies;
     // > 0: no accept while this many sockets are open (the fd limit's ceiling); the kernel's
     // backlog holds new connections meanwhile.
     int maxOpenSockets = 0;

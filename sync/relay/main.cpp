@@ -167,6 +167,10 @@ int main(int argc, char **argv)
     pub.writeTimeoutMs = config->writeTimeoutMs;
     pub.maxConnections = connectionCapacity(config->maxConnections, &pub.maxOpenSockets);
     pub.maxInflightBodyBytes = std::size_t(config->maxInflightBody);
+    pub.maxConnectionsPerAddress = config->maxConnectionsPerAddress;
+    pub.minRateBytesPerSecond = config->minRate;
+    for (const QString &p : config->trustedProxies)
+        pub.trustedProxies.push_back(p.toLatin1());
     HttpServer publicServer(
         ioc, pub,
         [&service](HttpRequest r, HttpServer::Reply reply) {
@@ -176,6 +180,8 @@ int main(int argc, char **argv)
     ServerOptions opsOptions = pub;
     opsOptions.ops = true;
     opsOptions.maxConnections = 64;
+    opsOptions.maxConnectionsPerAddress = 64;
+    opsOptions.trustedProxies.clear();
     HttpServer opsServer(
         ioc, opsOptions,
         [&service](HttpRequest r, HttpServer::Reply reply) {

@@ -39,6 +39,9 @@ constexpr Flag kFlags[] = {
     {"long-poll-max-ms", true},
     {"db-threads", true},
     {"max-connections", true},
+    {"max-connections-per-address", true},
+    {"min-rate", true},
+    {"trusted-proxy", true},
     {"quiet", false},
     {"help", false},
     {"test-clock-offset-ms", true},
@@ -118,15 +121,26 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
                             authentications from one address (about 20, then 1 a second)
                             make it refuse unknown key ids without looking them up.
   --address-burst N         burst allowance per address (default 10 x --burst)
-  --read-timeout-ms MS      whole-request read deadline; slow clients are dropped
+  --read-timeout-ms MS      request read deadline: the headers within it, the body within
+                            it plus its size at --min-rate; a client that announces a body
+                            and sends nothing is dropped at it (default 20000)
+  --write-timeout-ms MS     response write deadline, plus the response's size at --min-rate
                             (default 20000)
-  --write-timeout-ms MS     response write deadline (default 20000)
+  --min-rate BYTES          the slowest transfer accepted, bytes per second (default 16384):
+                            a phone reading a 16 MB envelope at 256 KB/s completes, a client
+                            trickling bytes is dropped
   --long-poll-max-ms MS     longest GET /v1/mailbox wait (default 30000)
   --max-read-bytes BYTES    bytes of envelopes in one mailbox or stream answer (default
                             8388608; at least one envelope is always returned)
   --db-threads N            database connections (default: SQLite 1 writer + 2 readers,
                             PostgreSQL 6)
   --max-connections N       concurrent connections (default 4096; over it: 503)
+  --max-connections-per-address N
+                            concurrent connections per client address (default 256; over
+                            it: 503)
+  --trusted-proxy ADDR      a reverse proxy in front of the relay (repeat for several): from
+                            this address the last X-Forwarded-For entry is the client, for the
+                            per-address limits and the log; from any other it is ignored
   --max-inflight-body BYTES request bodies being read at once, all connections together
                             (default 268435456; over it: 503), so memory stays bounded
   --quiet                   no per-request log line
@@ -312,6 +326,13 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
     c.devPlainHttp = has("dev-plain-http");
     c.quiet = has("quiet");
     c.publicHosts = values.value(QStringLiteral("public-host"));
+    for (const QString &p : values.value(QStringLiteral("trusted-proxy"))) {
+        boost::system::error_code ec;
+        const auto a = boost::asio::ip::make_address(p.trimmed().toStdString(), ec);
+        if (ec)
+            return bad(QStringLiteral("--trusted-proxy must be an IP address: %1").arg(p));
+        c.trustedProxies << QString::fromStdString(a.to_string());
+    }
 
     struct IntFlag
     {
@@ -351,6 +372,14 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
         {"max-connections", 1, 1000000,
          [&](std::int64_t v) {
              c.maxConnections = int(v);
+         }},
+        {"max-connections-per-address", 1, 1000000,
+         [&](std::int64_t v) {
+             c.maxConnectionsPerAddress = int(v);
+         }},
+        {"min-rate", 1, 1LL << 30,
+         [&](std::int64_t v) {
+             c.minRate = v;
          }},
         {"max-inflight-body", 1 << 20, 1LL << 40,
          [&](std::int64_t v) {

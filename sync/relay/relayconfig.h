@@ -65,6 +65,11 @@ struct RelayConfig
     int longPollMaxMs = 30000;
     int dbThreads = 0; // 0 = per backend default
     int maxConnections = 4096;
+    int maxConnectionsPerAddress = 256; // per client address (per forwarded client behind a proxy)
+    // Requests and responses must move at least this fast once the read/write deadline's grace
+    // is spent (bytes per second).
+    std::int64_t minRate = 16 * 1024;
+    QStringList trustedProxies; // X-Forwarded-For is believed from these addresses only
     std::int64_t maxInflightBody = 256LL << 20;
     std::int64_t maxReadBytes = 8LL << 20; // one mailbox or stream answer (at least one item)
     bool quiet = false;                    // no per-request log lines
