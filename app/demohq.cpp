@@ -212,6 +212,8 @@ Status DemoHq::openLayers(const liaison::Clock &clock)
                                                      *m_outbox, *m_streamClock);
     m_receiver->setResyncSource(m_applier.get());
     m_receiver->setCertificateSerial(std::max<std::uint64_t>(m_serial, 1));
+    if (m_serial > 0)
+        m_receiver->setCertificate(certificate(m_serial).encode());
     return {};
 }
 
@@ -239,6 +241,8 @@ Result<QByteArray> DemoHq::issueCertificate()
         return std::unexpected(s.error());
     m_serial = c.serial;
     m_receiver->setCertificateSerial(m_serial);
+    // Every HEARTBEAT and RESYNC carries it: devices follow a new content key (DESIGN.md "Keys").
+    m_receiver->setCertificate(c.encode());
     return c.encode();
 }
 
@@ -284,6 +288,7 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
     profile.deploymentId = m_deployment;
     profile.hqId = protocol::hqParticipantId();
     profile.hqSignKey = m_vault->identity()->sign.publicKey;
+    profile.hqCertSerial = m_serial; // the certificate that names this content key
     profile.hqBoxKey = m_vault->identity()->box.publicKey;
     profile.hqBoxKeyId = kHqBoxKeyId;
     profile.relayUrl = relayUrl;

@@ -32,6 +32,12 @@ Status addWipeAck(store::Database &db)
     return db.execute("ALTER TABLE app_device ADD COLUMN wipe_ack_hash BLOB");
 }
 
+Status addCertSerial(store::Database &db)
+{
+    return db.execute(
+        "ALTER TABLE app_device ADD COLUMN hq_cert_serial INTEGER NOT NULL DEFAULT 0");
+}
+
 template <typename Fixed> std::optional<Fixed> fixedColumn(const store::Statement &st, int col)
 {
     return Fixed::fromBytes(st.columnBlob(col));
@@ -48,6 +54,7 @@ std::vector<store::Migration> deviceMigrations()
     all.push_back(addRelayPins);
     all.push_back(addWipe);
     all.push_back(addWipeAck);
+    all.push_back(addCertSerial);
     return all;
 }
 
@@ -55,7 +62,7 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
 {
     auto st = db.prepare("SELECT device_id, deployment_id, hq_sign_pk, hq_box_pk, hq_box_key_id, "
                          "relay_url, label, enrolled_ms, hq_id, relay_pins, wipe_id, hq_root_pk, "
-                         "wipe_ack_hash FROM app_device WHERE id = 1");
+                         "wipe_ack_hash, hq_cert_serial FROM app_device WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -87,6 +94,7 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
         if (!p.wipeId || !p.hqRootKey)
             return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
     }
+    p.hqCertSerial = std::uint64_t(st->columnInt64(13));
     if (!st->columnIsNull(12)) {
         p.wipeAckKeyHash = fixedColumn<crypto::Hash32>(*st, 12);
         if (!p.wipeAckKeyHash)
@@ -100,8 +108,8 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
     auto st =
         db.prepare("INSERT OR REPLACE INTO app_device (id, device_id, deployment_id, "
                    "hq_sign_pk, hq_box_pk, hq_box_key_id, relay_url, label, enrolled_ms, hq_id, "
-                   "relay_pins, wipe_id, hq_root_pk, wipe_ack_hash) "
-                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+                   "relay_pins, wipe_id, hq_root_pk, wipe_ack_hash, hq_cert_serial) "
+                   "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!st)
         return std::unexpected(st.error());
     if (p.wipeId && p.hqRootKey)
@@ -112,6 +120,7 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
         st->bind(13, p.wipeAckKeyHash->view());
     else
         st->bindNull(13);
+    st->bind(14, qint64(p.hqCertSerial));
     return st->bind(1, p.deviceId.view())
         .bind(2, p.deploymentId.view())
         .bind(3, p.hqSignKey.view())
@@ -123,6 +132,15 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
         .bind(9, p.hqId.view())
         .bind(10, p.relayPins.join(QLatin1Char(',')))
         .exec();
+}
+
+Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
+                         std::uint64_t serial)
+{
+    auto st = db.prepare("UPDATE app_device SET hq_sign_pk = ?1, hq_cert_serial = ?2 WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, contentKey.view()).bind(2, qint64(serial)).exec();
 }
 
 DeviceSession::DeviceSession(store::Database &db, std::optional<DeviceProfile> profile,

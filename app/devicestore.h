@@ -48,10 +48,17 @@ struct DeviceProfile
     // BLAKE2b-256 of the wipe-ack public key (DESIGN.md "Keys"; the secret half is in the key
     // store, wipefile.h). Empty for devices enrolled before.
     std::optional<crypto::Hash32> wipeAckKeyHash;
+    // The serial of the HQ certificate that named hqSignKey (0: the one enrolment used, serial
+    // not recorded). A HEARTBEAT's certificate with a higher valid serial replaces both
+    // (client::HqKeys, saveHqCertificate).
+    std::uint64_t hqCertSerial = 0;
 };
 
 [[nodiscard]] Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db);
 [[nodiscard]] Status saveDeviceProfile(store::Database &db, const DeviceProfile &profile);
+// HQ's content key and certificate serial after a rotation (DESIGN.md "Keys").
+[[nodiscard]] Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
+                                       std::uint64_t serial);
 
 // Everything that lives only while the vault is unlocked: the records over the vault's database.
 // Built by AppController after an unlock, destroyed before the vault locks.

@@ -1,5 +1,9 @@
 #include "devicestreams.h"
 
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcDeviceStreams, "liaison.app.streams")
+
 namespace liaison::app {
 
 class DeviceStreams::Identity final : public streams::LocalIdentity
@@ -28,28 +32,21 @@ private:
     const vault::Identity &m_keys;
 };
 
-class DeviceStreams::HqDirectory final : public streams::PeerDirectory
-{
-public:
-    explicit HqDirectory(const DeviceProfile &profile)
-    {
-        m_hq.id = profile.hqId;
-        m_hq.signKey = profile.hqSignKey;
-        m_hq.boxKey = profile.hqBoxKey;
-        m_hq.boxKeyId = profile.hqBoxKeyId;
-        m_hq.signKeyHash = crypto::crypto_generichash(profile.hqSignKey.view());
-        m_hq.state = streams::PeerState::Active;
-    }
-    [[nodiscard]] std::optional<streams::Peer> peer(const crypto::Id16 &id) const override
-    {
-        if (id != m_hq.id)
-            return std::nullopt;
-        return m_hq;
-    }
+namespace {
 
-private:
-    streams::Peer m_hq;
-};
+streams::Peer hqPeer(const DeviceProfile &profile)
+{
+    streams::Peer hq;
+    hq.id = profile.hqId;
+    hq.signKey = profile.hqSignKey;
+    hq.boxKey = profile.hqBoxKey;
+    hq.boxKeyId = profile.hqBoxKeyId;
+    hq.signKeyHash = crypto::crypto_generichash(profile.hqSignKey.view());
+    hq.state = streams::PeerState::Active;
+    return hq;
+}
+
+} // namespace
 
 DeviceStreams::~DeviceStreams() = default;
 
@@ -68,12 +65,29 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
     s->m_hqId = session.profile()->hqId;
     s->m_clock = &clock;
     s->m_identity = std::make_unique<Identity>(*session.profile(), identity);
-    s->m_peers = std::make_unique<HqDirectory>(*session.profile());
+    const DeviceProfile &profile = *session.profile();
+    s->m_peers = std::make_unique<client::HqKeys>(hqPeer(profile), profile.deploymentId,
+                                                  profile.hqRootKey, profile.hqCertSerial);
     s->m_applier = std::make_unique<model::DeviceApplier>(session.records());
     s->m_outbox = std::make_unique<streams::StreamOutbox>(session.database(), *s->m_identity,
                                                           *s->m_peers, *s->m_clock);
     s->m_receiver = std::make_unique<streams::Receiver>(
         session.database(), *s->m_identity, *s->m_peers, *s->m_applier, *s->m_outbox, *s->m_clock);
+    // A certificate in a verified HEARTBEAT or RESYNC: adopted when it verifies and its serial
+    // is higher, saved in the same transaction as the envelope.
+    s->m_receiver->setCertificateHandler(
+        [keys = s->m_peers.get(), db = &session.database()](const QByteArray &certificate,
+                                                            std::int64_t hqTimeMs) -> Status {
+            auto adopted = keys->offer(certificate, hqTimeMs);
+            if (!adopted) {
+                qCWarning(lcDeviceStreams).noquote()
+                    << "HQ certificate not adopted:" << adopted.error().message;
+                return {};
+            }
+            if (!*adopted)
+                return {};
+            return saveHqCertificate(*db, (*adopted)->contentKey, (*adopted)->serial);
+        });
     return s;
 }
 

@@ -5,9 +5,10 @@
 // (PeerDirectory from the device profile), the stream outbox, the receiver and the records
 // applier. The sync client (DeviceSync over client::SyncClient) drives these through the relay.
 
+#include "client/hqkeys.h"
+#include "clock/clock.h"
 #include "devicestore.h"
 #include "model/deviceapplier.h"
-#include "clock/clock.h"
 #include "streams/peers.h"
 #include "streams/receiver.h"
 #include "streams/streamoutbox.h"
@@ -41,16 +42,18 @@ public:
     // Envelopes sealed for HQ and not yet acknowledged by a relay.
     [[nodiscard]] Result<int> pendingEnvelopes() const;
     [[nodiscard]] const crypto::Id16 &hqId() const { return m_hqId; }
+    // HQ's current content key and certificate serial (DESIGN.md "Keys"): HEARTBEAT and RESYNC
+    // certificates with a higher valid serial are adopted and saved in the profile.
+    [[nodiscard]] const client::HqKeys &hqKeys() const { return *m_peers; }
 
 private:
     class Identity;
-    class HqDirectory;
     DeviceStreams() = default;
 
     crypto::Id16 m_hqId;
     const liaison::Clock *m_clock = nullptr;
     std::unique_ptr<Identity> m_identity;
-    std::unique_ptr<HqDirectory> m_peers;
+    std::unique_ptr<client::HqKeys> m_peers;
     std::unique_ptr<model::DeviceApplier> m_applier;
     std::unique_ptr<streams::StreamOutbox> m_outbox;
     std::unique_ptr<streams::Receiver> m_receiver;

@@ -415,6 +415,8 @@ struct Receiver::Impl
         pay.upAccepted = up.appliedHead();
         pay.heartbeat.hqTimeMs = now();
         pay.heartbeat.certSerial = q.m_certSerial;
+        if (!q.m_certificate.isEmpty())
+            pay.heartbeat.certificate = q.m_certificate;
         pay.heartbeat.downHead = downHead;
         pay.heartbeat.upApplied = up.appliedHead();
         pay.parts = std::uint32_t(parts.size());
@@ -931,6 +933,9 @@ struct Receiver::Impl
     Status onHeartbeat(InRow &r, const EpochHead &before, const protocol::HeartbeatPayload &hb,
                        bool compare)
     {
+        // The certificate first: a newer one names the key the next envelopes are signed with.
+        if (hb.certificate && q.m_certificateHandler)
+            STREAMS_TRY(q.m_certificateHandler(*hb.certificate, hb.hqTimeMs));
         if (hb.certSerial < r.peerCertSerial)
             STREAMS_TRY(raise(AlarmType::StaleCertificate, r, r.applied + 1,
                               std::int64_t(r.peerCertSerial - hb.certSerial)));
@@ -1102,6 +1107,8 @@ Receiver::Receiver(store::Database &db, const LocalIdentity &me, const PeerDirec
             protocol::HeartbeatPayload hb;
             hb.hqTimeMs = m_clock.wallMs();
             hb.certSerial = m_certSerial;
+            if (!m_certificate.isEmpty())
+                hb.certificate = m_certificate;
             STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
             hb.upApplied = up.appliedHead();
             return hb.toCbor();
@@ -1430,6 +1437,8 @@ Result<QueuedEnvelope> Receiver::sendHeartbeat(const Id16 &device)
     protocol::HeartbeatPayload hb;
     hb.hqTimeMs = m_clock.wallMs();
     hb.certSerial = m_certSerial;
+    if (!m_certificate.isEmpty())
+        hb.certificate = m_certificate;
     STREAMS_TRY_ASSIGN(hb.downHead, m_outbox.head(device));
     hb.upApplied = up.appliedHead();
     STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(device, Kind::Heartbeat, hb.toCbor()));

@@ -110,6 +110,13 @@ using WipeHandler = std::function<void(const Command &)>;
 // "wipe pending" is durable before the id counts as seen). A failure rolls the envelope back: it
 // is not acknowledged and is offered again.
 using WipeRecorder = std::function<Status(const Command &)>;
+// Device: a verified HEARTBEAT (alone or inside a RESYNC) that carries an HQ certificate, with
+// the HEARTBEAT's HQ time. Called inside the envelope's transaction; the device verifies the
+// certificate under its root key and adopts the highest valid serial (DESIGN.md "Keys"). A
+// certificate that does not verify is the handler's to report; an Error (a local failure) rolls
+// the envelope back.
+using CertificateHandler =
+    std::function<Status(const QByteArray &certificate, std::int64_t hqTimeMs)>;
 // The device's lower bound of HQ time (DESIGN.md "Data", clock rule); nullopt when unknown.
 using HqTimeBound = std::function<std::optional<std::int64_t>()>;
 
@@ -127,6 +134,10 @@ public:
     // Device: a command's notAfter is judged against this (never the wall clock, which whoever
     // holds the device can set forward). Without a bound a command is not judged expired.
     void setHqTimeBound(HqTimeBound bound) { m_hqTimeBound = std::move(bound); }
+    void setCertificateHandler(CertificateHandler handler)
+    {
+        m_certificateHandler = std::move(handler);
+    }
     // HQ only: what RESYNC carries besides the stream fields. Without it HQ records
     // "resync wanted" and leaves sending it to the caller.
     void setResyncSource(ResyncSource *source) { m_resyncSource = source; }
@@ -185,6 +196,9 @@ public:
     [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device);
     // HQ: the serial of the certificate HEARTBEAT and RESYNC name.
     void setCertificateSerial(std::uint64_t serial) { m_certSerial = serial; }
+    // HQ: the certificate (hqcert.h bytes) every HEARTBEAT and RESYNC carries, so devices can
+    // follow a rotation of the content key (DESIGN.md "Keys"). Empty: none is sent.
+    void setCertificate(QByteArray certificate) { m_certificate = std::move(certificate); }
 
 private:
     struct Impl;
@@ -198,6 +212,7 @@ private:
     const Clock &m_clock;
     ResyncSource *m_resyncSource = nullptr;
     std::uint64_t m_certSerial = 0;
+    QByteArray m_certificate;
     std::uint32_t m_unlockFailures = 0;
     qsizetype m_resyncPartBytes = 512 * 1024;
     std::int64_t m_resyncIntervalMs = kResyncIntervalMs;
@@ -205,6 +220,7 @@ private:
     WipeHandler m_wipeHandler;
     WipeRecorder m_wipeRecorder;
     HqTimeBound m_hqTimeBound;
+    CertificateHandler m_certificateHandler;
 };
 
 } // namespace liaison::streams
