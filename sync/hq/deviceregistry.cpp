@@ -1,6 +1,7 @@
 #include "hq/deviceregistry.h"
 
 #include "crypto/crypto.h"
+#include "hq/helddeletes.h"
 #include "model/records.h"
 #include "streams/savepoint.h"
 
@@ -71,7 +72,8 @@ DeviceRegistry::~DeviceRegistry() = default;
 
 std::vector<store::Migration> DeviceRegistry::migrations()
 {
-    return {migration1, migration2};
+    // 3: held tombstones of shared records and who created each record (hq/helddeletes.h).
+    return {migration1, migration2, HeldDeletes::migration};
 }
 
 Status DeviceRegistry::open()

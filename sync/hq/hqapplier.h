@@ -26,6 +26,11 @@ public:
                                const streams::StreamContext &ctx) override;
     [[nodiscard]] Result<streams::ResyncContent> resyncContent(store::Database &db,
                                                                const Id16 &device) override;
+    [[nodiscard]] Result<std::optional<QCborMap>> refreshReject(const Id16 &device,
+                                                                const QCborMap &reject) override
+    {
+        return m_fanout.refreshReject(device, reject);
+    }
 
     // The outcome of the last applied DELTA (for the desk's log and tests).
     [[nodiscard]] const FanoutResult &lastResult() const { return m_last; }

@@ -26,6 +26,7 @@ HqFanout::HqFanout(model::RecordStore &records, DeviceRegistry &devices)
     : m_records(records)
     , m_devices(devices)
     , m_validator(records, devices)
+    , m_held(records.db())
 {}
 
 Status HqFanout::fanOut(const QList<Operation> &ops, const Id16 *exclude, QList<Outgoing> &out)
@@ -77,6 +78,29 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
                            : m_validator.check(sender, op, hqNowMs);
         if (!verdict)
             return err(verdict);
+        if (verdict->accepted &&
+            model::writerRule(op.type) == model::WriterRule::HqAndScopeMembers) {
+            // Shared records: HQ remembers who created each one; a device's tombstone of one
+            // it did not create waits for the desk (DESIGN.md "Data").
+            auto header = m_records.header(op.recordId);
+            if (!header)
+                return err(header);
+            if (!*header) {
+                if (auto s = m_held.setCreator(op.recordId, sender); !s)
+                    return std::unexpected(s.error());
+            } else if (op.tombstone && !(*header)->tombstone) {
+                auto creator = m_held.creator(op.recordId);
+                if (!creator)
+                    return err(creator);
+                if (*creator != sender) {
+                    auto held = m_held.hold(sender, op, hqNowMs);
+                    if (!held)
+                        return err(held);
+                    ++result.held;
+                    continue;
+                }
+            }
+        }
         if (verdict->accepted) {
             auto applied = m_records.applyRemote(op);
             if (applied) {
@@ -102,7 +126,7 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
     if (auto s = sp.release(); !s)
         return std::unexpected(s.error());
     qCDebug(lcHq) << "device delta:" << result.accepted << "accepted," << result.rejected
-                  << "rejected," << result.messages.size() << "messages";
+                  << "rejected," << result.held << "held," << result.messages.size() << "messages";
     return result;
 }
 
@@ -220,6 +244,111 @@ Result<streams::ResyncContent> HqFanout::resyncContent(const Id16 &device)
     out.scopes = *scopes;
     out.ops = model::operationsToCbor(*snapshot);
     return out;
+}
+
+Result<QList<HeldDelete>> HqFanout::heldDeletes() const
+{
+    auto held = m_held.list();
+    if (!held)
+        return err(held);
+    for (HeldDelete &h : *held) {
+        auto current = m_records.record(h.record);
+        if (!current)
+            return err(current);
+        h.current = std::move(*current);
+    }
+    return held;
+}
+
+Status HqFanout::acceptHeldDelete(streams::StreamOutbox &outbox, qint64 id)
+{
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return s;
+    auto held = m_held.find(id);
+    if (!held)
+        return std::unexpected(held.error());
+    if (!*held)
+        return fail(Errc::NotFound, QStringLiteral("hq: no such held deletion"));
+    // Every deletion of the record held (from this or other devices) goes with it, so each
+    // deleting device's tombstone is in HQ's state.
+    const model::RecordId record = (*held)->record;
+    auto all = m_held.list();
+    if (!all)
+        return std::unexpected(all.error());
+    QList<Operation> ops;
+    for (const HeldDelete &h : *all) {
+        if (h.record != record)
+            continue;
+        if (auto applied = m_records.applyRemote(h.op); !applied)
+            return std::unexpected(applied.error());
+        ops.append(h.op);
+    }
+    QList<Outgoing> out;
+    // The deleting devices too: a RESYNC meanwhile may have given them the record back.
+    if (auto s = fanOut(ops, nullptr, out); !s)
+        return s;
+    if (auto s = enqueue(outbox, out); !s)
+        return s;
+    if (auto s = m_held.dropRecord(record); !s)
+        return s;
+    qCInfo(lcHq) << "desk accepted held deletion" << id;
+    return sp.release();
+}
+
+Status HqFanout::refuseHeldDelete(streams::StreamOutbox &outbox, qint64 id)
+{
+    streams::Savepoint sp(m_records.db());
+    if (auto s = sp.begin(); !s)
+        return s;
+    auto held = m_held.find(id);
+    if (!held)
+        return std::unexpected(held.error());
+    if (!*held)
+        return fail(Errc::NotFound, QStringLiteral("hq: no such held deletion"));
+    auto reject =
+        m_validator.rejectFor((*held)->device, (*held)->op, model::RejectReason::DeleteRefused);
+    if (!reject)
+        return std::unexpected(reject.error());
+    if (auto s = enqueue(outbox, {Outgoing{(*held)->device, Kind::Reject, reject->toCbor()}}); !s)
+        return s;
+    if (auto s = m_held.drop(id); !s)
+        return s;
+    qCInfo(lcHq) << "desk refused held deletion" << id;
+    return sp.release();
+}
+
+Result<std::optional<QCborMap>> HqFanout::refreshReject(const Id16 &device,
+                                                        const QCborMap &payload) const
+{
+    auto reject = model::RejectPayload::fromCbor(payload);
+    if (!reject)
+        return err(reject);
+    const Operation &op = reject->op;
+    auto state = m_records.record(op.recordId);
+    if (!state)
+        return err(state);
+    if (*state) {
+        // Is the operation in HQ's state after all (the device sent it again, or the desk
+        // accepted it)? Then the refusal no longer stands.
+        const model::RecordState &s = **state;
+        bool taken = false;
+        if (op.tombstone) {
+            taken = s.deleted && s.tombstone == op.stamp;
+        } else if (!s.deleted && !op.fields.isEmpty()) {
+            taken = true;
+            for (auto it = op.fields.cbegin(); it != op.fields.cend(); ++it) {
+                const auto f = s.fields.constFind(it.key());
+                taken = taken && f != s.fields.cend() && f->stamp == op.stamp;
+            }
+        }
+        if (taken)
+            return std::optional<QCborMap>();
+    }
+    auto fresh = m_validator.rejectFor(device, op, reject->reason);
+    if (!fresh)
+        return err(fresh);
+    return std::optional<QCborMap>(fresh->toCbor());
 }
 
 Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)

@@ -7,13 +7,17 @@
 //  - HQ's own edits (its RecordStore outbox) go to every active member of their scope;
 //  - membership: a new member gets SCOPE_JOIN with the scope's snapshot in parts of bounded size,
 //    a removed one SCOPE_LEAVE; a revoked or wipe-only device gets nothing more;
-//  - RESYNC content for one device: its scopes and their full snapshot.
+//  - RESYNC content for one device: its scopes and their full snapshot;
+//  - a device's tombstone of a shared record it did not create is held for the desk (DESIGN.md
+//    "Data"), never applied or fanned out on the device's word: heldDeletes(),
+//    acceptHeldDelete(), refuseHeldDelete().
 // The output is a list of messages per target device; the stream outbox seals them (enqueue()).
 // Every call runs in one SAVEPOINT, so it commits with the receiver's transaction when called
 // from the applier.
 
 #include "error.h"
 #include "hq/deviceregistry.h"
+#include "hq/helddeletes.h"
 #include "hq/hqvalidator.h"
 #include "model/operation.h"
 #include "model/payloads.h"
@@ -44,6 +48,7 @@ struct FanoutResult
     QList<Outgoing> messages;
     int accepted = 0;
     int rejected = 0;
+    int held = 0;                       // tombstones of shared records held for the desk
     QList<model::RejectReason> reasons; // of the rejected operations, in order
 };
 
@@ -93,6 +98,22 @@ public:
     // (the stream layer splits them into parts).
     [[nodiscard]] Result<streams::ResyncContent> resyncContent(const Id16 &device);
 
+    // ---- held deletions (issue 8 point 9; the desk's commands) ----
+    // Every deletion waiting for the desk, oldest first, each with HQ's current record.
+    [[nodiscard]] Result<QList<HeldDelete>> heldDeletes() const;
+    // Accepted: the tombstone is applied at HQ and sent to every active member of the scope
+    // (the deleting device included); every other deletion of the record held goes with it.
+    // One transaction with the sealing. NotFound for an id not (or no longer) held.
+    [[nodiscard]] Status acceptHeldDelete(streams::StreamOutbox &outbox, qint64 id);
+    // Refused: the device gets REJECT DeleteRefused with HQ's record (so it has the record
+    // again and its officer sees the refusal); nothing changes at HQ. NotFound as above.
+    [[nodiscard]] Status refuseHeldDelete(streams::StreamOutbox &outbox, qint64 id);
+
+    // A REJECT sealed for `device` before a RESYNC, sent again in the new epoch: HQ's answer as
+    // of now (its current record), or nullopt when the operation is in HQ's state after all.
+    [[nodiscard]] Result<std::optional<QCborMap>> refreshReject(const Id16 &device,
+                                                                const QCborMap &reject) const;
+
     // Seals each message into the recipient's `down` stream.
     [[nodiscard]] static Status enqueue(streams::StreamOutbox &outbox,
                                         const QList<Outgoing> &messages);
@@ -104,6 +125,7 @@ private:
     model::RecordStore &m_records;
     DeviceRegistry &m_devices;
     HqValidator m_validator;
+    HeldDeletes m_held;
     qsizetype m_maxPayloadBytes = kDefaultMaxPayloadBytes;
     int m_opQuota = kDefaultOpQuota;
     qint64 m_opQuotaWindowMs = kDefaultOpQuotaWindowMs;

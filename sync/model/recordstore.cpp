@@ -1096,7 +1096,8 @@ Status RecordStore::hold(const Operation &op, int reason, const QByteArray &reje
 {
     auto st =
         m_db.prepare("INSERT INTO rec_held(record, scope, op, reason, hq_state, at_ms, retry) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM rec_held "
+                     "WHERE record = ?1 AND op = ?3 AND reason = ?4)");
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, op.recordId.view())

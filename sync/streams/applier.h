@@ -93,6 +93,15 @@ public:
     virtual ~ResyncSource() = default;
     [[nodiscard]] virtual Result<ResyncContent> resyncContent(store::Database &db,
                                                               const Id16 &device) = 0;
+    // A REJECT sealed for `device` before this RESYNC, sent again in its new epoch (it may have
+    // been lost with the old one): the payload to send now, or nullopt when the refusal no
+    // longer stands. The default sends it as it was.
+    [[nodiscard]] virtual Result<std::optional<QCborMap>> refreshReject(const Id16 &device,
+                                                                        const QCborMap &reject)
+    {
+        Q_UNUSED(device);
+        return std::optional<QCborMap>(reject);
+    }
 };
 
 } // namespace liaison::streams

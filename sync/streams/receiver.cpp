@@ -432,8 +432,22 @@ struct Receiver::Impl
                 STREAMS_TRY(q.m_outbox.enqueue(device, Kind::Resync, pay.toCbor()));
             }
         }
-        qCInfo(lcReceiver).noquote() << "RESYNC to" << shortId(device) << "epoch"
-                                     << first.stream.epoch << "parts" << parts.size();
+        // REJECTs sealed after the device's last RECEIPT may be lost with the epoch this RESYNC
+        // replaces (parked behind a gap, withheld). The snapshot alone would silently undo what
+        // the officer wrote: they are sent again in the new epoch, so the officer is shown the
+        // refusal (DESIGN.md "Data": nothing is lost silently). The device keeps one entry per
+        // refusal, so one it already applied does no harm.
+        // Each is HQ's answer as of now: one whose operation HQ has taken since (sent again by
+        // the device, or accepted by the desk) is left out.
+        ResyncSource *source = q.m_resyncSource;
+        STREAMS_TRY_ASSIGN(const auto again,
+                           q.m_outbox.reissueAfter(device, up.peerSeen, Kind::Reject,
+                                                   [source, &device](const QCborMap &reject) {
+                                                       return source->refreshReject(device, reject);
+                                                   }));
+        qCInfo(lcReceiver).noquote()
+            << "RESYNC to" << shortId(device) << "epoch" << first.stream.epoch << "parts"
+            << parts.size() << "REJECTs again" << again.size();
         up.resyncWanted = ResyncReason::None;
         up.resyncWantedMs = 0;
         STREAMS_TRY(saveRow(up));

@@ -315,7 +315,8 @@ Result<std::vector<QCborMap>> StreamOutbox::bodiesAfter(const Id16 &recipient,
 }
 
 Result<std::vector<QCborMap>> StreamOutbox::reissueAfter(const Id16 &recipient,
-                                                         const EpochHead &after, Kind kind)
+                                                         const EpochHead &after, Kind kind,
+                                                         const Refresh &refresh)
 {
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
@@ -352,8 +353,14 @@ Result<std::vector<QCborMap>> StreamOutbox::reissueAfter(const Id16 &recipient,
     }
     std::vector<QCborMap> out;
     for (const Old &o : old) {
-        STREAMS_TRY(seal(recipient, kind, o.payload, false));
-        out.push_back(o.payload);
+        std::optional<QCborMap> body = o.payload;
+        if (refresh) {
+            STREAMS_TRY_ASSIGN(body, refresh(o.payload));
+        }
+        if (!body)
+            continue;
+        STREAMS_TRY(seal(recipient, kind, *body, false));
+        out.push_back(*body);
     }
     STREAMS_TRY(sp.release());
     return out;

@@ -81,8 +81,12 @@ public:
     // `after` (a higher seq in that epoch, or any later epoch) and not re-issued before: what a
     // device does in its new `up` epoch once a RESYNC told it the last `up` HQ accepted. Returns
     // the payloads re-issued, oldest first.
+    // `refresh`, when given, may change each body before it is sealed again or (nullopt) leave
+    // it out (it is marked re-issued all the same).
+    using Refresh = std::function<Result<std::optional<QCborMap>>(const QCborMap &)>;
     [[nodiscard]] Result<std::vector<QCborMap>> reissueAfter(const Id16 &recipient,
-                                                             const EpochHead &after, Kind kind);
+                                                             const EpochHead &after, Kind kind,
+                                                             const Refresh &refresh = {});
 
     // Payloads of kind `kind` sent after `after` and not re-issued, oldest first.
     [[nodiscard]] Result<std::vector<QCborMap>>

@@ -27,7 +27,8 @@
 //   multipart  tiny RESYNC and SCOPE_JOIN part sizes, so snapshots always have several parts
 // Always on: device and HQ edits of every record type a role may write, RESYNCs, RECEIPTs,
 // HEARTBEATs, and an honest but unreliable relay (shuffled, duplicated, held back, failed posts,
-// late acknowledgements, devices offline).
+// late acknowledgements, devices offline), and the desk deciding the deletions of shared contacts
+// HQ holds (issue 8 point 9).
 //
 // Seeds: every device id, key, database key and choice comes from the seed (record ids and
 // nonces are drawn inside sync/ from libsodium; the checker never chooses by id, only by creation
@@ -842,8 +843,31 @@ private:
         return {};
     }
 
+    // The desk decides deletions of shared contacts HQ holds (issue 8 point 9): accepted when
+    // the held id is even, refused when odd (no draw from the seed's generator); all of them, or
+    // (during the run) the oldest.
+    QString deskDecides(bool all)
+    {
+        auto held = m_hq.fanout->heldDeletes();
+        CHECK_OK(held, "held deletions");
+        for (const hq::HeldDelete &h : *held) {
+            const bool accept = h.id % 2 == 0;
+            TRACE("desk %s held deletion %lld of %s by %s\n", accept ? "accepts" : "refuses", h.id,
+                  shortHex(h.record).constData(), shortHex(h.device).constData());
+            auto r = accept ? m_hq.fanout->acceptHeldDelete(*m_hq.outbox, h.id)
+                            : m_hq.fanout->refuseHeldDelete(*m_hq.outbox, h.id);
+            // NotFound: settled with an accepted deletion of the same record just before.
+            if (!r && r.error().code != Errc::NotFound)
+                CHECK_OK(r, "desk decision");
+            if (!all)
+                break;
+        }
+        return {};
+    }
+
     QString hqEdit()
     {
+        TRY(deskDecides(false));
         model::RecordStore &rs = *m_hq.records;
         const QString scope = kScopes[qsizetype(pick(std::uint32_t(kScopes.size())))];
         std::optional<model::Operation> op;
@@ -1147,6 +1171,9 @@ private:
             return false;
         if (m_hq.records->outboxCount().value_or(1) != 0)
             return false;
+        auto held = m_hq.fanout->heldDeletes();
+        if (!held || !held->isEmpty())
+            return false; // the desk decides them in the next round
         for (auto &d : m_devices) {
             auto devPending = d->outbox->recipientsWithPending();
             if (!devPending || !devPending->empty())
@@ -1212,6 +1239,7 @@ private:
             for (auto &d : m_devices)
                 CHECK_OK(d->receiver->tick(), "device tick");
             CHECK_OK(m_hq.receiver->tick(), "HQ tick");
+            TRY(deskDecides(true));
             TRY(m_hq.publish());
             for (auto &d : m_devices)
                 CHECK_OK(d->applier->pushLocalEdits(*d->outbox, hqId()), "push");

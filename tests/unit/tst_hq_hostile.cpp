@@ -378,6 +378,117 @@ private Q_SLOTS:
         QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
     }
 
+    // Point 9 / M5: one bad phone tombstones 50 shared contacts HQ created. HQ applies none of
+    // them and fans none out: it holds all 50 for the desk (device, record, time). Accepted, a
+    // deletion reaches every member; refused, the device gets the contact back.
+    void massDeleteOfSharedContactsIsHeld()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        QList<RecordId> ids;
+        for (int i = 0; i < 50; ++i) {
+            auto c =
+                s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("c%1").arg(i)}});
+            QVERIFY(c);
+            ids.append(c->recordId);
+        }
+        QVERIFY(s.publish() && s.allApplied());
+        const qint64 when = s.hq->clock.wallMs();
+        for (const RecordId &id : ids)
+            QVERIFY(a.records->remove(id));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        const auto deleted = [](RecordStore &rs, const RecordId &id) {
+            auto h = rs.header(id);
+            return h && *h && (*h)->tombstone.has_value();
+        };
+        int liveAtHq = 0;
+        int liveAtB = 0;
+        for (const RecordId &id : ids) {
+            liveAtHq += deleted(*s.hq->records, id) ? 0 : 1;
+            liveAtB += deleted(*b.records, id) ? 0 : 1;
+        }
+        QCOMPARE(liveAtHq, 50);
+        QCOMPARE(liveAtB, 50);
+        auto held = s.hq->fanout->heldDeletes();
+        QVERIFY2(held, why(held).constData());
+        QCOMPARE(held->size(), 50);
+        for (const hq::HeldDelete &h : *held) {
+            QCOMPARE(h.device, a.me.localId());
+            QVERIFY(ids.contains(h.record));
+            QCOMPARE(h.scope, kVienna);
+            QVERIFY(h.receivedMs >= when);
+            QVERIFY(h.op.tombstone);
+        }
+        // Accepted: deleted at HQ, at B, and (still) at A.
+        const hq::HeldDelete accept = held->at(0);
+        const hq::HeldDelete refuse = held->at(1);
+        QVERIFY(s.hq->fanout->acceptHeldDelete(*s.hq->outbox, accept.id));
+        QVERIFY(s.pump() && s.allApplied());
+        QVERIFY(deleted(*s.hq->records, accept.record));
+        QVERIFY(deleted(*b.records, accept.record));
+        QVERIFY(deleted(*a.records, accept.record));
+        // Refused: A has the contact again, with HQ's values; its officer sees why.
+        QVERIFY(s.hq->fanout->refuseHeldDelete(*s.hq->outbox, refuse.id));
+        QVERIFY(s.pump() && s.allApplied());
+        QVERIFY(!deleted(*a.records, refuse.record));
+        auto back = a.records->record(refuse.record);
+        auto atHq = s.hq->records->record(refuse.record);
+        QVERIFY(back && *back && atHq && *atHq);
+        QCOMPARE((*back)->toCbor(), (*atHq)->toCbor());
+        auto shown = a.records->heldOperations();
+        QVERIFY(shown);
+        QCOMPARE(shown->size(), 1);
+        QCOMPARE(shown->front().reason, int(RejectReason::DeleteRefused));
+        // A decision is final: neither can be decided again; 48 still wait.
+        QVERIFY(!s.hq->fanout->acceptHeldDelete(*s.hq->outbox, refuse.id));
+        QVERIFY(!s.hq->fanout->refuseHeldDelete(*s.hq->outbox, accept.id));
+        QCOMPARE(s.hq->fanout->heldDeletes()->size(), 48);
+    }
+
+    // Point 9 with a lossy relay: the REJECT of a refused deletion is lost with its `down` epoch
+    // (a RESYNC replaces it before the device applied it). The RESYNC's snapshot gives the
+    // device the contact back; the REJECT, sent again in the new epoch, shows its officer why.
+    void refusalLostBehindResyncIsSentAgain()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        auto c = s.hq->records->create(RecordType::Contact, kVienna,
+                                       {{QStringLiteral("name"), QStringLiteral("desk's")}});
+        QVERIFY(c && s.publish());
+        QVERIFY(a.records->remove(c->recordId));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        auto held = s.hq->fanout->heldDeletes();
+        QVERIFY(held && held->size() == 1);
+        QVERIFY(s.hq->fanout->refuseHeldDelete(*s.hq->outbox, held->front().id));
+        // The relay takes the REJECT and loses it.
+        auto down = s.hq->outbox->pending(a.me.localId());
+        QVERIFY(down && down->size() == 1 && down->front().kind == Kind::Reject);
+        QVERIFY(s.hq->outbox->markDelivered(a.me.localId(), down->front().stream.epoch,
+                                            down->front().seq));
+        QVERIFY(s.hq->receiver->sendResync(a.me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        auto h = a.records->header(c->recordId);
+        QVERIFY(h && *h && !(*h)->tombstone);
+        auto shown = a.records->heldOperations();
+        QVERIFY(shown);
+        QCOMPARE(shown->size(), 1);
+        QCOMPARE(shown->front().reason, int(RejectReason::DeleteRefused));
+        // Sent again once more (another RESYNC before a RECEIPT): still one entry.
+        QVERIFY(s.hq->receiver->sendResync(a.me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(a.records->heldOperations()->size(), 1);
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
     // Point 8 / M4: HQ may delete a device's author-only records (spam FieldReports); the
     // tombstone reaches every member, the author included.
     void hqDeletesAuthorOnlySpam()
@@ -433,6 +544,69 @@ private Q_SLOTS:
         QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
         QVERIFY(s.pump() && s.allApplied());
         QCOMPARE(s.hq->applier->lastResult().accepted, 1);
+    }
+
+    // Point 9 / M5: a device's tombstone of a shared record it did not create is held at HQ:
+    // not applied, not fanned out; the desk sees record, device and time and accepts (apply and
+    // fan out) or refuses (REJECT with HQ's values: the device gets the record back).
+    void sharedDeleteIsHeldForTheDesk()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        auto byHq = s.hq->records->create(RecordType::Contact, kVienna,
+                                          {{QStringLiteral("name"), QStringLiteral("desk's")}});
+        QVERIFY(byHq && s.publish());
+        auto byB = b.records->create(RecordType::Contact, kVienna,
+                                     {{QStringLiteral("name"), QStringLiteral("b's")}});
+        QVERIFY(byB && b.applier->pushLocalEdits(*b.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        auto own = a.records->create(RecordType::Contact, kVienna,
+                                     {{QStringLiteral("name"), QStringLiteral("a's")}});
+        QVERIFY(own && a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        const qint64 when = s.hq->clock.wallMs();
+        QVERIFY(a.records->remove(byHq->recordId));
+        QVERIFY(a.records->remove(byB->recordId));
+        QVERIFY(a.records->remove(own->recordId));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        const auto deleted = [](Device &d, const RecordId &id) {
+            auto h = d.records->header(id);
+            return h && *h && (*h)->tombstone.has_value();
+        };
+        // Its own contact is deleted everywhere; the two others are held.
+        QVERIFY(deleted(b, own->recordId));
+        QVERIFY(!deleted(b, byHq->recordId) && !deleted(b, byB->recordId));
+        auto atHq = s.hq->records->header(byHq->recordId);
+        QVERIFY(atHq && *atHq && !(*atHq)->tombstone);
+        auto held = s.hq->fanout->heldDeletes();
+        QVERIFY2(held, why(held).constData());
+        QCOMPARE(held->size(), 2);
+        for (const hq::HeldDelete &h : *held) {
+            QCOMPARE(h.device, a.me.localId());
+            QVERIFY(h.receivedMs >= when);
+            QVERIFY(h.current.has_value()); // HQ's record, for the desk to look at
+            QCOMPARE(h.current->id, h.record);
+        }
+        const hq::HeldDelete first =
+            held->at(0).record == byHq->recordId ? held->at(0) : held->at(1);
+        const hq::HeldDelete second =
+            held->at(0).record == byHq->recordId ? held->at(1) : held->at(0);
+        // Refused: A gets the desk's contact back.
+        QVERIFY(s.hq->fanout->refuseHeldDelete(*s.hq->outbox, first.id));
+        QVERIFY(s.pump() && s.allApplied());
+        QVERIFY(!deleted(a, byHq->recordId));
+        // Accepted: deleted at HQ and at B.
+        QVERIFY(s.hq->fanout->acceptHeldDelete(*s.hq->outbox, second.id));
+        QVERIFY(s.pump() && s.allApplied());
+        QVERIFY(deleted(b, byB->recordId));
+        QVERIFY(s.hq->fanout->heldDeletes()->isEmpty());
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
     }
 };
 
