@@ -89,8 +89,16 @@ void AppController::openSession()
         if (endpoint) {
             client::SyncClientOptions options = m_services.syncOptions;
             const auto wipe = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
-            if (wipe)
+            if (wipe) {
                 options.wipe = wipe->target;
+                // Judged against HQ's verified time and the adopted certificate serial.
+                options.wipeContext = [records, streams = m_streams.get()] {
+                    client::WipeTokenContext c;
+                    c.hqTimeMs = records->clock().referenceMs();
+                    c.minimumSerial = streams->hqKeys().serial();
+                    return c;
+                };
+            }
             m_syncChecksWipe = wipe.has_value();
             m_deviceSync = std::make_unique<DeviceSync>(*m_session, *m_streams, *endpoint,
                                                         m_services.connectivity, options);
@@ -104,7 +112,10 @@ void AppController::openSession()
                         });
             }
             connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
-                    [this](bool, const QString &) { refreshAll(); });
+                    [this](bool, const QString &) {
+                        refreshAll();
+                        ensureWipeFile(); // HQ time and certificate serial for the locked check
+                    });
             // Failed unlock attempts before this session go to HQ with the RECEIPT.
             const int failures = m_vault->failuresBeforeUnlock();
             m_streams->receiver().setUnlockFailures(std::uint32_t(failures));
@@ -131,6 +142,7 @@ void AppController::openSession()
 
 void AppController::closeSession()
 {
+    ensureWipeFile(); // the newest HQ time and serial, for the checks while locked
     m_contacts->setStore(nullptr);
     m_cases->setStore(nullptr);
     m_instructions->setStore(nullptr);
@@ -223,12 +235,35 @@ void AppController::ensureWipeFile()
     vault::Vault *v = m_vault->vault();
     if (!m_session || !m_session->profile() || !v || !v->identity())
         return;
-    const auto wanted = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+    auto wanted = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
     if (!wanted)
         return;
+    // What the locked check judges tokens by (security review L-5).
+    const liaison::Clock &clock = m_services.clock;
+    wanted->hqTimeMs = m_session->records().clock().referenceMs();
+    if (wanted->hqTimeMs) {
+        wanted->hqTimeBootId = clock.bootId();
+        wanted->hqTimeBootMs = clock.bootMs();
+    }
+    if (m_streams)
+        wanted->certSerial = m_streams->hqKeys().serial();
     auto present = readWipeFile(m_services.vaultDirectory);
-    if (present && *present && encodeWipeFile(**present) == encodeWipeFile(*wanted))
-        return;
+    if (present && *present) {
+        const WipeFile &p = **present;
+        wanted->certSerial = std::max(p.certSerial, wanted->certSerial); // never lowered
+        WipeFile a = p, b = *wanted;
+        a.hqTimeMs = b.hqTimeMs = std::nullopt;
+        const auto had = wipeTokenContext(p, clock).hqTimeMs;
+        // The bound the file gives today, if not more than a minute behind, is good enough.
+        const bool timeCurrent = !wanted->hqTimeMs || (had && *had >= *wanted->hqTimeMs - 60'000);
+        if (encodeWipeFile(a) == encodeWipeFile(b) && timeCurrent)
+            return;
+        if (!wanted->hqTimeMs && p.hqTimeMs) { // keep what the file knew
+            wanted->hqTimeMs = p.hqTimeMs;
+            wanted->hqTimeBootId = p.hqTimeBootId;
+            wanted->hqTimeBootMs = p.hqTimeBootMs;
+        }
+    }
     if (auto s = writeWipeFile(m_services.vaultDirectory, *wanted); !s)
         qCWarning(lcApp) << "wipe file not written:" << errcName(s.error().code);
     else
@@ -256,6 +291,8 @@ void AppController::checkForWipe()
     if (!wipeHttpFor(**file))
         return;
     m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, (*file)->target);
+    m_wipeCheck->setContextSource(
+        [this, wipe = **file] { return wipeTokenContext(wipe, m_services.clock); });
     connect(m_wipeCheck.get(), &client::WipeCheck::finished, this,
             [this, wipe = **file](client::WipeCheck::Outcome outcome,
                                   const std::optional<client::WipeToken> &token) {

@@ -40,6 +40,13 @@ QByteArray encodeWipeFile(const WipeFile &f)
     out += "relay-url=" + f.relayUrl.toUtf8() + '\n';
     for (const QString &pin : f.relayPins)
         out += "relay-pin=" + pin.toUtf8() + '\n';
+    if (f.hqTimeMs) {
+        out += "hq-time=" + QByteArray::number(*f.hqTimeMs) + '\n';
+        out += "hq-time-boot=" + f.hqTimeBootId.toHex() + ':' + QByteArray::number(f.hqTimeBootMs) +
+               '\n';
+    }
+    if (f.certSerial > 0)
+        out += "cert-serial=" + QByteArray::number(f.certSerial) + '\n';
     if (!f.acknowledgement.isEmpty())
         out += "acknowledgement=" + f.acknowledgement.toHex() + '\n';
     return out;
@@ -59,6 +66,9 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     std::optional<QString> url;
     QStringList pins;
     QByteArray ack;
+    std::optional<std::int64_t> hqTime;
+    std::optional<std::pair<QByteArray, std::int64_t>> hqBoot;
+    std::optional<std::uint64_t> serial;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray &line = lines.at(i);
         if (line.isEmpty())
@@ -85,7 +95,20 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
             url = QString::fromUtf8(value);
         else if (key == "relay-pin")
             pins << QString::fromUtf8(value);
-        else if (key == "acknowledgement" && ack.isEmpty())
+        else if (key == "hq-time" && !hqTime) {
+            hqTime = value.toLongLong(&ok);
+            ok = ok && *hqTime >= 0;
+        } else if (key == "hq-time-boot" && !hqBoot) {
+            const qsizetype colon = value.indexOf(':');
+            std::int64_t bootMs = 0;
+            if (colon >= 0)
+                bootMs = value.mid(colon + 1).toLongLong(&ok);
+            ok = ok && colon >= 0;
+            if (ok)
+                hqBoot = std::make_pair(QByteArray::fromHex(value.left(colon)), bootMs);
+        } else if (key == "cert-serial" && !serial) {
+            serial = value.toULongLong(&ok);
+        } else if (key == "acknowledgement" && ack.isEmpty())
             ack = QByteArray::fromHex(value);
         else
             ok = false;
@@ -105,6 +128,12 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
     f.relayUrl = *url;
     f.relayPins = pins;
     f.acknowledgement = ack;
+    f.hqTimeMs = hqTime;
+    if (hqBoot) {
+        f.hqTimeBootId = hqBoot->first;
+        f.hqTimeBootMs = hqBoot->second;
+    }
+    f.certSerial = serial.value_or(0);
     return f;
 }
 
@@ -185,6 +214,21 @@ std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
     f.relayUrl = profile.relayUrl;
     f.relayPins = profile.relayPins;
     return f;
+}
+
+client::WipeTokenContext wipeTokenContext(const WipeFile &file, const liaison::Clock &clock)
+{
+    client::WipeTokenContext c;
+    c.minimumSerial = file.certSerial;
+    if (file.hqTimeMs) {
+        std::int64_t bound = *file.hqTimeMs;
+        // The same boot: the boot clock (it runs in suspend) says how much time passed since.
+        if (!file.hqTimeBootId.isEmpty() && file.hqTimeBootId == clock.bootId() &&
+            clock.bootMs() >= file.hqTimeBootMs)
+            bound += clock.bootMs() - file.hqTimeBootMs;
+        c.hqTimeMs = bound;
+    }
+    return c;
 }
 
 QString wipeAckKeyAlias(const crypto::Id16 &device)

@@ -21,6 +21,7 @@
 // unsigned acknowledgement is refused by the relay and never believed by HQ.
 
 #include "client/wipetoken.h"
+#include "clock/clock.h"
 #include "devicestore.h"
 #include "error.h"
 #include "protocol/wipe.h"
@@ -38,6 +39,14 @@ struct WipeFile
     client::WipeTarget target;
     QString relayUrl;
     QStringList relayPins;
+    // What the locked check judges a token by (security review L-5), written while unlocked:
+    // HQ's verified time as a lower bound (hq-time), with the boot clock reading and boot id
+    // when it was written (hq-time-boot), so the bound grows while the device runs; and the
+    // highest HQ certificate serial the device adopted (cert-serial). None: not known yet.
+    std::optional<std::int64_t> hqTimeMs;
+    QByteArray hqTimeBootId;
+    std::int64_t hqTimeBootMs = 0;
+    std::uint64_t certSerial = 0;
     // Only in the pending file: the signed acknowledgement to post (LWA2); empty when no key
     // could sign it (then the wipe finishes and nothing is posted).
     QByteArray acknowledgement;
@@ -58,6 +67,11 @@ struct WipeFile
 // No file: an empty optional.
 [[nodiscard]] Result<std::optional<WipeFile>> readWipeFile(const QString &vaultDir);
 [[nodiscard]] Status removeWipeFile(const QString &vaultDir);
+
+// The context a token is judged in (DESIGN.md: notAfter against the lower bound of HQ time,
+// last verified HQ time plus boot-clock time elapsed since; the certificate serial not retired).
+[[nodiscard]] client::WipeTokenContext wipeTokenContext(const WipeFile &file,
+                                                        const liaison::Clock &clock);
 
 // What the profile of an enrolled device gives (nothing without a wipe id or root key).
 [[nodiscard]] std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,

@@ -75,6 +75,8 @@ void SyncClient::init(Connectivity *connectivity)
 
     if (m_options.wipe) {
         m_wipeCheck = std::make_unique<WipeCheck>(*m_http, *m_options.wipe);
+        if (m_options.wipeContext)
+            m_wipeCheck->setContextSource(m_options.wipeContext);
         connect(m_wipeCheck.get(), &WipeCheck::finished, this, &SyncClient::onWipeChecked);
     }
     if (m_connectivity) {

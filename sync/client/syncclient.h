@@ -52,6 +52,7 @@ struct SyncClientOptions
     std::int64_t idleIntervalMs = 15 * 60 * 1000;      // without long-poll: a round this often
     std::int64_t receiptIntervalMs = 24 * 3600 * 1000; // a RECEIPT at least this often
     std::optional<WipeTarget> wipe;                    // checked at start and resume
+    std::function<WipeTokenContext()> wipeContext;     // HQ time bound, lowest serial
 };
 
 class SyncClient final : public QObject

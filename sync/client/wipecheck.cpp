@@ -33,7 +33,9 @@ void WipeCheck::check()
                 qCWarning(lcSync) << "wipe token malformed: ignored";
                 return Q_EMIT finished(Outcome::Invalid, std::nullopt);
             }
-            if (auto s = verifyWipeToken(*token, m_target); !s) {
+            if (auto s =
+                    verifyWipeToken(*token, m_target, m_context ? m_context() : WipeTokenContext{});
+                !s) {
                 qCWarning(lcSync).noquote() << "wipe token refused:" << s.error().message;
                 return Q_EMIT finished(Outcome::Invalid, std::nullopt);
             }

@@ -11,6 +11,8 @@
 
 #include <QObject>
 
+#include <functional>
+
 namespace liaison::client {
 
 class WipeCheck final : public QObject
@@ -27,6 +29,12 @@ public:
 
     WipeCheck(RelayHttp &http, WipeTarget target, QObject *parent = nullptr);
 
+    // What a token is judged by (HQ time bound, lowest serial not retired); asked at each
+    // answer. Without one only the token's own certificate bounds it.
+    void setContextSource(std::function<WipeTokenContext()> source)
+    {
+        m_context = std::move(source);
+    }
     void check();
     void postDone(const QByteArray &acknowledgement);
     [[nodiscard]] bool running() const { return m_handle != 0; }
@@ -42,6 +50,7 @@ private:
     RelayHttp &m_http;
     WipeTarget m_target;
     quint64 m_handle = 0;
+    std::function<WipeTokenContext()> m_context;
 };
 
 } // namespace liaison::client

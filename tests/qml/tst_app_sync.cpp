@@ -615,6 +615,76 @@ private Q_SLOTS:
         checkAcknowledged(d.profile.deviceId, *command, target->signKeyHash);
     }
 
+    // Issue 8 point 10 (security review L-5): a wipe token past its notAfter (judged against
+    // HQ's verified time, which the locked app keeps in the plain wipe file) or issued under a
+    // certificate serial the device has seen retired is not obeyed, before unlock or after.
+    void staleOrExpiredWipeTokenIsNotObeyed()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("stale-token"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        QVERIFY(m_hq->syncOnce());
+        relaytest::HttpConnection c(m_env.relay->port);
+        const relaytest::Reply certReply = c.request("GET", "/v1/hq-cert");
+        QCOMPARE(certReply.status, 200);
+        auto cert1 = protocol::HqCertificate::decode(certReply.body);
+        QVERIFY(cert1);
+        auto target = m_hq->wipeTarget(d.profile.deviceId);
+        QVERIFY(target);
+
+        // The app learns HQ's time (the RESYNC's HEARTBEAT), then locks.
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QSignalSpy checks(a.get(), &app::AppController::wipeCheckFinished);
+        QVERIFY(checks.wait(30000));
+        QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::NoToken));
+        QVERIFY(unlock(*a));
+        QTRY_VERIFY_WITH_TIMEOUT(a->session()->records().clock().referenceMs().has_value(), 30000);
+        a->vault()->lock();
+
+        // Expired an hour ago by HQ's time, though HQ's key signed it inside its certificate.
+        auto expired = client::makeWipeToken(*target, crypto::randomFixed<crypto::Id16>(),
+                                             cert1->notBeforeMs + 1, cert1->notBeforeMs + 2, *cert1,
+                                             m_hq->identity().sign.secretKey);
+        QVERIFY(expired);
+        QVERIFY(putToken(target->wipeId, expired->encode()));
+        resume(*a);
+        QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 30000);
+        QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
+        QVERIFY(!a->remotelyWiped());
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+
+        // HQ moves to certificate serial 2; the device sees it in a HEARTBEAT.
+        auto cert2 = m_hq->issueCertificate();
+        QVERIFY(cert2);
+        QVERIFY(m_hq->installCertificate(*cert2));
+        QVERIFY(m_hq->receiver().sendHeartbeat(d.profile.deviceId));
+        QVERIFY(m_hq->syncOnce());
+        QVERIFY(unlock(*a));
+        QTRY_COMPARE_WITH_TIMEOUT(a->streams()->hqKeys().serial(), std::uint64_t(2), 30000);
+        a->vault()->lock();
+
+        // A token under the retired serial 1 (the relay replays one HQ once published).
+        const std::int64_t now = m_clock.wallMs();
+        auto stale =
+            client::makeWipeToken(*target, crypto::randomFixed<crypto::Id16>(), now,
+                                  now + 3600 * 1000, *cert1, m_hq->identity().sign.secretKey);
+        QVERIFY(stale);
+        QVERIFY(putToken(target->wipeId, stale->encode()));
+        resume(*a);
+        QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 3, 30000);
+        QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
+        QVERIFY(!a->remotelyWiped());
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+
+        // HQ's current token is obeyed.
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY(command);
+        resume(*a);
+        QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
+        QVERIFY(vaultGone(d.vaultDir));
+    }
+
     // Issue 8 point 2 (security review M-1): a wipe that could not destroy the key material
     // never reports success; a key file that does not parse is still erased.
     void wipeWithoutTheKeyFileNeverReportsSuccess()
