@@ -30,6 +30,8 @@ constexpr Flag kFlags[] = {
     {"max-body", true},
     {"max-header", true},
     {"mailbox-depth", true},
+    {"sender-quota", true},
+    {"sender-quota-bytes", true},
     {"rate", true},
     {"burst", true},
     {"address-rate", true},
@@ -113,7 +115,13 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
   --max-header BYTES        request line + headers (default 16384; over it: 431)
   --max-body BYTES          envelope size (default 16781312; over it: 413, refused from
                             Content-Length or as soon as a streamed body crosses it)
-  --mailbox-depth N         envelopes waiting per recipient (default 10000; over it: 429)
+  --mailbox-depth N         envelopes waiting in a device's mailbox (default 10000; over
+                            it: 429 mailbox_full)
+  --sender-quota N          envelopes one device may have waiting in HQ's mailbox (default:
+                            --mailbox-depth; over it: 429 mailbox_full naming the sender's
+                            share), so one device cannot fill HQ's mailbox for the others
+  --sender-quota-bytes B    bytes one device may have waiting in HQ's mailbox (default
+                            1073741824; at least one envelope always fits)
   --rate PER_SECOND         sustained requests per key or address (default 50; over: 429)
   --burst N                 burst allowance (default 200)
   --address-rate PER_SECOND requests per client address, counted before any database or
@@ -353,6 +361,14 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
          [&](std::int64_t v) {
              c.mailboxDepth = v;
          }},
+        {"sender-quota", 1, 100000000,
+         [&](std::int64_t v) {
+             c.senderQuota = v;
+         }},
+        {"sender-quota-bytes", 1024, 1LL << 50,
+         [&](std::int64_t v) {
+             c.senderQuotaBytes = v;
+         }},
         {"read-timeout-ms", 100, 3600000,
          [&](std::int64_t v) {
              c.readTimeoutMs = int(v);
@@ -423,6 +439,8 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
          : name == "address-rate" ? c.addressRate
                                   : c.addressBurst) = v;
     }
+    if (c.senderQuota <= 0)
+        c.senderQuota = c.mailboxDepth;
     if (c.addressRate <= 0)
         c.addressRate = 20 * c.ratePerSecond;
     if (c.addressBurst <= 0)

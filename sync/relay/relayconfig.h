@@ -53,7 +53,10 @@ struct RelayConfig
 
     BodyLimits bodyLimits;
     std::uint32_t maxHeaderBytes = 16 * 1024;
-    std::int64_t mailboxDepth = 10000;
+    std::int64_t mailboxDepth = 10000; // a device's mailbox (HQ is its only sender)
+    // One sender's share of HQ's mailbox: envelopes (0 = mailboxDepth) and bytes waiting.
+    std::int64_t senderQuota = 0;
+    std::int64_t senderQuotaBytes = 1LL << 30;
     double ratePerSecond = 50.0;
     double rateBurst = 200.0;
     // Every request from one client address, before any database or crypto work; 0 = derived

@@ -438,7 +438,9 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
                 caller.state != DeviceState::WipeOnly)
                 return finish(
                     ctx, jsonError(403, errc::revoked, QStringLiteral("this device is revoked")));
-            if (rateLimited(ctx, caller.keyId))
+            // HQ speaks for every device (pulls, acknowledgements, one post per device): not
+            // limited like one device's key (the per-address limiter still applies).
+            if (caller.kind != Caller::Kind::Hq && rateLimited(ctx, caller.keyId))
                 return;
             caller.keyId = auth.keyId;
             caller.nonce = auth.nonce;
@@ -623,7 +625,15 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
     EnvelopeKey key{h.sender, h.recipient, h.epoch, h.seq, frame->envHash};
     const QByteArray data = ctx->request.body;
     const std::int64_t now = m_now();
-    const std::int64_t maxDepth = m_config.mailboxDepth;
+    // A device's mailbox has one sender (HQ), whose envelopes fill it up to its depth; HQ's
+    // mailbox is shared by every device, each within its own quota.
+    AppendLimits limits;
+    if (h.recipient == hq) {
+        limits.senderMaxCount = m_config.senderQuota;
+        limits.senderMaxBytes = m_config.senderQuotaBytes;
+    } else {
+        limits.maxDepth = m_config.mailboxDepth;
+    }
     auto stored = std::make_shared<bool>(false);
     QJsonObject answer{{QStringLiteral("env_hash"), QString::fromLatin1(frame->envHash.toHex())},
                        {QStringLiteral("epoch"), qint64(h.epoch)},
@@ -632,10 +642,10 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
     // nothing.
     runJob(
         ctx, DbPool::Kind::Autocommit,
-        [caller, key, data, now, maxDepth, stored,
+        [caller, key, data, now, limits, stored,
          answer](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             const bool fromHq = caller.kind == Caller::Kind::Hq;
-            auto f = store.admitAndAppend(requestAuth(caller, now), fromHq, key, data, maxDepth);
+            auto f = store.admitAndAppend(requestAuth(caller, now), fromHq, key, data, limits);
             if (!f)
                 return std::unexpected(f.error());
             if (auto refusal = refusalFor(caller, f->admit)) {
@@ -673,6 +683,17 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
             case AppendResult::MailboxFull:
                 out = jsonError(429, errc::mailboxFull,
                                 QStringLiteral("the recipient's mailbox is full"));
+                out.addHeader("Retry-After", "30");
+                return DbPool::Verdict::Rollback;
+            case AppendResult::SenderCountFull:
+            case AppendResult::SenderBytesFull:
+                out = jsonError(
+                    429, errc::mailboxFull,
+                    r->result == AppendResult::SenderCountFull
+                        ? QStringLiteral("this sender's share of the recipient's mailbox is full "
+                                         "(envelopes waiting); other senders are not affected")
+                        : QStringLiteral("this sender's share of the recipient's mailbox is full "
+                                         "(bytes waiting); other senders are not affected"));
                 out.addHeader("Retry-After", "30");
                 return DbPool::Verdict::Rollback;
             }

@@ -9,6 +9,8 @@
 #include <QVariant>
 #include <QtEndian>
 
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcRelayStore, "liaison.relay.store")
 
 namespace liaison::relay {
@@ -45,6 +47,15 @@ const char *const kMigration1[] = {
     " published_ms BIGINT NOT NULL, done {blob}, done_ms BIGINT)",
 };
 
+// Migration 2 (issue 9 point 5): what each sender has waiting in each mailbox, kept with every
+// append, acknowledgement and purge, so that a sender's quota is one row read.
+const char *const kMigration2[] = {
+    "CREATE TABLE mailbox_senders (recipient {blob} NOT NULL, sender {blob} NOT NULL,"
+    " depth BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (recipient, sender))",
+    "INSERT INTO mailbox_senders (recipient, sender, depth, bytes)"
+    " SELECT recipient, sender, COUNT(*), SUM(size) FROM envelopes GROUP BY recipient, sender",
+};
+
 struct Migration
 {
     const char *const *statements;
@@ -52,6 +63,7 @@ struct Migration
 };
 const Migration kMigrations[] = {
     {kMigration1, std::size(kMigration1)},
+    {kMigration2, std::size(kMigration2)},
 };
 
 QByteArray idBytes(const crypto::Id16 &id)
@@ -504,6 +516,7 @@ RelayStore::deleteDevice(const crypto::Id16 &id, std::int64_t version, std::int6
     if (auto r = lockMailbox(id, &next, &depth); !r)
         return std::unexpected(r.error());
     for (const char *sql : {"DELETE FROM envelopes WHERE recipient = ?",
+                            "DELETE FROM mailbox_senders WHERE recipient = ?",
                             "DELETE FROM mailboxes WHERE recipient = ?"}) {
         LIAISON_PREPARE(del, sql);
         del.bindValue(0, idBytes(id));
@@ -625,7 +638,7 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
 
 Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
                                                   const EnvelopeKey &key, const QByteArray &data,
-                                                  std::int64_t maxDepth)
+                                                  const AppendLimits &limits)
 {
     AdmittedAppend out;
     if (!m_pg) {
@@ -646,7 +659,7 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
                         (!checkRecipient || recipientAdmissible(out.recipientState));
         if (!out.attempted)
             return out;
-        auto a = appendEnvelope(key, data, auth.nowMs, maxDepth);
+        auto a = appendEnvelope(key, data, auth.nowMs, limits);
         if (!a)
             return std::unexpected(a.error());
         out.append = *a;
@@ -674,12 +687,18 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
            " AND EXISTS (SELECT 1 FROM ok)"
            " AND NOT EXISTS (SELECT 1 FROM stream_index WHERE sender = ?::bytea"
            " AND recipient = ?::bytea AND epoch = ?::bigint AND seq = ?::bigint)"
+           " AND NOT EXISTS (SELECT 1 FROM mailbox_senders WHERE recipient = ?::bytea"
+           " AND sender = ?::bytea AND (depth >= ?::bigint OR (depth > 0 AND bytes > ?::bigint)))"
            " RETURNING next_cursor - 1 AS cursor),"
            " s AS (INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash, stored_ms)"
            " SELECT ?::bytea, ?::bytea, ?::bigint, ?::bigint, ?::bytea, ?::bigint FROM m),"
            " e AS (INSERT INTO envelopes (recipient, cursor, sender, epoch, seq, env_hash, size,"
            " data, stored_ms) SELECT ?::bytea, cursor, ?::bytea, ?::bigint, ?::bigint, ?::bytea,"
-           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor)"
+           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor),"
+           " q AS (INSERT INTO mailbox_senders (recipient, sender, depth, bytes)"
+           " SELECT ?::bytea, ?::bytea, 1, ?::bigint FROM m ON CONFLICT (recipient, sender)"
+           " DO UPDATE SET depth = mailbox_senders.depth + 1,"
+           " bytes = mailbox_senders.bytes + EXCLUDED.bytes)"
            " SELECT (SELECT cursor FROM e), (SELECT pg_notify(?::text, ?::text) FROM e),"
            " (SELECT count(*) FROM n), (SELECT sign_pk FROM c), (SELECT state FROM c),"
            " (SELECT version FROM c), (SELECT state FROM r), (SELECT count(*) FROM ok)");
@@ -690,6 +709,12 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
     const QVariant seq{qint64(key.seq)};
     const QVariant size{qint64(data.size())};
     const QVariant now{qint64(auth.nowMs)};
+    constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t maxDepth = limits.maxDepth > 0 ? limits.maxDepth : kNone;
+    const std::int64_t senderCount = limits.senderMaxCount > 0 ? limits.senderMaxCount : kNone;
+    // bytes + size > max, as bytes > max - size (no overflow with "none").
+    const std::int64_t senderBytes =
+        limits.senderMaxBytes > 0 ? limits.senderMaxBytes - data.size() : kNone;
     const QVariant values[] = {
         QVariant(QString::fromLatin1(auth.keyId)),
         QVariant(auth.nonce),
@@ -706,6 +731,10 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
         QVariant(recipient),
         epoch,
         seq,
+        QVariant(recipient),
+        QVariant(sender),
+        QVariant(qint64(senderCount)),
+        QVariant(qint64(senderBytes)),
         QVariant(sender),
         QVariant(recipient),
         epoch,
@@ -720,6 +749,9 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
         size,
         QVariant(data),
         now,
+        QVariant(recipient),
+        QVariant(sender),
+        size,
         QVariant(QString::fromLatin1(kNotifyChannel)),
         QVariant(QString::fromLatin1(key.recipient.toHex())),
     };
@@ -760,8 +792,59 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
     auto found = lockMailbox(key.recipient, &next, &depth, /*forUpdate=*/false);
     if (!found)
         return std::unexpected(found.error());
-    out.append.result = *found ? AppendResult::MailboxFull : AppendResult::UnknownRecipient;
+    if (!*found) {
+        out.append.result = AppendResult::UnknownRecipient;
+        return out;
+    }
+    auto share = senderShare(key, data.size(), limits);
+    if (!share)
+        return std::unexpected(share.error());
+    out.append.result = *share;
     return out;
+}
+
+Status RelayStore::releaseSenderShares(
+    const crypto::Id16 &recipient,
+    const QHash<QByteArray, std::pair<std::int64_t, std::int64_t>> &bySender)
+{
+    for (auto it = bySender.cbegin(); it != bySender.cend(); ++it) {
+        LIAISON_PREPARE(q, "UPDATE mailbox_senders SET depth = depth - ?, bytes = bytes - ?"
+                           " WHERE recipient = ? AND sender = ?");
+        q.bindValue(0, qint64(it->first));
+        q.bindValue(1, qint64(it->second));
+        q.bindValue(2, idBytes(recipient));
+        q.bindValue(3, it.key());
+        LIAISON_EXEC(q, "sender share release");
+        q.finish();
+    }
+    if (!bySender.isEmpty()) {
+        LIAISON_PREPARE(q, "DELETE FROM mailbox_senders WHERE recipient = ? AND depth <= 0");
+        q.bindValue(0, idBytes(recipient));
+        LIAISON_EXEC(q, "sender share cleanup");
+        q.finish();
+    }
+    return {};
+}
+
+Result<AppendResult> RelayStore::senderShare(const EnvelopeKey &key, qsizetype size,
+                                             const AppendLimits &limits)
+{
+    LIAISON_PREPARE(q, "SELECT depth, bytes FROM mailbox_senders WHERE recipient = ?"
+                       " AND sender = ?");
+    q.bindValue(0, idBytes(key.recipient));
+    q.bindValue(1, idBytes(key.sender));
+    LIAISON_EXEC(q, "sender share");
+    std::int64_t depth = 0, bytes = 0;
+    if (q.next()) {
+        depth = q.value(0).toLongLong();
+        bytes = q.value(1).toLongLong();
+    }
+    q.finish();
+    if (limits.senderMaxCount > 0 && depth >= limits.senderMaxCount)
+        return AppendResult::SenderCountFull;
+    if (limits.senderMaxBytes > 0 && depth > 0 && bytes + size > limits.senderMaxBytes)
+        return AppendResult::SenderBytesFull;
+    return AppendResult::MailboxFull;
 }
 
 Result<AppendOutcome> RelayStore::storedStreamPosition(const EnvelopeKey &key)
@@ -790,7 +873,7 @@ Result<AppendOutcome> RelayStore::storedStreamPosition(const EnvelopeKey &key)
 }
 
 Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const QByteArray &data,
-                                                 std::int64_t nowMs, std::int64_t maxDepth)
+                                                 std::int64_t nowMs, const AppendLimits &limits)
 {
     AppendOutcome out;
     std::int64_t next = 0, depth = 0;
@@ -808,9 +891,18 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
         if (held->result != AppendResult::Stored)
             return *held;
     }
-    if (depth >= maxDepth) {
+    if (limits.maxDepth > 0 && depth >= limits.maxDepth) {
         out.result = AppendResult::MailboxFull;
         return out;
+    }
+    if (limits.senderMaxCount > 0 || limits.senderMaxBytes > 0) {
+        auto share = senderShare(key, data.size(), limits);
+        if (!share)
+            return std::unexpected(share.error());
+        if (*share != AppendResult::MailboxFull) {
+            out.result = *share;
+            return out;
+        }
     }
     {
         LIAISON_PREPARE(q, "INSERT INTO envelopes (recipient, cursor, sender, epoch, seq,"
@@ -846,6 +938,17 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
         q.bindValue(1, qint64(data.size()));
         q.bindValue(2, idBytes(key.recipient));
         LIAISON_EXEC(q, "mailbox update");
+        q.finish();
+    }
+    {
+        LIAISON_PREPARE(q, "INSERT INTO mailbox_senders (recipient, sender, depth, bytes)"
+                           " VALUES (?, ?, 1, ?) ON CONFLICT (recipient, sender) DO UPDATE SET"
+                           " depth = mailbox_senders.depth + 1,"
+                           " bytes = mailbox_senders.bytes + excluded.bytes");
+        q.bindValue(0, idBytes(key.recipient));
+        q.bindValue(1, idBytes(key.sender));
+        q.bindValue(2, qint64(data.size()));
+        LIAISON_EXEC(q, "sender share update");
         q.finish();
     }
     out.result = AppendResult::Stored;
@@ -933,17 +1036,23 @@ Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t
     if (!*found)
         return 0;
     std::int64_t count = 0, bytes = 0;
+    // Per sender: the mailbox's and each sender's share shrink by what goes.
+    QHash<QByteArray, std::pair<std::int64_t, std::int64_t>> bySender;
     auto account = [&](QSqlQuery &sum) -> Status {
-        if (sum.next()) {
-            count += sum.value(0).toLongLong();
-            bytes += sum.value(1).toLongLong();
+        while (sum.next()) {
+            const std::int64_t n = sum.value(1).toLongLong(), b = sum.value(2).toLongLong();
+            count += n;
+            bytes += b;
+            auto &s = bySender[sum.value(0).toByteArray()];
+            s.first += n;
+            s.second += b;
         }
         sum.finish();
         return {};
     };
     if (through >= 0) {
-        LIAISON_PREPARE(sum, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
-                             " WHERE recipient = ? AND cursor <= ?");
+        LIAISON_PREPARE(sum, "SELECT sender, COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                             " WHERE recipient = ? AND cursor <= ? GROUP BY sender");
         sum.bindValue(0, idBytes(recipient));
         sum.bindValue(1, qint64(through));
         LIAISON_EXEC(sum, "ack sum");
@@ -957,8 +1066,8 @@ Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t
     for (std::int64_t c : cursors) {
         if (through >= 0 && c <= through)
             continue;
-        LIAISON_PREPARE(sum, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
-                             " WHERE recipient = ? AND cursor = ?");
+        LIAISON_PREPARE(sum, "SELECT sender, COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                             " WHERE recipient = ? AND cursor = ? GROUP BY sender");
         sum.bindValue(0, idBytes(recipient));
         sum.bindValue(1, qint64(c));
         LIAISON_EXEC(sum, "ack sum one");
@@ -978,6 +1087,8 @@ Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t
         LIAISON_EXEC(up, "ack mailbox");
         up.finish();
     }
+    if (auto r = releaseSenderShares(recipient, bySender); !r)
+        return std::unexpected(r.error());
     return count;
 }
 
@@ -1244,18 +1355,23 @@ Result<PurgeCounts> RelayStore::purge(std::int64_t nowMs)
         if (auto l = lockMailbox(*id, &next, &depth); !l)
             return std::unexpected(l.error());
         std::int64_t n = 0, bytes = 0;
+        QHash<QByteArray, std::pair<std::int64_t, std::int64_t>> bySender;
         {
-            LIAISON_PREPARE(q, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
-                               " WHERE recipient = ? AND stored_ms < ?");
+            LIAISON_PREPARE(q, "SELECT sender, COUNT(*), COALESCE(SUM(size), 0) FROM envelopes"
+                               " WHERE recipient = ? AND stored_ms < ? GROUP BY sender");
             q.bindValue(0, r);
             q.bindValue(1, qint64(cut));
             LIAISON_EXEC(q, "expired sum");
-            if (q.next()) {
-                n = q.value(0).toLongLong();
-                bytes = q.value(1).toLongLong();
+            while (q.next()) {
+                const std::int64_t k = q.value(1).toLongLong(), b = q.value(2).toLongLong();
+                n += k;
+                bytes += b;
+                bySender.insert(q.value(0).toByteArray(), {k, b});
             }
             q.finish();
         }
+        if (auto rel = releaseSenderShares(*id, bySender); !rel)
+            return std::unexpected(rel.error());
         {
             LIAISON_PREPARE(q, "DELETE FROM envelopes WHERE recipient = ? AND stored_ms < ?");
             q.bindValue(0, r);

@@ -64,7 +64,25 @@ struct EnvelopeKey
     crypto::Hash32 envHash;
 };
 
-enum class AppendResult { Stored, Duplicate, Conflict, UnknownRecipient, MailboxFull };
+enum class AppendResult {
+    Stored,
+    Duplicate,
+    Conflict,
+    UnknownRecipient,
+    MailboxFull,
+    SenderCountFull, // this sender's envelopes waiting in the mailbox reached its quota
+    SenderBytesFull, // ... or their bytes would pass it
+};
+
+// Limits of one append; 0 = none. maxDepth counts the whole mailbox; the sender quotas count
+// only the sender's own envelopes in it (issue 9 point 5: one device cannot fill HQ's mailbox
+// for the others).
+struct AppendLimits
+{
+    std::int64_t maxDepth = 0;
+    std::int64_t senderMaxCount = 0;
+    std::int64_t senderMaxBytes = 0;
+};
 
 struct AppendOutcome
 {
@@ -177,7 +195,7 @@ public:
     [[nodiscard]] Result<AdmittedAppend> admitAndAppend(const RequestAuth &auth,
                                                         bool checkRecipient, const EnvelopeKey &key,
                                                         const QByteArray &data,
-                                                        std::int64_t maxDepth);
+                                                        const AppendLimits &limits);
     [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after,
                         int limit, std::int64_t maxBytes);
@@ -191,9 +209,16 @@ public:
     // Inside a transaction: stores an envelope at the next cursor of its recipient's mailbox,
     // or says why not (Duplicate, Conflict, UnknownRecipient, MailboxFull: the caller rolls
     // back). Sends no NOTIFY: admitAndAppend is the path requests take.
+    // Each sender's share of a mailbox shrinks by (envelopes, bytes) removed.
+    [[nodiscard]] Status
+    releaseSenderShares(const crypto::Id16 &recipient,
+                        const QHash<QByteArray, std::pair<std::int64_t, std::int64_t>> &bySender);
+    // Which sender quota an append of `size` bytes would pass (MailboxFull: neither).
+    [[nodiscard]] Result<AppendResult> senderShare(const EnvelopeKey &key, qsizetype size,
+                                                   const AppendLimits &limits);
     [[nodiscard]] Result<AppendOutcome> appendEnvelope(const EnvelopeKey &key,
                                                        const QByteArray &data, std::int64_t nowMs,
-                                                       std::int64_t maxDepth);
+                                                       const AppendLimits &limits);
     // Items with cursor > after, in cursor order, at most `limit` items and `maxBytes` bytes
     // (but at least one item).
     [[nodiscard]] Result<StoredBatch> readMailbox(const crypto::Id16 &recipient, std::int64_t after,
