@@ -479,6 +479,35 @@ private Q_SLOTS:
         QCOMPARE(app::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
     }
 
+    // DESIGN.md: "HQ verifies again". The relay (not trusted) holds a token that names a key
+    // of its own choosing and stores an acknowledgement that key signed: HQ checks against the
+    // keys it registered and does not take the device for wiped.
+    void hqVerifiesTheAcknowledgementAgain()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("relay-ack"), d));
+        auto command = m_hq->publishWipe(d.profile.deviceId);
+        QVERIFY(command);
+        relaytest::HttpConnection c(m_env.relay->port);
+        const QByteArray path = "/v1/wipe/" + d.profile.wipeId->toHex();
+        auto published = protocol::WipeToken::decode(c.request("GET", path).body);
+        QVERIFY(published);
+        // The relay's own key in place of the wipe-ack key (it cannot sign a valid token, and
+        // does not need to: the device never sees this one).
+        const crypto::SignKeyPair relayKey = crypto::crypto_sign_keypair();
+        protocol::WipeToken swapped = *published;
+        swapped.wipeAckKeyHash = crypto::crypto_generichash(relayKey.publicKey.view());
+        QVERIFY(putToken(*d.profile.wipeId, swapped.encode()));
+        const QByteArray ack =
+            protocol::signWipeAcknowledgement(m_hq->deploymentId(), d.profile.deviceId, *command,
+                                              m_clock.wallMs(), relayKey)
+                .encode();
+        QCOMPARE(c.request("POST", path + "/done", ack).status, 200); // the relay took it
+        auto seen = m_hq->wipeAcknowledgement(d.profile.deviceId);
+        QVERIFY(!seen);
+        QCOMPARE(seen.error().code, Errc::AuthFailed);
+    }
+
     void hqWipeErasesAnUnlockedVaultOnResume()
     {
         Enrolled d;
