@@ -93,24 +93,18 @@ Status DeviceApplier::apply(const streams::Body &body, const streams::StreamCont
         return asStatus(m_records.applyReject(*reject));
     }
     case Kind::Resync: {
-        // Part 1 replaces everything and fixes the scope list; later parts add to it.
+        // The whole snapshot replaces everything and fixes the scope list. The receiver stages
+        // the parts of a multi-part RESYNC and hands them over together, as part 1 of 1.
         auto resync = protocol::ResyncPayload::fromCbor(body.payload);
         if (!resync)
             return std::unexpected(resync.error());
+        if (resync->part != 1 || resync->parts != 1)
+            return fail(Errc::Internal, QStringLiteral("resync: a part alone reached the applier"));
         auto ops = operationsFromCbor(resync->ops);
         if (!ops)
             return std::unexpected(ops.error());
-        if (resync->part == 1) {
-            if (auto s = m_records.resetToSnapshot(resync->scopes, *ops); !s)
-                return std::unexpected(s.error());
-        } else {
-            for (const QString &scope : resync->scopes) {
-                if (!m_records.holdsScope(scope))
-                    return fail(Errc::Malformed, QStringLiteral("resync: part of another list"));
-            }
-            if (auto s = m_records.applyRemoteBatch(*ops); !s)
-                return std::unexpected(s.error());
-        }
+        if (auto s = m_records.resetToSnapshot(resync->scopes, *ops); !s)
+            return std::unexpected(s.error());
         return m_records.setReference(resync->heartbeat.hqTimeMs);
     }
     case Kind::Heartbeat: {

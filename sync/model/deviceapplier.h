@@ -2,10 +2,11 @@
 
 // A device's steps 5 and 6 of the receiver (streams::EnvelopeApplier) over its RecordStore:
 //  DELTA        merge (never re-queued)
-//  SCOPE_JOIN   hold the scope, merge the part
+//  SCOPE_JOIN   hold the scope, merge its records (the receiver hands over a multi-part join whole)
 //  SCOPE_LEAVE  purge the scope at once
 //  REJECT       converge the record to HQ's values (only REJECTs of this device's own operations)
-//  RESYNC       replace every record by the snapshot, hold exactly its scopes
+//  RESYNC       replace every record by the snapshot, hold exactly its scopes (whole: the
+//               receiver stages the parts and hands them over together, part 1 of 1)
 //  HEARTBEAT    (and the one inside RESYNC) sets the HLC reference time: verified HQ time plus
 //               monotonic time since
 // check() decodes each payload strictly; anything undecodable is a sender fault.

@@ -58,18 +58,20 @@ public:
     //    applier may ignore them.
     //  - Command: WIPE ids are recorded and the wipe handler runs after the transaction; other
     //    command types are the applier's.
-    //  - Resync (protocol::ResyncPayload, part i of n, seq i of the new epoch): at part 1 the
-    //    receiver has already moved the stream to the new epoch. Together the parts' ops are the
-    //    full snapshot of the device's scopes: the applier must end with exactly those records
-    //    for `scopes` and purge every other scope (at part 1 it knows the scope list).
+    //  - Resync (protocol::ResyncPayload, parts 1..n = seq 1..n of the new epoch) and a
+    //    multi-part ScopeJoin: a device's receiver stages parts 1..n-1 (nothing is applied) and,
+    //    when part n arrives, hands the applier one body, part 1 of 1, with every part's ops
+    //    (DESIGN.md "Streams": a multi-part snapshot is applied only when all its parts are
+    //    there). A RESYNC's ops are the full snapshot of the device's scopes: the applier must
+    //    end with exactly those records for `scopes` and purge every other scope.
     //  - Delta, ScopeJoin, ScopeLeave, Reject, Policy, KeyUpdate: entirely the applier's.
     [[nodiscard]] virtual Status apply(const Body &body, const StreamContext &ctx) = 0;
 
     // Device: merge again this device's own DELTA (a payload it sent on `up`) that HQ had not yet
-    // processed when it built a snapshot this device just applied (RESYNC part 1, SCOPE_JOIN
-    // part 1): the snapshot cannot contain it, and HQ does not send a device its own operations
-    // back. Operations of scopes the device does not hold must be skipped, not refused. The
-    // default applies the DELTA as it is.
+    // processed when it built a snapshot this device just applied (a whole RESYNC or SCOPE_JOIN,
+    // at its last part): the snapshot cannot contain it, and HQ does not send a device its own
+    // operations back. Operations of scopes the device does not hold must be skipped, not refused.
+    // The default applies the DELTA as it is.
     [[nodiscard]] virtual Status remergeOwn(const Body &delta, const StreamContext &ctx)
     {
         return apply(delta, ctx);

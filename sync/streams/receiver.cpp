@@ -140,6 +140,53 @@ StreamState stateFrom(const InRow &r, int parked)
     return s;
 }
 
+// A part of a snapshot (RESYNC or SCOPE_JOIN part i of n) as the receiver sees it.
+struct SnapshotPart
+{
+    Kind kind = Kind::Resync;
+    std::uint32_t part = 1;
+    std::uint32_t parts = 1;
+    QByteArray scopes; // canonical CBOR of the scope list (SCOPE_JOIN: its one scope)
+};
+
+std::optional<SnapshotPart> snapshotPartOf(const Body &body)
+{
+    QStringList scopes;
+    SnapshotPart p;
+    p.kind = body.kind;
+    if (body.kind == Kind::Resync) {
+        auto rs = protocol::ResyncPayload::fromCbor(body.payload);
+        if (!rs)
+            return std::nullopt;
+        p.part = rs->part;
+        p.parts = rs->parts;
+        scopes = rs->scopes;
+    } else if (body.kind == Kind::ScopeJoin) {
+        auto join = protocol::ScopeJoinPayload::fromCbor(body.payload);
+        if (!join)
+            return std::nullopt;
+        p.part = join->part;
+        p.parts = join->parts;
+        scopes = QStringList{join->scope};
+    } else {
+        return std::nullopt;
+    }
+    auto enc = protocol::cbor::encode(QCborArray::fromStringList(scopes));
+    if (!enc)
+        return std::nullopt;
+    p.scopes = *enc;
+    return p;
+}
+
+// What is staged of the current epoch's snapshot.
+struct Staging
+{
+    Kind kind = Kind::Resync;
+    std::uint32_t parts = 0;    // 0: nothing staged
+    std::uint32_t received = 0; // parts staged
+    QByteArray scopes;
+};
+
 } // namespace
 
 // Everything one receive() (or tick()) does inside its transaction, and what runs after it.
@@ -577,26 +624,28 @@ struct Receiver::Impl
                 return {};
             }
             if (r.frozen)
-                return onFrozen(r, f, bytes, res);
+                return onFrozen(r, f, bytes, peer, res);
             return fork(r, f, bytes, h.seq, res);
         }
         if (h.epoch > r.epoch && h.seq == 1) {
             // HQ: a quarantined `up` (frozen after a fork or sender fault) cannot open a new
             // epoch by itself; only the desk's release (with its RESYNC) unfreezes it.
             if (r.frozen && q.m_me.role() == Role::Hq)
-                return onFrozen(r, f, bytes, res);
+                return onFrozen(r, f, bytes, peer, res);
             return inOrder(r, f, bytes, peer, true, res);
         }
         if (!sameEpoch) {
             qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
                                          << shortId(h.sender) << "epoch" << h.epoch;
+            if (h.epoch < r.epoch)
+                STREAMS_TRY(salvageReject(f, peer));
             res.disposition = Disposition::Dropped;
             res.acknowledge = h.epoch < r.epoch; // an old epoch can never become useful
             res.reason = QStringLiteral("other epoch");
             return {};
         }
         if (r.frozen)
-            return onFrozen(r, f, bytes, res);
+            return onFrozen(r, f, bytes, peer, res);
         if (h.seq == r.applied + 1) {
             if (h.prev != r.head)
                 return fork(r, f, bytes, r.applied, res);
@@ -608,13 +657,15 @@ struct Receiver::Impl
         }
         if (h.seq - r.applied <= kParkWindow)
             return park(r, f, bytes, res);
-        return farAhead(r, f, bytes, res);
+        return farAhead(r, f, bytes, peer, res);
     }
 
     Status onFrozen(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
-                    ReceiveResult &res)
+                    const Peer &peer, ReceiveResult &res)
     {
-        STREAMS_TRY(peekForWipe(r, f, bytes, res));
+        STREAMS_TRY_ASSIGN(const bool opened, peekForWipe(r, f, bytes, res));
+        if (opened)
+            STREAMS_TRY(salvageReject(f, peer));
         res.disposition = Disposition::Frozen;
         res.acknowledge = true;
         res.reason = QStringLiteral("stream frozen");
@@ -622,13 +673,14 @@ struct Receiver::Impl
     }
 
     Status farAhead(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
-                    ReceiveResult &res)
+                    const Peer &peer, ReceiveResult &res)
     {
         qCWarning(lcReceiver).noquote() << "envelope far ahead from" << shortId(f.header.sender)
                                         << "epoch" << r.epoch << "applied" << r.applied;
         STREAMS_TRY_ASSIGN(const bool opened, peekForWipe(r, f, bytes, res));
         if (!opened)
             return {}; // sender fault recorded
+        STREAMS_TRY(salvageReject(f, peer));
         if (r.resyncWanted == ResyncReason::None) {
             STREAMS_TRY(raise(AlarmType::FarAhead, r, f.header.seq, 1));
             STREAMS_TRY(requestResync(r, ResyncReason::FarAhead, f.header.seq));
@@ -760,6 +812,16 @@ struct Receiver::Impl
             else if (newEpoch ? rs->part != 1 : (rs->part < 2 || rs->part != h.seq))
                 why = QStringLiteral("RESYNC part out of place");
         }
+        // Device: a multi-part snapshot is staged and applied whole when its last part is there.
+        std::optional<SnapshotPart> snap;
+        if (why.isEmpty() && q.m_me.role() == Role::Device) {
+            snap = snapshotPartOf(body);
+            Staging staging;
+            if (!newEpoch) {
+                STREAMS_TRY_ASSIGN(staging, stagingOf(r));
+            }
+            why = stagingFault(staging, snap);
+        }
         if (!why.isEmpty()) {
             STREAMS_TRY(senderFault(r, f, bytes, res, why));
             return Step::Stopped;
@@ -781,32 +843,39 @@ struct Receiver::Impl
         STREAMS_TRY(sp.begin());
         const EpochHead before = r.appliedHead();
         if (newEpoch)
-            STREAMS_TRY(enterEpoch(r, h.epoch));
+            STREAMS_TRY(enterEpoch(r, h.epoch, peer));
         if (quarantine) {
             STREAMS_TRY(keepEvidence(h, f.envHash, bytes, EvidenceQuarantined));
             STREAMS_TRY(raise(AlarmType::Quarantined, r, h.seq, 1));
             res.disposition = Disposition::Quarantined;
         } else {
             STREAMS_TRY(applyOwn(r, before, body, f.envHash, newEpoch, res));
-            if (auto s = q.m_applier.apply(body, ctx); !s) {
-                if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
-                    return std::unexpected(s.error());
-                sp.rollback();
-                remerge.clear();
-                STREAMS_TRY_ASSIGN(r, loadRow(h.sender));
-                STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
-                return Step::Stopped;
+            bool take = true;
+            if (body.kind == Kind::Reject && q.m_me.role() == Role::Device) {
+                STREAMS_TRY_ASSIGN(take, takeReject(h.sender, f.envHash));
             }
-            if (body.kind == Kind::ScopeJoin && q.m_me.role() == Role::Device) {
-                // The snapshot of a (re)joined scope reflects HQ's `up` head of the HEARTBEAT
-                // sealed just before it: what this device sent after that is not in it.
-                const auto join = protocol::ScopeJoinPayload::fromCbor(body.payload);
-                if (join && join->part == 1) {
-                    STREAMS_TRY_ASSIGN(remerge,
-                                       q.m_outbox.bodiesAfter(r.sender, r.peerSeen, Kind::Delta));
+            if (snap && snap->part < snap->parts) {
+                STREAMS_TRY(stagePart(r, h.seq, *snap, body));
+            } else if (take) {
+                Body whole = body;
+                if (snap && snap->parts > 1) {
+                    STREAMS_TRY_ASSIGN(whole, wholeSnapshot(r, body));
                 }
+                if (auto s = q.m_applier.apply(whole, ctx); !s) {
+                    if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                        return std::unexpected(s.error());
+                    sp.rollback();
+                    remerge.clear();
+                    STREAMS_TRY_ASSIGN(r, loadRow(h.sender));
+                    STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
+                    return Step::Stopped;
+                }
+                if (snap) {
+                    STREAMS_TRY(collectRemerge(r, *snap));
+                    STREAMS_TRY(clearStaged(r));
+                }
+                STREAMS_TRY(remergeOwnDeltas(whole, ctx));
             }
-            STREAMS_TRY(remergeOwnDeltas(body, ctx));
         }
         STREAMS_TRY(recordApplied(r, h.seq, f.envHash, bytes));
         STREAMS_TRY(sp.release());
@@ -815,11 +884,32 @@ struct Receiver::Impl
     }
 
     // A new epoch (RESYNC on `down`, the device's answer on `up`): the only thing that unfreezes.
-    Status enterEpoch(InRow &r, std::uint32_t epoch)
+    Status enterEpoch(InRow &r, std::uint32_t epoch, const Peer &peer)
     {
+        if (q.m_me.role() == Role::Device) {
+            // What was parked in the epoch now replaced is never applied in order: its REJECTs
+            // are taken now (the snapshot does not carry them).
+            STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT bytes FROM stream_parked WHERE sender "
+                                                     "= ? AND recipient = ? ORDER BY epoch, seq"));
+            st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+            std::vector<QByteArray> parked;
+            for (;;) {
+                STREAMS_TRY_ASSIGN(const bool row, st.step());
+                if (!row)
+                    break;
+                parked.push_back(st.columnBlob(0));
+            }
+            st.reset();
+            for (const QByteArray &bytes : parked) {
+                auto frame = protocol::parseEnvelope(bytes, protocol::kMaxEnvelopeBytes);
+                if (frame)
+                    STREAMS_TRY(salvageReject(*frame, peer));
+            }
+        }
         static const char *const purge[] = {
             "DELETE FROM stream_parked WHERE sender = ? AND recipient = ?",
             "DELETE FROM stream_applied WHERE sender = ? AND recipient = ?",
+            "DELETE FROM stream_staged WHERE sender = ? AND recipient = ?",
         };
         for (const char *sql : purge) {
             STREAMS_TRY_ASSIGN(auto st, db().prepare(sql));
@@ -837,6 +927,199 @@ struct Receiver::Impl
         r.resyncWanted = ResyncReason::None;
         r.resyncWantedMs = 0;
         return {};
+    }
+
+    // ---- multi-part snapshots (device) ----
+
+    Result<Staging> stagingOf(const InRow &r)
+    {
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("SELECT kind, parts, scopes, (SELECT count(*) FROM "
+                                        "stream_staged WHERE sender = ?1 AND recipient = ?2 AND "
+                                        "epoch = ?3) FROM stream_staged WHERE sender = ?1 AND "
+                                        "recipient = ?2 AND epoch = ?3 ORDER BY seq LIMIT 1"));
+        st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        Staging out;
+        if (!row)
+            return out;
+        out.kind = Kind(st.columnInt64(0));
+        out.parts = std::uint32_t(st.columnInt64(1));
+        out.scopes = st.columnBlob(2);
+        out.received = std::uint32_t(st.columnInt64(3));
+        return out;
+    }
+
+    // Why this envelope cannot come next, given what is staged (empty: it can).
+    static QString stagingFault(const Staging &staging, const std::optional<SnapshotPart> &p)
+    {
+        if (p && (p->parts == 0 || p->part == 0 || p->part > p->parts))
+            return QStringLiteral("snapshot part out of range");
+        if (staging.received == 0) {
+            if (p && p->part != 1)
+                return QStringLiteral("snapshot part without its first part");
+            return {};
+        }
+        if (!p || p->kind != staging.kind || p->parts != staging.parts ||
+            p->part != staging.received + 1 || p->scopes != staging.scopes)
+            return QStringLiteral("a snapshot in parts interrupted");
+        return {};
+    }
+
+    Status stagePart(InRow &r, std::uint64_t seq, const SnapshotPart &p, const Body &body)
+    {
+        STREAMS_TRY_ASSIGN(const QByteArray payload, codec::encodePayload(body.payload));
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("INSERT OR REPLACE INTO stream_staged (sender, recipient, "
+                                        "epoch, seq, kind, part, parts, scopes, payload) VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        st.bind(1, r.sender.view())
+            .bind(2, r.recipient.view())
+            .bind(3, std::int64_t(r.epoch))
+            .bind(4, std::int64_t(seq))
+            .bind(5, int(p.kind))
+            .bind(6, std::int64_t(p.part))
+            .bind(7, std::int64_t(p.parts))
+            .bind(8, QByteArrayView(p.scopes))
+            .bind(9, QByteArrayView(payload));
+        STREAMS_TRY(st.exec());
+        // An incomplete snapshot waits like a gap: tick() asks for a RESYNC when no part came
+        // for kGapTimeoutMs online.
+        r.gapSince = q.m_clock.onlineMs();
+        qCInfo(lcReceiver).noquote()
+            << protocol::kindName(p.kind) << "part" << p.part << "of" << p.parts << "staged";
+        return {};
+    }
+
+    // The staged parts and the last one as one body (part 1 of 1): every part's operations, the
+    // rest as part 1 says.
+    Result<Body> wholeSnapshot(const InRow &r, const Body &last)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT payload FROM stream_staged WHERE sender = "
+                                                 "? AND recipient = ? AND epoch = ? ORDER BY "
+                                                 "seq"));
+        st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
+        std::vector<QCborMap> parts;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, st.step());
+            if (!row)
+                break;
+            STREAMS_TRY_ASSIGN(QCborMap m, codec::decodePayload(st.columnBlob(0)));
+            parts.push_back(std::move(m));
+        }
+        st.reset();
+        parts.push_back(last.payload);
+        Body whole{last.kind, last.createdMs, {}};
+        if (last.kind == Kind::Resync) {
+            STREAMS_TRY_ASSIGN(auto first, protocol::ResyncPayload::fromCbor(parts.front()));
+            QCborArray ops;
+            for (const QCborMap &m : parts) {
+                STREAMS_TRY_ASSIGN(const auto part, protocol::ResyncPayload::fromCbor(m));
+                for (const QCborValue &op : part.ops)
+                    ops.append(op);
+            }
+            first.part = 1;
+            first.parts = 1;
+            first.ops = std::move(ops);
+            whole.payload = first.toCbor();
+        } else {
+            STREAMS_TRY_ASSIGN(auto first, protocol::ScopeJoinPayload::fromCbor(parts.front()));
+            QCborArray ops;
+            for (const QCborMap &m : parts) {
+                STREAMS_TRY_ASSIGN(const auto part, protocol::ScopeJoinPayload::fromCbor(m));
+                for (const QCborValue &op : part.ops)
+                    ops.append(op);
+            }
+            first.part = 1;
+            first.parts = 1;
+            first.ops = std::move(ops);
+            whole.payload = first.toCbor();
+        }
+        qCInfo(lcReceiver).noquote() << protocol::kindName(last.kind) << "complete:" << parts.size()
+                                     << "parts applied together";
+        return whole;
+    }
+
+    Status clearStaged(const InRow &r)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("DELETE FROM stream_staged WHERE sender = ? AND "
+                                                 "recipient = ?"));
+        st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+        return st.exec();
+    }
+
+    // This device's own DELTAs a complete snapshot cannot contain, merged again on top of it.
+    Status collectRemerge(const InRow &r, const SnapshotPart &p)
+    {
+        if (p.kind == Kind::ScopeJoin) {
+            // The snapshot of a (re)joined scope reflects HQ's `up` head of the HEARTBEAT sealed
+            // just before its first part: what this device sent after that is not in it.
+            STREAMS_TRY_ASSIGN(remerge, q.m_outbox.bodiesAfter(r.sender, r.peerSeen, Kind::Delta));
+            return {};
+        }
+        // RESYNC: every DELTA of the `up` epoch its first part opened: the re-issued ones HQ had
+        // not accepted, and what was written while parts were missing.
+        STREAMS_TRY_ASSIGN(const EpochHead up, q.m_outbox.head(r.sender));
+        STREAMS_TRY_ASSIGN(remerge, q.m_outbox.bodiesAfter(
+                                        r.sender, EpochHead{up.epoch, 0, Hash32{}}, Kind::Delta));
+        return {};
+    }
+
+    // ---- REJECTs (device) ----
+
+    // Whether this REJECT envelope is new (and now recorded as taken).
+    Result<bool> takeReject(const Id16 &sender, const Hash32 &envHash)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("INSERT OR IGNORE INTO stream_reject_taken "
+                                                 "(sender, recipient, env_hash, at_ms) VALUES (?, "
+                                                 "?, ?, ?)"));
+        st.bind(1, sender.view())
+            .bind(2, q.m_me.localId().view())
+            .bind(3, envHash.view())
+            .bind(4, now());
+        STREAMS_TRY(st.exec());
+        return db().changes() > 0;
+    }
+
+    // Device: a validly signed envelope of HQ that will never be applied in order (of an epoch a
+    // RESYNC replaced, parked when that happened, in a frozen stream, far ahead) is opened for a
+    // REJECT of this device's own operation, applied (held for the officer) once: the RESYNC's
+    // snapshot does not carry it and nothing else would (DESIGN.md "Data": nothing an officer
+    // wrote is dropped silently).
+    Status salvageReject(const protocol::EnvelopeFrame &f, const Peer &peer)
+    {
+        if (q.m_me.role() != Role::Device)
+            return {};
+        const crypto::BoxKeyPair *key = q.m_me.boxKey(f.header.recipientBoxKeyId);
+        if (!key)
+            return {};
+        auto body = codec::open(f, *key, inDir);
+        if (!body || body->kind != Kind::Reject)
+            return {};
+        StreamId sid{f.header.sender, f.header.recipient, f.header.epoch, inDir};
+        StreamContext ctx{db(),      q.m_me.role(), sid,   f.header.seq,
+                          f.envHash, peer,          now(), q.m_outbox};
+        if (auto s = q.m_applier.check(*body, ctx); !s) {
+            qCWarning(lcReceiver) << "a REJECT of a replaced epoch does not check:"
+                                  << errcName(s.error().code);
+            return {};
+        }
+        Savepoint sp(db());
+        STREAMS_TRY(sp.begin());
+        STREAMS_TRY_ASSIGN(const bool fresh, takeReject(f.header.sender, f.envHash));
+        if (!fresh)
+            return sp.release();
+        if (auto s = q.m_applier.apply(*body, ctx); !s) {
+            if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                return s;
+            sp.rollback();
+            qCWarning(lcReceiver) << "a REJECT of a replaced epoch does not apply:"
+                                  << errcName(s.error().code);
+            return {};
+        }
+        qCInfo(lcReceiver).noquote() << "REJECT taken from epoch" << f.header.epoch << "seq"
+                                     << f.header.seq << "(not applied in order)";
+        return sp.release();
     }
 
     Status remergeOwnDeltas(const Body &snapshot, const StreamContext &ctx)
@@ -910,10 +1193,11 @@ struct Receiver::Impl
             STREAMS_TRY_ASSIGN(opened.upSent, q.m_outbox.head(r.sender));
             opened.unlockFailures = q.m_unlockFailures;
             STREAMS_TRY(q.m_outbox.openEpoch(r.sender, Kind::Receipt, opened.toCbor()));
-            STREAMS_TRY_ASSIGN(remerge,
+            // (Merged again on top of the snapshot once all its parts are there.)
+            STREAMS_TRY_ASSIGN(const auto again,
                                q.m_outbox.reissueAfter(r.sender, rs.upAccepted, Kind::Delta));
-            if (!remerge.empty())
-                qCInfo(lcReceiver) << "re-issued" << remerge.size() << "deltas after RESYNC";
+            if (!again.empty())
+                qCInfo(lcReceiver) << "re-issued" << again.size() << "deltas after RESYNC";
             return {};
         }
         case Kind::Receipt: {
@@ -1074,9 +1358,11 @@ struct Receiver::Impl
                 break;
             advanced = true;
         }
-        // The gap timer restarts for what is still missing (or stops).
+        // The gap timer restarts for what is still missing (or stops). An incomplete snapshot
+        // counts as missing.
         STREAMS_TRY_ASSIGN(const int left, parkedCount(r));
-        if (left == 0)
+        STREAMS_TRY_ASSIGN(const Staging staging, stagingOf(r));
+        if (left == 0 && staging.received == 0)
             r.gapSince.reset();
         else if (advanced || !r.gapSince)
             r.gapSince = q.m_clock.onlineMs();
@@ -1269,13 +1555,16 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
     STREAMS_TRY_ASSIGN(auto ps,
                        m_db.prepare("SELECT seq FROM stream_parked WHERE sender = ? AND "
                                     "recipient = ? AND epoch = ? ORDER BY seq LIMIT 2001"));
+    Impl impl(const_cast<Receiver &>(*this));
     for (const InRow &r : rows) {
         ps.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
         std::uint64_t expect = r.applied + 1;
+        bool anyParked = false;
         for (;;) {
             STREAMS_TRY_ASSIGN(const bool row, ps.step());
             if (!row)
                 break;
+            anyParked = true;
             const auto seq = std::uint64_t(ps.columnInt64(0));
             if (seq > expect && out.size() < 64)
                 out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
@@ -1283,6 +1572,13 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
             expect = seq + 1;
         }
         ps.reset();
+        // The rest of an incomplete snapshot, when nothing after it is parked.
+        STREAMS_TRY_ASSIGN(const Staging staging, impl.stagingOf(r));
+        if (!anyParked && staging.received > 0 && staging.parts > staging.received &&
+            out.size() < 64)
+            out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
+                                     r.applied + 1,
+                                     r.applied + (staging.parts - staging.received)});
     }
     return out;
 }
@@ -1294,7 +1590,13 @@ Result<std::optional<StreamState>> Receiver::state(const Id16 &sender) const
     if (!r.exists)
         return std::optional<StreamState>{};
     STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
-    return std::optional<StreamState>(stateFrom(r, parked));
+    StreamState out = stateFrom(r, parked);
+    STREAMS_TRY_ASSIGN(const Staging staging, impl.stagingOf(r));
+    if (staging.received > 0) {
+        out.snapshotParts = staging.parts;
+        out.snapshotReceived = staging.received;
+    }
+    return std::optional<StreamState>(out);
 }
 
 Result<std::vector<Alarm>> Receiver::alarms() const

@@ -15,6 +15,16 @@
 //
 // Parked and frozen envelopes are still opened to look for a WIPE, which runs at once (the wipe
 // handler is called after the transaction ends).
+//
+// Device only (issue 8 points 11 and 4):
+// - A multi-part RESYNC or SCOPE_JOIN is staged (stream_staged) part by part, the head advancing,
+//   and applied in one go, in the transaction of its last part; the own-write remerge runs then.
+//   Until then the records are untouched; a missing part is a gap (gapsWanted, the gap timer
+//   asks for a RESYNC). Anything but the next part while parts are staged is a sender fault.
+// - A REJECT that will never be applied in order (parked in an epoch a RESYNC replaced, arriving
+//   late from such an epoch, in a frozen stream, far ahead) is still applied, so the rejected
+//   write reaches the held list; each REJECT envelope is applied at most once
+//   (stream_reject_taken).
 
 #include "alarm.h"
 #include "applier.h"
@@ -100,6 +110,10 @@ struct StreamState
     std::int64_t lastHeartbeatHqMs = 0;    // device: HQ time of the newest verified HEARTBEAT
     std::int64_t lastHeartbeatLocalMs = 0; // device: local wall clock when it was applied
     std::uint64_t certSerial = 0;          // device: serial named by the newest HEARTBEAT
+    // Device: a multi-part snapshot (RESYNC or SCOPE_JOIN) being received: its part count and
+    // how many parts are staged (0, 0 when none). Nothing of it is applied before the last part.
+    std::uint32_t snapshotParts = 0;
+    std::uint32_t snapshotReceived = 0;
 };
 
 // A verified COMMAND (DESIGN.md "Commands"): runs only if it names this device and is new.

@@ -64,11 +64,37 @@ Status migration1(store::Database &db)
     return {};
 }
 
+// Issue 8 point 11 and point 4 across a RESYNC.
+Status migration2(store::Database &db)
+{
+    static const char *const statements[] = {
+        // Device: parts 1 .. n-1 of a multi-part snapshot (RESYNC or SCOPE_JOIN) of the current
+        // epoch, applied together when part n arrives. scopes: the canonical CBOR of the
+        // snapshot's scope list (every part must name the same).
+        "CREATE TABLE stream_staged ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, epoch INTEGER NOT NULL,"
+        " seq INTEGER NOT NULL, kind INTEGER NOT NULL, part INTEGER NOT NULL,"
+        " parts INTEGER NOT NULL, scopes BLOB NOT NULL, payload BLOB NOT NULL,"
+        " PRIMARY KEY (sender, recipient, epoch, seq))",
+        // Device: every REJECT envelope applied, in order or taken from an epoch a RESYNC
+        // replaced (parked, late, frozen, far ahead), so none is applied twice.
+        "CREATE TABLE stream_reject_taken ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, env_hash BLOB NOT NULL,"
+        " at_ms INTEGER NOT NULL,"
+        " PRIMARY KEY (sender, recipient, env_hash))",
+    };
+    for (const char *sql : statements) {
+        if (auto s = db.execute(sql); !s)
+            return s;
+    }
+    return {};
+}
+
 } // namespace
 
 std::vector<store::Migration> streamMigrations()
 {
-    return {migration1};
+    return {migration1, migration2};
 }
 
 } // namespace liaison::streams

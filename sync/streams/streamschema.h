@@ -12,6 +12,8 @@
 //  stream_outbox   every envelope sent: full bytes, body for re-issue, delivered time
 //  stream_alarm    alarms (ids and counts only)
 //  stream_command  command ids already seen (a command runs once)
+//  stream_staged   device: parts 1..n-1 of a multi-part RESYNC / SCOPE_JOIN, applied at part n
+//  stream_reject_taken  device: REJECT envelopes applied (none twice, also from replaced epochs)
 
 #include "store/database.h"
 

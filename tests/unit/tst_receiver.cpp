@@ -275,10 +275,11 @@ private Q_SLOTS:
         QVERIFY(p.enrol());
         QVERIFY(devState(p).applied.seq > 4);
         QCOMPARE(kvDump(*p.dev->db), many);
+        // The parts are staged and handed to the applier together, once (issue 8 point 11).
         int resyncs = 0;
         for (Kind k : p.dev->applier.kinds)
             resyncs += k == Kind::Resync ? 1 : 0;
-        QCOMPARE(quint64(resyncs), devState(p).applied.seq);
+        QCOMPARE(resyncs, 1);
         // A second RESYNC with less data leaves exactly HQ's state.
         QVERIFY(p.hq->db->execute("DELETE FROM test_kv WHERE k > 'key0100'"));
         QVERIFY(p.hq->receiver->sendResync(p.devId()));
