@@ -102,6 +102,12 @@ struct Desk
     // root init, init (loopback relay URL), cert issue.
     bool setUp(const QString &relayUrl = QStringLiteral("http://127.0.0.1:25999"))
     {
+        return rootInit() && initStore(relayUrl);
+    }
+
+    // The passphrase files and the root key file.
+    bool rootInit()
+    {
         if (!dir.isValid() || !writeFile(QStringLiteral("desk.pass"), kDeskPassphrase + '\n') ||
             !writeFile(QStringLiteral("root.pass"), kRootPassphrase + '\n'))
             return false;
@@ -114,6 +120,12 @@ struct Desk
         }
         deployment = r1.json.value(QStringLiteral("deployment")).toString();
         rootPublicKey = r1.json.value(QStringLiteral("rootPublicKey")).toString();
+        return true;
+    }
+
+    // init and cert issue.
+    bool initStore(const QString &relayUrl)
+    {
         const Run r2 = hq({QStringLiteral("init"), QStringLiteral("--root"), root(),
                            QStringLiteral("--relay-url"), relayUrl});
         if (r2.code != 0) {

@@ -391,6 +391,7 @@ const QList<Command> &commands()
         addStoreCommands(c);
         addScopeCommands(c);
         addContactCommands(c);
+        addRelayCommands(c);
         return c;
     }();
     return all;

@@ -50,6 +50,7 @@ void addRootCommands(QList<Command> &out);
 void addStoreCommands(QList<Command> &out);
 void addScopeCommands(QList<Command> &out);
 void addContactCommands(QList<Command> &out);
+void addRelayCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context

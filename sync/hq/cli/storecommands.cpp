@@ -132,6 +132,8 @@ int status(Context &ctx)
     r.insert(QStringLiteral("rootPublicKey"), QString::fromLatin1(c.rootKey.toHex()));
     r.insert(QStringLiteral("contentKey"),
              QString::fromLatin1(desk.identity().sign.publicKey.toHex()));
+    r.insert(QStringLiteral("boxPublicKey"),
+             QString::fromLatin1(desk.identity().box.publicKey.toHex()));
     r.insert(QStringLiteral("relayUrl"), c.relayUrl);
     r.insert(QStringLiteral("relayPins"), QJsonArray::fromStringList(c.relayPins));
     r.insert(QStringLiteral("certificate"), c.certificate ? QJsonValue(certJson) : QJsonValue());

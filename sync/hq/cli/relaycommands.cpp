@@ -1,0 +1,167 @@
+// `publish` and `device list`: HQ's records out to the devices through the relay, and the
+// devices as the desk sees them (DESIGN.md "Topology", "Streams").
+
+#include "cli.h"
+
+#include "desk/deskrelay.h"
+
+namespace liaison::hqcli {
+
+namespace {
+
+const QString kOptTimeout = QStringLiteral("timeout");
+const QString kOptScope = QStringLiteral("scope");
+
+const char *stateName(streams::PeerState s)
+{
+    switch (s) {
+    case streams::PeerState::Pending:
+        return "pending";
+    case streams::PeerState::Active:
+        return "active";
+    case streams::PeerState::WipeOnly:
+        return "wipe-only";
+    case streams::PeerState::Revoked:
+        return "revoked";
+    }
+    return "unknown";
+}
+
+int timeoutMs(Context &ctx, bool *ok)
+{
+    *ok = true;
+    if (!ctx.isSet(kOptTimeout))
+        return 60000;
+    const int s = ctx.value(kOptTimeout).toInt(ok);
+    *ok = *ok && s > 0 && s <= 3600;
+    return s * 1000;
+}
+
+int publish(Context &ctx)
+{
+    bool ok = false;
+    const int timeout = timeoutMs(ctx, &ok);
+    if (!ok)
+        return ctx.usage(QStringLiteral("--timeout takes 1 to 3600 seconds"));
+    auto store = ctx.openStore();
+    if (!store)
+        return store.error();
+    desk::DeskStore &desk = **store;
+    if (!desk.config().certificate)
+        return ctx.fail(
+            QStringLiteral("publish"),
+            Error(Errc::NotFound, QStringLiteral("the desk has no certificate yet "
+                                                 "(liaison-hq cert issue --root FILE)")));
+    auto relay = desk::DeskRelay::open(desk);
+    if (!relay)
+        return ctx.fail(QStringLiteral("relay"), relay.error());
+    // First the local part, durable on its own: the edits become stream messages.
+    auto queued = (*relay)->queueLocalEdits();
+    if (!queued)
+        return ctx.fail(QStringLiteral("publish"), queued.error());
+    ctx.result().insert(QStringLiteral("queued"), *queued);
+    ctx.progress(QStringLiteral("%1 message(s) queued; talking to the relay ...\n").arg(*queued));
+    if (auto s = (*relay)->installCertificate(timeout); !s)
+        return ctx.fail(QStringLiteral("relay (the edits are queued; publish again)"), s.error());
+    auto round = (*relay)->syncOnce(timeout);
+    if (!round)
+        return ctx.fail(QStringLiteral("relay (the edits are queued; publish again)"),
+                        round.error());
+    ctx.result().insert(QStringLiteral("delivered"), round->delivered);
+    ctx.result().insert(QStringLiteral("refused"), round->refused);
+    ctx.result().insert(QStringLiteral("pending"), round->pending);
+    ctx.result().insert(QStringLiteral("certificateSerial"),
+                        qint64(desk.config().certificate->serial));
+    ctx.line(QStringLiteral("%1 message(s) queued from the desk's edits; %2 envelope(s) delivered "
+                            "to the relay, %3 refused, %4 still pending")
+                 .arg(*queued)
+                 .arg(round->delivered)
+                 .arg(round->refused)
+                 .arg(round->pending));
+    if (round->refused > 0)
+        return ctx.fail(
+            QStringLiteral("publish"),
+            Error(Errc::Refused,
+                  QStringLiteral("the relay refused %1 envelope(s)").arg(round->refused)));
+    return ctx.finish();
+}
+
+int deviceList(Context &ctx)
+{
+    auto store = ctx.openStore();
+    if (!store)
+        return store.error();
+    desk::DeskStore &desk = **store;
+    auto relay = desk::DeskRelay::open(desk);
+    if (!relay)
+        return ctx.fail(QStringLiteral("relay"), relay.error());
+    auto devices = desk.registry().devices();
+    if (!devices)
+        return ctx.fail(QStringLiteral("devices"), devices.error());
+    const QString onlyScope = ctx.value(kOptScope);
+    QJsonArray out;
+    QList<QStringList> rows;
+    for (const hq::DeviceRecord &d : *devices) {
+        auto scopes = desk.registry().scopesOf(d.id);
+        if (!scopes)
+            return ctx.fail(QStringLiteral("devices"), scopes.error());
+        if (!onlyScope.isEmpty() && !scopes->contains(onlyScope))
+            continue;
+        auto head = (*relay)->outbox().head(d.id);
+        auto delivered = (*relay)->outbox().deliveredHead(d.id);
+        auto pending = (*relay)->outbox().pending(d.id, 100000);
+        auto up = (*relay)->receiver().state(d.id);
+        if (!head || !delivered || !pending || !up)
+            return ctx.fail(
+                QStringLiteral("devices"),
+                Error(Errc::Internal, QStringLiteral("the device's streams do not read")));
+        const qint64 upSeq = *up ? qint64((*up)->applied.seq) : 0;
+        const qint64 deliveredSeq = *delivered ? qint64((*delivered)->seq) : 0;
+        const QString id = QString::fromLatin1(d.id.toHex());
+        out.append(QJsonObject{{QStringLiteral("id"), id},
+                               {QStringLiteral("state"), QString::fromLatin1(stateName(d.state))},
+                               {QStringLiteral("label"), d.label},
+                               {QStringLiteral("scopes"), QJsonArray::fromStringList(*scopes)},
+                               {QStringLiteral("downEpoch"), qint64(head->epoch)},
+                               {QStringLiteral("downSeq"), qint64(head->seq)},
+                               {QStringLiteral("downDelivered"), deliveredSeq},
+                               {QStringLiteral("downPending"), int(pending->size())},
+                               {QStringLiteral("upApplied"), upSeq}});
+        rows.append({id.left(8), QString::fromLatin1(stateName(d.state)),
+                     scopes->join(QLatin1Char(',')),
+                     QStringLiteral("%1/%2").arg(deliveredSeq).arg(head->seq),
+                     QString::number(upSeq), d.label});
+    }
+    ctx.result().insert(QStringLiteral("devices"), out);
+    ctx.table({QStringLiteral("DEVICE"), QStringLiteral("STATE"), QStringLiteral("SCOPES"),
+               QStringLiteral("DOWN (delivered/sent)"), QStringLiteral("UP"),
+               QStringLiteral("LABEL")},
+              rows);
+    return ctx.finish();
+}
+
+} // namespace
+
+void addRelayCommands(QList<Command> &out)
+{
+    out.append(
+        {{QStringLiteral("publish")},
+         QStringLiteral("Send the desk's edits to the devices of their scopes via the relay"),
+         QString(),
+         [](QCommandLineParser &p) {
+             p.addOption({kOptTimeout,
+                          QStringLiteral("Give up on the relay after N seconds (default 60)."),
+                          QStringLiteral("s")});
+         },
+         publish});
+    out.append({{QStringLiteral("device"), QStringLiteral("list")},
+                QStringLiteral("The devices: state, scopes, stream heads"),
+                QString(),
+                [](QCommandLineParser &p) {
+                    p.addOption({kOptScope, QStringLiteral("Only devices holding this scope."),
+                                 QStringLiteral("scope")});
+                },
+                deviceList});
+}
+
+} // namespace liaison::hqcli
