@@ -321,9 +321,22 @@ int wipe(const QString &hqDir, const QString &deviceText, const QString &relayUr
         return die(QStringLiteral("relay"), s.error());
     const QByteArray shortId = device->toHex().left(8);
     if (!statusOnly) {
-        auto command = hq.publishWipe(*device);
+        // Both paths (DESIGN.md "Commands, remote wipe"): a WIPE on `down` for a running app,
+        // and the token for a locked one, under one command id so one signed acknowledgement
+        // answers both.
+        auto online = hq.sendWipe(*device);
+        if (!online)
+            std::printf("demo: no WIPE on down (%s); the token alone\n",
+                        qPrintable(online.error().message));
+        auto command = hq.publishWipe(*device, 15000,
+                                      online ? std::optional<crypto::Id16>(*online) : std::nullopt);
         if (!command)
             return die(QStringLiteral("wipe"), command.error());
+        if (online) {
+            if (auto round = hq.syncOnce(); !round)
+                std::printf("demo: the WIPE waits in HQ's outbox (%s)\n",
+                            qPrintable(round.error().message));
+        }
         std::printf("demo: wipe token for device %s published at the relay (command %s); the app "
                     "erases its vault at its next start or resume, before the passphrase\n",
                     shortId.constData(), command->toHex().left(8).constData());
