@@ -110,6 +110,8 @@ Status validateEndpoint(const RelayEndpoint &endpoint)
 
 bool RelayReply::transient() const
 {
+    if (tooLarge)
+        return false;
     if (status == 0)
         return !pinRefused;
     return status == 408 || status == 425 || status == 429 || status >= 500;
@@ -117,6 +119,8 @@ bool RelayReply::transient() const
 
 QString RelayReply::describe() const
 {
+    if (tooLarge)
+        return QStringLiteral("relay response too large");
     if (pinRefused)
         return QStringLiteral("TLS key of the relay is not pinned");
     if (aborted)
@@ -177,7 +181,7 @@ bool RelayHttp::pinned(const QSslCertificate &peer) const
 
 quint64 RelayHttp::call(const QByteArray &method, const QByteArray &pathAndQuery,
                         const QByteArray &body, std::optional<RequestSigner> signer, int timeoutMs,
-                        Callback done, const QByteArray &contentType)
+                        Callback done, const QByteArray &contentType, qsizetype maxResponseBytes)
 {
     auto c = std::make_shared<Call>();
     c->handle = m_nextHandle++;
@@ -190,6 +194,7 @@ quint64 RelayHttp::call(const QByteArray &method, const QByteArray &pathAndQuery
         c->key = signer->key;
     }
     c->timeoutMs = timeoutMs;
+    c->maxResponseBytes = std::max<qsizetype>(maxResponseBytes, 0);
     c->done = std::move(done);
     m_calls.insert(c->handle, c);
     start(c);
@@ -243,6 +248,8 @@ void RelayHttp::start(const std::shared_ptr<Call> &c)
         req.setTransferTimeout(c->timeoutMs);
     if (!c->body.isEmpty() || c->method == "POST" || c->method == "PUT")
         req.setHeader(QNetworkRequest::ContentTypeHeader, c->contentType);
+    // No transparent decompression: what the bound counts is what is kept.
+    req.setRawHeader("Accept-Encoding", "identity");
 
     if (url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
@@ -283,6 +290,45 @@ void RelayHttp::start(const std::shared_ptr<Call> &c)
     else
         reply = m_nam->sendCustomRequest(req, c->method, c->body);
     c->reply = reply;
+    c->tooLarge = false;
+    c->headersTimedOut = false;
+    // Never more than the bound (and one byte to notice it) waits in the reply's buffer.
+    reply->setReadBufferSize(c->maxResponseBytes + 1);
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, c, reply] {
+        qsizetype headerBytes = 0;
+        for (const auto &[name, value] : reply->rawHeaderPairs())
+            headerBytes += name.size() + value.size() + 4;
+        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+        if (headerBytes > kMaxResponseHeaderBytes ||
+            (length.isValid() && length.toLongLong() > c->maxResponseBytes))
+            refuseTooLarge(c, reply);
+    });
+    connect(reply, &QNetworkReply::downloadProgress, this,
+            [this, c, reply](qint64 received, qint64 total) {
+                if (received > c->maxResponseBytes || total > c->maxResponseBytes)
+                    refuseTooLarge(c, reply);
+            });
+    connect(reply, &QNetworkReply::readyRead, this, [this, c, reply] {
+        if (reply->bytesAvailable() > c->maxResponseBytes)
+            refuseTooLarge(c, reply);
+    });
+    if (c->timeoutMs > 0) {
+        // The header block must be complete within the timeout (Qt counts no progress while
+        // it reads headers, so a relay sending endless header lines is stopped by time).
+        auto *headerWait = new QTimer(reply);
+        headerWait->setSingleShot(true);
+        connect(reply, &QNetworkReply::metaDataChanged, headerWait, &QTimer::stop);
+        // (A request body still going out is progress: the wait starts again.)
+        connect(reply, &QNetworkReply::uploadProgress, headerWait,
+                [headerWait, timeout = c->timeoutMs] { headerWait->start(timeout); });
+        connect(headerWait, &QTimer::timeout, this, [c, reply] {
+            if (c->reply != reply)
+                return;
+            c->headersTimedOut = true;
+            reply->abort();
+        });
+        headerWait->start(c->timeoutMs);
+    }
 
     connect(reply, &QNetworkReply::sslErrors, this,
             [this, c, reply](const QList<QSslError> &errors) {
@@ -333,8 +379,16 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
     r.networkError = reply->error();
     r.pinRefused = c->pinRefused;
     r.aborted = c->aborted;
+    r.tooLarge = c->tooLarge;
+    if (c->tooLarge) {
+        r.errorMessage = QStringLiteral("relay response too large");
+    } else if (c->headersTimedOut) {
+        r.networkError = QNetworkReply::TimeoutError;
+        r.errorMessage = QStringLiteral("no complete header block in time");
+    }
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (statusAttr.isValid() && !c->pinRefused && !c->aborted) {
+    if (statusAttr.isValid() && !c->pinRefused && !c->aborted && !c->tooLarge &&
+        !c->headersTimedOut) {
         r.status = statusAttr.toInt();
         r.body = reply->readAll();
         for (const auto &[name, value] : reply->rawHeaderPairs())
@@ -363,6 +417,16 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
         return start(c);
     }
     complete(c, std::move(r));
+}
+
+void RelayHttp::refuseTooLarge(const std::shared_ptr<Call> &c, QNetworkReply *reply)
+{
+    if (c->reply != reply || c->tooLarge)
+        return;
+    c->tooLarge = true;
+    qCWarning(lcRelayHttp) << "relay response over" << c->maxResponseBytes
+                           << "bytes: not read, call aborted";
+    reply->abort(); // finished() follows and completes the call
 }
 
 void RelayHttp::complete(const std::shared_ptr<Call> &c, RelayReply reply)

@@ -69,6 +69,7 @@ struct RelayReply
     QNetworkReply::NetworkError networkError = QNetworkReply::NoError;
     bool pinRefused = false; // the TLS handshake was refused: no pin matched
     bool aborted = false;    // abort() or RelayHttp::abortAll()
+    bool tooLarge = false;   // the answer (headers or body) passed the call's bound: not read
     QByteArray body;
     QByteArray errorCode; // "error" of a JSON error answer ("clock_skew", "seq_conflict" ...)
     QString errorMessage;
@@ -93,6 +94,16 @@ public:
     using Callback = std::function<void(const RelayReply &)>;
     using WallClock = std::function<std::int64_t()>;
 
+    // Bounds on what one answer may hold (security review L-14): the body, unless the call
+    // names another bound, and all header lines together. A body past its bound is never
+    // buffered whole: the read buffer holds at most bound + 1 bytes, the call is aborted as soon
+    // as more arrives (or a Content-Length announces more) and fails with tooLarge. Qt 6.4's
+    // HTTP client gives no byte count while it reads the header block, so headers are bounded by
+    // time: the header block must be complete within the call's timeout (then their total size
+    // is checked against kMaxResponseHeaderBytes).
+    static constexpr qsizetype kDefaultMaxResponseBytes = 1024 * 1024;
+    static constexpr qsizetype kMaxResponseHeaderBytes = 64 * 1024;
+
     // The endpoint must pass validateEndpoint(); calls on an invalid one fail at once.
     RelayHttp(QNetworkAccessManager *nam, RelayEndpoint endpoint, WallClock wallClockMs,
               QObject *parent = nullptr);
@@ -104,11 +115,13 @@ public:
 
     // One request. pathAndQuery is relative to the base URL ("/v1/mailbox?after=3"). signer
     // nullopt: unauthenticated (wipe token, HQ certificate). timeoutMs: no bytes for that long
-    // ends the call (status 0). `done` runs exactly once, on this object's thread, unless this
-    // object is destroyed first. Returns a handle for abort().
+    // (or no complete header block) ends the call (status 0). maxResponseBytes bounds the body
+    // (tooLarge past it). `done` runs exactly once, on this object's thread, unless this object
+    // is destroyed first. Returns a handle for abort().
     quint64 call(const QByteArray &method, const QByteArray &pathAndQuery, const QByteArray &body,
                  std::optional<RequestSigner> signer, int timeoutMs, Callback done,
-                 const QByteArray &contentType = "application/octet-stream");
+                 const QByteArray &contentType = "application/octet-stream",
+                 qsizetype maxResponseBytes = kDefaultMaxResponseBytes);
     void abort(quint64 handle);
     void abortAll();
     [[nodiscard]] int inFlight() const { return int(m_calls.size()); }
@@ -138,8 +151,14 @@ private:
         bool skewRetried = false;
         bool pinRefused = false;
         bool aborted = false;
+        qsizetype maxResponseBytes = kDefaultMaxResponseBytes;
+        bool tooLarge = false;
+        bool headersTimedOut = false;
         QPointer<QNetworkReply> reply;
     };
+
+    // The answer passed its bound: stop reading it.
+    void refuseTooLarge(const std::shared_ptr<Call> &c, QNetworkReply *reply);
 
     void start(const std::shared_ptr<Call> &c);
     void finished(const std::shared_ptr<Call> &c, QNetworkReply *reply);

@@ -240,13 +240,15 @@ void SyncEngine::pullStep(int waitMs)
     if (waitMs > 0)
         path += "&wait_ms=" + QByteArray::number(waitMs);
     const quint64 gen = m_gen;
-    m_inFlight = m_http.call("GET", path, {}, s, m_options.requestTimeoutMs + waitMs,
-                             [this, gen, longPoll](const RelayReply &r) {
-                                 if (!current(gen))
-                                     return;
-                                 m_inFlight = 0;
-                                 handleBatch(r, longPoll);
-                             });
+    m_inFlight = m_http.call(
+        "GET", path, {}, s, m_options.requestTimeoutMs + waitMs,
+        [this, gen, longPoll](const RelayReply &r) {
+            if (!current(gen))
+                return;
+            m_inFlight = 0;
+            handleBatch(r, longPoll);
+        },
+        "application/octet-stream", m_options.maxBatchBytes);
 }
 
 void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
@@ -409,7 +411,8 @@ void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t ind
                 m_stats.applied += res->applied;
             }
             gapFetch(std::move(gaps), index + 1, appliedBefore);
-        });
+        },
+        "application/octet-stream", m_options.maxBatchBytes);
 }
 
 // ---- end ---------------------------------------------------------------------------------------

@@ -39,6 +39,10 @@ struct EngineOptions
     // Rounds in a row whose gap fill brought nothing before the device asks for a RESYNC
     // (the relay withholds the missing envelope or no longer holds it).
     int fruitlessGapRounds = 3;
+    // The most a mailbox or gap-fill answer may hold (security review L-14): the relay answers
+    // at most its max-read-bytes (8 MiB by default) or one envelope (at most 16 MiB), whichever
+    // is larger. A larger answer fails the round (RelayReply::tooLarge) and is never buffered.
+    qsizetype maxBatchBytes = 32 * 1024 * 1024;
 };
 
 struct RoundStats
