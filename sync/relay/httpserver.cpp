@@ -150,10 +150,11 @@ public:
         readHeader();
     }
 
-    // Server stop: an idle connection (waiting for the next request) is closed now.
+    // Server stop: a connection waiting for the next request, or still reading one (a stalled
+    // uploader must not hold the stop; nothing of its request was acknowledged), is closed now.
     void stopIfIdle()
     {
-        if (!m_busy && !m_writing)
+        if (!m_inHandler && !m_writing)
             closeNow();
     }
 
@@ -301,6 +302,27 @@ private:
         // Address space only: pages are touched as bytes arrive, and a streamed body never
         // reallocates (no doubling copies on the way to the limit).
         m_body->get().body().reserve(std::size_t(len ? len : std::uint64_t(limit)));
+        // A client waiting for "100 Continue" before it sends the body gets it (the limits
+        // above have passed).
+        if (beast::iequals(m_body->get()[http::field::expect], "100-continue") &&
+            m_body->get().version() >= 11) {
+            m_continue.emplace(http::status::continue_, 11);
+            lowest().expires_after(std::chrono::milliseconds(opt().writeTimeoutMs));
+            std::visit(
+                [this](auto &s) {
+                    http::async_write(
+                        s, *m_continue,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->m_continue.reset();
+                            if (ec)
+                                return self->closeNow();
+                            self->m_bodyStart = std::chrono::steady_clock::now();
+                            self->readBodySome();
+                        });
+                },
+                m_stream);
+            return;
+        }
         readBodySome();
     }
 
@@ -386,12 +408,14 @@ private:
         m_version = msg.version();
 
         auto self = shared_from_this();
+        m_inHandler = true;
         m_server->handler(std::move(r),
                           [self](HttpResponse resp) { self->write(std::move(resp)); });
     }
 
     void write(HttpResponse resp)
     {
+        m_inHandler = false;
         m_writing = true;
         const bool close = resp.close || !m_keepAlive || m_server->stopping;
         m_response = {};
@@ -509,6 +533,7 @@ private:
     std::optional<http::request_parser<http::string_body>> m_body;
     http::response<QByteArrayBody> m_response;
     std::optional<http::response_serializer<QByteArrayBody>> m_serializer;
+    std::optional<http::response<http::empty_body>> m_continue;
     std::chrono::steady_clock::time_point m_bodyStart{};
     std::chrono::steady_clock::time_point m_writeStart{};
     std::uint64_t m_written = 0;
@@ -521,6 +546,7 @@ private:
     bool m_closeAfterWrite = false;
     bool m_busy = false;
     bool m_writing = false;
+    bool m_inHandler = false; // the request is with the handler: its answer is awaited
     bool m_overloaded = false;
     bool m_shortLinger = false; // linger only briefly (the over-the-limit 503)
 };

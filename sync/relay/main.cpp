@@ -23,7 +23,12 @@
 #include <csignal>
 #include <cstdio>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 Q_DECLARE_LOGGING_CATEGORY(lcRelay)
 
@@ -122,6 +127,27 @@ int main(int argc, char **argv)
             pin = *p;
     } else {
         qCWarning(lcRelay) << "plain HTTP on loopback (--dev-plain-http): development only";
+    }
+
+    // One relay process per SQLite file (DESIGN.md "Relay"): a second one would interleave
+    // cursors and group commits. The lock lives as long as the process.
+    int sqliteLock = -1;
+    if (config->db.kind == DbUrl::Kind::Sqlite) {
+        const QByteArray lockPath =
+            QFile::encodeName(config->db.sqlitePath + QStringLiteral(".lock"));
+        sqliteLock = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (sqliteLock < 0) {
+            std::fprintf(stderr, "liaison-relay: cannot open lock file %s: %s\n",
+                         lockPath.constData(), std::strerror(errno));
+            return 1;
+        }
+        if (::flock(sqliteLock, LOCK_EX | LOCK_NB) != 0) {
+            std::fprintf(stderr,
+                         "liaison-relay: another liaison-relay uses %s (lock %s held); one relay "
+                         "process per SQLite file (use PostgreSQL to run several)\n",
+                         qPrintable(config->db.sqlitePath), lockPath.constData());
+            return 1;
+        }
     }
 
     DbPool pool(config->db, config->dbThreads,

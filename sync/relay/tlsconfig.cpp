@@ -18,6 +18,11 @@ Result<std::unique_ptr<boost::asio::ssl::context>> makeServerTlsContext(const QS
                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                      ec);
+    // TLS 1.2: forward-secret AEAD suites only (no CBC, no RSA key exchange). TLS 1.3's
+    // suites are all AEAD.
+    if (!ec && SSL_CTX_set_cipher_list(ctx->native_handle(),
+                                       "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL") != 1)
+        return fail(Errc::Internal, QStringLiteral("cannot set the TLS 1.2 cipher list"));
     if (!ec)
         ctx->use_certificate_chain_file(certFile.toStdString(), ec);
     if (ec)

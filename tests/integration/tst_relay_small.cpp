@@ -1,0 +1,168 @@
+// Issue 9 point 8, the smaller points each with a test: TLS 1.2 limited to AEAD suites;
+// `Expect: 100-continue` answered; SIGTERM does not wait on a stalled uploader; a second relay
+// on the same SQLite file is refused; a PostgreSQL password in the URL is never logged.
+
+#include "relaytestkit.h"
+#include "testmain.h"
+
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QTest>
+
+using namespace liaison;
+using namespace liaison::relaytest;
+
+namespace {
+
+bool makeCertificate(const QString &dir, QString *certPath, QString *keyPath)
+{
+    *certPath = dir + QStringLiteral("/relay.pem");
+    *keyPath = dir + QStringLiteral("/relay-key.pem");
+    QProcess p;
+    p.start(QStringLiteral("openssl"),
+            {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", *keyPath, "-out", *certPath, "-days", "2", "-subj", "/CN=relay.test",
+             "-addext", "subjectAltName=IP:127.0.0.1"});
+    return p.waitForFinished(30000) && p.exitCode() == 0;
+}
+
+// A TLS 1.2 handshake offering only `ciphers`: 1 when it completes, 0 when it fails, -1 when
+// this client cannot offer them (the test would prove nothing).
+int handshakeWith(quint16 port, const QStringList &ciphers)
+{
+    QSslSocket s;
+    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+    conf.setProtocol(QSsl::TlsV1_2);
+    QList<QSslCipher> list;
+    for (const QString &c : ciphers) {
+        const QSslCipher cipher(c);
+        if (!cipher.isNull())
+            list.append(cipher);
+    }
+    if (list.size() != ciphers.size())
+        return -1;
+    conf.setCiphers(list);
+    conf.setPeerVerifyMode(QSslSocket::VerifyNone);
+    s.setSslConfiguration(conf);
+    s.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+    return s.waitForEncrypted(5000) ? 1 : 0;
+}
+
+} // namespace
+
+class TestRelaySmall : public QObject
+{
+    Q_OBJECT
+
+    RelayEnv env;
+
+private Q_SLOTS:
+    void init() { QVERIFY2(env.setUp(QStringLiteral("sqlite")), qPrintable(env.error)); }
+    void cleanup() { env.tearDown(); }
+
+    void tls12OffersOnlyAeadSuites()
+    {
+        QString cert, key;
+        QVERIFY(makeCertificate(env.dir->path(), &cert, &key));
+        QVERIFY2(env.startRelay({"--tls-cert", cert, "--tls-key", key}, false),
+                 qPrintable(env.error));
+        // The AEAD suite works (so a failure below is the suite's, not the set-up's).
+        QCOMPARE(handshakeWith(env.relay->port, {"ECDHE-ECDSA-AES128-GCM-SHA256"}), 1);
+        QCOMPARE(handshakeWith(env.relay->port,
+                               {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
+                                "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384"}),
+                 0);
+    }
+
+    void expectContinueIsAnswered()
+    {
+        QVERIFY2(env.startRelay(), qPrintable(env.error));
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        QCOMPARE(registerDevice(c, admin, dev).status, 200);
+        Signer ds = deviceSigner(*env.dep, dev);
+        const Built e = deviceEnvelope(*env.dep, dev, 1);
+        QByteArray head =
+            "POST /v1/envelopes HTTP/1.1\r\nHost: " + c.host() +
+            "\r\nExpect: 100-continue\r\nContent-Length: " + QByteArray::number(e.bytes.size()) +
+            "\r\n";
+        for (const auto &[k, v] : ds.headersFor(c.host(), "POST", "/v1/envelopes", e.bytes))
+            head += k + ": " + v + "\r\n";
+        head += "\r\n";
+        HttpConnection u(env.relay->port);
+        QVERIFY(u.sendRaw(head));
+        // The client waits for the interim answer before sending the body.
+        const Reply interim = u.readReply(3000);
+        QCOMPARE(interim.status, 100);
+        QVERIFY(u.sendRaw(e.bytes));
+        const Reply r = u.readReply(10000);
+        QCOMPARE(r.status, 200);
+        // A body refused from its announced size gets the refusal instead of 100.
+        HttpConnection big(env.relay->port);
+        QVERIFY(big.sendRaw("POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nExpect: "
+                            "100-continue\r\nContent-Length: 999999999\r\n\r\n"));
+        QCOMPARE(big.readReply(3000).status, 413);
+    }
+
+    void stopDoesNotWaitForAStalledUploader()
+    {
+        QVERIFY2(env.startRelay(), qPrintable(env.error));
+        HttpConnection c(env.relay->port);
+        QVERIFY(c.sendRaw("POST /v1/envelopes HTTP/1.1\r\nHost: relay\r\nContent-Length: 1000000"
+                          "\r\n\r\nabc"));
+        QTest::qWait(200);
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(env.relay->terminate(30000), 0);
+        qInfo("stopped in %lld ms with a stalled upload open", t.elapsed());
+        QVERIFY2(t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+    }
+
+    void secondRelayOnTheSameSqliteFileIsRefused()
+    {
+        QVERIFY2(env.startRelay(), qPrintable(env.error));
+        RelayProcess second;
+        QVERIFY(!second.start(*env.dir, env.backend, *env.dep));
+        QVERIFY2(second.log().contains("another liaison-relay"), second.logTail().constData());
+        // The first one still serves.
+        HttpConnection c(env.relay->port);
+        Signer hq = hqSigner(*env.dep);
+        QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox").status, 200);
+    }
+
+    void postgresPasswordIsNeverLogged()
+    {
+        Backend pg;
+        QString error;
+        QVERIFY2(makeBackend(QStringLiteral("postgres"), *env.dir, pg, &error), qPrintable(error));
+        // The test cluster trusts every local connection: any password is accepted.
+        const QByteArray secret = "Pw-" + randomBytes(8).toHex();
+        QUrl url(pg.pgUrl);
+        url.setPassword(QString::fromLatin1(secret));
+        Backend withPassword = pg;
+        withPassword.dbUrl = url.toString();
+        RelayProcess relay;
+        QVERIFY2(relay.start(*env.dir, withPassword, *env.dep), relay.logTail().constData());
+        HttpConnection c(relay.port);
+        Signer hq = hqSigner(*env.dep);
+        QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox").status, 200);
+        QCOMPARE(relay.terminate(), 0);
+        // And a database that does not exist: the failure is reported, the password is not.
+        QUrl missing = url;
+        missing.setPath(QStringLiteral("/no_such_db_") +
+                        QString::fromLatin1(randomBytes(4).toHex()));
+        Backend broken = withPassword;
+        broken.dbUrl = missing.toString();
+        RelayProcess failing;
+        QVERIFY(!failing.start(*env.dir, broken, *env.dep));
+        QTest::qWait(500);
+        const QByteArray logs = relay.log() + failing.log();
+        dropBackend(pg);
+        QVERIFY2(!logs.isEmpty(), "no log captured");
+        QVERIFY2(!logs.contains(secret), logs.right(3000).constData());
+    }
+};
+
+LIAISON_TEST_MAIN(TestRelaySmall)
+#include "tst_relay_small.moc"
