@@ -692,6 +692,15 @@ private Q_SLOTS:
         QVERIFY(unlock(*a));
         QTRY_COMPARE_WITH_TIMEOUT(a->streams()->hqKeys().serial(), std::uint64_t(2), 30000);
         a->vault()->lock();
+        // Kept in the profile: the next unlock starts from serial 2.
+        QVERIFY(unlock(*a));
+        QCOMPARE(a->streams()->hqKeys().serial(), std::uint64_t(2));
+        QCOMPARE(a->session()->profile()->hqCertSerial, std::uint64_t(2));
+        a->vault()->lock();
+        auto file = app::readWipeFile(d.vaultDir);
+        QVERIFY(file && file->has_value());
+        QCOMPARE((*file)->certSerial, std::uint64_t(2));
+        QVERIFY((*file)->hqTimeMs.has_value());
 
         // A token under the retired serial 1 (the relay replays one HQ once published).
         const std::int64_t now = m_clock.wallMs();
