@@ -32,7 +32,8 @@ struct Run
 };
 
 inline Run runHq(const QStringList &args, const QByteArray &stdinBytes = {},
-                 const QString &workDir = {}, int timeoutMs = 60000)
+                 const QString &workDir = {}, int timeoutMs = 60000,
+                 const QMap<QString, QString> &extraEnv = {})
 {
     QProcess p;
     p.setProgram(hqBinary());
@@ -43,6 +44,8 @@ inline Run runHq(const QStringList &args, const QByteArray &stdinBytes = {},
     env.insert(QStringLiteral("LIAISON_HQ_TEST_KDF"), QStringLiteral("1"));
     env.remove(QStringLiteral("LIAISON_HQ_STORE"));
     env.insert(QStringLiteral("LIAISON_HQ_OFFICER"), QStringLiteral("test officer"));
+    for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
     p.setProcessEnvironment(env);
     // No controlling terminal: a missing passphrase is a usage error, never a hanging prompt.
     p.setChildProcessModifier([] { ::setsid(); });
@@ -94,9 +97,14 @@ struct Desk
     // Runs a command on the store with the desk passphrase file and --json.
     Run hq(QStringList args, const QByteArray &stdinBytes = {}) const
     {
+        return hqEnv(std::move(args), {}, stdinBytes);
+    }
+    Run hqEnv(QStringList args, const QMap<QString, QString> &env,
+              const QByteArray &stdinBytes = {}) const
+    {
         args << QStringLiteral("--store") << store() << QStringLiteral("--passphrase-file")
              << deskPass() << QStringLiteral("--json");
-        return runHq(args, stdinBytes, dir.path());
+        return runHq(args, stdinBytes, dir.path(), 60000, env);
     }
 
     // root init, init (loopback relay URL), cert issue.

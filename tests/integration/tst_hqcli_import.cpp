@@ -87,6 +87,7 @@ private Q_SLOTS:
     void exportReimportsToTheSameRecords();
     void undeclaredScopeIsABadRow();
     void addEditDeleteList();
+    void killedImportLeavesNothingHalfApplied();
 
 private:
     std::unique_ptr<Desk> m_desk;
@@ -505,6 +506,41 @@ void TestHqCliImport::addEditDeleteList()
         actions.append(v.toObject().value(QStringLiteral("action")).toString());
     QCOMPARE(actions, (QStringList{QStringLiteral("contact.add"), QStringLiteral("contact.edit"),
                                    QStringLiteral("contact.delete")}));
+}
+
+void TestHqCliImport::killedImportLeavesNothingHalfApplied()
+{
+    QByteArray csv = "Name,Organisation,Emails\r\n";
+    for (int i = 1; i <= 300; ++i)
+        csv += QStringLiteral("Kontakt č. %1 Řehoř,Policie ČR,k%1@example.cz\r\n")
+                   .arg(i, 3, 10, QLatin1Char('0'))
+                   .toUtf8();
+    QVERIFY(m_desk->writeFile(QStringLiteral("big.csv"), csv));
+    const QStringList args{QStringLiteral("contact"), QStringLiteral("import"),
+                           m_desk->path(QStringLiteral("big.csv")), QStringLiteral("--scope"),
+                           QStringLiteral("post:vienna")};
+    // SIGKILL after 200 of the 300 rows were written inside the import's transaction.
+    const Run killed = m_desk->hqEnv(
+        args, {{QStringLiteral("LIAISON_HQ_TEST_KILL"), QStringLiteral("import:200")}});
+    QCOMPARE(killed.code, -2); // killed, no exit code
+    QCOMPARE(contacts(*m_desk).size(), 0);
+    QCOMPARE(unpublished(*m_desk), 0);
+    QCOMPARE(m_desk
+                 ->hq({QStringLiteral("audit"), QStringLiteral("--action"),
+                       QStringLiteral("contact.import")})
+                 .json.value(QStringLiteral("entries"))
+                 .toArray()
+                 .size(),
+             0);
+    // The second run completes, and a third changes nothing.
+    const Run second = m_desk->hq(args);
+    QVERIFY2(second.code == 0, describe(second).constData());
+    QCOMPARE(second.json.value(QStringLiteral("created")).toInt(), 300);
+    QCOMPARE(contacts(*m_desk).size(), 300);
+    QCOMPARE(unpublished(*m_desk), 300);
+    const Run third = m_desk->hq(args);
+    QCOMPARE(third.json.value(QStringLiteral("unchanged")).toInt(), 300);
+    QCOMPARE(unpublished(*m_desk), 300);
 }
 
 LIAISON_TEST_MAIN(TestHqCliImport)

@@ -147,6 +147,11 @@ void TestHqCliPublish::publishReachesExactlyTheScopesDevices()
             (*link)->putDevice(dev.id, dev.keys.publicKey, client::RelayDeviceState::Active, 1);
         QVERIFY2(put, put ? "" : qPrintable(put.error().message));
     }
+    // ---- publish killed after the local half: the next publish completes ----
+    const Run killed =
+        d.hqEnv({QStringLiteral("publish")},
+                {{QStringLiteral("LIAISON_HQ_TEST_KILL"), QStringLiteral("publish")}});
+    QCOMPARE(killed.code, -2);
     // ---- publish: the RESYNC goes out ----
     const Run second = d.hq({QStringLiteral("publish")});
     QVERIFY2(second.code == 0, describe(second).constData());
@@ -236,12 +241,12 @@ void TestHqCliPublish::publishReachesExactlyTheScopesDevices()
                 .toObject()
                 .value(QStringLiteral("upApplied"))
                 .toInt() >= 1);
-    // Every publish is in the audit.
+    // Every publish is in the audit (the killed one committed its local half).
     QCOMPARE(d.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("publish")})
                  .json.value(QStringLiteral("entries"))
                  .toArray()
                  .size(),
-             4);
+             5);
 }
 
 void TestHqCliPublish::publishWithoutRelayKeepsTheEditsQueued()

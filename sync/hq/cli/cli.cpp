@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QProcessEnvironment>
 
+#include <csignal>
 #include <cstdio>
 #include <termios.h>
 #include <unistd.h>
@@ -124,6 +125,23 @@ QString commandList()
 }
 
 } // namespace
+
+void testKillPoint(const char *point, int count)
+{
+#if defined(LIAISON_TEST_HOOKS)
+    const QString spec = qEnvironmentVariable("LIAISON_HQ_TEST_KILL");
+    if (spec.isEmpty())
+        return;
+    const QStringList parts = spec.split(QLatin1Char(':'));
+    if (parts.value(0) != QLatin1String(point) || count < parts.value(1).toInt())
+        return;
+    std::fflush(stdout);
+    ::kill(::getpid(), SIGKILL);
+#else
+    (void)point;
+    (void)count;
+#endif
+}
 
 QString isoTime(qint64 ms)
 {

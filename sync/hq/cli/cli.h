@@ -122,6 +122,12 @@ private:
 [[nodiscard]] QString shortHex(const QByteArray &hex);
 [[nodiscard]] Status writeOutputFile(const QString &path, QByteArrayView bytes);
 
+// Tests only (builds with LIAISON_TEST_HOOKS): LIAISON_HQ_TEST_KILL=<point>[:<n>] makes the
+// process SIGKILL itself at that point (n: once the count reaches n), to prove that an import or a
+// publish killed half-way leaves nothing half-applied. Points: "import" (rows applied inside the
+// import's transaction), "publish" (after the edits were queued, before the relay round).
+void testKillPoint(const char *point, int count = 0);
+
 // Global options, added to every command's parser.
 inline const QString kOptStore = QStringLiteral("store");
 inline const QString kOptJson = QStringLiteral("json");

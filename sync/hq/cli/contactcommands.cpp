@@ -342,6 +342,7 @@ int contactImport(Context &ctx)
     io.source = o.fileName;
     io.progress = [&ctx](int done, int total) {
         ctx.progress(QStringLiteral("importing: %1 of %2 rows").arg(done).arg(total));
+        testKillPoint("import", done);
     };
     auto outcome = desk::importContacts(**store, *sheet, io);
     if (!outcome)

@@ -59,6 +59,7 @@ int publish(Context &ctx)
     auto queued = (*relay)->queueLocalEdits();
     if (!queued)
         return ctx.fail(QStringLiteral("publish"), queued.error());
+    testKillPoint("publish");
     ctx.result().insert(QStringLiteral("queued"), *queued);
     ctx.progress(QStringLiteral("%1 message(s) queued; talking to the relay ...\n").arg(*queued));
     if (auto s = (*relay)->installCertificate(timeout); !s)
