@@ -64,6 +64,10 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
     if (auto s = sp.begin(); !s)
         return std::unexpected(s.error());
     QList<Operation> accepted;
+    // Tombstones the sender gets back: each raised HQ's tombstone of a record already deleted.
+    // A device whose own deletion was refused (and undone) before it sent it again must end
+    // with HQ's stamp too.
+    QList<Operation> echo;
     // Per-device quota: operations beyond it in this window are refused with Quota.
     const qint64 window = m_opQuotaWindowMs > 0 ? hqNowMs / m_opQuotaWindowMs : 0;
     auto used = m_devices.takeOps(sender, window, qint64(ops.size()));
@@ -88,7 +92,10 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
             if (!*header) {
                 if (auto s = m_held.setCreator(op.recordId, sender); !s)
                     return std::unexpected(s.error());
-            } else if (op.tombstone && !(*header)->tombstone) {
+            } else if (op.tombstone && (*header)->tombstone) {
+                if (op.stamp > *(*header)->tombstone)
+                    echo.append(op);
+            } else if (op.tombstone) {
                 auto creator = m_held.creator(op.recordId);
                 if (!creator)
                     return err(creator);
@@ -123,6 +130,8 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
     }
     if (auto s = fanOut(accepted, &sender, result.messages); !s)
         return std::unexpected(s.error());
+    if (!echo.isEmpty())
+        result.messages.append(Outgoing{sender, Kind::Delta, model::DeltaPayload{echo}.toCbor()});
     if (auto s = sp.release(); !s)
         return std::unexpected(s.error());
     qCDebug(lcHq) << "device delta:" << result.accepted << "accepted," << result.rejected

@@ -634,6 +634,17 @@ struct Receiver::Impl
                 return onFrozen(r, f, bytes, peer, res);
             return inOrder(r, f, bytes, peer, true, res);
         }
+        if (h.epoch > r.epoch && h.seq > 1 && q.m_me.role() == Role::Hq) {
+            // HQ: a later envelope of a new `up` epoch whose opener (the device's RECEIPT) has
+            // not arrived: out of order, or lost. Parked like a gap (acknowledged, not dropped
+            // unread): the opener drains it, and if it never comes the gap timer asks for a
+            // RESYNC, which the device answers with another epoch.
+            if (r.frozen)
+                return onFrozen(r, f, bytes, peer, res);
+            if (h.seq <= kParkWindow)
+                return park(r, f, bytes, res);
+            return farAhead(r, f, bytes, peer, res);
+        }
         if (!sameEpoch) {
             qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
                                          << shortId(h.sender) << "epoch" << h.epoch;
@@ -906,14 +917,18 @@ struct Receiver::Impl
                     STREAMS_TRY(salvageReject(*frame, peer));
             }
         }
+        // Parked envelopes of this epoch or a later one stay (HQ parks what follows a new `up`
+        // epoch's opener when the opener comes late); the new head drains them.
         static const char *const purge[] = {
-            "DELETE FROM stream_parked WHERE sender = ? AND recipient = ?",
+            "DELETE FROM stream_parked WHERE sender = ? AND recipient = ? AND epoch < ?",
             "DELETE FROM stream_applied WHERE sender = ? AND recipient = ?",
             "DELETE FROM stream_staged WHERE sender = ? AND recipient = ?",
         };
         for (const char *sql : purge) {
             STREAMS_TRY_ASSIGN(auto st, db().prepare(sql));
             st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+            if (sql == purge[0])
+                st.bind(3, std::int64_t(epoch));
             STREAMS_TRY(st.exec());
         }
         r.epoch = epoch;

@@ -124,12 +124,12 @@ constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revo
 // today stays off there and runnable (LIAISON_SEED=n LIAISON_FAULTS=none,<family>):
 //   clocks    seed 2: never settles: REJECT(ClockAhead) / re-issue ping-pong after HQ's clock
 //             jumped back below stamps it had accepted
-//   withhold, drop: a lost epoch opener (RESYNC part 1 on `down`, or the RECEIPT that opens a
-//             device's new `up` epoch) leaves the stream dead: every later envelope of that
-//             epoch is dropped as "other epoch", unacknowledged, and nothing asks for a new one
 // Each is switched on here once its invariants hold on main. (members with delay: on since the
-// REJECT of a replaced `down` epoch reaches the held list, issue 8 points 4 and 11.)
-constexpr unsigned kCiFamilies = Crash | Multipart | Revoke | Delay | Replay | Truncate | Members;
+// REJECT of a replaced `down` epoch reaches the held list, issue 8 points 4 and 11; withhold and
+// drop: on since HQ parks the envelopes of a new `up` epoch whose opening RECEIPT is lost, and
+// its gap timer then asks for a RESYNC, issue 8 point 5.)
+constexpr unsigned kCiFamilies =
+    Crash | Multipart | Revoke | Delay | Replay | Truncate | Members | Withhold | Drop;
 constexpr unsigned kCiFamilies2 = Crash | Multipart | Revoke | Members;
 
 const std::pair<const char *, Family> kFamilyNames[] = {

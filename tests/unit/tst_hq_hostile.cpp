@@ -489,6 +489,53 @@ private Q_SLOTS:
         QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
     }
 
+    // Point 5 (HQ side) / the checker's withhold and drop families: the RECEIPT that opens a
+    // device's new `up` epoch is lost. What follows in that epoch is parked at HQ (acknowledged,
+    // not dropped unread), and once the gap stays open for the timeout HQ sends a RESYNC; the
+    // device answers with another `up` epoch, sends its writes again, and nothing is lost.
+    void lostUpEpochOpenerIsRecovered()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.hq->receiver->sendResync(a.me.localId()));
+        // A applies the RESYNC and opens `up` epoch 2 with a RECEIPT, which the relay loses.
+        auto down = s.hq->outbox->pending(a.me.localId());
+        QVERIFY(down && !down->empty());
+        for (const auto &q : *down) {
+            QVERIFY(s.hq->outbox->markDelivered(a.me.localId(), q.stream.epoch, q.seq));
+            QVERIFY(a.receiver->receive(q.bytes));
+        }
+        auto opener = a.outbox->pending(s.hq->me.localId());
+        QVERIFY(opener && opener->size() == 1 && opener->front().kind == Kind::Receipt);
+        QVERIFY(a.outbox->markDelivered(s.hq->me.localId(), opener->front().stream.epoch, 1));
+        const std::uint32_t upEpochAtHq = upAtHq(s, a).stream.epoch;
+        auto c = a.records->create(RecordType::Contact, kVienna,
+                                   {{QStringLiteral("name"), QStringLiteral("kept")}});
+        QVERIFY(c && a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        auto up = a.outbox->pending(s.hq->me.localId());
+        QVERIFY(up && up->size() == 1);
+        QVERIFY(up->front().stream.epoch > upEpochAtHq && up->front().seq == 2);
+        QVERIFY(a.outbox->markDelivered(s.hq->me.localId(), up->front().stream.epoch, 2));
+        auto r = s.hq->receiver->receive(up->front().bytes);
+        QVERIFY(r);
+        QCOMPARE(r->disposition, Disposition::Parked);
+        QVERIFY(r->acknowledge);
+        // The gap before it stays open: after the timeout HQ sends a RESYNC.
+        const int resyncs = s.outboxRows(a.me.localId(), Kind::Resync);
+        s.hq->clock.advance(61 * kMinute);
+        a.clock.advance(61 * kMinute);
+        QVERIFY(s.hq->receiver->tick());
+        QVERIFY(s.outboxRows(a.me.localId(), Kind::Resync) > resyncs);
+        QVERIFY(s.pump());
+        auto atHq = s.hq->records->header(c->recordId);
+        QVERIFY(atHq && *atHq);
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QVERIFY(upAtHq(s, a).stream.epoch > up->front().stream.epoch);
+        QVERIFY(!upAtHq(s, a).frozen);
+    }
+
     // Point 8 / M4: HQ may delete a device's author-only records (spam FieldReports); the
     // tombstone reaches every member, the author included.
     void hqDeletesAuthorOnlySpam()
