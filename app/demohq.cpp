@@ -47,6 +47,12 @@ Status addDemoWipeAck(store::Database &db)
     return db.execute("ALTER TABLE demo_wipe ADD COLUMN command_id BLOB");
 }
 
+// The content-signing key after a rotation (rotateContentKey); NULL: the vault identity's.
+Status addDemoContentKey(store::Database &db)
+{
+    return db.execute("ALTER TABLE demo_hq ADD COLUMN content_sk BLOB");
+}
+
 std::vector<store::Migration> hqMigrations()
 {
     std::vector<store::Migration> m = model::RecordStore::migrations();
@@ -57,6 +63,7 @@ std::vector<store::Migration> hqMigrations()
     m.push_back(createDemoHqTable);
     m.push_back(createDemoWipeTable);
     m.push_back(addDemoWipeAck);
+    m.push_back(addDemoContentKey);
     return m;
 }
 
@@ -72,16 +79,17 @@ Result<crypto::SignKeyPair> signKeyFrom(crypto::SecretBytes bytes)
 class DemoHq::Identity final : public streams::LocalIdentity
 {
 public:
-    Identity(const crypto::Id16 &deployment, const vault::Identity &keys)
+    Identity(const crypto::Id16 &deployment, const vault::Identity &keys, const DemoHq &hq)
         : m_deployment(deployment)
         , m_keys(keys)
+        , m_hq(hq)
     {}
     [[nodiscard]] streams::Role role() const override { return streams::Role::Hq; }
     [[nodiscard]] crypto::Id16 deploymentId() const override { return m_deployment; }
     [[nodiscard]] crypto::Id16 localId() const override { return protocol::hqParticipantId(); }
     [[nodiscard]] const crypto::SignSecretKey &signingKey() const override
     {
-        return m_keys.sign.secretKey;
+        return m_hq.contentKey().secretKey;
     }
     [[nodiscard]] const crypto::BoxKeyPair *boxKey(std::uint32_t keyId) const override
     {
@@ -91,6 +99,7 @@ public:
 private:
     crypto::Id16 m_deployment;
     const vault::Identity &m_keys;
+    const DemoHq &m_hq;
 };
 
 DemoHq::~DemoHq()
@@ -167,7 +176,7 @@ Status DemoHq::loadKeys()
     if (!m_vault->identity())
         return fail(Errc::NotFound, QStringLiteral("HQ's store has no identity keys"));
     auto st = m_vault->database()->prepare("SELECT deployment_id, origin_id, root_sk, admin_sk, "
-                                           "cert_serial FROM demo_hq WHERE id = 1");
+                                           "cert_serial, content_sk FROM demo_hq WHERE id = 1");
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
@@ -190,6 +199,12 @@ Status DemoHq::loadKeys()
     m_root = std::move(*root);
     m_admin = std::move(*admin);
     m_serial = std::uint64_t(st->columnInt64(4));
+    if (!st->columnIsNull(5)) {
+        auto content = signKeyFrom(st->columnSecret(5));
+        if (!content)
+            return std::unexpected(content.error());
+        m_content = std::make_unique<crypto::SignKeyPair>(std::move(*content));
+    }
     return {};
 }
 
@@ -205,7 +220,7 @@ Status DemoHq::openLayers(const liaison::Clock &clock)
         return s;
     m_fanout = std::make_unique<hq::HqFanout>(*m_records, *m_registry);
     m_applier = std::make_unique<hq::HqApplier>(*m_fanout);
-    m_identity = std::make_unique<Identity>(m_deployment, *m_vault->identity());
+    m_identity = std::make_unique<Identity>(m_deployment, *m_vault->identity(), *this);
     m_outbox =
         std::make_unique<streams::StreamOutbox>(db, *m_identity, *m_registry, *m_streamClock);
     m_receiver = std::make_unique<streams::Receiver>(db, *m_identity, *m_registry, *m_applier,
@@ -217,6 +232,52 @@ Status DemoHq::openLayers(const liaison::Clock &clock)
     return {};
 }
 
+const crypto::SignKeyPair &DemoHq::contentKey() const
+{
+    return m_content ? *m_content : m_vault->identity()->sign;
+}
+
+Status DemoHq::rotateContentKey(int timeoutMs)
+{
+    if (!m_transport)
+        return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
+    auto next = std::make_unique<crypto::SignKeyPair>(crypto::crypto_sign_keypair());
+    protocol::HqCertificate c = certificate(m_serial + 1);
+    c.contentKey = next->publicKey;
+    protocol::signHqCertificate(c, m_root.secretKey);
+    // (1) The HEARTBEAT that carries the new certificate is sealed with the key devices (and
+    // the relay) trust now, and pushed while the relay still holds the old certificate.
+    m_receiver->setCertificateSerial(c.serial);
+    m_receiver->setCertificate(c.encode());
+    auto devices = m_registry->devices();
+    if (!devices)
+        return std::unexpected(devices.error());
+    for (const hq::DeviceRecord &d : *devices) {
+        if (d.state != streams::PeerState::Active)
+            continue;
+        if (auto hb = m_receiver->sendHeartbeat(d.id); !hb)
+            qCInfo(lcDemoHq) << "no certificate HEARTBEAT for a device:"
+                             << errcName(hb.error().code);
+    }
+    if (auto round = syncOnce(timeoutMs); !round)
+        return std::unexpected(round.error());
+    // (2) From now on the new key signs envelopes, commands, tokens and HQ's relay requests.
+    auto st = m_vault->database()->prepare(
+        "UPDATE demo_hq SET cert_serial = ?1, content_sk = ?2 WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    const crypto::SecretBytes secret = crypto::SecretBytes::copyOf(next->secretKey.view());
+    if (auto s = st->bind(1, qint64(c.serial)).bind(2, secret).exec(); !s)
+        return std::unexpected(s.error());
+    m_serial = c.serial;
+    m_content = std::move(next);
+    // (3) The relay verifies HQ's requests and envelopes with the new certificate's key.
+    if (auto s = installCertificate(c.encode(), timeoutMs); !s)
+        return s;
+    qCInfo(lcDemoHq) << "content key rotated: certificate serial" << m_serial;
+    return {};
+}
+
 protocol::HqCertificate DemoHq::certificate(std::uint64_t serial) const
 {
     const std::int64_t now = m_streamClock->wallMs();
@@ -225,7 +286,7 @@ protocol::HqCertificate DemoHq::certificate(std::uint64_t serial) const
     c.serial = serial;
     c.notBeforeMs = now - 3600 * 1000;
     c.notAfterMs = now + kCertValidityMs;
-    c.contentKey = m_vault->identity()->sign.publicKey;
+    c.contentKey = contentKey().publicKey;
     c.relayAdminKey = m_admin.publicKey;
     protocol::signHqCertificate(c, m_root.secretKey);
     return c;
@@ -287,7 +348,7 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
     profile.deviceId = deviceId;
     profile.deploymentId = m_deployment;
     profile.hqId = protocol::hqParticipantId();
-    profile.hqSignKey = m_vault->identity()->sign.publicKey;
+    profile.hqSignKey = contentKey().publicKey;
     profile.hqCertSerial = m_serial; // the certificate that names this content key
     profile.hqBoxKey = m_vault->identity()->box.publicKey;
     profile.hqBoxKeyId = kHqBoxKeyId;
@@ -454,7 +515,7 @@ Result<crypto::Id16> DemoHq::publishWipe(const crypto::Id16 &deviceId, int timeo
     const std::int64_t now = m_streamClock->wallMs();
     auto token = client::makeWipeToken(*target, commandId, now, now + kWipeTokenValidityMs,
                                        certificate(std::max<std::uint64_t>(m_serial, 1)),
-                                       m_vault->identity()->sign.secretKey);
+                                       contentKey().secretKey);
     if (!token)
         return std::unexpected(token.error());
     // HQ believes an acknowledgement only for this command (wipeAcknowledgement).

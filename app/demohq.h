@@ -64,6 +64,13 @@ public:
     // A root-signed certificate (serial one above the last issued, valid from an hour ago for
     // 30 days) naming the content-signing and relay-admin keys; the serial is remembered.
     [[nodiscard]] Result<QByteArray> issueCertificate();
+    // The content-signing key now (the vault identity's until the first rotation).
+    [[nodiscard]] const crypto::SignKeyPair &contentKey() const;
+    // DESIGN.md "Keys": a new content-signing key under a new certificate (serial + 1). Every
+    // active device gets a HEARTBEAT carrying it, still signed with the old key and pushed to
+    // the relay while the relay holds the old certificate; then HQ signs with the new key and
+    // installs the new certificate at the relay. Needs connectRelay.
+    [[nodiscard]] Status rotateContentKey(int timeoutMs = 30000);
 
     // Enrolment, shortened: HQ registers the device's public keys (active) and its scopes, and
     // returns the profile the device keeps (HQ's keys, deployment, relay address and pins).
@@ -134,6 +141,7 @@ private:
     crypto::Id16 m_origin;
     crypto::SignKeyPair m_root;
     crypto::SignKeyPair m_admin;
+    std::unique_ptr<crypto::SignKeyPair> m_content; // after a rotation
     std::uint64_t m_serial = 0;
     const liaison::Clock *m_streamClock = nullptr;
     std::unique_ptr<model::RecordStore> m_records;

@@ -787,6 +787,70 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir)));
         checkAcknowledged(d.profile.deviceId, ack.commandId);
     }
+
+    // Issue 8 point 10 (runs last: HQ keeps its new key). The desk rotates its content key:
+    // the HEARTBEAT carrying the new certificate reaches the app, which adopts it and takes
+    // HQ's next DELTA, signed with the new key, without re-enrolment; the key survives a
+    // restart of the session.
+    void hqContentKeyRotatesOnTheDevice()
+    {
+        if (*m_hq->records().recordCount() == 0) // this test function runs alone
+            QVERIFY(app::demo::seedDirectorate(m_hq->records(), m_clock.wallMs()));
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("rotation"), d));
+        // Devices of earlier test functions that never got their RESYNC: HQ's fan-out needs
+        // every member's stream open.
+        auto devices = m_hq->registry().devices();
+        QVERIFY(devices);
+        for (const hq::DeviceRecord &r : *devices) {
+            if (r.state == streams::PeerState::Active)
+                QVERIFY(m_hq->receiver().sendResync(r.id));
+        }
+        QVERIFY(m_hq->syncOnce());
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QVERIFY(unlock(*a));
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+        QCOMPARE(dumpOf(a->session()->records()), dumpOf(m_hq->records()));
+        const std::uint64_t before = a->streams()->hqKeys().serial();
+        const crypto::SignPublicKey oldKey = m_hq->contentKey().publicKey;
+        QCOMPARE(a->streams()->hqKeys().contentKey(), oldKey);
+
+        auto rotated = m_hq->rotateContentKey();
+        QVERIFY2(rotated, rotated ? "" : qPrintable(rotated.error().message));
+        QVERIFY(!(m_hq->contentKey().publicKey == oldKey));
+        auto all = m_hq->records().records(app::demo::demoScopes());
+        QVERIFY(all);
+        std::optional<model::RecordId> contact;
+        for (const model::RecordState &r : *all) {
+            if (r.type == model::RecordType::Contact && !contact)
+                contact = r.id;
+        }
+        QVERIFY(contact);
+        model::FieldMap changes;
+        changes.insert(QStringLiteral("notes"),
+                       QStringLiteral("after the key rotation %1").arg(m_clock.wallMs()));
+        QVERIFY(m_hq->records().update(*contact, changes));
+        auto deltas = m_hq->publishEdits();
+        QVERIFY2(deltas, deltas ? "" : qPrintable(deltas.error().message));
+        QVERIFY(*deltas >= 1);
+        auto round = m_hq->syncOnce(); // HQ's requests are signed with the new key too
+        QVERIFY2(round, round ? "" : qPrintable(round.error().message));
+        QCOMPARE(round->refused, 0);
+
+        const int okBefore = a->deviceSync()->roundsSucceeded();
+        a->deviceSync()->syncNow();
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() > okBefore, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(a->streams()->hqKeys().serial(), before + 1, 30000);
+        QCOMPARE(a->streams()->hqKeys().contentKey(), m_hq->contentKey().publicKey);
+        QTRY_COMPARE_WITH_TIMEOUT(dumpOf(a->session()->records()), dumpOf(m_hq->records()), 30000);
+        QVERIFY(a->sync()->alarms().isEmpty());
+        a->vault()->lock();
+        QVERIFY(unlock(*a));
+        QCOMPARE(a->streams()->hqKeys().contentKey(), m_hq->contentKey().publicKey);
+        QCOMPARE(a->session()->profile()->hqSignKey, m_hq->contentKey().publicKey);
+        a->vault()->lock();
+    }
 };
 
 LIAISON_TEST_MAIN(TstAppSync)
