@@ -350,13 +350,17 @@ private:
             m_server->bodyBytesInFlight += held - m_counted;
             m_counted = held;
         }
-        if (ec || m_body->is_done())
+        if (ec)
             return onBody(ec);
+        // Complete or not, a body over the budget is refused: bodies count until their request
+        // is answered (they wait for the database with the handler), not only while read.
         if (m_server->bodyBytesInFlight > opt().maxInflightBodyBytes) {
             releaseBudget();
             return failAndClose(503, errc::unavailable,
                                 QStringLiteral("too many large requests at once, retry later"));
         }
+        if (m_body->is_done())
+            return onBody(ec);
         readBodySome();
     }
 
@@ -386,7 +390,7 @@ private:
         lowest().expires_never();
         auto msg = m_body->release();
         m_body.reset();
-        releaseBudget(); // the body now lives in the request (bounded by the route limit)
+        // The body now lives in the request; it stays counted until the answer (write()).
         m_keepAlive = msg.keep_alive();
 
         HttpRequest r;
@@ -415,6 +419,7 @@ private:
 
     void write(HttpResponse resp)
     {
+        releaseBudget();
         m_inHandler = false;
         m_writing = true;
         const bool close = resp.close || !m_keepAlive || m_server->stopping;

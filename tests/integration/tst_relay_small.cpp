@@ -1,4 +1,5 @@
-// Issue 9 point 8, the smaller points each with a test: TLS 1.2 limited to AEAD suites;
+// Issue 9 point 8, the smaller points each with a test: --max-inflight-body bounds the memory
+// of request bodies until they are answered; TLS 1.2 limited to AEAD suites;
 // `Expect: 100-continue` answered; SIGTERM does not wait on a stalled uploader; a second relay
 // on the same SQLite file is refused; a PostgreSQL password in the URL is never logged.
 
@@ -59,6 +60,67 @@ class TestRelaySmall : public QObject
 private Q_SLOTS:
     void init() { QVERIFY2(env.setUp(QStringLiteral("sqlite")), qPrintable(env.error)); }
     void cleanup() { env.tearDown(); }
+
+    void inflightBodyBudgetBoundsMemory()
+    {
+        // 32 MiB of bodies at once; sixteen 6 MB envelopes arrive while the database is locked
+        // by another process (so each waits for the writer with its body in memory).
+        QVERIFY2(env.startRelay({"--max-inflight-body", "33554432"}), qPrintable(env.error));
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        QCOMPARE(registerDevice(c, admin, dev).status, 200);
+        Signer ds = deviceSigner(*env.dep, dev);
+        QList<QByteArray> requests;
+        for (std::uint64_t seq = 1; seq <= 16; ++seq) {
+            const Built e = deviceEnvelope(*env.dep, dev, seq, QByteArray(6 * 1024 * 1024, 'm'));
+            QByteArray raw = "POST /v1/envelopes HTTP/1.1\r\nHost: " + c.host() +
+                             "\r\nContent-Length: " + QByteArray::number(e.bytes.size()) + "\r\n";
+            for (const auto &[k, v] : ds.headersFor(c.host(), "POST", "/v1/envelopes", e.bytes))
+                raw += k + ": " + v + "\r\n";
+            requests.append(raw + "\r\n" + e.bytes);
+        }
+        QProcess locker;
+        locker.start(QStringLiteral("sqlite3"), {env.backend.sqlitePath});
+        QVERIFY(locker.waitForStarted(5000));
+        locker.write("PRAGMA busy_timeout=10000;\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n");
+        QElapsedTimer t;
+        t.start();
+        while (!locker.readAllStandardOutput().contains("locked") && t.elapsed() < 10000)
+            locker.waitForReadyRead(200);
+        const qint64 before = env.relay->rssKiB();
+        std::vector<std::unique_ptr<HttpConnection>> conns;
+        qint64 peak = before;
+        for (const QByteArray &r : requests) {
+            conns.push_back(std::make_unique<HttpConnection>(env.relay->port));
+            // A refused upload may see its connection closed before all of it is sent.
+            (void)conns.back()->sendRaw(r);
+            peak = std::max(peak, env.relay->rssKiB());
+        }
+        for (int i = 0; i < 10; ++i) {
+            QTest::qWait(100);
+            peak = std::max(peak, env.relay->rssKiB());
+        }
+        locker.write("ROLLBACK;\n.quit\n");
+        locker.closeWriteChannel();
+        QVERIFY(locker.waitForFinished(10000));
+        int stored = 0, refused = 0, dropped = 0;
+        for (auto &cn : conns) {
+            const Reply r = cn->readReply(30000);
+            stored += r.status == 200;
+            refused += r.status == 503;
+            dropped += r.status == -1; // refused, and reset while the client was still sending
+        }
+        qInfo("96 MB of bodies against a 32 MiB budget: %d stored, %d refused 503, %d dropped; "
+              "RSS grew %lld KiB",
+              stored, refused, dropped, peak - before);
+        QCOMPARE(stored + refused + dropped, 16);
+        QVERIFY(refused > 0);
+        refused += dropped;
+        QVERIFY2(refused >= 8, qPrintable(QString::number(refused)));
+        // The budget and one body being copied, plus allocator and ASan quarantine slack.
+        QVERIFY2(peak - before < 72 * 1024, qPrintable(QString::number(peak - before)));
+    }
 
     void tls12OffersOnlyAeadSuites()
     {
