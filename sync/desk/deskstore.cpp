@@ -40,18 +40,58 @@ Status createImportKeyTable(store::Database &db)
                       "record_id BLOB NOT NULL)");
 }
 
-std::vector<store::Migration> deskMigrations()
+// The layers' schemas, numbered by PRAGMA user_version (records, streams, HQ registry).
+std::vector<store::Migration> layerMigrations()
 {
     std::vector<store::Migration> m = model::RecordStore::migrations();
     for (auto &x : streams::streamMigrations())
         m.push_back(std::move(x));
     for (auto &x : hq::DeviceRegistry::migrations())
         m.push_back(std::move(x));
-    m.push_back(createConfigTable);
-    m.push_back(createScopeTable);
-    m.push_back(createAuditTable);
-    m.push_back(createImportKeyTable);
     return m;
+}
+
+// The desk's own tables are numbered by a version of their own (desk_schema), not by
+// user_version: a migration appended to a lower layer must not shift them (a store made before
+// it would run "CREATE TABLE desk_audit" again). Only ever append here.
+const std::vector<store::Migration> &deskMigrations()
+{
+    static const std::vector<store::Migration> m = {createConfigTable, createScopeTable,
+                                                    createAuditTable, createImportKeyTable};
+    return m;
+}
+
+Status migrateDesk(store::Database &db)
+{
+    if (auto s = db.execute("CREATE TABLE IF NOT EXISTS desk_schema (id INTEGER PRIMARY KEY "
+                            "CHECK (id = 1), version INTEGER NOT NULL)");
+        !s)
+        return s;
+    auto version = db.queryInt64("SELECT version FROM desk_schema WHERE id = 1");
+    qint64 current = 0;
+    if (version)
+        current = *version;
+    else if (version.error().code != Errc::NotFound)
+        return std::unexpected(version.error());
+    const auto &all = deskMigrations();
+    if (current > qint64(all.size()))
+        return fail(Errc::SchemaTooNew,
+                    QStringLiteral("the desk store was written by a newer liaison-hq"));
+    for (qint64 v = current; v < qint64(all.size()); ++v) {
+        store::Transaction tx(db);
+        if (auto s = tx.begin(); !s)
+            return s;
+        if (auto s = all[std::size_t(v)](db); !s)
+            return s;
+        auto st = db.prepare("INSERT OR REPLACE INTO desk_schema (id, version) VALUES (1, ?1)");
+        if (!st)
+            return std::unexpected(st.error());
+        if (auto s = st->bind(1, v + 1).exec(); !s)
+            return s;
+        if (auto s = tx.commit(); !s)
+            return s;
+    }
+    return {};
 }
 
 // Store binds a null QString as NULL; the desk's text columns are NOT NULL.
@@ -95,13 +135,15 @@ DeskStore::create(const QString &storeDir, const crypto::SecretBytes &passphrase
     if (exists(storeDir))
         return fail(Errc::AlreadyExists,
                     QStringLiteral("%1 already holds a desk store").arg(storeDir));
-    options.database.migrations = deskMigrations();
+    options.database.migrations = layerMigrations();
     options.createIdentity = true;
     auto v = vault::Vault::create(vaultDir(storeDir), passphrase, keyStore, vaultClock, options);
     if (!v)
         return std::unexpected(v.error());
     std::unique_ptr<DeskStore> desk(new DeskStore(clock));
     desk->m_vault = std::move(*v);
+    if (auto s = migrateDesk(desk->database()); !s)
+        return std::unexpected(s.error());
     const crypto::Id16 origin = crypto::randomFixed<crypto::Id16>();
     const crypto::SignKeyPair admin = crypto::crypto_sign_keypair();
     const crypto::SecretBytes adminSecret = crypto::SecretBytes::copyOf(admin.secretKey.view());
@@ -134,7 +176,7 @@ Result<std::unique_ptr<DeskStore>> DeskStore::open(const QString &storeDir,
 {
     if (!exists(storeDir))
         return fail(Errc::NotFound, QStringLiteral("no desk store in %1").arg(storeDir));
-    options.database.migrations = deskMigrations();
+    options.database.migrations = layerMigrations();
     auto v = vault::Vault::load(vaultDir(storeDir), keyStore, vaultClock, options);
     if (!v)
         return std::unexpected(v.error());
@@ -142,6 +184,8 @@ Result<std::unique_ptr<DeskStore>> DeskStore::open(const QString &storeDir,
         return std::unexpected(s.error());
     std::unique_ptr<DeskStore> desk(new DeskStore(clock));
     desk->m_vault = std::move(*v);
+    if (auto s = migrateDesk(desk->database()); !s)
+        return std::unexpected(s.error());
     if (auto s = desk->loadConfig(); !s)
         return std::unexpected(s.error());
     if (auto s = desk->openLayers(); !s)

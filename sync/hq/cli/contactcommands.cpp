@@ -6,6 +6,7 @@
 #include "imports/contactcsv.h"
 #include "imports/csv.h"
 #include "imports/textdecode.h"
+#include "imports/vcard.h"
 #include "model/records.h"
 #include "store/atomicfile.h"
 
@@ -299,15 +300,25 @@ int contactList(Context &ctx)
     return ctx.finish();
 }
 
+// --format, else from the file name (.vcf, .vcard), else csv; empty when unknown.
+QString formatOf(Context &ctx, const QString &file)
+{
+    const QString suffix = QFileInfo(file).suffix().toLower();
+    const QString format = ctx.isSet(kOptFormat) ? ctx.value(kOptFormat).toLower()
+                           : (suffix == QLatin1String("vcf") || suffix == QLatin1String("vcard"))
+                               ? QStringLiteral("vcard")
+                               : QStringLiteral("csv");
+    return format == QLatin1String("csv") || format == QLatin1String("vcard") ? format : QString();
+}
+
 int contactImport(Context &ctx)
 {
     if (ctx.positional().size() != 1)
         return ctx.usage(QStringLiteral("give one file to import"));
     const QString path = ctx.positional().first();
-    const QString format =
-        ctx.isSet(kOptFormat) ? ctx.value(kOptFormat).toLower() : QStringLiteral("csv");
-    if (format != QLatin1String("csv"))
-        return ctx.usage(QStringLiteral("--format: only csv so far"));
+    const QString format = formatOf(ctx, path);
+    if (format.isEmpty())
+        return ctx.usage(QStringLiteral("--format takes csv or vcard"));
     std::optional<QChar> delimiter;
     if (ctx.isSet(kOptDelimiter)) {
         const QString d = ctx.value(kOptDelimiter);
@@ -330,7 +341,8 @@ int contactImport(Context &ctx)
     o.encoding = ctx.value(kOptEncoding);
     o.defaultScope = ctx.value(kOptScope);
     o.delimiter = delimiter;
-    auto sheet = imports::readContactCsv(*bytes, o);
+    auto sheet = format == QLatin1String("vcard") ? imports::readContactVcard(*bytes, o)
+                                                  : imports::readContactCsv(*bytes, o);
     if (!sheet)
         return ctx.fail(QStringLiteral("contact import"), sheet.error());
     auto store = ctx.openStore();
@@ -403,10 +415,9 @@ int contactExport(Context &ctx)
     const QString out = ctx.value(kOptOut);
     if (out.isEmpty())
         return ctx.usage(QStringLiteral("--out FILE is required"));
-    const QString format =
-        ctx.isSet(kOptFormat) ? ctx.value(kOptFormat).toLower() : QStringLiteral("csv");
-    if (format != QLatin1String("csv"))
-        return ctx.usage(QStringLiteral("--format: only csv so far"));
+    const QString format = formatOf(ctx, out);
+    if (format.isEmpty())
+        return ctx.usage(QStringLiteral("--format takes csv or vcard"));
     auto store = ctx.openStore();
     if (!store)
         return store.error();
@@ -425,7 +436,13 @@ int contactExport(Context &ctx)
     addRow(imports::contactCsvHeader());
     for (const model::RecordState &r : *all)
         addRow(imports::contactCsvRow(r.id, r.scope, desk::fieldValues(r)));
-    const QByteArray bytes = QByteArray("\xEF\xBB\xBF") + text.toUtf8();
+    QByteArray bytes = QByteArray("\xEF\xBB\xBF") + text.toUtf8();
+    if (format == QLatin1String("vcard")) {
+        // vCard 4.0 is UTF-8 without a BOM.
+        bytes.clear();
+        for (const model::RecordState &r : *all)
+            bytes += imports::contactToVcard(r.id, r.scope, desk::fieldValues(r));
+    }
     if (auto s = writeOutputFile(out, bytes); !s)
         return ctx.fail(QStringLiteral("contact export"), s.error());
     if (auto s = desk.audit(QStringLiteral("contact.export"), QFileInfo(out).fileName(),
@@ -475,7 +492,7 @@ void addContactCommands(QList<Command> &out)
                 contactList});
     out.append(
         {{QStringLiteral("contact"), QStringLiteral("import")},
-         QStringLiteral("Import contacts from CSV (Liaison, Outlook or Google columns)"),
+         QStringLiteral("Import contacts from CSV (Liaison, Outlook, Google) or vCard 2.1/3.0/4.0"),
          QStringLiteral("FILE"),
          [](QCommandLineParser &p) {
              p.addOption({kOptScope,
@@ -490,18 +507,22 @@ void addContactCommands(QList<Command> &out)
              p.addOption({kOptSkipBad, QStringLiteral("Import the good rows of a file with bad "
                                                       "ones (default: nothing is imported).")});
              p.addOption({kOptDryRun, QStringLiteral("Show what would change; write nothing.")});
-             p.addOption({kOptFormat, QStringLiteral("csv (default)."), QStringLiteral("format")});
+             p.addOption({kOptFormat,
+                          QStringLiteral("csv or vcard (default: from the file name, else csv)."),
+                          QStringLiteral("format")});
          },
          contactImport});
     out.append(
         {{QStringLiteral("contact"), QStringLiteral("export")},
-         QStringLiteral("Write the contacts to a CSV file (UTF-8, Liaison's columns)"),
+         QStringLiteral("Write the contacts to CSV (UTF-8, Liaison's columns) or vCard 4.0"),
          QString(),
          [](QCommandLineParser &p) {
              p.addOption({kOptOut, QStringLiteral("The file to write."), QStringLiteral("file")});
              p.addOption({kOptScope, QStringLiteral("Only this scope; repeatable."),
                           QStringLiteral("scope")});
-             p.addOption({kOptFormat, QStringLiteral("csv (default)."), QStringLiteral("format")});
+             p.addOption({kOptFormat,
+                          QStringLiteral("csv or vcard (default: from the file name, else csv)."),
+                          QStringLiteral("format")});
          },
          contactExport});
 }
