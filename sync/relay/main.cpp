@@ -159,6 +159,11 @@ int main(int argc, char **argv)
     qCInfo(lcRelay).noquote() << "storage:" << config->db.display;
 
     RelayService service(ioc, *config, pool, wallClockMs);
+    if (tls)
+        service.setDefaultAudience(certificateNames(*tls));
+    else
+        service.setDefaultAudience(
+            {QStringLiteral("127.0.0.1"), QStringLiteral("localhost"), QStringLiteral("::1")});
     if (!pin.isEmpty()) {
         service.setTlsPin(pin);
         qCInfo(lcRelay).noquote() << "TLS public-key pin (SPKI SHA-256, base64):" << pin;

@@ -109,7 +109,8 @@ e.g. LIAISON_RELAY_DB=postgresql://relay@db/relay. A flag wins over the environm
   --dev-plain-http          serve plain HTTP instead of TLS; only with a loopback --listen
                             address (refused otherwise). For development and tests.
   --public-host NAME        accepted Host value in the signed request audience; repeat for
-                            several (default: the Host header as received)
+                            several (default: the names of the TLS certificate, any
+                            port; with --dev-plain-http the loopback names)
 
 Limits (each refusal is a JSON body {"error": code, "message": text} with the status):
   --max-header BYTES        request line + headers (default 16384; over it: 431)

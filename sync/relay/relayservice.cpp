@@ -80,6 +80,19 @@ std::optional<std::int64_t> jsonInt(const QJsonValue &v, std::int64_t min, std::
     return std::int64_t(d);
 }
 
+// "name:port" -> "name", "[::1]:port" -> "::1".
+QString hostWithoutPort(const QByteArray &host)
+{
+    if (host.startsWith('[')) {
+        const qsizetype end = host.indexOf(']');
+        return QString::fromLatin1(end > 0 ? host.mid(1, end - 1) : host);
+    }
+    const qsizetype colon = host.indexOf(':');
+    if (colon >= 0 && host.indexOf(':', colon + 1) < 0)
+        return QString::fromLatin1(host.left(colon));
+    return QString::fromLatin1(host);
+}
+
 QByteArray hex(const crypto::Id16 &id)
 {
     return id.toHex();
@@ -411,8 +424,10 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
                                      QStringLiteral("request time is more than 5 minutes from "
                                                     "relay time; see Liaison-Time")));
     }
-    if (!m_config.publicHosts.isEmpty() &&
-        !m_config.publicHosts.contains(QString::fromLatin1(req.host), Qt::CaseInsensitive))
+    if (!m_config.publicHosts.isEmpty()
+            ? !m_config.publicHosts.contains(QString::fromLatin1(req.host), Qt::CaseInsensitive)
+            : !m_defaultAudience.isEmpty() &&
+                  !m_defaultAudience.contains(hostWithoutPort(req.host), Qt::CaseInsensitive))
         return finish(ctx, jsonError(401, errc::wrongAudience, QStringLiteral("unknown host")));
 
     withCertificate([this, ctx, auth = *auth, next = std::move(next)]() mutable {

@@ -69,6 +69,9 @@ public:
     void wake(const crypto::Id16 &recipient);
     void setListenerConnected(bool connected);
     void setTlsPin(const QByteArray &spkiSha256Base64) { m_tlsPin = spkiSha256Base64; }
+    // Without --public-host, the signed audience must name one of these hosts (any port): the
+    // names of the relay's TLS certificate, or the loopback names for plain HTTP.
+    void setDefaultAudience(const QStringList &hosts) { m_defaultAudience = hosts; }
     void setConnectionCounter(std::function<std::size_t()> counter)
     {
         m_connections = std::move(counter);
@@ -161,6 +164,7 @@ private:
     boost::asio::steady_timer m_retentionTimer;
     boost::asio::steady_timer m_pruneTimer;
     QByteArray m_tlsPin;
+    QStringList m_defaultAudience;
     std::function<std::size_t()> m_connections;
     bool m_stopping = false;
     int m_inFlight = 0;

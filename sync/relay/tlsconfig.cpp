@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/ip/address.hpp>
 
 #include <QCryptographicHash>
 
@@ -51,6 +54,47 @@ Result<QByteArray> spkiSha256Base64(boost::asio::ssl::context &context)
     const QByteArray spki(reinterpret_cast<const char *>(der), len);
     OPENSSL_free(der);
     return QCryptographicHash::hash(spki, QCryptographicHash::Sha256).toBase64();
+}
+
+QStringList certificateNames(boost::asio::ssl::context &context)
+{
+    QStringList names;
+    X509 *cert = SSL_CTX_get0_certificate(context.native_handle());
+    if (!cert)
+        return names;
+    auto *sans = static_cast<GENERAL_NAMES *>(
+        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); ++i) {
+        const GENERAL_NAME *n = sk_GENERAL_NAME_value(sans, i);
+        if (n->type == GEN_DNS) {
+            const ASN1_STRING *s = n->d.dNSName;
+            names << QString::fromLatin1(reinterpret_cast<const char *>(ASN1_STRING_get0_data(s)),
+                                         ASN1_STRING_length(s))
+                         .toLower();
+        } else if (n->type == GEN_IPADD) {
+            const ASN1_OCTET_STRING *s = n->d.iPAddress;
+            const auto *b = ASN1_STRING_get0_data(s);
+            if (ASN1_STRING_length(s) == 4) {
+                names << boost::asio::ip::make_address_v4(
+                             boost::asio::ip::address_v4::bytes_type{b[0], b[1], b[2], b[3]})
+                             .to_string()
+                             .c_str();
+            } else if (ASN1_STRING_length(s) == 16) {
+                boost::asio::ip::address_v6::bytes_type v6;
+                std::copy(b, b + 16, v6.begin());
+                names << QString::fromStdString(boost::asio::ip::make_address_v6(v6).to_string());
+            }
+        }
+    }
+    if (sans)
+        GENERAL_NAMES_free(sans);
+    if (names.isEmpty()) {
+        char cn[256] = {};
+        if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) >
+            0)
+            names << QString::fromLatin1(cn).toLower();
+    }
+    return names;
 }
 
 } // namespace liaison::relay

@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -19,5 +20,9 @@ makeServerTlsContext(const QString &certFile, const QString &keyFile);
 
 // base64(SHA-256(DER SubjectPublicKeyInfo)) of the context's certificate: the public-key pin.
 [[nodiscard]] Result<QByteArray> spkiSha256Base64(boost::asio::ssl::context &context);
+
+// The names the context's certificate is for (subjectAltName DNS and IP entries, else the
+// common name), lower case: the default audience of signed requests.
+[[nodiscard]] QStringList certificateNames(boost::asio::ssl::context &context);
 
 } // namespace liaison::relay

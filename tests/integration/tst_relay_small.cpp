@@ -1,4 +1,5 @@
-// Issue 9 point 8, the smaller points each with a test: --max-inflight-body bounds the memory
+// Issue 9 point 8, the smaller points each with a test: the signed audience names this relay by
+// default; --max-inflight-body bounds the memory
 // of request bodies until they are answered; TLS 1.2 limited to AEAD suites;
 // `Expect: 100-continue` answered; SIGTERM does not wait on a stalled uploader; a second relay
 // on the same SQLite file is refused; a PostgreSQL password in the URL is never logged.
@@ -23,7 +24,7 @@ bool makeCertificate(const QString &dir, QString *certPath, QString *keyPath)
     p.start(QStringLiteral("openssl"),
             {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
              "-keyout", *keyPath, "-out", *certPath, "-days", "2", "-subj", "/CN=relay.test",
-             "-addext", "subjectAltName=IP:127.0.0.1"});
+             "-addext", "subjectAltName=IP:127.0.0.1,DNS:relay.test"});
     return p.waitForFinished(30000) && p.exitCode() == 0;
 }
 
@@ -47,6 +48,20 @@ int handshakeWith(quint16 port, const QStringList &ciphers)
     s.setSslConfiguration(conf);
     s.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
     return s.waitForEncrypted(5000) ? 1 : 0;
+}
+
+// A signed GET /v1/mailbox as HQ with the given Host header (signed for that host).
+int statusForHost(HttpConnection &c, const Deployment &dep, const QByteArray &host)
+{
+    Signer hq = hqSigner(dep);
+    QByteArray raw = "GET /v1/mailbox HTTP/1.1\r\nHost: " + host + "\r\n";
+    for (const auto &[k, v] : hq.headersFor(host, "GET", "/v1/mailbox", {}))
+        raw += k + ": " + v + "\r\n";
+    raw += "\r\n";
+    if (!c.sendRaw(raw))
+        return -1;
+    const Reply r = c.readReply(10000);
+    return r.status == 401 && r.errorCode() != "wrong_audience" ? -401 : r.status;
 }
 
 } // namespace
@@ -120,6 +135,28 @@ private Q_SLOTS:
         QVERIFY2(refused >= 8, qPrintable(QString::number(refused)));
         // The budget and one body being copied, plus allocator and ASan quarantine slack.
         QVERIFY2(peak - before < 72 * 1024, qPrintable(QString::number(peak - before)));
+    }
+
+    void defaultAudienceNamesThisRelay()
+    {
+        // Plain HTTP on loopback: the loopback names only.
+        QVERIFY2(env.startRelay(), qPrintable(env.error));
+        HttpConnection c(env.relay->port);
+        QCOMPARE(statusForHost(c, *env.dep, c.host()), 200);
+        QCOMPARE(statusForHost(c, *env.dep, "localhost:" + QByteArray::number(env.relay->port)),
+                 200);
+        QCOMPARE(statusForHost(c, *env.dep, "relay.other-deployment.example"), 401);
+        env.relay->stop();
+        // TLS: the names of the relay's certificate.
+        QString cert, key;
+        QVERIFY(makeCertificate(env.dir->path(), &cert, &key));
+        QVERIFY2(env.startRelay({"--tls-cert", cert, "--tls-key", key}, false),
+                 qPrintable(env.error));
+        HttpConnection t(env.relay->port, true);
+        QCOMPARE(statusForHost(t, *env.dep, "relay.test"), 200);
+        QCOMPARE(statusForHost(t, *env.dep, "127.0.0.1:" + QByteArray::number(env.relay->port)),
+                 200);
+        QCOMPARE(statusForHost(t, *env.dep, "elsewhere.test"), 401);
     }
 
     void tls12OffersOnlyAeadSuites()
