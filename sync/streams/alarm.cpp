@@ -27,6 +27,8 @@ const char *alarmTypeName(AlarmType type)
         return "unlock-failures";
     case AlarmType::StaleCertificate:
         return "stale-certificate";
+    case AlarmType::EpochRegressed:
+        return "epoch-regressed";
     }
     return "unknown";
 }

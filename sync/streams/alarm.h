@@ -25,6 +25,9 @@ enum class AlarmType : std::uint8_t {
     Quarantined = 9,              // HQ: a wipe-only device sent something other than COMMAND_ACK
     UnlockFailures = 10,          // HQ: a RECEIPT reports failed unlock attempts
     StaleCertificate = 11,        // device: HEARTBEAT names an older certificate serial than known
+    EpochRegressed = 12, // HQ's epochs went back (a restore): device: an envelope of an older
+                         // epoch sealed after its current one began; HQ: a device applied a
+                         // `down` position HQ never sealed (it is ahead of HQ's epochs)
 };
 
 [[nodiscard]] const char *alarmTypeName(AlarmType type);

@@ -649,6 +649,8 @@ struct Receiver::Impl
             qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
                                          << shortId(h.sender) << "epoch" << h.epoch;
             if (h.epoch < r.epoch)
+                STREAMS_TRY(checkOlderEpoch(r, f));
+            if (h.epoch < r.epoch)
                 STREAMS_TRY(salvageReject(f, peer));
             res.disposition = Disposition::Dropped;
             res.acknowledge = h.epoch < r.epoch; // an old epoch can never become useful
@@ -669,6 +671,76 @@ struct Receiver::Impl
         if (h.seq - r.applied <= kParkWindow)
             return park(r, f, bytes, res);
         return farAhead(r, f, bytes, peer, res);
+    }
+
+    // ---- restore (issue 8 point 6, review M2) ----
+
+    // Device: an envelope of an epoch older than the current one, sealed after the current one
+    // began (later than the newest HQ time this device verified, which is at least the time of
+    // the RESYNC that opened it): HQ never seals in an epoch it replaced, so its epochs went
+    // back (a restore from a backup). Alarm and ask for a RESYNC, which a restored HQ answers
+    // past the epochs the device names. An older envelope sealed before the current epoch is a
+    // late one: dropped as before.
+    Status checkOlderEpoch(InRow &r, const protocol::EnvelopeFrame &f)
+    {
+        if (q.m_me.role() != Role::Device || r.peerTimeMs <= 0)
+            return {};
+        const crypto::BoxKeyPair *key = q.m_me.boxKey(f.header.recipientBoxKeyId);
+        if (!key)
+            return {};
+        auto body = codec::open(f, *key, inDir);
+        if (!body || body->createdMs <= r.peerTimeMs)
+            return {};
+        if (r.resyncWanted != ResyncReason::None)
+            return {}; // asked already in this epoch
+        qCWarning(lcReceiver).noquote() << "HQ sealed in epoch" << f.header.epoch << "after epoch"
+                                        << r.epoch << "began: HQ went back";
+        STREAMS_TRY(raise(AlarmType::EpochRegressed, r, f.header.seq,
+                          std::int64_t(r.epoch - f.header.epoch)));
+        STREAMS_TRY(requestResync(r, ResyncReason::Other, f.header.seq));
+        return saveRow(r);
+    }
+
+    // HQ: a device's RECEIPT or RESYNC_REQUEST names the `down` position it applied. One HQ
+    // never sealed (an epoch past HQ's, or a seq past HQ's head in it) means HQ's store went
+    // back: alarm, move the stream past it and send the RESYNC at once, so HQ's epochs never go
+    // backwards for the device (DESIGN.md "Topology": after any restore, a new epoch).
+    Status checkDownNamed(InRow &r, const protocol::EnvelopeFrame &f)
+    {
+        if (q.m_me.role() != Role::Hq)
+            return {};
+        const crypto::BoxKeyPair *key = q.m_me.boxKey(f.header.recipientBoxKeyId);
+        if (!key)
+            return {};
+        auto body = codec::open(f, *key, inDir);
+        if (!body)
+            return {};
+        std::optional<EpochHead> named;
+        if (body->kind == Kind::Receipt) {
+            if (const auto rc = protocol::ReceiptPayload::fromCbor(body->payload))
+                named = rc->downApplied;
+        } else if (body->kind == Kind::ResyncRequest) {
+            if (const auto rq = protocol::ResyncRequestPayload::fromCbor(body->payload))
+                named = rq->downApplied;
+        }
+        if (!named || named->epoch == 0)
+            return {};
+        STREAMS_TRY_ASSIGN(const EpochHead head, q.m_outbox.head(r.sender));
+        if (named->epoch < head.epoch || (named->epoch == head.epoch && named->seq <= head.seq))
+            return {};
+        qCWarning(lcReceiver).noquote()
+            << "device" << shortId(r.sender) << "applied down epoch" << named->epoch << "seq"
+            << named->seq << "past HQ's head, epoch" << head.epoch << ": HQ went back";
+        STREAMS_TRY(raise(AlarmType::EpochRegressed, r, f.header.seq,
+                          std::int64_t(named->epoch) - std::int64_t(head.epoch)));
+        STREAMS_TRY(saveRow(r));
+        STREAMS_TRY_ASSIGN(const bool allowed, q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
+        if (!allowed || !q.m_resyncSource)
+            return {};
+        STREAMS_TRY(q.m_outbox.jumpEpoch(r.sender, named->epoch));
+        STREAMS_TRY(resyncInTransaction(r.sender));
+        STREAMS_TRY_ASSIGN(r, loadRow(r.sender));
+        return {};
     }
 
     Status onFrozen(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
@@ -767,6 +839,8 @@ struct Receiver::Impl
             r.gapSince = q.m_clock.onlineMs();
             STREAMS_TRY(saveRow(r));
         }
+        // HQ: what the device says it applied may show that HQ's store went back.
+        STREAMS_TRY(checkDownNamed(r, f));
         res.disposition = Disposition::Parked;
         res.acknowledge = true;
         res.reason = QStringLiteral("parked");

@@ -188,6 +188,21 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
     return out;
 }
 
+Status StreamOutbox::jumpEpoch(const Id16 &recipient, std::uint32_t epoch)
+{
+    if (epoch == 0xffffffffu)
+        return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("UPDATE stream_out SET epoch = ?, head_seq = 0, "
+                                             "head_hash = ? WHERE recipient = ? AND epoch <= ?"));
+    st.bind(1, std::int64_t(epoch))
+        .bind(2, Hash32{}.view())
+        .bind(3, recipient.view())
+        .bind(4, std::int64_t(epoch));
+    STREAMS_TRY(st.exec());
+    qCWarning(lcOutbox) << "stream moved on to epoch" << epoch << "(HQ's store went back)";
+    return {};
+}
+
 namespace {
 
 QueuedEnvelope rowToQueued(const store::Statement &st, const Id16 &sender, Direction dir)

@@ -60,6 +60,11 @@ public:
     [[nodiscard]] Result<QueuedEnvelope> openEpoch(const Id16 &recipient, Kind kind,
                                                    const QCborMap &payload);
 
+    // HQ after a restore: the stream is moved to `epoch` (when it is behind it) with nothing
+    // sealed in it, so the next openEpoch opens epoch + 1. Call only right before openEpoch, in
+    // its transaction: nothing must be enqueued in between.
+    [[nodiscard]] Status jumpEpoch(const Id16 &recipient, std::uint32_t epoch);
+
     // Envelopes not yet acknowledged by the relay, oldest epoch and seq first.
     [[nodiscard]] Result<std::vector<QueuedEnvelope>> pending(const Id16 &recipient,
                                                               int limit = 256) const;
