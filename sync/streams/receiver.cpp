@@ -123,6 +123,23 @@ InRow rowFrom(const store::Statement &st)
     return r;
 }
 
+// Every stream_in row received by `me` that matches `where` (SQL after "recipient = ? AND"),
+// read in full before the caller writes.
+Result<std::vector<InRow>> loadInRows(store::Database &db, const Id16 &me, const char *where)
+{
+    const QByteArray sql = QByteArray(kInColumns) + "WHERE recipient = ? AND " + where;
+    STREAMS_TRY_ASSIGN(auto st, db.prepare(sql.constData()));
+    st.bind(1, me.view());
+    std::vector<InRow> rows;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        rows.push_back(rowFrom(st));
+    }
+    return rows;
+}
+
 StreamState stateFrom(const InRow &r, int parked)
 {
     StreamState s;
@@ -413,18 +430,8 @@ struct Receiver::Impl
     // HQ, tick(): coalesced RESYNCs whose interval is over.
     Status sendWantedResyncs()
     {
-        const QByteArray sql = QByteArray(kInColumns) + "WHERE recipient = ? AND state = 0 AND "
-                                                        "resync_wanted != 0";
-        STREAMS_TRY_ASSIGN(auto st, db().prepare(sql.constData()));
-        st.bind(1, q.m_me.localId().view());
-        std::vector<InRow> rows;
-        for (;;) {
-            STREAMS_TRY_ASSIGN(const bool row, st.step());
-            if (!row)
-                break;
-            rows.push_back(rowFrom(st));
-        }
-        st.reset();
+        STREAMS_TRY_ASSIGN(std::vector<InRow> rows,
+                           loadInRows(db(), q.m_me.localId(), "state = 0 AND resync_wanted != 0"));
         for (InRow &r : rows) {
             STREAMS_TRY_ASSIGN(const bool allowed,
                                q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
@@ -1564,19 +1571,10 @@ Status Receiver::tick()
     Impl impl(*this);
     STREAMS_TRY(m_db.begin());
     auto run = [&]() -> Status {
-        const QByteArray sql = QByteArray(kInColumns) +
-                               "WHERE recipient = ? AND gap_since_online IS NOT NULL AND state = 0 "
-                               "AND resync_wanted = 0";
-        STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
-        st.bind(1, m_me.localId().view());
-        std::vector<InRow> rows;
-        for (;;) {
-            STREAMS_TRY_ASSIGN(const bool row, st.step());
-            if (!row)
-                break;
-            rows.push_back(rowFrom(st));
-        }
-        st.reset();
+        STREAMS_TRY_ASSIGN(std::vector<InRow> rows,
+                           loadInRows(m_db, m_me.localId(),
+                                      "gap_since_online IS NOT NULL AND state = 0 AND "
+                                      "resync_wanted = 0"));
         for (InRow &r : rows) {
             if (m_clock.onlineMs() < *r.gapSince) {
                 // The online clock went back (a reboot): the wait restarts from here rather than
@@ -1629,17 +1627,9 @@ Status Receiver::giveUpGap(const Id16 &sender)
 
 Result<std::vector<GapRequest>> Receiver::gapsWanted() const
 {
-    const QByteArray sql = QByteArray(kInColumns) +
-                           "WHERE recipient = ? AND state = 0 AND gap_since_online IS NOT NULL";
-    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
-    st.bind(1, m_me.localId().view());
-    std::vector<InRow> rows;
-    for (;;) {
-        STREAMS_TRY_ASSIGN(const bool row, st.step());
-        if (!row)
-            break;
-        rows.push_back(rowFrom(st));
-    }
+    STREAMS_TRY_ASSIGN(
+        const std::vector<InRow> rows,
+        loadInRows(m_db, m_me.localId(), "state = 0 AND gap_since_online IS NOT NULL"));
     std::vector<GapRequest> out;
     STREAMS_TRY_ASSIGN(auto ps,
                        m_db.prepare("SELECT seq FROM stream_parked WHERE sender = ? AND "
@@ -1757,17 +1747,11 @@ Result<std::vector<StreamState>> Receiver::quarantined() const
 {
     if (m_me.role() != Role::Hq)
         return std::vector<StreamState>{};
-    const QByteArray sql = QByteArray(kInColumns) + "WHERE recipient = ? AND state = 1 ORDER BY "
-                                                    "frozen_ms, sender";
-    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
-    st.bind(1, m_me.localId().view());
+    STREAMS_TRY_ASSIGN(const std::vector<InRow> rows,
+                       loadInRows(m_db, m_me.localId(), "state = 1 ORDER BY frozen_ms, sender"));
     std::vector<StreamState> out;
-    for (;;) {
-        STREAMS_TRY_ASSIGN(const bool row, st.step());
-        if (!row)
-            break;
-        out.push_back(stateFrom(rowFrom(st), 0));
-    }
+    for (const InRow &r : rows)
+        out.push_back(stateFrom(r, 0));
     return out;
 }
 
