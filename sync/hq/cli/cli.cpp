@@ -409,6 +409,7 @@ const QList<Command> &commands()
         addStoreCommands(c);
         addScopeCommands(c);
         addContactCommands(c);
+        addInstructionCommands(c);
         addRelayCommands(c);
         return c;
     }();

@@ -51,6 +51,7 @@ void addStoreCommands(QList<Command> &out);
 void addScopeCommands(QList<Command> &out);
 void addContactCommands(QList<Command> &out);
 void addRelayCommands(QList<Command> &out);
+void addInstructionCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context
