@@ -40,86 +40,28 @@ template <typename R> QByteArray why(const R &r)
 class TestHqStreams : public QObject
 {
     Q_OBJECT
-    QTemporaryDir m_dir;
-    crypto::Id16 m_deployment = crypto::randomFixed<crypto::Id16>();
-    std::unique_ptr<Hq> m_hq;
-    std::unique_ptr<Device> m_a, m_b;
+    // The harness's star (HQ, devices, in-process relay); this test needs every envelope
+    // applied in order.
+    Star m_star;
+    Hq *m_hq = nullptr;
+    Device *m_a = nullptr;
+    Device *m_b = nullptr;
 
-    bool pump()
-    {
-        for (int round = 0; round < 20; ++round) {
-            int moved = 0;
-            for (Device *d : {m_a.get(), m_b.get()}) {
-                auto down = m_hq->outbox->pending(d->me.localId(), 100000);
-                if (!down)
-                    return false;
-                for (const auto &q : *down) {
-                    if (!m_hq->outbox->markDelivered(d->me.localId(), q.stream.epoch, q.seq))
-                        return false;
-                    auto r = d->receiver->receive(q.bytes);
-                    if (!r || r->disposition != streams::Disposition::Applied) {
-                        qWarning("down not applied: %s",
-                                 r ? qPrintable(r->reason) : qPrintable(r.error().message));
-                        return false;
-                    }
-                    ++moved;
-                }
-                auto up = d->outbox->pending(m_hq->me.localId(), 100000);
-                if (!up)
-                    return false;
-                for (const auto &q : *up) {
-                    if (!d->outbox->markDelivered(m_hq->me.localId(), q.stream.epoch, q.seq))
-                        return false;
-                    auto r = m_hq->receiver->receive(q.bytes);
-                    if (!r || r->disposition != streams::Disposition::Applied) {
-                        qWarning("up not applied: %s",
-                                 r ? qPrintable(r->reason) : qPrintable(r.error().message));
-                        return false;
-                    }
-                    ++moved;
-                }
-            }
-            if (moved == 0)
-                return true;
-        }
-        return false;
-    }
-
+    bool pump() { return m_star.pump() && m_star.allApplied(); }
     bool enrol(Device &d, const QStringList &scopes)
     {
-        d.clock.setWall(m_hq->clock.wallMs());
-        d.peers.add(m_hq->me.asPeer());
-        const streams::Peer p = d.me.asPeer();
-        hq::DeviceRecord rec;
-        rec.id = p.id;
-        rec.signKey = p.signKey;
-        rec.boxKey = p.boxKey;
-        rec.boxKeyId = p.boxKeyId;
-        rec.state = streams::PeerState::Active;
-        if (!m_hq->registry->addDevice(rec))
-            return false;
-        for (const QString &s : scopes) {
-            if (!m_hq->registry->addMember(rec.id, s))
-                return false;
-        }
-        return m_hq->receiver->sendResync(rec.id).has_value() && pump();
+        return m_star.enrol(d, scopes) && m_star.allApplied();
     }
-
-    bool publish()
-    {
-        auto r = m_hq->fanout->publishLocalEdits();
-        return r && hq::HqFanout::enqueue(*m_hq->outbox, r->messages) && pump();
-    }
+    bool publish() { return m_star.publish() && m_star.allApplied(); }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        m_hq = std::make_unique<Hq>(m_deployment, m_dir.filePath(QStringLiteral("hq.db")));
-        QVERIFY(m_hq->open());
-        m_a = std::make_unique<Device>(m_deployment, m_dir.filePath(QStringLiteral("a.db")));
-        m_b = std::make_unique<Device>(m_deployment, m_dir.filePath(QStringLiteral("b.db")));
-        QVERIFY(m_a->records->open() && m_b->records->open());
+        QVERIFY(m_star.dir.isValid());
+        QVERIFY(m_star.open());
+        m_hq = m_star.hq.get();
+        m_a = &m_star.add();
+        m_b = &m_star.add(); // records opened at enrolment
         // Demo data at HQ before anyone is enrolled: the enrolment RESYNC carries it.
         auto counts = demo::populate(*m_hq->records, m_hq->clock.wallMs(), 10);
         QVERIFY2(counts.has_value(), why(counts).constData());
