@@ -128,6 +128,18 @@ constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revo
 // REJECT of a replaced `down` epoch reaches the held list, issue 8 points 4 and 11; withhold and
 // drop: on since HQ parks the envelopes of a new `up` epoch whose opening RECEIPT is lost, and
 // its gap timer then asks for a RESYNC, issue 8 point 5.)
+// Known soak failures (30-minute soak at 6ff91db, before withhold and drop joined: 691 + 1152
+// seeds, 3 failed), all I1 after a REJECT of an operation raced a re-issued copy of the same
+// operation: HQ takes the copy while the author rolled the operation back, and HQ never sends
+// an author its own operation:
+//   seed 240 (crash,members,revoke,multipart) and 465 (first set, without withhold and drop): a
+//             shared-contact deletion the desk refused (REJECT DeleteRefused) came again
+//             (re-issued after a RESYNC) once another device's deletion was accepted; HQ
+//             applied it ("record already deleted"): HQ's tombstone stamp is the refused one
+//   seed 243 (first set, without withhold and drop): the REJECT (OutOfScope) HQ sends again
+//             after a RESYNC (refreshReject) arrives after the device re-issued the create in
+//             its new `up` epoch; HQ accepts the copy (member again), the device drops the
+//             record (passes with that re-send switched off)
 constexpr unsigned kCiFamilies =
     Crash | Multipart | Revoke | Delay | Replay | Truncate | Members | Withhold | Drop;
 constexpr unsigned kCiFamilies2 = Crash | Multipart | Revoke | Members;
