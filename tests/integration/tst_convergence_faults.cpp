@@ -140,6 +140,8 @@ constexpr unsigned kAllFamilies = Clocks | Crash | HostileRelay | Members | Revo
 //             after a RESYNC (refreshReject) arrives after the device re-issued the create in
 //             its new `up` epoch; HQ accepts the copy (member again), the device drops the
 //             record (passes with that re-send switched off)
+// On a later main (with withhold and drop) these three seeds run differently and pass; the race
+// is not known to be fixed.
 constexpr unsigned kCiFamilies =
     Crash | Multipart | Revoke | Delay | Replay | Truncate | Members | Withhold | Drop;
 constexpr unsigned kCiFamilies2 = Crash | Multipart | Revoke | Members;
