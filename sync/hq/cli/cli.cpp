@@ -169,6 +169,21 @@ QString shortHex(const QByteArray &hex)
     return QString::fromLatin1(hex.left(8));
 }
 
+const char *peerStateName(streams::PeerState s)
+{
+    switch (s) {
+    case streams::PeerState::Pending:
+        return "pending";
+    case streams::PeerState::Active:
+        return "active";
+    case streams::PeerState::WipeOnly:
+        return "wipe-only";
+    case streams::PeerState::Revoked:
+        return "revoked";
+    }
+    return "unknown";
+}
+
 Status writeOutputFile(const QString &path, QByteArrayView bytes)
 {
     return store::writeFileAtomically(path, bytes, 0600);

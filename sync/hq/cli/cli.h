@@ -13,6 +13,7 @@
 #include "crypto/secret.h"
 #include "desk/deskstore.h"
 #include "error.h"
+#include "streams/streamtypes.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -122,6 +123,7 @@ private:
 [[nodiscard]] std::optional<qint64> parseTime(const QString &text);
 [[nodiscard]] QString shortHex(const QByteArray &hex);
 [[nodiscard]] Status writeOutputFile(const QString &path, QByteArrayView bytes);
+[[nodiscard]] const char *peerStateName(streams::PeerState s); // "active", "wipe-only", ...
 
 // Tests only (builds with LIAISON_TEST_HOOKS): LIAISON_HQ_TEST_KILL=<point>[:<n>] makes the
 // process SIGKILL itself at that point (n: once the count reaches n), to prove that an import or a

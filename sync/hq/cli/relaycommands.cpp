@@ -12,21 +12,6 @@ namespace {
 const QString kOptTimeout = QStringLiteral("timeout");
 const QString kOptScope = QStringLiteral("scope");
 
-const char *stateName(streams::PeerState s)
-{
-    switch (s) {
-    case streams::PeerState::Pending:
-        return "pending";
-    case streams::PeerState::Active:
-        return "active";
-    case streams::PeerState::WipeOnly:
-        return "wipe-only";
-    case streams::PeerState::Revoked:
-        return "revoked";
-    }
-    return "unknown";
-}
-
 int timeoutMs(Context &ctx, bool *ok)
 {
     *ok = true;
@@ -119,16 +104,17 @@ int deviceList(Context &ctx)
         const qint64 upSeq = *up ? qint64((*up)->applied.seq) : 0;
         const qint64 deliveredSeq = *delivered ? qint64((*delivered)->seq) : 0;
         const QString id = QString::fromLatin1(d.id.toHex());
-        out.append(QJsonObject{{QStringLiteral("id"), id},
-                               {QStringLiteral("state"), QString::fromLatin1(stateName(d.state))},
-                               {QStringLiteral("label"), d.label},
-                               {QStringLiteral("scopes"), QJsonArray::fromStringList(*scopes)},
-                               {QStringLiteral("downEpoch"), qint64(head->epoch)},
-                               {QStringLiteral("downSeq"), qint64(head->seq)},
-                               {QStringLiteral("downDelivered"), deliveredSeq},
-                               {QStringLiteral("downPending"), int(pending->size())},
-                               {QStringLiteral("upApplied"), upSeq}});
-        rows.append({id.left(8), QString::fromLatin1(stateName(d.state)),
+        out.append(
+            QJsonObject{{QStringLiteral("id"), id},
+                        {QStringLiteral("state"), QString::fromLatin1(peerStateName(d.state))},
+                        {QStringLiteral("label"), d.label},
+                        {QStringLiteral("scopes"), QJsonArray::fromStringList(*scopes)},
+                        {QStringLiteral("downEpoch"), qint64(head->epoch)},
+                        {QStringLiteral("downSeq"), qint64(head->seq)},
+                        {QStringLiteral("downDelivered"), deliveredSeq},
+                        {QStringLiteral("downPending"), int(pending->size())},
+                        {QStringLiteral("upApplied"), upSeq}});
+        rows.append({id.left(8), QString::fromLatin1(peerStateName(d.state)),
                      scopes->join(QLatin1Char(',')),
                      QStringLiteral("%1/%2").arg(deliveredSeq).arg(head->seq),
                      QString::number(upSeq), d.label});

@@ -18,21 +18,6 @@ const QString kOptAction = QStringLiteral("action");
 const QString kOptSince = QStringLiteral("since");
 const QString kOptLimit = QStringLiteral("limit");
 
-const char *stateName(streams::PeerState s)
-{
-    switch (s) {
-    case streams::PeerState::Pending:
-        return "pending";
-    case streams::PeerState::Active:
-        return "active";
-    case streams::PeerState::WipeOnly:
-        return "wipe-only";
-    case streams::PeerState::Revoked:
-        return "revoked";
-    }
-    return "unknown";
-}
-
 // The relay address as every HQ connection will use it (https with pins, or http on loopback).
 Status checkRelay(const QString &url, const QStringList &pins, const crypto::Id16 &deployment)
 {
@@ -106,7 +91,7 @@ int status(Context &ctx)
         return ctx.fail(QStringLiteral("records"), outbox.error());
     QMap<QString, int> byState;
     for (const hq::DeviceRecord &d : *devices)
-        ++byState[QString::fromLatin1(stateName(d.state))];
+        ++byState[QString::fromLatin1(peerStateName(d.state))];
     const qint64 now = ctx.clock().wallMs();
     QString certText = QStringLiteral("none (liaison-hq cert issue --root FILE)");
     QJsonObject certJson;
@@ -285,7 +270,7 @@ int scopeMembers(Context &ctx)
         auto d = desk.registry().device(id);
         if (!d)
             return ctx.fail(QStringLiteral("devices"), d.error());
-        const QString state = *d ? QString::fromLatin1(stateName((*d)->state)) : QString();
+        const QString state = *d ? QString::fromLatin1(peerStateName((*d)->state)) : QString();
         const QString label = *d ? (*d)->label : QString();
         out.append(QJsonObject{{QStringLiteral("device"), QString::fromLatin1(id.toHex())},
                                {QStringLiteral("state"), state},
