@@ -57,6 +57,7 @@ struct Hash32Tag;
 struct Hash64Tag;
 struct SaltTag;
 struct IdTag;
+struct AuthTagTag;
 
 using SignPublicKey = FixedBytes<32, SignPublicKeyTag>; // Ed25519
 using BoxPublicKey = FixedBytes<32, BoxPublicKeyTag>;   // X25519
@@ -66,6 +67,7 @@ using Hash32 = FixedBytes<32, Hash32Tag>;               // BLAKE2b-256
 using Hash64 = FixedBytes<64, Hash64Tag>;               // BLAKE2b-512
 using Salt16 = FixedBytes<16, SaltTag>;                 // Argon2id salt
 using Id16 = FixedBytes<16, IdTag>;                     // device, deployment, key-file ids
+using AuthTag = FixedBytes<32, AuthTagTag>;             // crypto_auth (HMAC-SHA-512-256)
 
 } // namespace liaison::crypto
 

@@ -338,6 +338,23 @@ SymmetricKey crypto_kdf_derive_from_key(const SymmetricKey &master, std::uint64_
     return out;
 }
 
+// ---- crypto_auth ----
+
+static_assert(crypto_auth_BYTES == AuthTag::size && crypto_auth_KEYBYTES == SymmetricKey::size);
+
+AuthTag crypto_auth(QByteArrayView message, const SymmetricKey &key)
+{
+    AuthTag tag;
+    ::crypto_auth(tag.data(), u8(message), std::size_t(message.size()), key.data());
+    return tag;
+}
+
+bool crypto_auth_verify(const AuthTag &tag, QByteArrayView message, const SymmetricKey &key)
+{
+    return ::crypto_auth_verify(tag.data(), u8(message), std::size_t(message.size()),
+                                key.data()) == 0;
+}
+
 // ---- padding ----
 
 QByteArray sodium_pad(QByteArrayView data, std::size_t blockSize)

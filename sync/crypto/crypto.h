@@ -126,6 +126,12 @@ private:
 [[nodiscard]] SymmetricKey crypto_kdf_derive_from_key(const SymmetricKey &master,
                                                       std::uint64_t subkeyId, const char *context);
 
+// ---- crypto_auth (HMAC-SHA-512-256), the enrolment submission's MAC ----
+[[nodiscard]] AuthTag crypto_auth(QByteArrayView message, const SymmetricKey &key);
+// Constant time.
+[[nodiscard]] bool crypto_auth_verify(const AuthTag &tag, QByteArrayView message,
+                                      const SymmetricKey &key);
+
 // ---- padding (ISO/IEC 7816-4 as libsodium's sodium_pad) ----
 [[nodiscard]] QByteArray sodium_pad(QByteArrayView data, std::size_t blockSize);
 [[nodiscard]] Result<QByteArray> sodium_unpad(QByteArrayView padded, std::size_t blockSize);

@@ -145,11 +145,26 @@ Status kdfAndPad()
                  "sodium_pad (ISO/IEC 7816-4)");
 }
 
+// RFC 4231 test case 1 (HMAC-SHA-512, key 0x0b x 20, "Hi There"), first 32 bytes: crypto_auth is
+// HMAC-SHA-512-256, and HMAC pads a short key with zeros, so the 20-byte key is the 32-byte key
+// 0x0b x 20 followed by 12 zero bytes.
+Status hmac()
+{
+    QByteArray key(20, '\x0b');
+    key.append(QByteArray(12, '\0'));
+    const SymmetricKey k(SecretBytes::copyOf(key));
+    const AuthTag tag = crypto_auth("Hi There", k);
+    const bool ok = tag.toByteArray() == hex("87aa7cdea5ef619d4ff0b4241a1d6cb0"
+                                             "2379f4e2ce4ec2787ad0b30545e17cde") &&
+                    crypto_auth_verify(tag, "Hi There", k) && !crypto_auth_verify(tag, "Hi there", k);
+    return check(ok, "HMAC-SHA-512-256 (RFC 4231 case 1)");
+}
+
 } // namespace
 
 Status selfTest()
 {
-    for (auto test : {blake2b, ed25519, x25519, xchacha, argon2id, kdfAndPad}) {
+    for (auto test : {blake2b, ed25519, x25519, xchacha, argon2id, kdfAndPad, hmac}) {
         if (auto s = test(); !s)
             return s;
     }
