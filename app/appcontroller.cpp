@@ -1,5 +1,7 @@
 #include "appcontroller.h"
 
+#include "connectivity.h"
+
 #include <QGuiApplication>
 #include <QLoggingCategory>
 
@@ -18,7 +20,7 @@ AppController::AppController(AppServices services, QObject *parent)
     , m_sync(new SyncStatusFacade(m_services.clock, this))
 {
     vault::VaultOptions options = m_services.vaultOptions;
-    options.database.migrations = deviceMigrations();
+    options.database.migrations = device::deviceMigrations();
     m_vault = std::make_unique<VaultController>(m_services.vaultDirectory, m_services.keyStore,
                                                 m_services.vaultClock, std::move(options));
     connect(m_vault.get(), &VaultController::unlocked, this, &AppController::openSession);
@@ -48,7 +50,7 @@ void AppController::openSession()
     vault::Vault *v = m_vault->vault();
     if (!v || !v->database())
         return;
-    auto session = DeviceSession::open(*v->database(), m_services.clock);
+    auto session = device::DeviceSession::open(*v->database(), m_services.clock);
     if (!session) {
         qCWarning(lcApp) << "session failed:" << errcName(session.error().code);
         m_sessionError = tr("The records could not be opened: %1").arg(session.error().message);
@@ -74,7 +76,7 @@ void AppController::openSession()
     m_schedule->setStore(records);
     m_instructionActions->setStore(records);
     if (m_session->profile() && v->identity()) {
-        auto streams = DeviceStreams::open(*m_session, *v->identity(), m_services.clock);
+        auto streams = device::DeviceStreams::open(*m_session, *v->identity(), m_services.clock);
         if (streams)
             m_streams = std::move(*streams);
         else
@@ -85,10 +87,11 @@ void AppController::openSession()
         installOnlineWipe();
     QString whyNoSync;
     if (m_streams) {
-        auto endpoint = relayEndpointFor(*m_session->profile());
+        auto endpoint = device::relayEndpointFor(*m_session->profile());
         if (endpoint) {
             client::SyncClientOptions options = m_services.syncOptions;
-            const auto wipe = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+            const auto wipe =
+                device::wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
             if (wipe) {
                 options.wipe = wipe->target;
                 // Judged against HQ's verified time and the adopted certificate serial.
@@ -100,8 +103,15 @@ void AppController::openSession()
                 };
             }
             m_syncChecksWipe = wipe.has_value();
-            m_deviceSync = std::make_unique<DeviceSync>(*m_session, *m_streams, *endpoint,
-                                                        m_services.connectivity, options);
+            // The platform's connectivity unless the caller gave one; none for a loopback
+            // relay, where the OS's reachability says nothing (the engine just tries).
+            client::Connectivity *connectivity = m_services.connectivity;
+            if (!connectivity && !client::isLoopbackHost(endpoint->baseUrl.host())) {
+                m_ownedConnectivity = platform::createConnectivity();
+                connectivity = m_ownedConnectivity.get();
+            }
+            m_deviceSync = std::make_unique<device::DeviceSync>(*m_session, *m_streams, *endpoint,
+                                                                connectivity, options);
             if (wipe) {
                 // Queued: the wipe destroys the engine that emits this.
                 connect(&m_deviceSync->client(), &client::SyncClient::wipeRequested, this,
@@ -111,7 +121,7 @@ void AppController::openSession()
                                 Qt::QueuedConnection);
                         });
             }
-            connect(m_deviceSync.get(), &DeviceSync::roundFinished, this,
+            connect(m_deviceSync.get(), &device::DeviceSync::roundFinished, this,
                     [this](bool, const QString &) {
                         refreshAll();
                         ensureWipeFile(); // HQ time and certificate serial for the locked check
@@ -152,6 +162,7 @@ void AppController::closeSession()
     if (m_deviceSync)
         m_deviceSync->stop();
     m_deviceSync.reset();
+    m_ownedConnectivity.reset();
     m_syncChecksWipe = false;
     m_streams.reset();
     if (m_session)
@@ -235,7 +246,7 @@ void AppController::ensureWipeFile()
     vault::Vault *v = m_vault->vault();
     if (!m_session || !m_session->profile() || !v || !v->identity())
         return;
-    auto wanted = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+    auto wanted = device::wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
     if (!wanted)
         return;
     // What the locked check judges tokens by (security review L-5).
@@ -247,16 +258,16 @@ void AppController::ensureWipeFile()
     }
     if (m_streams)
         wanted->certSerial = m_streams->hqKeys().serial();
-    auto present = readWipeFile(m_services.vaultDirectory);
+    auto present = device::readWipeFile(m_services.vaultDirectory);
     if (present && *present) {
-        const WipeFile &p = **present;
+        const device::WipeFile &p = **present;
         wanted->certSerial = std::max(p.certSerial, wanted->certSerial); // never lowered
-        WipeFile a = p, b = *wanted;
+        device::WipeFile a = p, b = *wanted;
         a.hqTimeMs = b.hqTimeMs = std::nullopt;
-        const auto had = wipeTokenContext(p, clock).hqTimeMs;
+        const auto had = device::wipeTokenContext(p, clock).hqTimeMs;
         // The bound the file gives today, if not more than a minute behind, is good enough.
         const bool timeCurrent = !wanted->hqTimeMs || (had && *had >= *wanted->hqTimeMs - 60'000);
-        if (encodeWipeFile(a) == encodeWipeFile(b) && timeCurrent)
+        if (device::encodeWipeFile(a) == device::encodeWipeFile(b) && timeCurrent)
             return;
         if (!wanted->hqTimeMs && p.hqTimeMs) { // keep what the file knew
             wanted->hqTimeMs = p.hqTimeMs;
@@ -264,7 +275,7 @@ void AppController::ensureWipeFile()
             wanted->hqTimeBootMs = p.hqTimeBootMs;
         }
     }
-    if (auto s = writeWipeFile(m_services.vaultDirectory, *wanted); !s)
+    if (auto s = device::writeWipeFile(m_services.vaultDirectory, *wanted); !s)
         qCWarning(lcApp) << "wipe file not written:" << errcName(s.error().code);
     else
         qCInfo(lcApp) << "wipe file written";
@@ -281,7 +292,7 @@ void AppController::checkForWipe()
     m_wipeRecheck = false;
     if (m_deviceSync && m_syncChecksWipe && m_vault->isUnlocked())
         return;
-    auto file = readWipeFile(m_services.vaultDirectory);
+    auto file = device::readWipeFile(m_services.vaultDirectory);
     if (!file) {
         qCWarning(lcApp) << "wipe file unreadable:" << errcName(file.error().code);
         return;
@@ -292,7 +303,7 @@ void AppController::checkForWipe()
         return;
     m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, (*file)->target);
     m_wipeCheck->setContextSource(
-        [this, wipe = **file] { return wipeTokenContext(wipe, m_services.clock); });
+        [this, wipe = **file] { return device::wipeTokenContext(wipe, m_services.clock); });
     connect(m_wipeCheck.get(), &client::WipeCheck::finished, this,
             [this, wipe = **file](client::WipeCheck::Outcome outcome,
                                   const std::optional<client::WipeToken> &token) {
@@ -313,13 +324,13 @@ void AppController::checkForWipe()
     m_wipeCheck->check();
 }
 
-bool AppController::wipeHttpFor(const WipeFile &file)
+bool AppController::wipeHttpFor(const device::WipeFile &file)
 {
-    DeviceProfile where;
+    device::DeviceProfile where;
     where.relayUrl = file.relayUrl;
     where.relayPins = file.relayPins;
     where.deploymentId = file.target.deployment;
-    auto endpoint = relayEndpointFor(where);
+    auto endpoint = device::relayEndpointFor(where);
     if (!endpoint) {
         if (endpoint.error().code != Errc::NotFound)
             qCWarning(lcApp) << "wipe check: relay refused:" << errcName(endpoint.error().code);
@@ -333,7 +344,7 @@ bool AppController::wipeHttpFor(const WipeFile &file)
     return true;
 }
 
-void AppController::runWipe(const client::WipeToken &token, const WipeFile &file)
+void AppController::runWipe(const client::WipeToken &token, const device::WipeFile &file)
 {
     if (m_remotelyWiped)
         return;
@@ -342,14 +353,14 @@ void AppController::runWipe(const client::WipeToken &token, const WipeFile &file
                                << file.target.device.toHex().left(8);
     // DESIGN.md wipe order: (1) the acknowledgement in the pending file, (2-4) the crypto-erase
     // (pepper, key file, database, keys), then the wipe file, (5) post the acknowledgement.
-    WipeFile pending = file;
+    device::WipeFile pending = file;
     pending.acknowledgement = signedAcknowledgement(file.target, token.commandId);
-    if (auto s = writeWipePending(m_services.vaultDirectory, pending); !s)
+    if (auto s = device::writeWipePending(m_services.vaultDirectory, pending); !s)
         qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
     finishWipe(pending);
 }
 
-void AppController::finishWipe(const WipeFile &pending)
+void AppController::finishWipe(const device::WipeFile &pending)
 {
     m_remotelyWiped = true;
     if (auto s = m_vault->eraseForRemoteWipe(); !s) {
@@ -361,14 +372,14 @@ void AppController::finishWipe(const WipeFile &pending)
         Q_EMIT wipeAcknowledged(false);
         return;
     }
-    if (auto s = removeWipeFile(m_services.vaultDirectory); !s)
+    if (auto s = device::removeWipeFile(m_services.vaultDirectory); !s)
         qCWarning(lcApp) << "remote wipe: wipe file:" << errcName(s.error().code);
     Q_EMIT remotelyWipedChanged();
 
     if (pending.acknowledgement.isEmpty()) {
         // No key could sign (DESIGN.md: the relay takes only signed acknowledgements).
         qCWarning(lcApp) << "remote wipe: no key to sign the acknowledgement; nothing posted";
-        if (auto s = removeWipePending(m_services.vaultDirectory); !s)
+        if (auto s = device::removeWipePending(m_services.vaultDirectory); !s)
             qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
         Q_EMIT wipeAcknowledged(false);
         return;
@@ -378,14 +389,14 @@ void AppController::finishWipe(const WipeFile &pending)
         return;
     }
     m_wipeCheck = std::make_unique<client::WipeCheck>(*m_wipeHttp, pending.target);
-    const crypto::Id16 device = pending.target.device;
-    connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this, device](bool ok) {
+    const crypto::Id16 deviceId = pending.target.device;
+    connect(m_wipeCheck.get(), &client::WipeCheck::doneFinished, this, [this, deviceId](bool ok) {
         if (ok) {
             qCInfo(lcApp) << "remote wipe acknowledged at the relay";
-            if (auto s = removeWipePending(m_services.vaultDirectory); !s)
+            if (auto s = device::removeWipePending(m_services.vaultDirectory); !s)
                 qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
             // (6) The wipe-ack key goes last, once the relay took the acknowledgement.
-            if (auto s = removeWipeAckKey(m_services.keyStore, device); !s)
+            if (auto s = device::removeWipeAckKey(m_services.keyStore, deviceId); !s)
                 qCWarning(lcApp) << "remote wipe: wipe-ack key:" << errcName(s.error().code);
         } else {
             qCWarning(lcApp) << "remote wipe acknowledgement not taken by the relay: posted "
@@ -415,11 +426,11 @@ Status AppController::recordOnlineWipe(const streams::Command &command)
     vault::Vault *v = m_vault->vault();
     if (!m_session || !m_session->profile() || !v || !v->identity())
         return fail(Errc::Internal, QStringLiteral("online wipe without a session"));
-    auto file = wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
+    auto file = device::wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
     if (!file) {
         // No wipe id in the profile: the pending file still names the device, so the wipe
         // finishes at the next start; there is nowhere to post the acknowledgement.
-        WipeFile bare;
+        device::WipeFile bare;
         bare.target.deployment = m_session->profile()->deploymentId;
         bare.target.device = m_session->profile()->deviceId;
         bare.relayUrl = m_session->profile()->relayUrl;
@@ -428,7 +439,7 @@ Status AppController::recordOnlineWipe(const streams::Command &command)
     qCWarning(lcApp).noquote() << "remote wipe ordered by HQ on down: command"
                                << command.commandId.toHex().left(8);
     file->acknowledgement = signedAcknowledgement(file->target, command.commandId);
-    return writeWipePending(m_services.vaultDirectory, *file);
+    return device::writeWipePending(m_services.vaultDirectory, *file);
 }
 
 QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target,
@@ -443,7 +454,7 @@ QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target
                                                  v->identity()->sign)
             .encode();
     }
-    auto key = loadWipeAckKey(m_services.keyStore, target.device);
+    auto key = device::loadWipeAckKey(m_services.keyStore, target.device);
     if (!key) {
         qCWarning(lcApp) << "remote wipe: no wipe-ack key:" << errcName(key.error().code);
         return {};
@@ -454,7 +465,7 @@ QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target
 
 void AppController::finishPendingWipe()
 {
-    auto pending = readWipePending(m_services.vaultDirectory);
+    auto pending = device::readWipePending(m_services.vaultDirectory);
     if (!pending) {
         qCWarning(lcApp) << "pending wipe unreadable:" << errcName(pending.error().code);
         return;

@@ -24,18 +24,18 @@
 
 #include "casemodel.h"
 #include "contactmodel.h"
-#include "devicestore.h"
-#include "devicestreams.h"
-#include "devicesync.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
 #include "schedulemodel.h"
 #include "syncstatusfacade.h"
 #include "vaultcontroller.h"
-#include "wipefile.h"
 
 #include "client/relayhttp.h"
 #include "client/wipecheck.h"
+#include "device/devicestore.h"
+#include "device/devicestreams.h"
+#include "device/devicesync.h"
+#include "device/wipefile.h"
 
 #include <QObject>
 #include <QTimer>
@@ -96,11 +96,11 @@ public:
     [[nodiscard]] bool remotelyWiped() const { return m_remotelyWiped; }
 
     // nullptr while locked.
-    [[nodiscard]] DeviceSession *session() { return m_session.get(); }
+    [[nodiscard]] device::DeviceSession *session() { return m_session.get(); }
     // nullptr while locked or not enrolled.
-    [[nodiscard]] DeviceStreams *streams() { return m_streams.get(); }
+    [[nodiscard]] device::DeviceStreams *streams() { return m_streams.get(); }
     // The running sync engine; nullptr while locked, not enrolled or without a usable relay.
-    [[nodiscard]] DeviceSync *deviceSync() { return m_deviceSync.get(); }
+    [[nodiscard]] device::DeviceSync *deviceSync() { return m_deviceSync.get(); }
 
     // Connected to QGuiApplication::applicationStateChanged by the constructor when a
     // QGuiApplication exists; tests call it directly.
@@ -129,10 +129,10 @@ private:
     void onWipeCheckFinished(client::WipeCheck::Outcome outcome,
                              const std::optional<client::WipeToken> &token);
     // A verified token: the acknowledgement to the pending file, then finishWipe.
-    void runWipe(const client::WipeToken &token, const WipeFile &file);
+    void runWipe(const client::WipeToken &token, const device::WipeFile &file);
     // Erase, delete the wipe file, post the acknowledgement; the pending file goes once the
     // relay took it.
-    void finishWipe(const WipeFile &pending);
+    void finishWipe(const device::WipeFile &pending);
     void finishPendingWipe();
     // The signed acknowledgement (LWA2): the device key while unlocked, else the wipe-ack key;
     // empty when neither is there.
@@ -145,7 +145,7 @@ private:
     void installOnlineWipe();
     [[nodiscard]] Status recordOnlineWipe(const streams::Command &command);
     // m_wipeHttp for the relay the file names (the running check is dropped); false without one.
-    [[nodiscard]] bool wipeHttpFor(const WipeFile &file);
+    [[nodiscard]] bool wipeHttpFor(const device::WipeFile &file);
     void ensureWipeFile();
 
     AppServices m_services;
@@ -156,9 +156,10 @@ private:
     ScheduleModel *m_schedule;
     InstructionController *m_instructionActions;
     SyncStatusFacade *m_sync;
-    std::unique_ptr<DeviceSession> m_session;
-    std::unique_ptr<DeviceStreams> m_streams; // enrolled devices only
-    std::unique_ptr<DeviceSync> m_deviceSync; // enrolled, with a usable relay endpoint
+    std::unique_ptr<device::DeviceSession> m_session;
+    std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only
+    std::unique_ptr<client::Connectivity> m_ownedConnectivity; // the platform's, for m_deviceSync
+    std::unique_ptr<device::DeviceSync> m_deviceSync; // enrolled, with a usable relay endpoint
     bool m_clockWrong = false;
     QString m_sessionError;
     QTimer m_autoLockTimer;

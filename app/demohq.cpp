@@ -1,6 +1,6 @@
 #include "demohq.h"
 
-#include "wipefile.h"
+#include "device/wipefile.h"
 
 #include "protocol/hqcert.h"
 #include "streams/streamschema.h"
@@ -307,17 +307,17 @@ Result<QByteArray> DemoHq::issueCertificate()
     return c.encode();
 }
 
-Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
-                                             const vault::Identity &deviceKeys,
-                                             const QString &label, const QStringList &scopes,
-                                             const QString &relayUrl, const QStringList &relayPins,
-                                             const std::optional<crypto::SignPublicKey> &wipeAckKey)
+Result<device::DeviceProfile>
+DemoHq::registerDevice(const crypto::Id16 &deviceId, const vault::Identity &deviceKeys,
+                       const QString &label, const QStringList &scopes, const QString &relayUrl,
+                       const QStringList &relayPins,
+                       const std::optional<crypto::SignPublicKey> &wipeAckKey)
 {
     hq::DeviceRecord record;
     record.id = deviceId;
     record.signKey = deviceKeys.sign.publicKey;
     record.boxKey = deviceKeys.box.publicKey;
-    record.boxKeyId = kInitialBoxKeyId;
+    record.boxKeyId = device::kInitialBoxKeyId;
     record.state = streams::PeerState::Active;
     record.label = label;
     if (auto s = m_registry->addDevice(record); !s)
@@ -340,7 +340,7 @@ Result<DeviceProfile> DemoHq::registerDevice(const crypto::Id16 &deviceId,
         st->bindNull(3);
     if (auto s = st->exec(); !s)
         return std::unexpected(s.error());
-    DeviceProfile profile;
+    device::DeviceProfile profile;
     if (wipeAckKey)
         profile.wipeAckKeyHash = crypto::crypto_generichash(wipeAckKey->view());
     profile.wipeId = wipeId;
@@ -607,31 +607,30 @@ Result<DemoHq::Round> DemoHq::syncOnce(int timeoutMs)
     return round;
 }
 
-Result<DeviceProfile> createEnrolledDevice(DemoHq &hq, const QString &vaultDir,
-                                           const crypto::SecretBytes &passphrase,
-                                           vault::KeyStore &keyStore, liaison::Clock &vaultClock,
-                                           const QString &label, const QStringList &scopes,
-                                           const QString &relayUrl, const QStringList &relayPins,
-                                           vault::VaultOptions options)
+Result<device::DeviceProfile>
+createEnrolledDevice(DemoHq &hq, const QString &vaultDir, const crypto::SecretBytes &passphrase,
+                     vault::KeyStore &keyStore, liaison::Clock &vaultClock, const QString &label,
+                     const QStringList &scopes, const QString &relayUrl,
+                     const QStringList &relayPins, vault::VaultOptions options)
 {
-    options.database.migrations = deviceMigrations();
+    options.database.migrations = device::deviceMigrations();
     options.createIdentity = true;
     auto v = vault::Vault::create(vaultDir, passphrase, keyStore, vaultClock, options);
     if (!v)
         return std::unexpected(v.error());
     const crypto::Id16 deviceId = crypto::randomFixed<crypto::Id16>();
     // The wipe-ack key (DESIGN.md "Keys"): the secret half in the key store beside the pepper.
-    auto wipeAck = createWipeAckKey(keyStore, deviceId);
+    auto wipeAck = device::createWipeAckKey(keyStore, deviceId);
     if (!wipeAck)
         return std::unexpected(wipeAck.error());
     auto profile = hq.registerDevice(deviceId, *(*v)->identity(), label, scopes, relayUrl,
                                      relayPins, *wipeAck);
     if (!profile)
         return std::unexpected(profile.error());
-    if (auto s = saveDeviceProfile(*(*v)->database(), *profile); !s)
+    if (auto s = device::saveDeviceProfile(*(*v)->database(), *profile); !s)
         return std::unexpected(s.error());
-    if (auto wipe = wipeFileFor(*profile, (*v)->identity()->sign.publicKey)) {
-        if (auto s = writeWipeFile(vaultDir, *wipe); !s)
+    if (auto wipe = device::wipeFileFor(*profile, (*v)->identity()->sign.publicKey)) {
+        if (auto s = device::writeWipeFile(vaultDir, *wipe); !s)
             return std::unexpected(s.error());
     }
     (*v)->lock();

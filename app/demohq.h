@@ -15,8 +15,8 @@
 // In envelope headers HQ is the all-zero participant id; its record stamps carry an origin id of
 // their own, fixed at create.
 
-#include "devicestore.h"
-#include "devicestreams.h"
+#include "device/devicestore.h"
+#include "device/devicestreams.h"
 
 #include "client/hqtransport.h"
 #include "client/wipetoken.h"
@@ -74,7 +74,7 @@ public:
 
     // Enrolment, shortened: HQ registers the device's public keys (active) and its scopes, and
     // returns the profile the device keeps (HQ's keys, deployment, relay address and pins).
-    [[nodiscard]] Result<DeviceProfile>
+    [[nodiscard]] Result<device::DeviceProfile>
     registerDevice(const crypto::Id16 &deviceId, const vault::Identity &deviceKeys,
                    const QString &label, const QStringList &scopes, const QString &relayUrl,
                    const QStringList &relayPins = {},
@@ -159,7 +159,7 @@ private:
 // lives there), registers the device at `hq` in `scopes` and writes the profile HQ returns.
 // Returns the profile (the device id is fresh). Writes the plain wipe file (wipefile.h) into
 // `vaultDir`. The vault is locked again afterwards.
-[[nodiscard]] Result<DeviceProfile>
+[[nodiscard]] Result<device::DeviceProfile>
 createEnrolledDevice(DemoHq &hq, const QString &vaultDir, const crypto::SecretBytes &passphrase,
                      vault::KeyStore &keyStore, liaison::Clock &vaultClock, const QString &label,
                      const QStringList &scopes, const QString &relayUrl,

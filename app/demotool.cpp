@@ -27,10 +27,10 @@
 // Everything printed is ids and counts; nothing secret.
 
 #include "demohq.h"
-#include "devicesync.h"
+#include "device/devicesync.h"
+#include "device/wipefile.h"
 #include "directoratedemo.h"
 #include "secrettext.h"
-#include "wipefile.h"
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
@@ -67,11 +67,11 @@ struct Clocks
 Result<client::RelayEndpoint> endpointFor(const QString &url, const QStringList &pins,
                                           const crypto::Id16 &deployment)
 {
-    app::DeviceProfile p;
+    device::DeviceProfile p;
     p.relayUrl = url;
     p.relayPins = pins;
     p.deploymentId = deployment;
-    return app::relayEndpointFor(p);
+    return device::relayEndpointFor(p);
 }
 
 // HQ's store, unlocked with the passphrase from stdin, with what it borrows.

@@ -171,7 +171,7 @@ void ScreenshotTour::buildSteps()
                     [this, unlocked]() {
                         if (!unlocked())
                             return false;
-                        DeviceSync *sync = m_app->deviceSync();
+                        device::DeviceSync *sync = m_app->deviceSync();
                         return !sync || sync->roundsFinished() >= 1;
                     },
                     100,
@@ -185,7 +185,7 @@ void ScreenshotTour::buildSteps()
     m_steps.append(firstRound);
     m_steps.append({QString(),
                     [this]() {
-                        DeviceSync *sync = m_app->deviceSync();
+                        device::DeviceSync *sync = m_app->deviceSync();
                         if (!sync)
                             qCInfo(lcTour).noquote()
                                 << "no sync engine:" << m_app->sync()->offlineReason();
@@ -235,7 +235,7 @@ void ScreenshotTour::buildSteps()
     m_steps.append({QStringLiteral("clock-wrong"),
                     [this]() {
                         showPage(QStringLiteral("instructions"));
-                        if (DeviceSession *s = m_app->session()) {
+                        if (device::DeviceSession *s = m_app->session()) {
                             s->records().clock().setReference(QDateTime::currentMSecsSinceEpoch() +
                                                               qint64(3) * 24 * 3600 * 1000);
                             m_app->refreshAll();
@@ -246,7 +246,7 @@ void ScreenshotTour::buildSteps()
                     }});
     m_steps.append({QString(),
                     [this]() {
-                        if (DeviceSession *s = m_app->session()) {
+                        if (device::DeviceSession *s = m_app->session()) {
                             s->records().clock().clearReference();
                             m_app->refreshAll();
                         }

@@ -9,8 +9,8 @@ SyncStatusFacade::SyncStatusFacade(const liaison::Clock &clock, QObject *parent)
     , m_clock(clock)
 {}
 
-void SyncStatusFacade::setSession(DeviceSession *session, DeviceStreams *streams, DeviceSync *sync,
-                                  const QString &whyNoSync)
+void SyncStatusFacade::setSession(device::DeviceSession *session, device::DeviceStreams *streams,
+                                  device::DeviceSync *sync, const QString &whyNoSync)
 {
     if (m_sync)
         disconnect(m_sync, nullptr, this, nullptr);
@@ -19,7 +19,7 @@ void SyncStatusFacade::setSession(DeviceSession *session, DeviceStreams *streams
     m_sync = m_streams ? sync : nullptr;
     m_whyNoSync = whyNoSync;
     if (m_sync)
-        connect(m_sync, &DeviceSync::statusChanged, this, &SyncStatusFacade::refresh);
+        connect(m_sync, &device::DeviceSync::statusChanged, this, &SyncStatusFacade::refresh);
     if (!session) {
         m_pending = 0;
         m_alarms.clear();

@@ -7,9 +7,9 @@
 // offline and why, and reports what the device knows on its own: local changes and sealed
 // envelopes waiting to be sent, the newest verified HEARTBEAT and the alarms of its stream layer.
 
-#include "devicestore.h"
-#include "devicestreams.h"
-#include "devicesync.h"
+#include "device/devicestore.h"
+#include "device/devicestreams.h"
+#include "device/devicesync.h"
 
 #include <QPointer>
 
@@ -56,8 +56,8 @@ public:
 
     // nullptr while locked. `streams` is nullptr until the device is enrolled; `sync` is nullptr
     // while no engine runs, and then `whyNoSync` says why (shown as the offline reason).
-    void setSession(DeviceSession *session, DeviceStreams *streams = nullptr,
-                    DeviceSync *sync = nullptr, const QString &whyNoSync = {});
+    void setSession(device::DeviceSession *session, device::DeviceStreams *streams = nullptr,
+                    device::DeviceSync *sync = nullptr, const QString &whyNoSync = {});
     // "Sync now" on the sync page: a round at once (coalesced with a running one).
     Q_INVOKABLE void syncNow();
     // Re-reads counts (after local edits or incoming records).
@@ -94,9 +94,9 @@ Q_SIGNALS:
 private:
     [[nodiscard]] static QVariantMap describeHeld(const model::HeldOperation &h);
     const liaison::Clock &m_clock;
-    DeviceSession *m_session = nullptr;
-    DeviceStreams *m_streams = nullptr;
-    QPointer<DeviceSync> m_sync;
+    device::DeviceSession *m_session = nullptr;
+    device::DeviceStreams *m_streams = nullptr;
+    QPointer<device::DeviceSync> m_sync;
     QString m_whyNoSync;
     int m_pending = 0;
     qint64 m_lastSyncedMs = 0;

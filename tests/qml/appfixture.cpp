@@ -50,10 +50,10 @@ Status AppFixture::unlock(const char *passphrase)
 
 Status AppFixture::enrolAndSeed()
 {
-    app::DeviceSession *session = app->session();
+    device::DeviceSession *session = app->session();
     if (!session)
         return fail(Errc::Internal, QStringLiteral("locked"));
-    app::DeviceProfile profile;
+    device::DeviceProfile profile;
     profile.deviceId = idOf(0x42);
     profile.deploymentId = idOf(0x17);
     profile.hqId = idOf(0xf0);
@@ -63,7 +63,7 @@ Status AppFixture::enrolAndSeed()
     profile.label = QStringLiteral("Test device");
     profile.relayUrl = QString(); // no relay: the fixture never syncs
     profile.enrolledMs = clock.wallMs();
-    if (auto s = app::saveDeviceProfile(session->database(), profile); !s)
+    if (auto s = device::saveDeviceProfile(session->database(), profile); !s)
         return s;
 
     ModelReplica hq;

@@ -17,9 +17,9 @@
 #include "appcontroller.h"
 #include "demohq.h"
 #include "desktop/softwarekeystore.h"
+#include "device/wipefile.h"
 #include "directoratedemo.h"
 #include "relaytestkit.h"
-#include "wipefile.h"
 
 #include "testmain.h"
 
@@ -93,17 +93,17 @@ private:
     // Another device, enrolled as liaison-demo seed does it (HQ registry, relay device list).
     struct Enrolled
     {
-        app::DeviceProfile profile;
+        device::DeviceProfile profile;
         std::unique_ptr<platform::SoftwareKeyStore> keys;
         QString vaultDir;
     };
     bool enrol(const QString &name, Enrolled &out)
     {
         if (!m_hq->transport()) { // this test function runs alone
-            app::DeviceProfile hqView;
+            device::DeviceProfile hqView;
             hqView.relayUrl = m_relayUrl;
             hqView.deploymentId = m_hq->deploymentId();
-            auto endpoint = app::relayEndpointFor(hqView);
+            auto endpoint = device::relayEndpointFor(hqView);
             if (!endpoint || !m_hq->connectRelay(*endpoint))
                 return false;
             auto cert = m_hq->issueCertificate();
@@ -140,7 +140,7 @@ private:
     static bool vaultGone(const QString &dir)
     {
         return !vault::Vault::exists(dir) && !QFile::exists(vault::Vault::databasePath(dir)) &&
-               !QFile::exists(app::wipeFilePath(dir));
+               !QFile::exists(device::wipeFilePath(dir));
     }
 
     // signedBy: the hash of the key that must have signed (device or wipe-ack key).
@@ -196,10 +196,10 @@ private Q_SLOTS:
     void hqRecordsReachTheAppThroughTheRelay()
     {
         // ---- HQ, as liaison-demo seed does it ----
-        app::DeviceProfile hqView;
+        device::DeviceProfile hqView;
         hqView.relayUrl = m_relayUrl;
         hqView.deploymentId = m_hq->deploymentId();
-        auto endpoint = app::relayEndpointFor(hqView);
+        auto endpoint = device::relayEndpointFor(hqView);
         QVERIFY2(endpoint, endpoint ? "" : qPrintable(endpoint.error().message));
         QVERIFY(endpoint->allowPlainHttpOnLoopback);
         QVERIFY(m_hq->connectRelay(*endpoint));
@@ -242,7 +242,7 @@ private Q_SLOTS:
         QVERIFY(unlock(*a));
         QCOMPARE(a->vault()->failuresBeforeUnlock(), 1);
         QVERIFY(a->deviceSync());
-        QSignalSpy rounds(a->deviceSync(), &app::DeviceSync::roundFinished);
+        QSignalSpy rounds(a->deviceSync(), &device::DeviceSync::roundFinished);
         QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
 
         // HQ's records, through the relay, in the device store and the models.
@@ -315,9 +315,9 @@ private Q_SLOTS:
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online);
         QVERIFY(unlock(*a));
-        app::DeviceProfile p = *a->session()->profile();
+        device::DeviceProfile p = *a->session()->profile();
         p.relayUrl.clear();
-        QVERIFY(app::saveDeviceProfile(a->session()->database(), p));
+        QVERIFY(device::saveDeviceProfile(a->session()->database(), p));
         a->vault()->lock();
         QVERIFY(unlock(*a));
         QVERIFY(a->streams());
@@ -328,7 +328,7 @@ private Q_SLOTS:
                  qPrintable(a->sync()->offlineReason()));
         // Plain http to a host that is not loopback is refused, and said so.
         p.relayUrl = QStringLiteral("http://relay.example.org:8080");
-        QVERIFY(app::saveDeviceProfile(a->session()->database(), p));
+        QVERIFY(device::saveDeviceProfile(a->session()->database(), p));
         a->vault()->lock();
         QVERIFY(unlock(*a));
         QVERIFY(!a->deviceSync());
@@ -336,11 +336,11 @@ private Q_SLOTS:
                      a->sync()->offlineReason().contains(QStringLiteral("loopback only")),
                  qPrintable(a->sync()->offlineReason()));
         // https needs a pin.
-        QVERIFY(!app::relayEndpointFor(p));
+        QVERIFY(!device::relayEndpointFor(p));
         p.relayUrl = QStringLiteral("https://relay.example.org:8443");
-        QVERIFY(app::relayEndpointFor(p).error().code == Errc::InvalidArgument);
+        QVERIFY(device::relayEndpointFor(p).error().code == Errc::InvalidArgument);
         p.relayPins = {QString::fromLatin1(QByteArray(32, 'a').toBase64())};
-        QVERIFY(app::relayEndpointFor(p));
+        QVERIFY(device::relayEndpointFor(p));
         a->vault()->lock();
     }
 
@@ -351,7 +351,7 @@ private Q_SLOTS:
         QVERIFY(d.profile.wipeId.has_value());
         QVERIFY(d.profile.hqRootKey == m_hq->rootPublicKey());
         // The plain wipe file: ids, the sign key hash, the root public key and the relay.
-        auto file = app::readWipeFile(d.vaultDir);
+        auto file = device::readWipeFile(d.vaultDir);
         QVERIFY(file && file->has_value());
         const client::WipeTarget &t = (*file)->target;
         auto atHq = m_hq->wipeTarget(d.profile.deviceId);
@@ -390,7 +390,7 @@ private Q_SLOTS:
         QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
         QVERIFY(!a->remotelyWiped());
         QCOMPARE(a->vault()->state(), app::VaultController::State::Locked);
-        QVERIFY(QFile::exists(app::wipeFilePath(d.vaultDir)));
+        QVERIFY(QFile::exists(device::wipeFilePath(d.vaultDir)));
 
         // Unlocked: the sync engine's own check refuses it too; the vault stays open.
         QVERIFY(unlock(*a));
@@ -434,7 +434,7 @@ private Q_SLOTS:
         QVERIFY(vaultGone(d.vaultDir));
         QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
         QVERIFY(acked.first().at(0).toBool());
-        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir))); // the relay took it
+        QVERIFY(!QFile::exists(device::wipePendingPath(d.vaultDir))); // the relay took it
         checkAcknowledged(d.profile.deviceId, *command);
 
         // The passphrase opens nothing any more; resume keeps saying what happened.
@@ -476,7 +476,7 @@ private Q_SLOTS:
         QVERIFY(acked.first().at(0).toBool());
         // Locked: the wipe-ack key signed, and it is gone now that the relay took it.
         checkAcknowledged(d.profile.deviceId, *command, d.profile.wipeAckKeyHash);
-        QCOMPARE(app::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
+        QCOMPARE(device::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
     }
 
     // DESIGN.md: "HQ verifies again". The relay (not trusted) holds a token that names a key
@@ -570,7 +570,7 @@ private Q_SLOTS:
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
         QTRY_VERIFY_WITH_TIMEOUT(!acked.isEmpty(), 30000);
         QVERIFY(!acked.first().at(0).toBool()); // no token yet: the relay cannot verify it
-        QVERIFY(QFile::exists(app::wipePendingPath(d.vaultDir)));
+        QVERIFY(QFile::exists(device::wipePendingPath(d.vaultDir)));
 
         QVERIFY(m_hq->publishWipe(d.profile.deviceId, 15000, *command));
         auto b = makeApp(&online, d.vaultDir, *d.keys);
@@ -580,7 +580,7 @@ private Q_SLOTS:
         auto target = m_hq->wipeTarget(d.profile.deviceId);
         QVERIFY(target);
         checkAcknowledged(d.profile.deviceId, *command, target->signKeyHash);
-        QCOMPARE(app::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
+        QCOMPARE(device::loadWipeAckKey(*d.keys, d.profile.deviceId).error().code, Errc::NotFound);
     }
 
     // Issue 8 point 2: the app process is killed (SIGKILL) after the transaction that recorded
@@ -621,7 +621,7 @@ private Q_SLOTS:
         // What the dead process left: the vault intact, the signed acknowledgement pending.
         QVERIFY(vault::Vault::exists(d.vaultDir));
         QVERIFY(QFile::exists(vault::Vault::databasePath(d.vaultDir)));
-        auto pending = app::readWipePending(d.vaultDir);
+        auto pending = device::readWipePending(d.vaultDir);
         QVERIFY(pending && pending->has_value());
         auto ack = protocol::WipeAcknowledgement::decode((*pending)->acknowledgement);
         QVERIFY(ack);
@@ -640,7 +640,7 @@ private Q_SLOTS:
         QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
         QVERIFY(acked.wait(30000));
         QVERIFY(acked.first().at(0).toBool());
-        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir)));
+        QVERIFY(!QFile::exists(device::wipePendingPath(d.vaultDir)));
         checkAcknowledged(d.profile.deviceId, *command, target->signKeyHash);
     }
 
@@ -697,7 +697,7 @@ private Q_SLOTS:
         QCOMPARE(a->streams()->hqKeys().serial(), std::uint64_t(2));
         QCOMPARE(a->session()->profile()->hqCertSerial, std::uint64_t(2));
         a->vault()->lock();
-        auto file = app::readWipeFile(d.vaultDir);
+        auto file = device::readWipeFile(d.vaultDir);
         QVERIFY(file && file->has_value());
         QCOMPARE((*file)->certSerial, std::uint64_t(2));
         QVERIFY((*file)->hqTimeMs.has_value());
@@ -764,16 +764,16 @@ private Q_SLOTS:
         QVERIFY(enrol(QStringLiteral("wiped-pending"), d));
         auto command = m_hq->publishWipe(d.profile.deviceId);
         QVERIFY(command);
-        auto file = app::readWipeFile(d.vaultDir);
+        auto file = device::readWipeFile(d.vaultDir);
         QVERIFY(file && file->has_value());
-        auto wipeAck = app::loadWipeAckKey(*d.keys, d.profile.deviceId);
+        auto wipeAck = device::loadWipeAckKey(*d.keys, d.profile.deviceId);
         QVERIFY(wipeAck);
         const auto ack =
             protocol::signWipeAcknowledgement((*file)->target.deployment, (*file)->target.device,
                                               *command, m_clock.wallMs(), *wipeAck);
-        app::WipeFile pending = **file;
+        device::WipeFile pending = **file;
         pending.acknowledgement = ack.encode();
-        QVERIFY(app::writeWipePending(d.vaultDir, pending));
+        QVERIFY(device::writeWipePending(d.vaultDir, pending));
         QVERIFY(vault::Vault::exists(d.vaultDir));
 
         client::ManualConnectivity online(client::Connectivity::State::Online);
@@ -784,7 +784,7 @@ private Q_SLOTS:
         QSignalSpy acked(a.get(), &app::AppController::wipeAcknowledged);
         QVERIFY(acked.wait(30000));
         QVERIFY(acked.first().at(0).toBool());
-        QVERIFY(!QFile::exists(app::wipePendingPath(d.vaultDir)));
+        QVERIFY(!QFile::exists(device::wipePendingPath(d.vaultDir)));
         checkAcknowledged(d.profile.deviceId, ack.commandId);
     }
 

@@ -22,7 +22,7 @@
 
 #include "client/wipetoken.h"
 #include "clock/clock.h"
-#include "devicestore.h"
+#include "device/devicestore.h"
 #include "error.h"
 #include "protocol/wipe.h"
 #include "vault/keystore.h"
@@ -32,7 +32,7 @@
 
 #include <optional>
 
-namespace liaison::app {
+namespace liaison::device {
 
 struct WipeFile
 {
@@ -87,4 +87,4 @@ struct WipeFile
                                                          const crypto::Id16 &device);
 [[nodiscard]] Status removeWipeAckKey(vault::KeyStore &keyStore, const crypto::Id16 &device);
 
-} // namespace liaison::app
+} // namespace liaison::device

@@ -1,11 +1,11 @@
-#include "wipefile.h"
+#include "device/wipefile.h"
 
 #include "store/atomicfile.h"
 
 #include <QDir>
 #include <QFile>
 
-namespace liaison::app {
+namespace liaison::device {
 
 namespace {
 
@@ -260,4 +260,4 @@ Status removeWipeAckKey(vault::KeyStore &keyStore, const crypto::Id16 &device)
     return keyStore.remove(wipeAckKeyAlias(device));
 }
 
-} // namespace liaison::app
+} // namespace liaison::device

@@ -1,8 +1,8 @@
-#include "devicestore.h"
+#include "device/devicestore.h"
 
 #include "streams/streamschema.h"
 
-namespace liaison::app {
+namespace liaison::device {
 
 namespace {
 
@@ -168,4 +168,4 @@ Result<std::unique_ptr<DeviceSession>> DeviceSession::open(store::Database &db,
     return session;
 }
 
-} // namespace liaison::app
+} // namespace liaison::device

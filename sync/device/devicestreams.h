@@ -7,7 +7,7 @@
 
 #include "client/hqkeys.h"
 #include "clock/clock.h"
-#include "devicestore.h"
+#include "device/devicestore.h"
 #include "model/deviceapplier.h"
 #include "streams/peers.h"
 #include "streams/receiver.h"
@@ -16,7 +16,7 @@
 
 #include <memory>
 
-namespace liaison::app {
+namespace liaison::device {
 
 // The box key a device holds from enrolment until the first rotation (KEY_UPDATE).
 inline constexpr std::uint32_t kInitialBoxKeyId = 1;
@@ -59,4 +59,4 @@ private:
     std::unique_ptr<streams::Receiver> m_receiver;
 };
 
-} // namespace liaison::app
+} // namespace liaison::device

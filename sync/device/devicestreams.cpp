@@ -1,10 +1,10 @@
-#include "devicestreams.h"
+#include "device/devicestreams.h"
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcDeviceStreams, "liaison.app.streams")
+Q_LOGGING_CATEGORY(lcDeviceStreams, "liaison.device.streams")
 
-namespace liaison::app {
+namespace liaison::device {
 
 class DeviceStreams::Identity final : public streams::LocalIdentity
 {
@@ -104,4 +104,4 @@ Result<int> DeviceStreams::pendingEnvelopes() const
     return int(pending->size());
 }
 
-} // namespace liaison::app
+} // namespace liaison::device

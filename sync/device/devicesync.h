@@ -1,29 +1,29 @@
 #pragma once
 
-// The device sync engine as the app runs it (DESIGN.md "Device sync engine"): a client::SyncClient
-// over the enrolled device's stream outbox and receiver (DeviceStreams), talking to the relay
-// named in the device profile. AppController builds one after the vault unlocks (enrolled devices
-// with a relay address only) and destroys it before the vault locks.
+// The device sync engine (DESIGN.md "Device sync engine"): a client::SyncClient over the enrolled
+// device's stream outbox and receiver (DeviceStreams), talking to the relay named in the device
+// profile. The app's AppController builds one after the vault unlocks (enrolled devices with a
+// relay address only) and destroys it before the vault locks; liaison-device runs one for a round.
 //
 //  - endpoint: the profile's relay URL and deployment; https needs at least one SPKI pin from the
 //    profile, plain http is accepted only for a loopback host (the relay's development flag)
-//  - connectivity: the platform's (QNetworkInformation) unless the caller gives one; for a
-//    loopback relay the OS's reachability says nothing, so none is used (the engine just tries)
+//  - connectivity: given by the caller (the app passes the platform's, none for a loopback relay,
+//    where the OS's reachability says nothing); nullptr: none, the engine just tries
 //  - pending count: local changes not yet sealed plus envelopes the relay has not acknowledged
 //  - prepare: every round first seals the records' change log into DELTAs for HQ
 //  - roundFinished / statusChanged: the status facade and the models re-read
 
 #include "client/connectivity.h"
 #include "client/syncclient.h"
-#include "devicestore.h"
-#include "devicestreams.h"
+#include "device/devicestore.h"
+#include "device/devicestreams.h"
 
 #include <QNetworkAccessManager>
 #include <QObject>
 
 #include <memory>
 
-namespace liaison::app {
+namespace liaison::device {
 
 // The relay endpoint a device profile names. NotFound without a relay URL; Refused (with the
 // reason) for plain http to a host that is not loopback, or https without a usable pin.
@@ -33,8 +33,7 @@ class DeviceSync final : public QObject
 {
     Q_OBJECT
 public:
-    // `session` and `streams` must outlive this object. `connectivity` nullptr: the platform's
-    // (or none for a loopback relay); otherwise it must outlive this object.
+    // `session`, `streams` and `connectivity` (nullptr: none) must outlive this object.
     DeviceSync(DeviceSession &session, DeviceStreams &streams, client::RelayEndpoint endpoint,
                client::Connectivity *connectivity, client::SyncClientOptions options,
                QObject *parent = nullptr);
@@ -49,6 +48,7 @@ public:
     [[nodiscard]] client::SyncStatus &status() { return *m_client->status(); }
     [[nodiscard]] const client::RelayEndpoint &endpoint() const { return m_endpoint; }
     [[nodiscard]] QString connectivitySource() const;
+    [[nodiscard]] DeviceStreams &streams() { return m_streams; }
     // Rounds finished since start (ok or not).
     [[nodiscard]] int roundsFinished() const { return m_rounds; }
     [[nodiscard]] int roundsSucceeded() const { return m_roundsOk; }
@@ -62,11 +62,10 @@ private:
     DeviceStreams &m_streams;
     client::RelayEndpoint m_endpoint;
     QNetworkAccessManager m_nam;
-    std::unique_ptr<client::Connectivity> m_ownedConnectivity;
     client::Connectivity *m_connectivity = nullptr;
     std::unique_ptr<client::SyncClient> m_client;
     int m_rounds = 0;
     int m_roundsOk = 0;
 };
 
-} // namespace liaison::app
+} // namespace liaison::device

@@ -21,7 +21,7 @@
 #include <optional>
 #include <vector>
 
-namespace liaison::app {
+namespace liaison::device {
 
 // Records layer first, then the stream layer, then the app's table. Appended to, never reordered.
 [[nodiscard]] std::vector<store::Migration> deviceMigrations();
@@ -88,4 +88,4 @@ private:
     std::unique_ptr<model::RecordStore> m_records;
 };
 
-} // namespace liaison::app
+} // namespace liaison::device

@@ -1,12 +1,10 @@
-#include "devicesync.h"
-
-#include "connectivity.h"
+#include "device/devicesync.h"
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcDeviceSync, "liaison.app.sync")
+Q_LOGGING_CATEGORY(lcDeviceSync, "liaison.device.sync")
 
-namespace liaison::app {
+namespace liaison::device {
 
 Result<client::RelayEndpoint> relayEndpointFor(const DeviceProfile &profile)
 {
@@ -40,10 +38,6 @@ DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
     , m_endpoint(std::move(endpoint))
     , m_connectivity(connectivity)
 {
-    if (!m_connectivity && !client::isLoopbackHost(m_endpoint.baseUrl.host())) {
-        m_ownedConnectivity = platform::createConnectivity();
-        m_connectivity = m_ownedConnectivity.get();
-    }
     m_client = std::make_unique<client::SyncClient>(&m_nam, m_endpoint, m_streams.outbox(),
                                                     m_streams.receiver(), m_streams.identity(),
                                                     m_streams.clock(), m_connectivity, options);
@@ -102,4 +96,4 @@ QString DeviceSync::connectivitySource() const
     return m_connectivity ? m_connectivity->backendName() : QStringLiteral("loopback relay");
 }
 
-} // namespace liaison::app
+} // namespace liaison::device
