@@ -246,38 +246,14 @@ void AppController::ensureWipeFile()
     vault::Vault *v = m_vault->vault();
     if (!m_session || !m_session->profile() || !v || !v->identity())
         return;
-    auto wanted = device::wipeFileFor(*m_session->profile(), v->identity()->sign.publicKey);
-    if (!wanted)
-        return;
     // What the locked check judges tokens by (security review L-5).
-    const liaison::Clock &clock = m_services.clock;
-    wanted->hqTimeMs = m_session->records().clock().referenceMs();
-    if (wanted->hqTimeMs) {
-        wanted->hqTimeBootId = clock.bootId();
-        wanted->hqTimeBootMs = clock.bootMs();
-    }
-    if (m_streams)
-        wanted->certSerial = m_streams->hqKeys().serial();
-    auto present = device::readWipeFile(m_services.vaultDirectory);
-    if (present && *present) {
-        const device::WipeFile &p = **present;
-        wanted->certSerial = std::max(p.certSerial, wanted->certSerial); // never lowered
-        device::WipeFile a = p, b = *wanted;
-        a.hqTimeMs = b.hqTimeMs = std::nullopt;
-        const auto had = device::wipeTokenContext(p, clock).hqTimeMs;
-        // The bound the file gives today, if not more than a minute behind, is good enough.
-        const bool timeCurrent = !wanted->hqTimeMs || (had && *had >= *wanted->hqTimeMs - 60'000);
-        if (device::encodeWipeFile(a) == device::encodeWipeFile(b) && timeCurrent)
-            return;
-        if (!wanted->hqTimeMs && p.hqTimeMs) { // keep what the file knew
-            wanted->hqTimeMs = p.hqTimeMs;
-            wanted->hqTimeBootId = p.hqTimeBootId;
-            wanted->hqTimeBootMs = p.hqTimeBootMs;
-        }
-    }
-    if (auto s = device::writeWipeFile(m_services.vaultDirectory, *wanted); !s)
-        qCWarning(lcApp) << "wipe file not written:" << errcName(s.error().code);
-    else
+    auto written = device::refreshWipeFile(
+        m_services.vaultDirectory, *m_session->profile(), v->identity()->sign.publicKey,
+        m_session->records().clock().referenceMs(), m_streams ? m_streams->hqKeys().serial() : 0,
+        m_services.clock);
+    if (!written)
+        qCWarning(lcApp) << "wipe file not written:" << errcName(written.error().code);
+    else if (*written)
         qCInfo(lcApp) << "wipe file written";
 }
 

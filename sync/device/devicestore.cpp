@@ -88,10 +88,15 @@ Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db)
     p.label = st->columnText(6);
     p.enrolledMs = st->columnInt64(7);
     p.relayPins = st->columnText(9).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    if (!st->columnIsNull(10) || !st->columnIsNull(11)) {
+    // Enrolment writes the root key; the wipe id follows with HQ's first RESYNC.
+    if (!st->columnIsNull(10)) {
         p.wipeId = fixedColumn<crypto::Id16>(*st, 10);
+        if (!p.wipeId)
+            return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
+    }
+    if (!st->columnIsNull(11)) {
         p.hqRootKey = fixedColumn<crypto::SignPublicKey>(*st, 11);
-        if (!p.wipeId || !p.hqRootKey)
+        if (!p.hqRootKey)
             return fail(Errc::Tampered, QStringLiteral("the device profile is damaged"));
     }
     p.hqCertSerial = std::uint64_t(st->columnInt64(13));
@@ -112,10 +117,14 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
                    "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!st)
         return std::unexpected(st.error());
-    if (p.wipeId && p.hqRootKey)
-        st->bind(11, p.wipeId->view()).bind(12, p.hqRootKey->view());
+    if (p.wipeId)
+        st->bind(11, p.wipeId->view());
     else
-        st->bindNull(11).bindNull(12);
+        st->bindNull(11);
+    if (p.hqRootKey)
+        st->bind(12, p.hqRootKey->view());
+    else
+        st->bindNull(12);
     if (p.wipeAckKeyHash)
         st->bind(13, p.wipeAckKeyHash->view());
     else
@@ -132,6 +141,14 @@ Status saveDeviceProfile(store::Database &db, const DeviceProfile &p)
         .bind(9, p.hqId.view())
         .bind(10, p.relayPins.join(QLatin1Char(',')))
         .exec();
+}
+
+Status saveWipeId(store::Database &db, const crypto::Id16 &wipeId)
+{
+    auto st = db.prepare("UPDATE app_device SET wipe_id = ?1 WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, wipeId.view()).exec();
 }
 
 Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
@@ -155,6 +172,17 @@ DeviceSession::DeviceSession(store::Database &db, std::optional<DeviceProfile> p
 }
 
 DeviceSession::~DeviceSession() = default;
+
+Status DeviceSession::reloadProfile()
+{
+    auto profile = loadDeviceProfile(m_db);
+    if (!profile)
+        return std::unexpected(profile.error());
+    if (*profile && m_profile && (*profile)->deviceId != m_profile->deviceId)
+        return fail(Errc::Tampered, QStringLiteral("the device profile changed its device id"));
+    m_profile = std::move(*profile);
+    return {};
+}
 
 Result<std::unique_ptr<DeviceSession>> DeviceSession::open(store::Database &db,
                                                            const liaison::Clock &clock)

@@ -40,9 +40,10 @@ struct DeviceProfile
     QStringList relayPins;
     QString label; // for people: "Liaison officer, Vienna"
     qint64 enrolledMs = 0;
-    // Remote wipe (DESIGN.md "Commands, remote wipe"): the random wipe id HQ gave at enrolment
-    // and HQ's root public key, which vouches for the certificate a wipe token carries. Both
-    // also go to the plain wipe file (wipefile.h). Empty for devices enrolled before.
+    // Remote wipe (DESIGN.md "Commands, remote wipe"): the random wipe id HQ gives with the
+    // first RESYNC after enrolment (empty until then), and HQ's root public key from the
+    // enrolment code, which vouches for the certificate a wipe token carries. Both also go to the
+    // plain wipe file (wipefile.h), once both are known. Empty for devices enrolled before.
     std::optional<crypto::Id16> wipeId;
     std::optional<crypto::SignPublicKey> hqRootKey;
     // BLAKE2b-256 of the wipe-ack public key (DESIGN.md "Keys"; the secret half is in the key
@@ -56,6 +57,8 @@ struct DeviceProfile
 
 [[nodiscard]] Result<std::optional<DeviceProfile>> loadDeviceProfile(store::Database &db);
 [[nodiscard]] Status saveDeviceProfile(store::Database &db, const DeviceProfile &profile);
+// The wipe id of HQ's RESYNC (DESIGN.md "Enrolment" step 4).
+[[nodiscard]] Status saveWipeId(store::Database &db, const crypto::Id16 &wipeId);
 // HQ's content key and certificate serial after a rotation (DESIGN.md "Keys").
 [[nodiscard]] Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
                                        std::uint64_t serial);
@@ -75,6 +78,8 @@ public:
     [[nodiscard]] model::RecordStore &records() { return *m_records; }
     [[nodiscard]] store::Database &database() { return m_db; }
     [[nodiscard]] const std::optional<DeviceProfile> &profile() const { return m_profile; }
+    // Reads the profile again (after a RESYNC saved the wipe id, or a rotation the serial).
+    [[nodiscard]] Status reloadProfile();
     // The id stamped into local edits: the enrolled device id (all zeros before enrolment).
     [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
 

@@ -1,5 +1,7 @@
 #include "device/devicestreams.h"
 
+#include "protocol/body.h"
+
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcDeviceStreams, "liaison.device.streams")
@@ -30,6 +32,50 @@ private:
     crypto::Id16 m_deployment;
     crypto::Id16 m_device;
     const vault::Identity &m_keys;
+};
+
+// The records applier, and the wipe id a RESYNC carries (saved in the same transaction).
+class DeviceStreams::Applier final : public streams::EnvelopeApplier
+{
+public:
+    Applier(DeviceStreams &owner, std::optional<crypto::Id16> wipeId)
+        : m_owner(owner)
+        , m_wipeId(wipeId)
+    {}
+    [[nodiscard]] Status check(const streams::Body &body,
+                               const streams::StreamContext &ctx) override
+    {
+        return m_owner.m_applier->check(body, ctx);
+    }
+    [[nodiscard]] Status apply(const streams::Body &body,
+                               const streams::StreamContext &ctx) override
+    {
+        if (auto s = m_owner.m_applier->apply(body, ctx); !s)
+            return s;
+        if (body.kind != protocol::Kind::Resync)
+            return {};
+        auto resync = protocol::ResyncPayload::fromCbor(body.payload);
+        if (!resync)
+            return std::unexpected(resync.error());
+        if (!resync->wipeId || resync->wipeId == m_wipeId)
+            return {};
+        if (auto s = saveWipeId(ctx.db, *resync->wipeId); !s)
+            return s;
+        // The transaction may still roll back; the profile is re-read after the round.
+        m_wipeId = resync->wipeId;
+        m_owner.m_wipeIdArrived = true;
+        qCInfo(lcDeviceStreams) << "wipe id received from HQ";
+        return {};
+    }
+    [[nodiscard]] Status remergeOwn(const streams::Body &delta,
+                                    const streams::StreamContext &ctx) override
+    {
+        return m_owner.m_applier->remergeOwn(delta, ctx);
+    }
+
+private:
+    DeviceStreams &m_owner;
+    std::optional<crypto::Id16> m_wipeId;
 };
 
 namespace {
@@ -71,8 +117,10 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
     s->m_applier = std::make_unique<model::DeviceApplier>(session.records());
     s->m_outbox = std::make_unique<streams::StreamOutbox>(session.database(), *s->m_identity,
                                                           *s->m_peers, *s->m_clock);
-    s->m_receiver = std::make_unique<streams::Receiver>(
-        session.database(), *s->m_identity, *s->m_peers, *s->m_applier, *s->m_outbox, *s->m_clock);
+    s->m_receiverApplier = std::make_unique<Applier>(*s, profile.wipeId);
+    s->m_receiver =
+        std::make_unique<streams::Receiver>(session.database(), *s->m_identity, *s->m_peers,
+                                            *s->m_receiverApplier, *s->m_outbox, *s->m_clock);
     // A certificate in a verified HEARTBEAT or RESYNC: adopted when it verifies and its serial
     // is higher, saved in the same transaction as the envelope.
     s->m_receiver->setCertificateHandler(

@@ -4,6 +4,11 @@
 // (LocalIdentity: the enrolled device id, the vault's Ed25519 and X25519 keys), who HQ is
 // (PeerDirectory from the device profile), the stream outbox, the receiver and the records
 // applier. The sync client (DeviceSync over client::SyncClient) drives these through the relay.
+//
+// The wipe id (DESIGN.md "Enrolment" step 4, "Commands, remote wipe"): HQ sends it in the first
+// RESYNC after the desk confirmed the enrolment. The receiver's applier saves it in the device
+// profile in the envelope's transaction; wipeIdArrived() tells the owner to reload the profile
+// and write the plain wipe file.
 
 #include "client/hqkeys.h"
 #include "clock/clock.h"
@@ -15,6 +20,7 @@
 #include "vault/vault.h"
 
 #include <memory>
+#include <utility>
 
 namespace liaison::device {
 
@@ -35,6 +41,8 @@ public:
     [[nodiscard]] streams::Receiver &receiver() { return *m_receiver; }
     [[nodiscard]] streams::StreamOutbox &outbox() { return *m_outbox; }
     [[nodiscard]] model::DeviceApplier &applier() { return *m_applier; }
+    // A RESYNC brought a new wipe id since the last call (saved in the profile already).
+    [[nodiscard]] bool takeWipeIdArrived() { return std::exchange(m_wipeIdArrived, false); }
     [[nodiscard]] const streams::LocalIdentity &identity() const;
     [[nodiscard]] const liaison::Clock &clock() const { return *m_clock; }
     // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
@@ -48,6 +56,7 @@ public:
 
 private:
     class Identity;
+    class Applier;
     DeviceStreams() = default;
 
     crypto::Id16 m_hqId;
@@ -55,6 +64,8 @@ private:
     std::unique_ptr<Identity> m_identity;
     std::unique_ptr<client::HqKeys> m_peers;
     std::unique_ptr<model::DeviceApplier> m_applier;
+    std::unique_ptr<Applier> m_receiverApplier; // m_applier, and the RESYNC's wipe id
+    bool m_wipeIdArrived = false;
     std::unique_ptr<streams::StreamOutbox> m_outbox;
     std::unique_ptr<streams::Receiver> m_receiver;
 };

@@ -57,6 +57,13 @@ DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
     });
     connect(m_client.get(), &client::SyncClient::roundFinished, this,
             [this](bool ok, const QString &error) {
+                // HQ's RESYNC brought the wipe id: the owner writes the wipe file from the
+                // profile when this signal arrives.
+                if (m_streams.takeWipeIdArrived()) {
+                    if (auto s = m_session.reloadProfile(); !s)
+                        qCWarning(lcDeviceSync).noquote()
+                            << "device profile not re-read:" << s.error().message;
+                }
                 ++m_rounds;
                 if (ok)
                     ++m_roundsOk;

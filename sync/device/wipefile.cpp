@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
+
 namespace liaison::device {
 
 namespace {
@@ -229,6 +231,42 @@ client::WipeTokenContext wipeTokenContext(const WipeFile &file, const liaison::C
         c.hqTimeMs = bound;
     }
     return c;
+}
+
+Result<bool> refreshWipeFile(const QString &vaultDir, const DeviceProfile &profile,
+                             const crypto::SignPublicKey &deviceSignKey,
+                             std::optional<std::int64_t> hqTimeMs, std::uint64_t certSerial,
+                             const liaison::Clock &clock)
+{
+    auto wanted = wipeFileFor(profile, deviceSignKey);
+    if (!wanted)
+        return false;
+    wanted->hqTimeMs = hqTimeMs;
+    if (wanted->hqTimeMs) {
+        wanted->hqTimeBootId = clock.bootId();
+        wanted->hqTimeBootMs = clock.bootMs();
+    }
+    wanted->certSerial = certSerial;
+    auto present = readWipeFile(vaultDir);
+    if (present && *present) {
+        const WipeFile &p = **present;
+        wanted->certSerial = std::max(p.certSerial, wanted->certSerial); // never lowered
+        WipeFile a = p, b = *wanted;
+        a.hqTimeMs = b.hqTimeMs = std::nullopt;
+        const auto had = wipeTokenContext(p, clock).hqTimeMs;
+        // The bound the file gives today, if not more than a minute behind, is good enough.
+        const bool timeCurrent = !wanted->hqTimeMs || (had && *had >= *wanted->hqTimeMs - 60'000);
+        if (encodeWipeFile(a) == encodeWipeFile(b) && timeCurrent)
+            return false;
+        if (!wanted->hqTimeMs && p.hqTimeMs) { // keep what the file knew
+            wanted->hqTimeMs = p.hqTimeMs;
+            wanted->hqTimeBootId = p.hqTimeBootId;
+            wanted->hqTimeBootMs = p.hqTimeBootMs;
+        }
+    }
+    if (auto s = writeWipeFile(vaultDir, *wanted); !s)
+        return std::unexpected(s.error());
+    return true;
 }
 
 QString wipeAckKeyAlias(const crypto::Id16 &device)

@@ -77,6 +77,16 @@ struct WipeFile
 [[nodiscard]] std::optional<WipeFile> wipeFileFor(const DeviceProfile &profile,
                                                   const crypto::SignPublicKey &deviceSignKey);
 
+// Writes the wipe file the profile gives, with what the locked check judges tokens by (security
+// review L-5): HQ's verified time (`hqTimeMs`, with the boot clock's reading now) and the
+// adopted certificate serial (never lowered). Leaves a current file alone (the same fields, its
+// time bound at most a minute behind). False: nothing to write (no wipe id or root key yet) or
+// the file was current; true: written.
+[[nodiscard]] Result<bool> refreshWipeFile(const QString &vaultDir, const DeviceProfile &profile,
+                                           const crypto::SignPublicKey &deviceSignKey,
+                                           std::optional<std::int64_t> hqTimeMs,
+                                           std::uint64_t certSerial, const liaison::Clock &clock);
+
 // The key store alias of the device's wipe-ack secret key.
 [[nodiscard]] QString wipeAckKeyAlias(const crypto::Id16 &device);
 // Enrolment: a fresh wipe-ack pair, the secret half written to the key store; the public half.
