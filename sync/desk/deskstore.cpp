@@ -1,5 +1,7 @@
 #include "desk/deskstore.h"
 
+#include "desk/deskactivity.h"
+#include "desk/remotewipe.h"
 #include "model/records.h"
 #include "streams/streamschema.h"
 
@@ -57,7 +59,8 @@ std::vector<store::Migration> layerMigrations()
 const std::vector<store::Migration> &deskMigrations()
 {
     static const std::vector<store::Migration> m = {createConfigTable, createScopeTable,
-                                                    createAuditTable, createImportKeyTable};
+                                                    createAuditTable, createImportKeyTable,
+                                                    createWipeTable, createAlarmAckTable};
     return m;
 }
 

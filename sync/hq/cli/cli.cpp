@@ -426,6 +426,9 @@ const QList<Command> &commands()
         addContactCommands(c);
         addInstructionCommands(c);
         addRelayCommands(c);
+        addDeviceCommands(c);
+        addSyncCommands(c);
+        addOpsCommands(c);
         return c;
     }();
     return all;

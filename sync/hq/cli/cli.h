@@ -53,6 +53,9 @@ void addScopeCommands(QList<Command> &out);
 void addContactCommands(QList<Command> &out);
 void addRelayCommands(QList<Command> &out);
 void addInstructionCommands(QList<Command> &out);
+void addDeviceCommands(QList<Command> &out);
+void addSyncCommands(QList<Command> &out);
+void addOpsCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context

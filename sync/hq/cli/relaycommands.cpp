@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "desk/deskrelay.h"
+#include "desk/remotewipe.h"
 
 namespace liaison::hqcli {
 
@@ -85,6 +86,7 @@ int deviceList(Context &ctx)
     if (!devices)
         return ctx.fail(QStringLiteral("devices"), devices.error());
     const QString onlyScope = ctx.value(kOptScope);
+    desk::RemoteWipe wipes(desk);
     QJsonArray out;
     QList<QStringList> rows;
     for (const hq::DeviceRecord &d : *devices) {
@@ -104,8 +106,32 @@ int deviceList(Context &ctx)
         const qint64 upSeq = *up ? qint64((*up)->applied.seq) : 0;
         const qint64 deliveredSeq = *delivered ? qint64((*delivered)->seq) : 0;
         const QString id = QString::fromLatin1(d.id.toHex());
+        // The wipe: only a verified LWA2 acknowledgement (kept by `sync`) says "wiped".
+        auto wipe = wipes.status(d.id);
+        if (!wipe)
+            return ctx.fail(QStringLiteral("devices"), wipe.error());
+        QString wipeText;
+        QJsonValue wipeJson;
+        if (*wipe && (*wipe)->commandId) {
+            const desk::WipeStatus &w = **wipe;
+            wipeText = w.wiped() ? QStringLiteral("wiped %1").arg(isoTime(w.acknowledgedMs))
+                                 : QStringLiteral("ordered %1").arg(isoTime(w.orderedMs));
+            QJsonObject o{{QStringLiteral("commandId"), QString::fromLatin1(w.commandId->toHex())},
+                          {QStringLiteral("ordered"), isoTime(w.orderedMs)},
+                          {QStringLiteral("sentOnDown"), w.sentOnDown},
+                          {QStringLiteral("tokenPublished"), w.tokenPublishedMs != 0},
+                          {QStringLiteral("acknowledged"), w.wiped()}};
+            if (w.wiped()) {
+                o.insert(QStringLiteral("acknowledgedAt"), isoTime(w.acknowledgedMs));
+                o.insert(QStringLiteral("signedBy"), w.acknowledgedByWipeAckKey
+                                                         ? QStringLiteral("wipe-ack key")
+                                                         : QStringLiteral("device key"));
+            }
+            wipeJson = o;
+        }
         out.append(
             QJsonObject{{QStringLiteral("id"), id},
+                        {QStringLiteral("wipe"), wipeJson},
                         {QStringLiteral("state"), QString::fromLatin1(peerStateName(d.state))},
                         {QStringLiteral("label"), d.label},
                         {QStringLiteral("scopes"), QJsonArray::fromStringList(*scopes)},
@@ -117,12 +143,12 @@ int deviceList(Context &ctx)
         rows.append({id.left(8), QString::fromLatin1(peerStateName(d.state)),
                      scopes->join(QLatin1Char(',')),
                      QStringLiteral("%1/%2").arg(deliveredSeq).arg(head->seq),
-                     QString::number(upSeq), d.label});
+                     QString::number(upSeq), wipeText, d.label});
     }
     ctx.result().insert(QStringLiteral("devices"), out);
     ctx.table({QStringLiteral("DEVICE"), QStringLiteral("STATE"), QStringLiteral("SCOPES"),
                QStringLiteral("DOWN (delivered/sent)"), QStringLiteral("UP"),
-               QStringLiteral("LABEL")},
+               QStringLiteral("WIPE"), QStringLiteral("LABEL")},
               rows);
     return ctx.finish();
 }
