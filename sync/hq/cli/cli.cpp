@@ -429,6 +429,8 @@ const QList<Command> &commands()
         addDeviceCommands(c);
         addSyncCommands(c);
         addOpsCommands(c);
+        addInboxCommands(c);
+        addReviewCommands(c);
         return c;
     }();
     return all;

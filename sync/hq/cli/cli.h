@@ -56,6 +56,8 @@ void addInstructionCommands(QList<Command> &out);
 void addDeviceCommands(QList<Command> &out);
 void addSyncCommands(QList<Command> &out);
 void addOpsCommands(QList<Command> &out);
+void addInboxCommands(QList<Command> &out);
+void addReviewCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context
