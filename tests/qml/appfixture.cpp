@@ -1,6 +1,6 @@
 #include "appfixture.h"
 
-#include "directoratedemo.h"
+#include "directoraterecords.h"
 #include "modelreplica.h"
 
 namespace liaison::test {
@@ -70,13 +70,13 @@ Status AppFixture::enrolAndSeed()
     if (auto s = hq.open(tmp.path(), QStringLiteral("hq"), idOf(0xf0), model::ReplicaRole::Hq); !s)
         return s;
     hq.clock.setWall(clock.wallMs());
-    auto counts = app::demo::seedDirectorate(*hq.records, clock.wallMs());
+    auto counts = directorate::seedDirectorate(*hq.records, clock.wallMs());
     if (!counts)
         return std::unexpected(counts.error());
-    auto snapshot = hq.records->snapshot(app::demo::demoScopes());
+    auto snapshot = hq.records->snapshot(directorate::scopes());
     if (!snapshot)
         return std::unexpected(snapshot.error());
-    auto applied = session->records().resetToSnapshot(app::demo::demoScopes(), *snapshot);
+    auto applied = session->records().resetToSnapshot(directorate::scopes(), *snapshot);
     if (!applied)
         return std::unexpected(applied.error());
 

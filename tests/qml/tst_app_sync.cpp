@@ -1,6 +1,6 @@
 // The app's sync wiring end to end, through a real liaison-relay child process (SQLite backend):
-// HQ (app::DemoHq, the code liaison-demo runs) issues and installs its certificate, seeds the
-// directorate records, enrols a device vault the way liaison-demo does and pushes RESYNC + DELTA +
+// HQ (test::TestHq, an in-process HQ of the tests) issues and installs its certificate, seeds the
+// directorate records, enrols a device vault by registering its keys and pushes RESYNC + DELTA +
 // HEARTBEAT to the relay. Then the app's own composition (AppController: unlock -> DeviceSession
 // -> DeviceStreams -> DeviceSync over client::SyncClient) pulls them:
 //  - HQ's records arrive in the device store (canonical dump equal to HQ's) and in the models
@@ -9,17 +9,17 @@
 //  - a failed unlock before the session reaches HQ in the RECEIPT (an alarm there)
 //  - lock stops the engine; a profile without a relay address stays offline and says why
 //  - remote wipe (DESIGN.md "Commands, remote wipe"): enrolment writes the plain wipe file; HQ
-//    (DemoHq::publishWipe, what `liaison-demo wipe` runs) publishes a token; the app erases the
-//    vault from the wipe file alone before any passphrase (start), or through the sync engine's
+//    (TestHq::publishWipe) publishes a token; the app erases the vault from the wipe file alone
+//    before any passphrase (start), or through the sync engine's
 //    check while unlocked (resume); HQ reads the acknowledgement; a forged token (signed by a
 //    key no root vouches for) is refused before and after unlock and the vault stays intact
 
 #include "appcontroller.h"
-#include "demohq.h"
 #include "desktop/softwarekeystore.h"
 #include "device/wipefile.h"
-#include "directoratedemo.h"
+#include "directoraterecords.h"
 #include "relaytestkit.h"
+#include "testhq.h"
 
 #include "testmain.h"
 
@@ -41,7 +41,7 @@ vault::VaultOptions testVault()
 
 QByteArray dumpOf(model::RecordStore &records)
 {
-    auto d = records.canonicalDump(app::demo::demoScopes());
+    auto d = records.canonicalDump(test::directorate::scopes());
     return d ? *d : QByteArray("<dump failed>");
 }
 } // namespace
@@ -56,7 +56,7 @@ private:
     liaison::SystemClock m_clock;
     std::unique_ptr<platform::SoftwareKeyStore> m_hqKeys;
     std::unique_ptr<platform::SoftwareKeyStore> m_deviceKeys;
-    std::unique_ptr<app::DemoHq> m_hq;
+    std::unique_ptr<test::TestHq> m_hq;
     QString m_relayUrl;
 
     static crypto::SecretBytes passphrase()
@@ -90,7 +90,7 @@ private:
         return QTest::qWaitFor([&] { return a.vault()->isUnlocked() && a.session(); }, 10000);
     }
 
-    // Another device, enrolled as liaison-demo seed does it (HQ registry, relay device list).
+    // Another device, enrolled by registering its keys (HQ registry, relay device list).
     struct Enrolled
     {
         device::DeviceProfile profile;
@@ -112,9 +112,9 @@ private:
         }
         out.keys = std::make_unique<platform::SoftwareKeyStore>(path(name + "/keystore"));
         out.vaultDir = path(name + "/vault");
-        auto profile =
-            app::createEnrolledDevice(*m_hq, out.vaultDir, passphrase(), *out.keys, m_vaultClock,
-                                      name, app::demo::demoScopes(), m_relayUrl, {}, testVault());
+        auto profile = test::createEnrolledDevice(*m_hq, out.vaultDir, passphrase(), *out.keys,
+                                                  m_vaultClock, name, test::directorate::scopes(),
+                                                  m_relayUrl, {}, testVault());
         if (!profile)
             return false;
         out.profile = *profile;
@@ -175,8 +175,8 @@ private Q_SLOTS:
             std::make_unique<platform::SoftwareKeyStore>(path(QStringLiteral("hq/keystore")));
         m_deviceKeys =
             std::make_unique<platform::SoftwareKeyStore>(path(QStringLiteral("device/keystore")));
-        auto hq = app::DemoHq::create(path(QStringLiteral("hq")), passphrase(), *m_hqKeys,
-                                      m_vaultClock, m_clock, testVault());
+        auto hq = test::TestHq::create(path(QStringLiteral("hq")), passphrase(), *m_hqKeys,
+                                       m_vaultClock, m_clock, testVault());
         QVERIFY2(hq, hq ? "" : qPrintable(hq.error().message));
         m_hq = std::move(*hq);
         // The relay knows only the root public key, as in scripts/demo: HQ installs its own
@@ -195,7 +195,7 @@ private Q_SLOTS:
 
     void hqRecordsReachTheAppThroughTheRelay()
     {
-        // ---- HQ, as liaison-demo seed does it ----
+        // ---- HQ: certificate, records, an enrolled device, RESYNC + DELTA + HEARTBEAT ----
         device::DeviceProfile hqView;
         hqView.relayUrl = m_relayUrl;
         hqView.deploymentId = m_hq->deploymentId();
@@ -207,19 +207,20 @@ private Q_SLOTS:
         QVERIFY(cert);
         auto installed = m_hq->installCertificate(*cert);
         QVERIFY2(installed, installed ? "" : qPrintable(installed.error().message));
-        auto counts = app::demo::seedDirectorate(m_hq->records(), m_clock.wallMs());
+        auto counts = test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs());
         QVERIFY(counts);
         QVERIFY(m_hq->publishEdits());
-        auto profile = app::createEnrolledDevice(
-            *m_hq, path(QStringLiteral("device/vault")), passphrase(), *m_deviceKeys, m_vaultClock,
-            QStringLiteral("Test device"), app::demo::demoScopes(), m_relayUrl, {}, testVault());
+        auto profile =
+            test::createEnrolledDevice(*m_hq, path(QStringLiteral("device/vault")), passphrase(),
+                                       *m_deviceKeys, m_vaultClock, QStringLiteral("Test device"),
+                                       test::directorate::scopes(), m_relayUrl, {}, testVault());
         QVERIFY2(profile, profile ? "" : qPrintable(profile.error().message));
         auto record = m_hq->registry().device(profile->deviceId);
         QVERIFY(record && *record);
         auto put = m_hq->putDevice(profile->deviceId, (*record)->signKey, 1);
         QVERIFY2(put, put ? "" : qPrintable(put.error().message));
         QVERIFY(m_hq->receiver().sendResync(profile->deviceId));
-        QVERIFY(app::demo::editAfterDelivery(m_hq->records(), m_clock.wallMs()));
+        QVERIFY(test::directorate::editAfterDelivery(m_hq->records(), m_clock.wallMs()));
         auto deltas = m_hq->publishEdits();
         QVERIFY(deltas);
         QVERIFY(*deltas >= 1);
@@ -795,7 +796,7 @@ private Q_SLOTS:
     void hqContentKeyRotatesOnTheDevice()
     {
         if (*m_hq->records().recordCount() == 0) // this test function runs alone
-            QVERIFY(app::demo::seedDirectorate(m_hq->records(), m_clock.wallMs()));
+            QVERIFY(test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs()));
         Enrolled d;
         QVERIFY(enrol(QStringLiteral("rotation"), d));
         // Devices of earlier test functions that never got their RESYNC: HQ's fan-out needs
@@ -819,7 +820,7 @@ private Q_SLOTS:
         auto rotated = m_hq->rotateContentKey();
         QVERIFY2(rotated, rotated ? "" : qPrintable(rotated.error().message));
         QVERIFY(!(m_hq->contentKey().publicKey == oldKey));
-        auto all = m_hq->records().records(app::demo::demoScopes());
+        auto all = m_hq->records().records(test::directorate::scopes());
         QVERIFY(all);
         std::optional<model::RecordId> contact;
         for (const model::RecordState &r : *all) {

@@ -6,7 +6,6 @@
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "model/demodata.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
 #include "streams/receiver.h"
@@ -15,6 +14,7 @@
 #include "testmain.h"
 #include "tst_hqstreams_harness.h"
 
+#include <QCborArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,12 +27,75 @@ using namespace liaison::hqtest;
 namespace {
 const QString kVienna = QStringLiteral("post:vienna");
 const QString kPrague = QStringLiteral("post:prague");
+const QString kBrussels = QStringLiteral("post:brussels");
+const QString kVisit = QStringLiteral("visit:2026-12-brussels");
+const QStringList kSeededScopes = {kVienna, kBrussels, kVisit};
 constexpr qint64 kMinute = 60'000;
 constexpr qint64 kDay = 24 * 60 * kMinute;
 
 template <typename R> QByteArray why(const R &r)
 {
     return r ? QByteArray() : r.error().message.toUtf8();
+}
+
+// HQ's records before anyone is enrolled: every record type HQ authors, in the scope the devices
+// join and in two they never hold. Returns how many were made.
+Result<int> seedHq(RecordStore &hq, qint64 now)
+{
+    int made = 0;
+    const auto add = [&](RecordType type, const QString &scope, const FieldMap &f) -> Status {
+        auto op = hq.create(type, scope, f);
+        if (!op)
+            return std::unexpected(op.error());
+        ++made;
+        return {};
+    };
+    for (const QString &scope : kSeededScopes) {
+        for (int i = 0; i < 4; ++i) {
+            const FieldMap contact = {
+                {QStringLiteral("name"), QStringLiteral("Desk %1 of %2").arg(i).arg(scope)},
+                {QStringLiteral("organisation"), QStringLiteral("Partner police (test)")},
+                {QStringLiteral("phones"),
+                 QCborArray{phone(QStringLiteral("24/7"),
+                                  QStringLiteral("+420 000 000 00%1").arg(i), i == 0)}},
+                {QStringLiteral("tags"), QCborArray{QStringLiteral("sirene")}},
+                {QStringLiteral("lastVerified"), now - i * kDay},
+            };
+            if (auto s = add(RecordType::Contact, scope, contact); !s)
+                return std::unexpected(s.error());
+        }
+        const FieldMap caseSummary = {
+            {QStringLiteral("reference"), QStringLiteral("TEST-%1").arg(scope)},
+            {QStringLiteral("channel"), QStringLiteral("europol")},
+            {QStringLiteral("title"), QStringLiteral("A case in %1").arg(scope)},
+            {QStringLiteral("status"), QStringLiteral("open")},
+            {QStringLiteral("priority"), 3},
+            {QStringLiteral("updated"), now - kDay},
+        };
+        const FieldMap instruction = {
+            {QStringLiteral("title"), QStringLiteral("Check in at every item")},
+            {QStringLiteral("body"), QStringLiteral("Tap check in on arrival.")},
+            {QStringLiteral("issuedAt"), now - kDay},
+            {QStringLiteral("requiresAck"), true},
+            {QStringLiteral("version"), 1},
+        };
+        const FieldMap item = {
+            {QStringLiteral("visit"), QStringLiteral("Test visit")},
+            {QStringLiteral("title"), QStringLiteral("Working meeting")},
+            {QStringLiteral("start"), now + kDay},
+            {QStringLiteral("end"), now + kDay + 60 * kMinute},
+            {QStringLiteral("timeZone"), QStringLiteral("Europe/Brussels")},
+            {QStringLiteral("position"), QCborArray{508'400'000, 43'800'000}},
+            {QStringLiteral("status"), QStringLiteral("confirmed")},
+        };
+        for (const auto &[type, fields] : {std::pair{RecordType::CaseSummary, caseSummary},
+                                           std::pair{RecordType::Instruction, instruction},
+                                           std::pair{RecordType::ScheduleItem, item}}) {
+            if (auto s = add(type, scope, fields); !s)
+                return std::unexpected(s.error());
+        }
+    }
+    return made;
 }
 
 } // namespace
@@ -62,20 +125,21 @@ private Q_SLOTS:
         m_hq = m_star.hq.get();
         m_a = &m_star.add();
         m_b = &m_star.add(); // records opened at enrolment
-        // Demo data at HQ before anyone is enrolled: the enrolment RESYNC carries it.
-        auto counts = demo::populate(*m_hq->records, m_hq->clock.wallMs(), 10);
-        QVERIFY2(counts.has_value(), why(counts).constData());
+        // Records at HQ before anyone is enrolled: the enrolment RESYNC carries them.
+        auto made = seedHq(*m_hq->records, m_hq->clock.wallMs());
+        QVERIFY2(made.has_value(), why(made).constData());
+        QCOMPARE(*made, 21);
         QVERIFY(m_hq->fanout->publishLocalEdits().has_value()); // nobody to send to yet
     }
 
     void enrolmentResyncCarriesTheScopes()
     {
-        QVERIFY(enrol(*m_a, {QString::fromLatin1(demo::kScopeVienna), kVienna}));
+        QVERIFY(enrol(*m_a, {kVienna}));
         QVERIFY(enrol(*m_b, {kVienna}));
-        QCOMPARE(m_a->records->scopes(), (QStringList{QString::fromLatin1(demo::kScopeVienna)}));
-        QCOMPARE(m_a->dump(demo::scopes()), m_hq->records->canonicalDump({kVienna}).value());
-        QVERIFY(!m_a->dump(demo::scopes()).isEmpty());
-        QCOMPARE(m_b->dump(demo::scopes()), m_a->dump(demo::scopes()));
+        QCOMPARE(m_a->records->scopes(), (QStringList{kVienna}));
+        QCOMPARE(m_a->dump(kSeededScopes), m_hq->records->canonicalDump({kVienna}).value());
+        QVERIFY(!m_a->dump(kSeededScopes).isEmpty());
+        QCOMPARE(m_b->dump(kSeededScopes), m_a->dump(kSeededScopes));
     }
 
     void editsFlowBothWays()
@@ -284,7 +348,7 @@ private Q_SLOTS:
         QCOMPARE(*m_a->records->outboxCount(), 1);
         QVERIFY(m_a->applier->pushLocalEdits(*m_a->outbox, m_hq->me.localId()));
         QVERIFY(pump());
-        const QStringList scopes = {QString::fromLatin1(demo::kScopeVienna), kVienna};
+        const QStringList scopes = {kVienna};
         QCOMPARE(m_a->dump(scopes), m_hq->records->canonicalDump(scopes).value());
         QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
     }
