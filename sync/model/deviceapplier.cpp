@@ -90,7 +90,12 @@ Status DeviceApplier::apply(const streams::Body &body, const streams::StreamCont
         auto reject = RejectPayload::fromCbor(body.payload);
         if (!reject)
             return std::unexpected(reject.error());
-        return asStatus(m_records.applyReject(*reject));
+        if (auto s = m_records.applyReject(*reject); !s)
+            return std::unexpected(s.error());
+        // HQ's clock when it refused the stamp: the bound is not above it (HQ set back).
+        if (reject->reason == RejectReason::ClockAhead)
+            return m_records.lowerReference(body.createdMs);
+        return {};
     }
     case Kind::Resync: {
         // The whole snapshot replaces everything and fixes the scope list. The receiver stages

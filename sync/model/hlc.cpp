@@ -71,6 +71,15 @@ bool HybridClock::setReference(qint64 hqTimeMs)
     return true;
 }
 
+bool HybridClock::lowerReference(qint64 hqTimeMs)
+{
+    const auto current = referenceMs();
+    if (!current || *current <= hqTimeMs + kPoisonedAheadMs)
+        return false;
+    m_reference = Live{hqTimeMs, m_clock.bootMs()};
+    return true;
+}
+
 void HybridClock::restoreReference(const Reference &ref)
 {
     const qint64 bootNow = m_clock.bootMs();

@@ -95,6 +95,12 @@ public:
     // A time not above the current bound (a late HEARTBEAT from a backlog) changes nothing.
     // Returns whether the bound rose.
     bool setReference(qint64 hqTimeMs);
+    // HQ refused one of our stamps as ClockAhead in an envelope it sealed at hqTimeMs (its clock
+    // then): a bound more than kPoisonedAheadMs past that came from HQ times its clock has gone
+    // back from (set back, or HQ restored), and stamps taken from it would be refused for good
+    // (the `clocks` seeds 1, 6, 7 never settled). The bound drops to hqTimeMs. Returns whether it
+    // changed.
+    bool lowerReference(qint64 hqTimeMs);
     // A reference persisted earlier (possibly in another boot or process).
     void restoreReference(const Reference &ref);
     // What to persist: the bound as of now, on this boot.

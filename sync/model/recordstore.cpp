@@ -584,6 +584,16 @@ Status RecordStore::noteWallAhead()
     return persistClock();
 }
 
+Status RecordStore::lowerReference(qint64 hqTimeMs)
+{
+    if (!m_st)
+        return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
+    if (!m_hlc.lowerReference(hqTimeMs))
+        return {};
+    qCWarning(lcModel) << "HQ's clock is behind the time it told before: the bound goes back";
+    return persistClock();
+}
+
 void RecordStore::notify()
 {
     if (m_changed.isEmpty())

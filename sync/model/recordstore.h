@@ -106,6 +106,8 @@ public:
     [[nodiscard]] Status setReference(qint64 hqTimeMs);
     // HQ refused one of our stamps as ClockAhead: persisted, see HybridClock::noteWallAhead.
     [[nodiscard]] Status noteWallAhead();
+    // ... in an envelope sealed at hqTimeMs: see HybridClock::lowerReference (persisted).
+    [[nodiscard]] Status lowerReference(qint64 hqTimeMs);
     // Edits refused because the record carried a stamp far ahead of this replica's time (an HQ
     // clock excursion): the app shows an alarm.
     [[nodiscard]] int futureStampedEdits() const { return m_futureStamped; }
