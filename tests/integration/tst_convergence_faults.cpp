@@ -464,6 +464,7 @@ const QStringList kScopes{QStringLiteral("post:vienna"), QStringLiteral("post:ro
                           QStringLiteral("visit:2026-brussels"), QStringLiteral("post:madrid")};
 
 constexpr int kDevices = 5;
+constexpr qsizetype kDefaultPushBytes = 48 * 1024; // DeviceApplier::pushLocalEdits's default
 constexpr qint64 kHour = 3600 * 1000;
 
 class Star
@@ -504,6 +505,7 @@ public:
             d->hqPeer = m_hq.me.asPeer();
             d->clock.bootAtTrueMs = m_world.trueMs - qint64(pick(1000000));
             TRY(d->open());
+            TRACE("dev %d is %s\n", d->index, shortHex(d->me.localId()).constData());
             TRY(enrol(*d));
         }
         TRY(settle());
@@ -719,6 +721,55 @@ private:
         return {};
     }
 
+    // A device pushes its change log. Operations HQ refused for their clock are re-stamped and
+    // re-issued inside it (RecordStore::reissueHeld): the officer's write is the same, only its
+    // stamp changed, so the oracle follows it to its new stamp (I2 then looks for that one).
+    Result<int> push(Device &d, qsizetype maxPayloadBytes)
+    {
+        auto before = d.records->heldOperations();
+        if (!before)
+            return std::unexpected(before.error());
+        auto pushed = d.applier->pushLocalEdits(*d.outbox, hqId(), maxPayloadBytes);
+        if (!pushed)
+            return pushed;
+        auto after = d.records->heldOperations();
+        if (!after)
+            return std::unexpected(after.error());
+        for (const model::HeldOperation &h : *before) {
+            if (!h.willRetry)
+                continue;
+            const bool still = std::any_of(after->cbegin(), after->cend(),
+                                           [&](const auto &a) { return a.id == h.id; });
+            if (still)
+                continue;
+            auto st = d.records->record(h.op.recordId);
+            if (!st)
+                return std::unexpected(st.error());
+            if (!*st)
+                continue;
+            model::Operation again = h.op;
+            if (h.op.tombstone) {
+                again.stamp = (*st)->tombstone;
+            } else {
+                const auto f = (*st)->fields.constFind(h.op.fields.firstKey());
+                if (f == (*st)->fields.cend())
+                    continue;
+                again.stamp = f->stamp;
+            }
+            for (std::size_t i = 0; i < m_written.size(); ++i) {
+                const Written &w = m_written[i];
+                if (w.author == d.index && w.op.recordId == h.op.recordId &&
+                    w.op.stamp == h.op.stamp)
+                    m_superseded.insert(i);
+            }
+            TRACE("dev %d re-issues a held write of %s, stamp %s -> %s\n", d.index,
+                  shortHex(h.op.recordId).constData(), qPrintable(h.op.stamp.toString()),
+                  qPrintable(again.stamp.toString()));
+            logWrite(d.index, again);
+        }
+        return pushed;
+    }
+
     // ---- edits ----
 
     // The records this replica can see of the given types, in the order the checker created
@@ -750,6 +801,10 @@ private:
 
     void logWrite(int author, const model::Operation &op)
     {
+        TRACE("%s %d writes %s %s stamp %s\n", author < 0 ? "hq" : "dev", author,
+              shortHex(op.recordId).constData(),
+              op.tombstone ? "delete" : qPrintable(QStringList(op.fields.keys()).join(u'+')),
+              qPrintable(op.stamp.toString()));
         m_written.push_back({author, op, m_round});
         if (!op.tombstone &&
             std::find(m_created.begin(), m_created.end(), op.recordId) == m_created.end())
@@ -947,6 +1002,9 @@ private:
                 break;
             }
             auto r = rs.update(*id, f);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the desk (HQ's clock went back below the record's
+                       // stamps, review M9): nothing was written
             CHECK_OK(r, "HQ update");
             if (*r)
                 op = **r;
@@ -959,6 +1017,8 @@ private:
             if (!id)
                 break;
             auto r = rs.remove(*id);
+            if (!r && r.error().code == Errc::Refused)
+                break; // refused loudly to the desk, as above
             CHECK_OK(r, "HQ delete");
             op = *r;
             break;
@@ -1011,7 +1071,7 @@ private:
         }
         if (what < 68) {
             Device &d = someDevice();
-            auto pushed = d.applier->pushLocalEdits(*d.outbox, hqId(), 600 + pick(4000));
+            auto pushed = push(d, 600 + pick(4000));
             CHECK_OK(pushed, "device push");
             TRACE("dev %d pushes %d ops\n", d.index, *pushed);
             return {};
@@ -1255,7 +1315,7 @@ private:
             TRY(deskDecides(true));
             TRY(m_hq.publish());
             for (auto &d : m_devices)
-                CHECK_OK(d->applier->pushLocalEdits(*d->outbox, hqId()), "push");
+                CHECK_OK(push(*d, kDefaultPushBytes), "push");
             TRY(exchange(false));
             quietRounds = quiet() ? quietRounds + 1 : 0;
             if (round % 3 == 0) {
@@ -1403,6 +1463,8 @@ private:
         int lost = 0;
         for (std::size_t i = 0; i < m_written.size(); ++i) {
             const Written &w = m_written[i];
+            if (m_superseded.count(i) != 0)
+                continue; // re-stamped and re-issued: its copy is checked
             if (w.author >= 0 && m_devices[std::size_t(w.author)]->revoked) {
                 auto r = m_revokedReached.find(i);
                 const bool hadReached = r != m_revokedReached.end() && r->second;
@@ -1468,6 +1530,7 @@ private:
     std::map<Id16, std::uint32_t> m_withhold; // recipient -> epoch withheld
     std::vector<Written> m_written;
     std::map<std::size_t, bool> m_revokedReached;
+    std::set<std::size_t> m_superseded; // writes re-stamped and re-issued (see push())
     QList<model::RecordId> m_created;
     int m_round = 0;
     QString m_phase = QStringLiteral("enrolment");
@@ -1521,6 +1584,38 @@ private Q_SLOTS:
         if (qEnvironmentVariableIsSet("LIAISON_FAULTS"))
             return;
         check(kCiFamilies2);
+    }
+
+    // Seeds the soak found failing, kept as fixed cases of the first CI set (only when no seed
+    // or family is given). Each failed before its fix:
+    //   115, 200, 474, 479, 537, 689  never settled: a device dropped, unread, every envelope
+    //        of a `down` epoch whose RESYNC (seq 1) the relay had lost; a revoked device's WIPE
+    //        sat behind it for good (fix: a device parks them, as HQ does on `up`, and opens
+    //        them for a WIPE)
+    //   206, 411  I1: a REJECT of an operation the device had re-issued after a RESYNC undid it
+    //        on the device while HQ took the re-issued copy (fix: a REJECT names the `up`
+    //        envelope that carried the operation; a device ignores one for an operation it has
+    //        sent again since)
+    void soakRegressions_data()
+    {
+        QTest::addColumn<int>("seed");
+        for (int seed : {115, 200, 206, 411, 474, 479, 537, 689})
+            QTest::newRow(qPrintable(QString::number(seed))) << seed;
+    }
+    void soakRegressions()
+    {
+        QFETCH(int, seed);
+        if (qEnvironmentVariableIsSet("LIAISON_FAULTS") || qEnvironmentVariableIsSet("LIAISON_SEED") ||
+            qEnvironmentVariableIsSet("LIAISON_SEEDS") ||
+            qEnvironmentVariableIsSet("LIAISON_SOAK_SECONDS"))
+            return;
+        Star star(std::uint64_t(seed), kCiFamilies);
+        const QString error = star.run(200);
+        QVERIFY2(error.isEmpty(), qPrintable(QStringLiteral("seed %1 (replay: LIAISON_SEED=%1 "
+                                                            "LIAISON_FAULTS=%2) at %3: %4")
+                                                 .arg(seed)
+                                                 .arg(familiesText(kCiFamilies), star.where(),
+                                                      error.left(4000))));
     }
 
 private:
