@@ -30,7 +30,11 @@ Status HqApplier::apply(const streams::Body &body, const streams::StreamContext 
     auto delta = model::DeltaPayload::fromCbor(body.payload);
     if (!delta)
         return std::unexpected(delta.error());
-    auto result = m_fanout.acceptDeviceOps(ctx.sender.id, delta->ops, ctx.nowMs);
+    protocol::StreamHead sentIn;
+    sentIn.epoch = ctx.stream.epoch;
+    sentIn.seq = ctx.seq;
+    sentIn.envHash = ctx.envHash;
+    auto result = m_fanout.acceptDeviceOps(ctx.sender.id, delta->ops, ctx.nowMs, sentIn);
     if (!result)
         return std::unexpected(result.error());
     if (auto s = HqFanout::enqueue(ctx.outbox, result->messages); !s)

@@ -20,6 +20,14 @@ template <typename T> std::unexpected<Error> err(const Result<T> &r)
 {
     return std::unexpected(r.error());
 }
+
+// What a RESYNC carries (the device's scopes and their records) or makes moot (a REJECT needs
+// an operation the device sent, on an `up` stream only a RESYNC opens).
+bool supersededByResync(Kind kind)
+{
+    return kind == Kind::Delta || kind == Kind::ScopeJoin || kind == Kind::ScopeLeave ||
+           kind == Kind::Reject;
+}
 } // namespace
 
 HqFanout::HqFanout(model::RecordStore &records, DeviceRegistry &devices)
@@ -57,7 +65,8 @@ Status HqFanout::fanOut(const QList<Operation> &ops, const Id16 *exclude, QList<
 }
 
 Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<const Operation> ops,
-                                               qint64 hqNowMs)
+                                               qint64 hqNowMs,
+                                               std::optional<protocol::StreamHead> sentIn)
 {
     FanoutResult result;
     streams::Savepoint sp(m_records.db());
@@ -124,6 +133,7 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
         auto reject = m_validator.rejectFor(sender, op, verdict->reason);
         if (!reject)
             return err(reject);
+        reject->sentIn = sentIn;
         result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor()});
         result.reasons.append(verdict->reason);
         ++result.rejected;
@@ -357,11 +367,13 @@ Result<std::optional<QCborMap>> HqFanout::refreshReject(const Id16 &device,
     auto fresh = m_validator.rejectFor(device, op, reject->reason);
     if (!fresh)
         return err(fresh);
+    fresh->sentIn = reject->sentIn;
     return std::optional<QCborMap>(fresh->toCbor());
 }
 
 Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)
 {
+    QHash<QByteArray, bool> open; // recipient -> its `down` stream is open
     for (const Outgoing &m : messages) {
         // A recipient revoked or quarantined meanwhile gets nothing (the outbox refuses anyway).
         auto allowed = outbox.mayReceive(m.device, m.kind, m.payload);
@@ -369,6 +381,22 @@ Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &m
             return std::unexpected(allowed.error());
         if (!*allowed)
             continue;
+        if (supersededByResync(m.kind)) {
+            // A device whose `down` stream is not open (enrolled, its first RESYNC not sealed
+            // yet; or HQ restored, its RESYNC not sealed yet) gets its scopes and records with
+            // that RESYNC, built when it is sealed; the fan-out to everyone else goes on.
+            auto found = open.find(m.device.toByteArray());
+            if (found == open.end()) {
+                auto isOpen = outbox.isOpen(m.device);
+                if (!isOpen)
+                    return std::unexpected(isOpen.error());
+                found = open.insert(m.device.toByteArray(), *isOpen);
+            }
+            if (!*found) {
+                qCDebug(lcHq) << "no down stream yet: left to the device's first RESYNC";
+                continue;
+            }
+        }
         auto queued = outbox.enqueue(m.device, m.kind, m.payload);
         if (!queued)
             return std::unexpected(queued.error());

@@ -74,8 +74,12 @@ public:
     [[nodiscard]] model::RecordStore &records() { return m_records; }
     [[nodiscard]] DeviceRegistry &devices() { return m_devices; }
 
+    // `sentIn`: the device's `up` envelope that carried `ops`; every REJECT names it, so the
+    // device can tell a refusal of an operation it has sent again since (re-issued after a
+    // RESYNC) from a refusal of its last copy.
     [[nodiscard]] Result<FanoutResult>
-    acceptDeviceOps(const Id16 &sender, std::span<const model::Operation> ops, qint64 hqNowMs);
+    acceptDeviceOps(const Id16 &sender, std::span<const model::Operation> ops, qint64 hqNowMs,
+                    std::optional<protocol::StreamHead> sentIn = std::nullopt);
     // Drains HQ's own outbox into DELTAs for the members of each operation's scope.
     [[nodiscard]] Result<FanoutResult> publishLocalEdits();
 
@@ -114,7 +118,10 @@ public:
     [[nodiscard]] Result<std::optional<QCborMap>> refreshReject(const Id16 &device,
                                                                 const QCborMap &reject) const;
 
-    // Seals each message into the recipient's `down` stream.
+    // Seals each message into the recipient's `down` stream. A DELTA, SCOPE_JOIN, SCOPE_LEAVE
+    // or REJECT for a device whose `down` stream is not open (active, its first RESYNC not
+    // sealed yet, or HQ restored: StreamOutbox::isOpen) is left out: that RESYNC carries its
+    // scopes and records.
     [[nodiscard]] static Status enqueue(streams::StreamOutbox &outbox,
                                         const QList<Outgoing> &messages);
 

@@ -184,6 +184,7 @@ QCborMap RejectPayload::toCbor() const
     wire.reason = value >= 1 && value <= 9 ? protocol::RejectPayload::Reason(value)
                                            : protocol::RejectPayload::Reason::Invalid;
     wire.authoritative = authoritative ? QCborValue(authoritative->toCbor()) : QCborValue(nullptr);
+    wire.sentIn = sentIn;
     return wire.toCbor();
 }
 
@@ -201,6 +202,7 @@ Result<RejectPayload> RejectPayload::fromCbor(const QCborValue &value)
         return err(op);
     p.op = std::move(*op);
     p.reason = RejectReason(std::uint8_t(wire->reason));
+    p.sentIn = wire->sentIn;
     if (wire->authoritative.isMap()) {
         auto st = RecordState::fromCbor(wire->authoritative);
         if (!st)

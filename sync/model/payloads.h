@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "model/operation.h"
+#include "protocol/body.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -71,6 +72,8 @@ struct RejectPayload
     Operation op;
     RejectReason reason = RejectReason::Invalid;
     std::optional<RecordState> authoritative;
+    // The device's `up` envelope that carried the operation (protocol::RejectPayload::sentIn).
+    std::optional<protocol::StreamHead> sentIn;
     [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<RejectPayload> fromCbor(const QCborValue &value);
 };

@@ -360,6 +360,8 @@ QCborMap RejectPayload::toCbor() const
     put(m, Key::Op, op);
     put(m, Key::Reason, qint64(reason));
     put(m, Key::Authoritative, authoritative.isMap() ? authoritative : QCborValue(nullptr));
+    if (sentIn)
+        put(m, Key::SentIn, sentIn->toCbor());
     return m;
 }
 
@@ -379,6 +381,7 @@ Result<RejectPayload> RejectPayload::fromCbor(const QCborMap &map, const OpValid
     p.authoritative = r.valueAt(k(Key::Authoritative));
     if (r.ok() && !p.authoritative.isMap() && !p.authoritative.isNull())
         r.reject(QStringLiteral("authoritative values must be a map or null"));
+    p.sentIn = optionalNested<StreamHead>(r, Key::SentIn);
     return finished(r, std::move(p));
 }
 

@@ -181,7 +181,7 @@ struct ScopeLeavePayload
 // REJECT (HQ): the rejected operation and the authoritative values.
 struct RejectPayload
 {
-    enum class Key : std::uint64_t { Op = 0, Reason = 1, Authoritative = 2 };
+    enum class Key : std::uint64_t { Op = 0, Reason = 1, Authoritative = 2, SentIn = 3 };
     enum class Reason : std::uint8_t {
         HqOnlyType = 1,    // the type is written by HQ only
         NotOwner = 2,      // another author's record
@@ -196,6 +196,9 @@ struct RejectPayload
     QCborMap op; // the rejected operation, as sync/model encodes it
     Reason reason = Reason::Invalid;
     QCborValue authoritative; // HQ's record (map, sync/model's schema) or null when none
+    // Where the rejected operation came from: the device's `up` envelope (epoch, seq, env_hash)
+    // that carried it. Absent when HQ rejects later (the desk refusing a held deletion).
+    std::optional<StreamHead> sentIn;
 
     [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<RejectPayload> fromCbor(const QCborMap &map,

@@ -5,6 +5,7 @@
 #include "protocol/cbor.h"
 #include "protocol/envelope.h"
 #include "savepoint.h"
+#include "snapshotstaging.h"
 #include "store/database.h"
 #include "streamutil.h"
 
@@ -156,53 +157,6 @@ StreamState stateFrom(const InRow &r, int parked)
     s.certSerial = r.peerCertSerial;
     return s;
 }
-
-// A part of a snapshot (RESYNC or SCOPE_JOIN part i of n) as the receiver sees it.
-struct SnapshotPart
-{
-    Kind kind = Kind::Resync;
-    std::uint32_t part = 1;
-    std::uint32_t parts = 1;
-    QByteArray scopes; // canonical CBOR of the scope list (SCOPE_JOIN: its one scope)
-};
-
-std::optional<SnapshotPart> snapshotPartOf(const Body &body)
-{
-    QStringList scopes;
-    SnapshotPart p;
-    p.kind = body.kind;
-    if (body.kind == Kind::Resync) {
-        auto rs = protocol::ResyncPayload::fromCbor(body.payload);
-        if (!rs)
-            return std::nullopt;
-        p.part = rs->part;
-        p.parts = rs->parts;
-        scopes = rs->scopes;
-    } else if (body.kind == Kind::ScopeJoin) {
-        auto join = protocol::ScopeJoinPayload::fromCbor(body.payload);
-        if (!join)
-            return std::nullopt;
-        p.part = join->part;
-        p.parts = join->parts;
-        scopes = QStringList{join->scope};
-    } else {
-        return std::nullopt;
-    }
-    auto enc = protocol::cbor::encode(QCborArray::fromStringList(scopes));
-    if (!enc)
-        return std::nullopt;
-    p.scopes = *enc;
-    return p;
-}
-
-// What is staged of the current epoch's snapshot.
-struct Staging
-{
-    Kind kind = Kind::Resync;
-    std::uint32_t parts = 0;    // 0: nothing staged
-    std::uint32_t received = 0; // parts staged
-    QByteArray scopes;
-};
 
 } // namespace
 
@@ -641,11 +595,13 @@ struct Receiver::Impl
                 return onFrozen(r, f, bytes, peer, res);
             return inOrder(r, f, bytes, peer, true, res);
         }
-        if (h.epoch > r.epoch && h.seq > 1 && q.m_me.role() == Role::Hq) {
-            // HQ: a later envelope of a new `up` epoch whose opener (the device's RECEIPT) has
-            // not arrived: out of order, or lost. Parked like a gap (acknowledged, not dropped
-            // unread): the opener drains it, and if it never comes the gap timer asks for a
-            // RESYNC, which the device answers with another epoch.
+        if (h.epoch > r.epoch && h.seq > 1) {
+            // A later envelope of a new epoch whose opener (HQ's RESYNC on `down`, the device's
+            // RECEIPT on `up`) has not arrived: out of order, or lost. Parked like a gap
+            // (acknowledged, opened for a WIPE, not dropped unread): the opener drains it, and
+            // if it never comes the gap timer asks for a RESYNC (the device: RESYNC_REQUEST),
+            // answered with another epoch. (A revoked device's WIPE sealed behind a lost
+            // RESYNC runs all the same: HQ sends that device no RESYNC any more.)
             if (r.frozen)
                 return onFrozen(r, f, bytes, peer, res);
             if (h.seq <= kParkWindow)
@@ -945,6 +901,10 @@ struct Receiver::Impl
             bool take = true;
             if (body.kind == Kind::Reject && q.m_me.role() == Role::Device) {
                 STREAMS_TRY_ASSIGN(take, takeReject(h.sender, f.envHash));
+                if (take) {
+                    STREAMS_TRY_ASSIGN(const bool older, rejectsAnOlderCopy(h.sender, body));
+                    take = !older;
+                }
             }
             if (snap && snap->part < snap->parts) {
                 STREAMS_TRY(stagePart(r, h.seq, *snap, body));
@@ -981,9 +941,11 @@ struct Receiver::Impl
         if (q.m_me.role() == Role::Device) {
             // What was parked in the epoch now replaced is never applied in order: its REJECTs
             // are taken now (the snapshot does not carry them).
+            // (Those parked in this epoch are applied in order right after it opens.)
             STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT bytes FROM stream_parked WHERE sender "
-                                                     "= ? AND recipient = ? ORDER BY epoch, seq"));
-            st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+                                                     "= ? AND recipient = ? AND epoch < ? ORDER "
+                                                     "BY epoch, seq"));
+            st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(epoch));
             std::vector<QByteArray> parked;
             for (;;) {
                 STREAMS_TRY_ASSIGN(const bool row, st.step());
@@ -1029,119 +991,27 @@ struct Receiver::Impl
 
     Result<Staging> stagingOf(const InRow &r)
     {
-        STREAMS_TRY_ASSIGN(auto st,
-                           db().prepare("SELECT kind, parts, scopes, (SELECT count(*) FROM "
-                                        "stream_staged WHERE sender = ?1 AND recipient = ?2 AND "
-                                        "epoch = ?3) FROM stream_staged WHERE sender = ?1 AND "
-                                        "recipient = ?2 AND epoch = ?3 ORDER BY seq LIMIT 1"));
-        st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
-        STREAMS_TRY_ASSIGN(const bool row, st.step());
-        Staging out;
-        if (!row)
-            return out;
-        out.kind = Kind(st.columnInt64(0));
-        out.parts = std::uint32_t(st.columnInt64(1));
-        out.scopes = st.columnBlob(2);
-        out.received = std::uint32_t(st.columnInt64(3));
-        return out;
-    }
-
-    // Why this envelope cannot come next, given what is staged (empty: it can).
-    static QString stagingFault(const Staging &staging, const std::optional<SnapshotPart> &p)
-    {
-        if (p && (p->parts == 0 || p->part == 0 || p->part > p->parts))
-            return QStringLiteral("snapshot part out of range");
-        if (staging.received == 0) {
-            if (p && p->part != 1)
-                return QStringLiteral("snapshot part without its first part");
-            return {};
-        }
-        if (!p || p->kind != staging.kind || p->parts != staging.parts ||
-            p->part != staging.received + 1 || p->scopes != staging.scopes)
-            return QStringLiteral("a snapshot in parts interrupted");
-        return {};
+        return stagedSnapshot(db(), StreamKey{r.sender, r.recipient, r.epoch});
     }
 
     Status stagePart(InRow &r, std::uint64_t seq, const SnapshotPart &p, const Body &body)
     {
-        STREAMS_TRY_ASSIGN(const QByteArray payload, codec::encodePayload(body.payload));
-        STREAMS_TRY_ASSIGN(auto st,
-                           db().prepare("INSERT OR REPLACE INTO stream_staged (sender, recipient, "
-                                        "epoch, seq, kind, part, parts, scopes, payload) VALUES "
-                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        st.bind(1, r.sender.view())
-            .bind(2, r.recipient.view())
-            .bind(3, std::int64_t(r.epoch))
-            .bind(4, std::int64_t(seq))
-            .bind(5, int(p.kind))
-            .bind(6, std::int64_t(p.part))
-            .bind(7, std::int64_t(p.parts))
-            .bind(8, QByteArrayView(p.scopes))
-            .bind(9, QByteArrayView(payload));
-        STREAMS_TRY(st.exec());
+        STREAMS_TRY(stageSnapshotPart(db(), StreamKey{r.sender, r.recipient, r.epoch}, seq, p,
+                                      body));
         // An incomplete snapshot waits like a gap: tick() asks for a RESYNC when no part came
         // for kGapTimeoutMs online.
         r.gapSince = q.m_clock.onlineMs();
-        qCInfo(lcReceiver).noquote()
-            << protocol::kindName(p.kind) << "part" << p.part << "of" << p.parts << "staged";
         return {};
     }
 
-    // The staged parts and the last one as one body (part 1 of 1): every part's operations, the
-    // rest as part 1 says.
     Result<Body> wholeSnapshot(const InRow &r, const Body &last)
     {
-        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT payload FROM stream_staged WHERE sender = "
-                                                 "? AND recipient = ? AND epoch = ? ORDER BY "
-                                                 "seq"));
-        st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
-        std::vector<QCborMap> parts;
-        for (;;) {
-            STREAMS_TRY_ASSIGN(const bool row, st.step());
-            if (!row)
-                break;
-            STREAMS_TRY_ASSIGN(QCborMap m, codec::decodePayload(st.columnBlob(0)));
-            parts.push_back(std::move(m));
-        }
-        st.reset();
-        parts.push_back(last.payload);
-        Body whole{last.kind, last.createdMs, {}};
-        if (last.kind == Kind::Resync) {
-            STREAMS_TRY_ASSIGN(auto first, protocol::ResyncPayload::fromCbor(parts.front()));
-            QCborArray ops;
-            for (const QCborMap &m : parts) {
-                STREAMS_TRY_ASSIGN(const auto part, protocol::ResyncPayload::fromCbor(m));
-                for (const QCborValue &op : part.ops)
-                    ops.append(op);
-            }
-            first.part = 1;
-            first.parts = 1;
-            first.ops = std::move(ops);
-            whole.payload = first.toCbor();
-        } else {
-            STREAMS_TRY_ASSIGN(auto first, protocol::ScopeJoinPayload::fromCbor(parts.front()));
-            QCborArray ops;
-            for (const QCborMap &m : parts) {
-                STREAMS_TRY_ASSIGN(const auto part, protocol::ScopeJoinPayload::fromCbor(m));
-                for (const QCborValue &op : part.ops)
-                    ops.append(op);
-            }
-            first.part = 1;
-            first.parts = 1;
-            first.ops = std::move(ops);
-            whole.payload = first.toCbor();
-        }
-        qCInfo(lcReceiver).noquote() << protocol::kindName(last.kind) << "complete:" << parts.size()
-                                     << "parts applied together";
-        return whole;
+        return joinStagedSnapshot(db(), StreamKey{r.sender, r.recipient, r.epoch}, last);
     }
 
     Status clearStaged(const InRow &r)
     {
-        STREAMS_TRY_ASSIGN(auto st, db().prepare("DELETE FROM stream_staged WHERE sender = ? AND "
-                                                 "recipient = ?"));
-        st.bind(1, r.sender.view()).bind(2, r.recipient.view());
-        return st.exec();
+        return clearStagedSnapshot(db(), StreamKey{r.sender, r.recipient, r.epoch});
     }
 
     // This device's own DELTAs a complete snapshot cannot contain, merged again on top of it.
@@ -1177,6 +1047,34 @@ struct Receiver::Impl
         return db().changes() > 0;
     }
 
+    // Device: a REJECT that names the `up` envelope which carried the operation, when this
+    // device has sent the very operation again in a later envelope (re-issued after a RESYNC
+    // that did not show the first one accepted): it refuses a copy that no longer counts. HQ's
+    // answer to the later copy decides: a REJECT of its own, or nothing when HQ took it (HQ
+    // never sends an author its own operation). Applied anyway, the write would be undone on
+    // this device and kept at HQ (soak seeds 206 and 411).
+    Result<bool> rejectsAnOlderCopy(const Id16 &hq, const Body &body)
+    {
+        const auto reject = protocol::RejectPayload::fromCbor(body.payload);
+        if (!reject || !reject->sentIn)
+            return false;
+        STREAMS_TRY_ASSIGN(const auto later,
+                           q.m_outbox.bodiesAfter(hq, *reject->sentIn, Kind::Delta, true));
+        for (const QCborMap &payload : later) {
+            const auto delta = protocol::DeltaPayload::fromCbor(payload);
+            if (!delta)
+                continue;
+            for (const QCborValue &op : delta->ops) {
+                if (op.toMap() == reject->op) {
+                    qCInfo(lcReceiver) << "REJECT of an operation sent again since: the later "
+                                          "copy decides";
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     // Device: a validly signed envelope of HQ that will never be applied in order (of an epoch a
     // RESYNC replaced, parked when that happened, in a frozen stream, far ahead) is opened for a
     // REJECT of this device's own operation, applied (held for the officer) once: the RESYNC's
@@ -1204,6 +1102,9 @@ struct Receiver::Impl
         STREAMS_TRY(sp.begin());
         STREAMS_TRY_ASSIGN(const bool fresh, takeReject(f.header.sender, f.envHash));
         if (!fresh)
+            return sp.release();
+        STREAMS_TRY_ASSIGN(const bool older, rejectsAnOlderCopy(f.header.sender, *body));
+        if (older)
             return sp.release();
         if (auto s = q.m_applier.apply(*body, ctx); !s) {
             if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
@@ -1651,6 +1552,17 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
             expect = seq + 1;
         }
         ps.reset();
+        // The start of a newer epoch whose opener is missing (its later envelopes are parked).
+        STREAMS_TRY_ASSIGN(auto next, m_db.prepare("SELECT epoch, min(seq) FROM stream_parked "
+                                                   "WHERE sender = ? AND recipient = ? AND epoch "
+                                                   "> ? GROUP BY epoch ORDER BY epoch LIMIT 1"));
+        next.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
+        STREAMS_TRY_ASSIGN(const bool newer, next.step());
+        if (newer && next.columnInt64(1) > 1 && out.size() < 64)
+            out.push_back(GapRequest{StreamId{r.sender, r.recipient,
+                                              std::uint32_t(next.columnInt64(0)), r.direction},
+                                     1, std::uint64_t(next.columnInt64(1)) - 1});
+        next.reset();
         // The rest of an incomplete snapshot, when nothing after it is parked.
         STREAMS_TRY_ASSIGN(const Staging staging, impl.stagingOf(r));
         if (!anyParked && staging.received > 0 && staging.parts > staging.received &&
@@ -1741,6 +1653,39 @@ Result<QueuedEnvelope> Receiver::sendResync(const Id16 &device)
         return std::unexpected(s.error());
     }
     return env;
+}
+
+Result<int> Receiver::afterRestore()
+{
+    if (m_me.role() != Role::Hq || !m_resyncSource)
+        return fail(Errc::Refused, QStringLiteral("only HQ (with a resync source) is restored"));
+    Impl impl(*this);
+    STREAMS_TRY(m_db.begin());
+    auto run = [&]() -> Result<int> {
+        STREAMS_TRY_ASSIGN(const std::vector<Id16> devices,
+                           m_outbox.jumpAllEpochs(kRestoreEpochJump));
+        int sent = 0;
+        for (const Id16 &device : devices) {
+            STREAMS_TRY_ASSIGN(const bool allowed, m_outbox.mayReceive(device, Kind::Resync, {}));
+            if (!allowed)
+                continue;
+            STREAMS_TRY(impl.resyncInTransaction(device));
+            ++sent;
+        }
+        qCWarning(lcReceiver).noquote() << "HQ restored: streams of" << devices.size()
+                                        << "devices moved on," << sent << "RESYNCs sent";
+        return sent;
+    };
+    auto sent = run();
+    if (!sent) {
+        m_db.rollback();
+        return sent;
+    }
+    if (auto s = m_db.commit(); !s) {
+        m_db.rollback();
+        return std::unexpected(s.error());
+    }
+    return sent;
 }
 
 Result<std::vector<StreamState>> Receiver::quarantined() const

@@ -189,6 +189,14 @@ public:
     // (after a fork, an unfillable gap, a restore, a RESYNC_REQUEST, or at enrolment: epoch 1).
     // Returns the first part (seq 1); the other parts follow as seq 2..n.
     [[nodiscard]] Result<QueuedEnvelope> sendResync(const Id16 &device);
+    // HQ, right after its store was restored from a backup (issue 8 point 6; `liaison-hq
+    // restore`): every `down` stream moves kRestoreEpochJump epochs on, past any epoch a device
+    // can hold, and every device that may receive one gets a RESYNC at once (in the new epoch:
+    // its records as HQ has them now, and its last `up` HQ accepted, so a device sends again
+    // what the restore lost). A device cut off or quarantined gets its RESYNC when the desk lets
+    // it back. Until its RESYNC is sealed nothing else is sealed for a device (the fan-out leaves
+    // it to the RESYNC). One transaction. Returns the number of RESYNCs sent.
+    [[nodiscard]] Result<int> afterRestore();
     // HQ: devices in quarantine: their `up` stream froze after a fork or a sender fault. HQ
     // builds no RESYNC for them and seals nothing for them but a WIPE until the desk decides.
     [[nodiscard]] Result<std::vector<StreamState>> quarantined() const;

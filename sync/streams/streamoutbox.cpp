@@ -113,7 +113,7 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
         next.epoch = cur.epoch + 1;
         next.seq = 1;
     } else {
-        if (!have || cur.epoch == 0)
+        if (!have || cur.epoch == 0 || cur.seq == 0)
             return fail(Errc::Refused, QStringLiteral("stream not open: no epoch yet"));
         next.epoch = cur.epoch;
         next.seq = cur.seq + 1;
@@ -201,6 +201,37 @@ Status StreamOutbox::jumpEpoch(const Id16 &recipient, std::uint32_t epoch)
     STREAMS_TRY(st.exec());
     qCWarning(lcOutbox) << "stream moved on to epoch" << epoch << "(HQ's store went back)";
     return {};
+}
+
+Result<std::vector<Id16>> StreamOutbox::jumpAllEpochs(std::uint32_t by)
+{
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+    STREAMS_TRY_ASSIGN(auto sel, m_db.prepare("SELECT recipient, epoch FROM stream_out ORDER BY "
+                                              "recipient"));
+    std::vector<std::pair<Id16, std::uint32_t>> rows;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, sel.step());
+        if (!row)
+            break;
+        rows.emplace_back(fixedColumn<Id16>(sel, 0), std::uint32_t(sel.columnInt64(1)));
+    }
+    sel.reset();
+    std::vector<Id16> out;
+    for (const auto &[recipient, epoch] : rows) {
+        if (epoch >= 0xffffffffu - by)
+            return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
+        STREAMS_TRY(jumpEpoch(recipient, epoch + by));
+        out.push_back(recipient);
+    }
+    STREAMS_TRY(sp.release());
+    return out;
+}
+
+Result<bool> StreamOutbox::isOpen(const Id16 &recipient) const
+{
+    STREAMS_TRY_ASSIGN(const EpochHead h, head(recipient));
+    return h.epoch != 0 && h.seq != 0;
 }
 
 namespace {
@@ -307,12 +338,17 @@ Result<std::optional<QueuedEnvelope>> StreamOutbox::deliveredHead(const Id16 &re
 }
 
 Result<std::vector<QCborMap>> StreamOutbox::bodiesAfter(const Id16 &recipient,
-                                                        const EpochHead &after, Kind kind) const
+                                                        const EpochHead &after, Kind kind,
+                                                        bool reissuedToo) const
 {
     STREAMS_TRY_ASSIGN(auto st,
-                       m_db.prepare("SELECT payload FROM stream_outbox WHERE recipient = ? AND "
-                                    "kind = ? AND reissued = 0 AND (epoch > ? OR (epoch = ? AND "
-                                    "seq > ?)) ORDER BY epoch, seq"));
+                       m_db.prepare(reissuedToo
+                                        ? "SELECT payload FROM stream_outbox WHERE recipient = ? "
+                                          "AND kind = ? AND (epoch > ? OR (epoch = ? AND seq > "
+                                          "?)) ORDER BY epoch, seq"
+                                        : "SELECT payload FROM stream_outbox WHERE recipient = ? "
+                                          "AND kind = ? AND reissued = 0 AND (epoch > ? OR (epoch "
+                                          "= ? AND seq > ?)) ORDER BY epoch, seq"));
     st.bind(1, recipient.view())
         .bind(2, int(kind))
         .bind(3, std::int64_t(after.epoch))

@@ -64,6 +64,13 @@ public:
     // sealed in it, so the next openEpoch opens epoch + 1. Call only right before openEpoch, in
     // its transaction: nothing must be enqueued in between.
     [[nodiscard]] Status jumpEpoch(const Id16 &recipient, std::uint32_t epoch);
+    // HQ restored from a backup: every stream moves `by` epochs on, with nothing sealed in the
+    // new epoch; until openEpoch opens the next one (a RESYNC) nothing else can be sealed for
+    // the recipient (enqueue is Refused, as for a stream never opened). Returns the recipients.
+    [[nodiscard]] Result<std::vector<Id16>> jumpAllEpochs(std::uint32_t by);
+    // Whether the stream to `recipient` has an open epoch something can be enqueued in (false
+    // before its first RESYNC and after a jump).
+    [[nodiscard]] Result<bool> isOpen(const Id16 &recipient) const;
 
     // Envelopes not yet acknowledged by the relay, oldest epoch and seq first.
     [[nodiscard]] Result<std::vector<QueuedEnvelope>> pending(const Id16 &recipient,
@@ -93,9 +100,11 @@ public:
                                                              const EpochHead &after, Kind kind,
                                                              const Refresh &refresh = {});
 
-    // Payloads of kind `kind` sent after `after` and not re-issued, oldest first.
-    [[nodiscard]] Result<std::vector<QCborMap>>
-    bodiesAfter(const Id16 &recipient, const EpochHead &after, Kind kind) const;
+    // Payloads of kind `kind` sent after `after` and not re-issued (with `reissuedToo`: re-issued
+    // ones as well), oldest first.
+    [[nodiscard]] Result<std::vector<QCborMap>> bodiesAfter(const Id16 &recipient,
+                                                            const EpochHead &after, Kind kind,
+                                                            bool reissuedToo = false) const;
 
     // HQ: a HEARTBEAT payload for a device, sealed just before every SCOPE_JOIN part 1 so the
     // device learns which of its `up` envelopes the snapshot already reflects (the receiver

@@ -78,6 +78,10 @@ inline constexpr std::int64_t kGapTimeoutMs = 60ll * 60 * 1000;
 // HQ builds at most one RESYNC per device per this interval (wall clock); requests in between are
 // coalesced into the one sent when it is over (review M4, issue 8 point 8).
 inline constexpr std::int64_t kResyncIntervalMs = 10ll * 60 * 1000;
+// HQ restored from a backup (Receiver::afterRestore): every `down` stream moves this many epochs
+// on, more than a device can have seen since any backup (at most one automatic RESYNC per
+// device per kResyncIntervalMs: over a year of them), so HQ's epochs never go back.
+inline constexpr std::uint32_t kRestoreEpochJump = 1u << 16;
 // An envelope the relay acknowledged this long before the other side's HEARTBEAT / RECEIPT was
 // written, and that the other side still has not applied, was withheld: mismatch alarm.
 inline constexpr std::int64_t kWithholdGraceMs = 15ll * 60 * 1000;

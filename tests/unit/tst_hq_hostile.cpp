@@ -614,6 +614,67 @@ private Q_SLOTS:
         QVERIFY(upAtHq(s, a).stream.epoch > 0 && !upAtHq(s, a).frozen);
     }
 
+    // Point 6, the restore marker: `liaison-hq restore` calls Receiver::afterRestore. Every
+    // `down` stream moves past any epoch a device can hold and gets its RESYNC at once, so what
+    // the desk publishes after the restore reaches the device with no alarm and no envelope of
+    // an old epoch; a write HQ lost with the restore is sent again by its device.
+    void restoreMarkerMovesEveryStreamOn()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        QVERIFY(backupStreams(s, false));
+        // After the backup: two RESYNCs to A, and a write of B that HQ takes.
+        for (int i = 0; i < 2; ++i) {
+            s.hq->clock.advance(kMinute);
+            a.clock.advance(kMinute);
+            QVERIFY(s.hq->receiver->sendResync(a.me.localId()));
+            QVERIFY(s.pump() && s.allApplied());
+        }
+        auto lost = b.records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("lost")}});
+        QVERIFY(lost);
+        QVERIFY(b.applier->pushLocalEdits(*b.outbox, s.hq->me.localId()));
+        QVERIFY(s.pump() && s.allApplied());
+        const std::uint32_t aEpoch = (*a.receiver->state(s.hq->me.localId()))->stream.epoch;
+        // Restored (the records too: the write of B is gone at HQ).
+        QVERIFY(backupStreams(s, true));
+        const QByteArray which = "(SELECT rid FROM rec_record WHERE id = x'" +
+                                 lost->recordId.toHex() + "')";
+        const QByteArray forgetSearch = "DELETE FROM rec_contact_fts WHERE docid = " + which;
+        const QByteArray forget = "DELETE FROM rec_record WHERE rid = " + which; // fields cascade
+        QVERIFY(s.hq->db->execute(forgetSearch.constData()));
+        QVERIFY(s.hq->db->execute(forget.constData()));
+        auto sent = s.hq->receiver->afterRestore();
+        QVERIFY2(sent, why(sent).constData());
+        QCOMPARE(*sent, 2);
+        // The desk goes on at once.
+        s.hq->clock.advance(kMinute);
+        auto made = s.hq->records->create(RecordType::Contact, kVienna,
+                                          {{QStringLiteral("name"), QStringLiteral("after")}});
+        QVERIFY2(made, why(made).constData());
+        auto r = s.hq->fanout->publishLocalEdits();
+        QVERIFY(r && hq::HqFanout::enqueue(*s.hq->outbox, r->messages));
+        auto pending = s.hq->outbox->pending(a.me.localId());
+        QVERIFY(pending && !pending->empty());
+        for (const auto &q : *pending)
+            QVERIFY(q.stream.epoch > aEpoch); // nothing sealed in an epoch the device left
+        QVERIFY(s.pump());
+        QVERIFY(s.allApplied());
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(s.alarms(AlarmType::EpochRegressed), 0);
+        for (Device *d : {&a, &b}) {
+            auto al = d->receiver->alarms();
+            QVERIFY(al && al->empty());
+            QCOMPARE(d->dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        }
+        auto back = s.hq->records->header(lost->recordId);
+        QVERIFY(back && *back); // B sent it again
+    }
+
     // Point 8 / M4: HQ may delete a device's author-only records (spam FieldReports); the
     // tombstone reaches every member, the author included.
     void hqDeletesAuthorOnlySpam()
@@ -731,6 +792,68 @@ private Q_SLOTS:
         QVERIFY(deleted(b, byB->recordId));
         QVERIFY(s.hq->fanout->heldDeletes()->isEmpty());
         QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+    }
+
+    // A member of the scope that is active but has no `down` stream yet (enrolled, its first
+    // RESYNC not sealed yet; the desk console's `publish` while a device is being enrolled) does
+    // not fail HQ's fan-out: the desk's publish, another device's DELTA and a scope join go on
+    // for the others, and the new device gets every record with its RESYNC.
+    void fanOutSkipsAMemberWithoutAStreamYet()
+    {
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        // B: active and a member of vienna and prague, its RESYNC not sent yet.
+        QVERIFY(b.records->open());
+        b.clock.setWall(s.hq->clock.wallMs());
+        b.peers.add(s.hq->me.asPeer());
+        const streams::Peer p = b.me.asPeer();
+        hq::DeviceRecord rec;
+        rec.id = p.id;
+        rec.signKey = p.signKey;
+        rec.boxKey = p.boxKey;
+        rec.boxKeyId = p.boxKeyId;
+        rec.state = PeerState::Active;
+        QVERIFY(s.hq->registry->addDevice(rec));
+        QVERIFY(s.hq->registry->addMember(rec.id, kVienna));
+
+        // The desk publishes.
+        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("desk")}}));
+        auto r = s.hq->fanout->publishLocalEdits();
+        QVERIFY2(r, why(r).constData());
+        auto queued = hq::HqFanout::enqueue(*s.hq->outbox, r->messages);
+        QVERIFY2(queued, why(queued).constData());
+        // A's DELTA reaches HQ and is fanned out (to nobody yet).
+        QVERIFY(a.records->create(RecordType::Contact, kVienna,
+                                  {{QStringLiteral("name"), QStringLiteral("from a")}}));
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        // B joins prague (its SCOPE_JOIN waits for the RESYNC too), and the desk publishes
+        // there, to B alone.
+        auto joined = s.hq->fanout->addMember(*s.hq->outbox, rec.id, kPrague);
+        QVERIFY2(joined, why(joined).constData());
+        QVERIFY(s.hq->records->create(RecordType::Contact, kPrague,
+                                      {{QStringLiteral("name"), QStringLiteral("p")}}));
+        auto r2 = s.hq->fanout->publishLocalEdits();
+        QVERIFY(r2 && !r2->messages.isEmpty());
+        auto queued2 = hq::HqFanout::enqueue(*s.hq->outbox, r2->messages);
+        QVERIFY2(queued2, why(queued2).constData());
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(s.outboxRows(rec.id), 0);
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        // The enrolment RESYNC brings B everything.
+        QVERIFY(s.hq->receiver->sendResync(rec.id));
+        QVERIFY(s.pump() && s.allApplied());
+        QCOMPARE(b.records->scopes(), (QStringList{kPrague, kVienna}));
+        QCOMPARE(b.dump({kVienna, kPrague}),
+                 s.hq->records->canonicalDump({kVienna, kPrague}).value());
+        // From then on B gets fan-out as everyone does.
+        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
+                                      {{QStringLiteral("name"), QStringLiteral("later")}}));
+        QVERIFY(s.publish() && s.allApplied());
         QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
     }
 };
