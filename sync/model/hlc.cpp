@@ -137,10 +137,13 @@ Hlc HybridClock::tick()
 {
     const qint64 physical = physicalMs();
     const quint64 pt = quint64(std::clamp<qint64>(physical, 0, qint64(Hlc::kMaxMs)));
-    if (const auto ref = referenceMs();
-        ref && qint64(m_ms) > std::max(*ref, physical) + kPoisonedAheadMs) {
+    if (const auto ref = referenceMs(); ref &&
+                                        qint64(m_ms) > std::max(*ref, physical) + kPoisonedAheadMs &&
+                                        m_ms > m_obsMs) {
         // Our own stamps this far ahead were refused by HQ; keeping them would pin every later
-        // stamp. Never below what another replica stamped (those were accepted).
+        // stamp. Never below what another replica stamped (those were accepted), and only once:
+        // when the observed stamp is far ahead too, the next ticks go on from it (dropping to it
+        // again would give the same stamp twice).
         m_ms = m_obsMs;
         m_counter = m_obsCounter;
         ++m_poisonResets;

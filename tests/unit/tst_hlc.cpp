@@ -243,6 +243,33 @@ private Q_SLOTS:
         QVERIFY(qint64(next.ms48) < hqNow + 10 * kMinute);
     }
 
+    // The drop goes to the newest observed stamp once: when that stamp is itself far ahead of
+    // the bound (observed while HQ's clock ran ahead, then HQ's clock went back), later ticks
+    // go on from it instead of dropping back to it each time. Failed before (clocks seed 4):
+    // two ticks in a row gave the same stamp, so two different writes of one record carried
+    // one stamp and the merge kept one of them by its value bytes.
+    void poisonResetHappensOnceWhenObservedStampsAreAhead()
+    {
+        const qint64 hqNow = 1'790'000'000'000;
+        ManualClock clock(hqNow + 3 * kDay, 0);
+        HybridClock hlc(clock, idOf(4));
+        (void)hlc.tick();
+        const Hlc seen{quint64(hqNow + 60 * kMinute), 7, idOf(9)}; // 1 h ahead of HQ now
+        hlc.observe(seen);
+        hlc.setReference(hqNow);
+        hlc.noteWallAhead();
+        Hlc last = hlc.tick();
+        QCOMPARE(hlc.poisonResets(), 1);
+        QVERIFY(seen < last);
+        for (int i = 0; i < 5; ++i) {
+            const Hlc next = hlc.tick();
+            QVERIFY2(last < next, qPrintable(last.toString() + QLatin1String(" then ") +
+                                             next.toString()));
+            last = next;
+        }
+        QCOMPARE(hlc.poisonResets(), 1);
+    }
+
     void referenceToleranceIsTwoMinutes()
     {
         const qint64 hqNow = 1'790'000'000'000;
