@@ -726,48 +726,56 @@ private:
     // stamp changed, so the oracle follows it to its new stamp (I2 then looks for that one).
     Result<int> push(Device &d, qsizetype maxPayloadBytes)
     {
+        // The re-issue is done here, before the push (which would do it itself), so each held
+        // operation can be paired with the change-log entry that carries it again: held
+        // entries go in id order, their new entries in change-log order.
         auto before = d.records->heldOperations();
         if (!before)
             return std::unexpected(before.error());
-        auto pushed = d.applier->pushLocalEdits(*d.outbox, hqId(), maxPayloadBytes);
-        if (!pushed)
-            return pushed;
-        auto after = d.records->heldOperations();
-        if (!after)
-            return std::unexpected(after.error());
-        for (const model::HeldOperation &h : *before) {
-            if (!h.willRetry)
-                continue;
-            const bool still = std::any_of(after->cbegin(), after->cend(),
-                                           [&](const auto &a) { return a.id == h.id; });
-            if (still)
-                continue;
-            auto st = d.records->record(h.op.recordId);
-            if (!st)
-                return std::unexpected(st.error());
-            if (!*st)
-                continue;
-            model::Operation again = h.op;
-            if (h.op.tombstone) {
-                again.stamp = (*st)->tombstone;
-            } else {
-                const auto f = (*st)->fields.constFind(h.op.fields.firstKey());
-                if (f == (*st)->fields.cend())
-                    continue;
-                again.stamp = f->stamp;
+        auto logBefore = d.records->pendingOutbox(std::numeric_limits<int>::max());
+        if (!logBefore)
+            return std::unexpected(logBefore.error());
+        const qint64 lastSeq = logBefore->isEmpty() ? 0 : logBefore->last().seq;
+        auto again = d.records->reissueHeld();
+        if (!again)
+            return std::unexpected(again.error());
+        if (*again > 0) {
+            auto after = d.records->heldOperations();
+            auto logAfter = d.records->pendingOutbox(std::numeric_limits<int>::max());
+            if (!after || !logAfter)
+                return fail(Errc::Internal, QStringLiteral("checker: held or change log"));
+            QList<model::Operation> reissued;
+            for (const model::OutboxEntry &e : *logAfter) {
+                if (e.seq > lastSeq)
+                    reissued.append(e.op);
             }
-            for (std::size_t i = 0; i < m_written.size(); ++i) {
-                const Written &w = m_written[i];
-                if (w.author == d.index && w.op.recordId == h.op.recordId &&
-                    w.op.stamp == h.op.stamp)
-                    m_superseded.insert(i);
+            QList<model::HeldOperation> gone;
+            for (const model::HeldOperation &h : *before) {
+                if (h.willRetry && std::none_of(after->cbegin(), after->cend(),
+                                                [&](const auto &a) { return a.id == h.id; }))
+                    gone.append(h);
             }
-            TRACE("dev %d re-issues a held write of %s, stamp %s -> %s\n", d.index,
-                  shortHex(h.op.recordId).constData(), qPrintable(h.op.stamp.toString()),
-                  qPrintable(again.stamp.toString()));
-            logWrite(d.index, again);
+            if (gone.size() != reissued.size())
+                return fail(Errc::Internal, QStringLiteral("checker: %1 held re-issued, %2 new "
+                                                           "change-log entries")
+                                                .arg(gone.size())
+                                                .arg(reissued.size()));
+            for (qsizetype k = 0; k < gone.size(); ++k) {
+                const model::Operation &was = gone[k].op;
+                const model::Operation &now = reissued[k];
+                for (std::size_t i = 0; i < m_written.size(); ++i) {
+                    const Written &w = m_written[i];
+                    if (w.author == d.index && w.op.recordId == was.recordId &&
+                        w.op.stamp == was.stamp)
+                        m_superseded.insert(i);
+                }
+                TRACE("dev %d re-issues a held write of %s, stamp %s -> %s\n", d.index,
+                      shortHex(was.recordId).constData(), qPrintable(was.stamp.toString()),
+                      qPrintable(now.stamp.toString()));
+                logWrite(d.index, now);
+            }
         }
-        return pushed;
+        return d.applier->pushLocalEdits(*d.outbox, hqId(), maxPayloadBytes);
     }
 
     // ---- edits ----
