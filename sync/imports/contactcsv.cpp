@@ -185,13 +185,6 @@ QCborArray textArray(const QStringList &items)
 
 } // namespace
 
-QString ImportProblem::describe() const
-{
-    if (line <= 0)
-        return QStringLiteral("%1: %2").arg(file, reason);
-    return QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(reason);
-}
-
 QString phoneToText(const QCborValue &phone)
 {
     const QCborMap m = phone.toMap();

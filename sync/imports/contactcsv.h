@@ -14,6 +14,7 @@
 // Every bad row is a problem with its line and reason; the good rows are still returned.
 
 #include "error.h"
+#include "imports/importrow.h"
 #include "model/operation.h"
 
 #include <QByteArrayView>
@@ -25,22 +26,8 @@
 
 namespace liaison::imports {
 
-struct ImportProblem
-{
-    QString file;
-    int line = 0; // 0: the file as a whole
-    QString reason;
-    [[nodiscard]] QString describe() const; // "file:line: reason"
-};
-
-struct ContactRow
-{
-    int line = 0;
-    QString scope;
-    QString key;
-    std::optional<model::RecordId> recordId; // from a Liaison export's id column
-    model::FieldMap fields;                  // the mapped columns only (empty cells included)
-};
+// A contact row is an import row (importrow.h) of type Contact.
+using ContactRow = ImportRow;
 
 struct ContactSheet
 {
