@@ -11,7 +11,8 @@ namespace {
 
 constexpr qint64 kMaxTimeMs = (qint64(1) << 48) - 1;
 
-constexpr const char *kChannels[] = {"bilateral", "europol", "interpol", "sirene", nullptr};
+constexpr const char *kChannels[] = {"bilateral", "europol", "frontex",
+                                     "interpol",  "sirene",  nullptr};
 constexpr const char *kCaseStatus[] = {"active", "closed", "open", "pending", nullptr};
 constexpr const char *kScheduleStatus[] = {"cancelled", "changed", "confirmed", nullptr};
 

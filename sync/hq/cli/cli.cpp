@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "crypto/crypto.h"
+#include "desk/recordimport.h"
 #include "desktop/softwarekeystore.h"
 #include "store/atomicfile.h"
 
@@ -182,6 +183,46 @@ const char *peerStateName(streams::PeerState s)
         return "revoked";
     }
     return "unknown";
+}
+
+int reportImport(Context &ctx, const QString &command, const QString &file,
+                 const desk::ImportOutcome &outcome, bool dryRun, bool skipBad, const QString &tail)
+{
+    QJsonArray problems;
+    for (const imports::ImportProblem &p : outcome.problems)
+        problems.append(QJsonObject{{QStringLiteral("file"), p.file},
+                                    {QStringLiteral("line"), p.line},
+                                    {QStringLiteral("reason"), p.reason}});
+    QJsonObject &r = ctx.result();
+    r.insert(QStringLiteral("file"), file);
+    r.insert(QStringLiteral("created"), outcome.created);
+    r.insert(QStringLiteral("updated"), outcome.updated);
+    r.insert(QStringLiteral("unchanged"), outcome.unchanged);
+    r.insert(QStringLiteral("bad"), outcome.bad);
+    r.insert(QStringLiteral("problems"), problems);
+    r.insert(QStringLiteral("dryRun"), dryRun);
+    r.insert(QStringLiteral("applied"), outcome.applied);
+    for (const imports::ImportProblem &p : outcome.problems)
+        ctx.line(p.describe());
+    if (outcome.bad > 0 && !skipBad) {
+        const int code = ctx.fail(
+            command, Error(Errc::Malformed, QStringLiteral("%1 bad row(s) in %2: nothing imported "
+                                                           "(--skip-bad imports the good rows)")
+                                                .arg(outcome.bad)
+                                                .arg(file)));
+        if (!ctx.json())
+            for (const imports::ImportProblem &p : outcome.problems)
+                printErr(QStringLiteral("  %1\n").arg(p.describe()));
+        return code;
+    }
+    ctx.line(QStringLiteral("%1%2: %3 new, %4 updated, %5 unchanged, %6 bad row(s) skipped%7")
+                 .arg(dryRun ? QStringLiteral("dry run, nothing written: ") : QString(), file)
+                 .arg(outcome.created)
+                 .arg(outcome.updated)
+                 .arg(outcome.unchanged)
+                 .arg(outcome.bad)
+                 .arg(tail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(tail)));
+    return ctx.finish();
 }
 
 Status writeOutputFile(const QString &path, QByteArrayView bytes)
@@ -425,6 +466,8 @@ const QList<Command> &commands()
         addScopeCommands(c);
         addContactCommands(c);
         addInstructionCommands(c);
+        addCaseCommands(c);
+        addScheduleCommands(c);
         addRelayCommands(c);
         addDeviceCommands(c);
         addSyncCommands(c);

@@ -27,6 +27,9 @@
 namespace liaison::platform {
 class SoftwareKeyStore;
 }
+namespace liaison::desk {
+struct ImportOutcome;
+}
 
 namespace liaison::hqcli {
 
@@ -58,6 +61,8 @@ void addSyncCommands(QList<Command> &out);
 void addOpsCommands(QList<Command> &out);
 void addInboxCommands(QList<Command> &out);
 void addReviewCommands(QList<Command> &out);
+void addCaseCommands(QList<Command> &out);
+void addScheduleCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context
@@ -129,6 +134,13 @@ private:
 [[nodiscard]] QString shortHex(const QByteArray &hex);
 [[nodiscard]] Status writeOutputFile(const QString &path, QByteArrayView bytes);
 [[nodiscard]] const char *peerStateName(streams::PeerState s); // "active", "wipe-only", ...
+
+// What every import prints: the problems (file:line: reason), then a refusal (exit 1, nothing
+// imported) when there are bad rows without --skip-bad, else the counts. `details` go into the
+// JSON result; `tail` ends the human summary line ("utf-8, delimiter ;").
+[[nodiscard]] int reportImport(Context &ctx, const QString &command, const QString &file,
+                               const desk::ImportOutcome &outcome, bool dryRun, bool skipBad,
+                               const QString &tail);
 
 // Tests only (builds with LIAISON_TEST_HOOKS): LIAISON_HQ_TEST_KILL=<point>[:<n>] makes the
 // process SIGKILL itself at that point (n: once the count reaches n), to prove that an import or a
