@@ -205,8 +205,6 @@ int caseEdit(Context &ctx)
 {
     if (ctx.positional().size() != 1)
         return ctx.usage(QStringLiteral("give the case's id (or a unique prefix)"));
-    if (ctx.isSet(kOptScope))
-        return ctx.usage(QStringLiteral("a record keeps its scope for life"));
     auto fields = fieldsFromOptions(ctx);
     if (!fields)
         return ctx.usage(fields.error());
@@ -236,15 +234,17 @@ int caseEdit(Context &ctx)
         if (it.key() != QLatin1String("updated") &&
             before.value(it.key()).toCbor() != it.value().toCbor())
             changesSomething = true;
-    if (!changesSomething)
-        changes.clear();
-    auto op = desk.records().update(found->id, changes);
-    if (!op)
-        return ctx.fail(QStringLiteral("case edit"), op.error());
+    std::optional<model::Operation> op;
+    if (changesSomething) {
+        auto updated = desk.records().update(found->id, changes);
+        if (!updated)
+            return ctx.fail(QStringLiteral("case edit"), updated.error());
+        op = std::move(*updated);
+    }
     const QString id = model::recordIdToString(found->id);
-    QStringList changed = *op ? (*op)->fields.keys() : QStringList();
+    QStringList changed = op ? op->fields.keys() : QStringList();
     changed.removeAll(QStringLiteral("updated"));
-    if (*op) {
+    if (op) {
         if (auto s = desk.audit(QStringLiteral("case.edit"), id, changed.join(QLatin1Char(',')));
             !s)
             return ctx.fail(QStringLiteral("audit"), s.error());
