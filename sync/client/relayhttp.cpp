@@ -201,6 +201,25 @@ quint64 RelayHttp::call(const QByteArray &method, const QByteArray &pathAndQuery
     return c->handle;
 }
 
+quint64 RelayHttp::callWithHeaders(const QByteArray &method, const QByteArray &pathAndQuery,
+                                   const QByteArray &body,
+                                   QList<std::pair<QByteArray, QByteArray>> headers, int timeoutMs,
+                                   Callback done)
+{
+    auto c = std::make_shared<Call>();
+    c->handle = m_nextHandle++;
+    c->method = method.toUpper();
+    c->pathAndQuery = pathAndQuery;
+    c->body = body;
+    c->contentType = "application/octet-stream";
+    c->headers = std::move(headers);
+    c->timeoutMs = timeoutMs;
+    c->done = std::move(done);
+    m_calls.insert(c->handle, c);
+    start(c);
+    return c->handle;
+}
+
 void RelayHttp::start(const std::shared_ptr<Call> &c)
 {
     auto refuse = [this, c](QString why) {
@@ -250,6 +269,8 @@ void RelayHttp::start(const std::shared_ptr<Call> &c)
         req.setHeader(QNetworkRequest::ContentTypeHeader, c->contentType);
     // No transparent decompression: what the bound counts is what is kept.
     req.setRawHeader("Accept-Encoding", "identity");
+    for (const auto &[name, value] : c->headers)
+        req.setRawHeader(name, value);
 
     if (url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();

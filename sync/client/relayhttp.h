@@ -122,6 +122,12 @@ public:
                  std::optional<RequestSigner> signer, int timeoutMs, Callback done,
                  const QByteArray &contentType = "application/octet-stream",
                  qsizetype maxResponseBytes = kDefaultMaxResponseBytes);
+    // An unauthenticated call with extra request headers: the enrolment submission's
+    // Liaison-Enrol-Token (POST /v1/enrol/{id}, DESIGN.md "Enrolment"). Otherwise as call().
+    quint64 callWithHeaders(const QByteArray &method, const QByteArray &pathAndQuery,
+                            const QByteArray &body,
+                            QList<std::pair<QByteArray, QByteArray>> headers, int timeoutMs,
+                            Callback done);
     void abort(quint64 handle);
     void abortAll();
     [[nodiscard]] int inFlight() const { return int(m_calls.size()); }
@@ -144,6 +150,7 @@ private:
         QByteArray pathAndQuery;
         QByteArray body;
         QByteArray contentType;
+        QList<std::pair<QByteArray, QByteArray>> headers; // extra request headers
         std::optional<QByteArray> keyId;
         const crypto::SignSecretKey *key = nullptr;
         int timeoutMs = 0;
