@@ -20,6 +20,7 @@
 
 #include "desk/deskstore.h"
 #include "desk/enrolment.h"
+#include "desk/remotewipe.h"
 #include "desktop/softwarekeystore.h"
 #include "protocol/enrolment.h"
 
@@ -387,6 +388,11 @@ void TestHqCliEnrol::enrolFromNothing()
         // The RESYNC named the wipe id kept at the desk.
         auto wipeId = desk::enrolledWipeId(opened.store->database(), dev.id);
         QVERIFY(wipeId && *wipeId);
+        // The wipe target: the same wipe id, and the wipe-ack key T carried.
+        auto target = desk::RemoteWipe(*opened.store).status(dev.id);
+        QVERIFY(target && *target);
+        QCOMPARE((*target)->wipeId, std::optional<crypto::Id16>(**wipeId));
+        QCOMPARE((*target)->wipeAckKey, std::optional<crypto::SignPublicKey>(wipeAck.publicKey));
     }
     // Every step audited.
     const Run audit = w.hq({QStringLiteral("audit"), QStringLiteral("--action"),
