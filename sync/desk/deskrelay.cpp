@@ -1,5 +1,6 @@
 #include "desk/deskrelay.h"
 
+#include "desk/enrolment.h"
 #include "protocol/hqcert.h"
 
 #include <QEventLoop>
@@ -31,6 +32,37 @@ private:
     const vault::Identity &m_keys;
 };
 
+// HQ's RESYNC content (records and scopes from the applier) plus the wipe id the device got when
+// `device confirm` registered it (DESIGN.md "Enrolment" step 4).
+class DeskRelay::Resync final : public streams::ResyncSource
+{
+public:
+    explicit Resync(hq::HqApplier &applier)
+        : m_applier(applier)
+    {}
+    [[nodiscard]] Result<streams::ResyncContent> resyncContent(store::Database &db,
+                                                               const crypto::Id16 &device) override
+    {
+        auto content = m_applier.resyncContent(db, device);
+        if (!content)
+            return content;
+        auto wipeId = enrolledWipeId(db, device);
+        if (!wipeId)
+            return std::unexpected(wipeId.error());
+        if (*wipeId)
+            content->wipeId = **wipeId;
+        return content;
+    }
+    [[nodiscard]] Result<std::optional<QCborMap>> refreshReject(const crypto::Id16 &device,
+                                                                const QCborMap &reject) override
+    {
+        return m_applier.refreshReject(device, reject);
+    }
+
+private:
+    hq::HqApplier &m_applier;
+};
+
 Result<client::RelayEndpoint> relayEndpoint(const DeskConfig &config)
 {
     client::RelayEndpoint e;
@@ -60,6 +92,7 @@ DeskRelay::~DeskRelay()
     m_nam.reset();
     m_receiver.reset();
     m_outbox.reset();
+    m_resync.reset();
     m_applier.reset();
 }
 
@@ -77,7 +110,8 @@ Result<std::unique_ptr<DeskRelay>> DeskRelay::open(DeskStore &desk)
         std::make_unique<streams::StreamOutbox>(db, *r->m_identity, desk.registry(), desk.clock());
     r->m_receiver = std::make_unique<streams::Receiver>(db, *r->m_identity, desk.registry(),
                                                         *r->m_applier, *r->m_outbox, desk.clock());
-    r->m_receiver->setResyncSource(r->m_applier.get());
+    r->m_resync = std::make_unique<Resync>(*r->m_applier);
+    r->m_receiver->setResyncSource(r->m_resync.get());
     if (const auto &cert = desk.config().certificate) {
         r->m_receiver->setCertificateSerial(cert->serial);
         r->m_receiver->setCertificate(cert->encode());

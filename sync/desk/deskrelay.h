@@ -65,10 +65,12 @@ private:
               const QString &what, int timeoutMs);
 
     class Identity;
+    class Resync;
     DeskStore &m_desk;
     client::RelayEndpoint m_endpoint;
     std::unique_ptr<Identity> m_identity;
     std::unique_ptr<hq::HqApplier> m_applier;
+    std::unique_ptr<Resync> m_resync;
     std::unique_ptr<streams::StreamOutbox> m_outbox;
     std::unique_ptr<streams::Receiver> m_receiver;
     std::unique_ptr<QNetworkAccessManager> m_nam;

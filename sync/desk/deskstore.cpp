@@ -1,6 +1,7 @@
 #include "desk/deskstore.h"
 
 #include "desk/deskactivity.h"
+#include "desk/enrolment.h"
 #include "desk/remotewipe.h"
 #include "model/records.h"
 #include "streams/streamschema.h"
@@ -60,7 +61,8 @@ const std::vector<store::Migration> &deskMigrations()
 {
     static const std::vector<store::Migration> m = {createConfigTable, createScopeTable,
                                                     createAuditTable, createImportKeyTable,
-                                                    createWipeTable, createAlarmAckTable};
+                                                    createWipeTable, createAlarmAckTable,
+                                                    createEnrolmentTable};
     return m;
 }
 

@@ -1642,16 +1642,14 @@ Result<QueuedEnvelope> Receiver::sendResync(const Id16 &device)
     if (m_me.role() != Role::Hq)
         return fail(Errc::Refused, QStringLiteral("only HQ sends RESYNC"));
     Impl impl(*this);
-    STREAMS_TRY(m_db.begin());
+    // A savepoint: the desk's `device confirm` registers the device and sends its first RESYNC
+    // in one transaction; on its own this is a transaction of its own.
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
     auto env = impl.resyncInTransaction(device);
-    if (!env) {
-        m_db.rollback();
-        return env;
-    }
-    if (auto s = m_db.commit(); !s) {
-        m_db.rollback();
-        return std::unexpected(s.error());
-    }
+    if (!env)
+        return env; // the savepoint rolls back
+    STREAMS_TRY(sp.release());
     return env;
 }
 

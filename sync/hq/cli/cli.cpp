@@ -474,6 +474,7 @@ const QList<Command> &commands()
         addOpsCommands(c);
         addInboxCommands(c);
         addReviewCommands(c);
+        addEnrolCommands(c);
         return c;
     }();
     return all;

@@ -1,8 +1,9 @@
 // `sync` and `sync --follow`: the desk's rounds with the relay (DESIGN.md "Streams", "Relay"):
 // push what is queued for the devices, pull HQ's mailbox (every envelope through the receiver,
 // HQ's validator and fan-out, each in its own transaction), push what the fan-out produced,
-// then follow up the wipe orders (tokens, verified acknowledgements). A summary says what the
-// round brought.
+// then follow up the wipe orders (tokens, verified acknowledgements) and read the enrolment
+// submissions of pending devices (desk/enrolment.h: a good one makes the device "verifying").
+// A summary says what the round brought.
 //
 // --follow repeats the round until SIGINT or SIGTERM, waiting --interval seconds between rounds
 // and backing off (doubling, at most 5 minutes) while the relay fails. A signal never cuts a
@@ -13,6 +14,7 @@
 
 #include "desk/deskactivity.h"
 #include "desk/devicecommands.h"
+#include "desk/enrolment.h"
 
 #include <QDateTime>
 #include <QEventLoop>
@@ -52,6 +54,7 @@ struct Totals
     qint64 reports = 0;
     qint64 checkIns = 0;
     int wipesAcknowledged = 0;
+    int enrolmentsVerifying = 0;
     int pending = 0;
 };
 
@@ -70,6 +73,7 @@ QJsonObject toJson(const Totals &t)
                        {QStringLiteral("reports"), t.reports},
                        {QStringLiteral("checkIns"), t.checkIns},
                        {QStringLiteral("wipesAcknowledged"), t.wipesAcknowledged},
+                       {QStringLiteral("enrolmentsVerifying"), t.enrolmentsVerifying},
                        {QStringLiteral("pending"), t.pending}};
 }
 
@@ -108,6 +112,11 @@ Status oneRound(desk::DeskStore &desk, desk::DeskRelay &relay, desk::DeviceComma
     if (!follow)
         return std::unexpected(follow.error());
     problems += follow->problems;
+    desk::DeskEnrolment enrolment(desk);
+    auto collected = enrolment.collect(relay);
+    if (!collected)
+        return std::unexpected(collected.error());
+    problems += collected->notes;
     auto after = desk::activityCounts(desk);
     if (!after)
         return std::unexpected(after.error());
@@ -127,6 +136,7 @@ Status oneRound(desk::DeskStore &desk, desk::DeskRelay &relay, desk::DeviceComma
     t.reports += std::max<qint64>(0, after->reports - before->reports);
     t.checkIns += std::max<qint64>(0, after->checkIns - before->checkIns);
     t.wipesAcknowledged += follow->acknowledged;
+    t.enrolmentsVerifying += collected->verifying;
     return {};
 }
 

@@ -1,0 +1,648 @@
+// Enrolment end to end (issue 10, tests 1 and 2; DESIGN.md "Enrolment"): the real liaison-hq
+// binary, a real liaison-relay on loopback, real stores. The device side runs in this process
+// through the protocol library (protocol/enrolment.h) and the library's device streams: it parses
+// the code, fetches and verifies the HQ certificate, posts its sealed submission with the relay
+// token and shows its safety number; then it syncs like any device.
+//
+// 1. From nothing: root init, cert issue, init, scope add, contacts imported, device add, the
+//    device enrols, device fingerprint equals the device's number, device confirm with it,
+//    publish: the device holds exactly its scope's records.
+// 2. Refusals: a code used twice (two different submissions) cancels; an expired enrolment is
+//    refused; a relay that swaps the submission HQ reads (a fault proxy between desk and relay)
+//    fails the MAC, or, when the swapper knows the code, gives another safety number so the
+//    officer's number does not match; one wrong digit cancels. In none of them is the device
+//    registered.
+
+#include "e2eharness.h"
+#include "faultproxy.h"
+#include "hqclikit.h"
+#include "testmain.h"
+
+#include "desk/deskstore.h"
+#include "desk/enrolment.h"
+#include "desk/remotewipe.h"
+#include "desktop/softwarekeystore.h"
+#include "protocol/enrolment.h"
+
+#include <QJsonArray>
+#include <QNetworkReply>
+#include <QSignalSpy>
+
+using namespace liaison;
+using namespace liaison::hqclitest;
+
+namespace {
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(LIAISON_FIXTURES_DIR "/contacts/") + QString::fromLatin1(name);
+}
+
+// liaison-hq on the desk's store, with this process's event loop running meanwhile (the fault
+// proxy lives in this process).
+Run hqPumping(const Desk &d, QStringList args)
+{
+    args << QStringLiteral("--store") << d.store() << QStringLiteral("--passphrase-file")
+         << d.deskPass() << QStringLiteral("--json");
+    QProcess p;
+    p.setProgram(hqBinary());
+    p.setArguments(args);
+    p.setWorkingDirectory(d.dir.path());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LIAISON_HQ_TEST_KDF"), QStringLiteral("1"));
+    env.remove(QStringLiteral("LIAISON_HQ_STORE"));
+    env.insert(QStringLiteral("LIAISON_HQ_OFFICER"), QStringLiteral("test officer"));
+    p.setProcessEnvironment(env);
+    p.setChildProcessModifier([] { ::setsid(); });
+    Run r;
+    QSignalSpy finished(&p, &QProcess::finished);
+    p.start();
+    if (!p.waitForStarted(10000))
+        return r;
+    p.closeWriteChannel();
+    if (!finished.wait(90000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out);
+    if (doc.isObject())
+        r.json = doc.object();
+    return r;
+}
+
+struct Reply
+{
+    int status = 0;
+    QByteArray body;
+};
+
+Reply http(QNetworkAccessManager &nam, const QByteArray &method, const QUrl &url,
+           const QByteArray &body = {}, const QList<QPair<QByteArray, QByteArray>> &headers = {})
+{
+    QNetworkRequest req(url);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/octet-stream"));
+    for (const auto &[k, v] : headers)
+        req.setRawHeader(k, v);
+    QNetworkReply *reply = nam.sendCustomRequest(req, method, body);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        done.wait(20000);
+    Reply out;
+    out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    out.body = reply->readAll();
+    reply->deleteLater();
+    return out;
+}
+
+// The device's side of DESIGN.md "Enrolment" step 2, with the keys it was given.
+struct DeviceEnrolment
+{
+    protocol::EnrolmentCode code;
+    protocol::HqCertificate certificate;
+    protocol::EnrolmentTranscript transcript;
+    QByteArray submission;
+    int postStatus = 0;
+    QByteArray postBody;
+
+    QString safetyNumber() const { return protocol::safetyNumber(transcript).toString(); }
+};
+
+// Parses the code, fetches and verifies the certificate at `relayUrl`, builds and posts the
+// submission. Empty optional (with a warning) on any failure before the POST; the POST's status
+// is returned as it came.
+std::optional<DeviceEnrolment> enrolDevice(QNetworkAccessManager &nam, const QByteArray &codeText,
+                                           const QString &relayUrl, const crypto::SignKeyPair &sign,
+                                           const crypto::BoxPublicKey &box,
+                                           const crypto::SignPublicKey &wipeAck)
+{
+    DeviceEnrolment e;
+    auto code = protocol::parseEnrolmentCode(codeText);
+    if (!code) {
+        qWarning() << "code:" << code.error().message;
+        return std::nullopt;
+    }
+    e.code = std::move(*code);
+    if (auto s = protocol::checkEnrolmentCodeFresh(e.code, QDateTime::currentMSecsSinceEpoch());
+        !s) {
+        qWarning() << s.error().message;
+        return std::nullopt;
+    }
+    const Reply cert = http(nam, "GET", QUrl(relayUrl + QStringLiteral("/v1/hq-cert")));
+    auto accepted = protocol::acceptEnrolmentCertificate(e.code, cert.body,
+                                                         QDateTime::currentMSecsSinceEpoch());
+    if (!accepted) {
+        qWarning() << "certificate:" << cert.status << accepted.error().message;
+        return std::nullopt;
+    }
+    e.certificate = *accepted;
+    e.transcript =
+        protocol::enrolmentTranscript(e.code, e.certificate, sign.publicKey, box, wipeAck);
+    auto sealed = protocol::sealEnrolmentSubmission(e.transcript, sign.secretKey,
+                                                    protocol::enrolmentMacKey(e.code.secret));
+    if (!sealed) {
+        qWarning() << sealed.error().message;
+        return std::nullopt;
+    }
+    e.submission = *sealed;
+    const crypto::SecretBytes token =
+        protocol::enrolmentTokenHeader(protocol::enrolmentRelayToken(e.code.secret));
+    const Reply post = http(
+        nam, "POST",
+        QUrl(relayUrl + QStringLiteral("/v1/enrol/") + QString::fromLatin1(e.code.device.toHex())),
+        e.submission, {{"Liaison-Enrol-Token", token.view().toByteArray()}});
+    e.postStatus = post.status;
+    e.postBody = post.body;
+    return e;
+}
+
+struct OpenedDesk
+{
+    explicit OpenedDesk(const Desk &d)
+        : keys(QDir(d.store()).filePath(QStringLiteral("keystore")))
+    {
+        vault::VaultOptions o;
+        o.kdf = crypto::kTestKdfParams;
+        auto s = desk::DeskStore::open(d.store(), crypto::SecretBytes::copyOf(kDeskPassphrase),
+                                       keys, vaultClock, clock, o);
+        if (s)
+            store = std::move(*s);
+        else
+            qWarning() << s.error().message;
+    }
+    platform::SoftwareKeyStore keys;
+    SystemClock vaultClock;
+    SystemClock clock;
+    std::unique_ptr<desk::DeskStore> store;
+};
+
+// A desk from nothing with a relay (and, when `viaProxy`, a fault proxy between desk and relay).
+struct World
+{
+    Desk d;
+    relaytest::Deployment dep;
+    relaytest::Backend backend;
+    relaytest::RelayProcess relay;
+    std::unique_ptr<test::FaultProxy> proxy;
+    QString relayUrl; // what the device reaches (the relay itself)
+    QNetworkAccessManager nam;
+
+    bool start(bool viaProxy)
+    {
+        if (!d.rootInit())
+            return false;
+        dep.root.publicKey = *crypto::SignPublicKey::fromHex(d.rootPublicKey.toLatin1());
+        dep.id = *crypto::Id16::fromHex(d.deployment.toLatin1());
+        dep.cert.clear(); // the desk installs its own certificate
+        QString error;
+        if (!relaytest::makeBackend(QStringLiteral("sqlite"), d.dir, backend, &error)) {
+            qWarning() << error;
+            return false;
+        }
+        if (!relay.start(d.dir, backend, dep))
+            return false;
+        relayUrl = QStringLiteral("http://127.0.0.1:%1").arg(relay.port);
+        QString deskUrl = relayUrl;
+        if (viaProxy) {
+            proxy = std::make_unique<test::FaultProxy>(QStringLiteral("127.0.0.1"), relay.port);
+            if (!proxy->listen())
+                return false;
+            deskUrl = proxy->url().toString();
+        }
+        if (!d.initStore(deskUrl))
+            return false;
+        for (const char *s : {"post:vienna", "post:berlin"})
+            if (hqPumping(d, {QStringLiteral("scope"), QStringLiteral("add"),
+                              QString::fromLatin1(s)})
+                    .code != 0)
+                return false;
+        return true;
+    }
+
+    Run hq(const QStringList &args) { return hqPumping(d, args); }
+
+    // device add; the code text, or empty.
+    QByteArray addDevice(const QStringList &extra = {}, QString *id = nullptr)
+    {
+        const Run r = hq(QStringList{QStringLiteral("device"), QStringLiteral("add"),
+                                     QStringLiteral("--scope"), QStringLiteral("post:vienna"),
+                                     QStringLiteral("--label"), QStringLiteral("Vienna officer")} +
+                         extra);
+        if (r.code != 0) {
+            qWarning() << describe(r);
+            return {};
+        }
+        if (id)
+            *id = r.json.value(QStringLiteral("id")).toString();
+        return r.json.value(QStringLiteral("code")).toString().toLatin1();
+    }
+
+    int registeredDevices()
+    {
+        const Run list = hq({QStringLiteral("device"), QStringLiteral("list")});
+        return list.code == 0 ? int(list.json.value(QStringLiteral("devices")).toArray().size())
+                              : -1;
+    }
+
+    QString enrolmentState(const QString &id)
+    {
+        const Run r = hq({QStringLiteral("device"), QStringLiteral("pending"),
+                          QStringLiteral("--all")});
+        for (const QJsonValue &v : r.json.value(QStringLiteral("enrolments")).toArray())
+            if (v.toObject().value(QStringLiteral("id")).toString() == id)
+                return v.toObject().value(QStringLiteral("state")).toString();
+        return QStringLiteral("missing");
+    }
+};
+
+// The submissions list the relay answers GET /v1/enrol/{id} with, replaced by `subs`.
+QByteArray withSubmissions(const QByteArray &body, const QList<QByteArray> &subs)
+{
+    QJsonObject o = QJsonDocument::fromJson(body).object();
+    QJsonArray a;
+    for (const QByteArray &s : subs)
+        a.append(QString::fromLatin1(s.toBase64()));
+    o.insert(QStringLiteral("submissions"), a);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestHqCliEnrol : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void enrolFromNothing();
+    void codeUsedTwiceIsRefused();
+    void expiredEnrolmentIsRefused();
+    void relaySwapsSubmissionMacFails();
+    void relaySwapsKeysSafetyNumbersDiffer();
+    void oneWrongDigitCancels();
+    void usageAndBadInput();
+};
+
+void TestHqCliEnrol::enrolFromNothing()
+{
+    World w;
+    QVERIFY(w.start(false));
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("import"), fixture("outlook_cz.csv"),
+                   QStringLiteral("--scope"), QStringLiteral("post:vienna")})
+                 .code,
+             0);
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("import"),
+                   fixture("windows1250_semicolon.csv"), QStringLiteral("--scope"),
+                   QStringLiteral("post:berlin")})
+                 .code,
+             0);
+
+    // ---- device add: code as text and PNG ----
+    const QString png = w.d.path(QStringLiteral("code.png"));
+    QString id;
+    const QByteArray codeText = w.addDevice({QStringLiteral("--png"), png}, &id);
+    QVERIFY(!codeText.isEmpty());
+    QVERIFY(codeText.startsWith("LIAISON1-"));
+    QFile pngFile(png);
+    QVERIFY(pngFile.open(QIODevice::ReadOnly));
+    QVERIFY(pngFile.readAll().startsWith("\x89PNG\r\n\x1a\n"));
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("pending"));
+    // Before the device submitted: no fingerprint, no confirm.
+    const Run early = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id});
+    QCOMPARE(early.code, 1);
+    QVERIFY(early.err.contains("not enrolled"));
+
+    // ---- the device enrols (its id and keys from the code and its own store) ----
+    e2e::TestClock clock;
+    e2e::DeviceNode dev(w.dep, clock);
+    dev.id = *crypto::Id16::fromHex(id.toLatin1());
+    {
+        std::vector<store::Migration> m = model::RecordStore::migrations();
+        for (auto &x : streams::streamMigrations())
+            m.push_back(std::move(x));
+        dev.db = e2e::openStore(w.d.path(QStringLiteral("device.db")), std::move(m));
+        QVERIFY(dev.db);
+        dev.records = std::make_unique<model::RecordStore>(*dev.db, clock, dev.id,
+                                                           model::ReplicaRole::Device);
+        QVERIFY(dev.records->open());
+        dev.applier = std::make_unique<model::DeviceApplier>(*dev.records);
+        dev.me = std::make_unique<e2e::Identity>(streams::Role::Device, w.dep.id, dev.id,
+                                                 dev.keys.secretKey, dev.keys.publicKey);
+    }
+    const crypto::SignKeyPair wipeAck = crypto::crypto_sign_keypair();
+    auto enrolled =
+        enrolDevice(w.nam, codeText, w.relayUrl, dev.keys, dev.me->boxPublicKey(), wipeAck.publicKey);
+    QVERIFY(enrolled);
+    QVERIFY2(enrolled->postStatus == 201, enrolled->postBody.constData());
+    QCOMPARE(enrolled->code.device, dev.id);
+
+    // ---- the desk: verifying, same safety number on both sides ----
+    const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id.left(8)});
+    QVERIFY2(fp.code == 0, describe(fp).constData());
+    QCOMPARE(fp.json.value(QStringLiteral("safetyNumber")).toString(), enrolled->safetyNumber());
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("verifying"));
+    QCOMPARE(w.registeredDevices(), 0); // nothing registered before the confirmation
+
+    // ---- confirm with the number the officer reads out (grouped as on the screen) ----
+    const Run confirm = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                              QStringLiteral("--number"),
+                              protocol::safetyNumber(enrolled->transcript).toDisplayString()});
+    QVERIFY2(confirm.code == 0, describe(confirm).constData());
+    QCOMPARE(confirm.json.value(QStringLiteral("relayRegistered")).toBool(), true);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("confirmed"));
+    QCOMPARE(w.registeredDevices(), 1);
+    // A second confirm changes nothing.
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                   QStringLiteral("--number"), enrolled->safetyNumber()})
+                 .code,
+             1);
+
+    // ---- publish, and the device syncs with the keys enrolment gave it ----
+    const Run pub = w.hq({QStringLiteral("publish")});
+    QVERIFY2(pub.code == 0, describe(pub).constData());
+    w.dep.content.publicKey = enrolled->certificate.contentKey;
+    streams::Peer p;
+    p.id = protocol::hqParticipantId();
+    p.signKey = enrolled->certificate.contentKey;
+    p.boxKey = enrolled->code.hqBoxKey;
+    p.boxKeyId = enrolled->code.hqBoxKeyId;
+    p.signKeyHash = crypto::crypto_generichash(p.signKey.view());
+    p.state = streams::PeerState::Active;
+    dev.directory.m_hq = p;
+    dev.outbox = std::make_unique<streams::StreamOutbox>(*dev.db, *dev.me, dev.directory, clock);
+    dev.receiver = std::make_unique<streams::Receiver>(*dev.db, *dev.me, dev.directory,
+                                                       *dev.applier, *dev.outbox, clock);
+    dev.connectTo(e2e::endpointFor(w.dep, w.relay.port));
+    QVERIFY(dev.syncOnce());
+    QCOMPARE(dev.records->scopes(), QStringList{QStringLiteral("post:vienna")});
+    auto count = dev.records->recordCount();
+    QVERIFY(count);
+    QCOMPARE(*count, qint64(4)); // the Outlook file's contacts, nothing of post:berlin
+    {
+        OpenedDesk opened(w.d);
+        QVERIFY(opened.store);
+        QCOMPARE(e2e::dump(*dev.records, {QStringLiteral("post:vienna")}),
+                 e2e::dump(opened.store->records(), {QStringLiteral("post:vienna")}));
+        // The RESYNC named the wipe id kept at the desk.
+        auto wipeId = desk::enrolledWipeId(opened.store->database(), dev.id);
+        QVERIFY(wipeId && *wipeId);
+        // The wipe target: the same wipe id, and the wipe-ack key T carried.
+        auto target = desk::RemoteWipe(*opened.store).status(dev.id);
+        QVERIFY(target && *target);
+        QCOMPARE((*target)->wipeId, std::optional<crypto::Id16>(**wipeId));
+        QCOMPARE((*target)->wipeAckKey, std::optional<crypto::SignPublicKey>(wipeAck.publicKey));
+    }
+    // Every step audited.
+    const Run audit = w.hq({QStringLiteral("audit"), QStringLiteral("--action"),
+                            QStringLiteral("device")});
+    QStringList actions;
+    for (const QJsonValue &v : audit.json.value(QStringLiteral("entries")).toArray())
+        actions.append(v.toObject().value(QStringLiteral("action")).toString());
+    for (const char *a : {"device.add", "device.enrol.verify", "device.confirm",
+                          "device.relay.register"})
+        QVERIFY2(actions.contains(QLatin1String(a)), qPrintable(actions.join(QLatin1Char(' '))));
+}
+
+void TestHqCliEnrol::codeUsedTwiceIsRefused()
+{
+    World w;
+    QVERIFY(w.start(false));
+    QString id;
+    const QByteArray code = w.addDevice({}, &id);
+    QVERIFY(!code.isEmpty());
+    const crypto::SignKeyPair a = crypto::crypto_sign_keypair();
+    const crypto::SignKeyPair b = crypto::crypto_sign_keypair();
+    auto first = enrolDevice(w.nam, code, w.relayUrl, a, crypto::crypto_box_keypair().publicKey,
+                             crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(first);
+    QCOMPARE(first->postStatus, 201);
+    // The desk verified the first one ...
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id}).code, 0);
+    // ... then the same code is used again by another device (other keys).
+    auto second = enrolDevice(w.nam, code, w.relayUrl, b, crypto::crypto_box_keypair().publicKey,
+                              crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(second);
+    QCOMPARE(second->postStatus, 201);
+    const Run pending = w.hq({QStringLiteral("device"), QStringLiteral("pending"),
+                              QStringLiteral("--collect")});
+    QVERIFY2(pending.code == 0, describe(pending).constData());
+    QCOMPARE(pending.json.value(QStringLiteral("collected"))
+                 .toObject()
+                 .value(QStringLiteral("cancelled"))
+                 .toInt(),
+             1);
+    QVERIFY(pending.out.contains("used twice"));
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
+    // Neither number confirms it now.
+    for (const auto *e : {&*first, &*second}) {
+        const Run c = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                            QStringLiteral("--number"), e->safetyNumber()});
+        QCOMPARE(c.code, 1);
+        QVERIFY(c.err.contains("cancelled"));
+    }
+    QCOMPARE(w.registeredDevices(), 0);
+
+    // Both submissions before the desk looked: refused as well.
+    QString id2;
+    const QByteArray code2 = w.addDevice({}, &id2);
+    QVERIFY(enrolDevice(w.nam, code2, w.relayUrl, a, crypto::crypto_box_keypair().publicKey,
+                        crypto::crypto_sign_keypair().publicKey));
+    QVERIFY(enrolDevice(w.nam, code2, w.relayUrl, b, crypto::crypto_box_keypair().publicKey,
+                        crypto::crypto_sign_keypair().publicKey));
+    const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id2});
+    QCOMPARE(fp.code, 1);
+    QVERIFY(fp.err.contains("used twice"));
+    QCOMPARE(w.registeredDevices(), 0);
+}
+
+void TestHqCliEnrol::expiredEnrolmentIsRefused()
+{
+    World w;
+    QVERIFY(w.start(false));
+    QString id;
+    const QByteArray code = w.addDevice({QStringLiteral("--expires"), QStringLiteral("1")}, &id);
+    QVERIFY(!code.isEmpty());
+    auto e = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                         crypto::crypto_box_keypair().publicKey,
+                         crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(e);
+    QCOMPARE(e->postStatus, 201);
+    // An hour later (the desk's row moved back: the relay's slot is the relay's business).
+    {
+        OpenedDesk opened(w.d);
+        QVERIFY(opened.store);
+        auto st = opened.store->database().prepare(
+            "UPDATE desk_enrolment SET expires_ms = ?1 WHERE device_id = ?2");
+        QVERIFY(st);
+        st->bind(1, QDateTime::currentMSecsSinceEpoch() - 1000)
+            .bind(2, crypto::Id16::fromHex(id.toLatin1())->view());
+        QVERIFY(st->exec());
+    }
+    const Run c = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                        QStringLiteral("--number"), e->safetyNumber()});
+    QCOMPARE(c.code, 1);
+    QVERIFY2(c.err.contains("expired"), describe(c).constData());
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("expired"));
+    QCOMPARE(w.registeredDevices(), 0);
+    // The device refuses an expired code itself.
+    auto parsed = protocol::parseEnrolmentCode(code);
+    QVERIFY(parsed);
+    QVERIFY(!protocol::checkEnrolmentCodeFresh(*parsed, parsed->expiresMs + 1));
+}
+
+void TestHqCliEnrol::relaySwapsSubmissionMacFails()
+{
+    World w;
+    QVERIFY(w.start(true));
+    QString id;
+    const QByteArray code = w.addDevice({}, &id);
+    QVERIFY(!code.isEmpty());
+    auto e = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                         crypto::crypto_box_keypair().publicKey,
+                         crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(e);
+    QCOMPARE(e->postStatus, 201);
+    // The relay hands HQ a submission with its own device keys, sealed to HQ's box key (public
+    // in the code and at the relay) but without the code's MAC key: MAC fails.
+    const crypto::SignKeyPair mallory = crypto::crypto_sign_keypair();
+    protocol::EnrolmentTranscript t = e->transcript;
+    t.deviceSignKey = mallory.publicKey;
+    t.deviceBoxKey = crypto::crypto_box_keypair().publicKey;
+    const QByteArray forged = *protocol::sealEnrolmentSubmission(
+        t, mallory.secretKey, protocol::enrolmentMacKey(crypto::SymmetricKey::random()));
+    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse, "GET", "/v1/enrol/", -1, 0, 0,
+                      [forged](const QByteArray &, const QByteArray &body) {
+                          return withSubmissions(body, {forged});
+                      },
+                      {}});
+    const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id});
+    QCOMPARE(fp.code, 1);
+    QVERIFY2(fp.out.contains("MAC") || fp.err.contains("MAC"), describe(fp).constData());
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("pending"));
+    const Run c = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                        QStringLiteral("--number"), e->safetyNumber()});
+    QCOMPARE(c.code, 1);
+    QCOMPARE(w.registeredDevices(), 0);
+    QVERIFY(w.proxy->applied(test::FaultProxy::Action::RewriteResponse) >= 2);
+}
+
+void TestHqCliEnrol::relaySwapsKeysSafetyNumbersDiffer()
+{
+    World w;
+    QVERIFY(w.start(true));
+    QString id;
+    const QByteArray code = w.addDevice({}, &id);
+    QVERIFY(!code.isEmpty());
+    auto e = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                         crypto::crypto_box_keypair().publicKey,
+                         crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(e);
+    QCOMPARE(e->postStatus, 201);
+    // Worse: the swapper saw the code (so it MACs correctly) and puts its own keys in T.
+    const crypto::SignKeyPair mallory = crypto::crypto_sign_keypair();
+    protocol::EnrolmentTranscript t = e->transcript;
+    t.deviceSignKey = mallory.publicKey;
+    t.deviceBoxKey = crypto::crypto_box_keypair().publicKey;
+    t.deviceWipeAckKey = crypto::crypto_sign_keypair().publicKey;
+    const QByteArray forged = *protocol::sealEnrolmentSubmission(
+        t, mallory.secretKey, protocol::enrolmentMacKey(e->code.secret));
+    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse, "GET", "/v1/enrol/", -1, 0, 0,
+                      [forged](const QByteArray &, const QByteArray &body) {
+                          return withSubmissions(body, {forged});
+                      },
+                      {}});
+    const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id});
+    QVERIFY2(fp.code == 0, describe(fp).constData());
+    const QString deskNumber = fp.json.value(QStringLiteral("safetyNumber")).toString();
+    QVERIFY(deskNumber != e->safetyNumber()); // the desk and the officer see different numbers
+    // The officer reads the number on the phone: no match, cancelled, never registered.
+    const Run c = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                        QStringLiteral("--number"), e->safetyNumber()});
+    QCOMPARE(c.code, 1);
+    QVERIFY2(c.err.contains("does not match"), describe(c).constData());
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
+    QCOMPARE(w.registeredDevices(), 0);
+    // Not even the swapper's own number helps now.
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                   QStringLiteral("--number"), deskNumber})
+                 .code,
+             1);
+    QCOMPARE(w.registeredDevices(), 0);
+}
+
+void TestHqCliEnrol::oneWrongDigitCancels()
+{
+    World w;
+    QVERIFY(w.start(false));
+    QString id;
+    const QByteArray code = w.addDevice({}, &id);
+    auto e = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                         crypto::crypto_box_keypair().publicKey,
+                         crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(e);
+    QCOMPARE(e->postStatus, 201);
+    QString digits = protocol::safetyNumber(e->transcript).digits();
+    digits[37] = QChar(u'0' + ((digits[37].unicode() - u'0' + 1) % 10));
+    // A number with 59 digits is a typo: usage, nothing cancelled.
+    const Run typo = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                           QStringLiteral("--number"), digits.left(59)});
+    QCOMPARE(typo.code, 2);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("pending")); // not collected yet
+    const Run wrong = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                            QStringLiteral("--number"), digits});
+    QCOMPARE(wrong.code, 1);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
+    // The right number comes too late.
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                   QStringLiteral("--number"), e->safetyNumber()})
+                 .code,
+             1);
+    QCOMPARE(w.registeredDevices(), 0);
+    const Run audit = w.hq({QStringLiteral("audit"), QStringLiteral("--action"),
+                            QStringLiteral("device.enrol.mismatch")});
+    QCOMPARE(audit.json.value(QStringLiteral("entries")).toArray().size(), 1);
+}
+
+void TestHqCliEnrol::usageAndBadInput()
+{
+    World w;
+    QVERIFY(w.start(false));
+    const auto code = [&](const QStringList &args) { return w.hq(args).code; };
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add")}), 2); // no scope
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--scope"),
+                   QStringLiteral("post:vienna"), QStringLiteral("--expires"),
+                   QStringLiteral("73")}),
+             2);
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--scope"),
+                   QStringLiteral("post:nowhere")}),
+             1);
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("confirm")}), 2);
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("confirm"), QStringLiteral("xyz")}), 2);
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("confirm"),
+                   QStringLiteral("0123456789abcdef"), QStringLiteral("--number"),
+                   QStringLiteral("12345")}),
+             2);
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("fingerprint"),
+                   QStringLiteral("0123456789abcdef")}),
+             1); // no such enrolment
+    const Run help = runHq({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--help")});
+    QCOMPARE(help.code, 0);
+    QVERIFY(help.out.contains("--scope"));
+    // A confirm without --number and without a terminal: usage, nothing cancelled.
+    QString id;
+    const QByteArray c = w.addDevice({}, &id);
+    QVERIFY(enrolDevice(w.nam, c, w.relayUrl, crypto::crypto_sign_keypair(),
+                        crypto::crypto_box_keypair().publicKey,
+                        crypto::crypto_sign_keypair().publicKey));
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("confirm"), id}), 2);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("verifying"));
+    // cancel
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 0);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
+    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 1);
+}
+
+LIAISON_TEST_MAIN(TestHqCliEnrol)
+#include "tst_hqcli_enrol.moc"
