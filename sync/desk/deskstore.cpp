@@ -59,10 +59,9 @@ std::vector<store::Migration> layerMigrations()
 // it would run "CREATE TABLE desk_audit" again). Only ever append here.
 const std::vector<store::Migration> &deskMigrations()
 {
-    static const std::vector<store::Migration> m = {createConfigTable, createScopeTable,
-                                                    createAuditTable, createImportKeyTable,
-                                                    createWipeTable, createAlarmAckTable,
-                                                    createEnrolmentTable};
+    static const std::vector<store::Migration> m = {
+        createConfigTable, createScopeTable,    createAuditTable,    createImportKeyTable,
+        createWipeTable,   createAlarmAckTable, createEnrolmentTable};
     return m;
 }
 

@@ -54,7 +54,8 @@ Result<Enrolment> readRow(const store::Statement &st)
     if (!st.columnIsNull(8)) {
         auto t = protocol::EnrolmentTranscript::decode(st.columnBlob(8));
         if (!t)
-            return fail(Errc::Tampered, QStringLiteral("an enrolment row has a damaged transcript"));
+            return fail(Errc::Tampered,
+                        QStringLiteral("an enrolment row has a damaged transcript"));
         e.transcript = *t;
     }
     if (!st.columnIsNull(9))
@@ -104,11 +105,16 @@ Result<std::optional<QList<QByteArray>>> fetchSubmissions(DeskRelay &relay,
 const char *enrolmentStateName(EnrolmentState state)
 {
     switch (state) {
-    case EnrolmentState::Pending: return "pending";
-    case EnrolmentState::Verifying: return "verifying";
-    case EnrolmentState::Confirmed: return "confirmed";
-    case EnrolmentState::Cancelled: return "cancelled";
-    case EnrolmentState::Expired: return "expired";
+    case EnrolmentState::Pending:
+        return "pending";
+    case EnrolmentState::Verifying:
+        return "verifying";
+    case EnrolmentState::Confirmed:
+        return "confirmed";
+    case EnrolmentState::Cancelled:
+        return "cancelled";
+    case EnrolmentState::Expired:
+        return "expired";
     }
     return "unknown";
 }
@@ -158,21 +164,23 @@ Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &sco
         if (!has)
             return std::unexpected(has.error());
         if (!*has)
-            return fail(Errc::NotFound,
-                        QStringLiteral("scope \"%1\" is not declared (liaison-hq scope add)").arg(s));
+            return fail(
+                Errc::NotFound,
+                QStringLiteral("scope \"%1\" is not declared (liaison-hq scope add)").arg(s));
     }
     QList<protocol::RelayPin> pins;
     for (const QString &p : config.relayPins) {
         const auto pin = client::parseSpkiPin(p.toLatin1());
         if (!pin)
-            return fail(Errc::InvalidArgument, QStringLiteral("the desk's relay pin does not parse"));
+            return fail(Errc::InvalidArgument,
+                        QStringLiteral("the desk's relay pin does not parse"));
         pins.append(*protocol::RelayPin::fromBytes(pin->view()));
     }
     const qint64 now = m_desk.clock().wallMs();
     const crypto::Id16 device = crypto::randomFixed<crypto::Id16>();
-    protocol::EnrolmentCode code = protocol::newEnrolmentCode(
-        config.deployment, config.relayUrl, pins, config.rootKey, device, now + validityMs,
-        m_desk.identity().box.publicKey, kHqBoxKeyId);
+    protocol::EnrolmentCode code =
+        protocol::newEnrolmentCode(config.deployment, config.relayUrl, pins, config.rootKey, device,
+                                   now + validityMs, m_desk.identity().box.publicKey, kHqBoxKeyId);
     auto text = protocol::encodeEnrolmentCode(code);
     if (!text)
         return std::unexpected(text.error());
@@ -237,8 +245,8 @@ Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &sco
 
 Result<std::optional<Enrolment>> DeskEnrolment::enrolment(const crypto::Id16 &device) const
 {
-    const QByteArray sql = QByteArray("SELECT ") + kColumns +
-                           " FROM desk_enrolment WHERE device_id = ?1";
+    const QByteArray sql =
+        QByteArray("SELECT ") + kColumns + " FROM desk_enrolment WHERE device_id = ?1";
     auto st = m_desk.database().prepare(sql.constData());
     if (!st)
         return std::unexpected(st.error());
@@ -297,7 +305,8 @@ Status DeskEnrolment::cancel(const crypto::Id16 &device, const QString &reason)
     if (!e)
         return std::unexpected(e.error());
     if (!*e)
-        return fail(Errc::NotFound, QStringLiteral("no enrolment for device %1").arg(idText(device)));
+        return fail(Errc::NotFound,
+                    QStringLiteral("no enrolment for device %1").arg(idText(device)));
     if ((*e)->state != EnrolmentState::Pending && (*e)->state != EnrolmentState::Verifying)
         return fail(Errc::Refused, QStringLiteral("the enrolment is %1, not open")
                                        .arg(QLatin1String(enrolmentStateName((*e)->state))));
@@ -346,12 +355,13 @@ Result<CollectReport> DeskEnrolment::collect(DeskRelay &relay, std::optional<cry
         if (!subs)
             return std::unexpected(subs.error());
         if (!*subs) {
-            report.notes.append(QStringLiteral("%1: the relay has no slot for this device").arg(id));
+            report.notes.append(
+                QStringLiteral("%1: the relay has no slot for this device").arg(id));
             continue;
         }
         // The keys to open with: mac_key and the submission already taken.
-        auto st = db.prepare(
-            "SELECT mac_key, submission_hash FROM desk_enrolment WHERE device_id = ?1");
+        auto st =
+            db.prepare("SELECT mac_key, submission_hash FROM desk_enrolment WHERE device_id = ?1");
         if (!st)
             return std::unexpected(st.error());
         st->bind(1, e.device.view());
@@ -387,14 +397,14 @@ Result<CollectReport> DeskEnrolment::collect(DeskRelay &relay, std::optional<cry
             const crypto::Hash32 h = crypto::crypto_generichash(bytes);
             if (taken && h == *taken)
                 continue; // the one already verified
-            auto t = protocol::openEnrolmentSubmission(bytes, m_desk.identity().box, mac, expect,
-                                                       now);
+            auto t =
+                protocol::openEnrolmentSubmission(bytes, m_desk.identity().box, mac, expect, now);
             if (!t) {
                 ++report.refused;
                 report.notes.append(
                     QStringLiteral("%1: submission refused: %2").arg(id, t.error().message));
-                if (auto s = m_desk.audit(QStringLiteral("device.enrol.refuse"), id,
-                                          t.error().message);
+                if (auto s =
+                        m_desk.audit(QStringLiteral("device.enrol.refuse"), id, t.error().message);
                     !s)
                     return std::unexpected(s.error());
                 continue;
@@ -448,7 +458,8 @@ Result<ConfirmReport> DeskEnrolment::confirm(DeskRelay &relay, const crypto::Id1
     if (!found)
         return std::unexpected(found.error());
     if (!*found)
-        return fail(Errc::NotFound, QStringLiteral("no enrolment for device %1").arg(idText(device)));
+        return fail(Errc::NotFound,
+                    QStringLiteral("no enrolment for device %1").arg(idText(device)));
     const Enrolment e = **found;
     ConfirmReport report;
     report.device = device;
@@ -466,7 +477,8 @@ Result<ConfirmReport> DeskEnrolment::confirm(DeskRelay &relay, const crypto::Id1
     case EnrolmentState::Expired:
         return fail(Errc::Refused, QStringLiteral("the enrolment is %1: %2")
                                        .arg(QLatin1String(enrolmentStateName(e.state)), e.reason));
-    default: break;
+    default:
+        break;
     }
     const QString id = idText(device);
     store::Database &db = m_desk.database();

@@ -14,9 +14,10 @@
 //  confirm   all 60 digits the officer read out must match, else the enrolment is cancelled (one
 //            wrong digit cancels). On a match, in ONE transaction: the registry entry (Active,
 //            the device's sign and box keys), its memberships, a fresh wipe id with the wipe-ack
-//            key (here and in desk_wipe, desk/remotewipe.h), RESYNC epoch 1 (scopes, snapshot, wipe id) in its `down` stream, the state
-//            "confirmed" and the audit entry. Then the relay's device list and a push; if the
-//            relay is unreachable, confirm again (it finishes only the relay part).
+//            key (here and in desk_wipe, desk/remotewipe.h), RESYNC epoch 1 (scopes, snapshot, wipe
+//            id) in its `down` stream, the state "confirmed" and the audit entry. Then the relay's
+//            device list and a push; if the relay is unreachable, confirm again (it finishes only
+//            the relay part).
 //
 //  desk_enrolment  device id, label, scopes, mac_key (until the enrolment ends), expiry, state,
 //                  why it ended, the opened T, the submission's hash, the wipe id, whether the
@@ -81,13 +82,13 @@ struct NewEnrolment
 
 struct CollectReport
 {
-    int devices = 0;      // pending or verifying enrolments looked at
-    int submissions = 0;  // submissions read at the relay
-    int verifying = 0;    // devices that became "verifying" now
-    int refused = 0;      // submissions refused (MAC, signature, naming, damage)
-    int cancelled = 0;    // enrolments cancelled now (code used twice)
-    int expired = 0;      // enrolments that expired now
-    QStringList notes;    // one line per refusal / cancellation: device id and why
+    int devices = 0;     // pending or verifying enrolments looked at
+    int submissions = 0; // submissions read at the relay
+    int verifying = 0;   // devices that became "verifying" now
+    int refused = 0;     // submissions refused (MAC, signature, naming, damage)
+    int cancelled = 0;   // enrolments cancelled now (code used twice)
+    int expired = 0;     // enrolments that expired now
+    QStringList notes;   // one line per refusal / cancellation: device id and why
 };
 
 struct ConfirmReport
@@ -96,7 +97,7 @@ struct ConfirmReport
     QStringList scopes;
     bool registeredNow = false; // false: it was registered by an earlier confirm
     bool relayRegistered = false;
-    int delivered = 0; // envelopes the push delivered
+    int delivered = 0;  // envelopes the push delivered
     QString relayError; // why the relay part did not finish (confirm again)
 };
 

@@ -996,8 +996,8 @@ struct Receiver::Impl
 
     Status stagePart(InRow &r, std::uint64_t seq, const SnapshotPart &p, const Body &body)
     {
-        STREAMS_TRY(stageSnapshotPart(db(), StreamKey{r.sender, r.recipient, r.epoch}, seq, p,
-                                      body));
+        STREAMS_TRY(
+            stageSnapshotPart(db(), StreamKey{r.sender, r.recipient, r.epoch}, seq, p, body));
         // An incomplete snapshot waits like a gap: tick() asks for a RESYNC when no part came
         // for kGapTimeoutMs online.
         r.gapSince = q.m_clock.onlineMs();
@@ -1559,9 +1559,9 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
         next.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
         STREAMS_TRY_ASSIGN(const bool newer, next.step());
         if (newer && next.columnInt64(1) > 1 && out.size() < 64)
-            out.push_back(GapRequest{StreamId{r.sender, r.recipient,
-                                              std::uint32_t(next.columnInt64(0)), r.direction},
-                                     1, std::uint64_t(next.columnInt64(1)) - 1});
+            out.push_back(GapRequest{
+                StreamId{r.sender, r.recipient, std::uint32_t(next.columnInt64(0)), r.direction}, 1,
+                std::uint64_t(next.columnInt64(1)) - 1});
         next.reset();
         // The rest of an incomplete snapshot, when nothing after it is parked.
         STREAMS_TRY_ASSIGN(const Staging staging, impl.stagingOf(r));

@@ -215,8 +215,8 @@ struct World
         if (!d.initStore(deskUrl))
             return false;
         for (const char *s : {"post:vienna", "post:berlin"})
-            if (hqPumping(d, {QStringLiteral("scope"), QStringLiteral("add"),
-                              QString::fromLatin1(s)})
+            if (hqPumping(d,
+                          {QStringLiteral("scope"), QStringLiteral("add"), QString::fromLatin1(s)})
                     .code != 0)
                 return false;
         return true;
@@ -249,8 +249,8 @@ struct World
 
     QString enrolmentState(const QString &id)
     {
-        const Run r = hq({QStringLiteral("device"), QStringLiteral("pending"),
-                          QStringLiteral("--all")});
+        const Run r =
+            hq({QStringLiteral("device"), QStringLiteral("pending"), QStringLiteral("--all")});
         for (const QJsonValue &v : r.json.value(QStringLiteral("enrolments")).toArray())
             if (v.toObject().value(QStringLiteral("id")).toString() == id)
                 return v.toObject().value(QStringLiteral("state")).toString();
@@ -332,8 +332,8 @@ void TestHqCliEnrol::enrolFromNothing()
                                                  dev.keys.secretKey, dev.keys.publicKey);
     }
     const crypto::SignKeyPair wipeAck = crypto::crypto_sign_keypair();
-    auto enrolled =
-        enrolDevice(w.nam, codeText, w.relayUrl, dev.keys, dev.me->boxPublicKey(), wipeAck.publicKey);
+    auto enrolled = enrolDevice(w.nam, codeText, w.relayUrl, dev.keys, dev.me->boxPublicKey(),
+                                wipeAck.publicKey);
     QVERIFY(enrolled);
     QVERIFY2(enrolled->postStatus == 201, enrolled->postBody.constData());
     QCOMPARE(enrolled->code.device, dev.id);
@@ -346,9 +346,9 @@ void TestHqCliEnrol::enrolFromNothing()
     QCOMPARE(w.registeredDevices(), 0); // nothing registered before the confirmation
 
     // ---- confirm with the number the officer reads out (grouped as on the screen) ----
-    const Run confirm = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
-                              QStringLiteral("--number"),
-                              protocol::safetyNumber(enrolled->transcript).toDisplayString()});
+    const Run confirm =
+        w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id, QStringLiteral("--number"),
+              protocol::safetyNumber(enrolled->transcript).toDisplayString()});
     QVERIFY2(confirm.code == 0, describe(confirm).constData());
     QCOMPARE(confirm.json.value(QStringLiteral("relayRegistered")).toBool(), true);
     QCOMPARE(w.enrolmentState(id), QStringLiteral("confirmed"));
@@ -395,13 +395,13 @@ void TestHqCliEnrol::enrolFromNothing()
         QCOMPARE((*target)->wipeAckKey, std::optional<crypto::SignPublicKey>(wipeAck.publicKey));
     }
     // Every step audited.
-    const Run audit = w.hq({QStringLiteral("audit"), QStringLiteral("--action"),
-                            QStringLiteral("device")});
+    const Run audit =
+        w.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("device")});
     QStringList actions;
     for (const QJsonValue &v : audit.json.value(QStringLiteral("entries")).toArray())
         actions.append(v.toObject().value(QStringLiteral("action")).toString());
-    for (const char *a : {"device.add", "device.enrol.verify", "device.confirm",
-                          "device.relay.register"})
+    for (const char *a :
+         {"device.add", "device.enrol.verify", "device.confirm", "device.relay.register"})
         QVERIFY2(actions.contains(QLatin1String(a)), qPrintable(actions.join(QLatin1Char(' '))));
 }
 
@@ -425,8 +425,8 @@ void TestHqCliEnrol::codeUsedTwiceIsRefused()
                               crypto::crypto_sign_keypair().publicKey);
     QVERIFY(second);
     QCOMPARE(second->postStatus, 201);
-    const Run pending = w.hq({QStringLiteral("device"), QStringLiteral("pending"),
-                              QStringLiteral("--collect")});
+    const Run pending =
+        w.hq({QStringLiteral("device"), QStringLiteral("pending"), QStringLiteral("--collect")});
     QVERIFY2(pending.code == 0, describe(pending).constData());
     QCOMPARE(pending.json.value(QStringLiteral("collected"))
                  .toObject()
@@ -512,7 +512,12 @@ void TestHqCliEnrol::relaySwapsSubmissionMacFails()
     t.deviceBoxKey = crypto::crypto_box_keypair().publicKey;
     const QByteArray forged = *protocol::sealEnrolmentSubmission(
         t, mallory.secretKey, protocol::enrolmentMacKey(crypto::SymmetricKey::random()));
-    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse, "GET", "/v1/enrol/", -1, 0, 0,
+    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse,
+                      "GET",
+                      "/v1/enrol/",
+                      -1,
+                      0,
+                      0,
                       [forged](const QByteArray &, const QByteArray &body) {
                           return withSubmissions(body, {forged});
                       },
@@ -548,7 +553,12 @@ void TestHqCliEnrol::relaySwapsKeysSafetyNumbersDiffer()
     t.deviceWipeAckKey = crypto::crypto_sign_keypair().publicKey;
     const QByteArray forged = *protocol::sealEnrolmentSubmission(
         t, mallory.secretKey, protocol::enrolmentMacKey(e->code.secret));
-    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse, "GET", "/v1/enrol/", -1, 0, 0,
+    w.proxy->addRule({test::FaultProxy::Action::RewriteResponse,
+                      "GET",
+                      "/v1/enrol/",
+                      -1,
+                      0,
+                      0,
                       [forged](const QByteArray &, const QByteArray &body) {
                           return withSubmissions(body, {forged});
                       },
@@ -609,12 +619,14 @@ void TestHqCliEnrol::usageAndBadInput()
 {
     World w;
     QVERIFY(w.start(false));
-    const auto code = [&](const QStringList &args) { return w.hq(args).code; };
+    const auto code = [&](const QStringList &args) {
+        return w.hq(args).code;
+    };
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add")}), 2); // no scope
-    QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--scope"),
-                   QStringLiteral("post:vienna"), QStringLiteral("--expires"),
-                   QStringLiteral("73")}),
-             2);
+    QCOMPARE(
+        code({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--scope"),
+              QStringLiteral("post:vienna"), QStringLiteral("--expires"), QStringLiteral("73")}),
+        2);
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--scope"),
                    QStringLiteral("post:nowhere")}),
              1);
@@ -627,7 +639,8 @@ void TestHqCliEnrol::usageAndBadInput()
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("fingerprint"),
                    QStringLiteral("0123456789abcdef")}),
              1); // no such enrolment
-    const Run help = runHq({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--help")});
+    const Run help =
+        runHq({QStringLiteral("device"), QStringLiteral("add"), QStringLiteral("--help")});
     QCOMPARE(help.code, 0);
     QVERIFY(help.out.contains("--scope"));
     // A confirm without --number and without a terminal: usage, nothing cancelled.

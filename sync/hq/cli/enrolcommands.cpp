@@ -67,8 +67,7 @@ std::expected<crypto::Id16, int> resolveDevice(Context &ctx, desk::DeskEnrolment
     if (pos.size() != 1)
         return std::unexpected(ctx.usage(QStringLiteral("name one device (its id)")));
     const QString want = pos[0].trimmed().toLower();
-    if (want.size() < 6 || want.size() > 32 ||
-        !std::all_of(want.begin(), want.end(), [](QChar c) {
+    if (want.size() < 6 || want.size() > 32 || !std::all_of(want.begin(), want.end(), [](QChar c) {
             return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
         }))
         return std::unexpected(
@@ -97,13 +96,14 @@ std::expected<crypto::Id16, int> resolveDevice(Context &ctx, desk::DeskEnrolment
 
 void reportCollect(Context &ctx, const desk::CollectReport &r)
 {
-    ctx.result().insert(QStringLiteral("collected"),
-                        QJsonObject{{QStringLiteral("submissions"), r.submissions},
-                                    {QStringLiteral("verifying"), r.verifying},
-                                    {QStringLiteral("refused"), r.refused},
-                                    {QStringLiteral("cancelled"), r.cancelled},
-                                    {QStringLiteral("expired"), r.expired},
-                                    {QStringLiteral("notes"), QJsonArray::fromStringList(r.notes)}});
+    ctx.result().insert(
+        QStringLiteral("collected"),
+        QJsonObject{{QStringLiteral("submissions"), r.submissions},
+                    {QStringLiteral("verifying"), r.verifying},
+                    {QStringLiteral("refused"), r.refused},
+                    {QStringLiteral("cancelled"), r.cancelled},
+                    {QStringLiteral("expired"), r.expired},
+                    {QStringLiteral("notes"), QJsonArray::fromStringList(r.notes)}});
     for (const QString &n : r.notes)
         ctx.line(n);
 }
@@ -188,14 +188,13 @@ int devicePending(Context &ctx)
     QJsonArray out;
     QList<QStringList> rows;
     for (const desk::Enrolment &e : *all) {
-        const bool open = e.state == desk::EnrolmentState::Pending ||
-                          e.state == desk::EnrolmentState::Verifying;
+        const bool open =
+            e.state == desk::EnrolmentState::Pending || e.state == desk::EnrolmentState::Verifying;
         if (!open && !ctx.isSet(kOptAll))
             continue;
         out.append(enrolmentJson(e));
         rows.append({hex(e.device).left(8), QString::fromLatin1(desk::enrolmentStateName(e.state)),
-                     e.scopes.join(QLatin1Char(',')), isoTime(e.expiresMs), e.label,
-                     e.reason});
+                     e.scopes.join(QLatin1Char(',')), isoTime(e.expiresMs), e.label, e.reason});
     }
     ctx.result().insert(QStringLiteral("enrolments"), out);
     if (rows.isEmpty())
@@ -363,8 +362,8 @@ int deviceCancel(Context &ctx)
     auto device = resolveDevice(ctx, enrol);
     if (!device)
         return device.error();
-    const QString reason = ctx.isSet(kOptReason) ? ctx.value(kOptReason)
-                                                 : QStringLiteral("cancelled at the desk");
+    const QString reason =
+        ctx.isSet(kOptReason) ? ctx.value(kOptReason) : QStringLiteral("cancelled at the desk");
     if (auto s = enrol.cancel(*device, reason); !s)
         return ctx.fail(QStringLiteral("device cancel"), s.error());
     ctx.result().insert(QStringLiteral("id"), hex(*device));

@@ -55,9 +55,9 @@ void chunk(QByteArray &png, const char type[4], const QByteArray &data)
     body.append(data);
     png.append(body);
     char crc[4];
-    qToBigEndian<quint32>(quint32(::crc32(0, reinterpret_cast<const Bytef *>(body.constData()),
-                                          uInt(body.size()))),
-                          crc);
+    qToBigEndian<quint32>(
+        quint32(::crc32(0, reinterpret_cast<const Bytef *>(body.constData()), uInt(body.size()))),
+        crc);
     png.append(crc, 4);
 }
 

@@ -14,8 +14,8 @@ namespace liaison::hqcli {
 
 struct QrMatrix
 {
-    int width = 0;          // modules per side
-    QVector<bool> dark;     // width * width, row-major
+    int width = 0;      // modules per side
+    QVector<bool> dark; // width * width, row-major
     [[nodiscard]] bool at(int x, int y) const
     {
         return x >= 0 && y >= 0 && x < width && y < width && dark[y * width + x];

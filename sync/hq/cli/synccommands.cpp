@@ -189,15 +189,17 @@ int sync(Context &ctx)
         return store.error();
     desk::DeskStore &desk = **store;
     if (!desk.config().certificate)
-        return ctx.fail(QStringLiteral("sync"),
-                        Error(Errc::NotFound, QStringLiteral("the desk has no certificate yet "
-                                                             "(liaison-hq cert issue --root FILE)")));
+        return ctx.fail(
+            QStringLiteral("sync"),
+            Error(Errc::NotFound, QStringLiteral("the desk has no certificate yet "
+                                                 "(liaison-hq cert issue --root FILE)")));
     auto relay = desk::DeskRelay::open(desk);
     if (!relay)
         return ctx.fail(QStringLiteral("relay"), relay.error());
     desk::DeviceCommands commands(desk, **relay);
 
-    struct sigaction sa{};
+    struct sigaction sa
+    {};
     sa.sa_handler = onStopSignal;
     sigemptyset(&sa.sa_mask);
     if (follow) {
@@ -233,8 +235,7 @@ int sync(Context &ctx)
                 one.checkIns -= before.checkIns;
                 one.wipesAcknowledged -= before.wipesAcknowledged;
                 if (!ctx.json())
-                    std::fprintf(stdout, "%s %s\n",
-                                 qPrintable(isoTime(desk.clock().wallMs())),
+                    std::fprintf(stdout, "%s %s\n", qPrintable(isoTime(desk.clock().wallMs())),
                                  qPrintable(summary(one)));
                 std::fflush(stdout);
             }
@@ -288,8 +289,7 @@ void addSyncCommands(QList<Command> &out)
                                  QStringLiteral("With --follow: seconds between rounds "
                                                 "(default 10)."),
                                  QStringLiteral("s")});
-                    p.addOption({kOptRounds,
-                                 QStringLiteral("With --follow: stop after N rounds."),
+                    p.addOption({kOptRounds, QStringLiteral("With --follow: stop after N rounds."),
                                  QStringLiteral("n")});
                     p.addOption({kOptTimeout,
                                  QStringLiteral("Give up on a round after N seconds (default "
