@@ -1,9 +1,8 @@
 #include "instructioncontroller.h"
 
 #include "crypto/crypto.h"
-#include "protocol/cbor.h"
+#include "model/instructionhash.h"
 
-#include <QCborMap>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcInstruction, "liaison.app.instruction")
@@ -11,7 +10,6 @@ Q_LOGGING_CATEGORY(lcInstruction, "liaison.app.instruction")
 namespace liaison::app {
 
 namespace {
-constexpr char kContentContext[] = "LIAISN-instr-v1";
 
 std::optional<model::RecordId> parseId(const QString &text)
 {
@@ -23,24 +21,6 @@ std::optional<model::RecordId> parseId(const QString &text)
     return id;
 }
 } // namespace
-
-crypto::Hash32 instructionContentHash(const model::RecordState &instruction)
-{
-    QCborMap content;
-    for (const model::FieldSpec &spec : model::fieldSpecs(model::RecordType::Instruction)) {
-        const auto it = instruction.fields.constFind(QLatin1StringView(spec.name));
-        content.insert(qint64(spec.key),
-                       it == instruction.fields.cend() ? model::emptyValue(spec.kind) : it->value);
-    }
-    const auto encoded = protocol::cbor::encode(content);
-    crypto::GenericHash h;
-    h.update(QByteArrayView(kContentContext));
-    h.update(instruction.id.view());
-    // Every value came through the strict schema, so encoding cannot fail; if it ever did, the
-    // hash of the empty content still differs from every real one.
-    h.update(encoded ? QByteArrayView(*encoded) : QByteArrayView());
-    return h.final32();
-}
 
 InstructionController::InstructionController(const liaison::Clock &clock, QObject *parent)
     : QObject(parent)
@@ -76,7 +56,7 @@ bool InstructionController::acknowledge(const QString &recordId)
     const auto versionIt = instruction.fields.constFind(QStringLiteral("version"));
     const qint64 version =
         versionIt == instruction.fields.cend() ? 0 : versionIt->value.toInteger();
-    const crypto::Hash32 hash = instructionContentHash(instruction);
+    const crypto::Hash32 hash = model::instructionContentHash(instruction);
 
     // Already acknowledged for this version and content: nothing to add.
     auto all = m_store->records({instruction.scope});

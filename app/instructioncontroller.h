@@ -12,11 +12,6 @@
 
 namespace liaison::app {
 
-// BLAKE2b-256("LIAISN-instr-v1" ‖ record id ‖ canonical CBOR {field key: value}) over every
-// field of the Instruction schema (unset fields as their empty value). Any change of title, body,
-// validity, priority, the acknowledgement flag or version gives another hash.
-[[nodiscard]] crypto::Hash32 instructionContentHash(const model::RecordState &instruction);
-
 class InstructionController : public QObject
 {
     Q_OBJECT

@@ -1,6 +1,7 @@
 #include "instructionmodel.h"
 
 #include "instructioncontroller.h"
+#include "model/instructionhash.h"
 
 namespace liaison::app {
 
@@ -47,7 +48,7 @@ std::optional<InstructionModel::AckInfo> InstructionModel::ackFor(const model::R
     if (it == m_acks.cend())
         return std::nullopt;
     const qint64 version = integer(r, "version");
-    const QByteArray hash = instructionContentHash(r).toByteArray();
+    const QByteArray hash = model::instructionContentHash(r).toByteArray();
     for (const AckInfo &a : *it) {
         if (a.version == version && a.contentHash == hash)
             return a;

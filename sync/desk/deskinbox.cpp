@@ -1,7 +1,7 @@
 #include "desk/deskinbox.h"
 
+#include "model/instructionhash.h"
 #include "model/records.h"
-#include "protocol/cbor.h"
 
 #include <QSet>
 
@@ -10,8 +10,6 @@
 namespace liaison::desk {
 
 namespace {
-
-constexpr char kContentContext[] = "LIAISN-instr-v1";
 
 QCborValue field(const model::RecordState &r, const char *name)
 {
@@ -32,7 +30,7 @@ Result<QStringList> scopesOr(DeskStore &desk, const QStringList &scopes)
 }
 
 Result<QList<model::RecordState>> liveOfType(DeskStore &desk, model::RecordType type,
-                                              const QStringList &scopes)
+                                             const QStringList &scopes)
 {
     auto names = scopesOr(desk, scopes);
     if (!names)
@@ -50,22 +48,6 @@ Result<QList<model::RecordState>> liveOfType(DeskStore &desk, model::RecordType 
 }
 
 } // namespace
-
-crypto::Hash32 instructionContentHash(const model::RecordState &instruction)
-{
-    QCborMap content;
-    for (const model::FieldSpec &spec : model::fieldSpecs(model::RecordType::Instruction)) {
-        const auto it = instruction.fields.constFind(QLatin1StringView(spec.name));
-        content.insert(qint64(spec.key),
-                       it == instruction.fields.cend() ? model::emptyValue(spec.kind) : it->value);
-    }
-    const auto encoded = protocol::cbor::encode(content);
-    crypto::GenericHash h;
-    h.update(QByteArrayView(kContentContext));
-    h.update(instruction.id.view());
-    h.update(encoded ? QByteArrayView(*encoded) : QByteArrayView());
-    return h.final32();
-}
 
 Result<model::RecordState> findInstruction(DeskStore &desk, const QString &idOrPrefix)
 {
@@ -97,7 +79,7 @@ Result<InstructionAcks> instructionAcks(DeskStore &desk, const model::RecordStat
     out.instruction = instruction;
     out.version = field(instruction, "version").toInteger();
     out.requiresAck = field(instruction, "requiresAck").toBool();
-    const crypto::Hash32 hash = instructionContentHash(instruction);
+    const crypto::Hash32 hash = model::instructionContentHash(instruction);
     auto members = desk.registry().membersOf(instruction.scope, streams::PeerState::Active);
     if (!members)
         return std::unexpected(members.error());
@@ -130,7 +112,7 @@ Result<InstructionAcks> instructionAcks(DeskStore &desk, const model::RecordStat
 }
 
 Result<QList<model::RecordState>> fieldRecords(DeskStore &desk, model::RecordType type,
-                                                const QStringList &scopes, qint64 sinceMs)
+                                               const QStringList &scopes, qint64 sinceMs)
 {
     auto all = liveOfType(desk, type, scopes);
     if (!all)
@@ -162,12 +144,14 @@ Result<QList<OverdueCheckIn>> overdueCheckIns(DeskStore &desk, const QStringList
     for (const model::RecordState &item : *items) {
         const qint64 start = field(item, "start").toInteger();
         if (field(item, "status").toString() == QLatin1String("cancelled") || start == 0 ||
-            start < windowStartMs || start > now - graceMs || checked.contains(item.id.toByteArray()))
+            start < windowStartMs || start > now - graceMs ||
+            checked.contains(item.id.toByteArray()))
             continue;
         out.append({item, start});
     }
-    std::sort(out.begin(), out.end(),
-              [](const OverdueCheckIn &a, const OverdueCheckIn &b) { return a.startMs < b.startMs; });
+    std::sort(out.begin(), out.end(), [](const OverdueCheckIn &a, const OverdueCheckIn &b) {
+        return a.startMs < b.startMs;
+    });
     return out;
 }
 

@@ -4,8 +4,8 @@
 // FieldReport, CheckIn), as the desk reads it: `liaison-hq acks`, `reports`, `checkins`.
 //
 // An acknowledgement counts for an instruction only when it is for the instruction's CURRENT
-// version and names the BLAKE2b-256 of its current canonical content (the hash the app computes,
-// instructionContentHash): a re-issued instruction (version + 1) must be acknowledged again.
+// version and names the BLAKE2b-256 of its current canonical content (model/instructionhash.h, the
+// hash the app computes): a re-issued instruction (version + 1) must be acknowledged again.
 
 #include "desk/deskstore.h"
 
@@ -15,17 +15,12 @@
 
 namespace liaison::desk {
 
-// BLAKE2b-256("LIAISN-instr-v1" ‖ record id ‖ canonical CBOR of every Instruction field, empty
-// values for the missing ones): what an Acknowledgement's contentHash names. The same function
-// as the app's (app/instructioncontroller.cpp); they must agree bit for bit.
-[[nodiscard]] crypto::Hash32 instructionContentHash(const model::RecordState &instruction);
-
 struct DeviceAck
 {
     hq::DeviceRecord device;
-    bool acknowledged = false;   // the current version and content
-    qint64 acknowledgedMs = 0;   // the acknowledgement's time (device clock)
-    qint64 olderVersion = 0;     // when not acknowledged: the newest older version it acked (0: none)
+    bool acknowledged = false; // the current version and content
+    qint64 acknowledgedMs = 0; // the acknowledgement's time (device clock)
+    qint64 olderVersion = 0;   // when not acknowledged: the newest older version it acked (0: none)
 };
 
 struct InstructionAcks
@@ -37,9 +32,10 @@ struct InstructionAcks
 };
 
 // The instruction named by its id or an unambiguous prefix (hex, dashes allowed).
-[[nodiscard]] Result<model::RecordState> findInstruction(DeskStore &desk, const QString &idOrPrefix);
+[[nodiscard]] Result<model::RecordState> findInstruction(DeskStore &desk,
+                                                         const QString &idOrPrefix);
 [[nodiscard]] Result<InstructionAcks> instructionAcks(DeskStore &desk,
-                                                       const model::RecordState &instruction);
+                                                      const model::RecordState &instruction);
 
 // Live records of one author-only type (FieldReport, CheckIn), newest first by their "time"
 // field, in `scopes` (every declared scope when empty), with time >= sinceMs.
@@ -53,8 +49,7 @@ struct OverdueCheckIn
 };
 // Schedule items (not cancelled) that started between `windowStartMs` and now - graceMs and
 // have no check-in.
-[[nodiscard]] Result<QList<OverdueCheckIn>> overdueCheckIns(DeskStore &desk,
-                                                             const QStringList &scopes,
-                                                             qint64 graceMs, qint64 windowStartMs);
+[[nodiscard]] Result<QList<OverdueCheckIn>>
+overdueCheckIns(DeskStore &desk, const QStringList &scopes, qint64 graceMs, qint64 windowStartMs);
 
 } // namespace liaison::desk

@@ -7,6 +7,7 @@
 #include "testmain.h"
 
 #include "desk/deskinbox.h"
+#include "model/instructionhash.h"
 
 #include <QCborArray>
 #include <QDateTime>
@@ -51,7 +52,7 @@ bool acknowledge(FieldDevice &dev, const model::RecordId &instruction, qint64 ve
     const qint64 version = versionOverride
                                ? versionOverride
                                : (*r)->fields.value(QStringLiteral("version")).value.toInteger();
-    crypto::Hash32 hash = desk::instructionContentHash(**r);
+    crypto::Hash32 hash = model::instructionContentHash(**r);
     if (wrongHash)
         hash = crypto::crypto_generichash(QByteArrayView("not the content"));
     model::FieldMap f;

@@ -4,6 +4,7 @@
 
 #include "appfixture.h"
 #include "instructioncontroller.h"
+#include "model/instructionhash.h"
 #include "modelreplica.h"
 
 #include "testmain.h"
@@ -211,16 +212,16 @@ private Q_SLOTS:
         model::RecordState r;
         r.id = idOf(7);
         r.type = model::RecordType::Instruction;
-        const crypto::Hash32 empty = app::instructionContentHash(r);
+        const crypto::Hash32 empty = model::instructionContentHash(r);
         r.fields.insert(QStringLiteral("body"),
                         model::FieldState{QCborValue(QStringLiteral("a")), {}});
-        const crypto::Hash32 withBody = app::instructionContentHash(r);
+        const crypto::Hash32 withBody = model::instructionContentHash(r);
         QVERIFY(empty != withBody);
         r.fields.insert(QStringLiteral("version"), model::FieldState{QCborValue(2), {}});
-        QVERIFY(app::instructionContentHash(r) != withBody);
+        QVERIFY(model::instructionContentHash(r) != withBody);
         model::RecordState other = r;
         other.id = idOf(8);
-        QVERIFY(app::instructionContentHash(other) != app::instructionContentHash(r));
+        QVERIFY(model::instructionContentHash(other) != model::instructionContentHash(r));
     }
 
     void scheduleInVenueTimeWithNextItem()
