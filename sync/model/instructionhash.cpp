@@ -1,6 +1,7 @@
 #include "model/instructionhash.h"
 
 #include "crypto/crypto.h"
+#include "model/records.h"
 #include "protocol/cbor.h"
 
 #include <QCborMap>

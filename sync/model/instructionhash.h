@@ -6,7 +6,7 @@
 // current content (`liaison-hq acks`). One function, so both sides agree bit for bit.
 
 #include "crypto/bytes.h"
-#include "model/records.h"
+#include "model/operation.h"
 
 namespace liaison::model {
 

@@ -260,23 +260,6 @@ int caseEdit(Context &ctx)
     return ctx.finish();
 }
 
-bool matches(const model::RecordState &r, const QString &query)
-{
-    if (query.isEmpty())
-        return true;
-    const QString q = query.toCaseFolded();
-    for (auto it = r.fields.cbegin(); it != r.fields.cend(); ++it) {
-        const QCborValue &v = it.value().value;
-        if (v.isString() && v.toString().toCaseFolded().contains(q))
-            return true;
-        if (v.isArray())
-            for (const QCborValue &item : v.toArray())
-                if (item.isString() && item.toString().toCaseFolded().contains(q))
-                    return true;
-    }
-    return false;
-}
-
 int caseList(Context &ctx)
 {
     auto store = ctx.openStore();
@@ -288,7 +271,7 @@ int caseList(Context &ctx)
     QJsonArray out;
     QList<QStringList> rows;
     for (const model::RecordState &r : *all) {
-        if (!matches(r, ctx.value(kOptQuery)))
+        if (!recordMatches(r, ctx.value(kOptQuery)))
             continue;
         out.append(caseJson(r));
         const model::FieldMap f = desk::fieldValues(r);

@@ -5,6 +5,8 @@
 #include "desktop/softwarekeystore.h"
 #include "store/atomicfile.h"
 
+#include <QCborArray>
+#include <QCborMap>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -168,6 +170,32 @@ std::optional<qint64> parseTime(const QString &text)
 QString shortHex(const QByteArray &hex)
 {
     return QString::fromLatin1(hex.left(8));
+}
+
+bool recordMatches(const model::RecordState &r, const QString &query)
+{
+    if (query.isEmpty())
+        return true;
+    const QString q = query.toCaseFolded();
+    const auto hit = [&q](const QCborValue &v) {
+        return v.isString() && v.toString().toCaseFolded().contains(q);
+    };
+    for (auto it = r.fields.cbegin(); it != r.fields.cend(); ++it) {
+        const QCborValue &v = it.value().value;
+        if (hit(v))
+            return true;
+        if (!v.isArray())
+            continue;
+        for (const QCborValue &item : v.toArray()) {
+            if (hit(item))
+                return true;
+            if (item.isMap())
+                for (const auto &entry : item.toMap())
+                    if (hit(entry.second))
+                        return true;
+        }
+    }
+    return false;
 }
 
 const char *peerStateName(streams::PeerState s)

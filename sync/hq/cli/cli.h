@@ -135,6 +135,9 @@ private:
 [[nodiscard]] QString shortHex(const QByteArray &hex);
 [[nodiscard]] Status writeOutputFile(const QString &path, QByteArrayView bytes);
 [[nodiscard]] const char *peerStateName(streams::PeerState s); // "active", "wipe-only", ...
+// `list --query`: true when the query is empty or, case-folded, is contained in a text field, a
+// text in a list field, or a text inside a list's map (a contact's phone label or number).
+[[nodiscard]] bool recordMatches(const model::RecordState &r, const QString &query);
 
 // What every import prints: the problems (file:line: reason), then a refusal (exit 1, nothing
 // imported) when there are bad rows without --skip-bad, else the counts. `details` go into the

@@ -249,25 +249,6 @@ int contactDelete(Context &ctx)
     return ctx.finish();
 }
 
-bool matches(const model::RecordState &r, const QString &query)
-{
-    if (query.isEmpty())
-        return true;
-    const QString q = query.toCaseFolded();
-    for (auto it = r.fields.cbegin(); it != r.fields.cend(); ++it) {
-        const QCborValue &v = it.value().value;
-        if (v.isString() && v.toString().toCaseFolded().contains(q))
-            return true;
-        if (v.isArray())
-            for (const QCborValue &item : v.toArray()) {
-                const QString s = item.isMap() ? imports::phoneToText(item) : item.toString();
-                if (s.toCaseFolded().contains(q))
-                    return true;
-            }
-    }
-    return false;
-}
-
 int contactList(Context &ctx)
 {
     auto store = ctx.openStore();
@@ -281,7 +262,7 @@ int contactList(Context &ctx)
     QJsonArray out;
     QList<QStringList> rows;
     for (const model::RecordState &r : *all) {
-        if (!matches(r, ctx.value(kOptQuery)))
+        if (!recordMatches(r, ctx.value(kOptQuery)))
             continue;
         out.append(contactJson(r));
         const model::FieldMap f = desk::fieldValues(r);

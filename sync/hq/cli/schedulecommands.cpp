@@ -241,23 +241,6 @@ int scheduleAdd(Context &ctx)
     return ctx.finish();
 }
 
-bool matches(const model::RecordState &r, const QString &query)
-{
-    if (query.isEmpty())
-        return true;
-    const QString q = query.toCaseFolded();
-    for (auto it = r.fields.cbegin(); it != r.fields.cend(); ++it) {
-        const QCborValue &v = it.value().value;
-        if (v.isString() && v.toString().toCaseFolded().contains(q))
-            return true;
-        if (v.isArray())
-            for (const QCborValue &item : v.toArray())
-                if (item.isString() && item.toString().toCaseFolded().contains(q))
-                    return true;
-    }
-    return false;
-}
-
 int scheduleList(Context &ctx)
 {
     std::optional<qint64> from, until;
@@ -277,7 +260,7 @@ int scheduleList(Context &ctx)
         const model::FieldMap f = desk::fieldValues(r);
         const qint64 start = f.value(QStringLiteral("start")).toInteger();
         if ((from && start < *from) || (until && start >= *until) ||
-            !matches(r, ctx.value(kOptQuery)))
+            !recordMatches(r, ctx.value(kOptQuery)))
             continue;
         out.append(itemJson(r));
         const QString zone = f.value(QStringLiteral("timeZone")).toString();
