@@ -1,7 +1,6 @@
 #include "imports/casecsv.h"
 
-#include "imports/csv.h"
-#include "imports/textdecode.h"
+#include "imports/csvsheet.h"
 #include "model/records.h"
 
 #include <QCborArray>
@@ -103,18 +102,14 @@ QStringList caseCountries(const QString &text)
 Result<CaseSheet> readCaseCsv(QByteArrayView bytes, const CaseCsvOptions &options)
 {
     const QString file = options.fileName;
-    auto decoded = decodeText(bytes, options.encoding);
-    if (!decoded)
-        return fail(decoded.error().code,
-                    QStringLiteral("%1: %2").arg(file, decoded.error().message));
-    const CsvTable table = parseCsv(decoded->text, options.delimiter);
+    auto csv = readCsvSheet(bytes, file, options.encoding, options.delimiter);
+    if (!csv)
+        return std::unexpected(csv.error());
+    const CsvTable &table = csv->table;
     CaseSheet sheet;
-    sheet.encoding = decoded->encoding;
+    sheet.encoding = csv->encoding;
     sheet.delimiter = table.delimiter;
-    for (const CsvProblem &p : table.problems)
-        sheet.problems.append({file, p.line, p.reason});
-    if (table.records.isEmpty())
-        return fail(Errc::Malformed, QStringLiteral("%1: no header row").arg(file));
+    sheet.problems = csv->problems;
     const CsvRecord &header = table.records.first();
     QList<Col> cols;
     for (const QString &h : header.fields) {

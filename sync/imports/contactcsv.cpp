@@ -1,7 +1,6 @@
 #include "imports/contactcsv.h"
 
-#include "imports/csv.h"
-#include "imports/textdecode.h"
+#include "imports/csvsheet.h"
 #include "model/records.h"
 
 #include <QCborArray>
@@ -218,18 +217,14 @@ std::optional<QCborValue> phoneFromText(const QString &text)
 Result<ContactSheet> readContactCsv(QByteArrayView bytes, const ContactCsvOptions &options)
 {
     const QString file = options.fileName;
-    auto decoded = decodeText(bytes, options.encoding);
-    if (!decoded)
-        return fail(decoded.error().code,
-                    QStringLiteral("%1: %2").arg(file, decoded.error().message));
-    const CsvTable table = parseCsv(decoded->text, options.delimiter);
+    auto csv = readCsvSheet(bytes, file, options.encoding, options.delimiter);
+    if (!csv)
+        return std::unexpected(csv.error());
+    const CsvTable &table = csv->table;
     ContactSheet sheet;
-    sheet.encoding = decoded->encoding;
+    sheet.encoding = csv->encoding;
     sheet.delimiter = table.delimiter;
-    for (const CsvProblem &p : table.problems)
-        sheet.problems.append({file, p.line, p.reason});
-    if (table.records.isEmpty())
-        return fail(Errc::Malformed, QStringLiteral("%1: no header row").arg(file));
+    sheet.problems = csv->problems;
     const CsvRecord &header = table.records.first();
     QList<Column> cols;
     bool hasName = false, hasScope = false;
