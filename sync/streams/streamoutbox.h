@@ -46,10 +46,10 @@ public:
     StreamOutbox &operator=(const StreamOutbox &) = delete;
 
     // Seals {kind, created = now, payload} as the next envelope of the current epoch of the
-    // stream to `recipient` and stores it. If the stream was never opened, a device opens epoch 1
-    // Refused (Errc::Refused) before the stream's first epoch was opened with openEpoch (HQ: its
-    // RESYNC; a device: the RECEIPT that answers a RESYNC, sent by the receiver when a RESYNC is
-    // applied), or if the kind is not allowed in this direction.
+    // stream to `recipient` and stores it. Refused (Errc::Refused) before the stream's first
+    // epoch was opened with openEpoch (HQ: its RESYNC; a device: the RECEIPT that answers a
+    // RESYNC, sent by the receiver when a RESYNC is applied), after jumpAllEpochs moved it on
+    // (nothing sealed in the new epoch yet), or if the kind is not allowed in this direction.
     [[nodiscard]] Result<QueuedEnvelope> enqueue(const Id16 &recipient, Kind kind,
                                                  const QCborMap &payload);
 

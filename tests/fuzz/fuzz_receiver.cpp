@@ -175,8 +175,11 @@ struct World
             .bind(3, int(Direction::Down))
             .bind(4, crypto::Hash32{}.view());
         check(bool(in->exec()));
+        // The device's `up` stream as after the RECEIPT that answered HQ's RESYNC: epoch 1,
+        // seq 1 sealed (head seq 0 is a stream moved on by HQ's restore, where nothing may be
+        // sealed until a new epoch opens).
         auto out = db->prepare("INSERT INTO stream_out (recipient, sender, direction, epoch, "
-                               "head_seq, head_hash) VALUES (?, ?, ?, 1, 0, ?)");
+                               "head_seq, head_hash) VALUES (?, ?, ?, 1, 1, ?)");
         check(bool(out));
         out->bind(1, k.hq.view())
             .bind(2, k.device.view())
@@ -208,7 +211,9 @@ void receive(QByteArrayView bytes)
     auto before = world().receiver->state(test::testKeys().hq);
     check(before && before->has_value());
     auto r = world().receiver->receive(bytes);
-    check(bool(r)); // local failures only; nothing from outside may fail the store
+    if (!r) // local failures only; nothing from outside may fail the store
+        std::fprintf(stderr, "receive failed: %s\n", qPrintable(r.error().message));
+    check(bool(r));
     static const bool verbose = qEnvironmentVariableIsSet("LIAISON_FUZZ_VERBOSE");
     if (verbose)
         std::fprintf(stderr, "  %s seq %llu%s\n", dispositionName(r->disposition),
