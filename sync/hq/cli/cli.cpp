@@ -503,6 +503,7 @@ const QList<Command> &commands()
         addInboxCommands(c);
         addReviewCommands(c);
         addEnrolCommands(c);
+        addBackupCommands(c);
         return c;
     }();
     return all;

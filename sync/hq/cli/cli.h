@@ -64,6 +64,7 @@ void addReviewCommands(QList<Command> &out);
 void addCaseCommands(QList<Command> &out);
 void addScheduleCommands(QList<Command> &out);
 void addEnrolCommands(QList<Command> &out);
+void addBackupCommands(QList<Command> &out);
 
 // One run of one command: its parsed options, output, passphrases and the opened store.
 class Context
