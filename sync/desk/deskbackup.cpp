@@ -18,15 +18,6 @@ constexpr std::uint64_t kBackupMemlimit = 256ull << 20;
 constexpr qint64 kMaxFileBytes = 4ll << 30; // one file of the store
 constexpr qint64 kMaxBackupBytes = 8ll << 30;
 
-struct Header
-{
-    crypto::KdfParams kdf;
-    crypto::Salt16 salt;
-    crypto::XNonce nonce;
-    crypto::Id16 deployment;
-    qint64 createdMs = 0;
-};
-
 template <typename T> void put(QByteArray &out, T value)
 {
     char b[sizeof(T)];
@@ -43,48 +34,7 @@ template <typename T> std::optional<T> get(QByteArrayView in, qsizetype &at)
     return v;
 }
 
-QByteArray encodeHeader(const Header &h)
-{
-    QByteArray out;
-    out.append(kBackupMagic.data(), kBackupMagic.size());
-    put<std::uint16_t>(out, kFormat);
-    put<std::uint32_t>(out, h.kdf.opslimit);
-    put<std::uint64_t>(out, h.kdf.memlimit);
-    out.append(h.salt.view());
-    out.append(h.nonce.view());
-    out.append(h.deployment.view());
-    put<std::uint64_t>(out, std::uint64_t(h.createdMs));
-    return out;
-}
-
-Result<Header> decodeHeader(QByteArrayView bytes)
-{
-    if (bytes.size() < kBackupHeaderBytes + qsizetype(crypto::kAeadTagBytes) ||
-        !bytes.startsWith(kBackupMagic))
-        return fail(Errc::Malformed, QStringLiteral("this is not a liaison-hq backup"));
-    qsizetype at = kBackupMagic.size();
-    if (get<std::uint16_t>(bytes, at) != kFormat)
-        return fail(Errc::Malformed, QStringLiteral("the backup has an unknown format"));
-    Header h;
-    h.kdf.opslimit = *get<std::uint32_t>(bytes, at);
-    h.kdf.memlimit = *get<std::uint64_t>(bytes, at);
-    h.salt = *crypto::Salt16::fromBytes(bytes.sliced(at, crypto::Salt16::size));
-    at += crypto::Salt16::size;
-    h.nonce = *crypto::XNonce::fromBytes(bytes.sliced(at, crypto::XNonce::size));
-    at += crypto::XNonce::size;
-    h.deployment = *crypto::Id16::fromBytes(bytes.sliced(at, crypto::Id16::size));
-    at += crypto::Id16::size;
-    h.createdMs = qint64(*get<std::uint64_t>(bytes, at));
-    if (at != kBackupHeaderBytes)
-        return fail(Errc::Internal, QStringLiteral("backup header of the wrong size"));
-    if (!crypto::kdfParamsInRange(h.kdf) &&
-        !(crypto::testKdfProfileAllowed() && h.kdf == crypto::kTestKdfParams))
-        return fail(Errc::Malformed,
-                    QStringLiteral("the backup's Argon2id parameters are out of range"));
-    return h;
-}
-
-Result<crypto::SymmetricKey> deriveKey(const crypto::SecretBytes &passphrase, const Header &h)
+Result<crypto::SymmetricKey> deriveKey(const crypto::SecretBytes &passphrase, const BackupHeader &h)
 {
     auto k = crypto::crypto_pwhash_argon2id(passphrase.view(), h.salt, h.kdf);
     if (!k)
@@ -134,6 +84,93 @@ bool safeName(const QString &name)
 
 } // namespace
 
+QByteArray encodeBackupHeader(const BackupHeader &h)
+{
+    QByteArray out;
+    out.append(kBackupMagic.data(), kBackupMagic.size());
+    put<std::uint16_t>(out, kFormat);
+    put<std::uint32_t>(out, h.kdf.opslimit);
+    put<std::uint64_t>(out, h.kdf.memlimit);
+    out.append(h.salt.view());
+    out.append(h.nonce.view());
+    out.append(h.deployment.view());
+    put<std::uint64_t>(out, std::uint64_t(h.createdMs));
+    return out;
+}
+
+Result<BackupHeader> decodeBackupHeader(QByteArrayView bytes)
+{
+    if (bytes.size() < kBackupHeaderBytes + qsizetype(crypto::kAeadTagBytes) ||
+        !bytes.startsWith(kBackupMagic))
+        return fail(Errc::Malformed, QStringLiteral("this is not a liaison-hq backup"));
+    qsizetype at = kBackupMagic.size();
+    if (get<std::uint16_t>(bytes, at) != kFormat)
+        return fail(Errc::Malformed, QStringLiteral("the backup has an unknown format"));
+    BackupHeader h;
+    h.kdf.opslimit = *get<std::uint32_t>(bytes, at);
+    h.kdf.memlimit = *get<std::uint64_t>(bytes, at);
+    h.salt = *crypto::Salt16::fromBytes(bytes.sliced(at, crypto::Salt16::size));
+    at += crypto::Salt16::size;
+    h.nonce = *crypto::XNonce::fromBytes(bytes.sliced(at, crypto::XNonce::size));
+    at += crypto::XNonce::size;
+    h.deployment = *crypto::Id16::fromBytes(bytes.sliced(at, crypto::Id16::size));
+    at += crypto::Id16::size;
+    h.createdMs = qint64(*get<std::uint64_t>(bytes, at));
+    if (at != kBackupHeaderBytes)
+        return fail(Errc::Internal, QStringLiteral("backup header of the wrong size"));
+    if (!crypto::kdfParamsInRange(h.kdf) &&
+        !(crypto::testKdfProfileAllowed() && h.kdf == crypto::kTestKdfParams))
+        return fail(Errc::Malformed,
+                    QStringLiteral("the backup's Argon2id parameters are out of range"));
+    return h;
+}
+
+void beginBackupArchive(QByteArray &archive, std::uint32_t count)
+{
+    archive.clear();
+    put<std::uint32_t>(archive, count);
+}
+
+void appendBackupEntry(QByteArray &archive, const QString &name, QByteArrayView bytes)
+{
+    const QByteArray utf8 = name.toUtf8();
+    put<std::uint16_t>(archive, std::uint16_t(utf8.size()));
+    archive.append(utf8);
+    put<std::uint64_t>(archive, std::uint64_t(bytes.size()));
+    archive.append(bytes);
+}
+
+Result<QList<BackupEntry>> decodeBackupArchive(QByteArrayView archive)
+{
+    qsizetype at = 0;
+    const auto malformed = [] {
+        return fail(Errc::Malformed, QStringLiteral("the backup's contents are damaged"));
+    };
+    const auto count = get<std::uint32_t>(archive, at);
+    if (!count || *count > 100000)
+        return malformed();
+    QList<BackupEntry> entries;
+    for (std::uint32_t i = 0; i < *count; ++i) {
+        const auto nameLen = get<std::uint16_t>(archive, at);
+        if (!nameLen || at + *nameLen > archive.size())
+            return malformed();
+        const QByteArrayView utf8 = archive.sliced(at, *nameLen);
+        const QString name = QString::fromUtf8(utf8);
+        at += *nameLen;
+        const auto len = get<std::uint64_t>(archive, at);
+        // A name must survive the round trip through UTF-8 (no lossy decoding that could turn
+        // two names into one) and stay inside the store directory.
+        if (!len || *len > std::uint64_t(archive.size() - at) || !safeName(name) ||
+            name.toUtf8() != utf8)
+            return malformed();
+        entries.append({name, archive.sliced(at, qsizetype(*len))});
+        at += qsizetype(*len);
+    }
+    if (at != archive.size())
+        return malformed();
+    return entries;
+}
+
 Result<BackupInfo> writeBackup(DeskStore &desk, const QString &storeDir, const QString &outPath,
                                const crypto::SecretBytes &backupPassphrase,
                                std::optional<crypto::KdfParams> kdf)
@@ -155,16 +192,12 @@ Result<BackupInfo> writeBackup(DeskStore &desk, const QString &storeDir, const Q
         if (auto s = tx.begin(); !s)
             return std::unexpected(s.error());
         const QStringList files = storeFiles(storeDir);
-        put<std::uint32_t>(archive, std::uint32_t(files.size()));
+        beginBackupArchive(archive, std::uint32_t(files.size()));
         for (const QString &name : files) {
             auto bytes = readWhole(QDir(storeDir).filePath(name));
             if (!bytes)
                 return std::unexpected(bytes.error());
-            const QByteArray utf8 = name.toUtf8();
-            put<std::uint16_t>(archive, std::uint16_t(utf8.size()));
-            archive.append(utf8);
-            put<std::uint64_t>(archive, std::uint64_t(bytes->size()));
-            archive.append(*bytes);
+            appendBackupEntry(archive, name, *bytes);
             crypto::memzero(bytes->data(), std::size_t(bytes->size()));
             ++count;
         }
@@ -175,7 +208,7 @@ Result<BackupInfo> writeBackup(DeskStore &desk, const QString &storeDir, const Q
         if (auto s = tx.commit(); !s)
             return std::unexpected(s.error());
     }
-    Header h;
+    BackupHeader h;
     h.kdf = kdf ? *kdf : crypto::calibrateKdf(kBackupMemlimit, 1000);
     h.salt = crypto::randomFixed<crypto::Salt16>();
     h.nonce = crypto::randomFixed<crypto::XNonce>();
@@ -184,7 +217,7 @@ Result<BackupInfo> writeBackup(DeskStore &desk, const QString &storeDir, const Q
     auto key = deriveKey(backupPassphrase, h);
     if (!key)
         return std::unexpected(key.error());
-    const QByteArray header = encodeHeader(h);
+    const QByteArray header = encodeBackupHeader(h);
     const QByteArray file = header + crypto::crypto_aead_encrypt(archive, header, h.nonce, *key);
     crypto::memzero(archive.data(), std::size_t(archive.size()));
     if (auto s = store::writeFileAtomically(outPath, file, 0600); !s)
@@ -198,7 +231,7 @@ Result<BackupInfo> readBackupInfo(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return fail(Errc::NotFound, QStringLiteral("cannot read %1").arg(path));
     const QByteArray head = f.read(kBackupHeaderBytes + qsizetype(crypto::kAeadTagBytes));
-    auto h = decodeHeader(head);
+    auto h = decodeBackupHeader(head);
     if (!h)
         return std::unexpected(h.error());
     return BackupInfo{h->deployment, h->createdMs, 0, f.size()};
@@ -208,15 +241,15 @@ Result<BackupInfo> unpackBackup(const QString &path, const QString &storeDir,
                                 const crypto::SecretBytes &backupPassphrase)
 {
     if (DeskStore::exists(storeDir))
-        return fail(Errc::AlreadyExists,
-                    QStringLiteral("%1 holds a desk store: restore into a new directory")
-                        .arg(storeDir));
+        return fail(
+            Errc::AlreadyExists,
+            QStringLiteral("%1 holds a desk store: restore into a new directory").arg(storeDir));
     if (QFileInfo(path).size() > kMaxBackupBytes)
         return fail(Errc::Malformed, QStringLiteral("%1 is too large for a backup").arg(path));
     auto bytes = readWhole(path);
     if (!bytes)
         return std::unexpected(bytes.error());
-    auto h = decodeHeader(*bytes);
+    auto h = decodeBackupHeader(*bytes);
     if (!h)
         return std::unexpected(h.error());
     auto key = deriveKey(backupPassphrase, *h);
@@ -228,35 +261,10 @@ Result<BackupInfo> unpackBackup(const QString &path, const QString &storeDir,
     if (!plain)
         return fail(Errc::WrongKey,
                     QStringLiteral("the passphrase does not open this backup (or it was changed)"));
-    const QByteArrayView archive = plain->view();
-    qsizetype at = 0;
-    const auto malformed = [] {
-        return fail(Errc::Malformed, QStringLiteral("the backup's contents are damaged"));
-    };
-    const auto count = get<std::uint32_t>(archive, at);
-    if (!count || *count > 100000)
-        return malformed();
-    struct Entry
-    {
-        QString name;
-        QByteArrayView bytes;
-    };
-    QList<Entry> entries;
-    for (std::uint32_t i = 0; i < *count; ++i) {
-        const auto nameLen = get<std::uint16_t>(archive, at);
-        if (!nameLen || at + *nameLen > archive.size())
-            return malformed();
-        const QString name = QString::fromUtf8(archive.sliced(at, *nameLen));
-        at += *nameLen;
-        const auto len = get<std::uint64_t>(archive, at);
-        if (!len || *len > std::uint64_t(archive.size() - at) || !safeName(name))
-            return malformed();
-        entries.append({name, archive.sliced(at, qsizetype(*len))});
-        at += qsizetype(*len);
-    }
-    if (at != archive.size())
-        return malformed();
-    for (const Entry &e : entries) {
+    auto entries = decodeBackupArchive(plain->view());
+    if (!entries)
+        return std::unexpected(entries.error());
+    for (const BackupEntry &e : *entries) {
         const QString target = QDir(storeDir).filePath(e.name);
         if (!QDir().mkpath(QFileInfo(target).absolutePath()))
             return fail(Errc::Io, QStringLiteral("cannot create %1").arg(QFileInfo(target).path()));
@@ -265,7 +273,7 @@ Result<BackupInfo> unpackBackup(const QString &path, const QString &storeDir,
         if (auto s = store::writeFileAtomically(target, e.bytes, 0600); !s)
             return std::unexpected(s.error());
     }
-    return BackupInfo{h->deployment, h->createdMs, int(entries.size()), bytes->size()};
+    return BackupInfo{h->deployment, h->createdMs, int(entries->size()), bytes->size()};
 }
 
 Result<RestoreEpochs> moveEpochsForward(DeskStore &desk, DeskRelay &relay)

@@ -56,6 +56,30 @@ struct BackupInfo
     qint64 bytes = 0; // the file's size
 };
 
+// The decoders of a backup's outside bytes (fuzz_backup): the public header (the first
+// kBackupHeaderBytes of the file) and the archive once decrypted. Each refuses (Malformed) what
+// it cannot read whole; an archive's names are relative paths that stay in the store directory.
+struct BackupHeader
+{
+    crypto::KdfParams kdf;
+    crypto::Salt16 salt;
+    crypto::XNonce nonce;
+    crypto::Id16 deployment;
+    qint64 createdMs = 0;
+};
+[[nodiscard]] QByteArray encodeBackupHeader(const BackupHeader &h);
+[[nodiscard]] Result<BackupHeader> decodeBackupHeader(QByteArrayView bytes);
+
+struct BackupEntry
+{
+    QString name;         // relative to the store directory
+    QByteArrayView bytes; // into the decoded archive
+};
+// `archive` ends up as the encoding of the entries appended so far (the count comes first).
+void beginBackupArchive(QByteArray &archive, std::uint32_t count);
+void appendBackupEntry(QByteArray &archive, const QString &name, QByteArrayView bytes);
+[[nodiscard]] Result<QList<BackupEntry>> decodeBackupArchive(QByteArrayView archive);
+
 // Writes the backup of the open store in `storeDir` to `outPath` (which must not exist).
 [[nodiscard]] Result<BackupInfo> writeBackup(DeskStore &desk, const QString &storeDir,
                                              const QString &outPath,
