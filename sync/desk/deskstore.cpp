@@ -60,8 +60,8 @@ std::vector<store::Migration> layerMigrations()
 const std::vector<store::Migration> &deskMigrations()
 {
     static const std::vector<store::Migration> m = {
-        createConfigTable, createScopeTable,    createAuditTable,    createImportKeyTable,
-        createWipeTable,   createAlarmAckTable, createEnrolmentTable};
+        createConfigTable, createScopeTable,    createAuditTable,     createImportKeyTable,
+        createWipeTable,   createAlarmAckTable, createEnrolmentTable, addEnrolmentReplacesColumn};
     return m;
 }
 

@@ -1,8 +1,8 @@
 #include "desk/devicecommands.h"
 
 #include <QEventLoop>
-#include <QRegularExpression>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcDeskDevices, "liaison.desk.devices")
@@ -34,8 +34,9 @@ Result<hq::DeviceRecord> DeviceCommands::find(const QString &idOrPrefix) const
     const QString prefix = idOrPrefix.trimmed().toLower();
     static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{4,32}$"));
     if (!hex.match(prefix).hasMatch())
-        return fail(Errc::InvalidArgument,
-                    QStringLiteral("\"%1\" is not a device id (4 to 32 hex digits)").arg(idOrPrefix));
+        return fail(
+            Errc::InvalidArgument,
+            QStringLiteral("\"%1\" is not a device id (4 to 32 hex digits)").arg(idOrPrefix));
     auto all = m_desk.registry().devices();
     if (!all)
         return std::unexpected(all.error());
@@ -44,9 +45,9 @@ Result<hq::DeviceRecord> DeviceCommands::find(const QString &idOrPrefix) const
         if (!hexId(d.id).startsWith(prefix))
             continue;
         if (found)
-            return fail(Errc::InvalidArgument,
-                        QStringLiteral("%1 names more than one device: give more digits")
-                            .arg(idOrPrefix));
+            return fail(
+                Errc::InvalidArgument,
+                QStringLiteral("%1 names more than one device: give more digits").arg(idOrPrefix));
         found = d;
     }
     if (!found)
@@ -88,11 +89,11 @@ Result<DeviceCommands::Outcome> DeviceCommands::revokeLocal(const crypto::Id16 &
             return std::unexpected(w.error());
         out.wipe = *w;
     }
-    QString detail = QStringLiteral("%1 -> %2; memberships dropped: %3")
-                         .arg(QString::number(int(out.device.state)),
-                              QString::number(int(out.state)),
-                              out.droppedScopes.isEmpty() ? QStringLiteral("none")
-                                                          : out.droppedScopes.join(QLatin1Char(',')));
+    QString detail =
+        QStringLiteral("%1 -> %2; memberships dropped: %3")
+            .arg(QString::number(int(out.device.state)), QString::number(int(out.state)),
+                 out.droppedScopes.isEmpty() ? QStringLiteral("none")
+                                             : out.droppedScopes.join(QLatin1Char(',')));
     if (out.wipe)
         detail += QStringLiteral("; wipe command %1%2")
                       .arg(shortId(*out.wipe->commandId),
@@ -120,12 +121,12 @@ Result<DeviceCommands::Outcome> DeviceCommands::wipeLocal(const crypto::Id16 &de
     out.state = out.device.state;
     if (out.device.state == streams::PeerState::Pending ||
         out.device.state == streams::PeerState::Revoked)
-        return fail(Errc::Refused,
-                    QStringLiteral("device %1 is %2: there is nothing to wipe")
-                        .arg(shortId(device),
-                             out.device.state == streams::PeerState::Pending
-                                 ? QStringLiteral("not enrolled yet (revoke cancels it)")
-                                 : QStringLiteral("revoked")));
+        return fail(
+            Errc::Refused,
+            QStringLiteral("device %1 is %2: there is nothing to wipe")
+                .arg(shortId(device), out.device.state == streams::PeerState::Pending
+                                          ? QStringLiteral("not enrolled yet (revoke cancels it)")
+                                          : QStringLiteral("revoked")));
     auto w = m_wipes.order(m_relay.outbox(), device);
     if (!w)
         return std::unexpected(w.error());
@@ -139,6 +140,71 @@ Result<DeviceCommands::Outcome> DeviceCommands::wipeLocal(const crypto::Id16 &de
     if (auto s = tx.commit(); !s)
         return std::unexpected(s.error());
     qCInfo(lcDeskDevices).noquote() << "wipe ordered for" << shortId(device);
+    return out;
+}
+
+Result<DeviceCommands::Replacement> DeviceCommands::replace(DeskEnrolment &enrolment,
+                                                            const crypto::Id16 &device,
+                                                            const QString &label, qint64 validityMs,
+                                                            int timeoutMs)
+{
+    auto record = m_desk.registry().device(device);
+    if (!record)
+        return std::unexpected(record.error());
+    if (!*record)
+        return fail(Errc::NotFound, QStringLiteral("no device %1").arg(hexId(device)));
+    auto existing = enrolment.replacementOf(device);
+    if (!existing)
+        return std::unexpected(existing.error());
+    if (*existing)
+        return fail(Errc::Refused,
+                    QStringLiteral("device %1 is revoked and replaced already, by device %2 "
+                                   "(%3); cancel that enrolment first to replace it again")
+                        .arg(shortId(device), shortId((*existing)->device),
+                             QLatin1String(enrolmentStateName((*existing)->state))));
+    Replacement out;
+    auto scopes = m_desk.registry().scopesOf(device);
+    if (!scopes)
+        return std::unexpected(scopes.error());
+    out.scopes = *scopes;
+    if (out.scopes.isEmpty()) {
+        // Revoked before: its memberships are gone, the scopes it was enrolled with are kept.
+        auto enrolled = enrolment.enrolment(device);
+        if (!enrolled)
+            return std::unexpected(enrolled.error());
+        if (*enrolled && (*enrolled)->state == EnrolmentState::Confirmed)
+            out.scopes = (*enrolled)->scopes;
+    }
+    if (out.scopes.isEmpty())
+        return fail(Errc::Refused,
+                    QStringLiteral("the scopes of device %1 are not known any more (it was "
+                                   "revoked and not enrolled at this desk): use device add "
+                                   "--scope")
+                        .arg(shortId(device)));
+    if ((*record)->state == streams::PeerState::Revoked) {
+        out.revokedNow = false;
+        out.revocation.device = **record;
+        out.revocation.state = streams::PeerState::Revoked;
+        out.revocation.relayDone = true;
+    } else {
+        auto revoked = revokeLocal(device);
+        if (!revoked)
+            return std::unexpected(revoked.error());
+        out.revocation = std::move(*revoked);
+        finishAtRelay(out.revocation, timeoutMs);
+        if (!out.revocation.relayDone)
+            return out;
+    }
+    const QString newLabel = label.isEmpty() ? (*record)->label : label;
+    auto added = enrolment.add(m_relay, out.scopes, newLabel, validityMs, device);
+    if (!added)
+        return fail(added.error().code,
+                    QStringLiteral("device %1 is revoked, but its replacement's enrolment failed "
+                                   "(run device replace again): %2")
+                        .arg(shortId(device), added.error().message));
+    out.enrolment = std::move(*added);
+    qCInfo(lcDeskDevices).noquote()
+        << "replacing" << shortId(device) << "by" << shortId(out.enrolment->device);
     return out;
 }
 
@@ -176,8 +242,8 @@ Status DeviceCommands::relayOk(const std::function<void(client::HqTransport::Rep
     return {};
 }
 
-Status DeviceCommands::setRelayState(const hq::DeviceRecord &device,
-                                     client::RelayDeviceState state, int timeoutMs)
+Status DeviceCommands::setRelayState(const hq::DeviceRecord &device, client::RelayDeviceState state,
+                                     int timeoutMs)
 {
     auto version = m_wipes.nextRelayVersion(device.id);
     if (!version)
@@ -200,8 +266,9 @@ Status DeviceCommands::publishToken(const crypto::Id16 &device, int timeoutMs)
     if (!token)
         return std::unexpected(token.error());
     const QByteArray bytes = token->encode();
-    if (auto s = relayOk([&](auto cb) { m_relay.transport().putWipeToken(target->wipeId, bytes, cb); },
-                         QStringLiteral("publishing the wipe token"), timeoutMs);
+    if (auto s =
+            relayOk([&](auto cb) { m_relay.transport().putWipeToken(target->wipeId, bytes, cb); },
+                    QStringLiteral("publishing the wipe token"), timeoutMs);
         !s)
         return s;
     return m_wipes.markTokenPublished(device);
@@ -277,8 +344,8 @@ Result<DeviceCommands::FollowUp> DeviceCommands::followUp(int timeoutMs)
             // half): the device goes wipe-only at the relay before its token is published.
             if (d.state == streams::PeerState::WipeOnly) {
                 if (auto s = setRelayState(d, client::RelayDeviceState::WipeOnly, timeoutMs); !s)
-                    out.problems.append(QStringLiteral("%1: %2").arg(shortId(w.device),
-                                                                     s.error().message));
+                    out.problems.append(
+                        QStringLiteral("%1: %2").arg(shortId(w.device), s.error().message));
             }
             if (auto s = publishToken(w.device, timeoutMs); !s)
                 out.problems.append(
@@ -287,12 +354,11 @@ Result<DeviceCommands::FollowUp> DeviceCommands::followUp(int timeoutMs)
                 ++out.tokensPublished;
         }
         if (outstanding && w.wipeId) {
-            auto reply = relayCall(
-                [&](auto cb) { m_relay.transport().getWipeDone(*w.wipeId, cb); },
-                QStringLiteral("reading the wipe acknowledgement"), timeoutMs);
+            auto reply = relayCall([&](auto cb) { m_relay.transport().getWipeDone(*w.wipeId, cb); },
+                                   QStringLiteral("reading the wipe acknowledgement"), timeoutMs);
             if (!reply) {
-                out.problems.append(QStringLiteral("%1: %2").arg(shortId(w.device),
-                                                                 reply.error().message));
+                out.problems.append(
+                    QStringLiteral("%1: %2").arg(shortId(w.device), reply.error().message));
             } else if (reply->status == 404) {
                 // Not acknowledged yet.
             } else if (!reply->ok()) {
@@ -314,8 +380,7 @@ Result<DeviceCommands::FollowUp> DeviceCommands::followUp(int timeoutMs)
                     if (auto s = revokeAfterWipe(w.device, QStringLiteral("wiped")); !s)
                         return std::unexpected(s.error());
                     ++out.revoked;
-                    if (auto s = setRelayState(d, client::RelayDeviceState::Revoked, timeoutMs);
-                        !s)
+                    if (auto s = setRelayState(d, client::RelayDeviceState::Revoked, timeoutMs); !s)
                         out.problems.append(
                             QStringLiteral("%1: %2").arg(shortId(w.device), s.error().message));
                 }
@@ -324,14 +389,14 @@ Result<DeviceCommands::FollowUp> DeviceCommands::followUp(int timeoutMs)
         }
         if (d.state == streams::PeerState::WipeOnly && w.revokedMs != 0 &&
             now - w.revokedMs >= kWipeOnlyMaxMs) {
-            if (auto s = revokeAfterWipe(w.device,
-                                         QStringLiteral("30 days wipe-only without acknowledgement"));
+            if (auto s = revokeAfterWipe(
+                    w.device, QStringLiteral("30 days wipe-only without acknowledgement"));
                 !s)
                 return std::unexpected(s.error());
             ++out.revoked;
             if (auto s = setRelayState(d, client::RelayDeviceState::Revoked, timeoutMs); !s)
-                out.problems.append(QStringLiteral("%1: %2").arg(shortId(w.device),
-                                                                 s.error().message));
+                out.problems.append(
+                    QStringLiteral("%1: %2").arg(shortId(w.device), s.error().message));
         }
     }
     return out;

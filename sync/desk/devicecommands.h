@@ -21,11 +21,18 @@
 // followUp (each `sync`): tokens not yet at the relay are published; outstanding wipes are
 //          looked up at the relay (GET /v1/wipe/{id}/done) and only a verified LWA2 is kept; a
 //          wiped device goes to revoked, as does a wipe-only one 30 days after its revocation.
+// replace: a lost or new phone. The old device is revoked as above (skipped when it is revoked
+//          already), then a new enrolment with exactly its scopes (its memberships; once they
+//          are dropped by an earlier revocation, the scopes it was enrolled with) is added,
+//          marked as its replacement. Refused for a device that has a live replacement (one
+//          confirmed, or pending or verifying and not expired); running it again after a relay
+//          failure finishes it.
 // release: a quarantined device (its `up` stream frozen after a fork or a sender fault) is
 //          released by the desk: the stream unfreezes and a RESYNC repairs both streams. A
 //          revoked or wipe-only device is never released.
 
 #include "desk/deskrelay.h"
+#include "desk/enrolment.h"
 #include "desk/remotewipe.h"
 
 #include <QStringList>
@@ -63,6 +70,20 @@ public:
     // The relay half of revoke / wipe; fills relayDone / relayError / delivered.
     void finishAtRelay(Outcome &outcome, int timeoutMs);
 
+    struct Replacement
+    {
+        Outcome revocation;     // the old device's; relayDone false: no new enrolment yet
+        bool revokedNow = true; // false: it was revoked already (nothing done to it now)
+        QStringList scopes;     // the old device's, which the new enrolment gets
+        std::optional<NewEnrolment> enrolment; // the new device's code
+    };
+    // Revokes `device` (local and relay halves) and adds the enrolment of its replacement with
+    // `label` (empty: the old device's label) valid for `validityMs`. NotFound for an unknown
+    // device; Refused when it has a live replacement or its scopes are not known any more.
+    [[nodiscard]] Result<Replacement> replace(DeskEnrolment &enrolment, const crypto::Id16 &device,
+                                              const QString &label, qint64 validityMs,
+                                              int timeoutMs);
+
     struct FollowUp
     {
         int tokensPublished = 0;
@@ -79,8 +100,9 @@ private:
     [[nodiscard]] Result<client::RelayReply>
     relayCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
               const QString &what, int timeoutMs);
-    [[nodiscard]] Status relayOk(const std::function<void(client::HqTransport::ReplyCallback)> &call,
-                                 const QString &what, int timeoutMs);
+    [[nodiscard]] Status
+    relayOk(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+            const QString &what, int timeoutMs);
     [[nodiscard]] Status setRelayState(const hq::DeviceRecord &device,
                                        client::RelayDeviceState state, int timeoutMs);
     [[nodiscard]] Status publishToken(const crypto::Id16 &device, int timeoutMs);

@@ -31,7 +31,7 @@ QString nonNull(const QString &s)
 
 constexpr const char *kColumns =
     "device_id, label, scopes, created_ms, expires_ms, updated_ms, state, reason, transcript, "
-    "wipe_id, relay_registered";
+    "wipe_id, relay_registered, replaces";
 
 Result<Enrolment> readRow(const store::Statement &st)
 {
@@ -61,6 +61,12 @@ Result<Enrolment> readRow(const store::Statement &st)
     if (!st.columnIsNull(9))
         e.wipeId = crypto::Id16::fromBytes(st.columnBlob(9));
     e.relayRegistered = st.columnInt(10) != 0;
+    if (!st.columnIsNull(11)) {
+        e.replaces = crypto::Id16::fromBytes(st.columnBlob(11));
+        if (!e.replaces)
+            return fail(Errc::Tampered,
+                        QStringLiteral("an enrolment row has a damaged replaced device id"));
+    }
     return e;
 }
 
@@ -129,6 +135,11 @@ Status createEnrolmentTable(store::Database &db)
         "relay_registered INTEGER NOT NULL DEFAULT 0)");
 }
 
+Status addEnrolmentReplacesColumn(store::Database &db)
+{
+    return db.execute("ALTER TABLE desk_enrolment ADD COLUMN replaces BLOB");
+}
+
 Result<std::optional<crypto::Id16>> enrolledWipeId(store::Database &db, const crypto::Id16 &device)
 {
     auto st = db.prepare("SELECT wipe_id FROM desk_enrolment WHERE device_id = ?1 AND state = 3");
@@ -148,7 +159,8 @@ DeskEnrolment::DeskEnrolment(DeskStore &desk)
 {}
 
 Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &scopes,
-                                        const QString &label, qint64 validityMs)
+                                        const QString &label, qint64 validityMs,
+                                        std::optional<crypto::Id16> replaces)
 {
     const DeskConfig &config = m_desk.config();
     if (!config.certificate)
@@ -220,8 +232,8 @@ Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &sco
     if (auto s = tx.begin(); !s)
         return std::unexpected(s.error());
     auto st = db.prepare("INSERT INTO desk_enrolment (device_id, label, scopes, mac_key, "
-                         "created_ms, expires_ms, updated_ms, state) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, 1)");
+                         "created_ms, expires_ms, updated_ms, state, replaces) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, 1, ?7)");
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, device.view())
@@ -230,8 +242,20 @@ Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &sco
         .bind(4, mac.bytes())
         .bind(5, now)
         .bind(6, code.expiresMs);
+    if (replaces)
+        st->bind(7, replaces->view());
+    else
+        st->bindNull(7);
     if (auto s = st->exec(); !s)
         return std::unexpected(s.error());
+    if (replaces) {
+        if (auto s = m_desk.audit(QStringLiteral("device.replace"), idText(*replaces),
+                                  QStringLiteral("by %1; %2 scope(s)")
+                                      .arg(idText(device).left(8))
+                                      .arg(scopes.size()));
+            !s)
+            return std::unexpected(s.error());
+    }
     if (auto s = m_desk.audit(QStringLiteral("device.add"), idText(device),
                               QStringLiteral("%1 scope(s), expires in %2 min")
                                   .arg(scopes.size())
@@ -282,6 +306,26 @@ Result<QList<Enrolment>> DeskEnrolment::enrolments() const
         out.append(*e);
     }
     return out;
+}
+
+Result<std::optional<Enrolment>> DeskEnrolment::replacementOf(const crypto::Id16 &device) const
+{
+    const QByteArray sql = QByteArray("SELECT ") + kColumns +
+                           " FROM desk_enrolment WHERE replaces = ?1 AND (state = 3 OR "
+                           "(state IN (1, 2) AND expires_ms > ?2)) ORDER BY created_ms DESC";
+    auto st = m_desk.database().prepare(sql.constData());
+    if (!st)
+        return std::unexpected(st.error());
+    st->bind(1, device.view()).bind(2, m_desk.clock().wallMs());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<Enrolment>();
+    auto e = readRow(*st);
+    if (!e)
+        return std::unexpected(e.error());
+    return std::optional<Enrolment>(*e);
 }
 
 Status DeskEnrolment::setEnded(const crypto::Id16 &device, EnrolmentState state,

@@ -21,7 +21,8 @@
 //
 //  desk_enrolment  device id, label, scopes, mac_key (until the enrolment ends), expiry, state,
 //                  why it ended, the opened T, the submission's hash, the wipe id, whether the
-//                  relay knows the device, times.
+//                  relay knows the device, times, and the device it replaces (`device replace`:
+//                  a lost or new phone enrols anew with the old one's scopes).
 //
 // Every step is audited (ids and counts only).
 
@@ -57,6 +58,7 @@ struct Enrolment
     std::optional<protocol::EnrolmentTranscript> transcript; // from "verifying" on
     std::optional<crypto::Id16> wipeId;                      // once confirmed
     bool relayRegistered = false;                            // confirmed and at the relay
+    std::optional<crypto::Id16> replaces;                    // the device this one replaces
 
     [[nodiscard]] std::optional<protocol::SafetyNumber> safetyNumber() const
     {
@@ -66,8 +68,9 @@ struct Enrolment
     }
 };
 
-// The table (DeskStore's migrations append it).
+// The table (DeskStore's migrations append it), and its later column `replaces`.
 [[nodiscard]] Status createEnrolmentTable(store::Database &db);
+[[nodiscard]] Status addEnrolmentReplacesColumn(store::Database &db);
 // The wipe id given to a confirmed device (RESYNC carries it): nullopt for a device that was not
 // enrolled through the protocol.
 [[nodiscard]] Result<std::optional<crypto::Id16>> enrolledWipeId(store::Database &db,
@@ -108,9 +111,11 @@ public:
 
     // A new pending device. Every scope must be declared; 0 < validity <= 72 h; the desk needs a
     // certificate (the device fetches it from the relay). The certificate is installed at the
-    // relay and the slot registered before anything is stored.
+    // relay and the slot registered before anything is stored. With `replaces` the enrolment is
+    // the replacement of that device (audited as device.replace as well).
     [[nodiscard]] Result<NewEnrolment> add(DeskRelay &relay, const QStringList &scopes,
-                                           const QString &label, qint64 validityMs);
+                                           const QString &label, qint64 validityMs,
+                                           std::optional<crypto::Id16> replaces = std::nullopt);
 
     // Reads and judges the submissions of every open enrolment (or of `only`).
     [[nodiscard]] Result<CollectReport> collect(DeskRelay &relay,
@@ -118,6 +123,10 @@ public:
 
     [[nodiscard]] Result<std::optional<Enrolment>> enrolment(const crypto::Id16 &device) const;
     [[nodiscard]] Result<QList<Enrolment>> enrolments() const; // newest first
+    // The live replacement of `device`: an enrolment replacing it that is confirmed, or pending
+    // or verifying and not expired. nullopt when none (never replaced, or the replacement was
+    // cancelled or expired).
+    [[nodiscard]] Result<std::optional<Enrolment>> replacementOf(const crypto::Id16 &device) const;
 
     // Compares the typed number; a mismatch cancels (Refused). A typed text that is not 60
     // digits is InvalidArgument and cancels nothing. Refused for a device that is not verifying

@@ -12,7 +12,12 @@
 //    fails the MAC, or, when the swapper knows the code, gives another safety number so the
 //    officer's number does not match; one wrong digit cancels. In none of them is the device
 //    registered.
+// 3. device replace (a lost or new phone): the old device revoked and wiped (token at the relay,
+//    WIPE on its `down`), a new code for exactly its scopes; the new device enrols with it and
+//    holds what the old one held, the old one gets nothing new.
 
+#include "client/relayhttp.h"
+#include "client/wipecheck.h"
 #include "e2eharness.h"
 #include "faultproxy.h"
 #include "hqclikit.h"
@@ -23,6 +28,7 @@
 #include "desk/remotewipe.h"
 #include "desktop/softwarekeystore.h"
 #include "protocol/enrolment.h"
+#include "protocol/wipe.h"
 
 #include <QJsonArray>
 #include <QNetworkReply>
@@ -258,6 +264,103 @@ struct World
     }
 };
 
+// A device of this process that enrols with a printed code (enrolDevice), and once confirmed
+// syncs with the keys the enrolment gave it; WIPE commands it verified are kept.
+struct CodeDevice
+{
+    CodeDevice(World &w, e2e::TestClock &clock, const QString &name)
+        : node(w.dep, clock)
+        , m_w(w)
+        , m_name(name)
+    {}
+
+    e2e::DeviceNode node;
+    crypto::SignKeyPair wipeAck = crypto::crypto_sign_keypair();
+    std::optional<DeviceEnrolment> enrolled;
+    QList<protocol::CommandPayload> wipes;
+
+    [[nodiscard]] QString id() const { return QString::fromLatin1(node.id.toHex()); }
+
+    // Its store under the id the code names, and the submission posted (201).
+    [[nodiscard]] bool submit(const QByteArray &codeText)
+    {
+        auto code = protocol::parseEnrolmentCode(codeText);
+        if (!code)
+            return false;
+        node.id = code->device;
+        std::vector<store::Migration> m = model::RecordStore::migrations();
+        for (auto &x : streams::streamMigrations())
+            m.push_back(std::move(x));
+        node.db = e2e::openStore(m_w.d.path(m_name + QStringLiteral(".db")), std::move(m));
+        if (!node.db)
+            return false;
+        node.records = std::make_unique<model::RecordStore>(*node.db, node.clock, node.id,
+                                                            model::ReplicaRole::Device);
+        if (!node.records->open())
+            return false;
+        node.applier = std::make_unique<model::DeviceApplier>(*node.records);
+        node.me = std::make_unique<e2e::Identity>(streams::Role::Device, m_w.dep.id, node.id,
+                                                  node.keys.secretKey, node.keys.publicKey);
+        enrolled = enrolDevice(m_w.nam, codeText, m_w.relayUrl, node.keys, node.me->boxPublicKey(),
+                               wipeAck.publicKey);
+        return enrolled && enrolled->postStatus == 201;
+    }
+
+    // After device confirm: HQ as the certificate and the code name it, connected to the relay.
+    void connect()
+    {
+        streams::Peer p;
+        p.id = protocol::hqParticipantId();
+        p.signKey = enrolled->certificate.contentKey;
+        p.boxKey = enrolled->code.hqBoxKey;
+        p.boxKeyId = enrolled->code.hqBoxKeyId;
+        p.signKeyHash = crypto::crypto_generichash(p.signKey.view());
+        p.state = streams::PeerState::Active;
+        node.directory.m_hq = p;
+        node.outbox =
+            std::make_unique<streams::StreamOutbox>(*node.db, *node.me, node.directory, node.clock);
+        node.receiver = std::make_unique<streams::Receiver>(
+            *node.db, *node.me, node.directory, *node.applier, *node.outbox, node.clock);
+        node.receiver->setWipeHandler([this](const streams::Command &c) { wipes.append(c); });
+        node.connectTo(e2e::endpointFor(m_w.dep, m_w.relay.port));
+    }
+
+    // The locked app's check at start: the token at the relay under the wipe id the desk gave.
+    [[nodiscard]] std::optional<protocol::WipeToken> tokenAtRelay(const crypto::Id16 &wipeId)
+    {
+        protocol::WipeTarget t;
+        t.deployment = m_w.dep.id;
+        t.device = node.id;
+        t.signKeyHash = crypto::crypto_generichash(node.keys.publicKey.view());
+        t.wipeAckKeyHash = crypto::crypto_generichash(wipeAck.publicKey.view());
+        t.wipeId = wipeId;
+        t.rootKey = m_w.dep.root.publicKey;
+        client::RelayHttp http(&m_w.nam, e2e::endpointFor(m_w.dep, m_w.relay.port),
+                               [this] { return node.clock.wallMs(); });
+        client::WipeCheck check(http, t);
+        std::optional<protocol::WipeToken> token;
+        bool done = false;
+        QEventLoop loop;
+        QObject::connect(
+            &check, &client::WipeCheck::finished, &loop,
+            [&](client::WipeCheck::Outcome o, const std::optional<protocol::WipeToken> &got) {
+                if (o == client::WipeCheck::Outcome::Wipe)
+                    token = got;
+                done = true;
+                loop.quit();
+            });
+        QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+        check.check();
+        if (!done)
+            loop.exec();
+        return token;
+    }
+
+private:
+    World &m_w;
+    QString m_name;
+};
+
 // The submissions list the relay answers GET /v1/enrol/{id} with, replaced by `subs`.
 QByteArray withSubmissions(const QByteArray &body, const QList<QByteArray> &subs)
 {
@@ -283,6 +386,7 @@ private Q_SLOTS:
     void relaySwapsKeysSafetyNumbersDiffer();
     void oneWrongDigitCancels();
     void usageAndBadInput();
+    void replaceRevokesAndEnrolsWithSameScopes();
 };
 
 void TestHqCliEnrol::enrolFromNothing()
@@ -655,6 +759,174 @@ void TestHqCliEnrol::usageAndBadInput()
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 0);
     QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 1);
+}
+
+void TestHqCliEnrol::replaceRevokesAndEnrolsWithSameScopes()
+{
+    World w;
+    QVERIFY(w.start(false));
+    const QString vienna = QStringLiteral("post:vienna");
+    const QString berlin = QStringLiteral("post:berlin");
+    const QString rome = QStringLiteral("post:rome");
+    QCOMPARE(w.hq({QStringLiteral("scope"), QStringLiteral("add"), rome}).code, 0);
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("import"), fixture("outlook_cz.csv"),
+                   QStringLiteral("--scope"), vienna})
+                 .code,
+             0);
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("import"),
+                   fixture("windows1250_semicolon.csv"), QStringLiteral("--scope"), berlin})
+                 .code,
+             0);
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("add"), QStringLiteral("--scope"),
+                   rome, QStringLiteral("--name"), QStringLiteral("Giulia Rossi")})
+                 .code,
+             0);
+    const QStringList both{berlin, vienna}; // sorted, as a device holds them
+
+    // ---- device A enrols with {vienna, berlin} and syncs ----
+    e2e::TestClock clock;
+    CodeDevice a(w, clock, QStringLiteral("a"));
+    QString aId;
+    const QByteArray aCode = w.addDevice({QStringLiteral("--scope"), berlin}, &aId);
+    QVERIFY(!aCode.isEmpty());
+    QVERIFY(a.submit(aCode));
+    QCOMPARE(a.id(), aId);
+    const Run aConfirm = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), aId,
+                               QStringLiteral("--number"), a.enrolled->safetyNumber()});
+    QVERIFY2(aConfirm.code == 0, describe(aConfirm).constData());
+    QVERIFY2(w.hq({QStringLiteral("publish")}).code == 0, "publish");
+    w.dep.content.publicKey = a.enrolled->certificate.contentKey;
+    a.connect();
+    QVERIFY(a.node.syncOnce());
+    QCOMPARE(a.node.records->scopes(), both);
+    const QByteArray aHeld = e2e::dump(*a.node.records, both);
+    QVERIFY(!aHeld.isEmpty());
+
+    // ---- device replace A ----
+    const QString png = w.d.path(QStringLiteral("replacement.png"));
+    const Run replace = w.hq({QStringLiteral("device"), QStringLiteral("replace"), aId.left(8),
+                              QStringLiteral("--png"), png, QStringLiteral("--label"),
+                              QStringLiteral("new phone")});
+    QVERIFY2(replace.code == 0, describe(replace).constData());
+    // device add's fields, plus the old id.
+    QCOMPARE(replace.json.value(QStringLiteral("replaces")).toString(), aId);
+    const QString bId = replace.json.value(QStringLiteral("id")).toString();
+    QCOMPARE(bId.size(), 32);
+    QVERIFY(bId != aId);
+    QStringList scopes;
+    for (const QJsonValue &v : replace.json.value(QStringLiteral("scopes")).toArray())
+        scopes.append(v.toString());
+    scopes.sort();
+    QCOMPARE(scopes, both);
+    QVERIFY(!replace.json.value(QStringLiteral("expires")).toString().isEmpty());
+    QCOMPARE(replace.json.value(QStringLiteral("png")).toString(), png);
+    QFile pngFile(png);
+    QVERIFY(pngFile.open(QIODevice::ReadOnly));
+    QVERIFY(pngFile.readAll().startsWith("\x89PNG\r\n\x1a\n"));
+    const QByteArray bCode = replace.json.value(QStringLiteral("code")).toString().toLatin1();
+    QVERIFY(bCode.startsWith("LIAISON1-"));
+    QCOMPARE(w.enrolmentState(bId), QStringLiteral("pending"));
+    // A is revoked as device revoke revokes: wipe-only, memberships dropped, the wipe on both
+    // paths.
+    const QJsonObject revoked = replace.json.value(QStringLiteral("revoked")).toObject();
+    QCOMPARE(revoked.value(QStringLiteral("state")).toString(), QStringLiteral("wipe-only"));
+    QVERIFY(revoked.value(QStringLiteral("relay")).toBool());
+    const QJsonObject wipe = revoked.value(QStringLiteral("wipe")).toObject();
+    QVERIFY(wipe.value(QStringLiteral("sentOnDown")).toBool());
+    QVERIFY(wipe.value(QStringLiteral("tokenPublished")).toBool());
+    const QString commandId = wipe.value(QStringLiteral("commandId")).toString();
+    QCOMPARE(commandId.size(), 32);
+    {
+        const Run list = w.hq({QStringLiteral("device"), QStringLiteral("list")});
+        bool found = false;
+        for (const QJsonValue &v : list.json.value(QStringLiteral("devices")).toArray()) {
+            const QJsonObject d = v.toObject();
+            if (d.value(QStringLiteral("id")).toString() != aId)
+                continue;
+            found = true;
+            QCOMPARE(d.value(QStringLiteral("state")).toString(), QStringLiteral("wipe-only"));
+            QCOMPARE(d.value(QStringLiteral("scopes")).toArray(), QJsonArray());
+        }
+        QVERIFY2(found, list.out.constData());
+    }
+    std::optional<crypto::Id16> aWipeId;
+    {
+        OpenedDesk opened(w.d);
+        QVERIFY(opened.store);
+        auto id = desk::enrolledWipeId(opened.store->database(), a.node.id);
+        QVERIFY(id && *id);
+        aWipeId = **id;
+    }
+    const auto token = a.tokenAtRelay(*aWipeId);
+    QVERIFY(token);
+    QCOMPARE(QString::fromLatin1(token->commandId.toHex()), commandId);
+    // Audited.
+    const Run audit = w.hq(
+        {QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("device.replace")});
+    const QJsonArray entries = audit.json.value(QStringLiteral("entries")).toArray();
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(entries.first().toObject().value(QStringLiteral("target")).toString(), aId);
+
+    // ---- B enrols with the printed code ----
+    CodeDevice b(w, clock, QStringLiteral("b"));
+    QVERIFY(b.submit(bCode));
+    QCOMPARE(b.id(), bId);
+    const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), bId});
+    QVERIFY2(fp.code == 0, describe(fp).constData());
+    QCOMPARE(fp.json.value(QStringLiteral("safetyNumber")).toString(), b.enrolled->safetyNumber());
+    const Run bConfirm = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), bId,
+                               QStringLiteral("--number"), b.enrolled->safetyNumber()});
+    QVERIFY2(bConfirm.code == 0, describe(bConfirm).constData());
+    QStringList confirmed;
+    for (const QJsonValue &v : bConfirm.json.value(QStringLiteral("scopes")).toArray())
+        confirmed.append(v.toString());
+    confirmed.sort();
+    QCOMPARE(confirmed, both);
+
+    // ---- a new record, publish: B holds exactly S1 and S2, A gets nothing new but the WIPE ----
+    QCOMPARE(w.hq({QStringLiteral("contact"), QStringLiteral("add"), QStringLiteral("--scope"),
+                   vienna, QStringLiteral("--name"), QStringLiteral("Petr Svoboda")})
+                 .code,
+             0);
+    const Run pub = w.hq({QStringLiteral("publish")});
+    QVERIFY2(pub.code == 0, describe(pub).constData());
+    b.connect();
+    QVERIFY(b.node.syncOnce());
+    QCOMPARE(b.node.records->scopes(), both);
+    {
+        OpenedDesk opened(w.d);
+        QVERIFY(opened.store);
+        QCOMPARE(e2e::dump(*b.node.records, both), e2e::dump(opened.store->records(), both));
+        auto deskCount = opened.store->records().records(both);
+        auto bCount = b.node.records->recordCount();
+        QVERIFY(deskCount && bCount);
+        QCOMPARE(*bCount, qint64(deskCount->size())); // nothing of post:rome
+    }
+    QVERIFY(a.node.syncOnce());
+    QCOMPARE(a.wipes.size(), 1);
+    QCOMPARE(QString::fromLatin1(a.wipes.first().commandId.toHex()), commandId);
+    QCOMPARE(e2e::dump(*a.node.records, both), aHeld);
+
+    // ---- refusals ----
+    const Run again = w.hq({QStringLiteral("device"), QStringLiteral("replace"), aId});
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains("replaced already"), again.err.constData());
+    QCOMPARE(again.json.value(QStringLiteral("ok")).toBool(true), false);
+    const Run unknown =
+        w.hq({QStringLiteral("device"), QStringLiteral("replace"), QStringLiteral("abcdef12")});
+    QCOMPARE(unknown.code, 1);
+    QVERIFY(unknown.err.contains("no device abcdef12"));
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("replace")}).code, 2);
+    QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("replace"), bId,
+                   QStringLiteral("--expires"), QStringLiteral("0")})
+                 .code,
+             2);
+    const Run help =
+        runHq({QStringLiteral("device"), QStringLiteral("replace"), QStringLiteral("--help")});
+    QCOMPARE(help.code, 0);
+    QVERIFY(help.out.contains("device replace [options] ID"));
+    QVERIFY(help.out.contains("--png"));
+    QCOMPARE(w.registeredDevices(), 2);
 }
 
 LIAISON_TEST_MAIN(TestHqCliEnrol)

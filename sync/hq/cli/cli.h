@@ -29,7 +29,8 @@ class SoftwareKeyStore;
 }
 namespace liaison::desk {
 struct ImportOutcome;
-}
+struct NewEnrolment;
+} // namespace liaison::desk
 
 namespace liaison::hqcli {
 
@@ -146,6 +147,15 @@ private:
 [[nodiscard]] int reportImport(Context &ctx, const QString &command, const QString &file,
                                const desk::ImportOutcome &outcome, bool dryRun, bool skipBad,
                                const QString &tail);
+
+// A new enrolment's code as `device add` gives it (enrolcommands.cpp; `device replace` too): the
+// options --label, --expires, --png, --no-qr; the validity --expires asks for (a usage exit code
+// when bad); the code as text, terminal QR and PNG, and the JSON fields id, code, expires,
+// scopes, png. showEnrolmentCode returns kExitOk or the failure's exit code.
+void addEnrolmentCodeOptions(QCommandLineParser &p);
+[[nodiscard]] std::expected<qint64, int> enrolmentValidityMs(Context &ctx);
+[[nodiscard]] int showEnrolmentCode(Context &ctx, const desk::NewEnrolment &added,
+                                    const QStringList &scopes);
 
 // Tests only (builds with LIAISON_TEST_HOOKS): LIAISON_HQ_TEST_KILL=<point>[:<n>] makes the
 // process SIGKILL itself at that point (n: once the count reaches n), to prove that an import or a

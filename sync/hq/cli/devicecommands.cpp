@@ -1,5 +1,6 @@
-// `device revoke|wipe|release`: the desk's orders to one device (DESIGN.md "Commands, remote
-// wipe, revocation"). The logic is desk::DeviceCommands; this file parses, opens and prints.
+// `device revoke|wipe|release|replace`: the desk's orders to one device (DESIGN.md "Commands,
+// remote wipe, revocation"; `replace` also "Enrolment"). The logic is desk::DeviceCommands; this
+// file parses, opens and prints.
 
 #include "cli.h"
 
@@ -70,28 +71,27 @@ std::expected<Opened, int> openDevice(Context &ctx)
     return o;
 }
 
-// Prints the outcome of revoke / wipe; the local half stands even when the relay failed.
-int report(Context &ctx, const desk::DeviceCommands::Outcome &out, const QString &verb)
+// Prints the outcome of revoke / wipe into `json` and the human output.
+void describe(Context &ctx, const desk::DeviceCommands::Outcome &out, const QString &verb,
+              QJsonObject &json)
 {
     const QString id = QString::fromLatin1(out.device.id.toHex());
-    ctx.result().insert(QStringLiteral("id"), id);
-    ctx.result().insert(QStringLiteral("state"),
-                        QString::fromLatin1(peerStateName(out.state)));
-    ctx.result().insert(QStringLiteral("previousState"),
-                        QString::fromLatin1(peerStateName(out.device.state)));
+    json.insert(QStringLiteral("id"), id);
+    json.insert(QStringLiteral("state"), QString::fromLatin1(peerStateName(out.state)));
+    json.insert(QStringLiteral("previousState"),
+                QString::fromLatin1(peerStateName(out.device.state)));
     if (!out.droppedScopes.isEmpty() || verb == QLatin1String("revoke"))
-        ctx.result().insert(QStringLiteral("droppedScopes"),
-                            QJsonArray::fromStringList(out.droppedScopes));
+        json.insert(QStringLiteral("droppedScopes"), QJsonArray::fromStringList(out.droppedScopes));
     if (out.wipe)
-        ctx.result().insert(QStringLiteral("wipe"), wipeJson(*out.wipe));
-    ctx.result().insert(QStringLiteral("relay"), out.relayDone);
-    ctx.result().insert(QStringLiteral("delivered"), out.delivered);
+        json.insert(QStringLiteral("wipe"), wipeJson(*out.wipe));
+    json.insert(QStringLiteral("relay"), out.relayDone);
+    json.insert(QStringLiteral("delivered"), out.delivered);
     if (verb == QLatin1String("revoke"))
         ctx.line(QStringLiteral("device %1 revoked: %2 (memberships dropped: %3)")
                      .arg(id.left(8), QString::fromLatin1(peerStateName(out.state)),
-                          out.droppedScopes.isEmpty() ? QStringLiteral("none")
-                                                      : out.droppedScopes.join(
-                                                            QStringLiteral(", "))));
+                          out.droppedScopes.isEmpty()
+                              ? QStringLiteral("none")
+                              : out.droppedScopes.join(QStringLiteral(", "))));
     if (out.wipe) {
         QStringList paths;
         if (out.wipe->sentOnDown)
@@ -106,6 +106,12 @@ int report(Context &ctx, const desk::DeviceCommands::Outcome &out, const QString
         ctx.line(QStringLiteral("liaison-hq sync collects the acknowledgement; device list "
                                 "shows it"));
     }
+}
+
+// Prints the outcome of revoke / wipe; the local half stands even when the relay failed.
+int report(Context &ctx, const desk::DeviceCommands::Outcome &out, const QString &verb)
+{
+    describe(ctx, out, verb, ctx.result());
     if (!out.relayDone)
         return ctx.fail(QStringLiteral("relay (the %1 is recorded; run the command again or "
                                        "liaison-hq sync to finish it)")
@@ -149,6 +155,49 @@ int deviceWipe(Context &ctx)
     return report(ctx, *out, QStringLiteral("wipe"));
 }
 
+// The old device revoked (device revoke) and a new enrolment with its scopes (device add).
+int deviceReplace(Context &ctx)
+{
+    bool ok = false;
+    const int timeout = timeoutOption(ctx, &ok);
+    if (!ok)
+        return ctx.usage(QStringLiteral("--timeout takes 1 to 3600 seconds"));
+    const auto validityMs = enrolmentValidityMs(ctx);
+    if (!validityMs)
+        return validityMs.error();
+    auto o = openDevice(ctx);
+    if (!o)
+        return o.error();
+    desk::DeskEnrolment enrol(*o->desk);
+    ctx.progress(QStringLiteral("revoking the old device and registering a new code at the relay "
+                                "...\n"));
+    auto r = o->commands->replace(enrol, o->device.id, ctx.value(QStringLiteral("label")),
+                                  *validityMs, timeout);
+    if (!r)
+        return ctx.fail(QStringLiteral("device replace"), r.error());
+    const QString oldId = QString::fromLatin1(o->device.id.toHex());
+    ctx.result().insert(QStringLiteral("replaces"), oldId);
+    QJsonObject revoked;
+    if (r->revokedNow) {
+        describe(ctx, r->revocation, QStringLiteral("revoke"), revoked);
+    } else {
+        revoked.insert(QStringLiteral("id"), oldId);
+        revoked.insert(QStringLiteral("state"),
+                       QString::fromLatin1(peerStateName(r->revocation.state)));
+        ctx.line(QStringLiteral("device %1 was revoked already").arg(oldId.left(8)));
+    }
+    ctx.result().insert(QStringLiteral("revoked"), revoked);
+    if (!r->enrolment)
+        return ctx.fail(QStringLiteral("relay (the revocation is recorded, no new code yet; run "
+                                       "device replace again)"),
+                        Error(Errc::Network, r->revocation.relayError));
+    ctx.line(QStringLiteral("Its replacement gets scope(s) %1.")
+                 .arg(r->scopes.join(QStringLiteral(", "))));
+    if (const int code = showEnrolmentCode(ctx, *r->enrolment, r->scopes); code != kExitOk)
+        return code;
+    return ctx.finish();
+}
+
 int deviceRelease(Context &ctx)
 {
     bool ok = false;
@@ -187,15 +236,30 @@ void addDeviceCommands(QList<Command> &out)
     out.append({{QStringLiteral("device"), QStringLiteral("revoke")},
                 QStringLiteral("Cut a device off at once and wipe it (wipe-only until it "
                                "acknowledges)"),
-                QStringLiteral("ID"), timeoutOpt, deviceRevoke});
+                QStringLiteral("ID"),
+                timeoutOpt,
+                deviceRevoke});
     out.append({{QStringLiteral("device"), QStringLiteral("wipe")},
                 QStringLiteral("Order a device to erase itself (WIPE on down and a token at the "
                                "relay)"),
-                QStringLiteral("ID"), timeoutOpt, deviceWipe});
+                QStringLiteral("ID"),
+                timeoutOpt,
+                deviceWipe});
+    out.append({{QStringLiteral("device"), QStringLiteral("replace")},
+                QStringLiteral("Lost or new phone: revoke and wipe the old device, and a new "
+                               "enrolment code with the same scopes"),
+                QStringLiteral("ID"),
+                [](QCommandLineParser &p) {
+                    timeoutOpt(p);
+                    addEnrolmentCodeOptions(p);
+                },
+                deviceReplace});
     out.append({{QStringLiteral("device"), QStringLiteral("release")},
                 QStringLiteral("Take an active device out of quarantine (a RESYNC repairs its "
                                "streams)"),
-                QStringLiteral("ID"), timeoutOpt, deviceRelease});
+                QStringLiteral("ID"),
+                timeoutOpt,
+                deviceRelease});
 }
 
 } // namespace liaison::hqcli

@@ -113,13 +113,9 @@ int deviceAdd(Context &ctx)
     const QStringList scopes = ctx.values(kOptScope);
     if (scopes.isEmpty())
         return ctx.usage(QStringLiteral("give the device's scopes with --scope (repeatable)"));
-    qint64 hours = 24;
-    if (ctx.isSet(kOptExpires)) {
-        bool ok = false;
-        hours = ctx.value(kOptExpires).toLongLong(&ok);
-        if (!ok || hours < 1 || hours > 72)
-            return ctx.usage(QStringLiteral("--expires takes 1 to 72 hours"));
-    }
+    const auto validityMs = enrolmentValidityMs(ctx);
+    if (!validityMs)
+        return validityMs.error();
     if (!ctx.positional().isEmpty())
         return ctx.usage(QStringLiteral("device add takes no arguments"));
     auto store = ctx.openStore();
@@ -131,35 +127,11 @@ int deviceAdd(Context &ctx)
         return ctx.fail(QStringLiteral("relay"), relay.error());
     desk::DeskEnrolment enrol(deskStore);
     ctx.progress(QStringLiteral("registering the code at the relay ...\n"));
-    auto added = enrol.add(**relay, scopes, ctx.value(kOptLabel), hours * 3600 * 1000);
+    auto added = enrol.add(**relay, scopes, ctx.value(kOptLabel), *validityMs);
     if (!added)
         return ctx.fail(QStringLiteral("device add"), added.error());
-    auto qr = encodeQr(added->code);
-    if (!qr)
-        return ctx.fail(QStringLiteral("QR code"), qr.error());
-    if (ctx.isSet(kOptPng)) {
-        const QByteArray png = qrPng(*qr);
-        if (auto s = writeOutputFile(ctx.value(kOptPng), png); !s)
-            return ctx.fail(QStringLiteral("PNG"), s.error());
-        ctx.result().insert(QStringLiteral("png"), ctx.value(kOptPng));
-    }
-    ctx.result().insert(QStringLiteral("id"), hex(added->device));
-    ctx.result().insert(QStringLiteral("code"), QString::fromLatin1(added->code));
-    ctx.result().insert(QStringLiteral("expires"), isoTime(added->expiresMs));
-    ctx.result().insert(QStringLiteral("scopes"), QJsonArray::fromStringList(scopes));
-    ctx.line(QStringLiteral("Device %1 is pending. Its one-time enrolment code (valid until %2):")
-                 .arg(hex(added->device), isoTime(added->expiresMs)));
-    ctx.line(QString());
-    ctx.line(QString::fromLatin1(protocol::groupEnrolmentCode(added->code)));
-    ctx.line(QString());
-    if (!ctx.isSet(kOptNoQr))
-        ctx.line(qrForTerminal(*qr));
-    if (ctx.isSet(kOptPng))
-        ctx.line(QStringLiteral("QR code written to %1").arg(ctx.value(kOptPng)));
-    ctx.line(QStringLiteral("Hand it over in person or sealed; destroy it after use. Then: "
-                            "liaison-hq device fingerprint %1, and liaison-hq device confirm %1 "
-                            "with the number the officer reads out.")
-                 .arg(hex(added->device).left(8)));
+    if (const int code = showEnrolmentCode(ctx, *added, scopes); code != kExitOk)
+        return code;
     return ctx.finish();
 }
 
@@ -373,6 +345,59 @@ int deviceCancel(Context &ctx)
 
 } // namespace
 
+void addEnrolmentCodeOptions(QCommandLineParser &p)
+{
+    p.addOption({kOptLabel, QStringLiteral("Who or what the device is."), QStringLiteral("text")});
+    p.addOption({kOptExpires, QStringLiteral("Hours the code is valid: 1 to 72 (default 24)."),
+                 QStringLiteral("hours")});
+    p.addOption(
+        {kOptPng, QStringLiteral("Also write the QR code as a PNG file."), QStringLiteral("file")});
+    p.addOption({kOptNoQr, QStringLiteral("Do not draw the QR code here.")});
+}
+
+std::expected<qint64, int> enrolmentValidityMs(Context &ctx)
+{
+    qint64 hours = 24;
+    if (ctx.isSet(kOptExpires)) {
+        bool ok = false;
+        hours = ctx.value(kOptExpires).toLongLong(&ok);
+        if (!ok || hours < 1 || hours > 72)
+            return std::unexpected(ctx.usage(QStringLiteral("--expires takes 1 to 72 hours")));
+    }
+    return hours * 3600 * 1000;
+}
+
+int showEnrolmentCode(Context &ctx, const desk::NewEnrolment &added, const QStringList &scopes)
+{
+    auto qr = encodeQr(added.code);
+    if (!qr)
+        return ctx.fail(QStringLiteral("QR code"), qr.error());
+    if (ctx.isSet(kOptPng)) {
+        const QByteArray png = qrPng(*qr);
+        if (auto s = writeOutputFile(ctx.value(kOptPng), png); !s)
+            return ctx.fail(QStringLiteral("PNG"), s.error());
+        ctx.result().insert(QStringLiteral("png"), ctx.value(kOptPng));
+    }
+    ctx.result().insert(QStringLiteral("id"), hex(added.device));
+    ctx.result().insert(QStringLiteral("code"), QString::fromLatin1(added.code));
+    ctx.result().insert(QStringLiteral("expires"), isoTime(added.expiresMs));
+    ctx.result().insert(QStringLiteral("scopes"), QJsonArray::fromStringList(scopes));
+    ctx.line(QStringLiteral("Device %1 is pending. Its one-time enrolment code (valid until %2):")
+                 .arg(hex(added.device), isoTime(added.expiresMs)));
+    ctx.line(QString());
+    ctx.line(QString::fromLatin1(protocol::groupEnrolmentCode(added.code)));
+    ctx.line(QString());
+    if (!ctx.isSet(kOptNoQr))
+        ctx.line(qrForTerminal(*qr));
+    if (ctx.isSet(kOptPng))
+        ctx.line(QStringLiteral("QR code written to %1").arg(ctx.value(kOptPng)));
+    ctx.line(QStringLiteral("Hand it over in person or sealed; destroy it after use. Then: "
+                            "liaison-hq device fingerprint %1, and liaison-hq device confirm %1 "
+                            "with the number the officer reads out.")
+                 .arg(hex(added.device).left(8)));
+    return kExitOk;
+}
+
 void addEnrolCommands(QList<Command> &out)
 {
     out.append({{QStringLiteral("device"), QStringLiteral("add")},
@@ -382,14 +407,7 @@ void addEnrolCommands(QList<Command> &out)
                     p.addOption({kOptScope,
                                  QStringLiteral("A scope the device joins (declared); repeatable."),
                                  QStringLiteral("scope")});
-                    p.addOption({kOptLabel, QStringLiteral("Who or what the device is."),
-                                 QStringLiteral("text")});
-                    p.addOption({kOptExpires,
-                                 QStringLiteral("Hours the code is valid: 1 to 72 (default 24)."),
-                                 QStringLiteral("hours")});
-                    p.addOption({kOptPng, QStringLiteral("Also write the QR code as a PNG file."),
-                                 QStringLiteral("file")});
-                    p.addOption({kOptNoQr, QStringLiteral("Do not draw the QR code here.")});
+                    addEnrolmentCodeOptions(p);
                 },
                 deviceAdd});
     out.append({{QStringLiteral("device"), QStringLiteral("pending")},
