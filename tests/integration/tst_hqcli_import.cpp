@@ -87,6 +87,7 @@ private Q_SLOTS:
     void exportReimportsToTheSameRecords();
     void undeclaredScopeIsABadRow();
     void addEditDeleteList();
+    void contactEditHasNoScopeOption();
     void killedImportLeavesNothingHalfApplied();
 
 private:
@@ -506,6 +507,34 @@ void TestHqCliImport::addEditDeleteList()
         actions.append(v.toObject().value(QStringLiteral("action")).toString());
     QCOMPARE(actions, (QStringList{QStringLiteral("contact.add"), QStringLiteral("contact.edit"),
                                    QStringLiteral("contact.delete")}));
+}
+
+// A record keeps its scope for life: `contact edit`, like `case edit`, declares no --scope, and
+// never asks the parser for one (QCommandLineParser warns on stderr about an undeclared option).
+void TestHqCliImport::contactEditHasNoScopeOption()
+{
+    const Run add = m_desk->hq({QStringLiteral("contact"), QStringLiteral("add"),
+                                QStringLiteral("--scope"), QStringLiteral("post:vienna"),
+                                QStringLiteral("--name"), QStringLiteral("Ana")});
+    QVERIFY2(add.code == 0, describe(add).constData());
+    const QString id = add.json.value(QStringLiteral("id")).toString();
+    const Run edit = m_desk->hq({QStringLiteral("contact"), QStringLiteral("edit"), id,
+                                 QStringLiteral("--role"), QStringLiteral("duty officer")});
+    QVERIFY2(edit.code == 0, describe(edit).constData());
+    QVERIFY2(!edit.err.contains("option not defined"), edit.err.constData());
+    QVERIFY2(edit.err.isEmpty(), edit.err.constData());
+    const Run help =
+        runHq({QStringLiteral("contact"), QStringLiteral("edit"), QStringLiteral("--help")});
+    QCOMPARE(help.code, 0);
+    QVERIFY(!help.out.contains("--scope"));
+    // --scope is refused as case edit refuses it: an unknown option, usage.
+    for (const char *command : {"contact", "case"}) {
+        const Run moved = m_desk->hq({QString::fromLatin1(command), QStringLiteral("edit"), id,
+                                      QStringLiteral("--scope"), QStringLiteral("post:vienna")});
+        QCOMPARE(moved.code, 2);
+        QVERIFY2(moved.err.contains("Unknown option 'scope'"), moved.err.constData());
+        QVERIFY2(!moved.err.contains("option not defined"), moved.err.constData());
+    }
 }
 
 void TestHqCliImport::killedImportLeavesNothingHalfApplied()

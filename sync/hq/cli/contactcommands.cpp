@@ -180,9 +180,7 @@ int contactEdit(Context &ctx)
 {
     if (ctx.positional().size() != 1)
         return ctx.usage(QStringLiteral("give the contact's id (or a unique prefix)"));
-    if (ctx.isSet(kOptScope))
-        return ctx.usage(QStringLiteral("a record keeps its scope for life (delete it and add it "
-                                        "to the other scope)"));
+    // No --scope (as case edit): a record keeps its scope for life; the parser refuses the option.
     auto fields = fieldsFromOptions(ctx);
     if (!fields)
         return ctx.usage(fields.error());
