@@ -16,6 +16,7 @@ class TestHqCliInstruction : public QObject
 private Q_SLOTS:
     void issueListReissue();
     void badBodiesAreRefused();
+    void firstLineHeadingIsTheTitleNotTheBody();
 };
 
 void TestHqCliInstruction::issueListReissue()
@@ -43,7 +44,9 @@ void TestHqCliInstruction::issueListReissue()
              QStringLiteral("Návštěva delegace v Bruselu, 14.–16. 12. 2026"));
     QFile f(md);
     QVERIFY(f.open(QIODevice::ReadOnly));
-    QCOMPARE(i.value(QStringLiteral("body")).toString(), QString::fromUtf8(f.readAll()).trimmed());
+    // The body goes on after the heading that became the title.
+    QCOMPARE(i.value(QStringLiteral("body")).toString(),
+             QString::fromUtf8(f.readAll()).section(QLatin1Char('\n'), 1).trimmed());
     QCOMPARE(i.value(QStringLiteral("requiresAck")).toBool(), true);
     QCOMPARE(i.value(QStringLiteral("priority")).toInt(), 4);
     QCOMPARE(i.value(QStringLiteral("issuedBy")).toString(), QStringLiteral("test officer"));
@@ -124,6 +127,58 @@ void TestHqCliInstruction::badBodiesAreRefused()
                  .toArray()
                  .size(),
              1);
+}
+
+void TestHqCliInstruction::firstLineHeadingIsTheTitleNotTheBody()
+{
+    Desk d;
+    QVERIFY(d.setUp());
+    QCOMPARE(
+        d.hq({QStringLiteral("scope"), QStringLiteral("add"), QStringLiteral("post:vienna")}).code,
+        0);
+    // The newest instruction's title and body as `instruction list` gives them.
+    const auto issue = [&](const QByteArray &markdown, const QStringList &extra = {}) {
+        static int n = 0;
+        const QString name = QStringLiteral("i%1.md").arg(++n);
+        if (!d.writeFile(name, markdown))
+            return std::pair{-1, QStringList()};
+        const Run r = d.hq(QStringList{QStringLiteral("instruction"), QStringLiteral("issue"),
+                                       QStringLiteral("--scope"), QStringLiteral("post:vienna"),
+                                       QStringLiteral("--body"), d.path(name)} +
+                           extra);
+        if (r.code != 0)
+            return std::pair{r.code, QStringList()};
+        const QString id = r.json.value(QStringLiteral("id")).toString();
+        for (const QJsonValue &v : d.hq({QStringLiteral("instruction"), QStringLiteral("list")})
+                                       .json.value(QStringLiteral("instructions"))
+                                       .toArray())
+            if (v.toObject().value(QStringLiteral("id")).toString() == id)
+                return std::pair{
+                    0, QStringList{v.toObject().value(QStringLiteral("title")).toString(),
+                                   v.toObject().value(QStringLiteral("body")).toString()}};
+        return std::pair{-2, QStringList()};
+    };
+    const QByteArray md = "# Hlášení o příjezdu\r\n\r\nPo příjezdu volejte službu.\r\n\r\n"
+                          "## Kontakty\r\n- stálá služba\r\n";
+    // No --title: the heading is the title and the body does not repeat it.
+    QCOMPARE(issue(md), (std::pair{0, QStringList{QStringLiteral("Hlášení o příjezdu"),
+                                                  QStringLiteral("Po příjezdu volejte službu.\n\n"
+                                                                 "## Kontakty\n- stálá služba")}}));
+    // Blank lines before it, a deeper heading, closing #s.
+    QCOMPARE(issue("\n\n### Pokyn ###\nText.\n"),
+             (std::pair{0, QStringList{QStringLiteral("Pokyn"), QStringLiteral("Text.")}}));
+    // A heading alone: an empty body.
+    QCOMPARE(issue("# Jen nadpis\n"),
+             (std::pair{0, QStringList{QStringLiteral("Jen nadpis"), QString()}}));
+    // With --title the body is the file as it is.
+    QCOMPARE(issue(md, {QStringLiteral("--title"), QStringLiteral("Jiný název")}),
+             (std::pair{0, QStringList{QStringLiteral("Jiný název"),
+                                       QStringLiteral("# Hlášení o příjezdu\n\nPo příjezdu "
+                                                      "volejte službu.\n\n## Kontakty\n- stálá "
+                                                      "služba")}}));
+    // Not a heading on the first line ("#hashtag", text first): no title, usage.
+    QCOMPARE(issue("#pokyn bez mezery\nText\n").first, 2);
+    QCOMPARE(issue("Úvod\n\n# Nadpis později\n").first, 2);
 }
 
 LIAISON_TEST_MAIN(TestHqCliInstruction)

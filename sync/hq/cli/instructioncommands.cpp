@@ -1,5 +1,6 @@
 // `instruction issue|list`: mission instructions (DESIGN.md "Data": Instruction, HQ only). The
-// body comes from a Markdown file; a re-issue (--update ID) raises the version, so devices
+// body comes from a Markdown file (a first line "# Title" is the title unless --title gives one,
+// and the body goes on after it); a re-issue (--update ID) raises the version, so devices
 // acknowledge the new content.
 
 #include "cli.h"
@@ -10,6 +11,9 @@
 #include "store/atomicfile.h"
 
 #include <QFileInfo>
+
+#include <optional>
+#include <utility>
 
 namespace liaison::hqcli {
 
@@ -47,6 +51,31 @@ Result<QList<model::RecordState>> instructions(desk::DeskStore &desk, const QStr
     return out;
 }
 
+// A Markdown body whose first line is an ATX heading (1 to 6 #, then a space; closing #s
+// dropped): the heading's text and the rest of the body. nullopt otherwise ("#tag", text first).
+std::optional<std::pair<QString, QString>> splitHeading(const QString &body)
+{
+    const qsizetype end = body.indexOf(QLatin1Char('\n'));
+    const QString first = end < 0 ? body : body.left(end);
+    qsizetype level = 0;
+    while (level < first.size() && first[level] == u'#')
+        ++level;
+    if (level < 1 || level > 6 ||
+        (level < first.size() && first[level] != u' ' && first[level] != u'\t'))
+        return std::nullopt;
+    QString title = first.mid(level).trimmed();
+    // A closing sequence is #s after a space ("# Title ##").
+    qsizetype close = title.size();
+    while (close > 0 && title[close - 1] == u'#')
+        --close;
+    if (close < title.size() &&
+        (close == 0 || title[close - 1] == u' ' || title[close - 1] == u'\t'))
+        title = title.left(close).trimmed();
+    if (title.isEmpty())
+        return std::nullopt;
+    return std::pair{title, end < 0 ? QString() : body.mid(end + 1).trimmed()};
+}
+
 int instructionIssue(Context &ctx)
 {
     const bool update = ctx.isSet(kOptUpdate);
@@ -69,19 +98,15 @@ int instructionIssue(Context &ctx)
                                                          text.error().message)));
         QString body = text->text;
         body.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
-        f.insert(QStringLiteral("body"), body.trimmed());
+        body = body.trimmed();
         if (!ctx.isSet(kOptTitle)) {
-            // The first Markdown heading is the title.
-            for (const QString &line : body.split(QLatin1Char('\n'))) {
-                if (line.startsWith(QLatin1Char('#'))) {
-                    QString t = line;
-                    while (t.startsWith(QLatin1Char('#')))
-                        t.remove(0, 1);
-                    f.insert(QStringLiteral("title"), t.trimmed());
-                    break;
-                }
+            // A first line "# Title" is the title; the body goes on after it.
+            if (auto heading = splitHeading(body)) {
+                f.insert(QStringLiteral("title"), heading->first);
+                body = heading->second;
             }
         }
+        f.insert(QStringLiteral("body"), body);
     }
     if (ctx.isSet(kOptTitle))
         f.insert(QStringLiteral("title"), ctx.value(kOptTitle));
@@ -238,7 +263,9 @@ void addInstructionCommands(QList<Command> &out)
                  {kOptScope, QStringLiteral("The scope (declared)."), QStringLiteral("scope")});
              p.addOption({kOptBody, QStringLiteral("The body: a UTF-8 Markdown file."),
                           QStringLiteral("file")});
-             p.addOption({kOptTitle, QStringLiteral("Title (default: the body's first # heading)."),
+             p.addOption({kOptTitle,
+                          QStringLiteral("Title (default: the body's first line when it is a # "
+                                         "heading; the body then goes on after it)."),
                           QStringLiteral("text")});
              p.addOption({kOptRequiresAck, QStringLiteral("Officers must acknowledge it.")});
              p.addOption({kOptPriority, QStringLiteral("0 to 5."), QStringLiteral("n")});
