@@ -927,6 +927,19 @@ void TestHqCliEnrol::replaceRevokesAndEnrolsWithSameScopes()
     QVERIFY(help.out.contains("device replace [options] ID"));
     QVERIFY(help.out.contains("--png"));
     QCOMPARE(w.registeredDevices(), 2);
+
+    // ---- for people: B replaced in turn, the revocation and the code as device add prints it ----
+    const Run human =
+        runHq({QStringLiteral("device"), QStringLiteral("replace"), bId, QStringLiteral("--store"),
+               w.d.store(), QStringLiteral("--passphrase-file"), w.d.deskPass()},
+              {}, w.d.dir.path());
+    QVERIFY2(human.code == 0, describe(human).constData());
+    QVERIFY2(human.out.contains("device " + bId.left(8).toLatin1() + " revoked: wipe-only"),
+             human.out.constData());
+    QVERIFY(human.out.contains("post:berlin, post:vienna"));
+    QVERIFY(human.out.contains("one-time enrolment code"));
+    QVERIFY(human.out.contains("LIAISON1-"));
+    QVERIFY(human.out.contains("\xe2\x96\x88") || human.out.contains("\xe2\x96\x80")); // the QR
 }
 
 LIAISON_TEST_MAIN(TestHqCliEnrol)
