@@ -56,7 +56,7 @@ public:
     QList<Kind> kinds;
     bool failCheck = false;
 
-    Status check(const Body &body, const StreamContext &) override
+    Status check(const Body &, const StreamContext &) override
     {
         ++checked;
         if (failCheck)
