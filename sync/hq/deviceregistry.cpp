@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "hq/helddeletes.h"
+#include "hq/hqrejects.h"
 #include "model/records.h"
 #include "streams/savepoint.h"
 
@@ -73,7 +74,8 @@ DeviceRegistry::~DeviceRegistry() = default;
 std::vector<store::Migration> DeviceRegistry::migrations()
 {
     // 3: held tombstones of shared records and who created each record (hq/helddeletes.h).
-    return {migration1, migration2, HeldDeletes::migration};
+    // 4: the REJECTs HQ decided, for the desk's review (hq/hqrejects.h).
+    return {migration1, migration2, HeldDeletes::migration, HqRejects::migration};
 }
 
 Status DeviceRegistry::open()

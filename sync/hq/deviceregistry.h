@@ -7,7 +7,8 @@
 //  hq_device  id, Ed25519 sign pk, X25519 box pk and its key id, state, label
 //  hq_member  (scope, device)
 //  hq_quota   device, window index, operations taken in it
-// and lists HQ's other tables' migrations (hq_creator, hq_held_delete: hq/helddeletes.h).
+// and lists HQ's other tables' migrations (hq_creator, hq_held_delete: hq/helddeletes.h;
+// hq_reject: hq/hqrejects.h).
 
 #include "crypto/bytes.h"
 #include "error.h"

@@ -35,6 +35,7 @@ HqFanout::HqFanout(model::RecordStore &records, DeviceRegistry &devices)
     , m_devices(devices)
     , m_validator(records, devices)
     , m_held(records.db())
+    , m_rejects(records.db())
 {}
 
 Status HqFanout::fanOut(const QList<Operation> &ops, const Id16 *exclude, QList<Outgoing> &out)
@@ -134,6 +135,9 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
         if (!reject)
             return err(reject);
         reject->sentIn = sentIn;
+        // Kept for the desk's review, in the transaction that queues the REJECT.
+        if (auto kept = m_rejects.record(sender, op, verdict->reason, hqNowMs); !kept)
+            return err(kept);
         result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor()});
         result.reasons.append(verdict->reason);
         ++result.rejected;

@@ -10,7 +10,8 @@
 //  - RESYNC content for one device: its scopes and their full snapshot;
 //  - a device's tombstone of a shared record it did not create is held for the desk (DESIGN.md
 //    "Data"), never applied or fanned out on the device's word: heldDeletes(),
-//    acceptHeldDelete(), refuseHeldDelete().
+//    acceptHeldDelete(), refuseHeldDelete();
+//  - every REJECT it decides for a device's operation is kept for the desk's review (rejects()).
 // The output is a list of messages per target device; the stream outbox seals them (enqueue()).
 // Every call runs in one SAVEPOINT, so it commits with the receiver's transaction when called
 // from the applier.
@@ -18,6 +19,7 @@
 #include "error.h"
 #include "hq/deviceregistry.h"
 #include "hq/helddeletes.h"
+#include "hq/hqrejects.h"
 #include "hq/hqvalidator.h"
 #include "model/operation.h"
 #include "model/payloads.h"
@@ -73,6 +75,7 @@ public:
     [[nodiscard]] const HqValidator &validator() const { return m_validator; }
     [[nodiscard]] model::RecordStore &records() { return m_records; }
     [[nodiscard]] DeviceRegistry &devices() { return m_devices; }
+    [[nodiscard]] HqRejects &rejects() { return m_rejects; }
 
     // `sentIn`: the device's `up` envelope that carried `ops`; every REJECT names it, so the
     // device can tell a refusal of an operation it has sent again since (re-issued after a
@@ -133,6 +136,7 @@ private:
     DeviceRegistry &m_devices;
     HqValidator m_validator;
     HeldDeletes m_held;
+    HqRejects m_rejects;
     qsizetype m_maxPayloadBytes = kDefaultMaxPayloadBytes;
     int m_opQuota = kDefaultOpQuota;
     qint64 m_opQuotaWindowMs = kDefaultOpQuotaWindowMs;

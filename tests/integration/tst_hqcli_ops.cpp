@@ -1,7 +1,8 @@
 // liaison-hq's everyday reading of the field (issue 10): `acks` (test 6: exactly the active
 // devices that have not acknowledged the current version), `reports`, `checkins` (overdue ones
-// marked), `review list|accept|refuse` (held deletions), `sync --follow` (stops cleanly on
-// SIGTERM). The real binary, a real liaison-relay on loopback, devices of this process.
+// marked), `review list|accept|refuse|dismiss` (held deletions; the REJECTs HQ sent), `sync
+// --follow` (stops cleanly on SIGTERM). The real binary, a real liaison-relay on loopback, devices
+// of this process.
 
 #include "hqcliopskit.h"
 #include "testmain.h"
@@ -81,10 +82,10 @@ void TestHqCliOps::acksListExactlyTheMissingDevices()
     QVERIFY(berlin.enrol({kBerlin}));
     QVERIFY(desk.d.writeFile(QStringLiteral("order.md"),
                              "# Border crossing procedure\n\nCarry the letter at all times.\n"));
-    const Run issued = desk.hq({QStringLiteral("instruction"), QStringLiteral("issue"),
-                                QStringLiteral("--scope"), kVienna, QStringLiteral("--body"),
-                                desk.d.path(QStringLiteral("order.md")),
-                                QStringLiteral("--requires-ack")});
+    const Run issued =
+        desk.hq({QStringLiteral("instruction"), QStringLiteral("issue"), QStringLiteral("--scope"),
+                 kVienna, QStringLiteral("--body"), desk.d.path(QStringLiteral("order.md")),
+                 QStringLiteral("--requires-ack")});
     QVERIFY2(issued.code == 0, describe(issued).constData());
     const QString instructionId = issued.json.value(QStringLiteral("id")).toString();
     auto rid = model::RecordId::fromHex(QString(instructionId).remove(QLatin1Char('-')).toLatin1());
@@ -95,12 +96,11 @@ void TestHqCliOps::acksListExactlyTheMissingDevices()
     QCOMPARE(desk.hq({QStringLiteral("device"), QStringLiteral("revoke"), gone.id()}).code, 0);
 
     // Nobody has acknowledged: every active Vienna device is missing, nobody else is listed.
-    Run acks = desk.hq({QStringLiteral("acks"), QStringLiteral("--instruction"),
-                        instructionId.left(8)});
+    Run acks =
+        desk.hq({QStringLiteral("acks"), QStringLiteral("--instruction"), instructionId.left(8)});
     QVERIFY2(acks.code == 0, describe(acks).constData());
     QCOMPARE(acks.json.value(QStringLiteral("version")).toInt(), 1);
-    QCOMPARE(ids(acks.json.value(QStringLiteral("missing")).toArray()),
-             ([&] {
+    QCOMPARE(ids(acks.json.value(QStringLiteral("missing")).toArray()), ([&] {
                  QStringList l{a.id(), b.id(), c.id()};
                  l.sort();
                  return l;
@@ -120,11 +120,11 @@ void TestHqCliOps::acksListExactlyTheMissingDevices()
     // Re-issued: version 2. Only a, who acknowledges again, is done; b acked version 1 only.
     QVERIFY(desk.d.writeFile(QStringLiteral("order2.md"),
                              "# Border crossing procedure\n\nCarry the letter and the badge.\n"));
-    QCOMPARE(desk.hq({QStringLiteral("instruction"), QStringLiteral("issue"),
-                      QStringLiteral("--update"), instructionId, QStringLiteral("--body"),
-                      desk.d.path(QStringLiteral("order2.md"))})
-                 .code,
-             0);
+    QCOMPARE(
+        desk.hq({QStringLiteral("instruction"), QStringLiteral("issue"), QStringLiteral("--update"),
+                 instructionId, QStringLiteral("--body"), desk.d.path(QStringLiteral("order2.md"))})
+            .code,
+        0);
     QCOMPARE(desk.hq({QStringLiteral("publish")}).code, 0);
     for (FieldDevice *d : {&a, &b, &c})
         QVERIFY(d->node.syncOnce());
@@ -142,9 +142,8 @@ void TestHqCliOps::acksListExactlyTheMissingDevices()
             QCOMPARE(v.toObject().value(QStringLiteral("acknowledgedVersion")).toInt(), 1);
     // The human form names them too; --missing leaves the done ones out.
     const Run human = runHq({QStringLiteral("acks"), QStringLiteral("--instruction"), instructionId,
-                             QStringLiteral("--missing"), QStringLiteral("--store"),
-                             desk.d.store(), QStringLiteral("--passphrase-file"),
-                             desk.d.deskPass()});
+                             QStringLiteral("--missing"), QStringLiteral("--store"), desk.d.store(),
+                             QStringLiteral("--passphrase-file"), desk.d.deskPass()});
     QCOMPARE(human.code, 0);
     QVERIFY(human.out.contains("1 of 3 active device(s) acknowledged"));
     QVERIFY(human.out.contains(b.id().left(8).toLatin1()));
@@ -237,14 +236,14 @@ void TestHqCliOps::reportsCheckInsAndReview()
                  .toArray()
                  .size(),
              0);
-    QCOMPARE(desk.hq({QStringLiteral("reports"), QStringLiteral("--since"),
-                      QStringLiteral("yesterday")})
-                 .code,
-             2);
-    QCOMPARE(desk.hq({QStringLiteral("reports"), QStringLiteral("show"),
-                      QStringLiteral("0000abcd")})
-                 .code,
-             1);
+    QCOMPARE(
+        desk.hq({QStringLiteral("reports"), QStringLiteral("--since"), QStringLiteral("yesterday")})
+            .code,
+        2);
+    QCOMPARE(
+        desk.hq({QStringLiteral("reports"), QStringLiteral("show"), QStringLiteral("0000abcd")})
+            .code,
+        1);
 
     const Run checkins = desk.hq({QStringLiteral("checkins")});
     QVERIFY2(checkins.code == 0, describe(checkins).constData());
@@ -256,9 +255,9 @@ void TestHqCliOps::reportsCheckInsAndReview()
     QCOMPARE(overdue.size(), 1);
     QCOMPARE(overdue[0].toObject().value(QStringLiteral("scheduleItem")).toString(),
              model::recordIdToString(visitMissed));
-    const Run checkinsHuman = runHq({QStringLiteral("checkins"), QStringLiteral("--store"),
-                                     desk.d.store(), QStringLiteral("--passphrase-file"),
-                                     desk.d.deskPass()});
+    const Run checkinsHuman =
+        runHq({QStringLiteral("checkins"), QStringLiteral("--store"), desk.d.store(),
+               QStringLiteral("--passphrase-file"), desk.d.deskPass()});
     QVERIFY(checkinsHuman.out.contains("OVERDUE"));
     QVERIFY(checkinsHuman.out.contains("Embassy meeting"));
     // With a grace of three hours nothing is overdue yet.
@@ -290,21 +289,21 @@ void TestHqCliOps::reportsCheckInsAndReview()
     for (const QJsonValue &v : items) {
         const QJsonObject o = v.toObject();
         QCOMPARE(o.value(QStringLiteral("device")).toString(), b.id());
-        (o.value(QStringLiteral("title")).toString() == QStringLiteral("Jana Nováková") ? refuseId
-                                                                                      : acceptId) =
-            o.value(QStringLiteral("id")).toInteger();
+        (o.value(QStringLiteral("title")).toString() == QStringLiteral("Jana Nováková")
+             ? refuseId
+             : acceptId) = o.value(QStringLiteral("id")).toInteger();
     }
     QVERIFY2(refuseId && acceptId, held.out.constData());
-    const Run refused = desk.hq({QStringLiteral("review"), QStringLiteral("refuse"),
-                                 QString::number(refuseId)});
+    const Run refused =
+        desk.hq({QStringLiteral("review"), QStringLiteral("refuse"), QString::number(refuseId)});
     QVERIFY2(refused.code == 0, describe(refused).constData());
-    const Run accepted = desk.hq({QStringLiteral("review"), QStringLiteral("accept"),
-                                  QString::number(acceptId)});
+    const Run accepted =
+        desk.hq({QStringLiteral("review"), QStringLiteral("accept"), QString::number(acceptId)});
     QVERIFY2(accepted.code == 0, describe(accepted).constData());
-    QCOMPARE(desk.hq({QStringLiteral("review"), QStringLiteral("accept"),
-                      QString::number(acceptId)})
-                 .code,
-             1);
+    QCOMPARE(
+        desk.hq({QStringLiteral("review"), QStringLiteral("accept"), QString::number(acceptId)})
+            .code,
+        1);
     QCOMPARE(desk.hq({QStringLiteral("review"), QStringLiteral("list")})
                  .json.value(QStringLiteral("items"))
                  .toArray()
@@ -320,9 +319,101 @@ void TestHqCliOps::reportsCheckInsAndReview()
                 names.append(r.fields.value(QStringLiteral("name")).value.toString());
         QCOMPARE(names, QStringList{QStringLiteral("Jana Nováková")});
     }
-    const Run audit = desk.hq({QStringLiteral("audit"), QStringLiteral("--action"),
-                               QStringLiteral("review")});
+    const Run audit =
+        desk.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("review")});
     QCOMPARE(audit.json.value(QStringLiteral("entries")).toArray().size(), 2);
+    // The desk's own refusal above (REJECT DeleteRefused) is not listed for review.
+    QCOMPARE(desk.hq({QStringLiteral("review"), QStringLiteral("list")})
+                 .json.value(QStringLiteral("rejects"))
+                 .toArray()
+                 .size(),
+             0);
+
+    // ---- review: the REJECTs HQ sends a, listed until dismissed ----
+    // a forges a write to HQ's schedule item and a report in a scope it is not in, as one DELTA.
+    model::Operation hqOnly;
+    hqOnly.recordId = visitDone;
+    hqOnly.type = model::RecordType::ScheduleItem;
+    hqOnly.scope = kVienna;
+    hqOnly.fields = {{QStringLiteral("title"), QStringLiteral("Forged title")}};
+    hqOnly.stamp = a.node.records->clock().tick();
+    model::Operation outOfScope;
+    outOfScope.recordId = model::newRecordId();
+    outOfScope.type = model::RecordType::FieldReport;
+    outOfScope.scope = kBerlin;
+    outOfScope.fields = {{QStringLiteral("text"), QStringLiteral("Secret words")},
+                         {QStringLiteral("time"), clock.wallMs()}};
+    outOfScope.stamp = a.node.records->clock().tick();
+    QVERIFY(a.node.outbox->enqueue(protocol::hqParticipantId(), streams::Kind::Delta,
+                                   model::DeltaPayload{{hqOnly, outOfScope}}.toCbor()));
+    QVERIFY(a.node.syncOnce());
+    const Run s3 = desk.hq({QStringLiteral("sync")});
+    QVERIFY2(s3.code == 0, describe(s3).constData());
+    const Run withRejects = desk.hq({QStringLiteral("review"), QStringLiteral("list")});
+    QVERIFY2(withRejects.code == 0, describe(withRejects).constData());
+    QCOMPARE(withRejects.json.value(QStringLiteral("items")).toArray().size(), 0);
+    const QJsonArray rejects = withRejects.json.value(QStringLiteral("rejects")).toArray();
+    QCOMPARE(rejects.size(), 2);
+    QHash<QString, QJsonObject> byReason;
+    for (const QJsonValue &v : rejects) {
+        const QJsonObject o = v.toObject();
+        QCOMPARE(o.value(QStringLiteral("device")).toString(), a.id());
+        // Ids, type, scope and the reason only: never a field value of the record.
+        QVERIFY(!QJsonDocument(o).toJson().contains("Forged"));
+        QVERIFY(!QJsonDocument(o).toJson().contains("Secret"));
+        byReason.insert(o.value(QStringLiteral("reason")).toString(), o);
+    }
+    QCOMPARE(byReason.value(QStringLiteral("hq-only-type")).value(QStringLiteral("record")),
+             QJsonValue(model::recordIdToString(visitDone)));
+    QCOMPARE(byReason.value(QStringLiteral("hq-only-type")).value(QStringLiteral("type")),
+             QJsonValue(QStringLiteral("schedule")));
+    const QJsonObject scopeReject = byReason.value(QStringLiteral("out-of-scope"));
+    QCOMPARE(scopeReject.value(QStringLiteral("record")),
+             QJsonValue(model::recordIdToString(outOfScope.recordId)));
+    QCOMPARE(scopeReject.value(QStringLiteral("scope")), QJsonValue(kBerlin));
+    QVERIFY(scopeReject.value(QStringLiteral("detail")).toString().contains(kBerlin));
+    QVERIFY(!scopeReject.value(QStringLiteral("time")).toString().isEmpty());
+    // The human form lists them after the held deletions.
+    const Run reviewHuman =
+        runHq({QStringLiteral("review"), QStringLiteral("list"), QStringLiteral("--store"),
+               desk.d.store(), QStringLiteral("--passphrase-file"), desk.d.deskPass()});
+    QCOMPARE(reviewHuman.code, 0);
+    QVERIFY2(reviewHuman.out.contains("out-of-scope") && reviewHuman.out.contains("hq-only-type"),
+             reviewHuman.out.constData());
+    QVERIFY(reviewHuman.out.contains(a.id().left(8).toLatin1()));
+
+    // Dismissed: it leaves the list, with an audit entry; twice, unknown or not a number fail.
+    const qint64 dismissId = scopeReject.value(QStringLiteral("id")).toInteger();
+    const Run dismissed =
+        desk.hq({QStringLiteral("review"), QStringLiteral("dismiss"), QString::number(dismissId)});
+    QVERIFY2(dismissed.code == 0, describe(dismissed).constData());
+    const QJsonArray left = desk.hq({QStringLiteral("review"), QStringLiteral("list")})
+                                .json.value(QStringLiteral("rejects"))
+                                .toArray();
+    QCOMPARE(left.size(), 1);
+    QCOMPARE(left[0].toObject().value(QStringLiteral("reason")).toString(),
+             QStringLiteral("hq-only-type"));
+    QCOMPARE(
+        desk.hq({QStringLiteral("review"), QStringLiteral("dismiss"), QString::number(dismissId)})
+            .code,
+        1);
+    QCOMPARE(desk.hq({QStringLiteral("review"), QStringLiteral("dismiss"),
+                      QString::number(dismissId + 1000)})
+                 .code,
+             1);
+    QCOMPARE(
+        desk.hq({QStringLiteral("review"), QStringLiteral("dismiss"), QStringLiteral("x")}).code,
+        2);
+    QCOMPARE(desk.hq({QStringLiteral("review"), QStringLiteral("list"), QStringLiteral("--since"),
+                      QStringLiteral("0")})
+                 .code,
+             2);
+    QCOMPARE(
+        desk.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("review")})
+            .json.value(QStringLiteral("entries"))
+            .toArray()
+            .size(),
+        3);
 }
 
 void TestHqCliOps::syncFollowStopsOnSignal()
@@ -331,9 +422,9 @@ void TestHqCliOps::syncFollowStopsOnSignal()
     QVERIFY(desk.start({kVienna}));
     QProcess p;
     p.setProgram(hqBinary());
-    p.setArguments({QStringLiteral("sync"), QStringLiteral("--follow"), QStringLiteral("--interval"),
-                    QStringLiteral("1"), QStringLiteral("--store"), desk.d.store(),
-                    QStringLiteral("--passphrase-file"), desk.d.deskPass(),
+    p.setArguments({QStringLiteral("sync"), QStringLiteral("--follow"),
+                    QStringLiteral("--interval"), QStringLiteral("1"), QStringLiteral("--store"),
+                    desk.d.store(), QStringLiteral("--passphrase-file"), desk.d.deskPass(),
                     QStringLiteral("--json")});
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LIAISON_HQ_TEST_KDF"), QStringLiteral("1"));
@@ -351,17 +442,17 @@ void TestHqCliOps::syncFollowStopsOnSignal()
     QVERIFY(o.value(QStringLiteral("rounds")).toInt() >= 2);
     QCOMPARE(o.value(QStringLiteral("failedRounds")).toInt(), 0);
     // Usage errors.
-    QCOMPARE(desk.hq({QStringLiteral("sync"), QStringLiteral("--interval"), QStringLiteral("5")})
-                 .code,
-             2);
-    QCOMPARE(desk.hq({QStringLiteral("sync"), QStringLiteral("--follow"), QStringLiteral("--rounds"),
-                      QStringLiteral("0")})
+    QCOMPARE(
+        desk.hq({QStringLiteral("sync"), QStringLiteral("--interval"), QStringLiteral("5")}).code,
+        2);
+    QCOMPARE(desk.hq({QStringLiteral("sync"), QStringLiteral("--follow"),
+                      QStringLiteral("--rounds"), QStringLiteral("0")})
                  .code,
              2);
     // --rounds bounds it.
-    const Run two = desk.hq({QStringLiteral("sync"), QStringLiteral("--follow"),
-                             QStringLiteral("--interval"), QStringLiteral("1"),
-                             QStringLiteral("--rounds"), QStringLiteral("2")});
+    const Run two =
+        desk.hq({QStringLiteral("sync"), QStringLiteral("--follow"), QStringLiteral("--interval"),
+                 QStringLiteral("1"), QStringLiteral("--rounds"), QStringLiteral("2")});
     QVERIFY2(two.code == 0, describe(two).constData());
     QCOMPARE(two.json.value(QStringLiteral("rounds")).toInt(), 2);
 }
