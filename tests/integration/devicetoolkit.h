@@ -116,11 +116,13 @@ struct DeviceDir
 class Enrolment
 {
 public:
+    // An empty `code`: `extra` names it (--code-file FILE).
     Enrolment(const DeviceDir &dir, const QByteArray &code, QStringList extra = {})
     {
-        prepare(m_process, QStringList{QStringLiteral("enrol"), QStringLiteral("--code"),
-                                       QString::fromLatin1(code)} +
-                               dir.common() + extra);
+        QStringList args{QStringLiteral("enrol")};
+        if (!code.isEmpty())
+            args << QStringLiteral("--code") << QString::fromLatin1(code);
+        prepare(m_process, args + dir.common() + extra);
         m_process.start();
         m_process.closeWriteChannel();
     }

@@ -1,12 +1,15 @@
 // Enrolment end to end (issue 10, tests 1 and 2; DESIGN.md "Enrolment"): the real liaison-hq
-// binary, a real liaison-relay on loopback, real stores. The device side runs in this process
-// through the protocol library (protocol/enrolment.h) and the library's device streams: it parses
-// the code, fetches and verifies the HQ certificate, posts its sealed submission with the relay
-// token and shows its safety number; then it syncs like any device.
+// binary, a real liaison-relay on loopback, real stores. In test 1 the device is the real
+// headless liaison-device (devicetoolkit.h); in the others the device side runs in this process
+// through the protocol library (protocol/enrolment.h) and the library's device streams, so a test
+// can post what it likes: it parses the code, fetches and verifies the HQ certificate, posts its
+// sealed submission with the relay token and shows its safety number; then it syncs like any
+// device.
 //
-// 1. From nothing: root init, cert issue, init, scope add, contacts imported, device add, the
-//    device enrols, device fingerprint equals the device's number, device confirm with it,
-//    publish: the device holds exactly its scope's records.
+// 1. From nothing: root init, cert issue, init, scope add, contacts imported, device add,
+//    `liaison-device enrol` with the code file prints its safety number, device fingerprint equals
+//    it, device confirm with it, the tool ends, publish, `liaison-device sync`: `records` shows
+//    exactly its scope's records (the desk's, by id) and nothing of the other scope.
 // 2. Refusals: a code used twice (two different submissions) cancels; an expired enrolment is
 //    refused; a relay that swaps the submission HQ reads (a fault proxy between desk and relay)
 //    fails the MAC, or, when the swapper knows the code, gives another safety number so the
@@ -18,6 +21,7 @@
 
 #include "client/relayhttp.h"
 #include "client/wipecheck.h"
+#include "devicetoolkit.h"
 #include "e2eharness.h"
 #include "faultproxy.h"
 #include "hqclikit.h"
@@ -27,6 +31,8 @@
 #include "desk/enrolment.h"
 #include "desk/remotewipe.h"
 #include "desktop/softwarekeystore.h"
+#include "device/wipefile.h"
+#include "model/operation.h"
 #include "protocol/enrolment.h"
 #include "protocol/wipe.h"
 
@@ -35,6 +41,7 @@
 #include <QSignalSpy>
 
 using namespace liaison;
+using namespace liaison::devicetest;
 using namespace liaison::hqclitest;
 
 namespace {
@@ -418,86 +425,110 @@ void TestHqCliEnrol::enrolFromNothing()
     QCOMPARE(early.code, 1);
     QVERIFY(early.err.contains("not enrolled"));
 
-    // ---- the device enrols (its id and keys from the code and its own store) ----
-    e2e::TestClock clock;
-    e2e::DeviceNode dev(w.dep, clock);
-    dev.id = *crypto::Id16::fromHex(id.toLatin1());
+    // ---- the device enrols headless: liaison-device with the code handed over in a file ----
+    const crypto::Id16 deviceId = *crypto::Id16::fromHex(id.toLatin1());
+    DeviceDir dev;
+    const QString codeFile = w.d.path(QStringLiteral("enrol.code"));
     {
-        std::vector<store::Migration> m = model::RecordStore::migrations();
-        for (auto &x : streams::streamMigrations())
-            m.push_back(std::move(x));
-        dev.db = e2e::openStore(w.d.path(QStringLiteral("device.db")), std::move(m));
-        QVERIFY(dev.db);
-        dev.records = std::make_unique<model::RecordStore>(*dev.db, clock, dev.id,
-                                                           model::ReplicaRole::Device);
-        QVERIFY(dev.records->open());
-        dev.applier = std::make_unique<model::DeviceApplier>(*dev.records);
-        dev.me = std::make_unique<e2e::Identity>(streams::Role::Device, w.dep.id, dev.id,
-                                                 dev.keys.secretKey, dev.keys.publicKey);
+        QFile f(codeFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(codeText + '\n');
     }
-    const crypto::SignKeyPair wipeAck = crypto::crypto_sign_keypair();
-    auto enrolled = enrolDevice(w.nam, codeText, w.relayUrl, dev.keys, dev.me->boxPublicKey(),
-                                wipeAck.publicKey);
-    QVERIFY(enrolled);
-    QVERIFY2(enrolled->postStatus == 201, enrolled->postBody.constData());
-    QCOMPARE(enrolled->code.device, dev.id);
+    Enrolment tool(dev, {},
+                   {QStringLiteral("--code-file"), codeFile, QStringLiteral("--label"),
+                    QStringLiteral("Vienna officer"), QStringLiteral("--timeout"),
+                    QStringLiteral("120")});
+    const QString number = tool.waitForSafetyNumber();
+    if (number.isEmpty()) // (QVERIFY2 evaluates its message even when the check passes)
+        QFAIL(describe(tool.finish(1000)).constData());
 
     // ---- the desk: verifying, same safety number on both sides ----
     const Run fp = w.hq({QStringLiteral("device"), QStringLiteral("fingerprint"), id.left(8)});
     QVERIFY2(fp.code == 0, describe(fp).constData());
-    QCOMPARE(fp.json.value(QStringLiteral("safetyNumber")).toString(), enrolled->safetyNumber());
+    QCOMPARE(fp.json.value(QStringLiteral("safetyNumber")).toString(), number);
     QCOMPARE(w.enrolmentState(id), QStringLiteral("verifying"));
     QCOMPARE(w.registeredDevices(), 0); // nothing registered before the confirmation
 
-    // ---- confirm with the number the officer reads out (grouped as on the screen) ----
-    const Run confirm =
-        w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id, QStringLiteral("--number"),
-              protocol::safetyNumber(enrolled->transcript).toDisplayString()});
+    // ---- confirm with the number the device shows (grouped as on its screen) ----
+    const Run confirm = w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
+                              QStringLiteral("--number"), number});
     QVERIFY2(confirm.code == 0, describe(confirm).constData());
     QCOMPARE(confirm.json.value(QStringLiteral("relayRegistered")).toBool(), true);
     QCOMPARE(w.enrolmentState(id), QStringLiteral("confirmed"));
     QCOMPARE(w.registeredDevices(), 1);
     // A second confirm changes nothing.
     QCOMPARE(w.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
-                   QStringLiteral("--number"), enrolled->safetyNumber()})
+                   QStringLiteral("--number"), number})
                  .code,
              1);
 
-    // ---- publish, and the device syncs with the keys enrolment gave it ----
+    // ---- the tool saw HQ's RESYNC and ends ----
+    const ToolRun done = tool.finish(120000);
+    QVERIFY2(done.code == 0, describe(done).constData());
+    QVERIFY2(done.out.contains("device: " + id.toLatin1()), done.out.constData());
+    QVERIFY2(done.out.contains("in scopes post:vienna"), done.out.constData());
+
+    // ---- publish; the device syncs with the keys enrolment gave it ----
     const Run pub = w.hq({QStringLiteral("publish")});
     QVERIFY2(pub.code == 0, describe(pub).constData());
-    w.dep.content.publicKey = enrolled->certificate.contentKey;
-    streams::Peer p;
-    p.id = protocol::hqParticipantId();
-    p.signKey = enrolled->certificate.contentKey;
-    p.boxKey = enrolled->code.hqBoxKey;
-    p.boxKeyId = enrolled->code.hqBoxKeyId;
-    p.signKeyHash = crypto::crypto_generichash(p.signKey.view());
-    p.state = streams::PeerState::Active;
-    dev.directory.m_hq = p;
-    dev.outbox = std::make_unique<streams::StreamOutbox>(*dev.db, *dev.me, dev.directory, clock);
-    dev.receiver = std::make_unique<streams::Receiver>(*dev.db, *dev.me, dev.directory,
-                                                       *dev.applier, *dev.outbox, clock);
-    dev.connectTo(e2e::endpointFor(w.dep, w.relay.port));
-    QVERIFY(dev.syncOnce());
-    QCOMPARE(dev.records->scopes(), QStringList{QStringLiteral("post:vienna")});
-    auto count = dev.records->recordCount();
-    QVERIFY(count);
-    QCOMPARE(*count, qint64(4)); // the Outlook file's contacts, nothing of post:berlin
+    const ToolRun sync = dev.run(QStringLiteral("sync"), {QStringLiteral("--json")});
+    QVERIFY2(sync.code == 0, describe(sync).constData());
+    QCOMPARE(sync.json.value(QStringLiteral("confirmed")).toBool(), true);
+
+    // ---- it holds exactly its scope's records: the desk's post:vienna, nothing of post:berlin --
+    const ToolRun rec = dev.run(QStringLiteral("records"), {QStringLiteral("--json")});
+    QVERIFY2(rec.code == 0, describe(rec).constData());
+    QCOMPARE(rec.json.value(QStringLiteral("held_scopes")).toArray(),
+             QJsonArray{QStringLiteral("post:vienna")});
+    QStringList held;
+    for (const QJsonValue &v : rec.json.value(QStringLiteral("records")).toArray()) {
+        QCOMPARE(v.toObject().value(QStringLiteral("scope")).toString(),
+                 QStringLiteral("post:vienna"));
+        held << v.toObject().value(QStringLiteral("id")).toString();
+    }
+    QCOMPARE(held.size(), 4); // the Outlook file's contacts
     {
         OpenedDesk opened(w.d);
         QVERIFY(opened.store);
-        QCOMPARE(e2e::dump(*dev.records, {QStringLiteral("post:vienna")}),
-                 e2e::dump(opened.store->records(), {QStringLiteral("post:vienna")}));
-        // The RESYNC named the wipe id kept at the desk.
-        auto wipeId = desk::enrolledWipeId(opened.store->database(), dev.id);
+        auto vienna = opened.store->records().records({QStringLiteral("post:vienna")});
+        QVERIFY(vienna);
+        QStringList expected;
+        for (const model::RecordState &r : *vienna)
+            if (!r.deleted)
+                expected << model::recordIdToString(r.id);
+        held.sort();
+        expected.sort();
+        QCOMPARE(held, expected);
+        auto berlin = opened.store->records().records({QStringLiteral("post:berlin")});
+        QVERIFY(berlin);
+        QVERIFY(!berlin->empty()); // there was something to leak
+        const ToolRun other =
+            dev.run(QStringLiteral("records"), {QStringLiteral("--json"), QStringLiteral("--scope"),
+                                                QStringLiteral("post:berlin")});
+        QVERIFY2(other.code == 0, describe(other).constData());
+        QCOMPARE(other.json.value(QStringLiteral("count")).toInt(), 0);
+
+        // The RESYNC named the wipe id kept at the desk, and the device's wipe file holds it,
+        // with the hash of the wipe-ack key the desk registered.
+        auto wipeId = desk::enrolledWipeId(opened.store->database(), deviceId);
         QVERIFY(wipeId && *wipeId);
-        // The wipe target: the same wipe id, and the wipe-ack key T carried.
-        auto target = desk::RemoteWipe(*opened.store).status(dev.id);
+        auto target = desk::RemoteWipe(*opened.store).status(deviceId);
         QVERIFY(target && *target);
         QCOMPARE((*target)->wipeId, std::optional<crypto::Id16>(**wipeId));
-        QCOMPARE((*target)->wipeAckKey, std::optional<crypto::SignPublicKey>(wipeAck.publicKey));
+        QVERIFY((*target)->wipeAckKey);
+        auto wipeFile = device::readWipeFile(dev.vaultDir());
+        QVERIFY(wipeFile && *wipeFile);
+        QCOMPARE((*wipeFile)->target.device, deviceId);
+        QCOMPARE((*wipeFile)->target.wipeId, **wipeId);
+        QCOMPARE((*wipeFile)->target.wipeAckKeyHash,
+                 crypto::crypto_generichash((*target)->wipeAckKey->view()));
     }
+    const ToolRun st = dev.run(QStringLiteral("status"), {QStringLiteral("--json")});
+    QVERIFY2(st.code == 0, describe(st).constData());
+    QCOMPARE(st.json.value(QStringLiteral("device")).toString(), id);
+    QCOMPARE(st.json.value(QStringLiteral("relay")).toString(), w.relayUrl);
+    QCOMPARE(st.json.value(QStringLiteral("records")).toInt(), 4);
+
     // Every step audited.
     const Run audit =
         w.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("device")});
