@@ -70,6 +70,35 @@ Result<Enrolment> readRow(const store::Statement &st)
     return e;
 }
 
+// PUT /v1/enrol/{id}: the slot for `device` with this token hash and expiry (`what` names the
+// step in errors).
+Status putSlot(DeskRelay &relay, const crypto::Id16 &device, const crypto::Hash32 &tokenHash,
+               std::int64_t expiresMs, const QString &what)
+{
+    std::optional<client::RelayReply> got;
+    {
+        QEventLoop loop;
+        QTimer timer;
+        timer.setSingleShot(true);
+        QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+        relay.transport().putEnrolSlot(device, tokenHash, expiresMs,
+                                       [&](const client::RelayReply &r) {
+                                           got = r;
+                                           loop.quit();
+                                       });
+        if (!got) {
+            timer.start(kRelayTimeoutMs);
+            loop.exec();
+        }
+    }
+    if (!got)
+        return fail(Errc::Network, QStringLiteral("%1: no answer from the relay").arg(what));
+    if (!got->ok())
+        return fail(got->transient() ? Errc::Network : Errc::Refused,
+                    QStringLiteral("%1: %2").arg(what, got->describe()));
+    return {};
+}
+
 // GET /v1/enrol/{id}: the submissions (nullopt when the relay has no slot for the device).
 Result<std::optional<QList<QByteArray>>> fetchSubmissions(DeskRelay &relay,
                                                           const crypto::Id16 &device)
@@ -204,28 +233,10 @@ Result<NewEnrolment> DeskEnrolment::add(DeskRelay &relay, const QStringList &sco
     // would be a code that cannot work.
     if (auto s = relay.installCertificate(kRelayTimeoutMs); !s)
         return std::unexpected(s.error());
-    std::optional<client::RelayReply> got;
-    {
-        QEventLoop loop;
-        QTimer timer;
-        timer.setSingleShot(true);
-        QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-        relay.transport().putEnrolSlot(device, protocol::enrolmentTokenHash(token), code.expiresMs,
-                                       [&](const client::RelayReply &r) {
-                                           got = r;
-                                           loop.quit();
-                                       });
-        if (!got) {
-            timer.start(kRelayTimeoutMs);
-            loop.exec();
-        }
-    }
-    if (!got)
-        return fail(Errc::Network,
-                    QStringLiteral("registering the code at the relay: no answer from the relay"));
-    if (!got->ok())
-        return fail(got->transient() ? Errc::Network : Errc::Refused,
-                    QStringLiteral("registering the code at the relay: %1").arg(got->describe()));
+    if (auto s = putSlot(relay, device, protocol::enrolmentTokenHash(token), code.expiresMs,
+                         QStringLiteral("registering the code at the relay"));
+        !s)
+        return std::unexpected(s.error());
 
     store::Database &db = m_desk.database();
     store::Transaction tx(db);
@@ -362,6 +373,28 @@ Status DeskEnrolment::cancel(const crypto::Id16 &device, const QString &reason)
     if (auto s = m_desk.audit(QStringLiteral("device.enrol.cancel"), idText(device), reason); !s)
         return s;
     return tx.commit();
+}
+
+Status DeskEnrolment::closeAtRelay(DeskRelay &relay, const crypto::Id16 &device)
+{
+    auto e = enrolment(device);
+    if (!e)
+        return std::unexpected(e.error());
+    if (!*e)
+        return fail(Errc::NotFound,
+                    QStringLiteral("no enrolment for device %1").arg(idText(device)));
+    // An expired slot refuses the code already (403 expired); the relay takes no expiry in the
+    // past.
+    if ((*e)->expiresMs <= m_desk.clock().wallMs())
+        return {};
+    // A token nobody holds: the relay drops the stored submissions and answers the code's token
+    // with 401 from now on.
+    crypto::SymmetricKey nobody = crypto::SymmetricKey::random();
+    if (auto s = putSlot(relay, device, protocol::enrolmentTokenHash(nobody), (*e)->expiresMs,
+                         QStringLiteral("closing the code's slot at the relay"));
+        !s)
+        return s;
+    return m_desk.audit(QStringLiteral("device.enrol.relay.close"), idText(device));
 }
 
 Result<CollectReport> DeskEnrolment::collect(DeskRelay &relay, std::optional<crypto::Id16> only)

@@ -15,7 +15,9 @@
 //    fails the MAC, or, when the swapper knows the code, gives another safety number so the
 //    officer's number does not match; one wrong digit cancels. In none of them is the device
 //    registered.
-// 3. device replace (a lost or new phone): the old device revoked and wiped (token at the relay,
+// 3. device cancel closes the code at the relay too: liaison-device with the cancelled code is
+//    refused at once; with the relay down the desk's cancel holds and the failure is reported.
+// 4. device replace (a lost or new phone): the old device revoked and wiped (token at the relay,
 //    WIPE on its `down`), a new code for exactly its scopes; the new device enrols with it and
 //    holds what the old one held, the old one gets nothing new.
 
@@ -36,6 +38,8 @@
 #include "protocol/enrolment.h"
 #include "protocol/wipe.h"
 
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QNetworkReply>
 #include <QSignalSpy>
@@ -393,6 +397,7 @@ private Q_SLOTS:
     void relaySwapsKeysSafetyNumbersDiffer();
     void oneWrongDigitCancels();
     void usageAndBadInput();
+    void cancelClosesTheCodeAtTheRelay();
     void replaceRevokesAndEnrolsWithSameScopes();
 };
 
@@ -790,6 +795,53 @@ void TestHqCliEnrol::usageAndBadInput()
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 0);
     QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
     QCOMPARE(code({QStringLiteral("device"), QStringLiteral("cancel"), id}), 1);
+}
+
+void TestHqCliEnrol::cancelClosesTheCodeAtTheRelay()
+{
+    World w;
+    QVERIFY(w.start(false));
+    QString id;
+    const QByteArray code = w.addDevice({}, &id);
+    QVERIFY(!code.isEmpty());
+    const Run cancel = w.hq({QStringLiteral("device"), QStringLiteral("cancel"), id});
+    QVERIFY2(cancel.code == 0, describe(cancel).constData());
+    QCOMPARE(cancel.json.value(QStringLiteral("relayClosed")).toBool(), true);
+    QCOMPARE(w.enrolmentState(id), QStringLiteral("cancelled"));
+
+    // The officer enrols with the cancelled code: liaison-device is refused by the relay at once
+    // (not a safety number and a wait until --timeout or the code's expiry), and keeps nothing.
+    DeviceDir dev;
+    QElapsedTimer t;
+    t.start();
+    const ToolRun refused =
+        dev.run(QStringLiteral("enrol"), {QStringLiteral("--code"), QString::fromLatin1(code),
+                                          QStringLiteral("--timeout"), QStringLiteral("60")});
+    QVERIFY2(refused.code == 1, describe(refused).constData());
+    QVERIFY2(!refused.out.contains("Safety number"), describe(refused).constData());
+    QVERIFY2(refused.err.contains("HQ cancelled or replaced it"), describe(refused).constData());
+    QVERIFY2(t.elapsed() < 30000, QByteArray::number(t.elapsed()).constData());
+    QVERIFY(!QFileInfo::exists(dev.vaultDir()));
+    // The same at the protocol level: the relay answers the code's token with 401.
+    auto posted = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                              crypto::crypto_box_keypair().publicKey,
+                              crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(posted);
+    QCOMPARE(posted->postStatus, 401);
+    const Run audit =
+        w.hq({QStringLiteral("audit"), QStringLiteral("--action"), QStringLiteral("device")});
+    QVERIFY2(audit.out.contains("device.enrol.relay.close"), audit.out.constData());
+
+    // The relay unreachable: the desk's cancel holds, the failure at the relay is reported.
+    QString second;
+    QVERIFY(!w.addDevice({}, &second).isEmpty());
+    w.relay.stop();
+    const Run offline = w.hq({QStringLiteral("device"), QStringLiteral("cancel"), second});
+    QVERIFY2(offline.code == 1, describe(offline).constData());
+    QCOMPARE(offline.json.value(QStringLiteral("relayClosed")).toBool(), false);
+    QVERIFY(!offline.json.value(QStringLiteral("relayError")).toString().isEmpty());
+    QVERIFY2(offline.err.contains("cancelled at the desk"), offline.err.constData());
+    QCOMPARE(w.enrolmentState(second), QStringLiteral("cancelled"));
 }
 
 void TestHqCliEnrol::replaceRevokesAndEnrolsWithSameScopes()

@@ -7,7 +7,8 @@
 //   device fingerprint ID        HQ's safety number once the device's submission verified
 //   device confirm ID            the 60 digits the officer reads out (--number, else a prompt);
 //                                one wrong digit cancels
-//   device cancel ID             give up an open enrolment
+//   device cancel ID             give up an open enrolment; the code's slot at the relay is
+//                                closed too (re-keyed), so the device is refused at once
 // fingerprint and confirm read the relay's submissions first; `pending --collect` does it for
 // every open enrolment.
 
@@ -340,6 +341,19 @@ int deviceCancel(Context &ctx)
         return ctx.fail(QStringLiteral("device cancel"), s.error());
     ctx.result().insert(QStringLiteral("id"), hex(*device));
     ctx.line(QStringLiteral("Enrolment of device %1 cancelled.").arg(hex(*device)));
+    // The desk's cancel holds whatever the relay says: it ignores any later submission.
+    ctx.progress(QStringLiteral("closing the code at the relay ...\n"));
+    auto relay = desk::DeskRelay::open(**store);
+    const Status closed =
+        relay ? enrol.closeAtRelay(**relay, *device) : Status(std::unexpected(relay.error()));
+    ctx.result().insert(QStringLiteral("relayClosed"), closed.has_value());
+    if (!closed) {
+        ctx.result().insert(QStringLiteral("relayError"), closed.error().message);
+        return ctx.fail(QStringLiteral("relay (the enrolment is cancelled at the desk, which "
+                                       "refuses the code; the relay accepts it until it expires)"),
+                        closed.error());
+    }
+    ctx.line(QStringLiteral("The relay refuses the code from now on."));
     return ctx.finish();
 }
 
@@ -439,7 +453,8 @@ void addEnrolCommands(QList<Command> &out)
                 },
                 deviceConfirm});
     out.append({{QStringLiteral("device"), QStringLiteral("cancel")},
-                QStringLiteral("Give up an open enrolment"),
+                QStringLiteral("Give up an open enrolment (the relay refuses its code from now "
+                               "on)"),
                 QStringLiteral("ID"),
                 [](QCommandLineParser &p) {
                     p.addOption({kOptReason, QStringLiteral("Why (kept in the audit)."),
