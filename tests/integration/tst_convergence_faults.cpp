@@ -1148,7 +1148,8 @@ private:
                 }
             }
             CHECK_OK(outbox.markDelivered(to, q.stream.epoch, q.seq), "mark delivered");
-            Letter l{q.bytes, to, q.stream.epoch, q.seq, q.kind, m_round, fromRevoked, q.stream.sender};
+            Letter l{q.bytes, to,      q.stream.epoch, q.seq,
+                     q.kind,  m_round, fromRevoked,    q.stream.sender};
             m_archive.push_back(l);
             // LIAISON_RELAY_DOWN_ONLY=1: withhold and drop only HQ's `down` envelopes.
             static const bool downOnly =
@@ -1630,17 +1631,18 @@ private Q_SLOTS:
     void soakRegressions()
     {
         QFETCH(int, seed);
-        if (qEnvironmentVariableIsSet("LIAISON_FAULTS") || qEnvironmentVariableIsSet("LIAISON_SEED") ||
+        if (qEnvironmentVariableIsSet("LIAISON_FAULTS") ||
+            qEnvironmentVariableIsSet("LIAISON_SEED") ||
             qEnvironmentVariableIsSet("LIAISON_SEEDS") ||
             qEnvironmentVariableIsSet("LIAISON_SOAK_SECONDS"))
             return;
         Star star(std::uint64_t(seed), kSoakFamilies);
         const QString error = star.run(200);
-        QVERIFY2(error.isEmpty(), qPrintable(QStringLiteral("seed %1 (replay: LIAISON_SEED=%1 "
-                                                            "LIAISON_FAULTS=%2) at %3: %4")
-                                                 .arg(seed)
-                                                 .arg(familiesText(kSoakFamilies), star.where(),
-                                                      error.left(4000))));
+        QVERIFY2(error.isEmpty(),
+                 qPrintable(QStringLiteral("seed %1 (replay: LIAISON_SEED=%1 "
+                                           "LIAISON_FAULTS=%2) at %3: %4")
+                                .arg(seed)
+                                .arg(familiesText(kSoakFamilies), star.where(), error.left(4000))));
     }
 
 private:
