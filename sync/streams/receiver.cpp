@@ -611,10 +611,13 @@ struct Receiver::Impl
         if (!sameEpoch) {
             qCInfo(lcReceiver).noquote() << "dropped envelope of another epoch from"
                                          << shortId(h.sender) << "epoch" << h.epoch;
+            // A REJECT of an epoch a RESYNC replaced is not taken from it: HQ sent every REJECT
+            // the device had not applied again after that RESYNC, as its answer as of then
+            // (refreshReject). The old one carries HQ's record as it was before the snapshot;
+            // applied after it, it undid a deletion the desk had accepted since (soak seed
+            // 3062).
             if (h.epoch < r.epoch)
                 STREAMS_TRY(checkOlderEpoch(r, f));
-            if (h.epoch < r.epoch)
-                STREAMS_TRY(salvageReject(f, peer));
             res.disposition = Disposition::Dropped;
             res.acknowledge = h.epoch < r.epoch; // an old epoch can never become useful
             res.reason = QStringLiteral("other epoch");
