@@ -1632,6 +1632,11 @@ private Q_SLOTS:
         // an epoch a RESYNC had replaced, taken after the RESYNC that carried the desk's
         // acceptance of the same deletion, brought the record back on the device.
         QTest::newRow("3062") << 3062 << kCiFamilies;
+        // Its second 30-minute soak: a device's HQ-time bound a minute past HQ's clock (HQ's
+        // clock went back after the HEARTBEAT) and its wall clock 9 min past the bound, so every
+        // re-stamped write was refused as ClockAhead again, for ever.
+        for (int seed : {5444, 6049})
+            QTest::newRow(qPrintable(QString::number(seed))) << seed << kCiFamilies;
     }
     void soakRegressions()
     {
