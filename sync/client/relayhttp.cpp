@@ -408,7 +408,12 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
         r.errorMessage = QStringLiteral("no complete header block in time");
     }
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (statusAttr.isValid() && !c->pinRefused && !c->aborted && !c->tooLarge &&
+    // A transport failure (connection, timeout, cancel, TLS, proxy: Qt's codes below 200) after
+    // the status line arrived is a failed call, never the status: a transfer that timed out
+    // half-way once came back as "200, empty body" (tst_relayhttp_limits under load). HTTP
+    // errors (4xx, 5xx: codes from 200) keep their status and body.
+    const bool transportFailed = reply->error() != QNetworkReply::NoError && reply->error() < 200;
+    if (statusAttr.isValid() && !transportFailed && !c->pinRefused && !c->aborted && !c->tooLarge &&
         !c->headersTimedOut) {
         r.status = statusAttr.toInt();
         r.body = reply->readAll();
