@@ -10,6 +10,8 @@
 
 #include <memory>
 
+class QWindow;
+
 namespace liaison::platform {
 
 class Lifecycle : public QObject
@@ -32,7 +34,6 @@ Q_SIGNALS:
 // Keeps what an attacker with the phone must not see out of screenshots, the app switcher and
 // screen recording: Android FLAG_SECURE, the iOS cover view when backgrounded; a no-op on the
 // desktop. Called once on each top-level window.
-class QWindow;
 void protectWindow(QWindow *window);
 
 } // namespace liaison::platform
