@@ -2,7 +2,7 @@
 
 // Whether the device can reach the network, as the OS reports it (DESIGN.md "Device sync engine":
 // a sync round runs when connectivity says online). The platform layer implements it
-// (platform/desktop/networkinformationconnectivity.h over QNetworkInformation); tests and hosts
+// (platform/networkinformationconnectivity.h over QNetworkInformation); tests and hosts
 // without a backend use ManualConnectivity. Unknown means "no information": the engine then
 // simply tries on its timer and backs off on failure.
 
