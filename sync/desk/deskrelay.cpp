@@ -147,8 +147,9 @@ Result<int> DeskRelay::queueLocalEdits()
     return int(published->messages.size());
 }
 
-Status DeskRelay::adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
-                            const QString &what, int timeoutMs)
+Result<client::RelayReply>
+DeskRelay::call(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+                const QString &what, int timeoutMs)
 {
     std::optional<client::RelayReply> got;
     QEventLoop loop;
@@ -165,6 +166,15 @@ Status DeskRelay::adminCall(const std::function<void(client::HqTransport::ReplyC
     }
     if (!got)
         return fail(Errc::Network, QStringLiteral("%1: no answer from the relay").arg(what));
+    return *got;
+}
+
+Status DeskRelay::adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
+                            const QString &what, int timeoutMs)
+{
+    auto got = this->call(call, what, timeoutMs);
+    if (!got)
+        return std::unexpected(got.error());
     if (!got->ok())
         return fail(got->transient() ? Errc::Network : Errc::Refused,
                     QStringLiteral("%1: %2").arg(what, got->describe()));

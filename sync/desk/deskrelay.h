@@ -58,11 +58,18 @@ public:
     // One round: push every device's pending envelopes, pull HQ's mailbox.
     [[nodiscard]] Result<Round> syncOnce(int timeoutMs = 60000);
 
-private:
-    explicit DeskRelay(DeskStore &desk);
+    // One call to the relay, waited for: the reply whatever its status, or Errc::Network when
+    // none came within timeoutMs (`what` names the step in errors).
+    [[nodiscard]] Result<client::RelayReply>
+    call(const std::function<void(client::HqTransport::ReplyCallback)> &call, const QString &what,
+         int timeoutMs);
+    // Like call(), but any status other than success is an error (Network when transient).
     [[nodiscard]] Status
     adminCall(const std::function<void(client::HqTransport::ReplyCallback)> &call,
               const QString &what, int timeoutMs);
+
+private:
+    explicit DeskRelay(DeskStore &desk);
 
     class Identity;
     class Resync;

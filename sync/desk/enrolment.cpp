@@ -5,11 +5,9 @@
 #include "desk/remotewipe.h"
 #include "store/database.h"
 
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTimer>
 
 namespace liaison::desk {
 
@@ -75,54 +73,25 @@ Result<Enrolment> readRow(const store::Statement &st)
 Status putSlot(DeskRelay &relay, const crypto::Id16 &device, const crypto::Hash32 &tokenHash,
                std::int64_t expiresMs, const QString &what)
 {
-    std::optional<client::RelayReply> got;
-    {
-        QEventLoop loop;
-        QTimer timer;
-        timer.setSingleShot(true);
-        QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-        relay.transport().putEnrolSlot(device, tokenHash, expiresMs,
-                                       [&](const client::RelayReply &r) {
-                                           got = r;
-                                           loop.quit();
-                                       });
-        if (!got) {
-            timer.start(kRelayTimeoutMs);
-            loop.exec();
-        }
-    }
-    if (!got)
-        return fail(Errc::Network, QStringLiteral("%1: no answer from the relay").arg(what));
-    if (!got->ok())
-        return fail(got->transient() ? Errc::Network : Errc::Refused,
-                    QStringLiteral("%1: %2").arg(what, got->describe()));
-    return {};
+    return relay.adminCall(
+        [&](auto cb) { relay.transport().putEnrolSlot(device, tokenHash, expiresMs, cb); }, what,
+        kRelayTimeoutMs);
 }
 
 // GET /v1/enrol/{id}: the submissions (nullopt when the relay has no slot for the device).
 Result<std::optional<QList<QByteArray>>> fetchSubmissions(DeskRelay &relay,
                                                           const crypto::Id16 &device)
 {
-    std::optional<client::RelayReply> got;
-    QEventLoop loop;
-    QTimer timer;
-    timer.setSingleShot(true);
-    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
-    relay.transport().getEnrolSubmissions(device, [&](const client::RelayReply &r) {
-        got = r;
-        loop.quit();
-    });
-    if (!got) {
-        timer.start(kRelayTimeoutMs);
-        loop.exec();
-    }
+    const QString what = QStringLiteral("reading submissions");
+    auto got = relay.call([&](auto cb) { relay.transport().getEnrolSubmissions(device, cb); },
+                          what, kRelayTimeoutMs);
     if (!got)
-        return fail(Errc::Network, QStringLiteral("reading submissions: no answer from the relay"));
+        return std::unexpected(got.error());
     if (got->status == 404)
         return std::optional<QList<QByteArray>>();
     if (!got->ok())
         return fail(got->transient() ? Errc::Network : Errc::Refused,
-                    QStringLiteral("reading submissions: %1").arg(got->describe()));
+                    QStringLiteral("%1: %2").arg(what, got->describe()));
     const QJsonDocument doc = QJsonDocument::fromJson(got->body);
     const QJsonValue subs = doc.object().value(QStringLiteral("submissions"));
     if (!doc.isObject() || !subs.isArray())

@@ -1,4 +1,5 @@
 #include "hq/deviceregistry.h"
+#include "errorforward.h"
 
 #include "crypto/crypto.h"
 #include "hq/helddeletes.h"
@@ -47,11 +48,6 @@ CREATE TABLE hq_quota (
 )sql");
 }
 
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-
 bool validState(qint64 s)
 {
     return s >= qint64(PeerState::Pending) && s <= qint64(PeerState::Revoked);
@@ -74,8 +70,10 @@ DeviceRegistry::~DeviceRegistry() = default;
 std::vector<store::Migration> DeviceRegistry::migrations()
 {
     // 3: held tombstones of shared records and who created each record (hq/helddeletes.h).
-    // 4: the REJECTs HQ decided, for the desk's review (hq/hqrejects.h).
-    return {migration1, migration2, HeldDeletes::migration, HqRejects::migration};
+    // 4: the REJECTs HQ decided, for the desk's review (hq/hqrejects.h); 5: their per-device
+    // index, which keeps each device's share bounded.
+    return {migration1, migration2, HeldDeletes::migration, HqRejects::migration,
+            HqRejects::migrationPerDevice};
 }
 
 Status DeviceRegistry::open()
@@ -110,7 +108,7 @@ Status DeviceRegistry::open()
     for (const Item &item : items) {
         auto s = m_db.prepare(item.sql);
         if (!s)
-            return err(s);
+            return forwardError(s);
         *item.stmt = std::move(*s);
     }
     m_st = std::move(st);
@@ -191,7 +189,7 @@ Result<std::optional<DeviceRecord>> DeviceRegistry::device(const Id16 &id) const
     auto has = q.step();
     if (!has) {
         q.reset();
-        return err(has);
+        return forwardError(has);
     }
     std::optional<DeviceRecord> out;
     if (*has) {
@@ -213,7 +211,7 @@ Result<QList<DeviceRecord>> DeviceRegistry::devices() const
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -272,7 +270,7 @@ Result<bool> DeviceRegistry::isMember(const Id16 &device, const QString &scope) 
     auto has = q.step();
     q.reset();
     if (!has)
-        return err(has);
+        return forwardError(has);
     return *has;
 }
 
@@ -285,7 +283,7 @@ Result<QStringList> DeviceRegistry::scopesOf(const Id16 &device) const
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -307,7 +305,7 @@ Result<QList<Id16>> DeviceRegistry::membersOf(const QString &scope,
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -325,7 +323,7 @@ Result<qint64> DeviceRegistry::takeOps(const Id16 &device, qint64 window, qint64
     auto has = q.step();
     if (!has) {
         q.reset();
-        return err(has);
+        return forwardError(has);
     }
     qint64 used = 0;
     if (*has && q.columnInt64(0) == window)

@@ -1,15 +1,9 @@
 #include "hq/helddeletes.h"
+#include "errorforward.h"
 
 namespace liaison::hq {
 
 using store::Statement;
-
-namespace {
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-} // namespace
 
 Status HeldDeletes::migration(store::Database &db)
 {
@@ -34,11 +28,11 @@ Result<std::optional<Id16>> HeldDeletes::creator(const model::RecordId &record) 
 {
     auto q = m_db.prepare("SELECT device FROM hq_creator WHERE record = ?1");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, record.view());
     auto has = q->step();
     if (!has)
-        return err(has);
+        return forwardError(has);
     if (!*has)
         return std::optional<Id16>();
     return Id16::fromBytes(q->columnBlob(0));
@@ -48,7 +42,7 @@ Status HeldDeletes::setCreator(const model::RecordId &record, const Id16 &device
 {
     auto q = m_db.prepare("INSERT OR IGNORE INTO hq_creator(record, device) VALUES (?1, ?2)");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, record.view()).bind(2, device.view());
     return q->exec();
 }
@@ -60,7 +54,7 @@ Result<qint64> HeldDeletes::hold(const Id16 &device, const model::Operation &op,
     auto q = m_db.prepare("INSERT INTO hq_held_delete(device, record, scope, op, received_ms) "
                           "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, device.view()).bind(2, op.recordId.view()).bind(3, op.scope);
     q->bind(4, op.encode()).bind(5, receivedMs);
     if (auto s = q->exec(); !s)
@@ -75,14 +69,14 @@ Result<QList<HeldDelete>> HeldDeletes::select(const char *where, qint64 id) cons
         where;
     auto q = m_db.prepare(sql.constData());
     if (!q)
-        return err(q);
+        return forwardError(q);
     if (id != 0)
         q->bind(1, id);
     QList<HeldDelete> out;
     for (;;) {
         auto has = q->step();
         if (!has)
-            return err(has);
+            return forwardError(has);
         if (!*has)
             break;
         HeldDelete h;
@@ -113,7 +107,7 @@ Result<std::optional<HeldDelete>> HeldDeletes::find(qint64 id) const
         return std::optional<HeldDelete>();
     auto rows = select("WHERE id = ?1", id);
     if (!rows)
-        return err(rows);
+        return forwardError(rows);
     if (rows->isEmpty())
         return std::optional<HeldDelete>();
     return std::optional<HeldDelete>(rows->front());
@@ -123,7 +117,7 @@ Status HeldDeletes::drop(qint64 id)
 {
     auto q = m_db.prepare("DELETE FROM hq_held_delete WHERE id = ?1");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, id);
     return q->exec();
 }
@@ -132,7 +126,7 @@ Status HeldDeletes::dropRecord(const model::RecordId &record)
 {
     auto q = m_db.prepare("DELETE FROM hq_held_delete WHERE record = ?1");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, record.view());
     return q->exec();
 }

@@ -1,4 +1,5 @@
 #include "hq/hqfanout.h"
+#include "errorforward.h"
 
 #include "streams/savepoint.h"
 #include "streams/streamoutbox.h"
@@ -16,11 +17,6 @@ using model::Operation;
 using streams::Kind;
 
 namespace {
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-
 // What a RESYNC carries (the device's scopes and their records) or makes moot (a REJECT needs
 // an operation the device sent, on an `up` stream only a RESYNC opens).
 bool supersededByResync(Kind kind)
@@ -82,7 +78,7 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
     const qint64 window = m_opQuotaWindowMs > 0 ? hqNowMs / m_opQuotaWindowMs : 0;
     auto used = m_devices.takeOps(sender, window, qint64(ops.size()));
     if (!used)
-        return err(used);
+        return forwardError(used);
     qint64 taken = *used;
     for (const Operation &op : ops) {
         // One at a time: an operation may depend on an earlier one of the same delta (a report
@@ -91,14 +87,14 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
                            ? Result<Verdict>(Verdict{false, model::RejectReason::Quota})
                            : m_validator.check(sender, op, hqNowMs);
         if (!verdict)
-            return err(verdict);
+            return forwardError(verdict);
         if (verdict->accepted &&
             model::writerRule(op.type) == model::WriterRule::HqAndScopeMembers) {
             // Shared records: HQ remembers who created each one; a device's tombstone of one
             // it did not create waits for the desk (DESIGN.md "Data").
             auto header = m_records.header(op.recordId);
             if (!header)
-                return err(header);
+                return forwardError(header);
             if (!*header) {
                 if (auto s = m_held.setCreator(op.recordId, sender); !s)
                     return std::unexpected(s.error());
@@ -108,11 +104,11 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
             } else if (op.tombstone) {
                 auto creator = m_held.creator(op.recordId);
                 if (!creator)
-                    return err(creator);
+                    return forwardError(creator);
                 if (*creator != sender) {
                     auto held = m_held.hold(sender, op, hqNowMs);
                     if (!held)
-                        return err(held);
+                        return forwardError(held);
                     ++result.held;
                     continue;
                 }
@@ -127,17 +123,17 @@ Result<FanoutResult> HqFanout::acceptDeviceOps(const Id16 &sender, std::span<con
             }
             if (applied.error().code != Errc::Refused && applied.error().code != Errc::Malformed &&
                 applied.error().code != Errc::InvalidArgument)
-                return err(applied);
+                return forwardError(applied);
             verdict->accepted = false;
             verdict->reason = model::RejectReason::Invalid;
         }
         auto reject = m_validator.rejectFor(sender, op, verdict->reason);
         if (!reject)
-            return err(reject);
+            return forwardError(reject);
         reject->sentIn = sentIn;
         // Kept for the desk's review, in the transaction that queues the REJECT.
         if (auto kept = m_rejects.record(sender, op, verdict->reason, hqNowMs); !kept)
-            return err(kept);
+            return forwardError(kept);
         result.messages.append(Outgoing{sender, Kind::Reject, reject->toCbor()});
         result.reasons.append(verdict->reason);
         ++result.rejected;
@@ -161,7 +157,7 @@ Result<FanoutResult> HqFanout::publishLocalEdits()
         return std::unexpected(s.error());
     auto pending = m_records.pendingOutbox(std::numeric_limits<int>::max());
     if (!pending)
-        return err(pending);
+        return forwardError(pending);
     if (pending->isEmpty())
         return result;
     QList<Operation> ops;
@@ -181,7 +177,7 @@ Result<QList<Outgoing>> HqFanout::scopeJoin(const Id16 &device, const QString &s
 {
     auto snapshot = m_records.snapshot({scope});
     if (!snapshot)
-        return err(snapshot);
+        return forwardError(snapshot);
     const QList<QList<Operation>> parts = model::chunkOperations(*snapshot, m_maxPayloadBytes);
     QList<Outgoing> out;
     for (qsizetype i = 0; i < parts.size(); ++i) {
@@ -195,14 +191,14 @@ Result<QList<Outgoing>> HqFanout::addMember(const Id16 &device, const QString &s
 {
     auto d = m_devices.device(device);
     if (!d)
-        return err(d);
+        return forwardError(d);
     if (!*d)
         return fail(Errc::NotFound, QStringLiteral("hq: no such device"));
     if ((*d)->state == PeerState::WipeOnly || (*d)->state == PeerState::Revoked)
         return fail(Errc::Refused, QStringLiteral("hq: the device is revoked"));
     auto added = m_devices.addMember(device, scope);
     if (!added)
-        return err(added);
+        return forwardError(added);
     // A pending device gets its scopes with the RESYNC that confirms it. Already a member: the
     // join is built again (a retry after a crash that lost it).
     if ((*d)->state != PeerState::Active)
@@ -241,12 +237,12 @@ Result<QList<Outgoing>> HqFanout::removeMember(const Id16 &device, const QString
 {
     auto d = m_devices.device(device);
     if (!d)
-        return err(d);
+        return forwardError(d);
     if (!*d)
         return fail(Errc::NotFound, QStringLiteral("hq: no such device"));
     auto removed = m_devices.removeMember(device, scope);
     if (!removed)
-        return err(removed);
+        return forwardError(removed);
     // Sent again when the membership was already gone (a retry after a crash that lost the
     // LEAVE). A revoked device gets nothing: its memberships went with the revocation.
     QList<Outgoing> out;
@@ -259,10 +255,10 @@ Result<streams::ResyncContent> HqFanout::resyncContent(const Id16 &device)
 {
     auto scopes = m_devices.scopesOf(device);
     if (!scopes)
-        return err(scopes);
+        return forwardError(scopes);
     auto snapshot = m_records.snapshot(*scopes);
     if (!snapshot)
-        return err(snapshot);
+        return forwardError(snapshot);
     streams::ResyncContent out;
     out.scopes = *scopes;
     out.ops = model::operationsToCbor(*snapshot);
@@ -273,11 +269,11 @@ Result<QList<HeldDelete>> HqFanout::heldDeletes() const
 {
     auto held = m_held.list();
     if (!held)
-        return err(held);
+        return forwardError(held);
     for (HeldDelete &h : *held) {
         auto current = m_records.record(h.record);
         if (!current)
-            return err(current);
+            return forwardError(current);
         h.current = std::move(*current);
     }
     return held;
@@ -346,11 +342,11 @@ Result<std::optional<QCborMap>> HqFanout::refreshReject(const Id16 &device,
 {
     auto reject = model::RejectPayload::fromCbor(payload);
     if (!reject)
-        return err(reject);
+        return forwardError(reject);
     const Operation &op = reject->op;
     auto state = m_records.record(op.recordId);
     if (!state)
-        return err(state);
+        return forwardError(state);
     if (*state) {
         // Is the operation in HQ's state after all (the device sent it again, or the desk
         // accepted it)? Then the refusal no longer stands.
@@ -370,7 +366,7 @@ Result<std::optional<QCborMap>> HqFanout::refreshReject(const Id16 &device,
     }
     auto fresh = m_validator.rejectFor(device, op, reject->reason);
     if (!fresh)
-        return err(fresh);
+        return forwardError(fresh);
     fresh->sentIn = reject->sentIn;
     return std::optional<QCborMap>(fresh->toCbor());
 }

@@ -1,17 +1,11 @@
 #include "hq/hqrejects.h"
+#include "errorforward.h"
 
 #include "model/records.h"
 
 namespace liaison::hq {
 
 using model::RejectReason;
-
-namespace {
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-} // namespace
 
 Status HqRejects::migration(store::Database &db)
 {
@@ -29,6 +23,11 @@ CREATE TABLE hq_reject (
 );
 CREATE INDEX hq_reject_at ON hq_reject(at_ms);
 )sql");
+}
+
+Status HqRejects::migrationPerDevice(store::Database &db)
+{
+    return db.execute("CREATE INDEX hq_reject_device ON hq_reject(device, id)");
 }
 
 bool HqRejects::worthALook(RejectReason reason)
@@ -74,13 +73,33 @@ Result<qint64> HqRejects::record(const Id16 &device, const model::Operation &op,
     auto q = m_db.prepare("INSERT INTO hq_reject(device, record, type, scope, reason, detail, "
                           "at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, device.view()).bind(2, op.recordId.view()).bind(3, qint64(op.type));
     q->bind(4, op.scope.isNull() ? QStringLiteral("") : op.scope).bind(5, qint64(reason));
     q->bind(6, describe(op, reason)).bind(7, atMs);
     if (auto s = q->exec(); !s)
         return std::unexpected(s.error());
-    return m_db.lastInsertRowId();
+    const qint64 id = m_db.lastInsertRowId();
+    auto prune = m_db.prepare("DELETE FROM hq_reject WHERE device = ?1 AND id <= (SELECT id FROM "
+                              "hq_reject WHERE device = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
+    if (!prune)
+        return forwardError(prune);
+    prune->bind(1, device.view()).bind(2, qint64(kKeptPerDevice));
+    if (auto s = prune->exec(); !s)
+        return std::unexpected(s.error());
+    return id;
+}
+
+Result<qint64> HqRejects::countFor(const Id16 &device) const
+{
+    auto q = m_db.prepare("SELECT count(*) FROM hq_reject WHERE device = ?1");
+    if (!q)
+        return forwardError(q);
+    q->bind(1, device.view());
+    auto has = q->step();
+    if (!has)
+        return forwardError(has);
+    return *has ? q->columnInt64(0) : 0;
 }
 
 Result<QList<RejectEntry>> HqRejects::select(const char *where, qint64 arg) const
@@ -90,13 +109,13 @@ Result<QList<RejectEntry>> HqRejects::select(const char *where, qint64 arg) cons
                            where;
     auto q = m_db.prepare(sql.constData());
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, arg);
     QList<RejectEntry> out;
     for (;;) {
         auto has = q->step();
         if (!has)
-            return err(has);
+            return forwardError(has);
         if (!*has)
             break;
         RejectEntry e;
@@ -133,7 +152,7 @@ Result<std::optional<RejectEntry>> HqRejects::find(qint64 id) const
         return std::optional<RejectEntry>();
     auto rows = select("WHERE id = ?1", id);
     if (!rows)
-        return err(rows);
+        return forwardError(rows);
     if (rows->isEmpty())
         return std::optional<RejectEntry>();
     return std::optional<RejectEntry>(rows->front());
@@ -150,7 +169,7 @@ Status HqRejects::dismiss(qint64 id, qint64 nowMs)
         return fail(Errc::AlreadyExists, QStringLiteral("REJECT %1 was dismissed before").arg(id));
     auto q = m_db.prepare("UPDATE hq_reject SET dismissed_ms = ?2 WHERE id = ?1");
     if (!q)
-        return err(q);
+        return forwardError(q);
     q->bind(1, id).bind(2, nowMs);
     return q->exec();
 }

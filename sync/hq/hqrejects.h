@@ -9,6 +9,8 @@
 //  hq_reject  id, device, record id, record type, scope, reason code, a short human reason,
 //             HQ time, HQ time the desk dismissed it (NULL: not yet)
 // Never a field value of the record: the REJECT itself (sealed in stream_outbox) carries those.
+// Bounded: a device keeps its newest kKeptPerDevice rows; a device that floods HQ with refused
+// operations pushes out only its own oldest rows, never another device's.
 
 #include "crypto/bytes.h"
 #include "error.h"
@@ -45,8 +47,12 @@ public:
         : m_db(db)
     {}
 
-    // HQ's schema step that creates the table (listed in DeviceRegistry::migrations()).
+    static constexpr int kKeptPerDevice = 1000;
+
+    // HQ's schema steps that create the table and its per-device index (listed in
+    // DeviceRegistry::migrations()).
     [[nodiscard]] static Status migration(store::Database &db);
+    [[nodiscard]] static Status migrationPerDevice(store::Database &db);
 
     // Worth the desk's look: every reason but a quarantined device's (the desk revoked it; its
     // operations are refused as a matter of course) and the desk's own refusal of a deletion.
@@ -54,6 +60,7 @@ public:
     // The short human reason for a refusal of `op` (ids, type and scope only; no field values).
     [[nodiscard]] static QString describe(const model::Operation &op, model::RejectReason reason);
 
+    // Keeps the row and drops the device's rows beyond its newest kKeptPerDevice.
     [[nodiscard]] Result<qint64> record(const Id16 &device, const model::Operation &op,
                                         model::RejectReason reason, qint64 atMs);
     // Decided at or after `sinceMs`, not dismissed, worth a look; oldest first.
@@ -61,6 +68,8 @@ public:
     [[nodiscard]] Result<std::optional<RejectEntry>> find(qint64 id) const;
     // NotFound for an id not recorded, AlreadyExists for one dismissed before.
     [[nodiscard]] Status dismiss(qint64 id, qint64 nowMs);
+    // Rows kept for `device`, dismissed or not.
+    [[nodiscard]] Result<qint64> countFor(const Id16 &device) const;
 
 private:
     [[nodiscard]] Result<QList<RejectEntry>> select(const char *where, qint64 arg) const;

@@ -1,4 +1,5 @@
 #include "model/payloads.h"
+#include "errorforward.h"
 
 #include "protocol/body.h"
 
@@ -8,11 +9,6 @@
 namespace liaison::model {
 
 namespace {
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-
 Result<QCborMap> asMap(const QCborValue &value, const char *what)
 {
     if (!value.isMap())
@@ -80,13 +76,13 @@ Result<DeltaPayload> DeltaPayload::fromCbor(const QCborValue &value)
 {
     auto map = asMap(value, "delta");
     if (!map)
-        return err(map);
+        return forwardError(map);
     auto wire = protocol::DeltaPayload::fromCbor(*map);
     if (!wire)
-        return err(wire);
+        return forwardError(wire);
     auto ops = operationsFromCbor(wire->ops);
     if (!ops)
-        return err(ops);
+        return forwardError(ops);
     if (ops->isEmpty())
         return fail(Errc::Malformed, QStringLiteral("delta: no operations"));
     return DeltaPayload{std::move(*ops)};
@@ -108,15 +104,15 @@ Result<ScopeJoinPayload> ScopeJoinPayload::fromCbor(const QCborValue &value)
 {
     auto map = asMap(value, "scope join");
     if (!map)
-        return err(map);
+        return forwardError(map);
     auto wire = protocol::ScopeJoinPayload::fromCbor(*map);
     if (!wire)
-        return err(wire);
+        return forwardError(wire);
     if (!isValidScope(wire->scope))
         return fail(Errc::Malformed, QStringLiteral("scope join: scope"));
     auto ops = operationsFromCbor(wire->ops);
     if (!ops)
-        return err(ops);
+        return forwardError(ops);
     for (const Operation &op : *ops) {
         if (op.scope != wire->scope)
             return fail(Errc::Malformed,
@@ -136,10 +132,10 @@ Result<ScopeLeavePayload> ScopeLeavePayload::fromCbor(const QCborValue &value)
 {
     auto map = asMap(value, "scope leave");
     if (!map)
-        return err(map);
+        return forwardError(map);
     auto wire = protocol::ScopeLeavePayload::fromCbor(*map);
     if (!wire)
-        return err(wire);
+        return forwardError(wire);
     if (!isValidScope(wire->scope))
         return fail(Errc::Malformed, QStringLiteral("scope leave: scope"));
     return ScopeLeavePayload{wire->scope};
@@ -192,21 +188,21 @@ Result<RejectPayload> RejectPayload::fromCbor(const QCborValue &value)
 {
     auto map = asMap(value, "reject");
     if (!map)
-        return err(map);
+        return forwardError(map);
     auto wire = protocol::RejectPayload::fromCbor(*map);
     if (!wire)
-        return err(wire);
+        return forwardError(wire);
     RejectPayload p;
     auto op = Operation::fromCbor(wire->op);
     if (!op)
-        return err(op);
+        return forwardError(op);
     p.op = std::move(*op);
     p.reason = RejectReason(std::uint8_t(wire->reason));
     p.sentIn = wire->sentIn;
     if (wire->authoritative.isMap()) {
         auto st = RecordState::fromCbor(wire->authoritative);
         if (!st)
-            return err(st);
+            return forwardError(st);
         if (st->id != p.op.recordId)
             return fail(Errc::Malformed, QStringLiteral("reject: state of another record"));
         p.authoritative = std::move(*st);

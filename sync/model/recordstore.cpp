@@ -1,4 +1,5 @@
 #include "model/recordstore.h"
+#include "errorforward.h"
 
 #include <QCborArray>
 #include <QCborStreamWriter>
@@ -156,11 +157,6 @@ private:
     bool m_open = false;
 };
 
-template <typename T> std::unexpected<Error> err(const Result<T> &r)
-{
-    return std::unexpected(r.error());
-}
-
 QString ftsQuery(const QString &query)
 {
     // Words of letters and digits only, lower-cased, each a prefix term; FTS operators and
@@ -303,14 +299,14 @@ Status RecordStore::open()
     for (const Item &item : items) {
         auto s = m_db.prepare(item.sql);
         if (!s)
-            return err(s);
+            return forwardError(s);
         *item.stmt = std::move(*s);
     }
     m_st = std::move(st);
 
     auto row = m_st->selClock.step();
     if (!row)
-        return err(row);
+        return forwardError(row);
     if (!*row) {
         m_st->selClock.reset();
         return fail(Errc::Tampered, QStringLiteral("records: clock row missing"));
@@ -334,7 +330,7 @@ Status RecordStore::loadScopes()
         auto row = m_st->selScopes.step();
         if (!row) {
             m_st->selScopes.reset();
-            return err(row);
+            return forwardError(row);
         }
         if (!*row)
             break;
@@ -353,7 +349,7 @@ Result<std::optional<RecordStore::Row>> RecordStore::loadRow(const RecordId &id)
     auto has = q.step();
     if (!has) {
         q.reset();
-        return err(has);
+        return forwardError(has);
     }
     if (!*has) {
         q.reset();
@@ -380,7 +376,7 @@ Result<std::optional<RecordHeader>> RecordStore::header(const RecordId &id) cons
 {
     auto row = loadRow(id);
     if (!row)
-        return err(row);
+        return forwardError(row);
     if (!*row)
         return std::optional<RecordHeader>();
     return std::optional<RecordHeader>((*row)->header);
@@ -392,7 +388,7 @@ Result<bool> RecordStore::merge(const Operation &op)
 {
     auto loaded = loadRow(op.recordId);
     if (!loaded)
-        return err(loaded);
+        return forwardError(loaded);
     const bool isContact = op.type == RecordType::Contact;
     const QByteArray stamp = op.stamp.encode();
 
@@ -408,7 +404,7 @@ Result<bool> RecordStore::merge(const Operation &op)
         else
             ins.bindNull(5);
         if (auto s = ins.exec(); !s)
-            return err(s);
+            return forwardError(s);
         const qint64 rid = m_db.lastInsertRowId();
         const EncodedFields values(op.fields);
         qsizetype i = 0;
@@ -416,7 +412,7 @@ Result<bool> RecordStore::merge(const Operation &op)
             Statement &f = m_st->insFieldIgnore;
             f.bind(1, rid).bind(2, it.key()).bind(3, values.at(i)).bind(4, QByteArrayView(stamp));
             if (auto s = f.exec(); !s)
-                return err(s);
+                return forwardError(s);
         }
         if (isContact && !op.tombstone) {
             // A new contact's search row comes straight from the operation.
@@ -441,7 +437,7 @@ Result<bool> RecordStore::merge(const Operation &op)
             if (op.stamp > *row.header.tombstone) {
                 m_st->setTomb.bind(1, row.rid).bind(2, QByteArrayView(stamp));
                 if (auto s = m_st->setTomb.exec(); !s)
-                    return err(s);
+                    return forwardError(s);
                 m_changed.append(op.recordId);
                 return true;
             }
@@ -449,10 +445,10 @@ Result<bool> RecordStore::merge(const Operation &op)
         }
         m_st->setTomb.bind(1, row.rid).bind(2, QByteArrayView(stamp));
         if (auto s = m_st->setTomb.exec(); !s)
-            return err(s);
+            return forwardError(s);
         m_st->delFields.bind(1, row.rid);
         if (auto s = m_st->delFields.exec(); !s)
-            return err(s);
+            return forwardError(s);
         if (isContact)
             m_searchDirty.insert(row.rid);
         m_changed.append(op.recordId);
@@ -470,13 +466,13 @@ Result<bool> RecordStore::merge(const Operation &op)
         Statement &ins = m_st->insFieldIgnore;
         ins.bind(1, row.rid).bind(2, it.key()).bind(3, value).bind(4, QByteArrayView(stamp));
         if (auto s = ins.exec(); !s)
-            return err(s);
+            return forwardError(s);
         if (m_db.changes() == 0) {
             Statement &upd = m_st->updField;
             upd.bind(1, row.rid).bind(2, it.key()).bind(3, value);
             upd.bind(4, QByteArrayView(stamp));
             if (auto s = upd.exec(); !s)
-                return err(s);
+                return forwardError(s);
         }
         if (m_db.changes() > 0) {
             changed = true;
@@ -534,7 +530,7 @@ Status RecordStore::refreshSearch()
             auto has = q.step();
             if (!has) {
                 q.reset();
-                return err(has);
+                return forwardError(has);
             }
             if (!*has)
                 break;
@@ -641,7 +637,7 @@ Result<Operation> RecordStore::commitLocal(Operation op)
     if (!merged) {
         m_changed.clear();
         m_searchDirty.clear();
-        return err(merged);
+        return forwardError(merged);
     }
     if (!*merged) {
         // A local edit that does not win here would be sent, accepted and lose everywhere while
@@ -686,7 +682,7 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
         return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
     auto loaded = loadRow(id);
     if (!loaded)
-        return err(loaded);
+        return forwardError(loaded);
     if (!*loaded)
         return fail(Errc::NotFound, QStringLiteral("records: no such record"));
     const Row row = **loaded;
@@ -710,7 +706,7 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         const bool same = *has && q.columnBlob(0) == encodeValue(it.value());
         q.reset();
@@ -726,7 +722,7 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
     auto has = m_st->maxStamp.step();
     if (!has) {
         m_st->maxStamp.reset();
-        return err(has);
+        return forwardError(has);
     }
     std::optional<Hlc> highest;
     if (*has && !m_st->maxStamp.columnIsNull(0))
@@ -746,7 +742,7 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
     }
     auto done = commitLocal(std::move(op));
     if (!done)
-        return err(done);
+        return forwardError(done);
     return std::optional<Operation>(std::move(*done));
 }
 
@@ -756,7 +752,7 @@ Result<Operation> RecordStore::remove(const RecordId &id)
         return fail(Errc::InvalidArgument, QStringLiteral("records: not open"));
     auto loaded = loadRow(id);
     if (!loaded)
-        return err(loaded);
+        return forwardError(loaded);
     if (!*loaded)
         return fail(Errc::NotFound, QStringLiteral("records: no such record"));
     const Row row = **loaded;
@@ -793,7 +789,7 @@ Result<ApplyStats> RecordStore::mergeRemote(std::span<const Operation> ops, bool
             return fail(Errc::Refused, QStringLiteral("records: operation for a scope not held"));
         auto changed = merge(op);
         if (!changed)
-            return err(changed);
+            return forwardError(changed);
         ++stats.operations;
         if (*changed)
             ++stats.changed;
@@ -862,7 +858,7 @@ Result<ApplyStats> RecordStore::applyReject(const RejectPayload &reject)
 
     auto loaded = loadRow(op.recordId);
     if (!loaded)
-        return err(loaded);
+        return forwardError(loaded);
     ApplyStats stats;
     // HQ's state is used only for a scope this replica holds (HQ sends none otherwise).
     const bool hqUsable = hq && (m_role == ReplicaRole::Hq || m_scopes.contains(hq->scope));
@@ -889,7 +885,7 @@ Result<ApplyStats> RecordStore::applyReject(const RejectPayload &reject)
                 auto has = q.step();
                 if (!has) {
                     q.reset();
-                    return err(has);
+                    return forwardError(has);
                 }
                 const bool ours = *has && q.columnBlob(1) == stamp;
                 q.reset();
@@ -920,7 +916,7 @@ Result<ApplyStats> RecordStore::applyReject(const RejectPayload &reject)
             auto has = m_st->countFields.step();
             if (!has) {
                 m_st->countFields.reset();
-                return err(has);
+                return forwardError(has);
             }
             const qint64 remaining = m_st->countFields.columnInt64(0);
             m_st->countFields.reset();
@@ -1001,7 +997,7 @@ Result<ApplyStats> RecordStore::resetToSnapshot(const QStringList &scopes,
     }
     auto pending = pendingOutbox(std::numeric_limits<int>::max());
     if (!pending)
-        return err(pending);
+        return forwardError(pending);
 
     RemoteGuard guard(*this);
     Savepoint sp(m_db);
@@ -1042,7 +1038,7 @@ Result<ApplyStats> RecordStore::resetToSnapshot(const QStringList &scopes,
     for (const Operation &op : mine) {
         auto changed = merge(op);
         if (!changed && changed.error().code != Errc::Refused)
-            return err(changed);
+            return forwardError(changed);
     }
     if (auto s = refreshSearch(); !s)
         return std::unexpected(s.error());
@@ -1203,7 +1199,7 @@ Result<int> RecordStore::reissueHeld()
         return 0;
     auto held = heldOperations();
     if (!held)
-        return err(held);
+        return forwardError(held);
     int reissued = 0;
     for (const HeldOperation &h : *held) {
         if (!h.willRetry)
@@ -1224,14 +1220,14 @@ Result<int> RecordStore::reissueHeld()
             return std::unexpected(s.error());
         auto loaded = loadRow(op.recordId);
         if (!loaded)
-            return err(loaded);
+            return forwardError(loaded);
         op.stamp = m_hlc.tick();
         if (*loaded) {
             m_st->maxStamp.bind(1, (*loaded)->rid);
             auto has = m_st->maxStamp.step();
             if (!has) {
                 m_st->maxStamp.reset();
-                return err(has);
+                return forwardError(has);
             }
             std::optional<Hlc> highest;
             if (*has && !m_st->maxStamp.columnIsNull(0))
@@ -1272,7 +1268,7 @@ Result<QStringList> RecordStore::scopesWithRecords() const
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -1288,7 +1284,7 @@ Result<std::optional<RecordState>> RecordStore::record(const RecordId &id) const
 {
     auto loaded = loadRow(id);
     if (!loaded)
-        return err(loaded);
+        return forwardError(loaded);
     if (!*loaded)
         return std::optional<RecordState>();
     const Row &row = **loaded;
@@ -1307,7 +1303,7 @@ Result<std::optional<RecordState>> RecordStore::record(const RecordId &id) const
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -1335,7 +1331,7 @@ Result<QList<RecordState>> RecordStore::records(const QStringList &scopes) const
             auto has = q.step();
             if (!has) {
                 q.reset();
-                return err(has);
+                return forwardError(has);
             }
             if (!*has)
                 break;
@@ -1382,7 +1378,7 @@ Result<QList<Operation>> RecordStore::snapshot(const QStringList &scopes) const
 {
     auto states = records(scopes);
     if (!states)
-        return err(states);
+        return forwardError(states);
     QList<Operation> ops;
     ops.reserve(states->size());
     for (const RecordState &st : *states)
@@ -1394,7 +1390,7 @@ Result<QByteArray> RecordStore::canonicalDump(const QStringList &scopes) const
 {
     auto states = records(scopes);
     if (!states)
-        return err(states);
+        return forwardError(states);
     QByteArray out;
     for (const RecordState &st : *states) {
         out += "R " + st.id.toHex() + ' ' + recordTypeName(st.type) + ' ' + st.scope.toUtf8();
@@ -1421,7 +1417,7 @@ Result<QList<RecordId>> RecordStore::searchContacts(const QString &query, int li
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -1438,7 +1434,7 @@ Result<qint64> RecordStore::recordCount() const
     auto has = q.step();
     if (!has) {
         q.reset();
-        return err(has);
+        return forwardError(has);
     }
     const qint64 n = q.columnInt64(0);
     q.reset();
@@ -1456,7 +1452,7 @@ Result<QList<OutboxEntry>> RecordStore::pendingOutbox(int limit) const
         auto has = q.step();
         if (!has) {
             q.reset();
-            return err(has);
+            return forwardError(has);
         }
         if (!*has)
             break;
@@ -1477,7 +1473,7 @@ Result<qint64> RecordStore::outboxCount() const
     auto has = q.step();
     if (!has) {
         q.reset();
-        return err(has);
+        return forwardError(has);
     }
     const qint64 n = q.columnInt64(0);
     q.reset();
