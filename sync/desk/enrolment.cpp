@@ -493,6 +493,15 @@ Result<CollectReport> DeskEnrolment::collect(DeskRelay &relay, std::optional<cry
         }
         if (auto s = tx.commit(); !s)
             return std::unexpected(s.error());
+        // Whoever else holds the code must not go on submitting with it: close it at the relay
+        // as `device cancel` does. The cancel holds at the desk whatever the relay says.
+        if (!cancelWhy.isEmpty()) {
+            if (auto s = closeAtRelay(relay, e.device); !s)
+                report.notes.append(
+                    QStringLiteral("%1: the code is still open at the relay: %2 (run `device "
+                                   "cancel` again when the relay answers)")
+                        .arg(id, s.error().message));
+        }
     }
     return report;
 }
@@ -557,9 +566,14 @@ Result<ConfirmReport> DeskEnrolment::confirm(DeskRelay &relay, const crypto::Id1
             return std::unexpected(s.error());
         if (auto s = tx.commit(); !s)
             return std::unexpected(s.error());
+        QString relayNote;
+        if (auto s = closeAtRelay(relay, device); !s)
+            relayNote = QStringLiteral("; the code is still open at the relay: %1")
+                            .arg(s.error().message);
         return fail(Errc::Refused, QStringLiteral("the safety number does not match: the "
                                                   "enrolment is cancelled and the device is not "
-                                                  "registered (make a new code)"));
+                                                  "registered (make a new code)%1")
+                                       .arg(relayNote));
     }
 
     // The match: everything at the desk in one transaction.

@@ -583,6 +583,12 @@ void TestHqCliEnrol::codeUsedTwiceIsRefused()
         QVERIFY(c.err.contains("cancelled"));
     }
     QCOMPARE(w.registeredDevices(), 0);
+    // The automatic cancel closed the code at the relay too: a third use is answered 401.
+    auto third = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                             crypto::crypto_box_keypair().publicKey,
+                             crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(third);
+    QCOMPARE(third->postStatus, 401);
 
     // Both submissions before the desk looked: refused as well.
     QString id2;
@@ -753,6 +759,12 @@ void TestHqCliEnrol::oneWrongDigitCancels()
     const Run audit = w.hq({QStringLiteral("audit"), QStringLiteral("--action"),
                             QStringLiteral("device.enrol.mismatch")});
     QCOMPARE(audit.json.value(QStringLiteral("entries")).toArray().size(), 1);
+    // The mismatch closed the code at the relay: whoever holds it cannot submit again.
+    auto again = enrolDevice(w.nam, code, w.relayUrl, crypto::crypto_sign_keypair(),
+                             crypto::crypto_box_keypair().publicKey,
+                             crypto::crypto_sign_keypair().publicKey);
+    QVERIFY(again);
+    QCOMPARE(again->postStatus, 401);
 }
 
 void TestHqCliEnrol::usageAndBadInput()
