@@ -30,7 +30,7 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
     const QCommandLineOption vault(QStringLiteral("vault"), QStringLiteral("Vault directory."),
                                    QStringLiteral("dir"));
     const QCommandLineOption keyStore(QStringLiteral("keystore"),
-                                      QStringLiteral("Software key store directory (desktop)."),
+                                      QStringLiteral("Software key store directory (desktop; used when no key ring answers)."),
                                       QStringLiteral("dir"));
     const QCommandLineOption shots(QStringLiteral("screenshots"),
                                    QStringLiteral("Render every screen to DIR/*.png and exit."),

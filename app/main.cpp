@@ -7,7 +7,7 @@
 #include "secrettext.h"
 
 #include "crypto/crypto.h"
-#include "desktop/softwarekeystore.h"
+#include "keystorefactory.h"
 
 #include <QFile>
 #include <QGuiApplication>
@@ -42,11 +42,14 @@ int main(int argc, char *argv[])
         return 3;
     }
 
-    platform::SoftwareKeyStore keyStore(options.keyStoreDir);
+    // The platform's key store (the desktop key ring when it answers); options.keyStoreDir is the
+    // software store's folder, used only without one (platform/keystorefactory.h).
+    const auto keyStore =
+        platform::createKeyStore({options.keyStoreDir, QStringLiteral("liaison"), false});
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
     app::AppController controller(
-        app::AppServices{options.vaultDir, keyStore, vaultClock, clock, vault::VaultOptions{}});
+        app::AppServices{options.vaultDir, *keyStore, vaultClock, clock, vault::VaultOptions{}});
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));

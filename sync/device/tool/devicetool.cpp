@@ -1,7 +1,7 @@
 #include "devicetool.h"
 
 #include "crypto/crypto.h"
-#include "desktop/softwarekeystore.h"
+#include "keystorefactory.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -166,7 +166,9 @@ Result<std::unique_ptr<OpenDevice>> openDevice(const device::DeviceLayout &layou
                                                const crypto::SecretBytes &passphrase)
 {
     auto d = std::make_unique<OpenDevice>();
-    d->keyStore = std::make_unique<platform::SoftwareKeyStore>(layout.keyStoreDir());
+    // The store the vault was enrolled with: DIR/keystore's files, or the key ring its marker names.
+    d->keyStore = platform::createKeyStore(
+        {layout.keyStoreDir(), QString::fromLatin1(kKeyStoreService), false});
     d->clock = std::make_unique<liaison::SystemClock>();
     if (!vault::Vault::exists(layout.vaultDir()))
         return fail(Errc::NotFound, QStringLiteral("no vault in %1 (enrol first)")

@@ -31,11 +31,11 @@
 #include <functional>
 #include <memory>
 
-namespace liaison::platform {
-class SoftwareKeyStore;
-}
-
 namespace liaison::devicetool {
+
+// The platform key store's service name: the app's own, since `liaison --vault DIR/vault` opens
+// the vault this tool enrols (platform/keystorefactory.h).
+inline constexpr char kKeyStoreService[] = "liaison";
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
@@ -81,7 +81,7 @@ void printJson(const QJsonObject &object);
 // An unlocked device vault and its session, for sync, records and status.
 struct OpenDevice
 {
-    std::unique_ptr<platform::SoftwareKeyStore> keyStore;
+    std::unique_ptr<vault::KeyStore> keyStore; // platform/keystorefactory.h
     std::unique_ptr<liaison::SystemClock> clock;
     std::unique_ptr<vault::Vault> vault;
     std::unique_ptr<device::DeviceSession> session;
