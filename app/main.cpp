@@ -7,6 +7,7 @@
 #include "secrettext.h"
 
 #include "crypto/crypto.h"
+#include "backupexclusion.h"
 #include "keystorefactory.h"
 
 #include <QFile>
@@ -44,6 +45,10 @@ int main(int argc, char *argv[])
 
     // The platform's key store (the desktop key ring when it answers); options.keyStoreDir is the
     // software store's folder, used only without one (platform/keystorefactory.h).
+    for (const QString &dir : {options.vaultDir, options.keyStoreDir}) {
+        if (auto s = platform::excludeFromBackup(dir); !s)
+            std::fprintf(stderr, "liaison: %s\n", qPrintable(s.error().message));
+    }
     const auto keyStore =
         platform::createKeyStore({options.keyStoreDir, QStringLiteral("liaison"), false});
     liaison::SystemClock vaultClock;
