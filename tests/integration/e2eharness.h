@@ -260,13 +260,14 @@ struct DeviceNode
         , clock(c)
     {}
 
-    [[nodiscard]] bool open(const QString &dir, const HqNode &hq)
+    // The device's store at `path` (records and streams), its applier and its identity; the
+    // stream outbox and receiver are the caller's (open() below, or a test's own HQ directory).
+    [[nodiscard]] bool openStoreAt(const QString &path)
     {
         std::vector<store::Migration> m = model::RecordStore::migrations();
         for (auto &x : streams::streamMigrations())
             m.push_back(std::move(x));
-        db = openStore(dir + QStringLiteral("/dev-%1.db").arg(QString::fromLatin1(id.toHex())),
-                       std::move(m));
+        db = openStore(path, std::move(m));
         if (!db)
             return false;
         records = std::make_unique<model::RecordStore>(*db, clock, id, model::ReplicaRole::Device);
@@ -275,6 +276,14 @@ struct DeviceNode
         applier = std::make_unique<model::DeviceApplier>(*records);
         me = std::make_unique<Identity>(streams::Role::Device, dep.id, id, keys.secretKey,
                                         keys.publicKey);
+        return true;
+    }
+
+    [[nodiscard]] bool open(const QString &dir, const HqNode &hq)
+    {
+        if (!openStoreAt(dir +
+                         QStringLiteral("/dev-%1.db").arg(QString::fromLatin1(id.toHex()))))
+            return false;
         streams::Peer p;
         p.id = protocol::hqParticipantId();
         p.signKey = dep.content.publicKey;

@@ -112,19 +112,8 @@ struct FieldDevice
 
     [[nodiscard]] bool open()
     {
-        std::vector<store::Migration> m = model::RecordStore::migrations();
-        for (auto &x : streams::streamMigrations())
-            m.push_back(std::move(x));
-        node.db = e2e::openStore(m_desk.d.path(m_name + QStringLiteral(".db")), std::move(m));
-        if (!node.db)
+        if (!node.openStoreAt(m_desk.d.path(m_name + QStringLiteral(".db"))))
             return false;
-        node.records = std::make_unique<model::RecordStore>(*node.db, node.clock, node.id,
-                                                            model::ReplicaRole::Device);
-        if (!node.records->open())
-            return false;
-        node.applier = std::make_unique<model::DeviceApplier>(*node.records);
-        node.me = std::make_unique<e2e::Identity>(streams::Role::Device, node.dep.id, node.id,
-                                                  node.keys.secretKey, node.keys.publicKey);
         streams::Peer p;
         p.id = protocol::hqParticipantId();
         p.signKey = node.dep.content.publicKey;

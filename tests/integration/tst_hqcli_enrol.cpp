@@ -299,19 +299,8 @@ struct CodeDevice
         if (!code)
             return false;
         node.id = code->device;
-        std::vector<store::Migration> m = model::RecordStore::migrations();
-        for (auto &x : streams::streamMigrations())
-            m.push_back(std::move(x));
-        node.db = e2e::openStore(m_w.d.path(m_name + QStringLiteral(".db")), std::move(m));
-        if (!node.db)
+        if (!node.openStoreAt(m_w.d.path(m_name + QStringLiteral(".db"))))
             return false;
-        node.records = std::make_unique<model::RecordStore>(*node.db, node.clock, node.id,
-                                                            model::ReplicaRole::Device);
-        if (!node.records->open())
-            return false;
-        node.applier = std::make_unique<model::DeviceApplier>(*node.records);
-        node.me = std::make_unique<e2e::Identity>(streams::Role::Device, m_w.dep.id, node.id,
-                                                  node.keys.secretKey, node.keys.publicKey);
         enrolled = enrolDevice(m_w.nam, codeText, m_w.relayUrl, node.keys, node.me->boxPublicKey(),
                                wipeAck.publicKey);
         return enrolled && enrolled->postStatus == 201;
