@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "backupexclusion.h"
 #include "keystorefactory.h"
+#include "hardening/processhardening.h"
 
 #include <QFile>
 #include <QGuiApplication>
@@ -27,6 +28,11 @@ namespace {} // namespace
 
 int main(int argc, char *argv[])
 {
+    if (auto h = liaison::hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return 3;
+    }
     QGuiApplication application(argc, argv);
     QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
     QGuiApplication::setApplicationName(QStringLiteral("liaison"));

@@ -1,9 +1,11 @@
 #include "secrettext.h"
 
-#include <QFile>
+#include "crypto/secretio.h"
+
 #include <QStringEncoder>
 
 #include <algorithm>
+#include <unistd.h>
 
 namespace liaison::app {
 
@@ -22,15 +24,9 @@ crypto::SecretBytes secretFromText(QStringView text)
 
 crypto::SecretBytes readPassphraseLine()
 {
-    QFile in;
-    if (!in.open(stdin, QIODevice::ReadOnly))
-        return {};
-    QByteArray line = in.readLine(4096);
-    while (line.endsWith('\n') || line.endsWith('\r'))
-        line.chop(1);
-    crypto::SecretBytes secret = crypto::SecretBytes::copyOf(line);
-    line.fill('\0');
-    return secret;
+    // read(2) straight into secret memory: no stdio or QIODevice buffer keeps a copy.
+    auto line = crypto::readSecret(STDIN_FILENO, 4096, crypto::SecretReadMode::FirstLine);
+    return line ? std::move(*line) : crypto::SecretBytes();
 }
 
 } // namespace liaison::app

@@ -1,6 +1,7 @@
 #include "softwarekeystore.h"
 
 #include "crypto/crypto.h"
+#include "crypto/secretio.h"
 #include "store/atomicfile.h"
 
 #include <QDir>
@@ -30,12 +31,8 @@ Result<crypto::SecretBytes> SoftwareKeyStore::read(const QString &alias)
     auto path = pathFor(alias);
     if (!path)
         return std::unexpected(path.error());
-    auto bytes = store::readSmallFile(*path, 4096);
-    if (!bytes)
-        return std::unexpected(bytes.error());
-    crypto::SecretBytes secret = crypto::SecretBytes::copyOf(*bytes);
-    crypto::memzero(bytes->data(), std::size_t(bytes->size()));
-    return secret;
+    // read(2) straight into secret memory: no QIODevice buffer or QByteArray keeps the pepper.
+    return crypto::readSecretFile(*path, 4096, crypto::SecretReadMode::Whole);
 }
 
 Status SoftwareKeyStore::write(const QString &alias, QByteArrayView secret)

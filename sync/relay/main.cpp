@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "dbpool.h"
+#include "hardening/processhardening.h"
 #include "httpserver.h"
 #include "maillistener.h"
 #include "relayconfig.h"
@@ -92,6 +93,11 @@ int connectionCapacity(int maxConnections, int *maxOpenSockets)
 
 int main(int argc, char **argv)
 {
+    if (auto h = liaison::hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison-relay: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return 1;
+    }
     std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv); // Qt SQL and the listener's event loop need one
     QCoreApplication::setApplicationName(QStringLiteral("liaison-relay"));

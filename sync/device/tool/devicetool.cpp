@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "keystorefactory.h"
+#include "crypto/secretio.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -10,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <unistd.h>
 
 namespace liaison::devicetool {
 
@@ -18,33 +20,17 @@ namespace {
 const QString kOptDir = QStringLiteral("dir");
 const QString kOptPassphraseFile = QStringLiteral("passphrase-file");
 
-// Everything up to `limit` bytes of `in` into sodium memory.
-Result<crypto::SecretBytes> readAll(std::FILE *in, std::size_t limit)
-{
-    crypto::SecretBytes buf(limit + 1);
-    std::size_t n = 0;
-    while (n < buf.size()) {
-        const std::size_t got = std::fread(buf.data() + n, 1, buf.size() - n, in);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    if (std::ferror(in))
-        return fail(Errc::Io, QStringLiteral("cannot read it"));
-    if (n > limit)
-        return fail(Errc::InvalidArgument, QStringLiteral("it is too long"));
-    return crypto::SecretBytes::copyOf(QByteArrayView(buf.view().first(qsizetype(n))));
-}
-
+// Everything up to `limit` bytes of the file (`-`: stdin) into sodium memory, through read(2)
+// only (no stdio buffer keeps a copy).
 Result<crypto::SecretBytes> readSmall(const QString &path, std::size_t limit)
 {
-    if (path == QLatin1String("-"))
-        return readAll(stdin, limit);
-    std::FILE *f = std::fopen(QFile::encodeName(path).constData(), "rb");
-    if (!f)
+    auto r = path == QLatin1String("-")
+                 ? crypto::readSecret(STDIN_FILENO, limit, crypto::SecretReadMode::Whole)
+                 : crypto::readSecretFile(path, limit, crypto::SecretReadMode::Whole);
+    if (!r && r.error().code == Errc::Malformed)
+        return fail(Errc::InvalidArgument, QStringLiteral("it is too long"));
+    if (!r && r.error().code == Errc::NotFound)
         return fail(Errc::NotFound, QStringLiteral("cannot open %1").arg(path));
-    auto r = readAll(f, limit);
-    std::fclose(f);
     return r;
 }
 

@@ -4,6 +4,7 @@
 #include "devicetool.h"
 
 #include "crypto/crypto.h"
+#include "hardening/processhardening.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -32,6 +33,11 @@ QString overview()
 
 int main(int argc, char *argv[])
 {
+    if (auto h = liaison::hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison-device: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return kExitFailure;
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("liaison-device"));
     const QStringList args = QCoreApplication::arguments();

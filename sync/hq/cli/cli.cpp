@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "crypto/crypto.h"
+#include "crypto/secretio.h"
 #include "desk/recordimport.h"
 #include "desktop/softwarekeystore.h"
 #include "store/atomicfile.h"
@@ -16,6 +17,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -37,43 +39,30 @@ void printErr(const QString &text)
     std::fwrite(b.constData(), 1, size_t(b.size()), stderr);
 }
 
-// One line of stdin (every `-` passphrase reads the next one), without its line end, into
-// secret memory. The buffer it passed through is zeroed.
-crypto::SecretBytes readSecretLine(std::FILE *in)
-{
-    std::array<char, 1024> buf{};
-    std::size_t n = 0;
-    int c = 0;
-    while (n < buf.size() && (c = std::fgetc(in)) != EOF && c != '\n')
-        buf[n++] = char(c);
-    while (n > 0 && buf[n - 1] == '\r')
-        --n;
-    crypto::SecretBytes out = crypto::SecretBytes::copyOf(QByteArrayView(buf.data(), qsizetype(n)));
-    crypto::memzero(buf.data(), buf.size());
-    return out;
-}
+// The longest passphrase line read (a longer one is refused, not cut).
+constexpr std::size_t kMaxPassphraseBytes = 1024;
 
-// A prompt on the controlling terminal with echo off; nullopt when there is no terminal.
-std::optional<crypto::SecretBytes> promptNoEcho(const QString &prompt)
+// A prompt on the controlling terminal with echo off; nullopt when there is no terminal. The
+// line goes from read(2) straight into secret memory (no stdio buffer keeps a copy).
+std::optional<Result<crypto::SecretBytes>> promptNoEcho(const QString &prompt)
 {
-    std::FILE *tty = std::fopen("/dev/tty", "r+");
-    if (!tty)
+    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return std::nullopt;
-    const int fd = fileno(tty);
     termios old{};
     if (!isatty(fd) || tcgetattr(fd, &old) != 0) {
-        std::fclose(tty);
+        ::close(fd);
         return std::nullopt;
     }
     termios quiet = old;
     quiet.c_lflag &= ~tcflag_t(ECHO);
     quiet.c_lflag |= ECHONL;
-    std::fputs(prompt.toUtf8().constData(), tty);
-    std::fflush(tty);
+    const QByteArray text = prompt.toUtf8();
+    (void)!::write(fd, text.constData(), size_t(text.size()));
     tcsetattr(fd, TCSAFLUSH, &quiet);
-    crypto::SecretBytes secret = readSecretLine(tty);
+    auto secret = crypto::readSecret(fd, kMaxPassphraseBytes, crypto::SecretReadMode::FirstLine);
     tcsetattr(fd, TCSAFLUSH, &old);
-    std::fclose(tty);
+    ::close(fd);
     return secret;
 }
 
@@ -354,18 +343,18 @@ std::expected<crypto::SecretBytes, int> Context::passphrase(const QString &promp
 {
     if (m_parser.isSet(fileOption)) {
         const QString path = m_parser.value(fileOption);
-        crypto::SecretBytes secret;
-        if (path == QLatin1String("-")) {
-            secret = readSecretLine(stdin);
-        } else {
-            std::FILE *f = std::fopen(QFile::encodeName(path).constData(), "rb");
-            if (!f)
-                return std::unexpected(
-                    fail(QStringLiteral("passphrase"),
-                         Error(Errc::NotFound, QStringLiteral("cannot read %1").arg(path))));
-            secret = readSecretLine(f);
-            std::fclose(f);
-        }
+        // Every `-` reads the next line of stdin: read(2) one byte at a time leaves the rest.
+        auto read = path == QLatin1String("-")
+                        ? crypto::readSecret(STDIN_FILENO, kMaxPassphraseBytes,
+                                             crypto::SecretReadMode::FirstLine)
+                        : crypto::readSecretFile(path, kMaxPassphraseBytes,
+                                                 crypto::SecretReadMode::FirstLine);
+        if (!read)
+            return std::unexpected(fail(
+                QStringLiteral("passphrase"),
+                Error(read.error().code == Errc::NotFound ? Errc::NotFound : Errc::InvalidArgument,
+                      QStringLiteral("cannot read %1: %2").arg(path, read.error().message))));
+        crypto::SecretBytes secret = std::move(*read);
         if (secret.empty())
             return std::unexpected(
                 usage(QStringLiteral("the passphrase from --%1 is empty").arg(fileOption)));
@@ -377,16 +366,19 @@ std::expected<crypto::SecretBytes, int> Context::passphrase(const QString &promp
             usage(QStringLiteral("no terminal to ask for the passphrase: give --%1 FILE (- for "
                                  "stdin)")
                       .arg(fileOption)));
-    if (first->empty())
+    if (!*first)
+        return std::unexpected(
+            usage(QStringLiteral("the passphrase: %1").arg(first->error().message)));
+    if ((*first)->empty())
         return std::unexpected(usage(QStringLiteral("an empty passphrase")));
     if (confirm) {
         auto again = promptNoEcho(QStringLiteral("Again: "));
-        if (!again || !first->equals(*again))
+        if (!again || !*again || !(*first)->equals(**again))
             return std::unexpected(
                 fail(QStringLiteral("passphrase"),
                      Error(Errc::InvalidArgument, QStringLiteral("the two entries differ"))));
     }
-    return std::move(*first);
+    return std::move(**first);
 }
 
 std::expected<QString, int> Context::storeDir()

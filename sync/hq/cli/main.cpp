@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "crypto/crypto.h"
+#include "hardening/processhardening.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
@@ -11,6 +12,11 @@
 
 int main(int argc, char *argv[])
 {
+    if (auto h = liaison::hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison-hq: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return liaison::hqcli::kExitFailure;
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("liaison-hq"));
     // The library's progress logging is for developers; QT_LOGGING_RULES still turns it on.
