@@ -7,20 +7,6 @@
 
 namespace liaison::app {
 
-namespace {
-std::optional<QSize> parseSize(const QString &text)
-{
-    const QStringList parts = text.split(QLatin1Char('x'));
-    if (parts.size() != 2)
-        return std::nullopt;
-    bool okW = false, okH = false;
-    const int w = parts[0].toInt(&okW), h = parts[1].toInt(&okH);
-    if (!okW || !okH || w < 200 || h < 200 || w > 4000 || h > 4000)
-        return std::nullopt;
-    return QSize(w, h);
-}
-} // namespace
-
 LaunchOptions parseLaunchOptions(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -32,19 +18,7 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
     const QCommandLineOption keyStore(QStringLiteral("keystore"),
                                       QStringLiteral("Software key store directory (desktop; used when no key ring answers)."),
                                       QStringLiteral("dir"));
-    const QCommandLineOption shots(QStringLiteral("screenshots"),
-                                   QStringLiteral("Render every screen to DIR/*.png and exit."),
-                                   QStringLiteral("dir"));
-    const QCommandLineOption stdinPass(
-        QStringLiteral("passphrase-stdin"),
-        QStringLiteral("Screenshot mode: read the passphrase from the first line of stdin."));
-    const QCommandLineOption size(QStringLiteral("size"),
-                                  QStringLiteral("Phone window size for screenshots (WxH)."),
-                                  QStringLiteral("WxH"));
-    const QCommandLineOption tablet(QStringLiteral("tablet-size"),
-                                    QStringLiteral("Tablet window size for screenshots (WxH)."),
-                                    QStringLiteral("WxH"));
-    parser.addOptions({vault, keyStore, shots, stdinPass, size, tablet});
+    parser.addOptions({vault, keyStore});
 
     LaunchOptions out;
     if (!parser.parse(arguments)) {
@@ -60,22 +34,6 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
     out.keyStoreDir = parser.isSet(keyStore)
                           ? parser.value(keyStore)
                           : QFileInfo(out.vaultDir).absolutePath() + QStringLiteral("/keystore");
-    out.screenshotDir = parser.value(shots);
-    out.passphraseFromStdin = parser.isSet(stdinPass);
-    if (parser.isSet(size)) {
-        const auto s = parseSize(parser.value(size));
-        if (!s)
-            out.error = QStringLiteral("--size wants WxH, e.g. 412x892");
-        else
-            out.phoneSize = *s;
-    }
-    if (parser.isSet(tablet)) {
-        const auto s = parseSize(parser.value(tablet));
-        if (!s)
-            out.error = QStringLiteral("--tablet-size wants WxH, e.g. 1280x800");
-        else
-            out.tabletSize = *s;
-    }
     return out;
 }
 

@@ -3,20 +3,16 @@
 
 #include "appcontroller.h"
 #include "launchoptions.h"
-#include "screenshottour.h"
-#include "secrettext.h"
 
 #include "crypto/crypto.h"
 #include "backupexclusion.h"
 #include "keystorefactory.h"
 #include "hardening/processhardening.h"
 
-#include <QFile>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
-#include <QQuickWindow>
 
 #include <cstdio>
 
@@ -69,27 +65,5 @@ int main(int argc, char *argv[])
     if (engine.rootObjects().isEmpty())
         return 1;
 
-    if (options.screenshotDir.isEmpty())
-        return QGuiApplication::exec();
-
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-    if (!window)
-        return 1;
-    crypto::SecretBytes passphrase;
-    if (options.passphraseFromStdin)
-        passphrase = app::readPassphraseLine();
-    app::ScreenshotTour tour(window, &controller, options.screenshotDir, std::move(passphrase),
-                             options.phoneSize, options.tabletSize);
-    int exitCode = 0;
-    QObject::connect(&tour, &app::ScreenshotTour::finished, &application, [&](bool ok) {
-        for (const QString &path : tour.written())
-            std::printf("screenshot: %s\n", qPrintable(path));
-        for (const QString &name : tour.failures())
-            std::fprintf(stderr, "screenshot failed: %s\n", qPrintable(name));
-        exitCode = ok ? 0 : 4;
-        QGuiApplication::quit();
-    });
-    tour.start();
-    QGuiApplication::exec();
-    return exitCode;
+    return QGuiApplication::exec();
 }

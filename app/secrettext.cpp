@@ -1,11 +1,8 @@
 #include "secrettext.h"
 
-#include "crypto/secretio.h"
-
 #include <QStringEncoder>
 
 #include <algorithm>
-#include <unistd.h>
 
 namespace liaison::app {
 
@@ -20,13 +17,6 @@ crypto::SecretBytes secretFromText(QStringView text)
     crypto::SecretBytes exact(std::size_t(end - begin));
     std::copy(begin, end, reinterpret_cast<char *>(exact.data()));
     return exact; // scratch is wiped by its destructor
-}
-
-crypto::SecretBytes readPassphraseLine()
-{
-    // read(2) straight into secret memory: no stdio or QIODevice buffer keeps a copy.
-    auto line = crypto::readSecret(STDIN_FILENO, 4096, crypto::SecretReadMode::FirstLine);
-    return line ? std::move(*line) : crypto::SecretBytes();
 }
 
 } // namespace liaison::app

@@ -99,6 +99,10 @@ Status validateEndpoint(const RelayEndpoint &endpoint)
         return {};
     }
     if (scheme == QLatin1String("http")) {
+        if (!kPlainHttpDevelopmentBuild)
+            return fail(Errc::Refused,
+                        QStringLiteral("plain http to the relay is refused: this build talks to "
+                                       "relays over https only"));
         if (!endpoint.allowPlainHttpOnLoopback)
             return fail(Errc::Refused, QStringLiteral("plain http to the relay is not allowed"));
         if (!isLoopbackHost(u.host()))

@@ -51,7 +51,19 @@ struct RelayEndpoint
     bool allowPlainHttpOnLoopback = false; // development flag: http://127.0.0.1:PORT
 };
 
-// https with at least one pin, or http to a loopback host with the development flag.
+// Plain http to a relay is a development mode (DESIGN.md "Relay": plain http only on loopback
+// behind a development flag). On this side the flag is the build: only a build with
+// LIAISON_TESTING=ON (LIAISON_TEST_HOOKS) may use http at all, and then only to a loopback host;
+// a product build refuses every http URL, whatever allowPlainHttpOnLoopback says. (The relay's
+// side is its own --dev-plain-http.)
+#if defined(LIAISON_TEST_HOOKS)
+inline constexpr bool kPlainHttpDevelopmentBuild = true;
+#else
+inline constexpr bool kPlainHttpDevelopmentBuild = false;
+#endif
+
+// https with at least one pin, or, in a development build, http to a loopback host with the
+// development flag.
 [[nodiscard]] Status validateEndpoint(const RelayEndpoint &endpoint);
 [[nodiscard]] bool isLoopbackHost(const QString &host);
 

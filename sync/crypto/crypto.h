@@ -48,11 +48,19 @@ inline constexpr std::uint32_t kOpsMax = 20;
 inline constexpr std::uint64_t kMemMin = 64ull << 20;
 inline constexpr std::uint64_t kMemMax = 1ull << 30;
 
-// The small profile tests may use: 1 pass, 8 MiB. Accepted only after allowTestKdfProfile() in a
-// build with LIAISON_TEST_HOOKS; production builds refuse it.
+// The small profile tests may use: 1 pass, 8 MiB. Accepted only after allowTestKdfProfile(), which
+// exists only in a build with LIAISON_TEST_HOOKS (LIAISON_TESTING=ON); in a product build
+// testKdfProfileAllowed() is the constant false and the profile's code is not compiled in.
 inline constexpr KdfParams kTestKdfParams{1, 8ull << 20};
+#if defined(LIAISON_TEST_HOOKS)
 [[nodiscard]] Status allowTestKdfProfile();
 [[nodiscard]] bool testKdfProfileAllowed();
+#else
+[[nodiscard]] constexpr bool testKdfProfileAllowed()
+{
+    return false;
+}
+#endif
 [[nodiscard]] bool kdfParamsInRange(const KdfParams &p);
 
 // out.size() bytes derived from the passphrase. Refuses parameters outside the range.

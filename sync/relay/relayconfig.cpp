@@ -46,7 +46,9 @@ constexpr Flag kFlags[] = {
     {"trusted-proxy", true},
     {"quiet", false},
     {"help", false},
-    {"test-clock-offset-ms", true},
+#if defined(LIAISON_TEST_HOOKS)
+    {"test-clock-offset-ms", true}, // tests of retention and clock skew; not in product builds
+#endif
     {"max-inflight-body", true},
     {"max-read-bytes", true},
 };
@@ -76,7 +78,7 @@ std::optional<std::int64_t> toInt(const QString &v, std::int64_t min, std::int64
 
 QString relayHelpText()
 {
-    return QStringLiteral(R"(liaison-relay: store-and-forward relay for Liaison envelopes.
+    QString text = QStringLiteral(R"(liaison-relay: store-and-forward relay for Liaison envelopes.
 
 The relay sees only ciphertext and the fixed routing header. Devices and HQ sign every request
 (LIAISN-req-v1); admin calls are signed by the relay-admin key of the current HQ certificate,
@@ -153,14 +155,20 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
   --max-inflight-body BYTES request bodies being read at once, all connections together
                             (default 268435456; over it: 503), so memory stays bounded
   --quiet                   no per-request log line
-  --test-clock-offset-ms MS shift the relay's clock (tests of retention and clock skew only)
-  --help                    this text
+)");
+#if defined(LIAISON_TEST_HOOKS)
+    text += QStringLiteral(
+        "  --test-clock-offset-ms MS shift the relay's clock (tests of retention and clock skew "
+        "only)\n");
+#endif
+    text += QStringLiteral(R"(  --help                    this text
 
 Endpoints: POST /v1/envelopes, GET /v1/mailbox?after=C&limit=N&wait_ms=W,
 POST /v1/mailbox/ack, GET /v1/streams/{sender}/{epoch}?from=S&limit=N, GET|PUT /v1/hq-cert,
 PUT|GET|POST /v1/enrol/{id}, PUT|GET /v1/wipe/{id}, POST|GET /v1/wipe/{id}/done,
 PUT|DELETE /v1/devices/{id}. SIGTERM stops gracefully (answers in flight, then exits).
 )");
+    return text;
 }
 
 bool isLoopbackHost(const QString &host)
@@ -406,10 +414,12 @@ Result<RelayConfig> parseRelayArguments(const QStringList &args, bool *helpReque
          [&](std::int64_t v) {
              c.maxReadBytes = v;
          }},
+#if defined(LIAISON_TEST_HOOKS)
         {"test-clock-offset-ms", -(1LL << 40), 1LL << 40,
          [&](std::int64_t v) {
              c.testClockOffsetMs = v;
          }},
+#endif
     };
     for (const IntFlag &f : ints) {
         if (!has(f.name))

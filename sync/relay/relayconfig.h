@@ -76,7 +76,7 @@ struct RelayConfig
     std::int64_t maxInflightBody = 256LL << 20;
     std::int64_t maxReadBytes = 8LL << 20; // one mailbox or stream answer (at least one item)
     bool quiet = false;                    // no per-request log lines
-    std::int64_t testClockOffsetMs = 0;    // tests only: shifts the relay's clock
+    std::int64_t testClockOffsetMs = 0;    // tests only (--test-clock-offset-ms, test builds)
 };
 
 [[nodiscard]] QString relayHelpText();

@@ -660,10 +660,10 @@ Database::open(const QString &path, const crypto::SecretBytes &key, const OpenOp
     return openImpl(path, &raw, options);
 }
 
+#if defined(LIAISON_TEST_HOOKS)
 Result<std::unique_ptr<Database>> Database::openUnencryptedForComparison(const QString &path,
                                                                          const OpenOptions &options)
 {
-#if defined(LIAISON_TEST_HOOKS)
     // A plaintext file is exactly what this is for; open it without the refusal.
     const bool exists = QFileInfo::exists(path);
     if (!exists && !options.create)
@@ -687,14 +687,8 @@ Result<std::unique_ptr<Database>> Database::openUnencryptedForComparison(const Q
     if (auto s = db->migrate(options); !s)
         return std::unexpected(s.error());
     return db;
-#else
-    (void)path;
-    (void)options;
-    return fail(Errc::Refused, QStringLiteral("unencrypted databases are refused in this build"));
-#endif
 }
 
-#if defined(LIAISON_TEST_HOOKS)
 Result<std::unique_ptr<Database>> Database::openWithKeyStringForTest(const QString &path,
                                                                      QByteArrayView keyString,
                                                                      const OpenOptions &options)

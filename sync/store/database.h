@@ -114,12 +114,12 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<Database>>
     open(const QString &path, const crypto::SecretBytes &key, const OpenOptions &options);
 
-    // Only for benchmarks and tests that compare against the same library unkeyed. Production
-    // code never calls this (it is refused unless LIAISON_TEST_HOOKS is defined).
+#if defined(LIAISON_TEST_HOOKS)
+    // Only in test builds (LIAISON_TESTING=ON), for benchmarks and tests that compare against the
+    // same library unkeyed; a product build has no way to open a plaintext database.
     [[nodiscard]] static Result<std::unique_ptr<Database>>
     openUnencryptedForComparison(const QString &path, const OpenOptions &options);
 
-#if defined(LIAISON_TEST_HOOKS)
     // Tests only: key with an arbitrary key string (to prove that a passphrase-shaped or
     // wrongly formatted string does not open a raw-keyed database). Same open sequence.
     [[nodiscard]] static Result<std::unique_ptr<Database>>

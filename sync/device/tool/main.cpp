@@ -51,7 +51,8 @@ int main(int argc, char *argv[])
                      qPrintable(s.error().message));
         return kExitFailure;
     }
-    // Tests only: the small Argon2id profile, refused by production builds.
+#if defined(LIAISON_TEST_HOOKS)
+    // Tests only: the small Argon2id profile; a product build has neither it nor this variable.
     if (qEnvironmentVariableIntValue("LIAISON_DEVICE_TEST_KDF") == 1) {
         if (auto s = liaison::crypto::allowTestKdfProfile(); !s) {
             std::fprintf(stderr, "liaison-device: LIAISON_DEVICE_TEST_KDF: %s\n",
@@ -59,6 +60,7 @@ int main(int argc, char *argv[])
             return kExitUsage;
         }
     }
+#endif
     if (args.size() < 2 || args.at(1) == QLatin1String("--help") ||
         args.at(1) == QLatin1String("-h") || args.at(1) == QLatin1String("help")) {
         std::fputs(overview().toUtf8().constData(), args.size() < 2 ? stderr : stdout);

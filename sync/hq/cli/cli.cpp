@@ -118,9 +118,9 @@ QString commandList()
 
 } // namespace
 
+#if defined(LIAISON_TEST_HOOKS)
 void testKillPoint(const char *point, int count)
 {
-#if defined(LIAISON_TEST_HOOKS)
     const QString spec = qEnvironmentVariable("LIAISON_HQ_TEST_KILL");
     if (spec.isEmpty())
         return;
@@ -129,11 +129,8 @@ void testKillPoint(const char *point, int count)
         return;
     std::fflush(stdout);
     ::kill(::getpid(), SIGKILL);
-#else
-    (void)point;
-    (void)count;
-#endif
 }
+#endif
 
 QString isoTime(qint64 ms)
 {

@@ -1,9 +1,10 @@
 #pragma once
 
-// Screenshot mode of `liaison`: drives the real UI over the real vault through every screen and
-// writes each one with QQuickWindow::grabWindow() to DIR/<name>.png, then quits. It needs a real
-// window system (an X server; xvfb-run when there is no display) because the offscreen platform
-// renders the Material style wrongly.
+// The screenshot tour of liaison-screens (test builds only, never in the product `liaison`):
+// drives the real UI over the real vault through every screen and writes each one with
+// QQuickWindow::grabWindow() to DIR/<name>.png, then quits. It needs a real window system (an X
+// server; xvfb-run when there is no display) because the offscreen platform renders the Material
+// style wrongly.
 //
 // Screens that need states the demo vault must not be put in (the create page, the lockout
 // countdown) are rendered over a scratch vault in a temporary directory, with the same code.

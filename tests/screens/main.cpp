@@ -1,0 +1,165 @@
+// liaison-screens: the screenshot tour over a real vault (scripts/demo; see screenshottour.h).
+// Builds the same services as the app's main.cpp, then drives the UI through every screen.
+//   liaison-screens --out DIR [--vault DIR] [--keystore DIR] [--passphrase-stdin]
+//                   [--size WxH] [--tablet-size WxH]
+// Exit codes: 0 every screen written, 1 failure, 2 usage, 4 some screens failed.
+
+#include "appcontroller.h"
+#include "screenshottour.h"
+
+#include "crypto/crypto.h"
+#include "crypto/secretio.h"
+#include "desktop/softwarekeystore.h"
+#include "hardening/processhardening.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <optional>
+#include <unistd.h>
+
+Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
+
+using namespace liaison;
+
+namespace {
+
+std::optional<QSize> parseSize(const QString &text)
+{
+    const QStringList parts = text.split(QLatin1Char('x'));
+    if (parts.size() != 2)
+        return std::nullopt;
+    bool okW = false, okH = false;
+    const int w = parts[0].toInt(&okW), h = parts[1].toInt(&okH);
+    if (!okW || !okH || w < 200 || h < 200 || w > 4000 || h > 4000)
+        return std::nullopt;
+    return QSize(w, h);
+}
+
+int usage(const QString &text)
+{
+    std::fprintf(stderr, "liaison-screens: %s\n", qPrintable(text));
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (auto h = hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison-screens: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return 1;
+    }
+    QGuiApplication application(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
+    QGuiApplication::setApplicationName(QStringLiteral("liaison"));
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "liaison-screens: render every screen of the Liaison app over a vault to DIR/*.png "
+        "(tests and the demo; not part of the product)."));
+    parser.addHelpOption();
+    const QCommandLineOption out(QStringLiteral("out"),
+                                 QStringLiteral("Write the screens to DIR/*.png (required)."),
+                                 QStringLiteral("dir"));
+    const QCommandLineOption vault(QStringLiteral("vault"), QStringLiteral("Vault directory."),
+                                   QStringLiteral("dir"));
+    const QCommandLineOption keyStore(QStringLiteral("keystore"),
+                                      QStringLiteral("Software key store directory."),
+                                      QStringLiteral("dir"));
+    const QCommandLineOption stdinPass(
+        QStringLiteral("passphrase-stdin"),
+        QStringLiteral("Read the vault's passphrase from the first line of stdin."));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Phone window size (WxH, default 412x892)."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption tablet(QStringLiteral("tablet-size"),
+                                    QStringLiteral("Tablet window size (WxH, default 1280x800)."),
+                                    QStringLiteral("WxH"));
+    parser.addOptions({out, vault, keyStore, stdinPass, size, tablet});
+    if (!parser.parse(QGuiApplication::arguments()))
+        return usage(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usage(QStringLiteral("unexpected argument %1")
+                         .arg(parser.positionalArguments().constFirst()));
+    const QString outDir = parser.value(out);
+    if (outDir.isEmpty())
+        return usage(QStringLiteral("--out DIR is required"));
+    QSize phoneSize(412, 892), tabletSize(1280, 800);
+    if (parser.isSet(size)) {
+        const auto s = parseSize(parser.value(size));
+        if (!s)
+            return usage(QStringLiteral("--size wants WxH, e.g. 412x892"));
+        phoneSize = *s;
+    }
+    if (parser.isSet(tablet)) {
+        const auto s = parseSize(parser.value(tablet));
+        if (!s)
+            return usage(QStringLiteral("--tablet-size wants WxH, e.g. 1280x800"));
+        tabletSize = *s;
+    }
+    const QString vaultDir =
+        parser.isSet(vault) ? parser.value(vault)
+                            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                  QStringLiteral("/vault");
+    const QString keyStoreDir =
+        parser.isSet(keyStore) ? parser.value(keyStore)
+                               : QFileInfo(vaultDir).absolutePath() + QStringLiteral("/keystore");
+
+    if (auto s = crypto::initialize(); !s) {
+        std::fprintf(stderr, "liaison-screens: crypto self-test failed: %s\n",
+                     qPrintable(s.error().message));
+        return 1;
+    }
+    crypto::SecretBytes passphrase;
+    if (parser.isSet(stdinPass)) {
+        auto line = crypto::readSecret(STDIN_FILENO, 4096, crypto::SecretReadMode::FirstLine);
+        if (!line)
+            return usage(QStringLiteral("the passphrase on stdin: %1").arg(line.error().message));
+        passphrase = std::move(*line);
+    }
+
+    platform::SoftwareKeyStore store(keyStoreDir);
+    liaison::SystemClock vaultClock;
+    liaison::SystemClock clock;
+    app::AppController controller(
+        app::AppServices{vaultDir, store, vaultClock, clock, vault::VaultOptions{}});
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/"));
+    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
+    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
+    if (engine.rootObjects().isEmpty())
+        return 1;
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window)
+        return 1;
+
+    app::ScreenshotTour tour(window, &controller, outDir, std::move(passphrase), phoneSize,
+                             tabletSize);
+    int exitCode = 0;
+    QObject::connect(&tour, &app::ScreenshotTour::finished, &application, [&](bool ok) {
+        for (const QString &path : tour.written())
+            std::printf("screenshot: %s\n", qPrintable(path));
+        for (const QString &name : tour.failures())
+            std::fprintf(stderr, "screenshot failed: %s\n", qPrintable(name));
+        exitCode = ok ? 0 : 4;
+        QGuiApplication::quit();
+    });
+    tour.start();
+    QGuiApplication::exec();
+    return exitCode;
+}
