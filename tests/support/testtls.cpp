@@ -62,6 +62,54 @@ TestCertificate makeSelfSignedCertificate(const QString &directory, const QStrin
     return c;
 }
 
+CaSignedCertificate makeCaSignedCertificate(const QString &directory, const QString &name,
+                                            const QString &commonName,
+                                            const QString &subjectAltName)
+{
+    CaSignedCertificate out;
+    const QString base = directory + QLatin1Char('/') + name;
+    const QString caCert = base + QStringLiteral("-ca.crt"),
+                  caKey = base + QStringLiteral("-ca.key");
+    const QString cert = base + QStringLiteral(".crt"), key = base + QStringLiteral(".key");
+    const QString csr = base + QStringLiteral(".csr"), ext = base + QStringLiteral(".ext");
+    const QString openssl = QStringLiteral("openssl");
+    run(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                  QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                  QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                  QStringLiteral("-days"), QStringLiteral("30"), QStringLiteral("-subj"),
+                  QStringLiteral("/CN=Liaison Test CA ") + name, QStringLiteral("-addext"),
+                  QStringLiteral("basicConstraints=critical,CA:TRUE"), QStringLiteral("-addext"),
+                  QStringLiteral("keyUsage=critical,keyCertSign,cRLSign"),
+                  QStringLiteral("-keyout"), caKey, QStringLiteral("-out"), caCert});
+    if (!QFile::exists(caCert))
+        return out;
+    run(openssl, {QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-newkey"),
+                  QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                  QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                  QStringLiteral("-subj"), QStringLiteral("/CN=") + commonName,
+                  QStringLiteral("-keyout"), key, QStringLiteral("-out"), csr});
+    QFile extFile(ext);
+    if (!extFile.open(QIODevice::WriteOnly) ||
+        extFile.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                      "extendedKeyUsage=serverAuth\nsubjectAltName=" +
+                      subjectAltName.toLatin1() + "\n") < 0)
+        return out;
+    extFile.close();
+    run(openssl, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
+                  QStringLiteral("-CA"), caCert, QStringLiteral("-CAkey"), caKey,
+                  QStringLiteral("-CAcreateserial"), QStringLiteral("-days"), QStringLiteral("30"),
+                  QStringLiteral("-extfile"), ext, QStringLiteral("-out"), cert});
+    if (!QFile::exists(cert))
+        return out;
+    out.leaf.certPath = cert;
+    out.leaf.keyPath = key;
+    out.leaf.certPem = readFile(cert);
+    out.leaf.keyPem = readFile(key);
+    out.caCertPath = caCert;
+    out.caCertPem = readFile(caCert);
+    return out;
+}
+
 QByteArray opensslSpkiSha256(const QString &certPath)
 {
     const QByteArray pub =

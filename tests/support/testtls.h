@@ -24,6 +24,19 @@ struct TestCertificate
                                                         const QString &commonName,
                                                         const QString &subjectAltName);
 
+// A certificate a browser would call valid: issued for `subjectAltName` by a test CA made with
+// it (caCertPath: the CA's PEM, for a client that trusts it). Empty result on failure.
+struct CaSignedCertificate
+{
+    TestCertificate leaf;
+    QString caCertPath;
+    QByteArray caCertPem;
+};
+[[nodiscard]] CaSignedCertificate makeCaSignedCertificate(const QString &directory,
+                                                          const QString &name,
+                                                          const QString &commonName,
+                                                          const QString &subjectAltName);
+
 // SHA-256 of the DER SubjectPublicKeyInfo, via `openssl x509 -pubkey | openssl pkey -pubin
 // -outform der | openssl dgst -sha256 -binary`. Empty on failure.
 [[nodiscard]] QByteArray opensslSpkiSha256(const QString &certPath);
