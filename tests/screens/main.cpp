@@ -9,8 +9,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/secretio.h"
-#include "desktop/softwarekeystore.h"
 #include "hardening/processhardening.h"
+#include "keystorefactory.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -132,11 +132,12 @@ int main(int argc, char *argv[])
         passphrase = std::move(*line);
     }
 
-    platform::SoftwareKeyStore store(keyStoreDir);
+    // The key store as the app picks it (platform/keystorefactory.h).
+    const auto store = platform::createKeyStore({keyStoreDir, QStringLiteral("liaison"), false});
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
     app::AppController controller(
-        app::AppServices{vaultDir, store, vaultClock, clock, vault::VaultOptions{}});
+        app::AppServices{vaultDir, *store, vaultClock, clock, vault::VaultOptions{}});
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
