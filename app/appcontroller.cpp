@@ -1,6 +1,7 @@
 #include "appcontroller.h"
 
 #include "connectivity.h"
+#include "device/dutynumber.h"
 
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -18,7 +19,13 @@ AppController::AppController(AppServices services, QObject *parent)
     , m_schedule(new ScheduleModel(m_services.clock, this))
     , m_instructionActions(new InstructionController(m_services.clock, this))
     , m_sync(new SyncStatusFacade(m_services.clock, this))
+    , m_actions(new ExternalActions(m_services.openUrl, this))
 {
+    if (auto duty = device::readDutyNumber(m_services.vaultDirectory); !duty)
+        qCWarning(lcApp) << "duty number unreadable:" << errcName(duty.error().code);
+    else if (*duty)
+        m_dutyNumber = **duty;
+
     vault::VaultOptions options = m_services.vaultOptions;
     options.database.migrations = device::deviceMigrations();
     m_vault = std::make_unique<VaultController>(m_services.vaultDirectory, m_services.keyStore,
@@ -83,6 +90,7 @@ void AppController::openSession()
             qCWarning(lcApp) << "streams failed:" << errcName(streams.error().code);
     }
     ensureWipeFile();
+    updateDutyNumber();
     if (m_streams)
         installOnlineWipe();
     QString whyNoSync;
@@ -125,6 +133,7 @@ void AppController::openSession()
                     [this](bool, const QString &) {
                         refreshAll();
                         ensureWipeFile(); // HQ time and certificate serial for the locked check
+                        updateDutyNumber();
                     });
             // Failed unlock attempts before this session go to HQ with the RECEIPT.
             const int failures = m_vault->failuresBeforeUnlock();
@@ -255,6 +264,40 @@ void AppController::ensureWipeFile()
         qCWarning(lcApp) << "wipe file not written:" << errcName(written.error().code);
     else if (*written)
         qCInfo(lcApp) << "wipe file written";
+}
+
+void AppController::updateDutyNumber()
+{
+    if (!m_session)
+        return;
+    model::RecordStore &records = m_session->records();
+    auto all = records.records(records.scopes());
+    if (!all) {
+        qCWarning(lcApp) << "duty number: records unreadable:" << errcName(all.error().code);
+        return;
+    }
+    const std::optional<QString> number = device::dutyNumberFrom(*all);
+    auto stored = device::storeDutyNumber(m_services.vaultDirectory, number);
+    if (!stored)
+        qCWarning(lcApp) << "duty number not written:" << errcName(stored.error().code);
+    else if (*stored)
+        qCInfo(lcApp) << "duty number file" << (number ? "written" : "removed");
+    setDutyNumber(number.value_or(QString()));
+}
+
+void AppController::setDutyNumber(const QString &number)
+{
+    if (number == m_dutyNumber)
+        return;
+    m_dutyNumber = number;
+    Q_EMIT dutyNumberChanged();
+}
+
+bool AppController::callDutyNumber()
+{
+    if (m_dutyNumber.isEmpty())
+        return false;
+    return m_actions->call(m_dutyNumber);
 }
 
 void AppController::checkForWipe()

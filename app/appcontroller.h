@@ -21,9 +21,14 @@
 // and posts the acknowledgement (kept in "wipe.pending" until the relay took it, so a wipe cut
 // short finishes at the next start); the vault page then says the vault was erased by HQ. A
 // token that does not verify is never obeyed.
+//
+// The lock screen's emergency call (issue 11): the 24/7 duty number is kept outside the vault
+// (device/dutynumber.h), read at start, rewritten from the records at unlock and after each sync
+// round; `dutyNumber` is readable while locked and callDutyNumber() dials it without unlocking.
 
 #include "casemodel.h"
 #include "contactmodel.h"
+#include "externalactions.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
 #include "schedulemodel.h"
@@ -57,6 +62,8 @@ struct AppServices
     // own and shorten the engine's timings.
     client::Connectivity *connectivity = nullptr;
     client::SyncClientOptions syncOptions = {};
+    // tel:, sms:, mailto:, geo: go here; nullptr = QDesktopServices::openUrl.
+    UrlOpener openUrl = nullptr;
 };
 
 class AppController : public QObject
@@ -77,6 +84,8 @@ class AppController : public QObject
     Q_PROPERTY(QString sessionError READ sessionError NOTIFY sessionErrorChanged)
     Q_PROPERTY(int autoLockSeconds READ autoLockSeconds CONSTANT)
     Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
+    Q_PROPERTY(liaison::app::ExternalActions *actions READ actions CONSTANT)
+    Q_PROPERTY(QString dutyNumber READ dutyNumber NOTIFY dutyNumberChanged)
 
 public:
     explicit AppController(AppServices services, QObject *parent = nullptr);
@@ -94,6 +103,11 @@ public:
     [[nodiscard]] QString sessionError() const { return m_sessionError; }
     [[nodiscard]] int autoLockSeconds() const { return m_services.autoLockMs / 1000; }
     [[nodiscard]] bool remotelyWiped() const { return m_remotelyWiped; }
+    [[nodiscard]] ExternalActions *actions() { return m_actions; }
+    // Empty when none is known (never synced, no contact holds one).
+    [[nodiscard]] QString dutyNumber() const { return m_dutyNumber; }
+    // Dials the duty number; works locked.
+    Q_INVOKABLE bool callDutyNumber();
 
     // nullptr while locked.
     [[nodiscard]] device::DeviceSession *session() { return m_session.get(); }
@@ -115,6 +129,7 @@ Q_SIGNALS:
     void clockWrongChanged();
     void sessionErrorChanged();
     void remotelyWipedChanged();
+    void dutyNumberChanged();
     // Every answer of the check before unlock (WipeCheck::Outcome as int).
     void wipeCheckFinished(int outcome);
     // After a remote wipe: whether the relay took the acknowledgement.
@@ -147,6 +162,9 @@ private:
     // m_wipeHttp for the relay the file names (the running check is dropped); false without one.
     [[nodiscard]] bool wipeHttpFor(const device::WipeFile &file);
     void ensureWipeFile();
+    // The duty number from the records to its file and the property.
+    void updateDutyNumber();
+    void setDutyNumber(const QString &number);
 
     AppServices m_services;
     std::unique_ptr<VaultController> m_vault;
@@ -156,6 +174,8 @@ private:
     ScheduleModel *m_schedule;
     InstructionController *m_instructionActions;
     SyncStatusFacade *m_sync;
+    ExternalActions *m_actions;
+    QString m_dutyNumber;
     std::unique_ptr<device::DeviceSession> m_session;
     std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only
     std::unique_ptr<client::Connectivity> m_ownedConnectivity; // the platform's, for m_deviceSync

@@ -56,6 +56,8 @@ ApplicationWindow {
         id: unlockComponent
         UnlockPage {
             vault: root.app.vault
+            dutyNumber: root.app.dutyNumber
+            onEmergencyCallRequested: root.app.callDutyNumber()
         }
     }
 

@@ -10,6 +10,8 @@ Page {
 
     required property SyncStatus sync
     required property int autoLockSeconds
+    // Where the vault's key is kept (moved here from the lock screen: UX review 2.7).
+    property string keyStoreText: ""
 
     objectName: "syncPage"
     background: Rectangle { color: Theme.background }
@@ -136,6 +138,12 @@ Page {
                         Layout.fillWidth: true
                         label: qsTr("Auto-lock")
                         value: qsTr("after %1 s in the background").arg(root.autoLockSeconds)
+                    }
+                    InfoRow {
+                        Layout.fillWidth: true
+                        visible: root.keyStoreText.length > 0
+                        label: qsTr("Key store")
+                        value: root.keyStoreText
                     }
                 }
             }

@@ -8,10 +8,17 @@ import Liaison
 
 // Create the vault (first start), unlock it, or wait out a lockout. Passphrases go from the field
 // to the controller, which copies them into secret memory; the field is cleared right after.
+// Below the form, whatever the vault's state: the emergency call to HQ's 24/7 duty number (kept
+// outside the vault for this purpose), which dials without unlocking. Nothing else of the
+// records is shown here.
 Page {
     id: root
 
     required property VaultController vault
+    // HQ's 24/7 duty number; empty until the first sync brought one.
+    property string dutyNumber: ""
+
+    signal emergencyCallRequested()
 
     readonly property int vaultState: root.vault.state
 
@@ -77,13 +84,27 @@ Page {
                 }
             }
 
+            Button {
+                id: emergencyButton
+                objectName: "emergencyCallButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget + 12
+                visible: root.dutyNumber.length > 0
+                text: qsTr("Emergency call: HQ 24/7 duty\n%1").arg(root.dutyNumber)
+                Accessible.name: qsTr("Call the HQ 24/7 duty number %1 without unlocking").arg(root.dutyNumber)
+                font.capitalization: Font.MixedCase
+                Material.background: Theme.danger
+                Material.foreground: Theme.textOnPrimary
+                onClicked: root.emergencyCallRequested()
+            }
             Label {
                 Layout.fillWidth: true
-                visible: root.vault.keyStoreWeak
+                visible: root.dutyNumber.length > 0
                 wrapMode: Text.WordWrap
+                horizontalAlignment: Text.AlignHCenter
                 color: Theme.textSecondary
                 font.pixelSize: Theme.fontSizeSmall
-                text: qsTr("Key store: %1").arg(root.vault.keyStoreDescription)
+                text: qsTr("Calls without unlocking. Nothing else of the vault is shown here.")
             }
         }
     }

@@ -19,9 +19,17 @@ AppFixture::AppFixture(int autoLockMs)
     , vaultClock(kFixtureStartMs, 5'000'000)
     , clock(kFixtureStartMs, 5'000'000)
 {
-    app = std::make_unique<app::AppController>(
-        app::AppServices{tmp.filePath(QStringLiteral("vault")), keyStore, vaultClock, clock,
-                         fixtureVaultOptions(), autoLockMs});
+    app::AppServices services{tmp.filePath(QStringLiteral("vault")),
+                              keyStore,
+                              vaultClock,
+                              clock,
+                              fixtureVaultOptions(),
+                              autoLockMs};
+    services.openUrl = [this](const QUrl &url) {
+        openedUrls.append(url);
+        return true;
+    };
+    app = std::make_unique<app::AppController>(std::move(services));
 }
 
 AppFixture::~AppFixture()

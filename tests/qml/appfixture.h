@@ -37,6 +37,8 @@ struct AppFixture
     platform::SoftwareKeyStore keyStore;
     liaison::ManualClock vaultClock;
     liaison::ManualClock clock;
+    // What the app handed to the phone (tel:, sms:, mailto:, geo:), in order.
+    QList<QUrl> openedUrls;
     std::unique_ptr<app::AppController> app;
 };
 

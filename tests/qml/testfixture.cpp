@@ -1,5 +1,11 @@
 #include "testfixture.h"
 
+#include "model/records.h"
+
+#include <QCborArray>
+#include <QClipboard>
+#include <QGuiApplication>
+
 namespace liaison::test {
 
 TestFixture::TestFixture(QObject *parent)
@@ -46,6 +52,50 @@ void TestFixture::setHqTimeOffset(double ms)
     m_fixture->app->session()->records().clock().setReference(m_fixture->clock.wallMs() +
                                                               qint64(ms));
     m_fixture->app->refreshAll();
+}
+
+QStringList TestFixture::openedUrls() const
+{
+    QStringList out;
+    if (m_fixture) {
+        for (const QUrl &url : m_fixture->openedUrls)
+            out.append(url.toString());
+    }
+    return out;
+}
+
+QString TestFixture::clipboardText() const
+{
+    return QGuiApplication::clipboard()->text();
+}
+
+QStringList TestFixture::recordTexts(int minLength) const
+{
+    QStringList out;
+    if (!m_fixture || !m_fixture->app->session())
+        return out;
+    model::RecordStore &records = m_fixture->app->session()->records();
+    auto all = records.records(records.scopes());
+    if (!all)
+        return out;
+    const auto add = [&](const QString &text) {
+        if (text.size() >= minLength && !out.contains(text))
+            out.append(text);
+    };
+    for (const model::RecordState &r : *all) {
+        for (auto it = r.fields.cbegin(); it != r.fields.cend(); ++it) {
+            const model::FieldSpec *spec = model::fieldSpec(r.type, it.key());
+            if (!spec)
+                continue;
+            if (spec->kind == model::FieldKind::Text) {
+                add(it->value.toString());
+            } else if (spec->kind == model::FieldKind::TextList) {
+                for (const QCborValue &v : it->value.toArray())
+                    add(v.toString());
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace liaison::test

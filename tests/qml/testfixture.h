@@ -40,6 +40,12 @@ public:
     Q_INVOKABLE void waitForVault();
     // A verified HQ time this many ms away from the device clock (HEARTBEAT reference).
     Q_INVOKABLE void setHqTimeOffset(double ms);
+    // The URLs the app handed to the phone since the reset, as text.
+    Q_INVOKABLE QStringList openedUrls() const;
+    Q_INVOKABLE QString clipboardText() const;
+    // Every text of the records on the device (Text fields and TextList items of at least
+    // `minLength` characters): what must never show while locked. Needs the vault unlocked.
+    Q_INVOKABLE QStringList recordTexts(int minLength = 8) const;
 
 Q_SIGNALS:
     void appChanged();

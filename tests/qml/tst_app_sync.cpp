@@ -13,9 +13,12 @@
 //    before any passphrase (start), or through the sync engine's
 //    check while unlocked (resume); HQ reads the acknowledgement; a forged token (signed by a
 //    key no root vouches for) is refused before and after unlock and the vault stays intact
+//  - the lock screen's 24/7 duty number (device/dutynumber.h) follows HQ's record: written at the
+//    first round, rewritten when HQ changes it, dialled while locked and after a restart
 
 #include "appcontroller.h"
 #include "desktop/softwarekeystore.h"
+#include "device/dutynumber.h"
 #include "device/wipefile.h"
 #include "directoraterecords.h"
 #include "relaytestkit.h"
@@ -23,6 +26,7 @@
 
 #include "testmain.h"
 
+#include <QCborArray>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -58,6 +62,7 @@ private:
     std::unique_ptr<platform::SoftwareKeyStore> m_deviceKeys;
     std::unique_ptr<test::TestHq> m_hq;
     QString m_relayUrl;
+    QList<QUrl> m_opened; // what the apps handed to the phone (tel:, ...)
 
     static crypto::SecretBytes passphrase()
     {
@@ -80,6 +85,10 @@ private:
         o.backoff = {50, 2000};
         app::AppServices services{vaultDir,    keyStore, m_vaultClock, m_clock,
                                   testVault(), 60'000,   connectivity, o};
+        services.openUrl = [this](const QUrl &url) {
+            m_opened.append(url);
+            return true;
+        };
         return std::make_unique<app::AppController>(services);
     }
 
@@ -302,12 +311,49 @@ private Q_SLOTS:
                            alarm.peer == profile->deviceId && alarm.count == 1;
         QVERIFY(unlockAlarm);
 
+        // ---- the lock screen's duty number follows HQ's record ----
+        const QString vaultDir = path(QStringLiteral("device/vault"));
+        QCOMPARE(a->dutyNumber(), QStringLiteral("+420 974 834 210"));
+        QCOMPARE(*device::readDutyNumber(vaultDir), QStringLiteral("+420 974 834 210"));
+        auto hqContacts = m_hq->records().records(test::directorate::scopes());
+        QVERIFY(hqContacts);
+        std::optional<model::RecordId> permanent;
+        for (const model::RecordState &r : *hqContacts) {
+            if (r.type == model::RecordType::Contact &&
+                r.fields.value(QStringLiteral("name")).value.toString() ==
+                    QLatin1String("Permanent service (24/7)"))
+                permanent = r.id;
+        }
+        QVERIFY(permanent);
+        model::FieldMap newNumber;
+        newNumber.insert(QStringLiteral("phones"),
+                         QCborArray{model::phone(QStringLiteral("Permanent service"),
+                                                 QStringLiteral("+420 974 834 999"), true)});
+        QVERIFY(m_hq->records().update(*permanent, newNumber));
+        QVERIFY(m_hq->publishEdits());
+        QVERIFY(m_hq->syncOnce());
+        QTRY_COMPARE_WITH_TIMEOUT(a->dutyNumber(), QStringLiteral("+420 974 834 999"), 30000);
+        QCOMPARE(*device::readDutyNumber(vaultDir), QStringLiteral("+420 974 834 999"));
+
         // ---- lock stops the engine ----
         a->vault()->lock();
         QVERIFY(!a->deviceSync());
         QVERIFY(a->sync()->offline());
         QCOMPARE(a->sync()->offlineReason(), QStringLiteral("Locked"));
         QVERIFY(rounds.count() >= 2);
+
+        // Locked, and after a restart: the number is there and dials without unlocking.
+        m_opened.clear();
+        QVERIFY(a->callDutyNumber());
+        QCOMPARE(m_opened, QList<QUrl>{QUrl(QStringLiteral("tel:+420974834999"))});
+        QVERIFY(!a->vault()->isUnlocked());
+        a.reset();
+        auto restarted = makeApp(&online);
+        QCOMPARE(restarted->vault()->state(), app::VaultController::State::Locked);
+        QCOMPARE(restarted->dutyNumber(), QStringLiteral("+420 974 834 999"));
+        QVERIFY(restarted->callDutyNumber());
+        QCOMPARE(m_opened.size(), 2);
+        QVERIFY(!restarted->vault()->isUnlocked());
     }
 
     void noRelayAddressStaysOfflineAndSaysWhy()
