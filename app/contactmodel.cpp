@@ -19,6 +19,40 @@ void ContactModel::setQuery(const QString &query)
     reload();
 }
 
+void ContactModel::setGrouping(Grouping grouping)
+{
+    if (m_grouping == grouping)
+        return;
+    m_grouping = grouping;
+    Q_EMIT groupingChanged();
+    reload();
+}
+
+void ContactModel::setLocalZone(const QTimeZone &zone)
+{
+    m_localZone = zone;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {TimeDifferenceRole});
+}
+
+QString ContactModel::groupOf(const model::RecordState &r) const
+{
+    switch (m_grouping) {
+    case Grouping::ByCountry: {
+        const QString country = text(r, "country");
+        return country.isEmpty() ? tr("No country") : country;
+    }
+    case Grouping::ByOrganisation: {
+        const QString organisation = text(r, "organisation");
+        return organisation.isEmpty() ? tr("No organisation") : organisation;
+    }
+    case Grouping::ByName:
+        break;
+    }
+    const QString name = text(r, "name");
+    return name.isEmpty() ? QString() : QString(name.front().toUpper());
+}
+
 Result<QList<model::RecordState>> ContactModel::fetch() const
 {
     if (m_query.trimmed().isEmpty())
@@ -39,6 +73,11 @@ Result<QList<model::RecordState>> ContactModel::fetch() const
 
 bool ContactModel::lessThan(const model::RecordState &a, const model::RecordState &b) const
 {
+    if (m_grouping != Grouping::ByName) {
+        const int g = QString::localeAwareCompare(groupOf(a), groupOf(b));
+        if (g != 0)
+            return g < 0;
+    }
     const int c = QString::localeAwareCompare(text(a, "name"), text(b, "name"));
     if (c != 0)
         return c < 0;
@@ -74,6 +113,19 @@ QString initialsOf(const QString &name)
             break;
     }
     return out.isEmpty() && !name.isEmpty() ? QString(name.front().toUpper()) : out;
+}
+
+// "1 h ahead of you", "5 h 30 min behind you", "same time as you".
+QString differenceText(int seconds)
+{
+    if (seconds == 0)
+        return ContactModel::tr("same time as you");
+    const int minutes = std::abs(seconds) / 60;
+    const QString amount =
+        minutes % 60 == 0 ? ContactModel::tr("%1 h").arg(minutes / 60)
+                          : ContactModel::tr("%1 h %2 min").arg(minutes / 60).arg(minutes % 60);
+    return seconds > 0 ? ContactModel::tr("%1 ahead of you").arg(amount)
+                       : ContactModel::tr("%1 behind you").arg(amount);
 }
 
 } // namespace
@@ -139,9 +191,23 @@ QVariant ContactModel::data(const QModelIndex &index, int role) const
         const QDateTime there = QDateTime::fromMSecsSinceEpoch(clock().wallMs(), zone);
         return displayLocale().toString(there, QStringLiteral("HH:mm (ddd)"));
     }
-    case SectionRole: {
-        const QString name = text(*r, "name");
-        return name.isEmpty() ? QString() : QString(name.front().toUpper());
+    case SectionRole:
+        return groupOf(*r);
+    case CallNumberRole: {
+        const QVariantList phones = phonesOf(r->fields.value(QStringLiteral("phones")).value);
+        for (const QVariant &p : phones) {
+            if (p.toMap().value(QStringLiteral("available24h")).toBool())
+                return p.toMap().value(QStringLiteral("number")).toString();
+        }
+        return phones.isEmpty() ? QString()
+                                : phones.first().toMap().value(QStringLiteral("number")).toString();
+    }
+    case TimeDifferenceRole: {
+        const QTimeZone zone(text(*r, "timeZone").toUtf8());
+        if (!zone.isValid() || !m_localZone.isValid())
+            return QString();
+        const QDateTime now = QDateTime::fromMSecsSinceEpoch(clock().wallMs(), QTimeZone::utc());
+        return differenceText(zone.offsetFromUtc(now) - m_localZone.offsetFromUtc(now));
     }
     default:
         return {};
@@ -170,6 +236,8 @@ QHash<int, QByteArray> ContactModel::roleNames() const
         {InitialsRole, "initials"},
         {LocalTimeRole, "localTime"},
         {SectionRole, "section"},
+        {CallNumberRole, "callNumber"},
+        {TimeDifferenceRole, "timeDifference"},
     };
 }
 

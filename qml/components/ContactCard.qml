@@ -5,9 +5,13 @@ import QtQuick.Layouts
 import Liaison
 
 // A contact in full: phones (24/7 marked, tap to call), e-mails, fax, address, languages, the
-// local time where the contact is, notes and tags.
+// local time where the contact is, notes and tags; a bar at the bottom, in thumb reach, calls the
+// 24/7 line (else the first number), writes an SMS or an e-mail, or copies the number. Long press
+// on any row copies it. Everything leaves through the controller (ExternalActions).
 Item {
     id: root
+
+    required property ExternalActions actions
 
     required property int index
     required property string name
@@ -25,12 +29,14 @@ Item {
     required property string notes
     required property list<string> tags
     required property string lastVerifiedText
+    required property string callNumber
+    required property string timeDifference
 
     width: ListView.view ? ListView.view.width : 400
     height: ListView.view ? ListView.view.height : 800
 
     Flickable {
-        anchors.fill: parent
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actionBar.top }
         contentHeight: column.implicitHeight + 2 * Theme.margin
         clip: true
 
@@ -92,6 +98,7 @@ Item {
                             visible: root.country.length > 0 || root.localTime.length > 0
                             text: root.localTime.length > 0
                                   ? qsTr("%1 · local time %2").arg(root.country).arg(root.localTime)
+                                    + (root.timeDifference.length > 0 ? ", " + root.timeDifference : "")
                                   : root.country
                             wrapMode: Text.WordWrap
                             color: Theme.textSecondary
@@ -122,8 +129,10 @@ Item {
                             Layout.fillWidth: true
                             value: modelData.number
                             label: modelData.label
-                            link: "tel:" + modelData.number.replace(/[^0-9+]/g, "")
-                            badge: modelData.available24h ? "24/7" : ""
+                            actionable: true
+                            badge: modelData.available24h ? qsTr("24/7 line") : ""
+                            onActivated: root.actions.call(modelData.number)
+                            onCopyRequested: root.actions.copy(modelData.number)
                         }
                     }
 
@@ -137,7 +146,9 @@ Item {
                             required property string modelData
                             Layout.fillWidth: true
                             value: modelData
-                            link: "mailto:" + modelData
+                            actionable: true
+                            onActivated: root.actions.sendEmail(modelData)
+                            onCopyRequested: root.actions.copy(modelData)
                         }
                     }
 
@@ -151,6 +162,7 @@ Item {
                             required property string modelData
                             Layout.fillWidth: true
                             value: modelData
+                            onCopyRequested: root.actions.copy(modelData)
                         }
                     }
 
@@ -214,6 +226,61 @@ Item {
                 color: Theme.textSecondary
                 font.pixelSize: Theme.fontSizeSmall
                 horizontalAlignment: Text.AlignRight
+            }
+        }
+    }
+
+    // The card's main actions, at the bottom where the thumb is.
+    Pane {
+        id: actionBar
+        objectName: "contactActionBar"
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        padding: Theme.spacing
+        background: Rectangle { color: Theme.surface; border.color: Theme.divider }
+
+        RowLayout {
+            width: parent.width
+            spacing: Theme.spacing
+            Button {
+                objectName: "contactCallButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget
+                enabled: root.callNumber.length > 0
+                highlighted: true
+                text: root.phones.some(p => p.available24h) ? qsTr("Call 24/7") : qsTr("Call")
+                Accessible.name: qsTr("Call %1").arg(root.callNumber)
+                font.capitalization: Font.MixedCase
+                onClicked: root.actions.call(root.callNumber)
+            }
+            Button {
+                objectName: "contactSmsButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget
+                enabled: root.callNumber.length > 0
+                text: qsTr("SMS")
+                Accessible.name: qsTr("Write an SMS to %1").arg(root.callNumber)
+                font.capitalization: Font.MixedCase
+                onClicked: root.actions.sendSms(root.callNumber)
+            }
+            Button {
+                objectName: "contactEmailButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget
+                enabled: root.emails.length > 0
+                text: qsTr("E-mail")
+                Accessible.name: root.emails.length > 0 ? qsTr("Write an e-mail to %1").arg(root.emails[0]) : qsTr("E-mail")
+                font.capitalization: Font.MixedCase
+                onClicked: root.actions.sendEmail(root.emails[0])
+            }
+            Button {
+                objectName: "contactCopyButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget
+                enabled: root.callNumber.length > 0
+                text: qsTr("Copy")
+                Accessible.name: qsTr("Copy the number %1").arg(root.callNumber)
+                font.capitalization: Font.MixedCase
+                onClicked: root.actions.copy(root.callNumber)
             }
         }
     }

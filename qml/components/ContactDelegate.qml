@@ -3,7 +3,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Liaison
 
-// One contact in the list: initials, name, role and organisation, country, a 24/7 mark.
+// One contact in the list: initials, name, role and organisation, country; a contact with a 24/7
+// line gets a call button at the end of the row that dials it at once.
 ItemDelegate {
     id: root
 
@@ -14,8 +15,10 @@ ItemDelegate {
     required property string country
     required property string initials
     required property bool has24h
+    required property string callNumber
 
     signal opened(int row)
+    signal callRequested(string number)
 
     width: ListView.view ? ListView.view.width : implicitWidth
     implicitHeight: Math.max(72, row.implicitHeight + 20)
@@ -64,10 +67,24 @@ ItemDelegate {
                 font.pixelSize: Theme.fontSizeSmall
             }
         }
-        StatusChip {
-            visible: root.has24h
-            text: "24/7"
-            tint: Theme.ok
+        ToolButton {
+            objectName: "rowCallButton"
+            visible: root.has24h && root.callNumber.length > 0
+            Layout.preferredWidth: Theme.touchTarget
+            Layout.preferredHeight: Theme.touchTarget
+            text: "\u260E"
+            font.pixelSize: 22
+            Accessible.name: qsTr("Call the 24/7 line of %1").arg(root.name)
+            ToolTip.visible: hovered
+            ToolTip.text: qsTr("Call 24/7 line")
+            contentItem: Label {
+                text: parent.text
+                font: parent.font
+                color: Theme.ok
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+            }
+            onClicked: root.callRequested(root.callNumber)
         }
     }
 

@@ -3,22 +3,28 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Liaison
 
-// One labelled value in a card; tappable when `link` is set (tel:, mailto:).
+// One labelled value in a card. `actionable`: a tap asks for the row's action (call, write),
+// a long press for a copy; the card decides what each means, through the controller.
 ItemDelegate {
     id: root
 
     property string label
     property string value
-    property string link
+    property bool actionable: false
     property string badge
     property color badgeTint: Theme.ok
+
+    signal activated()
+    signal copyRequested()
 
     implicitHeight: Math.max(Theme.touchTarget + 8, content.implicitHeight + 16)
     leftPadding: 0
     rightPadding: 0
     enabled: root.value.length > 0
-    hoverEnabled: root.link.length > 0
-    onClicked: if (root.link.length > 0) Qt.openUrlExternally(root.link)
+    hoverEnabled: false
+    Accessible.name: root.label.length > 0 ? root.label + ": " + root.value : root.value
+    onClicked: if (root.actionable) root.activated()
+    onPressAndHold: root.copyRequested()
 
     contentItem: RowLayout {
         id: content
@@ -30,7 +36,7 @@ ItemDelegate {
                 Layout.fillWidth: true
                 text: root.value
                 wrapMode: Text.WordWrap
-                color: root.link.length > 0 ? Theme.accent : Theme.textPrimary
+                color: root.actionable ? Theme.accent : Theme.textPrimary
                 font.pixelSize: Theme.fontSizeBody + 1
             }
             Label {

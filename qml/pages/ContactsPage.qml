@@ -5,11 +5,13 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Liaison
 
-// Contacts with search (name, organisation, role, country, tags; accents ignored).
+// Contacts with search (name, organisation, role, country, tags; accents ignored), grouped by
+// name, country or organisation; a row with a 24/7 line calls it from the list.
 Page {
     id: root
 
     required property ContactModel contacts
+    required property ExternalActions actions
 
     signal opened(int row)
 
@@ -19,14 +21,35 @@ Page {
     header: Pane {
         padding: Theme.spacing
         background: Rectangle { color: Theme.background }
-        TextField {
-            id: search
-            objectName: "contactSearchField"
+        ColumnLayout {
             width: parent.width
-            placeholderText: qsTr("Search name, organisation, country")
-            inputMethodHints: Qt.ImhNoPredictiveText
-            text: root.contacts.query
-            onTextEdited: root.contacts.query = text
+            spacing: 4
+            TextField {
+                id: search
+                objectName: "contactSearchField"
+                Layout.fillWidth: true
+                placeholderText: qsTr("Search name, organisation, country")
+                inputMethodHints: Qt.ImhNoPredictiveText
+                text: root.contacts.query
+                onTextEdited: root.contacts.query = text
+            }
+            TabBar {
+                id: grouping
+                objectName: "contactGrouping"
+                Layout.fillWidth: true
+                currentIndex: root.contacts.grouping
+                Repeater {
+                    model: [qsTr("A–Z"), qsTr("Country"), qsTr("Organisation")]
+                    delegate: TabButton {
+                        required property string modelData
+                        required property int index
+                        objectName: "grouping" + index
+                        text: modelData
+                        font.capitalization: Font.MixedCase
+                        onClicked: root.contacts.grouping = index
+                    }
+                }
+            }
         }
     }
 
@@ -50,6 +73,7 @@ Page {
         }
         delegate: ContactDelegate {
             onOpened: row => root.opened(row)
+            onCallRequested: number => root.actions.call(number)
         }
         ScrollIndicator.vertical: ScrollIndicator {}
     }

@@ -211,6 +211,7 @@ Page {
             currentIndex: tabs.currentIndex
             ContactsPage {
                 contacts: root.app.contacts
+                actions: root.app.actions
                 onOpened: row => root.openDetail("contacts", row)
             }
             CasesPage {
@@ -238,11 +239,14 @@ Page {
             title: qsTr("Sync with HQ")
             sync: root.app.sync
             autoLockSeconds: root.app.autoLockSeconds
+            keyStoreText: root.app.vault.keyStoreDescription
         }
     }
     Component {
         id: contactCard
-        ContactCard {}
+        ContactCard {
+            actions: root.app.actions
+        }
     }
     Component {
         id: caseCard

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls
 import QtTest
 import Liaison
 import LiaisonTest
@@ -74,6 +75,61 @@ Item {
             compare(card.phones[0].available24h, true)
             compare(card.emails.length, 2)
             verify(card.address.indexOf("Münzbergerových 2811/8") === 0)
+        }
+
+        function test_contact_card_actions_call_sms_email_copy() {
+            const page = createPage()
+            const contacts = Fixture.app.contacts
+            let row = -1
+            for (let i = 0; i < contacts.count; ++i) {
+                if (contacts.data(contacts.index(i, 0), ContactModel.NameRole) === "Permanent service (24/7)")
+                    row = i
+            }
+            verify(row >= 0)
+            page.openDetail("contacts", row)
+            const detail = findChild(page, "detailPage")
+            verify(detail)
+            // The push transition has ended (cards made during it are replaced): the bar is
+            // where the thumb is.
+            tryCompare(detail.StackView, "status", StackView.Active)
+            tryVerify(() => detail.currentCard !== null)
+            const card = detail.currentCard
+            compare(card.name, "Permanent service (24/7)")
+            const call = findChild(card, "contactCallButton")
+            verify(call)
+            compare(call.text, "Call 24/7")
+            mouseClick(call)
+            mouseClick(findChild(card, "contactSmsButton"))
+            mouseClick(findChild(card, "contactEmailButton"))
+            compare(Fixture.openedUrls(), ["tel:+420974834210", "sms:+420974834210", "mailto:rmps@pcr.cz"])
+            mouseClick(findChild(card, "contactCopyButton"))
+            compare(Fixture.clipboardText(), "+420 974 834 210")
+        }
+
+        function test_contacts_grouped_and_called_from_the_list() {
+            const page = createPage()
+            const list = findChild(page, "contactList")
+            tryCompare(list, "count", 9)
+            mouseClick(findChild(page, "grouping1"))
+            compare(Fixture.app.contacts.grouping, ContactModel.ByCountry)
+            compare(Fixture.app.contacts.data(Fixture.app.contacts.index(0, 0), ContactModel.SectionRole), "Austria")
+            mouseClick(findChild(page, "grouping2"))
+            compare(Fixture.app.contacts.grouping, ContactModel.ByOrganisation)
+            mouseClick(findChild(page, "grouping0"))
+            compare(Fixture.app.contacts.grouping, ContactModel.ByName)
+            // The first row with a 24/7 line dials it from the list.
+            let button = null
+            for (let i = 0; i < list.count && !button; ++i) {
+                list.positionViewAtIndex(i, ListView.Contain)
+                const item = list.itemAtIndex(i)
+                if (item && item.has24h)
+                    button = findChild(item, "rowCallButton")
+            }
+            verify(button)
+            verify(button.visible)
+            mouseClick(button)
+            compare(Fixture.openedUrls().length, 1)
+            verify(Fixture.openedUrls()[0].startsWith("tel:"))
         }
 
         function test_schedule_has_day_sections() {

@@ -134,6 +134,116 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), 9);
     }
 
+    void contactsGroupedWithCallNumberAndTimeDifference()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::ContactModel &m = *f->app->contacts();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto sectionsSortedAndContiguous = [&] {
+            const QStringList sections = column(m, app::ContactModel::SectionRole);
+            for (qsizetype i = 1; i < sections.size(); ++i) {
+                if (QString::localeAwareCompare(sections[i - 1], sections[i]) > 0)
+                    return false;
+            }
+            return true;
+        };
+        m.setGrouping(app::ContactModel::Grouping::ByCountry);
+        QCOMPARE(m.rowCount(), 9);
+        QVERIFY(sectionsSortedAndContiguous());
+        QStringList countries = column(m, app::ContactModel::SectionRole);
+        countries.removeDuplicates();
+        QCOMPARE(countries,
+                 (QStringList{QStringLiteral("Austria"), QStringLiteral("Czech Republic"),
+                              QStringLiteral("Netherlands"), QStringLiteral("United States")}));
+        // Within a group, by name.
+        const int vienna =
+            rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Petra Novotná"));
+        QCOMPARE(vienna, 0);
+        m.setGrouping(app::ContactModel::Grouping::ByOrganisation);
+        QVERIFY(sectionsSortedAndContiguous());
+        QCOMPARE(m.index(rowWhere(m, app::ContactModel::NameRole,
+                                  QStringLiteral("Permanent service (24/7)")))
+                     .data(app::ContactModel::SectionRole)
+                     .toString(),
+                 QStringLiteral("International Police Cooperation Directorate, Police Presidium "
+                                "of the Czech Republic"));
+        m.setGrouping(app::ContactModel::Grouping::ByName);
+        QCOMPARE(m.index(0).data(app::ContactModel::SectionRole).toString().size(), 1);
+
+        // The row's call button: the 24/7 line, else the first number.
+        const auto callNumber = [&](const char *name) {
+            return m.index(rowWhere(m, app::ContactModel::NameRole, QString::fromUtf8(name)))
+                .data(app::ContactModel::CallNumberRole)
+                .toString();
+        };
+        QCOMPARE(callNumber("Permanent service (24/7)"), QStringLiteral("+420 974 834 210"));
+        QCOMPARE(callNumber("Operational Cooperation Division"),
+                 QStringLiteral("+420 974 834 210"));
+        QCOMPARE(callNumber("Šárka Havránková"), QStringLiteral("+420 974 804 400"));
+
+        // Local time and the difference to the officer's zone (injected), across DST changes.
+        const auto difference = [&](const char *name) {
+            return m.index(rowWhere(m, app::ContactModel::NameRole, QString::fromUtf8(name)))
+                .data(app::ContactModel::TimeDifferenceRole)
+                .toString();
+        };
+        m.setLocalZone(QTimeZone("Europe/Prague"));
+        QCOMPARE(difference("Permanent service (24/7)"), QStringLiteral("same time as you"));
+        // 2026-09-21: New York on EDT (UTC-4), Prague on CEST (UTC+2).
+        QCOMPARE(difference("Duty officer, partner NCB (demo)"), QStringLiteral("6 h behind you"));
+        m.setLocalZone(QTimeZone("Asia/Kolkata"));
+        QCOMPARE(difference("Permanent service (24/7)"), QStringLiteral("3 h 30 min behind you"));
+        m.setLocalZone(QTimeZone("America/New_York"));
+        QCOMPARE(difference("Petra Novotná"), QStringLiteral("6 h ahead of you"));
+        // 2026-10-26: Europe is back on winter time (25 Oct), New York not yet (1 Nov).
+        f->advance(35LL * 24 * 3600 * 1000);
+        QCOMPARE(difference("Petra Novotná"), QStringLiteral("5 h ahead of you"));
+        const QString localTime =
+            m.index(rowWhere(m, app::ContactModel::NameRole, QStringLiteral("Petra Novotná")))
+                .data(app::ContactModel::LocalTimeRole)
+                .toString();
+        // 2026-10-26 14:13 UTC is 15:13 in Vienna (CET).
+        QCOMPARE(localTime, QStringLiteral("15:13 (Mon)"));
+        m.setLocalZone(QTimeZone("Europe/Prague"));
+        QCOMPARE(difference("Duty officer, partner NCB (demo)"), QStringLiteral("5 h behind you"));
+    }
+
+    void externalActionsBuildTheUrlsAndHandThemOver()
+    {
+        using app::ExternalActions;
+        QCOMPARE(ExternalActions::telUrl(QStringLiteral("+420 974 834 210")),
+                 QUrl(QStringLiteral("tel:+420974834210")));
+        QCOMPARE(ExternalActions::telUrl(QStringLiteral("(0)31 00-000.0002")),
+                 QUrl(QStringLiteral("tel:031000000002")));
+        QVERIFY(ExternalActions::telUrl(QStringLiteral("no number")).isEmpty());
+        QVERIFY(ExternalActions::telUrl(QStringLiteral("+")).isEmpty());
+        QCOMPARE(ExternalActions::smsUrl(QStringLiteral("+43 000 000 0001")),
+                 QUrl(QStringLiteral("sms:+430000000001")));
+        QCOMPARE(ExternalActions::mailUrl(QStringLiteral(" rmps@pcr.cz ")).toString(),
+                 QStringLiteral("mailto:rmps@pcr.cz"));
+        QVERIFY(ExternalActions::mailUrl(QStringLiteral("rmps@pcr.cz?subject=x")).isEmpty());
+        QVERIFY(ExternalActions::mailUrl(QStringLiteral("@pcr.cz")).isEmpty());
+        QCOMPARE(ExternalActions::mapUrl(50.8467, 4.3525, QStringLiteral("Rue de la Loi 200"))
+                     .toString(QUrl::FullyEncoded),
+                 QStringLiteral(
+                     "geo:50.846700,4.352500?q=50.846700,4.352500(Rue%20de%20la%20Loi%20200)"));
+        QVERIFY(ExternalActions::mapUrl(91, 0, QString()).isEmpty());
+
+        AppFixture f;
+        app::ExternalActions &actions = *f.app->actions();
+        QSignalSpy handed(&actions, &app::ExternalActions::handedOver);
+        QVERIFY(actions.call(QStringLiteral("+420 974 834 210")));
+        QVERIFY(actions.sendSms(QStringLiteral("+420 974 834 210")));
+        QVERIFY(actions.sendEmail(QStringLiteral("rmps@pcr.cz")));
+        QVERIFY(!actions.call(QStringLiteral("ask the desk"))); // nothing opened
+        QCOMPARE(f.openedUrls, (QList<QUrl>{QUrl(QStringLiteral("tel:+420974834210")),
+                                            QUrl(QStringLiteral("sms:+420974834210")),
+                                            QUrl(QStringLiteral("mailto:rmps@pcr.cz"))}));
+        QCOMPARE(handed.count(), 3);
+        QCOMPARE(handed.at(0).at(0).toString(), QStringLiteral("tel"));
+    }
+
     void casesOpenFirstByPriority()
     {
         auto f = seeded();
