@@ -20,7 +20,15 @@ AppController::AppController(AppServices services, QObject *parent)
     , m_instructionActions(new InstructionController(m_services.clock, this))
     , m_sync(new SyncStatusFacade(m_services.clock, this))
     , m_actions(new ExternalActions(m_services.openUrl, this))
+    , m_reports(new ReportModel(m_services.clock, this))
+    , m_reportActions(new ReportController(m_services.clock, this))
 {
+    m_reports->setEnvelopesPending([this] {
+        if (!m_streams)
+            return false;
+        auto n = m_streams->pendingEnvelopes();
+        return n && *n > 0;
+    });
     if (auto duty = device::readDutyNumber(m_services.vaultDirectory); !duty)
         qCWarning(lcApp) << "duty number unreadable:" << errcName(duty.error().code);
     else if (*duty)
@@ -81,7 +89,10 @@ void AppController::openSession()
     m_cases->setStore(records);
     m_instructions->setStore(records);
     m_schedule->setStore(records);
+    m_reports->setStore(records);
     m_instructionActions->setStore(records);
+    m_reportActions->setStore(records);
+    m_reportActions->setActive(true);
     if (m_session->profile() && v->identity()) {
         auto streams = device::DeviceStreams::open(*m_session, *v->identity(), m_services.clock);
         if (streams)
@@ -167,6 +178,9 @@ void AppController::closeSession()
     m_instructions->setStore(nullptr);
     m_schedule->setStore(nullptr);
     m_instructionActions->setStore(nullptr);
+    m_reportActions->setStore(nullptr);
+    m_reportActions->setActive(false);
+    m_reports->setStore(nullptr);
     m_sync->setSession(nullptr);
     if (m_deviceSync)
         m_deviceSync->stop();
@@ -197,6 +211,7 @@ void AppController::refreshAll()
     m_cases->reload();
     m_instructions->reload();
     m_schedule->reload();
+    m_reports->reload();
     m_sync->refresh();
     updateClockWrong();
 }

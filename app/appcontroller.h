@@ -31,6 +31,8 @@
 #include "externalactions.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
+#include "reportcontroller.h"
+#include "reportmodel.h"
 #include "schedulemodel.h"
 #include "syncstatusfacade.h"
 #include "vaultcontroller.h"
@@ -85,6 +87,8 @@ class AppController : public QObject
     Q_PROPERTY(int autoLockSeconds READ autoLockSeconds CONSTANT)
     Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
     Q_PROPERTY(liaison::app::ExternalActions *actions READ actions CONSTANT)
+    Q_PROPERTY(liaison::app::ReportModel *reports READ reports CONSTANT)
+    Q_PROPERTY(liaison::app::ReportController *reportActions READ reportActions CONSTANT)
     Q_PROPERTY(QString dutyNumber READ dutyNumber NOTIFY dutyNumberChanged)
 
 public:
@@ -104,6 +108,8 @@ public:
     [[nodiscard]] int autoLockSeconds() const { return m_services.autoLockMs / 1000; }
     [[nodiscard]] bool remotelyWiped() const { return m_remotelyWiped; }
     [[nodiscard]] ExternalActions *actions() { return m_actions; }
+    [[nodiscard]] ReportModel *reports() { return m_reports; }
+    [[nodiscard]] ReportController *reportActions() { return m_reportActions; }
     // Empty when none is known (never synced, no contact holds one).
     [[nodiscard]] QString dutyNumber() const { return m_dutyNumber; }
     // Dials the duty number; works locked.
@@ -175,6 +181,8 @@ private:
     InstructionController *m_instructionActions;
     SyncStatusFacade *m_sync;
     ExternalActions *m_actions;
+    ReportModel *m_reports;
+    ReportController *m_reportActions;
     QString m_dutyNumber;
     std::unique_ptr<device::DeviceSession> m_session;
     std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only

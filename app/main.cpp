@@ -8,6 +8,7 @@
 #include "backupexclusion.h"
 #include "keystorefactory.h"
 #include "hardening/processhardening.h"
+#include "positionsource.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -53,10 +54,17 @@ int main(int argc, char *argv[])
     }
     const auto keyStore =
         platform::createKeyStore({options.keyStoreDir, QStringLiteral("liaison"), false});
+    // Where the device is, for check-ins and reports: the platform's source, or an NMEA log
+    // replayed (demo, desktops without a receiver).
+    platform::PositionOptions positionOptions;
+    positionOptions.nmeaReplayFile = qEnvironmentVariable("LIAISON_NMEA_REPLAY");
+    const auto position = platform::createPositionSource(positionOptions);
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
     app::AppController controller(
         app::AppServices{options.vaultDir, *keyStore, vaultClock, clock, vault::VaultOptions{}});
+
+    controller.reportActions()->setPositionSource(position.get());
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));

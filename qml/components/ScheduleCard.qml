@@ -4,9 +4,16 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Liaison
 
-// A visit item in full: when (in the venue's time zone), where, who, and the escort's notes.
+// A visit item in full: when (in the venue's time zone), where (with the distance and bearing
+// from the current position), who, and the escort's notes; at the bottom, in thumb reach,
+// "Check in" (one check-in with the position of that moment) and "Navigate" (a geo: link to the
+// phone's map app: the address then leaves the vault, which the button says).
 Item {
     id: root
+
+    required property ReportController reports
+    required property ExternalActions actions
+    required property string recordId
 
     required property int index
     required property string visit
@@ -28,7 +35,7 @@ Item {
     height: ListView.view ? ListView.view.height : 800
 
     Flickable {
-        anchors.fill: parent
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actionBar.top }
         contentHeight: column.implicitHeight + 2 * Theme.margin
         clip: true
 
@@ -114,6 +121,19 @@ Item {
                         wrapMode: Text.WordWrap
                         color: Theme.textSecondary
                     }
+                    Label {
+                        objectName: "wayToVenue"
+                        Layout.fillWidth: true
+                        Layout.bottomMargin: 8
+                        visible: root.hasPosition
+                        text: {
+                            const way = root.reports.wayTo(root.latitude, root.longitude, root.reports.positionRevision)
+                            return way.length > 0 ? way : root.reports.positionText
+                        }
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                        font.pixelSize: Theme.fontSizeSmall
+                    }
                     SectionLabel {
                         visible: root.participants.length > 0
                         text: qsTr("Participants")
@@ -137,6 +157,53 @@ Item {
                         wrapMode: Text.WordWrap
                         textFormat: Text.PlainText
                     }
+                }
+            }
+        }
+    }
+
+    Pane {
+        id: actionBar
+        objectName: "scheduleActionBar"
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        padding: Theme.spacing
+        background: Rectangle { color: Theme.surface; border.color: Theme.divider }
+
+        ColumnLayout {
+            width: parent.width
+            spacing: 4
+            Label {
+                objectName: "checkInConfirmation"
+                Layout.fillWidth: true
+                visible: text.length > 0
+                text: root.reports.error.length > 0 ? root.reports.error : root.reports.lastCheckInText
+                color: root.reports.error.length > 0 ? Theme.danger : Theme.ok
+                wrapMode: Text.WordWrap
+                font.pixelSize: Theme.fontSizeSmall
+            }
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: Theme.spacing
+                Button {
+                    objectName: "checkInButton"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Theme.touchTarget
+                    highlighted: true
+                    enabled: root.status !== "cancelled"
+                    text: qsTr("Check in")
+                    Accessible.name: qsTr("Check in at %1 with the current position").arg(root.title)
+                    font.capitalization: Font.MixedCase
+                    onClicked: root.reports.checkIn(root.recordId)
+                }
+                Button {
+                    objectName: "navigateButton"
+                    Layout.fillWidth: true
+                    Layout.preferredHeight: Theme.touchTarget
+                    enabled: root.hasPosition
+                    text: qsTr("Navigate")
+                    Accessible.name: qsTr("Open the venue in the map app; its position leaves the vault")
+                    font.capitalization: Font.MixedCase
+                    onClicked: root.actions.openMap(root.latitude, root.longitude, root.venue)
                 }
             }
         }

@@ -13,7 +13,7 @@ Page {
 
     required property AppController app
 
-    readonly property var tabNames: ["contacts", "cases", "instructions", "schedule"]
+    readonly property var tabNames: ["contacts", "cases", "instructions", "schedule", "reports"]
     // Tablets and wide windows: the list on the left, the open card on the right.
     readonly property bool wide: width >= Theme.wideWidth
 
@@ -159,7 +159,7 @@ Page {
         contentHeight: Theme.touchTarget + 8
 
         Repeater {
-            model: [qsTr("Contacts"), qsTr("Cases"), qsTr("Instructions"), qsTr("Schedule")]
+            model: [qsTr("Contacts"), qsTr("Cases"), qsTr("Instructions"), qsTr("Schedule"), qsTr("Reports")]
             delegate: TabButton {
                 id: tab
                 required property string modelData
@@ -207,7 +207,7 @@ Page {
     Component {
         id: tabContent
         StackLayout {
-            readonly property string title: [qsTr("Contacts"), qsTr("Case summaries"), qsTr("Instructions"), qsTr("Visit schedule")][tabs.currentIndex]
+            readonly property string title: [qsTr("Contacts"), qsTr("Case summaries"), qsTr("Instructions"), qsTr("Visit schedule"), qsTr("Field reports")][tabs.currentIndex]
             currentIndex: tabs.currentIndex
             ContactsPage {
                 contacts: root.app.contacts
@@ -225,6 +225,11 @@ Page {
             SchedulePage {
                 schedule: root.app.schedule
                 onOpened: row => root.openDetail("schedule", row)
+            }
+            ReportsPage {
+                reports: root.app.reports
+                actions: root.app.reportActions
+                cases: root.app.cases
             }
         }
     }
@@ -260,6 +265,9 @@ Page {
     }
     Component {
         id: scheduleCard
-        ScheduleCard {}
+        ScheduleCard {
+            reports: root.app.reportActions
+            actions: root.app.actions
+        }
     }
 }

@@ -74,11 +74,13 @@ constexpr FieldSpec kReport[] = {
     {2, "time", FieldKind::Time},
     {3, "position", FieldKind::Position},
     {4, "related", FieldKind::Id},
+    {5, "fixTime", FieldKind::Time}, // when the device got the position (its age at `time`)
 };
 constexpr FieldSpec kCheckIn[] = {
     {1, "scheduleItem", FieldKind::Id},
     {2, "time", FieldKind::Time},
     {3, "position", FieldKind::Position},
+    {4, "fixTime", FieldKind::Time}, // when the device got the position (its age at `time`)
 };
 
 constexpr qint64 kLatMax = 900'000'000;

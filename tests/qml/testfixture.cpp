@@ -23,6 +23,7 @@ bool TestFixture::reset(bool createVault, bool seed, int autoLockMs)
     if (ok && seed)
         ok = bool(next->enrolAndSeed());
     std::swap(m_fixture, next);
+    m_position.reset();
     Q_EMIT appChanged();
     return ok; // `next` (the old fixture) goes away after QML rebound to the new app
 }
@@ -60,6 +61,52 @@ QStringList TestFixture::openedUrls() const
     if (m_fixture) {
         for (const QUrl &url : m_fixture->openedUrls)
             out.append(url.toString());
+    }
+    return out;
+}
+
+void TestFixture::startPositionReplay()
+{
+    if (!m_fixture)
+        return;
+    platform::PositionOptions options;
+    options.nmeaReplayFile = QStringLiteral(LIAISON_NMEA_FIXTURE);
+    m_position = platform::createPositionSource(options);
+    m_fixture->app->reportActions()->setPositionSource(m_position.get());
+}
+
+QVariantList TestFixture::ownRecords(const QString &kind) const
+{
+    QVariantList out;
+    if (!m_fixture || !m_fixture->app->session())
+        return out;
+    model::RecordStore &records = m_fixture->app->session()->records();
+    const model::RecordType type = kind == QLatin1String("checkin")
+                                       ? model::RecordType::CheckIn
+                                       : model::RecordType::FieldReport;
+    auto all = records.records(records.scopes());
+    auto pending = records.pendingOutbox();
+    if (!all || !pending)
+        return out;
+    for (const model::RecordState &r : *all) {
+        if (r.type != type || r.deleted)
+            continue;
+        QVariantMap m;
+        const QCborArray p = r.fields.value(QStringLiteral("position")).value.toArray();
+        m.insert(QStringLiteral("latitude"),
+                 p.size() == 2 ? double(p.at(0).toInteger()) / 1e7 : qQNaN());
+        m.insert(QStringLiteral("longitude"),
+                 p.size() == 2 ? double(p.at(1).toInteger()) / 1e7 : qQNaN());
+        m.insert(QStringLiteral("fixTime"),
+                 double(r.fields.value(QStringLiteral("fixTime")).value.toInteger()));
+        m.insert(QStringLiteral("time"),
+                 double(r.fields.value(QStringLiteral("time")).value.toInteger()));
+        m.insert(QStringLiteral("text"), r.fields.value(QStringLiteral("text")).value.toString());
+        bool queued = false;
+        for (const model::OutboxEntry &e : *pending)
+            queued |= e.op.recordId == r.id;
+        m.insert(QStringLiteral("queued"), queued);
+        out.append(m);
     }
     return out;
 }

@@ -4,6 +4,7 @@
 // manual clocks (AppFixture). Test-only; the product has no such type.
 
 #include "appfixture.h"
+#include "positionsource.h"
 
 #include <QObject>
 #include <QtQml/qqmlregistration.h>
@@ -46,11 +47,18 @@ public:
     // Every text of the records on the device (Text fields and TextList items of at least
     // `minLength` characters): what must never show while locked. Needs the vault unlocked.
     Q_INVOKABLE QStringList recordTexts(int minLength = 8) const;
+    // The platform's real position source replaying tests/fixtures/position/brussels-visit.nmea,
+    // handed to the app's report controller.
+    Q_INVOKABLE void startPositionReplay();
+    // This device's check-ins (or "report"s) in the store: {latitude, longitude, fixTime, time,
+    // queued} each (latitude/longitude NaN without a position).
+    Q_INVOKABLE QVariantList ownRecords(const QString &kind) const;
 
 Q_SIGNALS:
     void appChanged();
 
 private:
+    std::unique_ptr<platform::PositionSource> m_position;
     std::unique_ptr<AppFixture> m_fixture;
 };
 

@@ -15,6 +15,8 @@
 //    key no root vouches for) is refused before and after unlock and the vault stays intact
 //  - the lock screen's 24/7 duty number (device/dutynumber.h) follows HQ's record: written at the
 //    first round, rewritten when HQ changes it, dialled while locked and after a restart
+//  - a field report written offline waits in the outbox ("Waiting to send"), goes with the first
+//    round once online ("Sent to HQ") and is in HQ's store after HQ's sync
 
 #include "appcontroller.h"
 #include "desktop/softwarekeystore.h"
@@ -354,6 +356,58 @@ private Q_SLOTS:
         QVERIFY(restarted->callDutyNumber());
         QCOMPARE(m_opened.size(), 2);
         QVERIFY(!restarted->vault()->isUnlocked());
+    }
+
+    void fieldReportQueuedOfflineIsSentAfterARound()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("reporter"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        QVERIFY(m_hq->syncOnce());
+        client::ManualConnectivity link(client::Connectivity::State::Online);
+        auto a = makeApp(&link, d.vaultDir, *d.keys);
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!a->session()->records().scopes().isEmpty(), 30000);
+
+        // Offline: the report waits on the device.
+        link.setState(client::Connectivity::State::Offline);
+        const int roundsBefore = a->deviceSync()->roundsSucceeded();
+        QVERIFY2(a->reportActions()->sendReport(QStringLiteral("Delegation left the hotel"), false,
+                                                QString()),
+                 qPrintable(a->reportActions()->error()));
+        app::ReportModel &reports = *a->reports();
+        QTRY_COMPARE(reports.rowCount(), 1);
+        const QModelIndex row = reports.index(0);
+        QCOMPARE(row.data(app::ReportModel::TitleRole).toString(),
+                 QStringLiteral("Delegation left the hotel"));
+        QCOMPARE(row.data(app::ReportModel::SentRole).toBool(), false);
+        QCOMPARE(row.data(app::ReportModel::DeliveryTextRole).toString(),
+                 QStringLiteral("Waiting to send"));
+        const QString reportId = row.data(app::ReportModel::RecordIdRole).toString();
+        QTest::qWait(1500); // no round while offline
+        QCOMPARE(a->deviceSync()->roundsSucceeded(), roundsBefore);
+        QCOMPARE(reports.index(0).data(app::ReportModel::SentRole).toBool(), false);
+        QCOMPARE(reports.waitingCount(), 1);
+
+        // Online again: the next round takes it; the relay holds it for HQ.
+        link.setState(client::Connectivity::State::Online);
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() > roundsBefore, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(reports.index(0).data(app::ReportModel::SentRole).toBool(), 30000);
+        QCOMPARE(reports.index(0).data(app::ReportModel::DeliveryTextRole).toString(),
+                 QStringLiteral("Sent to HQ"));
+        QCOMPARE(reports.waitingCount(), 0);
+        QVERIFY(m_hq->syncOnce());
+        QString hex = reportId;
+        hex.remove(QLatin1Char('-'));
+        const auto id = model::RecordId::fromHex(hex.toLatin1());
+        QVERIFY(id);
+        auto atHq = m_hq->records().record(*id);
+        QVERIFY(atHq && *atHq);
+        QCOMPARE((*atHq)->type, model::RecordType::FieldReport);
+        QCOMPARE((*atHq)->fields.value(QStringLiteral("text")).value.toString(),
+                 QStringLiteral("Delegation left the hotel"));
     }
 
     void noRelayAddressStaysOfflineAndSaysWhy()

@@ -3,6 +3,7 @@
 // depend on time, acknowledgement of instructions, lockout countdown and auto-lock.
 
 #include "appfixture.h"
+#include "geo.h"
 #include "instructioncontroller.h"
 #include "model/instructionhash.h"
 #include "modelreplica.h"
@@ -242,6 +243,80 @@ private Q_SLOTS:
                                             QUrl(QStringLiteral("mailto:rmps@pcr.cz"))}));
         QCOMPARE(handed.count(), 3);
         QCOMPARE(handed.at(0).at(0).toString(), QStringLiteral("tel"));
+    }
+
+    void distanceAndBearingToAVenue()
+    {
+        // One degree of longitude on the equator: 2 pi R / 360.
+        QVERIFY(qAbs(app::distanceMetres(0, 0, 0, 1) - 111'195.08) < 1);
+        QCOMPARE(app::bearingDegrees(0, 0, 0, 1), 90.0);
+        QCOMPARE(app::bearingDegrees(0, 0, 1, 0), 0.0);
+        QCOMPARE(app::bearingDegrees(0, 0, -1, 0), 180.0);
+        QVERIFY(qAbs(app::bearingDegrees(0, 0, 0, -1) - 270.0) < 1e-9);
+        // Berlaymont to the Prague directorate: 708.9 km, initial bearing 93.3° (the same
+        // haversine and atan2 formulas evaluated in Python for these inputs).
+        const double d = app::distanceMetres(50.8431, 4.3827, 50.0454, 14.3233);
+        QVERIFY2(qAbs(d - 708'930.85) < 1, qPrintable(QString::number(d)));
+        const double b = app::bearingDegrees(50.8431, 4.3827, 50.0454, 14.3233);
+        QVERIFY2(qAbs(b - 93.328) < 0.01, qPrintable(QString::number(b)));
+        QCOMPARE(app::compassPoint(b), QStringLiteral("E"));
+        QCOMPARE(app::compassPoint(359), QStringLiteral("N"));
+        QCOMPARE(app::compassPoint(225), QStringLiteral("SW"));
+        QCOMPARE(app::formatDistance(849.6), QStringLiteral("850 m"));
+        QCOMPARE(app::formatDistance(1234), QStringLiteral("1.2 km"));
+        QCOMPARE(app::formatDistance(d), QStringLiteral("709 km"));
+    }
+
+    void reportsAndCheckInsQueuedThroughTheCore()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::AppController &a = *f->app;
+        QAbstractItemModelTester tester(a.reports(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        app::ReportController &r = *a.reportActions();
+        // No position source: a report without position is fine, with one is refused.
+        QVERIFY(!r.hasFix());
+        QVERIFY(!r.sendReport(QStringLiteral("with position"), true, QString()));
+        QVERIFY(!r.error().isEmpty());
+        QVERIFY(!r.sendReport(QStringLiteral("   "), false, QString()));
+        const QString caseId = a.cases()->index(0).data(app::CaseModel::RecordIdRole).toString();
+        QVERIFY(r.sendReport(QStringLiteral("Met the liaison officer\nAll fine"), false, caseId));
+        const QString itemId =
+            a.schedule()->index(0).data(app::ScheduleModel::RecordIdRole).toString();
+        f->advance(60'000);
+        QVERIFY(r.checkIn(itemId));
+        QVERIFY(r.lastCheckInText().contains(QStringLiteral("without a position")));
+        QVERIFY(!r.checkIn(caseId)); // not a visit item
+        a.refreshAll();
+        QCOMPARE(a.reports()->rowCount(), 2);
+        // Newest first: the check-in, in the item's scope, then the report.
+        const QModelIndex first = a.reports()->index(0);
+        QCOMPARE(first.data(app::ReportModel::KindRole).toString(), QStringLiteral("checkin"));
+        QVERIFY(first.data(app::ReportModel::TitleRole)
+                    .toString()
+                    .startsWith(QStringLiteral("Check-in: ")));
+        const QModelIndex second = a.reports()->index(1);
+        QCOMPARE(second.data(app::ReportModel::TitleRole).toString(),
+                 QStringLiteral("Met the liaison officer"));
+        QCOMPARE(second.data(app::ReportModel::RelatedTitleRole).toString(),
+                 a.cases()->index(0).data(app::CaseModel::TitleRole).toString());
+        QCOMPARE(second.data(app::ReportModel::SentRole).toBool(), false);
+        QCOMPARE(a.reports()->waitingCount(), 2);
+        auto outbox = a.session()->records().pendingOutbox();
+        QVERIFY(outbox);
+        int reports = 0, checkIns = 0;
+        for (const model::OutboxEntry &e : *outbox) {
+            reports += e.op.type == model::RecordType::FieldReport;
+            checkIns += e.op.type == model::RecordType::CheckIn;
+            if (e.op.type == model::RecordType::CheckIn)
+                QVERIFY(!e.op.fields.contains(QStringLiteral("position")));
+        }
+        QCOMPARE(reports, 1);
+        QCOMPARE(checkIns, 1);
+        // Locked: nothing shown.
+        a.vault()->lock();
+        QCOMPARE(a.reports()->rowCount(), 0);
     }
 
     void casesOpenFirstByPriority()

@@ -11,6 +11,7 @@
 #include "crypto/secretio.h"
 #include "hardening/processhardening.h"
 #include "keystorefactory.h"
+#include "positionsource.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -138,6 +139,11 @@ int main(int argc, char *argv[])
     liaison::SystemClock clock;
     app::AppController controller(
         app::AppServices{vaultDir, *store, vaultClock, clock, vault::VaultOptions{}});
+    // The device's position as the app gets it (scripts/demo replays the Brussels NMEA walk).
+    platform::PositionOptions positionOptions;
+    positionOptions.nmeaReplayFile = qEnvironmentVariable("LIAISON_NMEA_REPLAY");
+    const auto position = platform::createPositionSource(positionOptions);
+    controller.reportActions()->setPositionSource(position.get());
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));

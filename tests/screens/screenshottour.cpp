@@ -227,6 +227,19 @@ void ScreenshotTour::buildSteps()
              openDetail(QStringLiteral("schedule"), row);
          },
          always});
+    // "Check in" on the open card: one check-in with the replayed position (scripts/demo replays
+    // an NMEA walk in Brussels), which the desk reads after the next sync.
+    m_steps.append({QStringLiteral("schedule-check-in"),
+                    [this]() {
+                        auto *detail = findObject(QStringLiteral("detailPage"));
+                        QObject *card =
+                            detail ? detail->property("currentCard").value<QObject *>() : nullptr;
+                        if (card)
+                            m_app->reportActions()->checkIn(card->property("recordId").toString());
+                    },
+                    always});
+    m_steps.append(
+        {QStringLiteral("reports"), [this]() { showPage(QStringLiteral("reports")); }, always});
     m_steps.append(
         {QStringLiteral("sync"), [this]() { showPage(QStringLiteral("sync")); }, always});
 
@@ -272,6 +285,10 @@ void ScreenshotTour::buildSteps()
                         m_app->vault()->lock();
                     },
                     [this]() { return !mainPageShown(); }, 100});
+    // The real vault locked: the emergency call to HQ's 24/7 duty number, nothing else.
+    m_steps.append(
+        {QStringLiteral("lock-screen"), [] {},
+         [this]() { return findObject(QStringLiteral("emergencyCallButton")) != nullptr; }, 600});
 
     // Create-vault page with a passphrase typed in, over a scratch vault.
     m_steps.append(
