@@ -88,9 +88,18 @@ Page {
                 id: emergencyButton
                 objectName: "emergencyCallButton"
                 Layout.fillWidth: true
-                Layout.preferredHeight: Theme.touchTarget + 12
+                Layout.preferredHeight: Theme.touchTarget + 28
                 visible: root.dutyNumber.length > 0
                 text: qsTr("Emergency call: HQ 24/7 duty\n%1").arg(root.dutyNumber)
+                // Two lines: the Material label would elide the number away.
+                contentItem: Label {
+                    text: emergencyButton.text
+                    font: emergencyButton.font
+                    color: Theme.textOnPrimary
+                    horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
+                    wrapMode: Text.WordWrap
+                }
                 Accessible.name: qsTr("Call the HQ 24/7 duty number %1 without unlocking").arg(root.dutyNumber)
                 font.capitalization: Font.MixedCase
                 Material.background: Theme.danger
