@@ -1,5 +1,7 @@
 #include "instructioncontroller.h"
 
+#include "recordlistmodel.h"
+
 #include "crypto/crypto.h"
 #include "model/instructionhash.h"
 
@@ -8,19 +10,6 @@
 Q_LOGGING_CATEGORY(lcInstruction, "liaison.app.instruction")
 
 namespace liaison::app {
-
-namespace {
-
-std::optional<model::RecordId> parseId(const QString &text)
-{
-    QString hex = text;
-    hex.remove(QLatin1Char('-'));
-    const auto id = model::RecordId::fromHex(hex.toLatin1());
-    if (!id || model::recordIdToString(*id) != text)
-        return std::nullopt;
-    return id;
-}
-} // namespace
 
 InstructionController::InstructionController(const liaison::Clock &clock, QObject *parent)
     : QObject(parent)
@@ -41,7 +30,7 @@ bool InstructionController::acknowledge(const QString &recordId)
         setError(tr("The vault is locked."));
         return false;
     }
-    const auto id = parseId(recordId);
+    const auto id = RecordListModel::idFromText(recordId);
     if (!id) {
         setError(tr("Unknown instruction."));
         return false;

@@ -7,7 +7,8 @@
 
 namespace liaison::app {
 
-RecordListModel::RecordListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent)
+RecordListModel::RecordListModel(model::RecordType type, const liaison::Clock &clock,
+                                 QObject *parent)
     : QAbstractListModel(parent)
     , m_type(type)
     , m_clock(clock)
@@ -147,6 +148,16 @@ QDateTime RecordListModel::time(const model::RecordState &r, const char *field,
 QString RecordListModel::idText(const model::RecordId &id)
 {
     return model::recordIdToString(id);
+}
+
+std::optional<model::RecordId> RecordListModel::idFromText(const QString &text)
+{
+    QString hex = text;
+    hex.remove(QLatin1Char('-'));
+    const auto id = model::RecordId::fromHex(hex.toLatin1());
+    if (!id || idText(*id) != text)
+        return std::nullopt;
+    return id;
 }
 
 const QLocale &displayLocale()

@@ -13,6 +13,8 @@
 #include <QTimeZone>
 #include <QtQml/qqmlregistration.h>
 
+#include <optional>
+
 namespace liaison::app {
 
 class RecordListModel : public QAbstractListModel
@@ -36,6 +38,8 @@ public:
     [[nodiscard]] QString error() const { return m_error; }
     // Row of a record by its id text, -1 when absent.
     Q_INVOKABLE int indexOf(const QString &recordId) const;
+    // A record id as QML hands it back (the text idText() wrote); nullopt for anything else.
+    [[nodiscard]] static std::optional<model::RecordId> idFromText(const QString &text);
 
 Q_SIGNALS:
     void countChanged();

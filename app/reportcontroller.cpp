@@ -11,16 +11,6 @@ namespace liaison::app {
 
 namespace {
 
-std::optional<model::RecordId> parseId(const QString &text)
-{
-    QString hex = text;
-    hex.remove(QLatin1Char('-'));
-    const auto id = model::RecordId::fromHex(hex.toLatin1());
-    if (!id || model::recordIdToString(*id) != text)
-        return std::nullopt;
-    return id;
-}
-
 QString ageText(qint64 ms)
 {
     const qint64 s = std::max<qint64>(0, ms / 1000);
@@ -131,7 +121,7 @@ bool ReportController::sendReport(const QString &text, bool attachPosition,
     }
     std::optional<model::RecordId> related;
     if (!relatedRecordId.isEmpty()) {
-        related = parseId(relatedRecordId);
+        related = RecordListModel::idFromText(relatedRecordId);
         if (!related) {
             setError(tr("The linked record is not on this device."));
             return false;
@@ -165,7 +155,7 @@ bool ReportController::checkIn(const QString &scheduleItemId)
         setError(tr("The vault is locked."));
         return false;
     }
-    const auto item = parseId(scheduleItemId);
+    const auto item = RecordListModel::idFromText(scheduleItemId);
     if (!item) {
         setError(tr("Unknown visit item."));
         return false;
