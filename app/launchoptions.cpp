@@ -15,9 +15,10 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
     parser.addHelpOption();
     const QCommandLineOption vault(QStringLiteral("vault"), QStringLiteral("Vault directory."),
                                    QStringLiteral("dir"));
-    const QCommandLineOption keyStore(QStringLiteral("keystore"),
-                                      QStringLiteral("Software key store directory (desktop; used when no key ring answers)."),
-                                      QStringLiteral("dir"));
+    const QCommandLineOption keyStore(
+        QStringLiteral("keystore"),
+        QStringLiteral("Software key store directory (desktop; used when no key ring answers)."),
+        QStringLiteral("dir"));
     parser.addOptions({vault, keyStore});
 
     LaunchOptions out;

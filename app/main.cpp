@@ -4,10 +4,10 @@
 #include "appcontroller.h"
 #include "launchoptions.h"
 
-#include "crypto/crypto.h"
 #include "backupexclusion.h"
-#include "keystorefactory.h"
+#include "crypto/crypto.h"
 #include "hardening/processhardening.h"
+#include "keystorefactory.h"
 #include "positionsource.h"
 
 #include <QGuiApplication>

@@ -15,7 +15,8 @@ GuiLifecycle::GuiLifecycle(QObject *parent)
         return;
     }
     m_foreground = isForegroundState(QGuiApplication::applicationState());
-    connect(qGuiApp, &QGuiApplication::applicationStateChanged, this, &GuiLifecycle::onStateChanged);
+    connect(qGuiApp, &QGuiApplication::applicationStateChanged, this,
+            &GuiLifecycle::onStateChanged);
 }
 
 bool GuiLifecycle::isForegroundState(Qt::ApplicationState state)

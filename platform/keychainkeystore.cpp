@@ -58,8 +58,9 @@ Outcome run(QKeychain::Job *job, std::chrono::milliseconds timeout)
         loop.exec(QEventLoop::ExcludeUserInputEvents);
     if (!outcome.finished) {
         outcome.error = QKeychain::OtherError;
-        outcome.errorText = QStringLiteral("the key store did not answer within %1 s")
-                                .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+        outcome.errorText =
+            QStringLiteral("the key store did not answer within %1 s")
+                .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
     }
     return outcome;
 }
@@ -71,7 +72,8 @@ Error storeError(const QString &what, const Outcome &outcome)
 
 } // namespace
 
-KeychainKeyStore::KeychainKeyStore(QString service, Traits traits, std::chrono::milliseconds timeout)
+KeychainKeyStore::KeychainKeyStore(QString service, Traits traits,
+                                   std::chrono::milliseconds timeout)
     : m_service(std::move(service))
     , m_traits(std::move(traits))
     , m_timeout(timeout)
@@ -85,7 +87,8 @@ Status KeychainKeyStore::probe(const QString &service, std::chrono::milliseconds
     if (outcome.error == QKeychain::NoError || outcome.error == QKeychain::EntryNotFound)
         return {};
     qCInfo(lcKeychain).noquote() << "the platform key store does not answer:" << outcome.errorText;
-    return std::unexpected(storeError(QStringLiteral("the platform key store does not answer"), outcome));
+    return std::unexpected(
+        storeError(QStringLiteral("the platform key store does not answer"), outcome));
 }
 
 // Runs the job `makeJob()` builds; again after reconnect() while it fails other than "not found".
@@ -116,7 +119,8 @@ Result<crypto::SecretBytes> KeychainKeyStore::read(const QString &alias)
         return fail(Errc::NotFound, QStringLiteral("the key store holds no item %1").arg(alias));
     if (outcome.error != QKeychain::NoError) {
         qCWarning(lcKeychain).noquote() << "read failed:" << alias << outcome.errorText;
-        return std::unexpected(storeError(QStringLiteral("cannot read from the key store"), outcome));
+        return std::unexpected(
+            storeError(QStringLiteral("cannot read from the key store"), outcome));
     }
     return std::move(outcome.data);
 }
@@ -135,7 +139,8 @@ Status KeychainKeyStore::write(const QString &alias, QByteArrayView secret)
     });
     if (outcome.error != QKeychain::NoError) {
         qCWarning(lcKeychain).noquote() << "write failed:" << alias << outcome.errorText;
-        return std::unexpected(storeError(QStringLiteral("cannot write to the key store"), outcome));
+        return std::unexpected(
+            storeError(QStringLiteral("cannot write to the key store"), outcome));
     }
     return {};
 }

@@ -29,9 +29,9 @@ public:
     {
         QString description;         // for people, honest about what protects the items
         bool hardwareBacked = false; // true only where items cannot leave the device
-        // Called before each of the (two) retries of a call that failed for another reason than "not
-        // found": the desktop drops libsecret's cached connection and session, which a restarted
-        // key-ring daemon no longer knows ("The session does not exist"). May be empty.
+        // Called before each of the (two) retries of a call that failed for another reason than
+        // "not found": the desktop drops libsecret's cached connection and session, which a
+        // restarted key-ring daemon no longer knows ("The session does not exist"). May be empty.
         std::function<void()> reconnect;
     };
 

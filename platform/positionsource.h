@@ -19,8 +19,8 @@ namespace liaison::platform {
 
 struct PositionFix
 {
-    double latitude = 0;  // WGS 84 degrees
-    double longitude = 0; // WGS 84 degrees
+    double latitude = 0;                  // WGS 84 degrees
+    double longitude = 0;                 // WGS 84 degrees
     double horizontalAccuracyMetres = -1; // -1: unknown
     QDateTime timestamp;                  // UTC, when the receiver took the fix
 };

@@ -2,8 +2,8 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QNmeaPositionInfoSource>
 #include <QLoggingCategory>
+#include <QNmeaPositionInfoSource>
 
 // Ids and states only: never a coordinate.
 Q_LOGGING_CATEGORY(lcPosition, "liaison.platform.position")
@@ -22,7 +22,8 @@ QtPositionSource::QtPositionSource(QGeoPositionInfoSource *source, QString descr
         return;
     }
     m_source->setParent(this);
-    connect(m_source, &QGeoPositionInfoSource::positionUpdated, this, &QtPositionSource::onPosition);
+    connect(m_source, &QGeoPositionInfoSource::positionUpdated, this,
+            &QtPositionSource::onPosition);
     connect(m_source, &QGeoPositionInfoSource::errorOccurred, this, &QtPositionSource::onError);
 }
 
@@ -124,9 +125,9 @@ std::unique_ptr<PositionSource> createPositionSource(const PositionOptions &opti
         return std::make_unique<QtPositionSource>(source, description, QString(), parent);
     }
     QGeoPositionInfoSource *source = QGeoPositionInfoSource::createDefaultSource(nullptr);
-    const QString description =
-        source ? QObject::tr("device position (%1)").arg(source->sourceName())
-               : QObject::tr("no position source");
+    const QString description = source
+                                    ? QObject::tr("device position (%1)").arg(source->sourceName())
+                                    : QObject::tr("no position source");
     return std::make_unique<QtPositionSource>(
         source, description, QObject::tr("This device has no position source."), parent);
 }

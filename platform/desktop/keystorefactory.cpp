@@ -78,7 +78,8 @@ std::unique_ptr<vault::KeyStore> createKeyStore(const KeyStoreOptions &options)
 {
     const QString &dir = options.softwareDirectory;
     if (options.softwareOnly || softwareStoreHoldsItems(dir)) {
-        qCInfo(lcKeychain) << "software key store" << (options.softwareOnly ? "(asked for)" : "(holds this vault's items)");
+        qCInfo(lcKeychain) << "software key store"
+                           << (options.softwareOnly ? "(asked for)" : "(holds this vault's items)");
         return std::make_unique<SoftwareKeyStore>(dir);
     }
     const QString marker = dir.isEmpty() ? QString() : QDir(dir).filePath(kMarkerName);
@@ -91,15 +92,19 @@ std::unique_ptr<vault::KeyStore> createKeyStore(const KeyStoreOptions &options)
         if (!marker.isEmpty() && !platformBefore) {
             if (!QDir().mkpath(dir))
                 qCWarning(lcKeychain) << "cannot create the key-store directory for its marker";
-            else if (auto s = store::writeFileAtomically(marker, options.serviceName.toUtf8(), 0600); !s)
-                qCWarning(lcKeychain).noquote() << "cannot write the key-store marker:" << s.error().message;
+            else if (auto s =
+                         store::writeFileAtomically(marker, options.serviceName.toUtf8(), 0600);
+                     !s)
+                qCWarning(lcKeychain).noquote()
+                    << "cannot write the key-store marker:" << s.error().message;
         }
         qCInfo(lcKeychain) << "platform key store (Secret Service)";
         return std::make_unique<KeychainKeyStore>(options.serviceName, secretServiceTraits());
     }
     if (platformBefore) {
-        qCWarning(lcKeychain).noquote() << "the platform key store holds this vault's items but does not answer:"
-                                        << answers.error().message;
+        qCWarning(lcKeychain).noquote()
+            << "the platform key store holds this vault's items but does not answer:"
+            << answers.error().message;
         return std::make_unique<UnavailableKeyStore>(
             secretServiceTraits().description,
             QStringLiteral("this vault's keys are in the desktop key ring (Secret Service), which "

@@ -19,8 +19,9 @@ Status excludeFromBackup(const QString &directory)
         NSURL *url = [NSURL fileURLWithPath:directory.toNSString() isDirectory:YES];
         NSError *error = nil;
         if (![url setResourceValue:@YES forKey:NSURLIsExcludedFromBackupKey error:&error])
-            return fail(Errc::Io, QStringLiteral("cannot exclude %1 from backups: %2")
-                                      .arg(directory, QString::fromNSString(error.localizedDescription)));
+            return fail(Errc::Io,
+                        QStringLiteral("cannot exclude %1 from backups: %2")
+                            .arg(directory, QString::fromNSString(error.localizedDescription)));
     }
     return {};
 }

@@ -20,7 +20,9 @@ NSMutableDictionary *itemQuery(const QString &service, const QString &alias)
 
 Error keychainError(const char *what, OSStatus status)
 {
-    return Error{Errc::Io, QStringLiteral("%1 (Keychain status %2)").arg(QLatin1String(what)).arg(int(status))};
+    return Error{
+        Errc::Io,
+        QStringLiteral("%1 (Keychain status %2)").arg(QLatin1String(what)).arg(int(status))};
 }
 
 } // namespace
@@ -43,13 +45,15 @@ Result<crypto::SecretBytes> KeychainItemStore::read(const QString &alias)
         CFTypeRef result = nullptr;
         const OSStatus status = SecItemCopyMatching((__bridge CFDictionaryRef)query, &result);
         if (status == errSecItemNotFound)
-            return fail(Errc::NotFound, QStringLiteral("the key store holds no item %1").arg(alias));
+            return fail(Errc::NotFound,
+                        QStringLiteral("the key store holds no item %1").arg(alias));
         if (status != errSecSuccess || !result)
             return std::unexpected(keychainError("cannot read from the Keychain", status));
         CFDataRef data = static_cast<CFDataRef>(result);
         crypto::SecretBytes secret = crypto::SecretBytes::copyOf(QByteArrayView(
             reinterpret_cast<const char *>(CFDataGetBytePtr(data)), CFDataGetLength(data)));
-        crypto::memzero(const_cast<UInt8 *>(CFDataGetBytePtr(data)), std::size_t(CFDataGetLength(data)));
+        crypto::memzero(const_cast<UInt8 *>(CFDataGetBytePtr(data)),
+                        std::size_t(CFDataGetLength(data)));
         CFRelease(result);
         return secret;
     }
@@ -62,9 +66,11 @@ Status KeychainItemStore::write(const QString &alias, QByteArrayView secret)
         NSMutableDictionary *query = itemQuery(m_service, alias);
         NSDictionary *update = @{
             (__bridge id)kSecValueData : value,
-            (__bridge id)kSecAttrAccessible : (__bridge id)kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
+            (__bridge id)
+            kSecAttrAccessible : (__bridge id)kSecAttrAccessibleWhenUnlockedThisDeviceOnly,
         };
-        OSStatus status = SecItemUpdate((__bridge CFDictionaryRef)query, (__bridge CFDictionaryRef)update);
+        OSStatus status =
+            SecItemUpdate((__bridge CFDictionaryRef)query, (__bridge CFDictionaryRef)update);
         if (status == errSecItemNotFound) {
             [query addEntriesFromDictionary:update];
             status = SecItemAdd((__bridge CFDictionaryRef)query, nullptr);
@@ -78,7 +84,8 @@ Status KeychainItemStore::write(const QString &alias, QByteArrayView secret)
 Status KeychainItemStore::remove(const QString &alias)
 {
     @autoreleasepool {
-        const OSStatus status = SecItemDelete((__bridge CFDictionaryRef)itemQuery(m_service, alias));
+        const OSStatus status =
+            SecItemDelete((__bridge CFDictionaryRef)itemQuery(m_service, alias));
         if (status != errSecSuccess && status != errSecItemNotFound)
             return std::unexpected(keychainError("cannot remove from the Keychain", status));
         return {};

@@ -37,7 +37,8 @@ void cover(bool on)
             UIView *shield = [[UIView alloc] initWithFrame:uiWindow.bounds];
             shield.tag = kCoverTag;
             shield.backgroundColor = UIColor.systemBackgroundColor;
-            shield.autoresizingMask = UIViewAutoresizingFlexibleWidth | UIViewAutoresizingFlexibleHeight;
+            shield.autoresizingMask =
+                UIViewAutoresizingFlexibleWidth | UIViewAutoresizingFlexibleHeight;
             [uiWindow addSubview:shield];
             [shield release];
         } else if (!on && existing) {
@@ -50,12 +51,24 @@ void installObservers()
 {
     NSNotificationCenter *center = NSNotificationCenter.defaultCenter;
     NSOperationQueue *main = NSOperationQueue.mainQueue;
-    [center addObserverForName:UIApplicationWillResignActiveNotification object:nil queue:main
-                    usingBlock:^(NSNotification *) { cover(true); }];
-    [center addObserverForName:UIApplicationDidBecomeActiveNotification object:nil queue:main
-                    usingBlock:^(NSNotification *) { cover(UIScreen.mainScreen.isCaptured); }];
-    [center addObserverForName:UIScreenCapturedDidChangeNotification object:nil queue:main
-                    usingBlock:^(NSNotification *) { cover(UIScreen.mainScreen.isCaptured); }];
+    [center addObserverForName:UIApplicationWillResignActiveNotification
+                        object:nil
+                         queue:main
+                    usingBlock:^(NSNotification *) {
+                      cover(true);
+                    }];
+    [center addObserverForName:UIApplicationDidBecomeActiveNotification
+                        object:nil
+                         queue:main
+                    usingBlock:^(NSNotification *) {
+                      cover(UIScreen.mainScreen.isCaptured);
+                    }];
+    [center addObserverForName:UIScreenCapturedDidChangeNotification
+                        object:nil
+                         queue:main
+                    usingBlock:^(NSNotification *) {
+                      cover(UIScreen.mainScreen.isCaptured);
+                    }];
 }
 
 } // namespace

@@ -83,8 +83,8 @@ Result<std::optional<QList<QByteArray>>> fetchSubmissions(DeskRelay &relay,
                                                           const crypto::Id16 &device)
 {
     const QString what = QStringLiteral("reading submissions");
-    auto got = relay.call([&](auto cb) { relay.transport().getEnrolSubmissions(device, cb); },
-                          what, kRelayTimeoutMs);
+    auto got = relay.call([&](auto cb) { relay.transport().getEnrolSubmissions(device, cb); }, what,
+                          kRelayTimeoutMs);
     if (!got)
         return std::unexpected(got.error());
     if (got->status == 404)
@@ -568,8 +568,8 @@ Result<ConfirmReport> DeskEnrolment::confirm(DeskRelay &relay, const crypto::Id1
             return std::unexpected(s.error());
         QString relayNote;
         if (auto s = closeAtRelay(relay, device); !s)
-            relayNote = QStringLiteral("; the code is still open at the relay: %1")
-                            .arg(s.error().message);
+            relayNote =
+                QStringLiteral("; the code is still open at the relay: %1").arg(s.error().message);
         return fail(Errc::Refused, QStringLiteral("the safety number does not match: the "
                                                   "enrolment is cancelled and the device is not "
                                                   "registered (make a new code)%1")

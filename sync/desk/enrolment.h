@@ -137,11 +137,11 @@ public:
     // The desk gives up on an open enrolment.
     [[nodiscard]] Status cancel(const crypto::Id16 &device, const QString &reason);
     // After cancel: the code stops working at the relay too (collect's cancel of a code used
-    // twice and confirm's cancel on a safety-number mismatch call it themselves). The relay has no call that deletes
-    // an enrolment slot (PUT, GET and POST /v1/enrol/{id} only), so the slot is re-keyed with a
-    // token nobody holds, until the code's expiry: the relay drops the submissions it kept and
-    // refuses the code's holder at once (401, which the device reads as "HQ cancelled or
-    // replaced it") instead of storing a submission the desk would ignore. Nothing to do for an
+    // twice and confirm's cancel on a safety-number mismatch call it themselves). The relay has no
+    // call that deletes an enrolment slot (PUT, GET and POST /v1/enrol/{id} only), so the slot is
+    // re-keyed with a token nobody holds, until the code's expiry: the relay drops the submissions
+    // it kept and refuses the code's holder at once (401, which the device reads as "HQ cancelled
+    // or replaced it") instead of storing a submission the desk would ignore. Nothing to do for an
     // expired code.
     [[nodiscard]] Status closeAtRelay(DeskRelay &relay, const crypto::Id16 &device);
 

@@ -74,7 +74,8 @@ constexpr FieldSpec kReport[] = {
     {2, "time", FieldKind::Time},
     {3, "position", FieldKind::Position},
     {4, "related", FieldKind::Id},
-    {5, "fixTime", FieldKind::Time}, // when the device got the position (its age at `time`)
+    // fixTime: when the device got the position (its age at `time`)
+    {5, "fixTime", FieldKind::Time},
 };
 constexpr FieldSpec kCheckIn[] = {
     {1, "scheduleItem", FieldKind::Id},

@@ -7,16 +7,15 @@
 
 #include "client/hqtransport.h"
 #include "client/syncclient.h"
+#include "clock/clock.h"
 #include "faultproxy.h"
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "clock/clock.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
 #include "relaytestkit.h"
 #include "store/database.h"
-#include "clock/clock.h"
 #include "streams/peers.h"
 #include "streams/receiver.h"
 #include "streams/streamoutbox.h"
@@ -281,8 +280,7 @@ struct DeviceNode
 
     [[nodiscard]] bool open(const QString &dir, const HqNode &hq)
     {
-        if (!openStoreAt(dir +
-                         QStringLiteral("/dev-%1.db").arg(QString::fromLatin1(id.toHex()))))
+        if (!openStoreAt(dir + QStringLiteral("/dev-%1.db").arg(QString::fromLatin1(id.toHex()))))
             return false;
         streams::Peer p;
         p.id = protocol::hqParticipantId();

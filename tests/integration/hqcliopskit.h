@@ -123,12 +123,11 @@ struct FieldDevice
         p.signKeyHash = crypto::crypto_generichash(node.dep.content.publicKey.view());
         p.state = streams::PeerState::Active;
         node.directory.m_hq = p;
-        node.outbox = std::make_unique<streams::StreamOutbox>(*node.db, *node.me, node.directory,
-                                                              node.clock);
+        node.outbox =
+            std::make_unique<streams::StreamOutbox>(*node.db, *node.me, node.directory, node.clock);
         node.receiver = std::make_unique<streams::Receiver>(
             *node.db, *node.me, node.directory, *node.applier, *node.outbox, node.clock);
-        node.receiver->setWipeHandler(
-            [this](const streams::Command &c) { wipes.append(c); });
+        node.receiver->setWipeHandler([this](const streams::Command &c) { wipes.append(c); });
         node.connectTo(m_desk.endpoint());
         return true;
     }
@@ -186,12 +185,12 @@ struct FieldDevice
         std::optional<std::pair<client::WipeCheck::Outcome, std::optional<protocol::WipeToken>>>
             got;
         QEventLoop loop;
-        QObject::connect(&check, &client::WipeCheck::finished, &loop,
-                         [&](client::WipeCheck::Outcome o,
-                             const std::optional<protocol::WipeToken> &t) {
-                             got.emplace(o, t);
-                             loop.quit();
-                         });
+        QObject::connect(
+            &check, &client::WipeCheck::finished, &loop,
+            [&](client::WipeCheck::Outcome o, const std::optional<protocol::WipeToken> &t) {
+                got.emplace(o, t);
+                loop.quit();
+            });
         QTimer::singleShot(20000, &loop, &QEventLoop::quit);
         check.check();
         if (!got)
@@ -205,9 +204,9 @@ struct FieldDevice
     // wipe-ack key (locked) or the device key (unlocked). True when the relay took it.
     [[nodiscard]] bool postAcknowledgement(const crypto::Id16 &commandId, bool withDeviceKey)
     {
-        const protocol::WipeAcknowledgement ack = protocol::signWipeAcknowledgement(
-            node.dep.id, node.id, commandId, node.clock.wallMs(),
-            withDeviceKey ? node.keys : wipeAck);
+        const protocol::WipeAcknowledgement ack =
+            protocol::signWipeAcknowledgement(node.dep.id, node.id, commandId, node.clock.wallMs(),
+                                              withDeviceKey ? node.keys : wipeAck);
         client::RelayHttp http(&m_nam, m_desk.endpoint(), [this] { return node.clock.wallMs(); });
         client::WipeCheck check(http, target());
         QSignalSpy spy(&check, &client::WipeCheck::doneFinished);

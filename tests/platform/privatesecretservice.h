@@ -111,7 +111,11 @@ public:
 
     // Moves HOME and the XDG folders to a fresh directory: the next startKeyring() is another
     // user's (or another machine's) key ring, on the same bus.
-    void switchToFreshHome() { m_otherHome.emplace(); m_homePath = m_otherHome->path(); }
+    void switchToFreshHome()
+    {
+        m_otherHome.emplace();
+        m_homePath = m_otherHome->path();
+    }
 
     [[nodiscard]] QString address() const { return m_address; }
     [[nodiscard]] QString error() const { return m_error; }
@@ -164,7 +168,8 @@ private:
                 return true;
             QTest::qWait(100);
         }
-        return failWith(QStringLiteral("%1 did not %2 the bus").arg(name, owned ? QStringLiteral("join") : QStringLiteral("leave")));
+        return failWith(QStringLiteral("%1 did not %2 the bus")
+                            .arg(name, owned ? QStringLiteral("join") : QStringLiteral("leave")));
     }
 
     static void end(QProcess &p)

@@ -42,9 +42,9 @@ private Q_SLOTS:
 
         QProcess tar;
         tar.setWorkingDirectory(tmp.path());
-        tar.start(QStringLiteral("tar"), {QStringLiteral("--exclude-caches-all"),
-                                          QStringLiteral("-cvf"), QStringLiteral("/dev/null"),
-                                          QStringLiteral("data")});
+        tar.start(QStringLiteral("tar"),
+                  {QStringLiteral("--exclude-caches-all"), QStringLiteral("-cvf"),
+                   QStringLiteral("/dev/null"), QStringLiteral("data")});
         QVERIFY(tar.waitForFinished(30'000));
         QCOMPARE(tar.exitCode(), 0);
         const QString listed = QString::fromUtf8(tar.readAllStandardOutput());

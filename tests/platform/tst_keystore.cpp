@@ -120,7 +120,8 @@ private Q_SLOTS:
                  Errc::InvalidArgument);
 
         // Nothing secret beside the vault: only the marker of the choice, no item file.
-        QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList{QStringLiteral("platform-key-store")});
+        QCOMPARE(QDir(dir).entryList(QDir::Files),
+                 QStringList{QStringLiteral("platform-key-store")});
         QVERIFY(!anyFileContains(tmp.path(), second.view()));
         // And the key ring's own file holds it encrypted, not as it is.
         QVERIFY(QDir(m_service.keyringDir()).exists());
@@ -162,8 +163,8 @@ private Q_SLOTS:
         auto store = platform::createKeyStore({keyStoreDir, kService, false});
         QVERIFY(store->description().contains(QStringLiteral("Secret Service")));
         {
-            auto v = vault::Vault::create(dir, secret(kPassphraseA), *store, clock,
-                                          testVaultOptions());
+            auto v =
+                vault::Vault::create(dir, secret(kPassphraseA), *store, clock, testVaultOptions());
             QVERIFY2(v, qPrintable(v ? QString() : v.error().message));
         }
         // The whole data folder (vault and key-store directory) copied elsewhere.
@@ -188,7 +189,8 @@ private Q_SLOTS:
         QVERIFY(m_service.stopKeyring());
         m_service.switchToFreshHome();
         QVERIFY2(m_service.startKeyring(), qPrintable(m_service.error()));
-        auto elsewhere = platform::createKeyStore({copy + QStringLiteral("/keystore"), kService, false});
+        auto elsewhere =
+            platform::createKeyStore({copy + QStringLiteral("/keystore"), kService, false});
         QVERIFY(elsewhere->description().contains(QStringLiteral("Secret Service")));
         auto v = vault::Vault::load(copy + QStringLiteral("/vault"), *elsewhere, clock,
                                     testVaultOptions());
@@ -196,7 +198,8 @@ private Q_SLOTS:
         auto s = (*v)->unlock(secret(kPassphraseA));
         QVERIFY(!s);
         QCOMPARE(s.error().code, Errc::Erased);
-        QVERIFY2(s.error().message.contains(QStringLiteral("pepper")), qPrintable(s.error().message));
+        QVERIFY2(s.error().message.contains(QStringLiteral("pepper")),
+                 qPrintable(s.error().message));
         QVERIFY(!(*v)->isUnlocked());
         QVERIFY(!(*v)->database());
     }
@@ -212,8 +215,8 @@ private Q_SLOTS:
         ManualClock clock;
         auto store = platform::createKeyStore({keyStoreDir, kService, false});
         {
-            auto v = vault::Vault::create(dir, secret(kPassphraseA), *store, clock,
-                                          testVaultOptions());
+            auto v =
+                vault::Vault::create(dir, secret(kPassphraseA), *store, clock, testVaultOptions());
             QVERIFY(v);
         }
         {
@@ -250,15 +253,19 @@ private Q_SLOTS:
         const QString ringDir = tmp.filePath(QStringLiteral("ring"));
         auto ring = platform::createKeyStore({ringDir, kService, false});
         QVERIFY(ring->description().contains(QStringLiteral("Secret Service")));
-        QVERIFY(ring->write(QStringLiteral("liaison-pepper-e"), QByteArrayView("fedcba9876543210")));
+        QVERIFY(
+            ring->write(QStringLiteral("liaison-pepper-e"), QByteArrayView("fedcba9876543210")));
         noBus();
         auto unreachable = platform::createKeyStore({ringDir, kService, false});
         auto r = unreachable->read(QStringLiteral("liaison-pepper-e"));
         QVERIFY(!r);
         QCOMPARE(r.error().code, Errc::Io);
-        QVERIFY2(r.error().message.contains(QStringLiteral("key ring")), qPrintable(r.error().message));
-        QCOMPARE(unreachable->write(QStringLiteral("x"), QByteArrayView("y")).error().code, Errc::Io);
-        QCOMPARE(QDir(ringDir).entryList(QDir::Files), QStringList{QStringLiteral("platform-key-store")});
+        QVERIFY2(r.error().message.contains(QStringLiteral("key ring")),
+                 qPrintable(r.error().message));
+        QCOMPARE(unreachable->write(QStringLiteral("x"), QByteArrayView("y")).error().code,
+                 Errc::Io);
+        QCOMPARE(QDir(ringDir).entryList(QDir::Files),
+                 QStringList{QStringLiteral("platform-key-store")});
         useBus(m_service.address());
         QVERIFY(ring->remove(QStringLiteral("liaison-pepper-e")));
     }

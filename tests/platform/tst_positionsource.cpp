@@ -77,7 +77,8 @@ private Q_SLOTS:
     {
         auto source = platform::createPositionSource({kFixture});
         QVERIFY(source);
-        QVERIFY2(source->state() == PositionSource::State::Stopped, qPrintable(source->errorText()));
+        QVERIFY2(source->state() == PositionSource::State::Stopped,
+                 qPrintable(source->errorText()));
         QCOMPARE(source->description(), QStringLiteral("NMEA replay"));
         QVERIFY(source->errorText().isEmpty());
         QVERIFY(!source->lastFix());
@@ -191,7 +192,8 @@ private Q_SLOTS:
         QLoggingCategory::setFilterRules(QString());
         QMutexLocker lock(&g_logMutex);
         // Something was logged (the test can see the log at all) ...
-        QVERIFY(g_log.join(QLatin1Char('\n')).contains(QStringLiteral("liaison.platform.position")));
+        QVERIFY(
+            g_log.join(QLatin1Char('\n')).contains(QStringLiteral("liaison.platform.position")));
         // ... but no coordinate, in degrees or in NMEA's degrees-and-minutes.
         for (const QString &line : std::as_const(g_log)) {
             for (const char *needle : {"50.84", "4.38", "5050.", "00422.", "4422."})

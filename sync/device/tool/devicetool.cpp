@@ -1,8 +1,8 @@
 #include "devicetool.h"
 
 #include "crypto/crypto.h"
-#include "keystorefactory.h"
 #include "crypto/secretio.h"
+#include "keystorefactory.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -152,7 +152,8 @@ Result<std::unique_ptr<OpenDevice>> openDevice(const device::DeviceLayout &layou
                                                const crypto::SecretBytes &passphrase)
 {
     auto d = std::make_unique<OpenDevice>();
-    // The store the vault was enrolled with: DIR/keystore's files, or the key ring its marker names.
+    // The store the vault was enrolled with: DIR/keystore's files, or the key ring its marker
+    // names.
     d->keyStore = platform::createKeyStore(
         {layout.keyStoreDir(), QString::fromLatin1(kKeyStoreService), false});
     d->clock = std::make_unique<liaison::SystemClock>();

@@ -6,8 +6,8 @@
 
 #include "devicetool.h"
 
-#include "keystorefactory.h"
 #include "device/enrolclient.h"
+#include "keystorefactory.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -41,11 +41,12 @@ void options(QCommandLineParser &p)
                  QStringLiteral("Stop waiting for HQ's confirmation after SECONDS (default: "
                                 "until the code expires)."),
                  QStringLiteral("seconds")});
-    p.addOption({QStringLiteral("software-key-store"),
-                 QStringLiteral("Keep the pepper and the other key-store items in files in "
-                                "DIR/keystore (weaker: copied with the vault, they open it) instead "
-                                "of the desktop key ring (Secret Service). Without a D-Bus session "
-                                "bus the files are used anyway.")});
+    p.addOption(
+        {QStringLiteral("software-key-store"),
+         QStringLiteral("Keep the pepper and the other key-store items in files in "
+                        "DIR/keystore (weaker: copied with the vault, they open it) instead "
+                        "of the desktop key ring (Secret Service). Without a D-Bus session "
+                        "bus the files are used anyway.")});
     addJsonOption(p);
 }
 
@@ -82,8 +83,9 @@ int run(QCommandLineParser &p)
         code = std::move(*read);
     }
 
-    const auto ownedKeyStore = platform::createKeyStore(
-        {layout->keyStoreDir(), QString::fromLatin1(kKeyStoreService), p.isSet(QStringLiteral("software-key-store"))});
+    const auto ownedKeyStore =
+        platform::createKeyStore({layout->keyStoreDir(), QString::fromLatin1(kKeyStoreService),
+                                  p.isSet(QStringLiteral("software-key-store"))});
     vault::KeyStore &keyStore = *ownedKeyStore;
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
@@ -126,8 +128,8 @@ int run(QCommandLineParser &p)
                 // Nothing is left behind by a refused enrolment but directories that were
                 // empty (rmdir removes only those).
                 if (!vault::Vault::exists(layout->vaultDir())) {
-                    QFile::remove(QDir(layout->keyStoreDir()).filePath(
-                        QStringLiteral("platform-key-store")));
+                    QFile::remove(
+                        QDir(layout->keyStoreDir()).filePath(QStringLiteral("platform-key-store")));
                     QDir(layout->root).rmdir(QStringLiteral("keystore"));
                     QDir().rmdir(layout->root);
                 }
