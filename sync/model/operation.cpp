@@ -385,7 +385,12 @@ Result<RecordState> RecordState::fromCbor(const QCborValue &value)
 
 RecordId newRecordId()
 {
-    auto id = crypto::randomFixed<RecordId>();
+    return recordIdFromBytes(crypto::randomFixed<RecordId>());
+}
+
+RecordId recordIdFromBytes(const RecordId &bytes)
+{
+    RecordId id = bytes;
     id.bytes[6] = std::uint8_t((id.bytes[6] & 0x0f) | 0x40); // version 4
     id.bytes[8] = std::uint8_t((id.bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
     return id;

@@ -93,6 +93,9 @@ struct RecordState
 
 // A fresh random record id (UUID version 4 layout).
 [[nodiscard]] RecordId newRecordId();
+// Sixteen given bytes in the same layout (version and variant bits set): for an injected id
+// source (RecordStore::setIdSource) that draws its bytes elsewhere.
+[[nodiscard]] RecordId recordIdFromBytes(const RecordId &bytes);
 [[nodiscard]] QString recordIdToString(const RecordId &id); // 8-4-4-4-12 hex
 
 // CBOR helpers shared by the payload codecs.

@@ -668,7 +668,7 @@ Result<Operation> RecordStore::create(RecordType type, const QString &scope, Fie
     if (fields.isEmpty())
         return fail(Errc::InvalidArgument, QStringLiteral("records: a new record needs fields"));
     Operation op;
-    op.recordId = newRecordId();
+    op.recordId = m_idSource ? m_idSource() : newRecordId();
     op.type = type;
     op.scope = scope;
     op.fields = std::move(fields);

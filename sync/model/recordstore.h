@@ -114,6 +114,9 @@ public:
     [[nodiscard]] store::Database &db() { return m_db; }
     [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
     [[nodiscard]] ReplicaRole role() const { return m_role; }
+    // Where create() takes a new record's id: newRecordId() (libsodium) unless a source is set.
+    // A simulation sets one drawn from its seed, so a seed replays the same run.
+    void setIdSource(std::function<RecordId()> source) { m_idSource = std::move(source); }
 
     // ---- local edits: stamped, merged and queued in the outbox ----
     // Refused when the writer rules forbid it or (device) the scope is not held.
@@ -226,6 +229,7 @@ private:
     QSet<qint64> m_searchDirty; // contact rids whose FTS row must be rebuilt
     QList<RecordId> m_changed;
     std::function<void(const QList<RecordId> &)> m_listener;
+    std::function<RecordId()> m_idSource;
 };
 
 } // namespace liaison::model
