@@ -389,7 +389,8 @@ void AppController::runWipe(const client::WipeToken &token, const device::WipeFi
     // (pepper, key file, database, keys), then the wipe file, (5) post the acknowledgement.
     device::WipeFile pending = file;
     pending.acknowledgement = signedAcknowledgement(file.target, token.commandId);
-    if (auto s = device::writeWipePending(m_services.vaultDirectory, pending); !s)
+    if (auto s = device::writeWipePending(m_services.vaultDirectory, pending, m_services.keyStore);
+        !s)
         qCWarning(lcApp) << "remote wipe: pending file:" << errcName(s.error().code);
     finishWipe(pending);
 }
@@ -473,7 +474,7 @@ Status AppController::recordOnlineWipe(const streams::Command &command)
     qCWarning(lcApp).noquote() << "remote wipe ordered by HQ on down: command"
                                << command.commandId.toHex().left(8);
     file->acknowledgement = signedAcknowledgement(file->target, command.commandId);
-    return device::writeWipePending(m_services.vaultDirectory, *file);
+    return device::writeWipePending(m_services.vaultDirectory, *file, m_services.keyStore);
 }
 
 QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target,
@@ -499,9 +500,11 @@ QByteArray AppController::signedAcknowledgement(const client::WipeTarget &target
 
 void AppController::finishPendingWipe()
 {
-    auto pending = device::readWipePending(m_services.vaultDirectory);
+    // Obeyed only when signed with this device's wipe-ack key (security review L-6).
+    auto pending = device::readVerifiedWipePending(m_services.vaultDirectory, m_services.keyStore);
     if (!pending) {
-        qCWarning(lcApp) << "pending wipe unreadable:" << errcName(pending.error().code);
+        qCWarning(lcApp) << "a pending wipe that does not verify was NOT obeyed:"
+                         << errcName(pending.error().code);
         return;
     }
     if (!*pending)

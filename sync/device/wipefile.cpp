@@ -12,6 +12,8 @@ namespace liaison::device {
 namespace {
 
 constexpr QByteArrayView kFirstLine = "liaison-wipe-v1";
+constexpr QByteArrayView kPendingSigKey = "pending-sig=";
+constexpr QByteArrayView kPendingSigDomain = "liaison-wipe-pending-v1";
 constexpr qint64 kMaxWipeFileBytes = 16 * 1024;
 
 template <typename Fixed> bool parseFixed(const QByteArray &hex, std::optional<Fixed> &out)
@@ -112,6 +114,8 @@ Result<WipeFile> decodeWipeFile(QByteArrayView text)
             serial = value.toULongLong(&ok);
         } else if (key == "acknowledgement" && ack.isEmpty())
             ack = QByteArray::fromHex(value);
+        else if (key == "pending-sig" && i + 2 >= lines.size())
+            ; // the pending file's signature, its last line (readVerifiedWipePending)
         else
             ok = false;
         if (!ok)
@@ -185,9 +189,68 @@ Status removeWipeFile(const QString &vaultDir)
     return removeFrom(vaultDir, wipeFilePath(vaultDir));
 }
 
-Status writeWipePending(const QString &vaultDir, const WipeFile &file)
+namespace {
+
+QByteArray pendingSignedMessage(QByteArrayView body)
 {
-    return store::writeFileAtomically(wipePendingPath(vaultDir), encodeWipeFile(file));
+    QByteArray m = kPendingSigDomain.toByteArray();
+    m += '\0';
+    m += body;
+    return m;
+}
+
+} // namespace
+
+Status writeWipePending(const QString &vaultDir, const WipeFile &file, vault::KeyStore &keyStore)
+{
+    QByteArray text = encodeWipeFile(file);
+    if (auto key = loadWipeAckKey(keyStore, file.target.device)) {
+        const crypto::Signature sig =
+            crypto::crypto_sign_detached(pendingSignedMessage(text), key->secretKey);
+        text += kPendingSigKey.toByteArray() + sig.toHex() + '\n';
+    } else if (key.error().code != Errc::NotFound) {
+        return std::unexpected(key.error());
+    }
+    return store::writeFileAtomically(wipePendingPath(vaultDir), text);
+}
+
+Result<std::optional<WipeFile>> readVerifiedWipePending(const QString &vaultDir,
+                                                        vault::KeyStore &keyStore)
+{
+    const QString path = wipePendingPath(vaultDir);
+    if (!QFile::exists(path))
+        return std::optional<WipeFile>();
+    auto bytes = store::readSmallFile(path, kMaxWipeFileBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto file = decodeWipeFile(*bytes);
+    if (!file)
+        return std::unexpected(file.error());
+    const auto unsigned_ = [] {
+        return fail(Errc::AuthFailed, QStringLiteral("the pending wipe is not signed by this "
+                                                     "device's wipe-ack key"));
+    };
+    // The signature line is the last one: the body is every byte before it.
+    const QByteArray &text = *bytes;
+    if (!text.endsWith('\n'))
+        return unsigned_();
+    const qsizetype start = text.lastIndexOf('\n', text.size() - 2) + 1;
+    const QByteArray last = text.mid(start, text.size() - 1 - start);
+    if (!last.startsWith(kPendingSigKey))
+        return unsigned_();
+    const auto sig = crypto::Signature::fromHex(last.mid(kPendingSigKey.size()));
+    if (!sig)
+        return unsigned_();
+    auto key = loadWipeAckKey(keyStore, file->target.device);
+    if (!key) {
+        if (key.error().code != Errc::NotFound)
+            return std::unexpected(key.error());
+        return unsigned_();
+    }
+    if (!crypto::crypto_sign_verify_detached(
+            *sig, pendingSignedMessage(QByteArrayView(text).first(start)), key->publicKey))
+        return unsigned_();
+    return std::optional<WipeFile>(std::move(*file));
 }
 
 Result<std::optional<WipeFile>> readWipePending(const QString &vaultDir)

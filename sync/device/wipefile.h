@@ -57,8 +57,21 @@ struct WipeFile
 // "wipe.pending" (fsync); it is deleted once the relay took the acknowledgement. A pending wipe
 // (the app died part way) finishes at the next start before any UI.
 [[nodiscard]] QString wipePendingPath(const QString &vaultDir);
-[[nodiscard]] Status writeWipePending(const QString &vaultDir, const WipeFile &file);
+// Security review L-6: the pending file is signed with the device's wipe-ack key, which lives in
+// the platform key store (not in the vault directory): its last line "pending-sig=" is the
+// Ed25519 signature, under the domain "liaison-wipe-pending-v1", of every byte before it. A
+// device without a wipe-ack key writes it unsigned (this process still finishes the wipe; a
+// later start will not).
+[[nodiscard]] Status writeWipePending(const QString &vaultDir, const WipeFile &file,
+                                      vault::KeyStore &keyStore);
+// Layout only: what the file says, signed or not (use readVerifiedWipePending before obeying it).
 [[nodiscard]] Result<std::optional<WipeFile>> readWipePending(const QString &vaultDir);
+// The pending file only if its signature verifies under the wipe-ack key the key store holds for
+// the device it names: Errc::AuthFailed for a file without a signature, with a bad one, or when
+// the key store holds no such key (a file planted or altered by someone who can write in the
+// vault directory is never obeyed). No file: an empty optional.
+[[nodiscard]] Result<std::optional<WipeFile>> readVerifiedWipePending(const QString &vaultDir,
+                                                                      vault::KeyStore &keyStore);
 [[nodiscard]] Status removeWipePending(const QString &vaultDir);
 [[nodiscard]] QByteArray encodeWipeFile(const WipeFile &file);
 // Errc::Malformed when the text is not a complete wipe file.

@@ -24,6 +24,7 @@
 #include "device/wipefile.h"
 #include "directoraterecords.h"
 #include "relaytestkit.h"
+#include "store/atomicfile.h"
 #include "testhq.h"
 
 #include "testmain.h"
@@ -874,7 +875,7 @@ private Q_SLOTS:
                                               *command, m_clock.wallMs(), *wipeAck);
         device::WipeFile pending = **file;
         pending.acknowledgement = ack.encode();
-        QVERIFY(device::writeWipePending(d.vaultDir, pending));
+        QVERIFY(device::writeWipePending(d.vaultDir, pending, *d.keys));
         QVERIFY(vault::Vault::exists(d.vaultDir));
 
         client::ManualConnectivity online(client::Connectivity::State::Online);
@@ -887,6 +888,53 @@ private Q_SLOTS:
         QVERIFY(acked.first().at(0).toBool());
         QVERIFY(!QFile::exists(device::wipePendingPath(d.vaultDir)));
         checkAcknowledged(d.profile.deviceId, ack.commandId);
+    }
+
+    // Issue 8 point 2, security review L-6: a "wipe.pending" planted in the vault directory by
+    // someone who can write files there (valid ids, an acknowledgement signed with a key of
+    // their own) is not obeyed at the next start: the vault stays, nothing is posted.
+    void plantedWipePendingIsNotObeyed()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("wipe-planted"), d));
+        auto file = device::readWipeFile(d.vaultDir);
+        QVERIFY(file && file->has_value());
+        const crypto::SignKeyPair attacker = crypto::crypto_sign_keypair();
+        device::WipeFile planted = **file;
+        planted.acknowledgement =
+            protocol::signWipeAcknowledgement(planted.target.deployment, planted.target.device,
+                                              crypto::randomFixed<crypto::Id16>(),
+                                              m_clock.wallMs(), attacker)
+                .encode();
+        QVERIFY(store::writeFileAtomically(device::wipePendingPath(d.vaultDir),
+                                           device::encodeWipeFile(planted)));
+
+        client::ManualConnectivity offline(client::Connectivity::State::Offline);
+        auto a = makeApp(&offline, d.vaultDir, *d.keys);
+        QVERIFY(!a->remotelyWiped());
+        QVERIFY(a->vault()->state() != app::VaultController::State::Erased);
+        QVERIFY(vault::Vault::exists(d.vaultDir));
+        QVERIFY(QFile::exists(vault::Vault::databasePath(d.vaultDir)));
+        QVERIFY(QFile::exists(device::wipeFilePath(d.vaultDir)));
+        a.reset();
+
+        // A pending file this device signed, altered afterwards (another relay to post to): not
+        // obeyed either.
+        device::WipeFile signedPending = **file;
+        signedPending.acknowledgement = planted.acknowledgement;
+        QVERIFY(device::writeWipePending(d.vaultDir, signedPending, *d.keys));
+        QVERIFY(device::readVerifiedWipePending(d.vaultDir, *d.keys));
+        QFile f(device::wipePendingPath(d.vaultDir));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray text = f.readAll();
+        f.close();
+        text.replace("relay-url=", "relay-url=x");
+        QVERIFY(store::writeFileAtomically(device::wipePendingPath(d.vaultDir), text));
+        QCOMPARE(device::readVerifiedWipePending(d.vaultDir, *d.keys).error().code,
+                 Errc::AuthFailed);
+        auto b = makeApp(&offline, d.vaultDir, *d.keys);
+        QVERIFY(!b->remotelyWiped());
+        QVERIFY(QFile::exists(vault::Vault::databasePath(d.vaultDir)));
     }
 
     // Issue 8 point 10 (runs last: HQ keeps its new key). The desk rotates its content key:
