@@ -424,6 +424,8 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
         for (const auto &[name, value] : reply->rawHeaderPairs())
             r.headers.insert(name.toLower(), value);
         r.relayTimeMs = parseRelayTime(r.header("liaison-time"));
+        if (r.relayTimeMs)
+            Q_EMIT relayTimeSeen(*r.relayTimeMs);
         if (r.status >= 400 && r.header("content-type").startsWith("application/json")) {
             QJsonParseError pe;
             const QJsonDocument doc = QJsonDocument::fromJson(r.body, &pe);

@@ -151,6 +151,9 @@ public:
 Q_SIGNALS:
     // A clock_skew answer moved the offset (the app may persist it).
     void clockOffsetChanged(qint64 offsetMs);
+    // Every answer that carried the relay's clock (Liaison-Time); HQ confirms its time with it
+    // (RecordStore::hqClockAheadRefusals).
+    void relayTimeSeen(qint64 relayMs);
     // A TLS handshake was refused because no pin matched (ids only: the host).
     void pinMismatch(const QString &host);
 

@@ -4,7 +4,10 @@
 #include "protocol/hqcert.h"
 
 #include <QEventLoop>
+#include <QLoggingCategory>
 #include <QTimer>
+
+Q_LOGGING_CATEGORY(lcDeskRelay, "liaison.desk.relay")
 
 namespace liaison::desk {
 
@@ -120,6 +123,15 @@ Result<std::unique_ptr<DeskRelay>> DeskRelay::open(DeskStore &desk)
     r->m_transport = std::make_unique<client::HqTransport>(
         r->m_nam.get(), *endpoint, *r->m_outbox, *r->m_receiver, *r->m_identity,
         desk.relayAdminSecretKey(), desk.clock());
+    // HQ's clock is confirmed by the relay's (review M9: RecordStore::hqClockAheadRefusals). A
+    // relay's clock only raises the bound, so a lying relay can let HQ stamp at its own wall
+    // clock, never make it stamp ahead of it.
+    QObject::connect(&r->m_transport->http(), &client::RelayHttp::relayTimeSeen,
+                     r->m_transport.get(), [&desk](qint64 relayMs) {
+                         if (auto s = desk.records().setReference(relayMs); !s)
+                             qCWarning(lcDeskRelay) << "HQ time from the relay not kept:"
+                                               << errcName(s.error().code);
+                     });
     return r;
 }
 

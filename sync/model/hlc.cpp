@@ -132,7 +132,7 @@ bool HybridClock::wallClockOff() const
 
 qint64 HybridClock::physicalMs() const
 {
-    if (wallClockOff())
+    if (!m_boundOnly && wallClockOff())
         return *referenceMs();
     return m_clock.wallMs();
 }

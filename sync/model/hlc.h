@@ -111,6 +111,9 @@ public:
         m_wallAhead = false;
     }
     [[nodiscard]] bool hasReference() const { return m_reference.has_value(); }
+    // HQ: the reference only bounds (RecordStore refuses edits far ahead of it), stamps never
+    // come from it.
+    void setBoundOnly(bool on) { m_boundOnly = on; }
     // The lower bound of now.
     [[nodiscard]] std::optional<qint64> referenceMs() const;
 
@@ -145,6 +148,7 @@ private:
     quint16 m_obsCounter = 0;
     std::optional<Live> m_reference;
     bool m_wallAhead = false;
+    bool m_boundOnly = false;
     int m_poisonResets = 0;
 };
 

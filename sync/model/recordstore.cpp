@@ -230,7 +230,9 @@ RecordStore::RecordStore(Database &db, const Clock &clock, const crypto::Id16 &s
     , m_self(self)
     , m_role(role)
     , m_hlc(clock, self)
-{}
+{
+    m_hlc.setBoundOnly(role == ReplicaRole::Hq);
+}
 
 RecordStore::~RecordStore() = default;
 
@@ -572,6 +574,25 @@ Status RecordStore::setReference(qint64 hqTimeMs)
     return persistClock();
 }
 
+Status RecordStore::checkHqClock()
+{
+    if (m_role != ReplicaRole::Hq)
+        return {};
+    const auto confirmed = m_hlc.referenceMs();
+    const qint64 now = m_hlc.physicalMs();
+    if (!confirmed || now <= *confirmed + HybridClock::kPoisonedAheadMs)
+        return {};
+    ++m_hqClockAhead;
+    const qint64 minutes = (now - *confirmed) / 60000;
+    qCCritical(lcModel) << "HQ's clock is" << minutes
+                        << "min ahead of the time last confirmed: edit refused";
+    return fail(Errc::Refused,
+                QStringLiteral("records: HQ's clock is %1 min ahead of the time last confirmed (by "
+                               "the relay or HQ's own last edit); edits are refused until the "
+                               "clock is right or the relay confirms it (liaison-hq sync)")
+                    .arg(minutes));
+}
+
 Status RecordStore::noteWallAhead()
 {
     if (!m_st)
@@ -651,6 +672,8 @@ Result<Operation> RecordStore::commitLocal(Operation op)
         return std::unexpected(s.error());
     if (auto s = enqueueOutbox(op); !s)
         return std::unexpected(s.error());
+    if (m_role == ReplicaRole::Hq)
+        (void)m_hlc.setReference(m_hlc.physicalMs()); // HQ's time, confirmed by its own stamp
     if (auto s = persistClock(); !s)
         return std::unexpected(s.error());
     if (auto s = sp.release(); !s)
@@ -667,6 +690,8 @@ Result<Operation> RecordStore::create(RecordType type, const QString &scope, Fie
         return std::unexpected(s.error());
     if (fields.isEmpty())
         return fail(Errc::InvalidArgument, QStringLiteral("records: a new record needs fields"));
+    if (auto s = checkHqClock(); !s)
+        return std::unexpected(s.error());
     Operation op;
     op.recordId = m_idSource ? m_idSource() : newRecordId();
     op.type = type;
@@ -715,6 +740,8 @@ Result<std::optional<Operation>> RecordStore::update(const RecordId &id, FieldMa
     if (op.fields.isEmpty())
         return std::optional<Operation>();
 
+    if (auto s = checkHqClock(); !s)
+        return std::unexpected(s.error());
     // Above every stamp the record carries, so the edit takes effect here (a field stamped by
     // another replica whose clock runs ahead would otherwise win over it).
     op.stamp = m_hlc.tick();
@@ -770,6 +797,8 @@ Result<Operation> RecordStore::remove(const RecordId &id)
     op.type = row.header.type;
     op.scope = row.header.scope;
     op.tombstone = true;
+    if (auto s = checkHqClock(); !s)
+        return std::unexpected(s.error());
     op.stamp = m_hlc.tick();
     return commitLocal(std::move(op));
 }

@@ -111,6 +111,14 @@ public:
     // Edits refused because the record carried a stamp far ahead of this replica's time (an HQ
     // clock excursion): the app shows an alarm.
     [[nodiscard]] int futureStampedEdits() const { return m_futureStamped; }
+    // HQ (review M9): HQ's stamps are bounded by the time last confirmed, the reference of its
+    // clock, which HQ raises to its own wall clock at each local edit and to the relay's clock
+    // (Liaison-Time of its answers, RecordStore::setReference); on the same boot it grows with the
+    // boot clock. A local edit while HQ's wall clock is more than 10 min (kPoisonedAheadMs) ahead
+    // of it (set ahead, or jumped) is Refused loudly and counted here instead of stamping records
+    // into the future, where no device edit could win over them. HQ's stamps still come from its
+    // wall clock only (the reference bounds, it never stamps: a relay cannot push HQ's stamps).
+    [[nodiscard]] int hqClockAheadRefusals() const { return m_hqClockAhead; }
     [[nodiscard]] store::Database &db() { return m_db; }
     [[nodiscard]] const crypto::Id16 &self() const { return m_self; }
     [[nodiscard]] ReplicaRole role() const { return m_role; }
@@ -209,6 +217,7 @@ private:
     [[nodiscard]] Result<Operation> commitLocal(Operation op);
     [[nodiscard]] Status enqueueOutbox(const Operation &op);
     [[nodiscard]] Status persistClock();
+    [[nodiscard]] Status checkHqClock();
     [[nodiscard]] Status hold(const Operation &op, int reason, const QByteArray &reject,
                               bool retry);
     [[nodiscard]] Status holdUnsent(const QString &scope);
@@ -226,6 +235,7 @@ private:
     QSet<QString> m_scopes;
     int m_remoteDepth = 0;
     int m_futureStamped = 0;
+    int m_hqClockAhead = 0;
     QSet<qint64> m_searchDirty; // contact rids whose FTS row must be rebuilt
     QList<RecordId> m_changed;
     std::function<void(const QList<RecordId> &)> m_listener;

@@ -235,10 +235,12 @@ private Q_SLOTS:
     // not bumped over: the edit is refused loudly and counted.
     void editThatCannotWinFailsLoudly()
     {
-        ModelReplica hq, dev;
-        make(hq, 0xf0, ReplicaRole::Hq);
+        ModelReplica dev;
         make(dev, 1, ReplicaRole::Device, {kVienna});
         for (const quint64 ms : {quint64(dev.clock.wallMs() + kDay), Hlc::kMaxMs}) {
+            // A fresh HQ each time: its first edit has no confirmed time to be bounded by.
+            ModelReplica hq;
+            make(hq, 0xf0, ReplicaRole::Hq);
             hq.clock.setWall(qint64(ms));
             auto op =
                 hq.records->create(RecordType::Contact, kVienna, contact(QStringLiteral("hq")));
@@ -257,6 +259,53 @@ private Q_SLOTS:
             auto pending = dev.records->outboxCount();
             QCOMPARE(*pending, 0); // nothing queued that would lose everywhere
         }
+    }
+
+    // Protocol review M9, HQ side: the desk PC's clock runs a day ahead for a while. HQ's edits
+    // then are refused loudly and counted, never stamped into the future; once the clock is
+    // back, a device's edit of the record takes effect at HQ. A correction forward that the
+    // relay's clock confirms (RecordStore::setReference) lets HQ edit again.
+    void hqClockAheadIsRefusedNotStamped()
+    {
+        ModelReplica hq, dev;
+        make(hq, 0xf0, ReplicaRole::Hq);
+        make(dev, 1, ReplicaRole::Device, {kVienna});
+        auto op = hq.records->create(RecordType::Contact, kVienna, contact(QStringLiteral("hq")));
+        QVERIFY(op.has_value());
+        QVERIFY(dev.records->applyRemote(*op).has_value());
+        const qint64 right = hq.clock.wallMs();
+        const auto queued = hq.records->outboxCount();
+        hq.clock.advance(kMinute);
+        hq.clock.setWall(right + kDay);
+        auto ahead = hq.records->update(op->recordId, contact(QStringLiteral("ahead")));
+        QVERIFY2(!ahead.has_value(), "HQ stamped an edit a day ahead");
+        QCOMPARE(ahead.error().code, Errc::Refused);
+        auto created =
+            hq.records->create(RecordType::Contact, kVienna, contact(QStringLiteral("new")));
+        QVERIFY(!created.has_value());
+        QCOMPARE(created.error().code, Errc::Refused);
+        auto removed = hq.records->remove(op->recordId);
+        QVERIFY(!removed.has_value());
+        QCOMPARE(removed.error().code, Errc::Refused);
+        QCOMPARE(hq.records->hqClockAheadRefusals(), 3);
+        QCOMPARE(*hq.records->outboxCount(), *queued);
+        QVERIFY(qint64(hq.records->clock().highWaterMs()) < right + kDay);
+
+        // The clock is back: the device's edit wins at HQ.
+        hq.clock.setWall(right + 2 * kMinute);
+        dev.clock.advance(2 * kMinute);
+        auto edit = dev.records->update(op->recordId, contact(QStringLiteral("device")));
+        QVERIFY(edit.has_value() && edit->has_value());
+        QVERIFY(hq.records->applyRemote(**edit).has_value());
+        auto st = hq.records->record(op->recordId);
+        QCOMPARE((*st)->fields.value(QStringLiteral("name")).value.toString(),
+                 QStringLiteral("device"));
+
+        // Set forward for good, and the relay's clock agrees: HQ edits again.
+        hq.clock.setWall(right + kDay);
+        QVERIFY(hq.records->setReference(right + kDay).has_value());
+        auto confirmed = hq.records->update(op->recordId, contact(QStringLiteral("confirmed")));
+        QVERIFY(confirmed.has_value() && confirmed->has_value());
     }
 
     void localEditWinsOverFieldStampedAhead()
