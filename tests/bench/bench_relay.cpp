@@ -14,6 +14,13 @@
 //
 // --smoke: 10 devices, 1 s per phase (ctest). PostgreSQL: LIAISON_TEST_PG_URL, or a throw-away
 // cluster started with scripts/pg-cluster when it is not set.
+//
+// --versus-static PORT (tests/bench/peers/run, issue 13): instead of the above, the same load
+// generator and connection count against the relay as shipped (SQLite, its per-request log line
+// on, plain http on loopback) posting envelopes only, then against PORT on 127.0.0.1 (nginx,
+// plain, access log on) fetching /1k.bin, a 1 KiB static file:
+//   relay_append_req_per_s, static_req_per_s (reported)
+//   relay_append_over_nginx       the first / the second (goal >= 0.25)
 
 #include "../integration/relaytestkit.h"
 
@@ -38,6 +45,13 @@ struct PhaseResult
     qint64 errors = 0;
 };
 
+// What each simulated connection sends.
+enum class Load {
+    PostThenMailbox, // POST /v1/envelopes, then GET /v1/mailbox, in turn
+    PostOnly,        // POST /v1/envelopes only
+    StaticFile,      // GET /1k.bin (a static server, not the relay)
+};
+
 struct Sim
 {
     int index = 0;
@@ -56,11 +70,13 @@ struct Sim
 class LoadRun
 {
 public:
-    LoadRun(std::vector<Sim> &sims, const Deployment &dep, qint64 warmupMs, qint64 measureMs)
+    LoadRun(std::vector<Sim> &sims, const Deployment &dep, qint64 warmupMs, qint64 measureMs,
+            Load load = Load::PostThenMailbox)
         : m_sims(sims)
         , m_dep(dep)
         , m_warmupMs(warmupMs)
         , m_measureMs(measureMs)
+        , m_load(load)
     {}
 
     PhaseResult run()
@@ -116,7 +132,9 @@ private:
             return;
         const QByteArray host = "127.0.0.1:" + QByteArray::number(s.port);
         QByteArray raw;
-        if (s.posting) {
+        if (m_load == Load::StaticFile) {
+            raw = "GET /1k.bin HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+        } else if (s.posting) {
             if (s.nextEnvelope >= s.envelopes.size())
                 s.envelopes.append(deviceEnvelope(m_dep, *s.dev, s.nextSeq));
             const Built &e = s.envelopes[s.nextEnvelope++];
@@ -162,7 +180,8 @@ private:
                 ++m_errors;
             else if (m_measuring && s.sentAtNs >= m_measureStart)
                 m_latenciesNs.push_back(now - s.sentAtNs);
-            s.posting = !s.posting;
+            if (m_load == Load::PostThenMailbox)
+                s.posting = !s.posting;
             send(s);
         }
     }
@@ -171,6 +190,7 @@ private:
     const Deployment &m_dep;
     qint64 m_warmupMs;
     qint64 m_measureMs;
+    Load m_load;
     QElapsedTimer m_clock;
     QEventLoop m_loop;
     bool m_measuring = false;
@@ -201,6 +221,8 @@ struct PhaseSpec
 {
     QString backend;
     int instances = 1;
+    Load load = Load::PostThenMailbox;
+    bool quiet = true; // false: the relay's per-request log line, as shipped
 };
 
 bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measureMs,
@@ -211,8 +233,10 @@ bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measur
         error = env.error;
         return false;
     }
-    const QStringList flags{"--quiet", "--rate",          "1000000",  "--burst",
-                            "1000000", "--mailbox-depth", "100000000"};
+    // All simulated devices share one address: the per-address limits are lifted.
+    QStringList flags{"--rate", "1000000", "--burst", "1000000", "--mailbox-depth", "100000000"};
+    if (spec.quiet)
+        flags.prepend(QStringLiteral("--quiet"));
     std::vector<std::unique_ptr<RelayProcess>> relays;
     for (int i = 0; i < spec.instances; ++i) {
         relays.push_back(std::make_unique<RelayProcess>());
@@ -252,7 +276,7 @@ bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measur
         for (int k = 1; k <= perDevice; ++k)
             s.envelopes.append(deviceEnvelope(*env.dep, *s.dev, quint64(k), QByteArray(1024, 'u')));
     }
-    LoadRun run(sims, *env.dep, warmupMs, measureMs);
+    LoadRun run(sims, *env.dep, warmupMs, measureMs, spec.load);
     out = run.run();
     for (auto &r : relays)
         r->stop();
@@ -262,6 +286,47 @@ bool runPhase(const PhaseSpec &spec, int devices, qint64 warmupMs, qint64 measur
         return false;
     }
     return true;
+}
+
+// The same load generator and connection count against a static file server on `port`.
+bool runStatic(quint16 port, int connections, qint64 warmupMs, qint64 measureMs, PhaseResult &out,
+               QString &error)
+{
+    Deployment dep;
+    std::vector<Sim> sims(static_cast<std::size_t>(connections));
+    for (int i = 0; i < connections; ++i) {
+        sims[std::size_t(i)].index = i;
+        sims[std::size_t(i)].port = port;
+    }
+    LoadRun run(sims, dep, warmupMs, measureMs, Load::StaticFile);
+    out = run.run();
+    if (out.requests == 0 || out.errors > 0) {
+        error = QStringLiteral("the static server answered %1 requests, %2 errors")
+                    .arg(out.requests)
+                    .arg(out.errors);
+        return false;
+    }
+    return true;
+}
+
+int versusStatic(quint16 port, int connections, qint64 warmupMs, qint64 measureMs)
+{
+    PhaseResult relay, file;
+    QString error;
+    PhaseSpec shipped{QStringLiteral("sqlite"), 1, Load::PostOnly, false};
+    if (!runPhase(shipped, connections, warmupMs, measureMs, relay, error) ||
+        !runStatic(port, connections, warmupMs, measureMs, file, error)) {
+        std::fprintf(stderr, "bench_relay: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("relay_append_connections: %d (reported)\n", connections);
+    std::printf("relay_append_req_per_s: %.0f (reported)\n", relay.reqPerS);
+    std::printf("relay_append_p99_ms: %.1f (reported)\n", relay.p99Ms);
+    std::printf("relay_append_errors: %lld (reported)\n", static_cast<long long>(relay.errors));
+    std::printf("static_req_per_s: %.0f (reported)\n", file.reqPerS);
+    std::printf("static_p99_ms: %.1f (reported)\n", file.p99Ms);
+    std::printf("relay_append_over_nginx: %.3f (goal >= 0.25)\n", relay.reqPerS / file.reqPerS);
+    return 0;
 }
 
 } // namespace
@@ -277,6 +342,15 @@ int main(int argc, char **argv)
     const int devices = smoke ? 10 : 100;
     const qint64 warmupMs = smoke ? 300 : 2000;
     const qint64 measureMs = smoke ? 1000 : 10000;
+    if (const qsizetype at = app.arguments().indexOf(QStringLiteral("--versus-static")); at > 0) {
+        bool ok = false;
+        const uint port = app.arguments().value(at + 1).toUInt(&ok);
+        if (!ok || port == 0 || port > 65535) {
+            std::fprintf(stderr, "bench_relay: --versus-static needs a port\n");
+            return 2;
+        }
+        return versusStatic(quint16(port), devices, warmupMs, measureMs);
+    }
 
     // PostgreSQL: the test cluster, or a throw-away one.
     QString pgDir;

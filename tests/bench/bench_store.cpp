@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
+#include "splitmix.h"
 #include "store/database.h"
 #include "testmain.h"
 #include "vault/vault.h"
@@ -26,20 +27,7 @@ using namespace liaison;
 
 namespace {
 
-// A small deterministic generator so every run builds the same data (not for secrets).
-struct SplitMix
-{
-    std::uint64_t s;
-    std::uint64_t next()
-    {
-        std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
-    int below(int n) { return int(next() % std::uint64_t(n)); }
-    template <typename T, std::size_t N> const T &pick(const T (&a)[N]) { return a[below(int(N))]; }
-};
+using bench::SplitMix;
 
 const char *const kFirst[] = {
     "Anna",   "Lukas",  "Marie", "Jonas",  "Sofia",   "Mateo",  "Elena", "Piotr",  "Katarzyna",

@@ -1,0 +1,377 @@
+// bench_peers: Liaison's side of the side-by-side benchmark (issue 13, "Side by side with the
+// peers"); tests/bench/peers/run measures the peers on the same records in the same run and
+// divides. The records: contacts of about 400 bytes as JSON (Czech, Polish and Hungarian names,
+// deterministic), then some of them changed.
+//   --write-dataset FILE   writes the records as JSON (the peers read this file) and exits
+//   --contacts N           contacts (default 10000); --changes N changed ones (default 100)
+//   --smoke                200 contacts, 10 changes (ctest: it runs and prints its lines)
+// Prints, each measured here over a real liaison-relay (SQLite) on loopback:
+//   liaison_fresh_s            a fresh device's first sync, until every record is applied
+//   liaison_fresh_wire_bytes   bytes on the device's socket both ways, HTTP included
+//   liaison_incremental_s      HQ changed N records; the device's next sync, until applied
+//   liaison_incremental_wire_bytes
+//   liaison_apply_10k_ms       10,000 one-field operations applied to the device's encrypted
+//                              store in one transaction (applyRemoteBatch), best of three; the
+//                              peers run applies
+//                              the same 10,000 map operations with Automerge's applyChanges
+// The run script prints the ratios in the `name: value (goal OP value)` form.
+
+#include "../integration/e2eharness.h"
+#include "splitmix.h"
+#include "testmain.h"
+#include "testsupport.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace liaison;
+using namespace liaison::e2e;
+
+namespace {
+
+const char *const kFirst[] = {
+    "Jan",    "Petr",      "Tomáš",      "Jiří",      "Lucie",    "Kateřina", "Zuzana", "Markéta",
+    "Piotr",  "Krzysztof", "Małgorzata", "Agnieszka", "Wojciech", "Łukasz",   "Zofia",  "Grzegorz",
+    "László", "Zoltán",    "Gábor",      "Erzsébet",  "Zsófia",   "Katalin",  "Bence",  "Réka",
+};
+const char *const kLast[] = {
+    "Novák", "Svoboda",  "Dvořák",     "Černý",  "Procházka", "Kučera",    "Veselý",    "Horák",
+    "Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Zieliński", "Szymański", "Woźniak",
+    "Nagy",  "Kovács",   "Tóth",       "Szabó",  "Horváth",   "Varga",     "Kiss",      "Molnár",
+};
+const char *const kOrgs[] = {
+    "Policie České republiky, Úřad služby kriminální policie a vyšetřování",
+    "Komenda Główna Policji, Biuro Międzynarodowej Współpracy Policji",
+    "Országos Rendőr-főkapitányság, Nemzetközi Bűnügyi Együttműködési Központ",
+    "Europol Liaison Bureau",
+    "Interpol NCB",
+    "SIRENE Bureau",
+    "Frontex Liaison Office",
+};
+const char *const kRoles[] = {"Liaison officer", "Desk officer", "Duty officer", "Head of unit",
+                              "Analyst",         "Investigator", "Attaché"};
+const char *const kCountries[] = {"Czechia", "Poland", "Hungary", "Slovakia", "Austria", "Germany"};
+const char *const kZones[] = {"Europe/Prague",     "Europe/Warsaw", "Europe/Budapest",
+                              "Europe/Bratislava", "Europe/Vienna", "Europe/Berlin"};
+const char *const kLanguages[] = {"cs", "pl", "hu", "sk", "de", "de"};
+const char *const kCities[] = {"Praha", "Warszawa", "Budapest", "Bratislava", "Wien", "Berlin"};
+const char *const kStreets[] = {"Nádražní", "Marszałkowska", "Teréz körút",
+                                "Hlavná",   "Hauptstraße",   "Lindenstraße"};
+const char *const kNotes[] = {
+    "Reachable 24/7 through the duty desk; prefers calls before 18:00 local time.",
+    "Handles extradition requests and EAW follow-up; answers on secure e-mail.",
+    "Escort planning for official visits; coordinate with protocol first.",
+    "Covers cybercrime and financial investigations, weekdays only.",
+};
+
+QString asciiFold(const QString &s)
+{
+    QString out = s.normalized(QString::NormalizationForm_KD);
+    out.removeIf([](QChar c) { return c.category() == QChar::Mark_NonSpacing; });
+    return out.replace(QChar(0x0142), QLatin1Char('l')).toLower(); // ł has no decomposition
+}
+
+QJsonObject makeContact(bench::SplitMix &r, int i)
+{
+    const QString first = QString::fromUtf8(r.pick(kFirst));
+    const QString last = QString::fromUtf8(r.pick(kLast));
+    const int country = r.below(int(std::size(kCountries)));
+    const QString number = QStringLiteral("+%1 %2 %3 %4")
+                               .arg(420 + r.below(30))
+                               .arg(100 + r.below(900))
+                               .arg(100 + r.below(900))
+                               .arg(100 + r.below(900));
+    return QJsonObject{
+        {QStringLiteral("id"), QStringLiteral("c%1").arg(i, 5, 10, QLatin1Char('0'))},
+        {QStringLiteral("name"), first + QLatin1Char(' ') + last},
+        {QStringLiteral("organisation"), QString::fromUtf8(r.pick(kOrgs))},
+        {QStringLiteral("role"), QString::fromUtf8(r.pick(kRoles))},
+        {QStringLiteral("country"), QString::fromUtf8(kCountries[country])},
+        {QStringLiteral("phone"), number},
+        {QStringLiteral("h24"), r.below(4) == 0},
+        {QStringLiteral("email"),
+         asciiFold(first) + QLatin1Char('.') + asciiFold(last) + QStringLiteral("@police.example")},
+        {QStringLiteral("languages"),
+         QJsonArray{QString::fromUtf8(kLanguages[country]), QStringLiteral("en")}},
+        {QStringLiteral("address"), QStringLiteral("%1 %2, %3")
+                                        .arg(QString::fromUtf8(kStreets[country]))
+                                        .arg(1 + r.below(200))
+                                        .arg(QString::fromUtf8(kCities[country]))},
+        {QStringLiteral("timeZone"), QString::fromUtf8(kZones[country])},
+        {QStringLiteral("notes"), QString::fromUtf8(r.pick(kNotes))},
+    };
+}
+
+// {"contacts": [...], "changes": [{"id": ..., "phone": ..., "notes": ...}]}
+QJsonObject makeDataset(int contacts, int changes)
+{
+    bench::SplitMix r{2026};
+    QJsonArray list;
+    for (int i = 0; i < contacts; ++i)
+        list.append(makeContact(r, i));
+    QJsonArray changed;
+    for (int k = 0; k < changes; ++k) {
+        const int i = int((std::int64_t(k) * contacts) / changes);
+        changed.append(QJsonObject{
+            {QStringLiteral("id"), list.at(i).toObject().value(QStringLiteral("id"))},
+            {QStringLiteral("phone"),
+             QStringLiteral("+420 974 %1 %2").arg(100 + r.below(900)).arg(100 + r.below(900))},
+            {QStringLiteral("notes"), QStringLiteral("Changed on the desk: new duty number.")},
+        });
+    }
+    return QJsonObject{{QStringLiteral("contacts"), list}, {QStringLiteral("changes"), changed}};
+}
+
+model::FieldMap fieldsOf(const QJsonObject &c)
+{
+    QStringList languages;
+    for (const QJsonValue &v : c.value(QStringLiteral("languages")).toArray())
+        languages.append(v.toString());
+    return model::FieldMap{
+        {QStringLiteral("name"), c.value(QStringLiteral("name")).toString()},
+        {QStringLiteral("organisation"), c.value(QStringLiteral("organisation")).toString()},
+        {QStringLiteral("role"), c.value(QStringLiteral("role")).toString()},
+        {QStringLiteral("country"), c.value(QStringLiteral("country")).toString()},
+        {QStringLiteral("phones"),
+         QCborArray{model::phone(QStringLiteral("office"),
+                                 c.value(QStringLiteral("phone")).toString(),
+                                 c.value(QStringLiteral("h24")).toBool())}},
+        {QStringLiteral("emails"), QCborArray{c.value(QStringLiteral("email")).toString()}},
+        {QStringLiteral("address"), c.value(QStringLiteral("address")).toString()},
+        {QStringLiteral("languages"), QCborArray::fromStringList(languages)},
+        {QStringLiteral("timeZone"), c.value(QStringLiteral("timeZone")).toString()},
+        {QStringLiteral("notes"), c.value(QStringLiteral("notes")).toString()},
+    };
+}
+
+[[noreturn]] void die(const char *what, const QString &why = {})
+{
+    std::fprintf(stderr, "bench_peers: %s%s%s\n", what, why.isEmpty() ? "" : ": ", qPrintable(why));
+    std::exit(1);
+}
+
+template <typename T> T must(Result<T> r, const char *what)
+{
+    if (!r)
+        die(what, r.error().message);
+    return std::move(*r);
+}
+
+void must(const Status &s, const char *what)
+{
+    if (!s)
+        die(what, s.error().message);
+}
+
+// Fresh device and incremental changes through the relay.
+void syncFigures(const QJsonObject &data, const QString &dir)
+{
+    const QJsonArray contacts = data.value(QStringLiteral("contacts")).toArray();
+    const QJsonArray changes = data.value(QStringLiteral("changes")).toArray();
+    relaytest::Deployment dep;
+    relaytest::Backend backend;
+    backend.kind = QStringLiteral("sqlite");
+    backend.sqlitePath = dir + QStringLiteral("/relay.db");
+    backend.dbUrl = QStringLiteral("sqlite:") + backend.sqlitePath;
+    relaytest::RelayProcess relay;
+    QTemporaryDir relayDir(dir + QStringLiteral("/relay-XXXXXX"));
+    if (!relay.start(relayDir, backend, dep, {QStringLiteral("--quiet")}))
+        die("relay did not start", QString::fromUtf8(relay.logTail()));
+    TestClock clock;
+    HqNode hq(dep, clock);
+    if (!hq.open(dir))
+        die("HQ did not open");
+    hq.connectTo(endpointFor(dep, relay.port));
+    const QString scope = QStringLiteral("post:prague");
+    QHash<QString, model::RecordId> ids;
+    must(hq.db->begin(), "begin");
+    for (const QJsonValue &v : contacts) {
+        const QJsonObject c = v.toObject();
+        auto op =
+            must(hq.records->create(model::RecordType::Contact, scope, fieldsOf(c)), "create");
+        ids.insert(c.value(QStringLiteral("id")).toString(), op.recordId);
+    }
+    must(hq.db->commit(), "commit");
+    // A fresh device gets the records in its enrolment RESYNC, not as HQ's outbox.
+    if (auto p = hq.records->pendingOutbox(int(contacts.size()) + 10); p && !p->isEmpty())
+        must(hq.records->markSent(p->last().seq), "mark sent");
+
+    test::FaultProxy proxy(QStringLiteral("127.0.0.1"), relay.port);
+    if (!proxy.listen())
+        die("proxy");
+    DeviceNode dev(dep, clock);
+    if (!dev.open(dir, hq))
+        die("device did not open");
+    client::SyncClientOptions o;
+    o.longPoll = false;
+    o.engine.pullLimit = 1000;
+    dev.connectTo(endpointFor(dep, proxy.port()), o);
+    if (!enrol(hq, dev, {scope}) || !hq.syncOnce(120000))
+        die("enrolment");
+
+    proxy.clearCapture();
+    QElapsedTimer t;
+    t.start();
+    if (!dev.syncOnce(600000))
+        die("the device's first sync");
+    const double freshS = double(t.nsecsElapsed()) / 1e9;
+    if (must(dev.records->recordCount(), "count") != contacts.size())
+        die("the device does not have every record");
+    const qint64 freshWire = proxy.clientBytes().size() + proxy.serverBytes().size();
+
+    for (const QJsonValue &v : changes) {
+        const QJsonObject c = v.toObject();
+        const auto id = ids.value(c.value(QStringLiteral("id")).toString());
+        must(hq.records->update(
+                 id, {{QStringLiteral("phones"),
+                       QCborArray{model::phone(QStringLiteral("office"),
+                                               c.value(QStringLiteral("phone")).toString(), true)}},
+                      {QStringLiteral("notes"), c.value(QStringLiteral("notes")).toString()}}),
+             "update");
+    }
+    if (!hq.syncOnce(120000))
+        die("HQ's round with the changes");
+    proxy.clearCapture();
+    t.restart();
+    if (!dev.syncOnce(120000))
+        die("the device's incremental sync");
+    const double incrementalS = double(t.nsecsElapsed()) / 1e9;
+    const qint64 incrementalWire = proxy.clientBytes().size() + proxy.serverBytes().size();
+    for (const QJsonValue &v : changes) {
+        const auto id = ids.value(v.toObject().value(QStringLiteral("id")).toString());
+        auto rec = must(dev.records->record(id), "read");
+        if (!rec || rec->fields.value(QStringLiteral("notes")).value.toString() !=
+                        v.toObject().value(QStringLiteral("notes")).toString())
+            die("a change did not reach the device");
+    }
+
+    std::printf("liaison_fresh_records: %lld (reported)\n", (long long)contacts.size());
+    std::printf("liaison_fresh_s: %.4f (reported)\n", freshS);
+    std::printf("liaison_fresh_wire_bytes: %lld (reported)\n", (long long)freshWire);
+    std::printf("liaison_incremental_records: %lld (reported)\n", (long long)changes.size());
+    std::printf("liaison_incremental_s: %.4f (reported)\n", incrementalS);
+    std::printf("liaison_incremental_wire_bytes: %lld (reported)\n", (long long)incrementalWire);
+}
+
+// 10,000 one-field operations (the ten fields of the first 1,000 contacts, each its own operation:
+// a create with the name, then one update per field, as Automerge's side makes 10,000 map puts),
+// applied on a device store in one transaction.
+void applyFigure(const QJsonObject &data, const QString &dir, int opCount)
+{
+    const QJsonArray contacts = data.value(QStringLiteral("contacts")).toArray();
+    const int perRecord = 10;
+    const int records = (opCount + perRecord - 1) / perRecord;
+    if (contacts.size() < records)
+        die("not enough contacts for the apply figure");
+    TestClock clock;
+    const auto hqId = crypto::randomFixed<crypto::Id16>();
+    auto hqDb = openStore(dir + QStringLiteral("/apply-hq.db"), model::RecordStore::migrations());
+    if (!hqDb)
+        die("store");
+    model::RecordStore hq(*hqDb, clock, hqId, model::ReplicaRole::Hq);
+    must(hq.open(), "open");
+    const QString scope = QStringLiteral("post:prague");
+    must(hqDb->begin(), "begin");
+    int made = 0;
+    for (int i = 0; i < records && made < opCount; ++i) {
+        model::FieldMap rest = fieldsOf(contacts.at(i).toObject());
+        const QCborValue name = rest.take(QStringLiteral("name"));
+        auto op =
+            must(hq.create(model::RecordType::Contact, scope, {{QStringLiteral("name"), name}}),
+                 "create");
+        ++made;
+        for (auto it = rest.cbegin(); it != rest.cend() && made < opCount; ++it, ++made)
+            (void)must(hq.update(op.recordId, {{it.key(), it.value()}}), "update");
+    }
+    must(hqDb->commit(), "commit");
+    auto pending = must(hq.pendingOutbox(opCount + 10), "outbox");
+    QList<model::Operation> ops;
+    for (const auto &e : pending)
+        ops.append(e.op);
+    if (ops.size() != opCount)
+        die("operation count");
+
+    // Best of three fresh device stores, as the Automerge side takes the best of three.
+    double best = 0;
+    for (int round = 0; round < 3; ++round) {
+        auto devDb = openStore(dir + QStringLiteral("/apply-device-%1.db").arg(round),
+                               model::RecordStore::migrations());
+        if (!devDb)
+            die("store");
+        model::RecordStore device(*devDb, clock, crypto::randomFixed<crypto::Id16>(),
+                                  model::ReplicaRole::Device);
+        must(device.open(), "open");
+        must(device.resetToSnapshot(QStringList{scope}, {}), "hold scope");
+        QElapsedTimer t;
+        t.start();
+        must(devDb->begin(), "begin");
+        (void)must(device.applyRemoteBatch(ops), "apply");
+        must(devDb->commit(), "commit");
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        if (must(device.recordCount(), "count") != records)
+            die("record count after apply");
+        best = round == 0 ? ms : std::min(best, ms);
+    }
+    std::printf("liaison_apply_ops: %d (reported)\n", opCount);
+    std::printf("liaison_apply_10k_ms: %.2f (reported)\n", best);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    test::prepareTestProcess();
+    const QStringList args = app.arguments();
+    int contacts = 10000;
+    int changes = 100;
+    int applyOps = 10000;
+    QString writeTo;
+    for (int i = 1; i < args.size(); ++i) {
+        const QString &a = args.at(i);
+        bool ok = true;
+        if (a == QStringLiteral("--smoke")) {
+            contacts = 200;
+            changes = 10;
+            applyOps = 1000;
+        } else if (a == QStringLiteral("--contacts") && i + 1 < args.size()) {
+            contacts = args.at(++i).toInt(&ok);
+        } else if (a == QStringLiteral("--changes") && i + 1 < args.size()) {
+            changes = args.at(++i).toInt(&ok);
+        } else if (a == QStringLiteral("--write-dataset") && i + 1 < args.size()) {
+            writeTo = args.at(++i);
+        } else if (a == QStringLiteral("-h") || a == QStringLiteral("--help")) {
+            std::printf("usage: bench_peers [--smoke] [--contacts N] [--changes N] "
+                        "[--write-dataset FILE]\n");
+            return 0;
+        } else {
+            ok = false;
+        }
+        if (!ok || contacts < 1 || changes < 0 || changes > contacts) {
+            std::fprintf(stderr, "bench_peers: bad argument %s (see --help)\n", qPrintable(a));
+            return 2;
+        }
+    }
+    const QJsonObject data = makeDataset(contacts, changes);
+    if (!writeTo.isEmpty()) {
+        QFile f(writeTo);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            f.write(QJsonDocument(data).toJson(QJsonDocument::Compact)) < 0) {
+            std::fprintf(stderr, "bench_peers: cannot write %s\n", qPrintable(writeTo));
+            return 1;
+        }
+        return 0;
+    }
+    QTemporaryDir dir;
+    syncFigures(data, dir.path());
+    applyFigure(data, dir.path(), applyOps);
+    std::fflush(stdout);
+    return 0;
+}

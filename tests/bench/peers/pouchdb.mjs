@@ -1,0 +1,113 @@
+// The PouchDB side of tests/bench/peers (issue 13): express-pouchdb 4.2 on express 4 serves the
+// dataset from an in-memory PouchDB 9 on 127.0.0.1; a fresh in-memory PouchDB 9 replicates it
+// over HTTP, then the changed records. Bytes on the wire are counted by a pass-through TCP proxy
+// in front of the server (both directions, HTTP included), as bench_peers counts Liaison's.
+// Two servers: express-pouchdb as shipped (gzip on: its compression middleware) and the same
+// without the compression middleware (identity).
+//   node pouchdb.mjs DATASET.json
+// Prints `pouchdb_*` lines (name: value) on stdout.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+
+const require = createRequire(import.meta.url);
+const PouchDB = require('pouchdb').plugin(require('pouchdb-adapter-memory'));
+const express = require('express');
+const expressPouchDB = require('express-pouchdb');
+
+const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+
+function docOf(contact) {
+  const { id, ...fields } = contact;
+  return { _id: id, ...fields };
+}
+
+function listen(server) {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+}
+
+// A TCP pass-through that counts every byte in both directions.
+async function countingProxy(targetPort) {
+  const counter = { bytes: 0 };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    client.on('data', (d) => { counter.bytes += d.length; upstream.write(d); });
+    upstream.on('data', (d) => { counter.bytes += d.length; client.write(d); });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  const port = await listen(server);
+  return { server, port, counter };
+}
+
+async function serve(dataset, gzip) {
+  const app = express();
+  const options = { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: '/dev/null' };
+  if (!gzip) options.overrideMode = { exclude: ['compression'] };
+  app.use('/', expressPouchDB(MemoryPouch, options));
+  const http = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => http.on('listening', resolve));
+  const db = new MemoryPouch(`contacts-${gzip ? 'gzip' : 'identity'}`);
+  await db.bulkDocs(dataset.contacts.map(docOf));
+  const proxy = await countingProxy(http.address().port);
+  return { http, db, proxy, name: db.name };
+}
+
+async function replicateInto(local, remoteUrl) {
+  // A plain PouchDB for the URL: the memory defaults would open an empty local database by it.
+  const remote = new PouchDB(remoteUrl);
+  const result = await local.replicate.from(remote, { batch_size: 100 });
+  if (!result.ok) throw new Error('replication failed');
+  return result;
+}
+
+async function measure(dataset, gzip) {
+  const side = await serve(dataset, gzip);
+  const remote = `http://127.0.0.1:${side.proxy.port}/${side.name}`;
+  const local = new MemoryPouch(`device-${gzip ? 'gzip' : 'identity'}-${Date.now()}`);
+
+  side.proxy.counter.bytes = 0;
+  let t = process.hrtime.bigint();
+  await replicateInto(local, remote);
+  const freshS = Number(process.hrtime.bigint() - t) / 1e9;
+  const freshBytes = side.proxy.counter.bytes;
+  const info = await local.info();
+  if (info.doc_count !== dataset.contacts.length) throw new Error(`device has ${info.doc_count} docs`);
+
+  // HQ changes some records on the server; the device replicates again.
+  const changed = await side.db.allDocs({ keys: dataset.changes.map((c) => c.id), include_docs: true });
+  await side.db.bulkDocs(changed.rows.map((row, i) => ({
+    ...row.doc, phone: dataset.changes[i].phone, notes: dataset.changes[i].notes, h24: true,
+  })));
+  side.proxy.counter.bytes = 0;
+  t = process.hrtime.bigint();
+  await replicateInto(local, remote);
+  const incrementalS = Number(process.hrtime.bigint() - t) / 1e9;
+  const incrementalBytes = side.proxy.counter.bytes;
+  const check = await local.get(dataset.changes[0].id);
+  if (check.notes !== dataset.changes[0].notes) throw new Error('a change did not reach the device');
+
+  await local.destroy();
+  side.proxy.server.close();
+  side.http.close();
+  return { freshS, freshBytes, incrementalS, incrementalBytes };
+}
+
+const dataset = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const identity = await measure(dataset, false);
+const gzip = await measure(dataset, true);
+const out = {
+  pouchdb_fresh_records: dataset.contacts.length,
+  pouchdb_fresh_s: gzip.freshS,
+  pouchdb_fresh_identity_s: identity.freshS,
+  pouchdb_fresh_wire_identity_bytes: identity.freshBytes,
+  pouchdb_fresh_wire_gzip_bytes: gzip.freshBytes,
+  pouchdb_incremental_records: dataset.changes.length,
+  pouchdb_incremental_s: gzip.incrementalS,
+  pouchdb_incremental_wire_identity_bytes: identity.incrementalBytes,
+  pouchdb_incremental_wire_gzip_bytes: gzip.incrementalBytes,
+};
+for (const [k, v] of Object.entries(out)) console.log(`${k}: ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : v}`);
+process.exit(0);
