@@ -281,6 +281,7 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
         }
         m_cursor = std::int64_t(item.key);
         m_stats.applied += res->applied;
+        noteBadSignature(*res);
         if (res->acknowledge)
             m_unacked.append(std::int64_t(item.key));
         bumpProgress(m_done + 1, m_total);
@@ -409,6 +410,7 @@ void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t ind
                 if (!res)
                     return finish(false, QStringLiteral("receiver: %1").arg(res.error().message));
                 m_stats.applied += res->applied;
+                noteBadSignature(*res);
             }
             gapFetch(std::move(gaps), index + 1, appliedBefore);
         },
@@ -416,6 +418,13 @@ void SyncEngine::gapFetch(std::vector<streams::GapRequest> gaps, std::size_t ind
 }
 
 // ---- end ---------------------------------------------------------------------------------------
+
+void SyncEngine::noteBadSignature(const streams::ReceiveResult &res)
+{
+    if (res.disposition == streams::Disposition::Dropped &&
+        res.reason == QLatin1StringView("signature"))
+        ++m_stats.badSignatures;
+}
 
 void SyncEngine::finish(bool ok, const QString &error, const RelayReply *reply)
 {

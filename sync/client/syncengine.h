@@ -54,6 +54,9 @@ struct RoundStats
     int applied = 0;      // envelopes applied by the receiver (including parked successors)
     int acknowledged = 0; // cursors acknowledged to the relay
     int gapFilled = 0;    // envelopes read from the stream endpoint
+    // Envelopes dropped because their signature did not verify under the sender's key as this
+    // side knows it (a device that missed HQ's key rotation; DeviceSync fetches HQ's certificate).
+    int badSignatures = 0;
     bool mailArrived = false;
 };
 
@@ -89,6 +92,9 @@ public:
     [[nodiscard]] bool longPolling() const { return m_phase == Phase::LongPoll; }
     [[nodiscard]] const RoundStats &stats() const { return m_stats; }
     [[nodiscard]] std::int64_t cursor() const { return m_cursor; }
+    // The next pull starts from the beginning of the mailbox: what was dropped unacknowledged
+    // (a bad signature before a new HQ key was adopted) comes again.
+    void rewindMailbox() { m_cursor = 0; }
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
 
 Q_SIGNALS:
@@ -117,6 +123,7 @@ private:
     void gapFetch(std::vector<streams::GapRequest> gaps, std::size_t index, int appliedBefore);
     void finishPull();
     void finish(bool ok, const QString &error, const RelayReply *reply = nullptr);
+    void noteBadSignature(const streams::ReceiveResult &res);
     void finishLater(const QString &error);
     [[nodiscard]] std::optional<RequestSigner> signer();
     [[nodiscard]] bool current(quint64 gen) const { return gen == m_gen; }

@@ -110,6 +110,7 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
     std::unique_ptr<DeviceStreams> s(new DeviceStreams());
     s->m_hqId = session.profile()->hqId;
     s->m_clock = &clock;
+    s->m_session = &session;
     s->m_identity = std::make_unique<Identity>(*session.profile(), identity);
     const DeviceProfile &profile = *session.profile();
     s->m_peers = std::make_unique<client::HqKeys>(hqPeer(profile), profile.deploymentId,
@@ -137,6 +138,22 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
             return saveHqCertificate(*db, (*adopted)->contentKey, (*adopted)->serial);
         });
     return s;
+}
+
+Result<bool> DeviceStreams::offerCertificate(QByteArrayView certificate)
+{
+    const qint64 at =
+        m_session->records().clock().referenceMs().value_or(m_clock->wallMs());
+    auto adopted = m_peers->offer(certificate, at);
+    if (!adopted)
+        return std::unexpected(adopted.error());
+    if (!*adopted)
+        return false;
+    if (auto s = saveHqCertificate(m_session->database(), (*adopted)->contentKey,
+                                   (*adopted)->serial);
+        !s)
+        return std::unexpected(s.error());
+    return true;
 }
 
 Result<std::optional<streams::StreamState>> DeviceStreams::hqStream() const

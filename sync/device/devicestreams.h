@@ -53,6 +53,11 @@ public:
     // HQ's current content key and certificate serial (DESIGN.md "Keys"): HEARTBEAT and RESYNC
     // certificates with a higher valid serial are adopted and saved in the profile.
     [[nodiscard]] const client::HqKeys &hqKeys() const { return *m_peers; }
+    // A certificate fetched from the relay (GET /v1/hq-cert) after HQ's envelopes stopped
+    // verifying (the device missed the rotation HEARTBEAT): adopted and saved like one in a
+    // HEARTBEAT, judged at the device's HQ-time bound (the wall clock without one). True when
+    // adopted; false when it changes nothing; an error when it does not verify.
+    [[nodiscard]] Result<bool> offerCertificate(QByteArrayView certificate);
 
 private:
     class Identity;
@@ -61,6 +66,7 @@ private:
 
     crypto::Id16 m_hqId;
     const liaison::Clock *m_clock = nullptr;
+    DeviceSession *m_session = nullptr;
     std::unique_ptr<Identity> m_identity;
     std::unique_ptr<client::HqKeys> m_peers;
     std::unique_ptr<model::DeviceApplier> m_applier;

@@ -67,6 +67,8 @@ DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
                 ++m_rounds;
                 if (ok)
                     ++m_roundsOk;
+                if (m_client->engine().stats().badSignatures > 0)
+                    fetchHqCertificate();
                 if (ok)
                     qCInfo(lcDeviceSync) << "round finished";
                 else
@@ -80,6 +82,42 @@ DeviceSync::~DeviceSync()
 {
     if (m_client)
         m_client->stop();
+}
+
+void DeviceSync::fetchHqCertificate()
+{
+    const qint64 now = m_streams.clock().bootMs();
+    if (m_certFetching ||
+        (m_certFetchedBootMs && now - *m_certFetchedBootMs < kCertificateFetchIntervalMs))
+        return;
+    m_certFetching = true;
+    m_certFetchedBootMs = now;
+    qCInfo(lcDeviceSync) << "HQ's envelopes do not verify: fetching HQ's certificate";
+    m_client->http().call(
+        "GET", "/v1/hq-cert", {}, std::nullopt, m_client->engine().options().requestTimeoutMs,
+        [this](const client::RelayReply &r) {
+            m_certFetching = false;
+            if (!r.ok()) {
+                qCWarning(lcDeviceSync).noquote()
+                    << "HQ's certificate not fetched:" << r.describe();
+                return;
+            }
+            auto adopted = m_streams.offerCertificate(r.body);
+            if (!adopted) {
+                qCWarning(lcDeviceSync).noquote()
+                    << "HQ's certificate from the relay not adopted:" << adopted.error().message;
+                return;
+            }
+            if (!*adopted) {
+                qCInfo(lcDeviceSync) << "the relay's HQ certificate is not newer";
+                return;
+            }
+            qCInfo(lcDeviceSync) << "HQ certificate adopted from the relay: serial"
+                                 << m_streams.hqKeys().serial();
+            // What was dropped unacknowledged comes again and now verifies.
+            m_client->engine().rewindMailbox();
+            m_client->syncNow();
+        });
 }
 
 void DeviceSync::start()

@@ -22,12 +22,16 @@
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace liaison::device {
 
 // The relay endpoint a device profile names. NotFound without a relay URL; Refused (with the
 // reason) for plain http to a host that is not loopback, or https without a usable pin.
 [[nodiscard]] Result<client::RelayEndpoint> relayEndpointFor(const DeviceProfile &profile);
+
+// A device that missed HQ's key rotation asks the relay for HQ's certificate at most this often.
+inline constexpr qint64 kCertificateFetchIntervalMs = 10 * 60 * 1000;
 
 class DeviceSync final : public QObject
 {
@@ -58,6 +62,10 @@ Q_SIGNALS:
     void statusChanged();
 
 private:
+    // HQ's envelopes did not verify in the last round: GET /v1/hq-cert (at most once per
+    // kCertificateFetchIntervalMs of boot time) and adopt a valid higher serial, then sync again.
+    void fetchHqCertificate();
+
     DeviceSession &m_session;
     DeviceStreams &m_streams;
     client::RelayEndpoint m_endpoint;
@@ -66,6 +74,8 @@ private:
     std::unique_ptr<client::SyncClient> m_client;
     int m_rounds = 0;
     int m_roundsOk = 0;
+    std::optional<qint64> m_certFetchedBootMs; // the last GET /v1/hq-cert (boot clock)
+    bool m_certFetching = false;
 };
 
 } // namespace liaison::device

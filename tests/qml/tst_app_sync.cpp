@@ -1000,6 +1000,58 @@ private Q_SLOTS:
         QCOMPARE(a->session()->profile()->hqSignKey, m_hq->contentKey().publicKey);
         a->vault()->lock();
     }
+
+    // Issue 8 point 10: a device that missed HQ's key rotation (the HEARTBEAT carrying the new
+    // certificate never reached it) drops HQ's next envelopes for their signature; it fetches
+    // HQ's certificate from the relay (GET /v1/hq-cert), adopts the higher serial and converges
+    // without re-enrolment.
+    void deviceThatMissedTheRotationFetchesTheCertificate()
+    {
+        if (*m_hq->records().recordCount() == 0) // this test function runs alone
+            QVERIFY(test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs()));
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("missed-rotation"), d));
+        auto devices = m_hq->registry().devices();
+        QVERIFY(devices);
+        for (const hq::DeviceRecord &r : *devices) {
+            if (r.state == streams::PeerState::Active)
+                QVERIFY(m_hq->receiver().sendResync(r.id));
+        }
+        QVERIFY(m_hq->syncOnce());
+        client::ManualConnectivity online(client::Connectivity::State::Online);
+        auto a = makeApp(&online, d.vaultDir, *d.keys);
+        QVERIFY(unlock(*a));
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+        const std::uint64_t before = a->streams()->hqKeys().serial();
+        a->vault()->lock(); // the device is away while HQ rotates
+
+        auto rotated = m_hq->rotateContentKey(30000, false);
+        QVERIFY2(rotated, rotated ? "" : qPrintable(rotated.error().message));
+        auto all = m_hq->records().records(test::directorate::scopes());
+        QVERIFY(all);
+        std::optional<model::RecordId> contact;
+        for (const model::RecordState &r : *all) {
+            if (r.type == model::RecordType::Contact && !contact)
+                contact = r.id;
+        }
+        QVERIFY(contact);
+        model::FieldMap changes;
+        changes.insert(QStringLiteral("notes"),
+                       QStringLiteral("missed the rotation %1").arg(m_clock.wallMs()));
+        QVERIFY(m_hq->records().update(*contact, changes));
+        auto deltas = m_hq->publishEdits();
+        QVERIFY2(deltas, deltas ? "" : qPrintable(deltas.error().message));
+        QVERIFY(m_hq->syncOnce());
+
+        QVERIFY(unlock(*a));
+        QTRY_COMPARE_WITH_TIMEOUT(a->streams()->hqKeys().serial(), before + 1, 30000);
+        QCOMPARE(a->streams()->hqKeys().contentKey(), m_hq->contentKey().publicKey);
+        QTRY_COMPARE_WITH_TIMEOUT(dumpOf(a->session()->records()), dumpOf(m_hq->records()), 30000);
+        a->vault()->lock(); // kept in the profile
+        QVERIFY(unlock(*a));
+        QCOMPARE(a->session()->profile()->hqSignKey, m_hq->contentKey().publicKey);
+        a->vault()->lock();
+    }
 };
 
 LIAISON_TEST_MAIN(TstAppSync)

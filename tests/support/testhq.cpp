@@ -240,7 +240,7 @@ const crypto::SignKeyPair &TestHq::contentKey() const
     return m_content ? *m_content : m_vault->identity()->sign;
 }
 
-Status TestHq::rotateContentKey(int timeoutMs)
+Status TestHq::rotateContentKey(int timeoutMs, bool announce)
 {
     if (!m_transport)
         return fail(Errc::InvalidArgument, QStringLiteral("no relay connected"));
@@ -256,7 +256,7 @@ Status TestHq::rotateContentKey(int timeoutMs)
     if (!devices)
         return std::unexpected(devices.error());
     for (const hq::DeviceRecord &d : *devices) {
-        if (d.state != streams::PeerState::Active)
+        if (d.state != streams::PeerState::Active || !announce)
             continue;
         if (auto hb = m_receiver->sendHeartbeat(d.id); !hb)
             qCInfo(lcTestHq) << "no certificate HEARTBEAT for a device:"

@@ -75,8 +75,9 @@ public:
     // DESIGN.md "Keys": a new content-signing key under a new certificate (serial + 1). Every
     // active device gets a HEARTBEAT carrying it, still signed with the old key and pushed to
     // the relay while the relay holds the old certificate; then HQ signs with the new key and
-    // installs the new certificate at the relay. Needs connectRelay.
-    [[nodiscard]] Status rotateContentKey(int timeoutMs = 30000);
+    // installs the new certificate at the relay. Needs connectRelay. announce false: no such
+    // HEARTBEAT (the devices miss the rotation, as when the relay lost it).
+    [[nodiscard]] Status rotateContentKey(int timeoutMs = 30000, bool announce = true);
 
     // Enrolment, shortened: HQ registers the device's public keys (active) and its scopes, and
     // returns the profile the device keeps (HQ's keys, deployment, relay address and pins).
