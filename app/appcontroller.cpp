@@ -39,6 +39,9 @@ AppController::AppController(AppServices services, QObject *parent)
     m_vault = std::make_unique<VaultController>(m_services.vaultDirectory, m_services.keyStore,
                                                 m_services.vaultClock, std::move(options));
     connect(m_vault.get(), &VaultController::unlocked, this, &AppController::openSession);
+    m_enrolment =
+        new EnrolController(m_services.vaultDirectory, *m_vault, m_services.keyStore,
+                            m_services.vaultClock, m_services.clock, m_services.vaultOptions, this);
     connect(m_vault.get(), &VaultController::aboutToLock, this, &AppController::closeSession);
 
     m_autoLockTimer.setSingleShot(true);
@@ -237,7 +240,8 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
         }
         const bool returning = m_backgroundSinceMs >= 0;
         m_backgroundSinceMs = -1;
-        m_vault->refresh();
+        if (!m_enrolment->active()) // meanwhile the vault directory is the enrolment's
+            m_vault->refresh();
         // Back in the foreground and still unlocked: a round at once (wipe check first when
         // the engine has one).
         if (returning && m_deviceSync && m_vault->isUnlocked())

@@ -22,12 +22,16 @@
 // short finishes at the next start); the vault page then says the vault was erased by HQ. A
 // token that does not verify is never obeyed.
 //
+// First run (issue 11): with no vault the window shows the enrolment page (EnrolController); the
+// enrolment creates the vault and, once HQ confirmed, hands it over unlocked.
+//
 // The lock screen's emergency call (issue 11): the 24/7 duty number is kept outside the vault
 // (device/dutynumber.h), read at start, rewritten from the records at unlock and after each sync
 // round; `dutyNumber` is readable while locked and callDutyNumber() dials it without unlocking.
 
 #include "casemodel.h"
 #include "contactmodel.h"
+#include "enrolcontroller.h"
 #include "externalactions.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
@@ -90,6 +94,7 @@ class AppController : public QObject
     Q_PROPERTY(liaison::app::ReportModel *reports READ reports CONSTANT)
     Q_PROPERTY(liaison::app::ReportController *reportActions READ reportActions CONSTANT)
     Q_PROPERTY(QString dutyNumber READ dutyNumber NOTIFY dutyNumberChanged)
+    Q_PROPERTY(liaison::app::EnrolController *enrolment READ enrolment CONSTANT)
 
 public:
     explicit AppController(AppServices services, QObject *parent = nullptr);
@@ -110,6 +115,7 @@ public:
     [[nodiscard]] ExternalActions *actions() { return m_actions; }
     [[nodiscard]] ReportModel *reports() { return m_reports; }
     [[nodiscard]] ReportController *reportActions() { return m_reportActions; }
+    [[nodiscard]] EnrolController *enrolment() { return m_enrolment; }
     // Empty when none is known (never synced, no contact holds one).
     [[nodiscard]] QString dutyNumber() const { return m_dutyNumber; }
     // Dials the duty number; works locked.
@@ -183,6 +189,7 @@ private:
     ExternalActions *m_actions;
     ReportModel *m_reports;
     ReportController *m_reportActions;
+    EnrolController *m_enrolment = nullptr;
     QString m_dutyNumber;
     std::unique_ptr<device::DeviceSession> m_session;
     std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only

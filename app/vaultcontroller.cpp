@@ -68,6 +68,19 @@ void VaultController::refresh()
     updateLockout();
 }
 
+bool VaultController::adoptUnlocked(std::unique_ptr<vault::Vault> opened)
+{
+    if (busy() || m_state != State::NoVault || !opened || !opened->isUnlocked())
+        return false;
+    m_vault = std::move(opened);
+    m_failuresBeforeUnlock = 0;
+    setMessage(QString());
+    setState(State::Unlocked);
+    Q_EMIT attemptsChanged();
+    Q_EMIT unlocked();
+    return true;
+}
+
 int VaultController::failureCount() const
 {
     return m_vault ? int(m_vault->failureCount()) : 0;

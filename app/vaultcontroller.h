@@ -90,6 +90,10 @@ public:
     // Erased on refresh() until the app restarts.
     [[nodiscard]] Status eraseForRemoteWipe();
 
+    // Enrolment made the vault and opened it (EnrolClient::takeVault): it becomes this
+    // controller's, state Unlocked, unlocked() emitted. Refused (false) unless the state is
+    // NoVault and `opened` is open.
+    bool adoptUnlocked(std::unique_ptr<vault::Vault> opened);
     // The unlocked vault (nullptr otherwise); for the composition root, not QML.
     [[nodiscard]] vault::Vault *vault() { return isUnlocked() ? m_vault.get() : nullptr; }
     [[nodiscard]] bool isUnlocked() const { return m_state == State::Unlocked; }

@@ -5,7 +5,7 @@ import QtQuick.Controls
 import QtQuick.Controls.Material
 import Liaison
 
-// The window: the unlock page while the vault is closed, the main page while it is open. The
+// The window: the enrolment page on the first run, the unlock page while the vault is closed, the main page while it is open. The
 // main page is destroyed on lock, so nothing of the records stays in the scene.
 ApplicationWindow {
     id: root
@@ -13,6 +13,10 @@ ApplicationWindow {
     required property AppController app
 
     readonly property bool unlocked: root.app.vault.state === VaultController.Unlocked
+    // First run: the enrolment page until HQ confirmed, or until the officer chose a local vault.
+    property bool localSetup: false
+    readonly property bool enrolling: root.app.enrolment.active
+        || (root.app.vault.state === VaultController.NoVault && !root.localSetup)
 
     width: 412
     height: 892
@@ -49,7 +53,17 @@ ApplicationWindow {
         id: contentLoader
         objectName: "contentLoader"
         anchors.fill: parent
-        sourceComponent: root.unlocked ? mainComponent : unlockComponent
+        sourceComponent: root.unlocked ? mainComponent
+                                       : root.enrolling ? enrolComponent : unlockComponent
+    }
+
+    Component {
+        id: enrolComponent
+        EnrolPage {
+            enrolment: root.app.enrolment
+            vault: root.app.vault
+            onLocalSetupRequested: root.localSetup = true
+        }
     }
 
     Component {

@@ -304,6 +304,19 @@ void EnrolClient::checkWaiting()
                           .arg(m_options.timeoutMs / 1000));
 }
 
+std::unique_ptr<vault::Vault> EnrolClient::takeVault()
+{
+    if (!m_finished || !m_vault || !m_vault->isUnlocked())
+        return nullptr;
+    if (m_sync)
+        m_sync->stop();
+    m_sync.reset();
+    m_streams.reset();
+    m_session.reset();
+    m_createdVault = false; // the caller's now: never discarded from here
+    return std::move(m_vault);
+}
+
 void EnrolClient::discardVault()
 {
     if (m_sync)

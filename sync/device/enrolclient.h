@@ -91,6 +91,13 @@ public:
     // The code's device id (all zeros before the code parsed).
     [[nodiscard]] const crypto::Id16 &deviceId() const { return m_device; }
 
+    // After finished(Confirmed): the unlocked vault, for the app to keep open (its session and
+    // sync engine here are closed first). nullptr before, or when taken already.
+    [[nodiscard]] std::unique_ptr<vault::Vault> takeVault();
+    // After a refusal while waiting for HQ (Cancelled, Expired): undo step 3 as a refused
+    // submission does (vault crypto-erased, its directory and the wipe-ack key removed).
+    void discard() { discardVault(); }
+
 Q_SIGNALS:
     // A step began ("fetching HQ's certificate", "creating the vault" ...), for progress output.
     void progress(const QString &step);

@@ -14,10 +14,10 @@ vault::VaultOptions fixtureVaultOptions()
 }
 } // namespace
 
-AppFixture::AppFixture(int autoLockMs)
+AppFixture::AppFixture(int autoLockMs, qint64 startMs)
     : keyStore(tmp.filePath(QStringLiteral("keystore")))
-    , vaultClock(kFixtureStartMs, 5'000'000)
-    , clock(kFixtureStartMs, 5'000'000)
+    , vaultClock(startMs, 5'000'000)
+    , clock(startMs, 5'000'000)
 {
     app::AppServices services{tmp.filePath(QStringLiteral("vault")),
                               keyStore,

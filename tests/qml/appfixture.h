@@ -20,7 +20,8 @@ inline constexpr char kFixtureWrongPassphrase[] = "tide orbit nickel frog lanter
 
 struct AppFixture
 {
-    explicit AppFixture(int autoLockMs = 60'000);
+    // `startMs`: where both clocks start (enrolment against a real desk needs today).
+    explicit AppFixture(int autoLockMs = 60'000, qint64 startMs = kFixtureStartMs);
     ~AppFixture();
 
     // Creates the vault (unlocked afterwards) and waits for it.

@@ -4,6 +4,7 @@
 
 #include <QCborArray>
 #include <QClipboard>
+#include <QDateTime>
 #include <QGuiApplication>
 
 namespace liaison::test {
@@ -26,6 +27,48 @@ bool TestFixture::reset(bool createVault, bool seed, int autoLockMs)
     m_position.reset();
     Q_EMIT appChanged();
     return ok; // `next` (the old fixture) goes away after QML rebound to the new app
+}
+
+bool TestFixture::resetAtNow()
+{
+    auto next = std::make_unique<AppFixture>(60'000, QDateTime::currentMSecsSinceEpoch());
+    std::swap(m_fixture, next);
+    m_position.reset();
+    Q_EMIT appChanged();
+    return true;
+}
+
+QString TestFixture::startDesk()
+{
+    m_desk = std::make_unique<DeskKit>();
+    return m_desk->start();
+}
+
+QString TestFixture::deskAddDevice(const QString &pngPath)
+{
+    if (!m_desk)
+        return {};
+    return m_desk->addDevice(pngPath, &m_deskDevice);
+}
+
+bool TestFixture::deskConfirm(const QString &number)
+{
+    return m_desk && m_desk->confirm(m_deskDevice, number);
+}
+
+bool TestFixture::deskCancel()
+{
+    return m_desk && m_desk->cancel(m_deskDevice);
+}
+
+QString TestFixture::deskPath(const QString &name) const
+{
+    return m_desk ? m_desk->path(name) : QString();
+}
+
+int TestFixture::contactCount() const
+{
+    return m_fixture ? m_fixture->app->contacts()->rowCount() : -1;
 }
 
 void TestFixture::advance(int ms)

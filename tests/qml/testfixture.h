@@ -4,6 +4,7 @@
 // manual clocks (AppFixture). Test-only; the product has no such type.
 
 #include "appfixture.h"
+#include "deskkit.h"
 #include "positionsource.h"
 
 #include <QObject>
@@ -36,7 +37,21 @@ public:
 
     // A new app: no vault, an unlocked empty vault, or an enrolled device with the demo records.
     Q_INVOKABLE bool reset(bool createVault, bool seed, int autoLockMs = 60'000);
+    // A new app without a vault whose clocks start now (enrolment against the real desk).
+    Q_INVOKABLE bool resetAtNow();
     Q_INVOKABLE void advance(int ms);
+    // ---- the real desk (deskkit.h): liaison-hq and liaison-relay on loopback
+    // Empty when it runs, else what failed.
+    Q_INVOKABLE QString startDesk();
+    // `device add`: the code text (and its QR code as a PNG at `pngPath` when given); the device
+    // id in deskDeviceId.
+    Q_INVOKABLE QString deskAddDevice(const QString &pngPath = QString());
+    Q_INVOKABLE QString deskDeviceId() const { return m_deskDevice; }
+    Q_INVOKABLE bool deskConfirm(const QString &number);
+    Q_INVOKABLE bool deskCancel();
+    Q_INVOKABLE QString deskPath(const QString &name) const;
+    // The app's contacts (rows of the contact model).
+    Q_INVOKABLE int contactCount() const;
     Q_INVOKABLE void setApplicationState(int state);
     Q_INVOKABLE void waitForVault();
     // A verified HQ time this many ms away from the device clock (HEARTBEAT reference).
@@ -60,6 +75,8 @@ Q_SIGNALS:
 private:
     std::unique_ptr<platform::PositionSource> m_position;
     std::unique_ptr<AppFixture> m_fixture;
+    std::unique_ptr<DeskKit> m_desk;
+    QString m_deskDevice;
 };
 
 } // namespace liaison::test

@@ -290,11 +290,26 @@ void ScreenshotTour::buildSteps()
         {QStringLiteral("lock-screen"), [] {},
          [this]() { return findObject(QStringLiteral("emergencyCallButton")) != nullptr; }, 600});
 
-    // Create-vault page with a passphrase typed in, over a scratch vault.
+    // First run: the enrolment page, a code and a suggested passphrase typed in.
+    m_steps.append({QStringLiteral("enrolment"),
+                    [this]() {
+                        m_window->setProperty("localSetup", false);
+                        setApp(scratchApp(false));
+                        QTimer::singleShot(0, this, [this]() {
+                            if (QObject *f = findObject(QStringLiteral("enrolCodeField")))
+                                f->setProperty("text", QStringLiteral("LIAISON1-7QX2M-4KD9P-..."));
+                            if (QObject *b = findObject(QStringLiteral("suggestWordsButton")))
+                                QMetaObject::invokeMethod(b, "clicked");
+                        });
+                    },
+                    [this]() { return findObject(QStringLiteral("enrolCodeField")) != nullptr; },
+                    700});
+    // Create-vault page with a passphrase typed in, over a scratch vault (set up without HQ).
     m_steps.append(
         {QStringLiteral("create-vault"),
          [this]() {
              setApp(scratchApp(false));
+             m_window->setProperty("localSetup", true);
              QTimer::singleShot(0, this, [this]() {
                  const QString pass = QString::fromLatin1(kScratchPassphrase);
                  if (QObject *f = findObject(QStringLiteral("newPassphraseField")))
