@@ -8,6 +8,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcDeskEnrol, "liaison.desk.enrol")
 
 namespace liaison::desk {
 
@@ -663,6 +666,11 @@ Result<ConfirmReport> DeskEnrolment::finishAtRelay(DeskRelay &relay, const Enrol
             return std::unexpected(s.error());
     }
     report.relayRegistered = true;
+    // The code is spent: its slot closes (a token nobody holds), so a second device posting the
+    // same code is refused at once instead of waiting at the relay until the code expires.
+    if (auto s = closeAtRelay(relay, e.device); !s)
+        qCWarning(lcDeskEnrol).noquote()
+            << "the confirmed code's slot is still open at the relay:" << s.error().message;
     auto round = relay.syncOnce();
     if (!round) {
         report.relayError = round.error().message;
