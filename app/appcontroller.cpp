@@ -1,7 +1,10 @@
 #include "appcontroller.h"
 
 #include "connectivity.h"
+#include "device/devicesettings.h"
 #include "device/dutynumber.h"
+
+#include <QDesktopServices>
 
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -19,7 +22,7 @@ AppController::AppController(AppServices services, QObject *parent)
     , m_schedule(new ScheduleModel(m_services.clock, this))
     , m_instructionActions(new InstructionController(m_services.clock, this))
     , m_sync(new SyncStatusFacade(m_services.clock, this))
-    , m_actions(new ExternalActions(m_services.openUrl, this))
+    , m_actions(new ExternalActions([this](const QUrl &url) { return openExternally(url); }, this))
     , m_reports(new ReportModel(m_services.clock, this))
     , m_reportActions(new ReportController(m_services.clock, this))
 {
@@ -43,9 +46,29 @@ AppController::AppController(AppServices services, QObject *parent)
         new EnrolController(m_services.vaultDirectory, *m_vault, m_services.keyStore,
                             m_services.vaultClock, m_services.clock, m_services.vaultOptions, this);
     connect(m_vault.get(), &VaultController::aboutToLock, this, &AppController::closeSession);
+    // The officer wiped the device (Settings): the files beside the vault go too.
+    connect(m_vault.get(), &VaultController::wipedByOfficer, this, [this] {
+        if (auto s = device::removeWipeFile(m_services.vaultDirectory); !s)
+            qCWarning(lcApp) << "wipe: wipe file:" << errcName(s.error().code);
+        if (auto s = device::storeDutyNumber(m_services.vaultDirectory, std::nullopt); !s)
+            qCWarning(lcApp) << "wipe: duty number:" << errcName(s.error().code);
+        setDutyNumber(QString());
+    });
 
+    m_autoLockMs = m_services.autoLockMs;
+    m_language = new Language(m_services.settingsFile, m_services.systemLocale, this);
+    m_language->apply();
+    connect(m_language, &Language::changed, this, [this] {
+        refreshAll(); // the models' texts and dates anew
+        Q_EMIT languageChanged();
+    });
+    m_vault->setEraseAfterSource([](store::Database &db) -> std::optional<std::uint16_t> {
+        auto policy = device::loadHqPolicy(db);
+        if (!policy || !*policy)
+            return std::nullopt;
+        return std::uint16_t(std::min<std::uint32_t>((*policy)->eraseAfter, 0xffff));
+    });
     m_autoLockTimer.setSingleShot(true);
-    m_autoLockTimer.setInterval(m_services.autoLockMs);
     connect(&m_autoLockTimer, &QTimer::timeout, this, &AppController::checkAutoLock);
     if (auto *gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
         connect(gui, &QGuiApplication::applicationStateChanged, this,
@@ -105,6 +128,17 @@ void AppController::openSession()
     }
     ensureWipeFile();
     updateDutyNumber();
+    applyPolicy();
+    if (m_session->profile() && v->identity()) {
+        const QByteArray hash =
+            crypto::crypto_generichash(v->identity()->sign.publicKey.view()).toHex();
+        QStringList groups;
+        for (int i = 0; i < 32; i += 4)
+            groups.append(QString::fromLatin1(hash.mid(i, 4)));
+        setDeviceFingerprint(tr("Device %1\nKey %2")
+                                 .arg(QString::fromLatin1(m_session->profile()->deviceId.toHex()),
+                                      groups.join(QLatin1Char(' '))));
+    }
     if (m_streams)
         installOnlineWipe();
     QString whyNoSync;
@@ -148,6 +182,8 @@ void AppController::openSession()
                         refreshAll();
                         ensureWipeFile(); // HQ time and certificate serial for the locked check
                         updateDutyNumber();
+                        if (m_streams && m_streams->takePolicyArrived())
+                            applyPolicy();
                     });
             // Failed unlock attempts before this session go to HQ with the RECEIPT.
             const int failures = m_vault->failuresBeforeUnlock();
@@ -173,8 +209,17 @@ void AppController::openSession()
                   << (records->recordCount() ? *records->recordCount() : -1);
 }
 
+void AppController::setDeviceFingerprint(const QString &text)
+{
+    if (text == m_deviceFingerprint)
+        return;
+    m_deviceFingerprint = text;
+    Q_EMIT deviceFingerprintChanged();
+}
+
 void AppController::closeSession()
 {
+    setDeviceFingerprint(QString());
     ensureWipeFile(); // the newest HQ time and serial, for the checks while locked
     m_contacts->setStore(nullptr);
     m_cases->setStore(nullptr);
@@ -234,7 +279,7 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
         m_autoLockTimer.stop();
         // The OS may have suspended the app past the timeout, so the timer never fired.
         if (m_backgroundSinceMs >= 0 && m_vault->isUnlocked() &&
-            m_services.clock.bootMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
+            m_services.clock.bootMs() - m_backgroundSinceMs >= m_backgroundLimitMs) {
             qCInfo(lcApp) << "auto-lock on return after the timeout";
             m_vault->lock();
         }
@@ -252,20 +297,97 @@ void AppController::handleApplicationState(Qt::ApplicationState state)
     }
     if (m_backgroundSinceMs < 0) {
         m_backgroundSinceMs = m_services.clock.bootMs();
-        m_autoLockTimer.start();
+        const bool ownCall =
+            m_callHandedOverMs >= 0 && m_backgroundSinceMs - m_callHandedOverMs <= kCallHandOverMs;
+        m_callHandedOverMs = -1;
+        m_backgroundLimitMs = ownCall ? std::max<qint64>(kCallGraceMs, m_autoLockMs) : m_autoLockMs;
+        if (ownCall)
+            qCInfo(lcApp) << "in the background for a call placed from the app: no auto-lock for"
+                          << m_backgroundLimitMs / 60'000 << "min";
+        m_autoLockTimer.start(int(m_backgroundLimitMs));
     }
+}
+
+bool AppController::openExternally(const QUrl &url)
+{
+    if (url.scheme() == QLatin1String("tel"))
+        m_callHandedOverMs = m_services.clock.bootMs();
+    if (m_services.openUrl)
+        return m_services.openUrl(url);
+    return QDesktopServices::openUrl(url);
+}
+
+void AppController::setLanguage(const QString &code)
+{
+    m_language->setChoice(code);
+}
+
+int AppController::autoLockCeilingSeconds() const
+{
+    return m_policy ? int(m_policy->autoLockSeconds) : 0;
+}
+
+QList<int> AppController::autoLockChoices() const
+{
+    QList<int> out;
+    const int ceiling = autoLockCeilingSeconds();
+    for (int seconds : device::kAutoLockChoices) {
+        if (ceiling <= 0 || seconds <= ceiling)
+            out.append(seconds);
+    }
+    if (ceiling > 0 && !out.contains(ceiling))
+        out.append(ceiling);
+    return out;
+}
+
+int AppController::policyEraseAfter() const
+{
+    return m_policy ? int(m_policy->eraseAfter) : -1;
+}
+
+bool AppController::setAutoLockSeconds(int seconds)
+{
+    if (!m_session || seconds < 10 ||
+        (autoLockCeilingSeconds() > 0 && seconds > autoLockCeilingSeconds()))
+        return false;
+    if (auto s = device::saveAutoLockSetting(m_session->database(), seconds); !s) {
+        qCWarning(lcApp) << "auto-lock setting not saved:" << errcName(s.error().code);
+        return false;
+    }
+    applyPolicy();
+    return true;
+}
+
+void AppController::applyPolicy()
+{
+    if (!m_session)
+        return;
+    auto policy = device::loadHqPolicy(m_session->database());
+    auto chosen = device::loadAutoLockSetting(m_session->database());
+    if (!policy || !chosen) {
+        qCWarning(lcApp) << "policy or settings unreadable";
+        return;
+    }
+    m_policy = *policy;
+    const int seconds =
+        device::effectiveAutoLockSeconds(*chosen, m_services.autoLockMs / 1000, m_policy);
+    m_autoLockMs = seconds * 1000;
+    if (m_policy)
+        qCInfo(lcApp) << "HQ policy" << m_policy->version << "- auto-lock" << seconds
+                      << "s, erase after" << m_policy->eraseAfter << "(from the next unlock)";
+    Q_EMIT policyChanged();
 }
 
 void AppController::checkAutoLock()
 {
     if (m_backgroundSinceMs < 0 || !m_vault->isUnlocked())
         return;
-    if (m_services.clock.bootMs() - m_backgroundSinceMs >= m_services.autoLockMs) {
-        qCInfo(lcApp) << "auto-lock after" << m_services.autoLockMs << "ms in the background";
+    if (m_services.clock.bootMs() - m_backgroundSinceMs >= m_backgroundLimitMs) {
+        qCInfo(lcApp) << "auto-lock after" << m_backgroundLimitMs << "ms in the background";
         m_vault->lock();
     } else if (!m_autoLockTimer.isActive()) {
         m_autoLockTimer.start(
-            int(m_services.autoLockMs - (m_services.clock.bootMs() - m_backgroundSinceMs)));
+            int(m_backgroundLimitMs - (m_services.clock.bootMs() - m_backgroundSinceMs)));
     }
 }
 

@@ -25,6 +25,11 @@
 // First run (issue 11): with no vault the window shows the enrolment page (EnrolController); the
 // enrolment creates the vault and, once HQ confirmed, hands it over unlocked.
 //
+// HQ's policy (issue 11; device/devicesettings.h): the auto-lock ceiling caps the officer's
+// choice at once; the erase-after count is written into the key file at the next unlock (it is
+// authenticated under the passphrase). A call placed from the app (tel:) does not lock it: going
+// to the background within kCallHandOverMs of the hand-over allows kCallGraceMs before the lock.
+//
 // The lock screen's emergency call (issue 11): the 24/7 duty number is kept outside the vault
 // (device/dutynumber.h), read at start, rewritten from the records at unlock and after each sync
 // round; `dutyNumber` is readable while locked and callDutyNumber() dials it without unlocking.
@@ -35,6 +40,7 @@
 #include "externalactions.h"
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
+#include "language.h"
 #include "reportcontroller.h"
 #include "reportmodel.h"
 #include "schedulemodel.h"
@@ -47,6 +53,7 @@
 #include "device/devicestreams.h"
 #include "device/devicesync.h"
 #include "device/wipefile.h"
+#include "protocol/body.h"
 
 #include <QObject>
 #include <QTimer>
@@ -63,14 +70,23 @@ struct AppServices
     liaison::Clock &vaultClock;  // lockout
     const liaison::Clock &clock; // stamps, models, auto-lock
     vault::VaultOptions vaultOptions;
-    int autoLockMs = 60'000; // HQ policy default
+    // The auto-lock delay until the officer chooses one (Settings); HQ's policy caps both.
+    int autoLockMs = 60'000;
     // Sync: nullptr = the platform's connectivity (none for a loopback relay). Tests pass their
     // own and shorten the engine's timings.
     client::Connectivity *connectivity = nullptr;
     client::SyncClientOptions syncOptions = {};
     // tel:, sms:, mailto:, geo: go here; nullptr = QDesktopServices::openUrl.
     UrlOpener openUrl = nullptr;
+    // The language choice (language.h): empty = the platform's settings; tests give a file.
+    QString settingsFile = {};
+    QLocale systemLocale = QLocale::system();
 };
+
+// Going to the background this soon after a tel: hand-over is the call placed from the app ...
+inline constexpr qint64 kCallHandOverMs = 5'000;
+// ... which may last this long before the vault locks (instead of the auto-lock delay).
+inline constexpr qint64 kCallGraceMs = 30 * 60'000;
 
 class AppController : public QObject
 {
@@ -88,7 +104,14 @@ class AppController : public QObject
     Q_PROPERTY(liaison::app::SyncStatusFacade *sync READ sync CONSTANT)
     Q_PROPERTY(bool clockWrong READ clockWrong NOTIFY clockWrongChanged)
     Q_PROPERTY(QString sessionError READ sessionError NOTIFY sessionErrorChanged)
-    Q_PROPERTY(int autoLockSeconds READ autoLockSeconds CONSTANT)
+    Q_PROPERTY(int autoLockSeconds READ autoLockSeconds NOTIFY policyChanged)
+    Q_PROPERTY(int autoLockCeilingSeconds READ autoLockCeilingSeconds NOTIFY policyChanged)
+    Q_PROPERTY(QList<int> autoLockChoices READ autoLockChoices NOTIFY policyChanged)
+    Q_PROPERTY(int policyEraseAfter READ policyEraseAfter NOTIFY policyChanged)
+    Q_PROPERTY(QString deviceFingerprint READ deviceFingerprint NOTIFY deviceFingerprintChanged)
+    // "" (follow the system), "en" or "cs"; Settings sets it.
+    Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
+    Q_PROPERTY(QString effectiveLanguage READ effectiveLanguage NOTIFY languageChanged)
     Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
     Q_PROPERTY(liaison::app::ExternalActions *actions READ actions CONSTANT)
     Q_PROPERTY(liaison::app::ReportModel *reports READ reports CONSTANT)
@@ -110,7 +133,23 @@ public:
     [[nodiscard]] SyncStatusFacade *sync() { return m_sync; }
     [[nodiscard]] bool clockWrong() const { return m_clockWrong; }
     [[nodiscard]] QString sessionError() const { return m_sessionError; }
-    [[nodiscard]] int autoLockSeconds() const { return m_services.autoLockMs / 1000; }
+    [[nodiscard]] int autoLockSeconds() const { return m_autoLockMs / 1000; }
+    // HQ's ceiling; 0 without a policy.
+    [[nodiscard]] int autoLockCeilingSeconds() const;
+    // The settings page's choices within the ceiling.
+    [[nodiscard]] QList<int> autoLockChoices() const;
+    // While unlocked and enrolled: the device id and the BLAKE2b-256 of its signing key, in
+    // groups of four hex digits, for HQ to compare; empty otherwise.
+    [[nodiscard]] QString deviceFingerprint() const { return m_deviceFingerprint; }
+    [[nodiscard]] QString language() const { return m_language->choice(); }
+    [[nodiscard]] QString effectiveLanguage() const { return m_language->effective(); }
+    void setLanguage(const QString &code);
+    [[nodiscard]] Language *languageSettings() { return m_language; }
+    // HQ's erase-after count (0 never); -1 without a policy.
+    [[nodiscard]] int policyEraseAfter() const;
+    // The officer's auto-lock delay, kept in the vault; refused (false) above HQ's ceiling or
+    // while locked.
+    Q_INVOKABLE bool setAutoLockSeconds(int seconds);
     [[nodiscard]] bool remotelyWiped() const { return m_remotelyWiped; }
     [[nodiscard]] ExternalActions *actions() { return m_actions; }
     [[nodiscard]] ReportModel *reports() { return m_reports; }
@@ -133,6 +172,10 @@ public:
     void handleApplicationState(Qt::ApplicationState state);
     // Re-reads everything shown (after records arrived from outside the app's own edits).
     void refreshAll();
+    // HQ's policy and the officer's choice from the vault: the auto-lock delay now; the
+    // erase-after count at the next unlock (VaultController::setEraseAfterSource). Runs at
+    // unlock and after a round that brought a policy.
+    void applyPolicy();
     // The wipe check without the vault (start and resume call it): reads the wipe file; nothing
     // without one, or while the unlocked sync engine checks by itself.
     void checkForWipe();
@@ -142,6 +185,9 @@ Q_SIGNALS:
     void sessionErrorChanged();
     void remotelyWipedChanged();
     void dutyNumberChanged();
+    void policyChanged();
+    void deviceFingerprintChanged();
+    void languageChanged();
     // Every answer of the check before unlock (WipeCheck::Outcome as int).
     void wipeCheckFinished(int outcome);
     // After a remote wipe: whether the relay took the acknowledgement.
@@ -153,6 +199,10 @@ private:
     void onRecordsChanged();
     void updateClockWrong();
     void checkAutoLock();
+    void setDeviceFingerprint(const QString &text);
+    // The hand-over to the phone app (tel: ...) is remembered: going to the background right
+    // after it is our own call, which does not lock the vault (kCallGraceMs).
+    bool openExternally(const QUrl &url);
     void onWipeCheckFinished(client::WipeCheck::Outcome outcome,
                              const std::optional<client::WipeToken> &token);
     // A verified token: the acknowledgement to the pending file, then finishWipe.
@@ -190,6 +240,7 @@ private:
     ReportModel *m_reports;
     ReportController *m_reportActions;
     EnrolController *m_enrolment = nullptr;
+    Language *m_language = nullptr;
     QString m_dutyNumber;
     std::unique_ptr<device::DeviceSession> m_session;
     std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only
@@ -199,6 +250,11 @@ private:
     QString m_sessionError;
     QTimer m_autoLockTimer;
     qint64 m_backgroundSinceMs = -1; // monotonic; -1 while active
+    int m_autoLockMs = 60'000;       // effective: the officer's choice within HQ's ceiling
+    qint64 m_backgroundLimitMs = 0;  // this time in the background: m_autoLockMs or a call's
+    qint64 m_callHandedOverMs = -1;  // monotonic, the last tel: hand-over
+    std::optional<protocol::PolicyPayload> m_policy;
+    QString m_deviceFingerprint;
     bool m_reloadQueued = false;
     // The check before unlock and the acknowledgement after a wipe.
     std::unique_ptr<QNetworkAccessManager> m_wipeNam;

@@ -19,7 +19,11 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
         QStringLiteral("keystore"),
         QStringLiteral("Software key store directory (desktop; used when no key ring answers)."),
         QStringLiteral("dir"));
-    parser.addOptions({vault, keyStore});
+    const QCommandLineOption selfTest(
+        QStringLiteral("self-test"),
+        QStringLiteral("Check crypto, a store in a temporary directory and the QML, then exit "
+                       "(0: all passed). The vault is not touched."));
+    parser.addOptions({vault, keyStore, selfTest});
 
     LaunchOptions out;
     if (!parser.parse(arguments)) {
@@ -30,6 +34,7 @@ LaunchOptions parseLaunchOptions(const QStringList &arguments)
         out.error = parser.helpText();
         return out;
     }
+    out.selfTest = parser.isSet(selfTest);
     const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     out.vaultDir = parser.isSet(vault) ? parser.value(vault) : data + QStringLiteral("/vault");
     out.keyStoreDir = parser.isSet(keyStore)

@@ -3,6 +3,7 @@
 
 #include "appcontroller.h"
 #include "launchoptions.h"
+#include "selftest.h"
 
 #include "backupexclusion.h"
 #include "crypto/crypto.h"
@@ -45,6 +46,8 @@ int main(int argc, char *argv[])
                      qPrintable(s.error().message));
         return 3;
     }
+    if (options.selfTest)
+        return app::runSelfTest();
 
     // The platform's key store (the desktop key ring when it answers); options.keyStoreDir is the
     // software store's folder, used only without one (platform/keystorefactory.h).
@@ -67,6 +70,8 @@ int main(int argc, char *argv[])
     controller.reportActions()->setPositionSource(position.get());
 
     QQmlApplicationEngine engine;
+    // The language (Settings override, else the system's): retranslates this engine on change.
+    controller.languageSettings()->setEngine(&engine);
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
     engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));

@@ -160,10 +160,22 @@ std::optional<model::RecordId> RecordListModel::idFromText(const QString &text)
     return id;
 }
 
+namespace {
+QLocale &displayLocaleStorage()
+{
+    static QLocale locale(QLocale::English, QLocale::UnitedKingdom);
+    return locale;
+}
+} // namespace
+
 const QLocale &displayLocale()
 {
-    static const QLocale locale(QLocale::English, QLocale::UnitedKingdom);
-    return locale;
+    return displayLocaleStorage();
+}
+
+void setDisplayLocale(const QLocale &locale)
+{
+    displayLocaleStorage() = locale;
 }
 
 QString formatDateTime(const QDateTime &t, qint64 nowMs)

@@ -86,6 +86,8 @@ private:
 
 // Shared by the models: one English (UK) locale so dates read the same on every device.
 [[nodiscard]] const QLocale &displayLocale();
+// The app's language (language.h) sets it: day and month names follow the language shown.
+void setDisplayLocale(const QLocale &locale);
 // "Tue 8 Dec 2026, 09:30" (year only when not the current one), in the time's own zone.
 [[nodiscard]] QString formatDateTime(const QDateTime &t, qint64 nowMs);
 // "today", "yesterday", "3 days ago", "in 2 h" ...

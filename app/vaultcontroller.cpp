@@ -257,8 +257,19 @@ void VaultController::unlockSecret(crypto::SecretBytes passphrase)
     vault::Vault *v = m_vault.get();
     // A successful unlock resets the counter; HQ hears of the failures before it (RECEIPT).
     m_failuresBeforeUnlock = int(v->failureCount());
-    runWorker([self, v, secret]() {
+    runWorker([self, v, secret, source = m_eraseAfterSource]() {
         const Status status = v->unlock(*secret);
+        // HQ's erase-after count into the key file, while the passphrase is at hand.
+        if (status && source && v->database()) {
+            const std::optional<std::uint16_t> wanted = source(*v->database());
+            if (wanted && *wanted != v->eraseAfter()) {
+                if (auto s = v->changePassphrase(*secret, *secret, *wanted); !s)
+                    qCWarning(lcVaultUi)
+                        << "HQ's erase-after count not applied:" << errcName(s.error().code);
+                else
+                    qCInfo(lcVaultUi) << "erase-after count set to" << *wanted << "by HQ policy";
+            }
+        }
         secret->wipe();
         if (!self)
             return;
@@ -312,6 +323,8 @@ void VaultController::finishUnlock(const Status &result)
 
 void VaultController::lock()
 {
+    if (m_changing)
+        waitForWorker(); // a passphrase change finishes before the database closes
     if (m_state != State::Unlocked || !m_vault)
         return;
     Q_EMIT aboutToLock();
@@ -320,6 +333,116 @@ void VaultController::lock()
     setMessage(QString());
     setState(State::Locked);
     updateLockout();
+}
+
+void VaultController::changePassphrase(const QString &current, const QString &next,
+                                       const QString &confirmation)
+{
+    if (busy() || !isUnlocked() || m_changing)
+        return;
+    auto now = std::make_shared<crypto::SecretBytes>(secretFromText(current));
+    auto wanted = std::make_shared<crypto::SecretBytes>(secretFromText(next));
+    const crypto::SecretBytes confirm = secretFromText(confirmation);
+    if (!wanted->equals(confirm) || wanted->size() != confirm.size()) {
+        setMessage(tr("The two new passphrases differ. Type the same passphrase twice."));
+        Q_EMIT passphraseChanged(false);
+        return;
+    }
+    const vault::PassphraseVerdict verdict = vault::checkPassphrase(*wanted);
+    if (!verdict.acceptable) {
+        setMessage(verdict.reasons().join(QLatin1Char(' ')));
+        Q_EMIT passphraseChanged(false);
+        return;
+    }
+    setMessage(QString());
+    vault::Vault *v = m_vault.get();
+    // The state stays Unlocked (the pages stay); m_changing refuses other calls meanwhile.
+    runOnWorker(
+        [v, now, wanted]() {
+            const Status status = v->changePassphrase(*now, *wanted);
+            now->wipe();
+            wanted->wipe();
+            return status;
+        },
+        [this](const Status &status) {
+            if (status) {
+                setMessage(tr("Passphrase changed."));
+                Q_EMIT passphraseChanged(true);
+                return;
+            }
+            if (status.error().code == Errc::Erased) {
+                eraseNow(sentenceFor(status.error()));
+                return;
+            }
+            setMessage(status.error().code == Errc::WrongKey
+                           ? tr("The current passphrase is wrong. Nothing changed.")
+                           : sentenceFor(status.error()));
+            Q_EMIT passphraseChanged(false);
+        });
+}
+
+void VaultController::wipeWithPassphrase(const QString &passphrase)
+{
+    if (busy() || !isUnlocked() || m_changing)
+        return;
+    auto secret = std::make_shared<crypto::SecretBytes>(secretFromText(passphrase));
+    vault::Vault *v = m_vault.get();
+    // The passphrase is checked as a change to itself checks it (a wrong one counts).
+    runOnWorker(
+        [v, secret]() {
+            const Status status = v->changePassphrase(*secret, *secret);
+            secret->wipe();
+            return status;
+        },
+        [this](const Status &status) {
+            if (!status && status.error().code != Errc::Erased) {
+                setMessage(status.error().code == Errc::WrongKey
+                               ? tr("Wrong passphrase: nothing was erased.")
+                               : sentenceFor(status.error()));
+                return;
+            }
+            eraseNow(tr("This device was wiped: nothing of the vault is left. HQ has "
+                        "to enrol it again."));
+            Q_EMIT wipedByOfficer();
+        });
+}
+
+void VaultController::runOnWorker(std::function<Status()> work,
+                                  std::function<void(const Status &)> done)
+{
+    if (m_worker.joinable())
+        m_worker.join();
+    m_changing = true;
+    QPointer<VaultController> self(this);
+    m_worker = std::thread([self, work = std::move(work), done = std::move(done)]() {
+        const Status status = work();
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, status, done]() {
+                if (!self)
+                    return;
+                if (self->m_worker.joinable())
+                    self->m_worker.join();
+                self->m_changing = false;
+                Q_EMIT self->attemptsChanged();
+                done(status);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void VaultController::eraseNow(const QString &message)
+{
+    if (m_state == State::Unlocked)
+        Q_EMIT aboutToLock();
+    if (m_vault) {
+        if (auto s = m_vault->erase(); !s)
+            qCWarning(lcVaultUi) << "erase failed:" << errcName(s.error().code);
+    }
+    m_vault.reset();
+    m_remotelyErased = true; // keep saying what happened (refresh)
+    setMessage(message);
+    setState(State::Erased);
 }
 
 Status VaultController::eraseForRemoteWipe()

@@ -8,6 +8,7 @@
 // copied into SecretBytes (sodium_malloc memory) at once and the QML side clears the field right
 // after. They are never stored in a property, a log or a QString member.
 
+#include "store/database.h"
 #include "vault/vault.h"
 
 #include <QObject>
@@ -84,6 +85,21 @@ public:
     // The same from C++ (screenshot tour, tests): the passphrase already in secret memory.
     void unlockSecret(crypto::SecretBytes passphrase);
     Q_INVOKABLE void lock();
+    // Settings: the current passphrase, the new one twice. Runs on the worker (two Argon2id);
+    // `message` says how it went, passphraseChanged(ok) at the end. Stays unlocked.
+    Q_INVOKABLE void changePassphrase(const QString &current, const QString &next,
+                                      const QString &confirmation);
+    // Settings, "wipe this device": the passphrase is checked (a wrong one counts as a failed
+    // attempt), then the vault is crypto-erased; state Erased. A wrong passphrase leaves it
+    // unlocked with a message.
+    Q_INVOKABLE void wipeWithPassphrase(const QString &passphrase);
+    // HQ's erase-after count, read from the unlocked database on the worker right after an
+    // unlock; when it differs from the key file's, the key file is rewritten with it (the
+    // passphrase is at hand only then). nullopt: no policy.
+    void setEraseAfterSource(std::function<std::optional<std::uint16_t>(store::Database &)> source)
+    {
+        m_eraseAfterSource = std::move(source);
+    }
     // Remote wipe (a verified wipe token, DESIGN.md "Commands, remote wipe"): crypto-erases the
     // vault whatever its state (locked, locked out, unlocked: aboutToLock first; a running
     // unlock is waited for), then state Erased with a message that says HQ erased it. Stays
@@ -110,6 +126,9 @@ Q_SIGNALS:
     void assessmentChanged();
     // The database is open; the composition root opens the session now.
     void unlocked();
+    void passphraseChanged(bool ok);
+    // wipeWithPassphrase erased the vault.
+    void wipedByOfficer();
     // About to close the database: drop everything that uses it.
     void aboutToLock();
 
@@ -120,6 +139,10 @@ private:
     void finishUnlock(const Status &result);
     void finishCreate(Result<std::unique_ptr<vault::Vault>> result);
     void runWorker(std::function<void()> work);
+    // A change or wipe while unlocked: `work` on the worker thread, `done` back on this one.
+    void runOnWorker(std::function<Status()> work, std::function<void(const Status &)> done);
+    // Crypto-erase now (aboutToLock first while unlocked), state Erased with `message`.
+    void eraseNow(const QString &message);
     [[nodiscard]] static QString sentenceFor(const Error &error);
 
     QString m_dir;
@@ -138,6 +161,9 @@ private:
     QString m_verdict;
     QStringList m_reasons;
     std::thread m_worker;
+    std::function<std::optional<std::uint16_t>(store::Database &)> m_eraseAfterSource;
+    bool m_wipedByOfficer = false;
+    bool m_changing = false; // a passphrase change or a wipe runs on the worker
 };
 
 } // namespace liaison::app

@@ -20,9 +20,9 @@ Page {
     objectName: "mainPage"
 
     function showPage(name: string) {
-        if (name === "sync") {
+        if (name === "sync" || name === "settings") {
             stack.pop(null)
-            stack.push(syncPage)
+            stack.push(name === "sync" ? syncPage : settingsPage)
             return
         }
         const tab = root.tabNames.indexOf(name)
@@ -89,9 +89,19 @@ Page {
                 onClicked: root.showPage("sync")
             }
             ToolButton {
+                objectName: "settingsButton"
+                Layout.preferredHeight: Theme.touchTarget
+                Layout.preferredWidth: Theme.touchTarget
+                text: "⚙"
+                font.pixelSize: 22
+                Accessible.name: qsTr("Settings")
+                onClicked: root.showPage("settings")
+            }
+            ToolButton {
                 objectName: "lockButton"
                 Layout.preferredHeight: Theme.touchTarget
                 text: qsTr("Lock")
+                Accessible.name: qsTr("Lock the vault")
                 font.capitalization: Font.MixedCase
                 onClicked: root.app.vault.lock()
             }
@@ -245,6 +255,12 @@ Page {
             sync: root.app.sync
             autoLockSeconds: root.app.autoLockSeconds
             keyStoreText: root.app.vault.keyStoreDescription
+        }
+    }
+    Component {
+        id: settingsPage
+        SettingsPage {
+            app: root.app
         }
     }
     Component {

@@ -139,10 +139,17 @@ Page {
                 Layout.fillWidth: true
                 Layout.preferredHeight: Theme.touchTarget + 8
                 placeholderText: qsTr("Passphrase")
-                echoMode: TextInput.Password
+                echoMode: showUnlockPassphrase.checked ? TextInput.Normal : TextInput.Password
                 inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                Accessible.name: qsTr("Passphrase")
                 focus: true
                 onAccepted: unlockButton.clicked()
+            }
+            CheckBox {
+                id: showUnlockPassphrase
+                objectName: "showUnlockPassphrase"
+                text: qsTr("Show passphrase")
+                Accessible.name: qsTr("Show the passphrase while typing")
             }
             Label {
                 objectName: "unlockMessage"

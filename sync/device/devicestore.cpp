@@ -1,5 +1,7 @@
 #include "device/devicestore.h"
 
+#include "device/devicesettings.h"
+
 #include "streams/streamschema.h"
 
 namespace liaison::device {
@@ -55,6 +57,7 @@ std::vector<store::Migration> deviceMigrations()
     all.push_back(addWipe);
     all.push_back(addWipeAck);
     all.push_back(addCertSerial);
+    all.push_back(createSettingsTables); // devicesettings.h: HQ's policy, the officer's choices
     return all;
 }
 

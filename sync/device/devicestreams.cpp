@@ -1,5 +1,6 @@
 #include "device/devicestreams.h"
 
+#include "device/devicesettings.h"
 #include "protocol/body.h"
 
 #include <QLoggingCategory>
@@ -52,11 +53,21 @@ public:
     {
         if (auto s = m_owner.m_applier->apply(body, ctx); !s)
             return s;
+        if (body.kind == protocol::Kind::Policy) {
+            auto policy = protocol::PolicyPayload::fromCbor(body.payload);
+            if (!policy)
+                return std::unexpected(policy.error());
+            return savePolicy(ctx, *policy);
+        }
         if (body.kind != protocol::Kind::Resync)
             return {};
         auto resync = protocol::ResyncPayload::fromCbor(body.payload);
         if (!resync)
             return std::unexpected(resync.error());
+        if (resync->policy) {
+            if (auto s = savePolicy(ctx, *resync->policy); !s)
+                return s;
+        }
         if (!resync->wipeId || resync->wipeId == m_wipeId)
             return {};
         if (auto s = saveWipeId(ctx.db, *resync->wipeId); !s)
@@ -74,6 +85,20 @@ public:
     }
 
 private:
+    // HQ's policy (devicesettings.h), in the envelope's transaction.
+    [[nodiscard]] Status savePolicy(const streams::StreamContext &ctx,
+                                    const protocol::PolicyPayload &policy)
+    {
+        auto saved = saveHqPolicy(ctx.db, policy);
+        if (!saved)
+            return std::unexpected(saved.error());
+        if (*saved) {
+            m_owner.m_policyArrived = true;
+            qCInfo(lcDeviceStreams) << "HQ policy version" << policy.version << "received";
+        }
+        return {};
+    }
+
     DeviceStreams &m_owner;
     std::optional<crypto::Id16> m_wipeId;
 };

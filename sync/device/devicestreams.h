@@ -9,6 +9,9 @@
 // RESYNC after the desk confirmed the enrolment. The receiver's applier saves it in the device
 // profile in the envelope's transaction; wipeIdArrived() tells the owner to reload the profile
 // and write the plain wipe file.
+//
+// HQ's policy (POLICY, or the policy a RESYNC carries) is saved the same way
+// (devicesettings.h); takePolicyArrived() tells the owner to apply it.
 
 #include "client/hqkeys.h"
 #include "clock/clock.h"
@@ -43,6 +46,8 @@ public:
     [[nodiscard]] model::DeviceApplier &applier() { return *m_applier; }
     // A RESYNC brought a new wipe id since the last call (saved in the profile already).
     [[nodiscard]] bool takeWipeIdArrived() { return std::exchange(m_wipeIdArrived, false); }
+    // A POLICY (or a RESYNC's policy) was saved since the last call (devicesettings.h).
+    [[nodiscard]] bool takePolicyArrived() { return std::exchange(m_policyArrived, false); }
     [[nodiscard]] const streams::LocalIdentity &identity() const;
     [[nodiscard]] const liaison::Clock &clock() const { return *m_clock; }
     // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
@@ -72,6 +77,7 @@ private:
     std::unique_ptr<model::DeviceApplier> m_applier;
     std::unique_ptr<Applier> m_receiverApplier; // m_applier, and the RESYNC's wipe id
     bool m_wipeIdArrived = false;
+    bool m_policyArrived = false;
     std::unique_ptr<streams::StreamOutbox> m_outbox;
     std::unique_ptr<streams::Receiver> m_receiver;
 };

@@ -509,8 +509,14 @@ Status Vault::loadIdentity()
     return {};
 }
 
-Status Vault::changePassphrase(const crypto::SecretBytes &current, const crypto::SecretBytes &next)
+Status Vault::changePassphrase(const crypto::SecretBytes &current, const crypto::SecretBytes &next,
+                               std::optional<std::uint16_t> eraseAfter)
 {
+    if (eraseAfter && *eraseAfter != 0 &&
+        (*eraseAfter < kEraseAfterMin || *eraseAfter > kEraseAfterMax))
+        return fail(Errc::InvalidArgument, QStringLiteral("erase-after must be 0 or %1 to %2")
+                                               .arg(kEraseAfterMin)
+                                               .arg(kEraseAfterMax));
     const VaultLock exclusive(m_dir);
     if (exclusive.busy())
         return std::unexpected(vaultBusy());
@@ -541,6 +547,8 @@ Status Vault::changePassphrase(const crypto::SecretBytes &current, const crypto:
     h.nonce = crypto::randomFixed<crypto::XNonce>();
     h.generation += 1;
     h.pepperAlias = crypto::randomFixed<crypto::Id16>();
+    if (eraseAfter)
+        h.eraseAfter = *eraseAfter;
     const crypto::SecretBytes pepper = crypto::SecretBytes::random(32);
     const QString keyPath = keyFilePath(m_dir);
     const QString tmpPath = keyPath + QStringLiteral(".tmp");

@@ -96,8 +96,12 @@ public:
     // Needs the vault unlocked and the current passphrase (checked like an unlock attempt).
     // New pepper, fresh salt and nonce, generation + 1; old key-file copies die with the old
     // pepper.
+    // `eraseAfter`: a new erase-after count in the new key file (HQ's policy; 0 = never, else
+    // kEraseAfterMin..kEraseAfterMax); the key file's count can only change this way, as it is
+    // authenticated under the passphrase.
     [[nodiscard]] Status changePassphrase(const crypto::SecretBytes &current,
-                                          const crypto::SecretBytes &next);
+                                          const crypto::SecretBytes &next,
+                                          std::optional<std::uint16_t> eraseAfter = std::nullopt);
     // Close the database, zero VK and the identity secrets.
     void lock();
     // Crypto-erase: pepper first, then overwrite the key file, then delete the database files.

@@ -25,6 +25,8 @@ AppFixture::AppFixture(int autoLockMs, qint64 startMs)
                               clock,
                               fixtureVaultOptions(),
                               autoLockMs};
+    services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
+    services.systemLocale = QLocale(QLocale::English, QLocale::UnitedKingdom);
     services.openUrl = [this](const QUrl &url) {
         openedUrls.append(url);
         return true;

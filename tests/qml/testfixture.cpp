@@ -1,11 +1,16 @@
 #include "testfixture.h"
 
+#include "device/devicesettings.h"
 #include "model/records.h"
 
 #include <QCborArray>
 #include <QClipboard>
 #include <QDateTime>
+#include <QFile>
 #include <QGuiApplication>
+#include <QQmlEngine>
+#include <QRegularExpression>
+#include <QXmlStreamReader>
 
 namespace liaison::test {
 
@@ -64,6 +69,57 @@ bool TestFixture::deskCancel()
 QString TestFixture::deskPath(const QString &name) const
 {
     return m_desk ? m_desk->path(name) : QString();
+}
+
+bool TestFixture::setHqPolicy(int autoLockSeconds, int eraseAfter, int version)
+{
+    if (!m_fixture || !m_fixture->app->session())
+        return false;
+    protocol::PolicyPayload policy;
+    policy.autoLockSeconds = std::uint32_t(autoLockSeconds);
+    policy.eraseAfter = std::uint32_t(eraseAfter);
+    policy.version = std::uint64_t(version);
+    auto saved = device::saveHqPolicy(m_fixture->app->session()->database(), policy);
+    if (!saved || !*saved)
+        return false;
+    m_fixture->app->applyPolicy();
+    return true;
+}
+
+bool TestFixture::setLanguage(const QString &code)
+{
+    if (!m_fixture)
+        return false;
+    m_fixture->app->languageSettings()->setEngine(qmlEngine(this));
+    m_fixture->app->setLanguage(code);
+    return m_fixture->app->language() == code;
+}
+
+QStringList TestFixture::untranslatedPatterns() const
+{
+    QStringList out;
+    QFile file(QStringLiteral(LIAISON_CS_CATALOGUE));
+    if (!file.open(QIODevice::ReadOnly))
+        return {QStringLiteral("<catalogue missing>")};
+    QXmlStreamReader xml(&file);
+    QString source;
+    while (!xml.atEnd()) {
+        if (xml.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (xml.name() == QLatin1String("source")) {
+            source = xml.readElementText();
+        } else if (xml.name() == QLatin1String("translation")) {
+            const QString translation = xml.readElementText();
+            QString letters = source;
+            letters.remove(QRegularExpression(QStringLiteral("%\\d|<[^>]*>|[^\\p{L}]")));
+            if (translation == source || letters.size() < 4)
+                continue;
+            QString pattern = QRegularExpression::escape(source);
+            pattern.replace(QRegularExpression(QStringLiteral("\\\\?%\\d")), QStringLiteral(".*"));
+            out.append(QStringLiteral("^") + pattern + QStringLiteral("$"));
+        }
+    }
+    return out;
 }
 
 int TestFixture::contactCount() const

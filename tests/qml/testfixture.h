@@ -50,6 +50,15 @@ public:
     Q_INVOKABLE bool deskConfirm(const QString &number);
     Q_INVOKABLE bool deskCancel();
     Q_INVOKABLE QString deskPath(const QString &name) const;
+    // HQ's policy as a POLICY envelope would leave it in the vault (devicestore's app_policy),
+    // applied at once. Needs the vault unlocked.
+    Q_INVOKABLE bool setHqPolicy(int autoLockSeconds, int eraseAfter, int version = 1);
+    // The app's language ("" system = English here, "en", "cs"), with this engine retranslated.
+    Q_INVOKABLE bool setLanguage(const QString &code);
+    // Every source text of the Czech catalogue whose translation differs and which says more
+    // than its placeholders: what must never be shown while the app is in Czech. As regular
+    // expressions (placeholders match anything), anchored.
+    Q_INVOKABLE QStringList untranslatedPatterns() const;
     // The app's contacts (rows of the contact model).
     Q_INVOKABLE int contactCount() const;
     Q_INVOKABLE void setApplicationState(int state);

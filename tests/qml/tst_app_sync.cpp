@@ -15,6 +15,8 @@
 //    key no root vouches for) is refused before and after unlock and the vault stays intact
 //  - the lock screen's 24/7 duty number (device/dutynumber.h) follows HQ's record: written at the
 //    first round, rewritten when HQ changes it, dialled while locked and after a restart
+//  - HQ's POLICY caps the auto-lock delay after the round that brought it and sets the
+//    erase-after count in the key file at the next unlock
 //  - a field report written offline waits in the outbox ("Waiting to send"), goes with the first
 //    round once online ("Sent to HQ") and is in HQ's store after HQ's sync
 
@@ -81,13 +83,14 @@ private:
     }
 
     std::unique_ptr<app::AppController> makeApp(client::Connectivity *connectivity,
-                                                const QString &vaultDir, vault::KeyStore &keyStore)
+                                                const QString &vaultDir, vault::KeyStore &keyStore,
+                                                int autoLockMs = 60'000)
     {
         client::SyncClientOptions o;
         o.engine.longPollWaitMs = 1000;
         o.backoff = {50, 2000};
-        app::AppServices services{vaultDir,    keyStore, m_vaultClock, m_clock,
-                                  testVault(), 60'000,   connectivity, o};
+        app::AppServices services{vaultDir,    keyStore,   m_vaultClock, m_clock,
+                                  testVault(), autoLockMs, connectivity, o};
         services.openUrl = [this](const QUrl &url) {
             m_opened.append(url);
             return true;
@@ -409,6 +412,47 @@ private Q_SLOTS:
         QCOMPARE((*atHq)->type, model::RecordType::FieldReport);
         QCOMPARE((*atHq)->fields.value(QStringLiteral("text")).value.toString(),
                  QStringLiteral("Delegation left the hotel"));
+    }
+
+    // HQ's POLICY on `down` (issue 11): the app was started with a lenient 10 min auto-lock; HQ
+    // says at most 2 min and erase after 5 wrong passphrases. The ceiling applies after the
+    // round that brought it; the erase count is in the key file after the next unlock.
+    void hqPolicyCapsAutoLockAndSetsTheEraseCount()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("policy"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        QVERIFY(m_hq->syncOnce());
+        client::ManualConnectivity link(client::Connectivity::State::Online);
+        auto a = makeApp(&link, d.vaultDir, *d.keys, 600'000);
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+        QCOMPARE(a->autoLockSeconds(), 600);
+
+        protocol::PolicyPayload policy;
+        policy.autoLockSeconds = 120;
+        policy.eraseAfter = 5;
+        policy.version = 1;
+        QVERIFY(m_hq->outbox().enqueue(d.profile.deviceId, streams::Kind::Policy, policy.toCbor()));
+        auto round = m_hq->syncOnce();
+        QVERIFY(round && round->delivered >= 1);
+        const int before = a->deviceSync()->roundsSucceeded();
+        a->deviceSync()->syncNow();
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() > before, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(a->autoLockSeconds(), 120, 10000);
+
+        a->vault()->lock();
+        QCOMPARE(a->vault()->attemptsBeforeErase(), 10); // the key file's count until an unlock
+        QVERIFY(unlock(*a));
+        a->vault()->lock();
+        QCOMPARE(a->vault()->attemptsBeforeErase(), 5);
+        // A new start reads both from the vault.
+        a.reset();
+        auto again = makeApp(&link, d.vaultDir, *d.keys, 600'000);
+        QCOMPARE(again->vault()->attemptsBeforeErase(), 5);
+        QVERIFY(unlock(*again));
+        QCOMPARE(again->autoLockSeconds(), 120);
     }
 
     void noRelayAddressStaysOfflineAndSaysWhy()

@@ -11,8 +11,13 @@
 #include "testmain.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QLibraryInfo>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace liaison;
 using namespace liaison::test;
@@ -45,7 +50,69 @@ private:
         return f;
     }
 
+    // (context, source) -> translation of a Qt Linguist file; "<unfinished>" for an
+    // unfinished or empty one.
+    static QMap<QPair<QString, QString>, QString> catalogue(const QString &path)
+    {
+        QMap<QPair<QString, QString>, QString> out;
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return out;
+        QXmlStreamReader xml(&file);
+        QString context, source;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            if (xml.name() == QLatin1String("name")) {
+                context = xml.readElementText();
+            } else if (xml.name() == QLatin1String("source")) {
+                source = xml.readElementText();
+            } else if (xml.name() == QLatin1String("translation")) {
+                const bool unfinished =
+                    xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
+                const QString text = xml.readElementText();
+                out.insert({context, source},
+                           unfinished || text.isEmpty() ? QStringLiteral("<unfinished>") : text);
+            }
+        }
+        return out;
+    }
+
 private Q_SLOTS:
+    // The Czech catalogue in the tree holds every text of the sources (lupdate run afresh over
+    // qml/ and app/ finds nothing it lacks) and has no unfinished entry.
+    void czechCatalogueIsCompleteAndFinished()
+    {
+        const QString tree = QStringLiteral(LIAISON_SOURCE_DIR "/app/i18n/liaison_cs.ts");
+        const auto inTree = catalogue(tree);
+        QVERIFY2(inTree.size() > 250, qPrintable(QString::number(inTree.size())));
+        QStringList unfinished;
+        for (auto it = inTree.cbegin(); it != inTree.cend(); ++it) {
+            if (it.value() == QLatin1String("<unfinished>"))
+                unfinished << it.key().first + QStringLiteral(": ") + it.key().second;
+        }
+        QVERIFY2(unfinished.isEmpty(), qPrintable(unfinished.join(QLatin1Char('\n'))));
+
+        QTemporaryDir tmp;
+        const QString fresh = tmp.filePath(QStringLiteral("fresh_cs.ts"));
+        QProcess lupdate;
+        lupdate.setWorkingDirectory(QStringLiteral(LIAISON_SOURCE_DIR));
+        lupdate.start(QLibraryInfo::path(QLibraryInfo::BinariesPath) + QStringLiteral("/lupdate"),
+                      {QStringLiteral("-silent"), QStringLiteral("-locations"),
+                       QStringLiteral("none"), QStringLiteral("qml"), QStringLiteral("app"),
+                       QStringLiteral("-ts"), fresh});
+        QVERIFY2(lupdate.waitForFinished(120000), "lupdate (qt6-l10n-tools) did not run");
+        QCOMPARE(lupdate.exitCode(), 0);
+        QStringList missing;
+        const auto sources = catalogue(fresh);
+        for (auto it = sources.cbegin(); it != sources.cend(); ++it) {
+            if (!inTree.contains(it.key()))
+                missing << it.key().first + QStringLiteral(": ") + it.key().second;
+        }
+        QVERIFY2(sources.size() > 250, qPrintable(QString::number(sources.size())));
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1Char('\n'))));
+    }
+
     void modelsPassTheTesterAndEmptyWhenLocked()
     {
         auto f = seeded();

@@ -1,0 +1,85 @@
+#include "device/devicesettings.h"
+
+#include <algorithm>
+
+namespace liaison::device {
+
+Status createSettingsTables(store::Database &db)
+{
+    if (auto s = db.execute("CREATE TABLE app_policy (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                            "auto_lock_s INTEGER NOT NULL, erase_after INTEGER NOT NULL, "
+                            "version INTEGER NOT NULL)");
+        !s)
+        return s;
+    return db.execute("CREATE TABLE app_setting (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+}
+
+Result<std::optional<protocol::PolicyPayload>> loadHqPolicy(store::Database &db)
+{
+    auto st = db.prepare("SELECT auto_lock_s, erase_after, version FROM app_policy WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<protocol::PolicyPayload>();
+    protocol::PolicyPayload p;
+    p.autoLockSeconds = std::uint32_t(st->columnInt64(0));
+    p.eraseAfter = std::uint32_t(st->columnInt64(1));
+    p.version = std::uint64_t(st->columnInt64(2));
+    return std::optional<protocol::PolicyPayload>(p);
+}
+
+Result<bool> saveHqPolicy(store::Database &db, const protocol::PolicyPayload &policy)
+{
+    auto saved = loadHqPolicy(db);
+    if (!saved)
+        return std::unexpected(saved.error());
+    if (*saved && (*saved)->version > policy.version)
+        return false;
+    auto st = db.prepare("INSERT OR REPLACE INTO app_policy (id, auto_lock_s, erase_after, "
+                         "version) VALUES (1, ?1, ?2, ?3)");
+    if (!st)
+        return std::unexpected(st.error());
+    if (auto s = st->bind(1, qint64(policy.autoLockSeconds))
+                     .bind(2, qint64(policy.eraseAfter))
+                     .bind(3, qint64(policy.version))
+                     .exec();
+        !s)
+        return std::unexpected(s.error());
+    return true;
+}
+
+Result<std::optional<int>> loadAutoLockSetting(store::Database &db)
+{
+    auto st = db.prepare("SELECT value FROM app_setting WHERE name = 'auto_lock_s'");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<int>();
+    return std::optional<int>(int(st->columnInt64(0)));
+}
+
+Status saveAutoLockSetting(store::Database &db, int seconds)
+{
+    auto st =
+        db.prepare("INSERT OR REPLACE INTO app_setting (name, value) VALUES ('auto_lock_s', ?1)");
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, qint64(seconds)).exec();
+}
+
+int effectiveAutoLockSeconds(std::optional<int> chosen, int fallbackSeconds,
+                             const std::optional<protocol::PolicyPayload> &policy)
+{
+    int seconds = chosen.value_or(fallbackSeconds);
+    if (policy && policy->autoLockSeconds > 0)
+        seconds = std::min<qint64>(seconds, policy->autoLockSeconds);
+    return std::max(seconds, 10);
+}
+
+} // namespace liaison::device

@@ -1,0 +1,36 @@
+#pragma once
+
+// DESIGN.md "Unlock, lockout, auto-lock" (issue 11, Settings): what the device keeps in its vault
+// besides the records and the profile.
+//  - HQ's policy (protocol::PolicyPayload: auto-lock ceiling, erase-after count, version), from a
+//    POLICY envelope or the policy inside a RESYNC, saved in the envelope's transaction; an older
+//    version never replaces a newer one.
+//  - The officer's own auto-lock delay, never above HQ's ceiling (effectiveAutoLockSeconds).
+
+#include "protocol/body.h"
+#include "store/database.h"
+
+#include <optional>
+
+namespace liaison::device {
+
+// The choices the settings page offers (seconds).
+inline constexpr int kAutoLockChoices[] = {30, 60, 120, 300, 600};
+
+[[nodiscard]] Status createSettingsTables(store::Database &db); // a device migration
+
+[[nodiscard]] Result<std::optional<protocol::PolicyPayload>> loadHqPolicy(store::Database &db);
+// Saved when there is none yet or `policy.version` is not below the saved one. Returns whether
+// it was saved.
+[[nodiscard]] Result<bool> saveHqPolicy(store::Database &db, const protocol::PolicyPayload &policy);
+
+// The officer's auto-lock choice; nullopt when never set.
+[[nodiscard]] Result<std::optional<int>> loadAutoLockSetting(store::Database &db);
+[[nodiscard]] Status saveAutoLockSetting(store::Database &db, int seconds);
+
+// The delay that applies: the officer's choice (or `fallbackSeconds`), at most HQ's ceiling, at
+// least 10 s.
+[[nodiscard]] int effectiveAutoLockSeconds(std::optional<int> chosen, int fallbackSeconds,
+                                           const std::optional<protocol::PolicyPayload> &policy);
+
+} // namespace liaison::device

@@ -1,0 +1,127 @@
+import QtQuick
+import QtTest
+import Liaison
+import LiaisonTest
+
+// The app in Czech (issue 11, "Languages"): the whole window is walked page by page, card by
+// card, lock screen and enrolment included, and no visible text (labels, buttons, placeholders)
+// may be one of the catalogue's English source texts; record data and names such as SIRENE are
+// not in the catalogue, so they never count. The override in Settings switches back to English.
+Item {
+    id: stage
+    width: 1400
+    height: 1000
+
+    TestCase {
+        id: testCase
+        name: "Czech"
+        when: windowShown
+
+        Component {
+            id: windowComponent
+            Main {}
+        }
+
+        property var patterns: []
+
+        function collect(item, out) {
+            if (!item || !item.visible)
+                return out
+            if (typeof item.text === "string" && item.text.length > 0)
+                out.push(item.text)
+            if (typeof item.placeholderText === "string" && item.placeholderText.length > 0)
+                out.push(item.placeholderText)
+            if (item.Accessible && typeof item.Accessible.name === "string" && item.Accessible.name.length > 0)
+                out.push(item.Accessible.name)
+            for (let i = 0; i < item.children.length; ++i)
+                collect(item.children[i], out)
+            return out
+        }
+
+        // The texts of `window` that are English source texts, with what was being looked at.
+        function untranslated(window, where) {
+            const texts = collect(window.contentItem, [])
+            verify(texts.length > 5, where + ": texts found")
+            const bad = []
+            for (const text of texts) {
+                for (const p of testCase.patterns) {
+                    if (new RegExp(p, "s").test(text)) {
+                        bad.push(where + ": \"" + text + "\"")
+                        break
+                    }
+                }
+            }
+            return bad
+        }
+
+        function initTestCase() {
+            testCase.patterns = Fixture.untranslatedPatterns()
+            verify(testCase.patterns.length > 200, "catalogue read: " + testCase.patterns.length)
+        }
+
+        function test_every_page_in_czech() {
+            verify(Fixture.reset(true, true))
+            verify(Fixture.setLanguage("cs"))
+            compare(Fixture.app.effectiveLanguage, "cs")
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            window.width = 412
+            window.height = 915
+            let bad = []
+            const tabs = ["contacts", "cases", "instructions", "schedule", "reports"]
+            for (const tab of tabs) {
+                window.showPage(tab)
+                wait(50)
+                bad = bad.concat(untranslated(window, tab))
+                if (tab !== "reports") {
+                    window.openDetail(tab, 0)
+                    wait(400) // the push transition
+                    bad = bad.concat(untranslated(window, tab + " card"))
+                    window.back()
+                    wait(400)
+                }
+            }
+            for (const page of ["sync", "settings"]) {
+                window.showPage(page)
+                wait(400)
+                bad = bad.concat(untranslated(window, page))
+                window.back()
+                wait(400)
+            }
+            const all = collect(window.contentItem, [])
+            verify(all.indexOf("Kontakty") >= 0, "the tab bar speaks Czech")
+
+            // Tablet width: two panes.
+            window.width = 1280
+            window.height = 800
+            window.openDetail("cases", 0)
+            wait(400)
+            bad = bad.concat(untranslated(window, "tablet cases"))
+
+            Fixture.app.vault.lock()
+            wait(100)
+            bad = bad.concat(untranslated(window, "lock screen"))
+            compare(bad, [], "English source texts shown in Czech")
+        }
+
+        function test_enrolment_in_czech_and_back_to_english() {
+            verify(Fixture.resetAtNow())
+            verify(Fixture.setLanguage("cs"))
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            window.width = 412
+            window.height = 915
+            wait(100)
+            verify(findChild(window.contentItem, "enrolPage"), "first run shows the enrolment")
+            compare(untranslated(window, "enrolment"), [])
+            const texts = collect(window.contentItem, [])
+            verify(texts.indexOf("Registrační kód") >= 0, texts.join(" | "))
+
+            verify(Fixture.setLanguage("en"))
+            wait(50)
+            verify(collect(window.contentItem, []).indexOf("Enrolment code") >= 0, "English again")
+            verify(Fixture.setLanguage(""))
+            compare(Fixture.app.effectiveLanguage, "en", "the test system is English")
+        }
+    }
+}
