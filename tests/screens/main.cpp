@@ -21,6 +21,7 @@
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 
 #include <cstdio>
 #include <optional>
@@ -81,7 +82,7 @@ int main(int argc, char *argv[])
         QStringLiteral("passphrase-stdin"),
         QStringLiteral("Read the vault's passphrase from the first line of stdin."));
     const QCommandLineOption size(QStringLiteral("size"),
-                                  QStringLiteral("Phone window size (WxH, default 412x892)."),
+                                  QStringLiteral("Phone window size (WxH, default 412x915)."),
                                   QStringLiteral("WxH"));
     const QCommandLineOption tablet(QStringLiteral("tablet-size"),
                                     QStringLiteral("Tablet window size (WxH, default 1280x800)."),
@@ -99,11 +100,11 @@ int main(int argc, char *argv[])
     const QString outDir = parser.value(out);
     if (outDir.isEmpty())
         return usage(QStringLiteral("--out DIR is required"));
-    QSize phoneSize(412, 892), tabletSize(1280, 800);
+    QSize phoneSize(412, 915), tabletSize(1280, 800);
     if (parser.isSet(size)) {
         const auto s = parseSize(parser.value(size));
         if (!s)
-            return usage(QStringLiteral("--size wants WxH, e.g. 412x892"));
+            return usage(QStringLiteral("--size wants WxH, e.g. 412x915"));
         phoneSize = *s;
     }
     if (parser.isSet(tablet)) {
@@ -137,8 +138,12 @@ int main(int argc, char *argv[])
     const auto store = platform::createKeyStore({keyStoreDir, QStringLiteral("liaison"), false});
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
-    app::AppController controller(
-        app::AppServices{vaultDir, *store, vaultClock, clock, vault::VaultOptions{}});
+    // The tour switches languages: its choice goes to a scratch settings file, never the
+    // officer's.
+    QTemporaryDir settingsDir;
+    app::AppServices services{vaultDir, *store, vaultClock, clock, vault::VaultOptions{}};
+    services.settingsFile = settingsDir.filePath(QStringLiteral("settings.ini"));
+    app::AppController controller(services);
     // The device's position as the app gets it (scripts/demo replays the Brussels NMEA walk).
     platform::PositionOptions positionOptions;
     positionOptions.nmeaReplayFile = qEnvironmentVariable("LIAISON_NMEA_REPLAY");
@@ -146,6 +151,7 @@ int main(int argc, char *argv[])
     controller.reportActions()->setPositionSource(position.get());
 
     QQmlApplicationEngine engine;
+    controller.languageSettings()->setEngine(&engine);
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
     engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QImage>
 #include <QLoggingCategory>
+#include <QQmlEngine>
 #include <QQuickItem>
 #include <QTimer>
 
@@ -136,7 +137,10 @@ AppController *ScreenshotTour::scratchApp(bool withVault)
     options.kdf = kScratchKdf;
     AppServices services{m_scratchDir->filePath(QStringLiteral("vault")), *m_scratchKeyStore,
                          scratchClocks().vaultClock, scratchClocks().clock, options};
+    services.settingsFile = m_scratchDir->filePath(QStringLiteral("settings.ini"));
     m_scratch = std::make_unique<AppController>(services);
+    m_scratch->languageSettings()->setEngine(qmlEngine(m_window));
+    m_scratch->setLanguage(m_language);
     if (withVault) {
         m_scratch->vault()->createVault(QString::fromLatin1(kScratchPassphrase),
                                         QString::fromLatin1(kScratchPassphrase));
@@ -157,7 +161,7 @@ void ScreenshotTour::buildSteps()
     };
 
     // The unlock page of the real vault.
-    m_steps.append({QStringLiteral("unlock"), [] {},
+    m_steps.append({QStringLiteral("phone-en-unlock"), [] {},
                     [v]() { return v->state() != VaultController::State::Working; }, 600});
     m_steps.append(
         {QString(),
@@ -197,25 +201,70 @@ void ScreenshotTour::buildSteps()
                                 << "first sync round failed:" << m_app->sync()->lastError();
                     },
                     always, 50});
-    m_steps.append({QStringLiteral("contacts"), [] {}, unlocked, 700});
-    m_steps.append({QStringLiteral("contacts-search"),
+    // Every screen in English and Czech, at phone and tablet size: phone-en-*, phone-cs-*,
+    // tablet-en-*, tablet-cs-*.
+    bool first = true;
+    for (const QString &language : {QStringLiteral("en"), QStringLiteral("cs")}) {
+        for (const bool tablet : {false, true}) {
+            addVariant(language, tablet, first);
+            first = false;
+        }
+    }
+    m_steps.append({QString(),
+                    [this]() {
+                        setApp(m_app);
+                        m_window->resize(m_phoneSize);
+                        m_app->setLanguage(QString());
+                    },
+                    always, 50});
+}
+
+void ScreenshotTour::addVariant(const QString &language, bool tablet, bool first)
+{
+    VaultController *v = m_app->vault();
+    auto unlocked = [this]() {
+        return m_app->vault()->isUnlocked() && mainPageShown();
+    };
+    auto always = []() {
+        return true;
+    };
+    const QString size = tablet ? QStringLiteral("tablet") : QStringLiteral("phone");
+    auto name = [size, language](const char *screen) {
+        return QStringLiteral("%1-%2-%3").arg(size, language, QLatin1String(screen));
+    };
+
+    // The real vault, unlocked again (the previous variant ended on its lock screen), in this
+    // language and size.
+    m_steps.append({QString(),
+                    [this, v, language, tablet]() {
+                        m_language = language;
+                        m_tablet = tablet;
+                        setApp(m_app);
+                        m_window->setProperty("localSetup", false);
+                        m_window->resize(tablet ? m_tabletSize : m_phoneSize);
+                        m_app->setLanguage(language);
+                        if (!v->isUnlocked())
+                            v->unlockSecret(crypto::SecretBytes::copyOf(m_passphrase.view()));
+                    },
+                    [v]() { return v->state() != VaultController::State::Working; }, 100});
+    m_steps.append(
+        {name("contacts"), [this]() { showPage(QStringLiteral("contacts")); }, unlocked, 700});
+    m_steps.append({name("contacts-search"),
                     [this]() { m_app->contacts()->setQuery(QStringLiteral("praha")); }, always});
     m_steps.append({QString(), [this]() { m_app->contacts()->setQuery(QString()); }, always, 100});
-    m_steps.append({QStringLiteral("contact-card"),
+    m_steps.append({name("contact-card"),
                     [this]() { openDetail(QStringLiteral("contacts"), rowOfPermanentService()); },
                     always});
+    m_steps.append({name("cases"), [this]() { showPage(QStringLiteral("cases")); }, always});
     m_steps.append(
-        {QStringLiteral("cases"), [this]() { showPage(QStringLiteral("cases")); }, always});
-    m_steps.append({QStringLiteral("case-card"),
-                    [this]() { openDetail(QStringLiteral("cases"), 0); }, always});
-    m_steps.append({QStringLiteral("instructions"),
-                    [this]() { showPage(QStringLiteral("instructions")); }, always});
-    m_steps.append({QStringLiteral("instruction-card"),
+        {name("case-card"), [this]() { openDetail(QStringLiteral("cases"), 0); }, always});
+    m_steps.append(
+        {name("instructions"), [this]() { showPage(QStringLiteral("instructions")); }, always});
+    m_steps.append({name("instruction-card"),
                     [this]() { openDetail(QStringLiteral("instructions"), 0); }, always});
+    m_steps.append({name("schedule"), [this]() { showPage(QStringLiteral("schedule")); }, always});
     m_steps.append(
-        {QStringLiteral("schedule"), [this]() { showPage(QStringLiteral("schedule")); }, always});
-    m_steps.append(
-        {QStringLiteral("schedule-card"),
+        {name("schedule-card"),
          [this]() {
              int row = 0;
              for (int i = 0; i < m_app->schedule()->rowCount(); ++i) {
@@ -227,25 +276,27 @@ void ScreenshotTour::buildSteps()
              openDetail(QStringLiteral("schedule"), row);
          },
          always});
-    // "Check in" on the open card: one check-in with the replayed position (scripts/demo replays
-    // an NMEA walk in Brussels), which the desk reads after the next sync.
-    m_steps.append({QStringLiteral("schedule-check-in"),
-                    [this]() {
-                        auto *detail = findObject(QStringLiteral("detailPage"));
-                        QObject *card =
-                            detail ? detail->property("currentCard").value<QObject *>() : nullptr;
-                        if (card)
-                            m_app->reportActions()->checkIn(card->property("recordId").toString());
-                    },
-                    always});
-    m_steps.append(
-        {QStringLiteral("reports"), [this]() { showPage(QStringLiteral("reports")); }, always});
-    m_steps.append(
-        {QStringLiteral("sync"), [this]() { showPage(QStringLiteral("sync")); }, always});
+    // "Check in" on the open card, once: one check-in with the replayed position (scripts/demo
+    // replays an NMEA walk in Brussels), which the desk reads after the next sync.
+    if (first) {
+        m_steps.append(
+            {name("schedule-check-in"),
+             [this]() {
+                 auto *detail = findObject(QStringLiteral("detailPage"));
+                 QObject *card =
+                     detail ? detail->property("currentCard").value<QObject *>() : nullptr;
+                 if (card)
+                     m_app->reportActions()->checkIn(card->property("recordId").toString());
+             },
+             always});
+    }
+    m_steps.append({name("reports"), [this]() { showPage(QStringLiteral("reports")); }, always});
+    m_steps.append({name("sync"), [this]() { showPage(QStringLiteral("sync")); }, always});
+    m_steps.append({name("settings"), [this]() { showPage(QStringLiteral("settings")); }, always});
 
     // The clock banner: as after a verified HEARTBEAT whose HQ time is 3 days ahead of this
     // device's clock (set here directly; the reference is dropped again right after).
-    m_steps.append({QStringLiteral("clock-wrong"),
+    m_steps.append({name("clock-wrong"),
                     [this]() {
                         showPage(QStringLiteral("instructions"));
                         if (device::DeviceSession *s = m_app->session()) {
@@ -263,35 +314,17 @@ void ScreenshotTour::buildSteps()
                             s->records().clock().clearReference();
                             m_app->refreshAll();
                         }
-                    },
-                    always, 50});
-
-    // Tablet: the same app in a landscape window.
-    m_steps.append({QStringLiteral("tablet-contacts"),
-                    [this]() {
-                        m_window->resize(m_tabletSize);
                         showPage(QStringLiteral("contacts"));
-                        QTimer::singleShot(200, this, [this]() {
-                            openDetail(QStringLiteral("contacts"), rowOfPermanentService());
-                        });
-                    },
-                    always, 900});
-    m_steps.append({QStringLiteral("tablet-instruction-card"),
-                    [this]() { openDetail(QStringLiteral("instructions"), 0); }, always});
-    m_steps.append({QString(),
-                    [this]() {
-                        showPage(QStringLiteral("contacts"));
-                        m_window->resize(m_phoneSize);
                         m_app->vault()->lock();
                     },
                     [this]() { return !mainPageShown(); }, 100});
     // The real vault locked: the emergency call to HQ's 24/7 duty number, nothing else.
     m_steps.append(
-        {QStringLiteral("lock-screen"), [] {},
+        {name("lock-screen"), [] {},
          [this]() { return findObject(QStringLiteral("emergencyCallButton")) != nullptr; }, 600});
 
     // First run: the enrolment page, a code and a suggested passphrase typed in.
-    m_steps.append({QStringLiteral("enrolment"),
+    m_steps.append({name("enrolment"),
                     [this]() {
                         m_window->setProperty("localSetup", false);
                         setApp(scratchApp(false));
@@ -306,7 +339,7 @@ void ScreenshotTour::buildSteps()
                     700});
     // Create-vault page with a passphrase typed in, over a scratch vault (set up without HQ).
     m_steps.append(
-        {QStringLiteral("create-vault"),
+        {name("create-vault"),
          [this]() {
              setApp(scratchApp(false));
              m_window->setProperty("localSetup", true);
@@ -319,7 +352,7 @@ void ScreenshotTour::buildSteps()
              });
          },
          [this]() { return findObject(QStringLiteral("newPassphraseField")) != nullptr; }, 700});
-    m_steps.append({QStringLiteral("create-vault-weak"),
+    m_steps.append({name("create-vault-weak"),
                     [this]() {
                         if (QObject *f = findObject(QStringLiteral("newPassphraseField")))
                             f->setProperty("text", QStringLiteral("prague2026"));
@@ -332,15 +365,14 @@ void ScreenshotTour::buildSteps()
     m_steps.append({QString(), [this]() { setApp(scratchApp(true)); }, always, 100});
     for (int i = 0; i < 5; ++i) {
         m_steps.append(
-            {i == 2 ? QStringLiteral("unlock-failed") : QString(),
+            {i == 2 ? name("unlock-failed") : QString(),
              [this]() { m_scratch->vault()->unlock(QString::fromLatin1(kWrongPassphrase)); },
              [this]() { return !m_scratch->vault()->busy(); }, i == 2 ? 450 : 50});
     }
-    m_steps.append({QStringLiteral("lockout"), [] {},
+    m_steps.append({name("lockout"), [] {},
                     [this]() {
                         return m_scratch->vault()->state() == VaultController::State::LockedOut;
                     }});
-    m_steps.append({QString(), [this]() { setApp(m_app); }, always, 50});
 }
 
 void ScreenshotTour::runStep(int index)

@@ -2,7 +2,8 @@
 
 // The screenshot tour of liaison-screens (test builds only, never in the product `liaison`):
 // drives the real UI over the real vault through every screen and writes each one with
-// QQuickWindow::grabWindow() to DIR/<name>.png, then quits. It needs a real window system (an X
+// QQuickWindow::grabWindow() to DIR/<size>-<language>-<screen>.png (phone|tablet, en|cs), then
+// quits. It needs a real window system (an X
 // server; xvfb-run when there is no display) because the offscreen platform renders the Material
 // style wrongly.
 //
@@ -57,6 +58,8 @@ private:
         QString timeoutNote;
     };
     void buildSteps();
+    // The screens of one language at one size, appended to m_steps.
+    void addVariant(const QString &language, bool tablet, bool first);
     void runStep(int index);
     void poll(int index, int waitedMs);
     void grab(const QString &name);
@@ -76,6 +79,8 @@ private:
     QSize m_phoneSize;
     QSize m_tabletSize;
     QList<Step> m_steps;
+    QString m_language = QStringLiteral("en"); // of the variant being rendered
+    bool m_tablet = false;
     QStringList m_written;
     QStringList m_failures;
     QElapsedTimer m_syncWaitStarted;
