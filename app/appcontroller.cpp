@@ -60,13 +60,22 @@ AppController::AppController(AppServices services, QObject *parent)
     m_language->apply();
     connect(m_language, &Language::changed, this, [this] {
         refreshAll(); // the models' texts and dates anew
+        if (m_session)
+            m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(),
+                               m_whyNoSync ? m_whyNoSync() : QString());
+        Q_EMIT deviceFingerprintChanged();
         Q_EMIT languageChanged();
     });
     m_vault->setEraseAfterSource([](store::Database &db) -> std::optional<std::uint16_t> {
         auto policy = device::loadHqPolicy(db);
         if (!policy || !*policy)
             return std::nullopt;
-        return std::uint16_t(std::min<std::uint32_t>((*policy)->eraseAfter, 0xffff));
+        // 0 = never; otherwise within what the key file accepts (3 .. 1000).
+        const std::uint32_t n = (*policy)->eraseAfter;
+        if (n == 0)
+            return std::uint16_t(0);
+        return std::uint16_t(
+            std::clamp<std::uint32_t>(n, vault::kEraseAfterMin, vault::kEraseAfterMax));
     });
     m_autoLockTimer.setSingleShot(true);
     connect(&m_autoLockTimer, &QTimer::timeout, this, &AppController::checkAutoLock);
@@ -135,13 +144,13 @@ void AppController::openSession()
         QStringList groups;
         for (int i = 0; i < 32; i += 4)
             groups.append(QString::fromLatin1(hash.mid(i, 4)));
-        setDeviceFingerprint(tr("Device %1\nKey %2")
-                                 .arg(QString::fromLatin1(m_session->profile()->deviceId.toHex()),
-                                      groups.join(QLatin1Char(' '))));
+        setDeviceFingerprint(QString::fromLatin1(m_session->profile()->deviceId.toHex()) +
+                             QLatin1Char('|') + groups.join(QLatin1Char(' ')));
     }
     if (m_streams)
         installOnlineWipe();
-    QString whyNoSync;
+    // Why nothing syncs, as a sentence made when shown (the language may change meanwhile).
+    m_whyNoSync = {};
     if (m_streams) {
         auto endpoint = device::relayEndpointFor(*m_session->profile());
         if (endpoint) {
@@ -191,22 +200,37 @@ void AppController::openSession()
             m_deviceSync->client().setUnlockFailureSource(
                 [failures]() { return std::int64_t(failures); });
         } else if (endpoint.error().code == Errc::NotFound) {
-            whyNoSync = tr("No relay address in this device's profile: nothing syncs. HQ sets it "
-                           "at enrolment.");
+            m_whyNoSync = [] {
+                return tr("No relay address in this device's profile: nothing syncs. HQ sets it "
+                          "at enrolment.");
+            };
         } else {
             qCWarning(lcApp) << "relay endpoint refused:" << errcName(endpoint.error().code);
-            whyNoSync = tr("The relay address in this device's profile is refused: %1")
-                            .arg(endpoint.error().message);
+            m_whyNoSync = [why = endpoint.error().message] {
+                return tr("The relay address in this device's profile is refused: %1").arg(why);
+            };
         }
     } else if (m_session->profile()) {
-        whyNoSync = tr("The device's streams could not be opened.");
+        m_whyNoSync = [] {
+            return tr("The device's streams could not be opened.");
+        };
     }
-    m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(), whyNoSync);
+    m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(),
+                       m_whyNoSync ? m_whyNoSync() : QString());
     updateClockWrong();
     if (m_deviceSync)
         m_deviceSync->start();
     qCInfo(lcApp) << "session open, records:"
                   << (records->recordCount() ? *records->recordCount() : -1);
+}
+
+QString AppController::deviceFingerprint() const
+{
+    const qsizetype bar = m_deviceFingerprint.indexOf(QLatin1Char('|'));
+    if (bar < 0)
+        return {};
+    return tr("Device %1\nKey %2")
+        .arg(m_deviceFingerprint.left(bar), m_deviceFingerprint.mid(bar + 1));
 }
 
 void AppController::setDeviceFingerprint(const QString &text)
@@ -369,9 +393,8 @@ void AppController::applyPolicy()
         return;
     }
     m_policy = *policy;
-    const int seconds =
-        device::effectiveAutoLockSeconds(*chosen, m_services.autoLockMs / 1000, m_policy);
-    m_autoLockMs = seconds * 1000;
+    m_autoLockMs = int(device::effectiveAutoLockMs(*chosen, m_services.autoLockMs, m_policy));
+    const int seconds = m_autoLockMs / 1000;
     if (m_policy)
         qCInfo(lcApp) << "HQ policy" << m_policy->version << "- auto-lock" << seconds
                       << "s, erase after" << m_policy->eraseAfter << "(from the next unlock)";

@@ -140,7 +140,7 @@ public:
     [[nodiscard]] QList<int> autoLockChoices() const;
     // While unlocked and enrolled: the device id and the BLAKE2b-256 of its signing key, in
     // groups of four hex digits, for HQ to compare; empty otherwise.
-    [[nodiscard]] QString deviceFingerprint() const { return m_deviceFingerprint; }
+    [[nodiscard]] QString deviceFingerprint() const;
     [[nodiscard]] QString language() const { return m_language->choice(); }
     [[nodiscard]] QString effectiveLanguage() const { return m_language->effective(); }
     void setLanguage(const QString &code);
@@ -254,7 +254,8 @@ private:
     qint64 m_backgroundLimitMs = 0;  // this time in the background: m_autoLockMs or a call's
     qint64 m_callHandedOverMs = -1;  // monotonic, the last tel: hand-over
     std::optional<protocol::PolicyPayload> m_policy;
-    QString m_deviceFingerprint;
+    QString m_deviceFingerprint;          // "device id|key groups", put in words when read
+    std::function<QString()> m_whyNoSync; // the sentence, made in the language shown
     bool m_reloadQueued = false;
     // The check before unlock and the acknowledgement after a wipe.
     std::unique_ptr<QNetworkAccessManager> m_wipeNam;

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
+#include <functional>
 
 namespace liaison::app {
 
@@ -78,8 +79,17 @@ Status qmlLoads(const QString &root)
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     if (!window)
         return fail(Errc::Internal, QStringLiteral("Main.qml made no window"));
-    auto *page = window->contentItem()->findChild<QQuickItem *>(QStringLiteral("enrolPage"));
-    if (!page)
+    // Loader items are visual children: walk those.
+    std::function<bool(QQuickItem *)> shows = [&shows](QQuickItem *item) {
+        if (item->objectName() == QLatin1String("enrolPage"))
+            return true;
+        for (QQuickItem *child : item->childItems()) {
+            if (shows(child))
+                return true;
+        }
+        return false;
+    };
+    if (!shows(window->contentItem()))
         return fail(Errc::Internal, QStringLiteral("the first-run page is missing"));
     window->close();
     return {};

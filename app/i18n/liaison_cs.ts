@@ -720,6 +720,10 @@
             <source>No alarms.</source>
             <translation>Žádná upozornění.</translation>
         </message>
+        <message>
+            <source>&lt;b&gt;No verified word from HQ yet.&lt;/b&gt; Records on this device may be out of date.</source>
+            <translation>&lt;b&gt;Z centrály zatím nepřišla žádná ověřená zpráva.&lt;/b&gt; Záznamy v zařízení mohou být zastaralé.</translation>
+        </message>
     </context>
     <context>
         <name>UnlockPage</name>

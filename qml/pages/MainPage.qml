@@ -189,6 +189,10 @@ Page {
                         width: Math.min(implicitWidth, parent.width)
                         text: tab.text
                         font: tab.font
+                        // Five tabs on a phone: the longest label shrinks a little before it
+                        // would be cut ("Instructi…" at 412 px).
+                        fontSizeMode: Text.HorizontalFit
+                        minimumPixelSize: 10
                         elide: Text.ElideRight
                         color: tab.checked ? Theme.primary : Theme.textSecondary
                     }

@@ -91,8 +91,11 @@ Page {
                     Label {
                         Layout.fillWidth: true
                         visible: root.sync.noWordFromHq
-                        text: qsTr("<b>No word from HQ since %1.</b> Records on this device may be out of date.")
-                              .arg(root.sync.lastHeartbeatText)
+                        // "since never" reads wrong: no verified word at all has its own sentence.
+                        text: root.sync.lastHeartbeatText === qsTr("never")
+                              ? qsTr("<b>No verified word from HQ yet.</b> Records on this device may be out of date.")
+                              : qsTr("<b>No word from HQ since %1.</b> Records on this device may be out of date.")
+                                .arg(root.sync.lastHeartbeatText)
                         textFormat: Text.StyledText
                         wrapMode: Text.WordWrap
                         color: Theme.danger

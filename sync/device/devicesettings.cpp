@@ -73,13 +73,13 @@ Status saveAutoLockSetting(store::Database &db, int seconds)
     return st->bind(1, qint64(seconds)).exec();
 }
 
-int effectiveAutoLockSeconds(std::optional<int> chosen, int fallbackSeconds,
-                             const std::optional<protocol::PolicyPayload> &policy)
+qint64 effectiveAutoLockMs(std::optional<int> chosenSeconds, qint64 fallbackMs,
+                           const std::optional<protocol::PolicyPayload> &policy)
 {
-    int seconds = chosen.value_or(fallbackSeconds);
+    qint64 ms = chosenSeconds ? qint64(*chosenSeconds) * 1000 : fallbackMs;
     if (policy && policy->autoLockSeconds > 0)
-        seconds = std::min<qint64>(seconds, policy->autoLockSeconds);
-    return std::max(seconds, 10);
+        ms = std::min<qint64>(ms, qint64(policy->autoLockSeconds) * 1000);
+    return ms;
 }
 
 } // namespace liaison::device

@@ -28,9 +28,9 @@ inline constexpr int kAutoLockChoices[] = {30, 60, 120, 300, 600};
 [[nodiscard]] Result<std::optional<int>> loadAutoLockSetting(store::Database &db);
 [[nodiscard]] Status saveAutoLockSetting(store::Database &db, int seconds);
 
-// The delay that applies: the officer's choice (or `fallbackSeconds`), at most HQ's ceiling, at
-// least 10 s.
-[[nodiscard]] int effectiveAutoLockSeconds(std::optional<int> chosen, int fallbackSeconds,
-                                           const std::optional<protocol::PolicyPayload> &policy);
+// The delay that applies (ms): the officer's choice (seconds) or else `fallbackMs`, at most HQ's
+// ceiling.
+[[nodiscard]] qint64 effectiveAutoLockMs(std::optional<int> chosenSeconds, qint64 fallbackMs,
+                                         const std::optional<protocol::PolicyPayload> &policy);
 
 } // namespace liaison::device

@@ -45,7 +45,7 @@ Item {
             const bad = []
             for (const text of texts) {
                 for (const p of testCase.patterns) {
-                    if (new RegExp(p, "s").test(text)) {
+                    if (new RegExp(p).test(text)) {
                         bad.push(where + ": \"" + text + "\"")
                         break
                     }

@@ -155,7 +155,8 @@ Item {
             compare(Fixture.app.vault.state, VaultController.Unlocked)
 
             findChild(page, "wipePassphraseField").text = Fixture.passphrase
-            mouseClick(findChild(page, "wipeButton"))
+            // (clicked() directly: the message above moved the button below the fold)
+            findChild(page, "wipeButton").clicked()
             tryCompare(Fixture.app.vault, "state", VaultController.Erased, 10000)
             compare(Fixture.app.dutyNumber, "", "the duty number beside the vault is gone too")
             compare(Fixture.app.contacts.count, 0)
