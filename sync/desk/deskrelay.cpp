@@ -129,8 +129,8 @@ Result<std::unique_ptr<DeskRelay>> DeskRelay::open(DeskStore &desk)
     QObject::connect(&r->m_transport->http(), &client::RelayHttp::relayTimeSeen,
                      r->m_transport.get(), [&desk](qint64 relayMs) {
                          if (auto s = desk.records().setReference(relayMs); !s)
-                             qCWarning(lcDeskRelay) << "HQ time from the relay not kept:"
-                                               << errcName(s.error().code);
+                             qCWarning(lcDeskRelay)
+                                 << "HQ time from the relay not kept:" << errcName(s.error().code);
                      });
     return r;
 }

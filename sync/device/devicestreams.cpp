@@ -167,15 +167,14 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
 
 Result<bool> DeviceStreams::offerCertificate(QByteArrayView certificate)
 {
-    const qint64 at =
-        m_session->records().clock().referenceMs().value_or(m_clock->wallMs());
+    const qint64 at = m_session->records().clock().referenceMs().value_or(m_clock->wallMs());
     auto adopted = m_peers->offer(certificate, at);
     if (!adopted)
         return std::unexpected(adopted.error());
     if (!*adopted)
         return false;
-    if (auto s = saveHqCertificate(m_session->database(), (*adopted)->contentKey,
-                                   (*adopted)->serial);
+    if (auto s =
+            saveHqCertificate(m_session->database(), (*adopted)->contentKey, (*adopted)->serial);
         !s)
         return std::unexpected(s.error());
     return true;

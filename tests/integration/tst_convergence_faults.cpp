@@ -417,7 +417,7 @@ struct Device
     QList<Command> wipes;
     bool online = true;
     bool revoked = false;
-    EpochHead revokedAt; // HQ's `down` head to this device when it was revoked
+    EpochHead revokedAt;                  // HQ's `down` head to this device when it was revoked
     std::function<model::RecordId()> ids; // the run's seeded id source
 
     Device(const Id16 &deployment, std::mt19937_64 &rng, const World &w)
@@ -1747,8 +1747,9 @@ private Q_SLOTS:
         for (int run = 0; run < 2; ++run) {
             Star star(std::uint64_t(seed), families);
             const QString error = star.run(120);
-            runs.append(QStringLiteral("%1 at %2: %3")
-                            .arg(QString::fromLatin1(star.digest()), star.where(), error.left(300)));
+            runs.append(
+                QStringLiteral("%1 at %2: %3")
+                    .arg(QString::fromLatin1(star.digest()), star.where(), error.left(300)));
         }
         QCOMPARE(runs[1], runs[0]);
     }

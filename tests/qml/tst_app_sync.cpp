@@ -947,8 +947,8 @@ private Q_SLOTS:
         device::WipeFile planted = **file;
         planted.acknowledgement =
             protocol::signWipeAcknowledgement(planted.target.deployment, planted.target.device,
-                                              crypto::randomFixed<crypto::Id16>(),
-                                              m_clock.wallMs(), attacker)
+                                              crypto::randomFixed<crypto::Id16>(), m_clock.wallMs(),
+                                              attacker)
                 .encode();
         QVERIFY(store::writeFileAtomically(device::wipePendingPath(d.vaultDir),
                                            device::encodeWipeFile(planted)));

@@ -34,7 +34,9 @@ public:
 
     [[nodiscard]] std::function<model::RecordId()> source()
     {
-        return [this] { return next(); };
+        return [this] {
+            return next();
+        };
     }
 
 private:
