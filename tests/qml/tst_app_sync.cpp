@@ -106,6 +106,20 @@ private:
     }
 
     // Another device, enrolled by registering its keys (HQ registry, relay device list).
+    // Devices of earlier test functions that never got their RESYNC get one: HQ's fan-out needs
+    // every member's stream open.
+    bool openEveryActiveStream()
+    {
+        auto devices = m_hq->registry().devices();
+        if (!devices)
+            return false;
+        for (const hq::DeviceRecord &r : *devices) {
+            if (r.state == streams::PeerState::Active && !m_hq->receiver().sendResync(r.id))
+                return false;
+        }
+        return true;
+    }
+
     struct Enrolled
     {
         device::DeviceProfile profile;
@@ -991,14 +1005,7 @@ private Q_SLOTS:
             QVERIFY(test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs()));
         Enrolled d;
         QVERIFY(enrol(QStringLiteral("rotation"), d));
-        // Devices of earlier test functions that never got their RESYNC: HQ's fan-out needs
-        // every member's stream open.
-        auto devices = m_hq->registry().devices();
-        QVERIFY(devices);
-        for (const hq::DeviceRecord &r : *devices) {
-            if (r.state == streams::PeerState::Active)
-                QVERIFY(m_hq->receiver().sendResync(r.id));
-        }
+        QVERIFY(openEveryActiveStream());
         QVERIFY(m_hq->syncOnce());
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online, d.vaultDir, *d.keys);
@@ -1055,12 +1062,7 @@ private Q_SLOTS:
             QVERIFY(test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs()));
         Enrolled d;
         QVERIFY(enrol(QStringLiteral("missed-rotation"), d));
-        auto devices = m_hq->registry().devices();
-        QVERIFY(devices);
-        for (const hq::DeviceRecord &r : *devices) {
-            if (r.state == streams::PeerState::Active)
-                QVERIFY(m_hq->receiver().sendResync(r.id));
-        }
+        QVERIFY(openEveryActiveStream());
         QVERIFY(m_hq->syncOnce());
         client::ManualConnectivity online(client::Connectivity::State::Online);
         auto a = makeApp(&online, d.vaultDir, *d.keys);
