@@ -7,7 +7,7 @@
 //                                 the records' operations (goal <= 1.2)
 // --smoke: 200 records.
 
-#include "../integration/e2eharness.h"
+#include "freshdevicerig.h"
 #include "testmain.h"
 #include "testsupport.h"
 
@@ -24,21 +24,12 @@ namespace {
 int run(int records)
 {
     QTemporaryDir dir;
-    relaytest::Deployment dep;
-    relaytest::Backend backend;
-    backend.kind = QStringLiteral("sqlite");
-    backend.sqlitePath = dir.filePath(QStringLiteral("relay.db"));
-    backend.dbUrl = QStringLiteral("sqlite:") + backend.sqlitePath;
-    relaytest::RelayProcess relay;
-    if (!relay.start(dir, backend, dep, {QStringLiteral("--quiet")})) {
-        std::fprintf(stderr, "relay did not start: %s\n", relay.logTail().constData());
+    bench::FreshDeviceRig rig;
+    if (!rig.startHq(dir)) {
+        std::fprintf(stderr, "%s\n", qPrintable(rig.error));
         return 1;
     }
-    TestClock clock;
-    HqNode hq(dep, clock);
-    if (!hq.open(dir.path()))
-        return 1;
-    hq.connectTo(endpointFor(dep, relay.port));
+    HqNode &hq = rig.hq;
     const QString scope = QStringLiteral("post:vienna");
     for (int i = 0; i < records; ++i) {
         model::FieldMap f{
@@ -54,24 +45,11 @@ int run(int records)
             return 1;
         }
     }
-    // HQ's own outbox of those creates is not what a fresh device receives: it gets RESYNC.
-    if (auto p = hq.records->pendingOutbox(records + 10); p && !p->isEmpty())
-        (void)hq.records->markSent(p->last().seq);
-
-    test::FaultProxy proxy(QStringLiteral("127.0.0.1"), relay.port);
-    if (!proxy.listen())
-        return 1;
-    DeviceNode dev(dep, clock);
-    if (!dev.open(dir.path(), hq))
-        return 1;
-    client::SyncClientOptions o;
-    o.longPoll = false;
-    o.engine.pullLimit = 1000;
-    dev.connectTo(endpointFor(dep, proxy.port()), o);
-    if (!enrol(hq, dev, {scope}) || !hq.syncOnce(120000)) {
-        std::fprintf(stderr, "enrolment failed\n");
+    if (!rig.enrolDevice(dir, scope)) {
+        std::fprintf(stderr, "%s\n", qPrintable(rig.error));
         return 1;
     }
+    DeviceNode &dev = *rig.dev;
 
     auto snapshot = hq.records->snapshot({scope});
     if (!snapshot)
@@ -80,7 +58,7 @@ int run(int records)
     for (const model::Operation &op : *snapshot)
         plain += op.encode().size();
 
-    proxy.clearCapture();
+    rig.proxy->clearCapture();
     QElapsedTimer t;
     t.start();
     if (!dev.syncOnce(600000)) {
@@ -94,7 +72,7 @@ int run(int records)
                      records);
         return 1;
     }
-    const qint64 wire = proxy.clientBytes().size() + proxy.serverBytes().size();
+    const qint64 wire = rig.wireBytes();
     std::printf("fresh_device_records: %d (reported)\n", records);
     if (records == 10000)
         std::printf("fresh_device_10k_records_s: %.3f (reported)\n", seconds);

@@ -16,7 +16,7 @@
 //                              the same 10,000 map operations with Automerge's applyChanges
 // The run script prints the ratios in the `name: value (goal OP value)` form.
 
-#include "../integration/e2eharness.h"
+#include "freshdevicerig.h"
 #include "splitmix.h"
 #include "testmain.h"
 #include "testsupport.h"
@@ -171,24 +171,14 @@ void must(const Status &s, const char *what)
 }
 
 // Fresh device and incremental changes through the relay.
-void syncFigures(const QJsonObject &data, const QString &dir)
+void syncFigures(const QJsonObject &data, const QTemporaryDir &dir)
 {
     const QJsonArray contacts = data.value(QStringLiteral("contacts")).toArray();
     const QJsonArray changes = data.value(QStringLiteral("changes")).toArray();
-    relaytest::Deployment dep;
-    relaytest::Backend backend;
-    backend.kind = QStringLiteral("sqlite");
-    backend.sqlitePath = dir + QStringLiteral("/relay.db");
-    backend.dbUrl = QStringLiteral("sqlite:") + backend.sqlitePath;
-    relaytest::RelayProcess relay;
-    QTemporaryDir relayDir(dir + QStringLiteral("/relay-XXXXXX"));
-    if (!relay.start(relayDir, backend, dep, {QStringLiteral("--quiet")}))
-        die("relay did not start", QString::fromUtf8(relay.logTail()));
-    TestClock clock;
-    HqNode hq(dep, clock);
-    if (!hq.open(dir))
-        die("HQ did not open");
-    hq.connectTo(endpointFor(dep, relay.port));
+    bench::FreshDeviceRig rig;
+    if (!rig.startHq(dir))
+        die("set-up", rig.error);
+    e2e::HqNode &hq = rig.hq;
     const QString scope = QStringLiteral("post:prague");
     QHash<QString, model::RecordId> ids;
     must(hq.db->begin(), "begin");
@@ -199,24 +189,11 @@ void syncFigures(const QJsonObject &data, const QString &dir)
         ids.insert(c.value(QStringLiteral("id")).toString(), op.recordId);
     }
     must(hq.db->commit(), "commit");
-    // A fresh device gets the records in its enrolment RESYNC, not as HQ's outbox.
-    if (auto p = hq.records->pendingOutbox(int(contacts.size()) + 10); p && !p->isEmpty())
-        must(hq.records->markSent(p->last().seq), "mark sent");
+    if (!rig.enrolDevice(dir, scope))
+        die("set-up", rig.error);
+    e2e::DeviceNode &dev = *rig.dev;
 
-    test::FaultProxy proxy(QStringLiteral("127.0.0.1"), relay.port);
-    if (!proxy.listen())
-        die("proxy");
-    DeviceNode dev(dep, clock);
-    if (!dev.open(dir, hq))
-        die("device did not open");
-    client::SyncClientOptions o;
-    o.longPoll = false;
-    o.engine.pullLimit = 1000;
-    dev.connectTo(endpointFor(dep, proxy.port()), o);
-    if (!enrol(hq, dev, {scope}) || !hq.syncOnce(120000))
-        die("enrolment");
-
-    proxy.clearCapture();
+    rig.proxy->clearCapture();
     QElapsedTimer t;
     t.start();
     if (!dev.syncOnce(600000))
@@ -224,7 +201,7 @@ void syncFigures(const QJsonObject &data, const QString &dir)
     const double freshS = double(t.nsecsElapsed()) / 1e9;
     if (must(dev.records->recordCount(), "count") != contacts.size())
         die("the device does not have every record");
-    const qint64 freshWire = proxy.clientBytes().size() + proxy.serverBytes().size();
+    const qint64 freshWire = rig.wireBytes();
 
     for (const QJsonValue &v : changes) {
         const QJsonObject c = v.toObject();
@@ -238,12 +215,12 @@ void syncFigures(const QJsonObject &data, const QString &dir)
     }
     if (!hq.syncOnce(120000))
         die("HQ's round with the changes");
-    proxy.clearCapture();
+    rig.proxy->clearCapture();
     t.restart();
     if (!dev.syncOnce(120000))
         die("the device's incremental sync");
     const double incrementalS = double(t.nsecsElapsed()) / 1e9;
-    const qint64 incrementalWire = proxy.clientBytes().size() + proxy.serverBytes().size();
+    const qint64 incrementalWire = rig.wireBytes();
     for (const QJsonValue &v : changes) {
         const auto id = ids.value(v.toObject().value(QStringLiteral("id")).toString());
         auto rec = must(dev.records->record(id), "read");
@@ -370,7 +347,7 @@ int main(int argc, char **argv)
         return 0;
     }
     QTemporaryDir dir;
-    syncFigures(data, dir.path());
+    syncFigures(data, dir);
     applyFigure(data, dir.path(), applyOps);
     std::fflush(stdout);
     return 0;
