@@ -5,13 +5,15 @@
 // Linux desktop, Android Keystore, the iOS Keychain. Which one, and how it is described, is
 // chosen by platform/<os>/keystorefactory.cpp.
 //
-// QtKeychain's jobs are asynchronous; the vault asks synchronously, so each call runs its job in
-// a local event loop (user input excluded) with a timeout. A call that times out fails (Io); its
+// QtKeychain's jobs are asynchronous; the vault asks synchronously (from its worker thread), so
+// each call runs its job on the store's own thread (QtKeychain's job queue is not safe across
+// threads: keychainkeystore.cpp), in a local event loop with a timeout, and the caller waits. A call that times out fails (Io); its
 // job deletes itself when it ends. Items are kept apart by `service` and keyed by the alias.
 // QtKeychain's insecure fallback (a plain-text QSettings file) is never enabled.
 //
 // Residue (not ours to wipe): QtKeychain and the D-Bus layer copy the secret into their own
-// buffers (the job's QByteArray, the D-Bus message) and free them unwiped.
+// buffers (libsecret's value, the D-Bus message) and free them unwiped. The job's own QByteArray
+// is wiped once the job has ended.
 
 #include "vault/keystore.h"
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 namespace liaison::hardening {
 
@@ -32,6 +33,12 @@ Status hardenProcess()
         return fail(Errc::Internal, systemError("cannot make the process non-dumpable"));
     if (processDumpable())
         return fail(Errc::Internal, QStringLiteral("the process is still dumpable"));
+
+    // Files and folders the process creates are the user's alone (the vault's database and its
+    // WAL were 0644 under the usual umask 022, their folders 0755; tst_app_residue).
+    ::umask(077);
+    if (const mode_t mask = ::umask(077); mask != 077)
+        return fail(Errc::Internal, QStringLiteral("the file-creation mask did not stay at 077"));
 
     // Locked secret memory: as much as this user may lock (a failed mlock leaves a secret
     // swappable, so take all the room the hard limit gives).

@@ -15,6 +15,7 @@ namespace liaison::hardening {
 // - RLIMIT_CORE soft and hard 0: no core file, and the process cannot raise it again;
 // - PR_SET_DUMPABLE 0: no core dump, no ptrace attach by same-uid processes, /proc/PID owned by
 //   root;
+// - umask 077: every file it creates is 0600 at most, every folder 0700;
 // - RLIMIT_MEMLOCK soft raised to the hard limit, so sodium_malloc can lock every secret buffer.
 // Each is read back; a failure is an error and the caller refuses to run.
 [[nodiscard]] Status hardenProcess();

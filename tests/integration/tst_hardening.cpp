@@ -47,6 +47,7 @@ struct ProcessFacts
     long realUid = -1;   // Uid: of /proc/PID/status (real)
     long procOwner = -1; // owner of /proc/PID
     QString coreLimit;   // "soft hard" of "Max core file size"
+    QString umask;       // Umask: of /proc/PID/status ("0077")
 };
 
 QByteArray readProc(qint64 pid, const char *file)
@@ -73,6 +74,10 @@ ProcessFacts readFacts(qint64 pid)
                                             QRegularExpression::MultilineOption);
     if (const auto m = uidLine.match(QString::fromLatin1(readProc(pid, "status"))); m.hasMatch())
         facts.realUid = m.captured(1).toLong();
+    static const QRegularExpression umaskLine(QStringLiteral("^Umask:\\s+(\\d+)"),
+                                              QRegularExpression::MultilineOption);
+    if (const auto m = umaskLine.match(QString::fromLatin1(readProc(pid, "status"))); m.hasMatch())
+        facts.umask = m.captured(1);
     static const QRegularExpression coreLine(
         QStringLiteral("^Max core file size\\s+(\\S+)\\s+(\\S+)"),
         QRegularExpression::MultilineOption);
@@ -279,7 +284,7 @@ private Q_SLOTS:
             if (!facts.running || p.state() != QProcess::Running)
                 break;
             if (facts.comm == comm && facts.procOwner == 0 &&
-                facts.coreLimit == QLatin1String("0 0"))
+                facts.coreLimit == QLatin1String("0 0") && facts.umask == QLatin1String("0077"))
                 break;
             QTest::qWait(100);
         }
@@ -307,6 +312,11 @@ private Q_SLOTS:
             facts.coreLimit == QLatin1String("0 0"),
             qPrintable(QStringLiteral("%1's core file size limit is '%2' (soft hard), not '0 0'")
                            .arg(comm, facts.coreLimit)));
+        // Whatever it creates (vault, WAL, key files, backups, folders) is the user's alone.
+        QVERIFY2(facts.umask == QLatin1String("0077"),
+                 qPrintable(QStringLiteral("%1 runs with umask %2, not 0077: its files are "
+                                           "readable by others")
+                                .arg(comm, facts.umask)));
     }
 
     // hardenProcess() in this process: read back through the kernel.
@@ -319,6 +329,8 @@ private Q_SLOTS:
         QVERIFY(::getrlimit(RLIMIT_CORE, &core) == 0);
         QCOMPARE(core.rlim_cur, rlim_t(0));
         QCOMPARE(core.rlim_max, rlim_t(0));
+        const mode_t mask = ::umask(077);
+        QCOMPARE(int(mask), 077);
     }
 
     // Key buffers: the mapping of a SecretBytes is left out of core dumps ("dd") and locked
