@@ -111,7 +111,7 @@ QString VaultController::keyStoreDescription() const
 
 bool VaultController::keyStoreWeak() const
 {
-    return !m_keyStore.isHardwareBacked();
+    return m_keyStore.kind() == vault::KeyStoreKind::SoftwareFile;
 }
 
 void VaultController::setState(State state)

@@ -30,7 +30,7 @@ public:
     struct Traits
     {
         QString description;         // for people, honest about what protects the items
-        bool hardwareBacked = false; // true only where items cannot leave the device
+        vault::KeyStoreKind kind = vault::KeyStoreKind::OsKeyRing;
         // Called before each of the (two) retries of a call that failed for another reason than
         // "not found": the desktop drops libsecret's cached connection and session, which a
         // restarted key-ring daemon no longer knows ("The session does not exist"). May be empty.
@@ -45,7 +45,7 @@ public:
     [[nodiscard]] static Status probe(const QString &service, std::chrono::milliseconds timeout);
 
     [[nodiscard]] QString description() const override { return m_traits.description; }
-    [[nodiscard]] bool isHardwareBacked() const override { return m_traits.hardwareBacked; }
+    [[nodiscard]] vault::KeyStoreKind kind() const override { return m_traits.kind; }
     [[nodiscard]] Result<crypto::SecretBytes> read(const QString &alias) override;
     [[nodiscard]] Status write(const QString &alias, QByteArrayView secret) override;
     [[nodiscard]] Status remove(const QString &alias) override;

@@ -3,7 +3,7 @@
 // Which key store holds the pepper, the lockout state and the wipe-ack key (issue 12; DESIGN.md
 // "Keys"): the platform's own (Secret Service or KWallet over QtKeychain on Linux desktops,
 // Android Keystore, the iOS Keychain this-device-only) and, only where none exists, the software
-// store, which the lock screen reports as weaker (vault::KeyStore::isHardwareBacked() false).
+// store, which the lock screen reports as weaker (vault::KeyStoreKind::SoftwareFile).
 
 #include "vault/keystore.h"
 

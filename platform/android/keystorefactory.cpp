@@ -18,9 +18,11 @@ std::unique_ptr<vault::KeyStore> createKeyStore(const KeyStoreOptions &options)
         QStringLiteral("Android Keystore (the wrapping key stays in the phone's secure hardware)");
     if (options.softwareOnly)
         return std::make_unique<UnavailableKeyStore>(
-            description, QStringLiteral("there is no software key store on Android"));
-    return std::make_unique<KeychainKeyStore>(options.serviceName,
-                                              KeychainKeyStore::Traits{description, true});
+            description, QStringLiteral("there is no software key store on Android"),
+            vault::KeyStoreKind::HardwareBacked);
+    return std::make_unique<KeychainKeyStore>(
+        options.serviceName,
+        KeychainKeyStore::Traits{description, vault::KeyStoreKind::HardwareBacked});
 }
 
 } // namespace liaison::platform

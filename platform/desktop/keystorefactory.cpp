@@ -69,7 +69,7 @@ KeychainKeyStore::Traits secretServiceTraits()
 {
     return {QStringLiteral("the desktop key ring (Secret Service): kept apart from the vault's "
                            "files and unlocked with your login, but not hardware-backed"),
-            false, dropSecretServiceConnection};
+            vault::KeyStoreKind::OsKeyRing, dropSecretServiceConnection};
 }
 
 } // namespace
@@ -109,7 +109,8 @@ std::unique_ptr<vault::KeyStore> createKeyStore(const KeyStoreOptions &options)
             secretServiceTraits().description,
             QStringLiteral("this vault's keys are in the desktop key ring (Secret Service), which "
                            "does not answer (%1); log in to a desktop session and try again")
-                .arg(answers.error().message));
+                .arg(answers.error().message),
+            vault::KeyStoreKind::OsKeyRing);
     }
     qCInfo(lcKeychain).noquote() << "software key store:" << answers.error().message;
     return std::make_unique<SoftwareKeyStore>(dir);

@@ -15,7 +15,10 @@ public:
     explicit SoftwareKeyStore(QString directory);
 
     [[nodiscard]] QString description() const override;
-    [[nodiscard]] bool isHardwareBacked() const override { return false; }
+    [[nodiscard]] vault::KeyStoreKind kind() const override
+    {
+        return vault::KeyStoreKind::SoftwareFile;
+    }
     [[nodiscard]] Result<crypto::SecretBytes> read(const QString &alias) override;
     [[nodiscard]] Status write(const QString &alias, QByteArrayView secret) override;
     [[nodiscard]] Status writeRelaxed(const QString &alias, QByteArrayView secret) override;

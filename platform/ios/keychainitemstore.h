@@ -16,7 +16,10 @@ public:
     explicit KeychainItemStore(QString service);
 
     [[nodiscard]] QString description() const override;
-    [[nodiscard]] bool isHardwareBacked() const override { return true; }
+    [[nodiscard]] vault::KeyStoreKind kind() const override
+    {
+        return vault::KeyStoreKind::HardwareBacked;
+    }
     [[nodiscard]] Result<crypto::SecretBytes> read(const QString &alias) override;
     [[nodiscard]] Status write(const QString &alias, QByteArrayView secret) override;
     [[nodiscard]] Status remove(const QString &alias) override;

@@ -14,7 +14,8 @@ std::unique_ptr<vault::KeyStore> createKeyStore(const KeyStoreOptions &options)
     if (options.softwareOnly)
         return std::make_unique<UnavailableKeyStore>(
             QStringLiteral("iOS Keychain (this device only)"),
-            QStringLiteral("there is no software key store on iOS"));
+            QStringLiteral("there is no software key store on iOS"),
+            vault::KeyStoreKind::HardwareBacked);
     return std::make_unique<KeychainItemStore>(options.serviceName);
 }
 

@@ -74,6 +74,7 @@ private Q_SLOTS:
             noBus();
             auto store = platform::createKeyStore({dir, kService, asked});
             QVERIFY(store->description().contains(QStringLiteral("software")));
+            QCOMPARE(store->kind(), vault::KeyStoreKind::SoftwareFile);
             QVERIFY(!store->isHardwareBacked());
             const crypto::SecretBytes secret = crypto::SecretBytes::random(32);
             QVERIFY(store->write(QStringLiteral("liaison-pepper-a"), secret.view()));
@@ -97,6 +98,9 @@ private Q_SLOTS:
         auto store = platform::createKeyStore({dir, kService, false});
         QVERIFY2(store->description().contains(QStringLiteral("Secret Service")),
                  qPrintable(store->description()));
+        // The key ring, not the weaker file: apart from the vault's files, not hardware-backed.
+        QCOMPARE(store->kind(), vault::KeyStoreKind::OsKeyRing);
+        QVERIFY(!store->description().contains(QStringLiteral("weaker")));
         QVERIFY(!store->isHardwareBacked());
 
         // Binary, with NUL bytes, as the pepper is.
@@ -246,6 +250,7 @@ private Q_SLOTS:
         useBus(m_service.address());
         auto kept = platform::createKeyStore({softDir, kService, false});
         QVERIFY(kept->description().contains(QStringLiteral("software")));
+        QCOMPARE(kept->kind(), vault::KeyStoreKind::SoftwareFile);
         QVERIFY(kept->read(QStringLiteral("liaison-pepper-d")));
 
         // A folder whose items are in the key ring: without a bus, every call fails with Io and
@@ -257,6 +262,8 @@ private Q_SLOTS:
             ring->write(QStringLiteral("liaison-pepper-e"), QByteArrayView("fedcba9876543210")));
         noBus();
         auto unreachable = platform::createKeyStore({ringDir, kService, false});
+        // Still the key ring's items (not reported as the weaker file store).
+        QCOMPARE(unreachable->kind(), vault::KeyStoreKind::OsKeyRing);
         auto r = unreachable->read(QStringLiteral("liaison-pepper-e"));
         QVERIFY(!r);
         QCOMPARE(r.error().code, Errc::Io);

@@ -110,8 +110,9 @@ int runChild(int argc, char **argv)
         std::fprintf(stdout, "residue-child: %s\n", qPrintable(failed));
         return 1;
     }
-    std::fprintf(stdout, "residue-child: script done (key store: %s)\n",
-                 qPrintable(keyStore->description()));
+    std::fprintf(stdout, "residue-child: script done (key store: %s; weaker: %s)\n",
+                 qPrintable(keyStore->description()),
+                 controller.vault()->keyStoreWeak() ? "yes" : "no");
     return 0;
 }
 } // namespace
@@ -328,8 +329,11 @@ private Q_SLOTS:
         QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0,
                  qPrintable(QStringLiteral("the app failed (%1):\n").arg(child.exitCode()) +
                             QString::fromUtf8(tail)));
-        QVERIFY2(m_log.contains("residue-child: script done (key store: the desktop key ring (Secret Service)"),
+        QVERIFY2(m_log.contains(
+                     "residue-child: script done (key store: the desktop key ring (Secret Service)"),
                  tail.constData());
+        // The key ring is not the weaker software store: the app must not say it is.
+        QVERIFY2(m_log.contains("; weaker: no)"), tail.constData());
         m_ran = true;
 
         // The report went through the relay to HQ: the sync step really ran.
