@@ -1,5 +1,6 @@
 #include "protocol/body.h"
 
+#include "protocol/deflate.h"
 #include "protocol/envelope.h"
 
 namespace liaison::protocol {
@@ -94,6 +95,11 @@ template <typename T> Result<T> finished(const cbor::MapReader &r, T &&value)
 }
 
 } // namespace
+
+bool compressedKind(Kind kind)
+{
+    return kind == Kind::Resync || kind == Kind::ScopeJoin;
+}
 
 bool isKnownKind(std::uint64_t wire)
 {
@@ -203,7 +209,17 @@ Result<QByteArray> encodeBody(const Body &body, const BodyOptions &options)
     QCborMap m;
     m.insert(qint64(body_key::kind), qint64(body.kind));
     m.insert(qint64(body_key::created), qint64(body.createdMs));
-    m.insert(qint64(body_key::payload), body.payload);
+    if (compressedKind(body.kind)) {
+        auto plain = cbor::encode(body.payload);
+        if (!plain)
+            return std::unexpected(plain.error());
+        auto packed = deflateRaw(*plain);
+        if (!packed)
+            return std::unexpected(packed.error());
+        m.insert(qint64(body_key::compressedPayload), *packed);
+    } else {
+        m.insert(qint64(body_key::payload), body.payload);
+    }
     return cbor::encode(m);
 }
 
@@ -218,12 +234,28 @@ Result<Body> decodeBody(QByteArrayView bytes, Direction direction, const BodyOpt
     const std::uint64_t kind = r.unsignedAt(body_key::kind, 255);
     Body body;
     body.createdMs = timeAt(r, body_key::created);
-    body.payload = r.mapAt(body_key::payload);
+    const bool compressed = isKnownKind(kind) && compressedKind(Kind(kind));
+    QByteArray packed;
+    if (compressed)
+        packed = r.bytesAt(body_key::compressedPayload);
+    else
+        body.payload = r.mapAt(body_key::payload);
     if (auto s = r.finish(); !s)
         return std::unexpected(s.error());
     if (!isKnownKind(kind))
         return fail(Errc::Malformed, QStringLiteral("unknown kind %1").arg(kind));
     body.kind = Kind(kind);
+    if (compressed) {
+        auto plain = inflateRaw(packed);
+        if (!plain)
+            return std::unexpected(plain.error());
+        auto payload = cbor::decodeStrict(*plain);
+        if (!payload)
+            return std::unexpected(payload.error());
+        if (!payload->isMap())
+            return fail(Errc::Malformed, QStringLiteral("compressed payload is not a map"));
+        body.payload = payload->toMap();
+    }
     if (!kindAllowed(direction, body.kind))
         return fail(Errc::Refused, QStringLiteral("kind %1 not allowed in this direction")
                                        .arg(QLatin1String(kindName(body.kind))));

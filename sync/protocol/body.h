@@ -3,6 +3,8 @@
 // The plaintext inside an envelope (DESIGN.md "Streams", "Envelope wire format"):
 //
 //   body = deterministic CBOR map {0: kind, 1: created (ms since the Unix epoch), 2: payload}
+//   RESYNC and SCOPE_JOIN: {0: kind, 1: created, 3: raw DEFLATE of the payload's canonical CBOR}
+//   (DESIGN.md "Compression": snapshot parts only; protocol/deflate.h)
 //
 // padded with sodium_pad to a bucket (512 B, powers of two up to 64 KiB, then multiples of
 // 64 KiB). The payload is a CBOR map whose schema belongs to the kind; every schema uses small
@@ -79,13 +81,19 @@ namespace body_key {
 inline constexpr std::uint64_t kind = 0;
 inline constexpr std::uint64_t created = 1;
 inline constexpr std::uint64_t payload = 2;
+inline constexpr std::uint64_t compressedPayload = 3; // RESYNC and SCOPE_JOIN only
 } // namespace body_key
+
+// The kinds whose payload travels compressed (snapshot parts).
+[[nodiscard]] bool compressedKind(Kind kind);
 
 // Canonical CBOR of the body (not padded). Fails if the payload holds off-model values or does
 // not match the kind's schema.
 [[nodiscard]] Result<QByteArray> encodeBody(const Body &body, const BodyOptions &options = {});
-// Strict decode: canonical CBOR, exactly the three keys, a known kind (Errc::Malformed), allowed
-// in direction (Errc::Refused), and a payload matching the kind's schema (Errc::Malformed).
+// Strict decode: canonical CBOR, exactly the three keys (the payload compressed exactly for the
+// compressed kinds, and inflating within kMaxInflatedPayloadBytes to canonical CBOR), a known
+// kind (Errc::Malformed), allowed in direction (Errc::Refused), and a payload matching the kind's
+// schema (Errc::Malformed).
 [[nodiscard]] Result<Body> decodeBody(QByteArrayView bytes, Direction direction,
                                       const BodyOptions &options = {});
 // The kind's payload schema alone.

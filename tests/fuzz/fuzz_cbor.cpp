@@ -1,6 +1,7 @@
 // Fuzzes the strict CBOR decoder and the body decoder (both directions, every payload schema).
 // Invariants (a violation aborts): whatever decodeStrict accepts re-encodes to the input bytes;
-// whatever decodeBody accepts re-encodes to the input bytes and is allowed in its direction.
+// whatever decodeBody accepts re-encodes to the input bytes (for the compressed snapshot kinds: to
+// the same payload) and is allowed in its direction.
 #include "crypto/crypto.h"
 #include "protocol/body.h"
 #include "protocol/cbor.h"
@@ -43,7 +44,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         check(bool(value));
         check(kindAllowed(d, body->kind));
         auto again = encodeBody(*body);
-        check(again && QByteArrayView(*again) == bytes);
+        if (compressedKind(body->kind)) {
+            // Many DEFLATE streams inflate to the same payload (and zlib versions differ), so
+            // only the inflated payload is canonical: it survives a round trip unchanged.
+            check(bool(again));
+            auto round = decodeBody(*again, d);
+            check(round && round->payload == body->payload && round->createdMs == body->createdMs);
+        } else {
+            check(again && QByteArrayView(*again) == bytes);
+        }
         auto unpadded = unpadBody(padBody(bytes));
         check(unpadded && QByteArrayView(*unpadded) == bytes);
     }

@@ -79,7 +79,9 @@ void sealBody(QByteArrayView bodyBytes)
     auto r = receiveEnvelope(sealed->bytes, kMaxEnvelopeBytes, k.downContext(),
                              k.senderSign.publicKey, k.boxKeys());
     if (r) {
-        check(encodeBody(r->body).value_or(QByteArray()) == bodyBytes);
+        // A compressed payload's DEFLATE stream is not unique; checkBody covers its round trip.
+        check(compressedKind(r->body.kind) ||
+              encodeBody(r->body).value_or(QByteArray()) == bodyBytes);
         checkBody(r->body, Direction::Down);
     } else {
         // everything before the body was made valid here

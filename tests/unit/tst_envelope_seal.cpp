@@ -1,5 +1,6 @@
 // Seal and open (issue 3, tests 1-6): recipients, bit flips, relay key swap, commitment,
 // replays into other streams/epochs/directions, nonce uniqueness, envelope sizes.
+#include "protocol/deflate.h"
 #include "protocol/seal.h"
 #include "testkeys.h"
 #include "testmain.h"
@@ -614,6 +615,98 @@ private Q_SLOTS:
         QCborMap unknown = sampleHeartbeat().toCbor();
         unknown.insert(42, 1);
         QVERIFY(!sealEnvelope(w.down(a, Kind::Heartbeat, unknown), w.hq.sign.secretKey));
+    }
+
+    void snapshotPartsAreCompressedAndNothingElse()
+    {
+        // DESIGN.md "Compression": RESYNC and SCOPE_JOIN payloads travel compressed; a DELTA of
+        // the same operations does not (its length could leak its content).
+        QCborArray ops;
+        for (int i = 0; i < 500; ++i)
+            ops.append(QCborMap{{0, QByteArray(16, char('a' + i % 26))},
+                                {1, 1},
+                                {2, QStringLiteral("Contact %1, Federal Criminal Police").arg(i)}});
+        const QCborMap join = ScopeJoinPayload{QStringLiteral("post:vienna"), 1, 1, ops}.toCbor();
+        const qsizetype plain = cbor::encode(join)->size();
+        const QByteArray joinBody = *encodeBody({Kind::ScopeJoin, 1, join});
+        QVERIFY2(joinBody.size() * 4 < plain,
+                 qPrintable(QStringLiteral("%1 of %2").arg(joinBody.size()).arg(plain)));
+        auto back = decodeBody(joinBody, Direction::Down);
+        QVERIFY(back);
+        QCOMPARE(back->payload, join);
+        QVERIFY(
+            cbor::decodeStrict(joinBody)->toMap().contains(qint64(body_key::compressedPayload)));
+
+        const QCborMap delta = DeltaPayload{ops}.toCbor();
+        const QByteArray deltaBody = *encodeBody({Kind::Delta, 1, delta});
+        QVERIFY(deltaBody.size() > cbor::encode(delta)->size());
+        QVERIFY(cbor::decodeStrict(deltaBody)->toMap().contains(qint64(body_key::payload)));
+
+        // And through a sealed envelope: the RESYNC arrives whole.
+        World w;
+        const Party &a = *w.devices[0];
+        ResyncPayload resync;
+        resync.scopes = {QStringLiteral("post:vienna")};
+        resync.heartbeat = sampleHeartbeat();
+        resync.ops = ops;
+        auto s = sealEnvelope(w.down(a, Kind::Resync, resync.toCbor()), w.hq.sign.secretKey);
+        QVERIFY(s);
+        QVERIFY(s->bytes.size() * 4 < plain);
+        auto r = receiveEnvelope(s->bytes, kMaxEnvelopeBytes, w.deviceContext(a),
+                                 w.hq.sign.publicKey, a.lookup());
+        QVERIFY(r);
+        QCOMPARE(r->body.payload, resync.toCbor());
+    }
+
+    void compressedPayloadsAreCheckedAndBounded()
+    {
+        ResyncPayload resync;
+        resync.scopes = {QStringLiteral("post:vienna")};
+        resync.heartbeat = sampleHeartbeat();
+        const QCborMap payload = resync.toCbor();
+        auto body = [](Kind kind, std::uint64_t key, const QCborValue &value) {
+            QCborMap m;
+            m.insert(qint64(body_key::kind), qint64(kind));
+            m.insert(qint64(body_key::created), 1);
+            m.insert(qint64(key), value);
+            return *cbor::encode(m);
+        };
+        auto fault = [](const QByteArray &bytes) {
+            auto r = decodeBody(bytes, Direction::Down);
+            return r ? QStringLiteral("accepted") : r.error().message;
+        };
+        const QByteArray packed = *deflateRaw(*cbor::encode(payload));
+        QVERIFY(
+            decodeBody(body(Kind::Resync, body_key::compressedPayload, packed), Direction::Down));
+        // A snapshot kind uncompressed, a DELTA compressed: both refused.
+        QVERIFY(!decodeBody(body(Kind::Resync, body_key::payload, payload), Direction::Down));
+        QVERIFY(!decodeBody(body(Kind::Delta, body_key::compressedPayload,
+                                 *deflateRaw(*cbor::encode(DeltaPayload{}.toCbor()))),
+                            Direction::Down));
+        // Truncated, trailing bytes, not DEFLATE, not a map, not canonical CBOR inside.
+        QCOMPARE(
+            fault(body(Kind::Resync, body_key::compressedPayload, packed.left(packed.size() / 2))),
+            QStringLiteral("compressed payload is truncated"));
+        QCOMPARE(fault(body(Kind::Resync, body_key::compressedPayload, packed + "x")),
+                 QStringLiteral("bytes after the compressed payload"));
+        QCOMPARE(fault(body(Kind::Resync, body_key::compressedPayload, QByteArray(64, '\xff'))),
+                 QStringLiteral("compressed payload is corrupt"));
+        QCOMPARE(fault(body(Kind::Resync, body_key::compressedPayload,
+                            *deflateRaw(*cbor::encode(QCborValue(7))))),
+                 QStringLiteral("compressed payload is not a map"));
+        QVERIFY(!decodeBody(body(Kind::Resync, body_key::compressedPayload,
+                                 *deflateRaw(QByteArray::fromHex("bf00f6ff"))),
+                            Direction::Down)); // indefinite length: not canonical
+        // A bomb: well under 128 KiB of DEFLATE that would inflate past the limit is refused;
+        // the limit is what it inflates to at most.
+        const QByteArray zeros(kMaxInflatedPayloadBytes + 1, '\0');
+        const QByteArray bomb = *deflateRaw(zeros);
+        QVERIFY(bomb.size() < 128 * 1024);
+        QCOMPARE(fault(body(Kind::Resync, body_key::compressedPayload, bomb)),
+                 QStringLiteral("compressed payload inflates too far"));
+        QCOMPARE(inflateRaw(bomb, 1000).error().message,
+                 QStringLiteral("compressed payload inflates too far"));
+        QCOMPARE(inflateRaw(*deflateRaw(QByteArray(1000, 'z')), 1000)->size(), qsizetype(1000));
     }
 
     void opValidatorRunsOnEveryOperation()
