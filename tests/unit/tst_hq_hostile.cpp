@@ -507,6 +507,102 @@ private Q_SLOTS:
         QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
     }
 
+    // Point 9 with point 4, the DeleteRefused variant of the REJECT/copy race (soak seeds 240
+    // and 465 of session 4, which no longer replay): A's deletion of HQ's contact is held up by
+    // the relay; a RESYNC makes A send it again in its next `up` epoch. The first copy reaches HQ
+    // and is held; the desk refuses it (REJECT DeleteRefused, still on its way to A) and accepts
+    // B's deletion of the same contact; then A's second copy reaches HQ, where the contact is
+    // already deleted. Row "copy above": A deleted after B, so the copy raises HQ's tombstone.
+    // No write is lost (B's accepted deletion and the copy are in every node's state, every
+    // node equal) and A's officer sees the refusal.
+    void refusedDeletionSentAgainAfterAnotherWasAccepted_data()
+    {
+        QTest::addColumn<bool>("aDeletesLast");
+        QTest::newRow("copy above") << true;
+        QTest::newRow("copy below") << false;
+    }
+    void refusedDeletionSentAgainAfterAnotherWasAccepted()
+    {
+        QFETCH(bool, aDeletesLast);
+        Star s;
+        QVERIFY(s.open());
+        Device &a = s.add();
+        Device &b = s.add();
+        QVERIFY(s.enrol(a, {kVienna}));
+        QVERIFY(s.enrol(b, {kVienna}));
+        auto c = s.hq->records->create(RecordType::Contact, kVienna,
+                                       {{QStringLiteral("name"), QStringLiteral("desk's")}});
+        QVERIFY(c && s.publish());
+        const RecordId x = c->recordId;
+        const auto tick = [&] {
+            for (ManualClock *clock : {&s.hq->clock, &a.clock, &b.clock})
+                clock->advance(kMinute);
+        };
+        Device &first = aDeletesLast ? b : a;
+        Device &second = aDeletesLast ? a : b;
+        tick();
+        QVERIFY(first.records->remove(x));
+        tick();
+        QVERIFY(second.records->remove(x));
+        const Hlc stampA = (*a.records->header(x))->tombstone.value();
+        const Hlc stampB = (*b.records->header(x))->tombstone.value();
+        QCOMPARE(stampB < stampA, aDeletesLast);
+        // B's deletion reaches HQ and is held; A's is sealed and held up by the relay.
+        QVERIFY(b.applier->pushLocalEdits(*b.outbox, s.hq->me.localId()));
+        QVERIFY(sendUp(s, b) == QList<Disposition>{Disposition::Applied});
+        QVERIFY(a.applier->pushLocalEdits(*a.outbox, s.hq->me.localId()));
+        // A RESYNC, sealed before HQ saw A's envelope, reaches A: A opens a new `up` epoch and
+        // sends the deletion again.
+        QVERIFY(s.hq->receiver->sendResync(a.me.localId()));
+        auto down = s.hq->outbox->pending(a.me.localId());
+        QVERIFY(down && down->size() == 1 && down->front().kind == Kind::Resync);
+        QVERIFY(s.hq->outbox->markDelivered(a.me.localId(), down->front().stream.epoch,
+                                            down->front().seq));
+        auto rs = a.receiver->receive(down->front().bytes);
+        QVERIFY(rs && rs->disposition == Disposition::Applied);
+        auto up = a.outbox->pending(s.hq->me.localId(), 100);
+        QVERIFY(up);
+        QList<streams::QueuedEnvelope> copies;
+        for (const auto &q : *up) {
+            if (q.kind == Kind::Delta)
+                copies.append(q);
+        }
+        QCOMPARE(copies.size(), 2); // the held-up first copy and the re-issued one
+        QVERIFY(copies[0].stream.epoch < copies[1].stream.epoch);
+        QVERIFY((*a.records->header(x))->tombstone == stampA); // still deleted on A
+        // The first copy reaches HQ (its `up` epoch still current there) and is held.
+        QVERIFY(a.outbox->markDelivered(s.hq->me.localId(), copies[0].stream.epoch, copies[0].seq));
+        auto got = s.hq->receiver->receive(copies[0].bytes);
+        QVERIFY(got && got->disposition == Disposition::Applied);
+        auto held = s.hq->fanout->heldDeletes();
+        QVERIFY2(held, why(held).constData());
+        QCOMPARE(held->size(), 2);
+        const hq::HeldDelete ofA = held->at(0).device == a.me.localId() ? held->at(0) : held->at(1);
+        const hq::HeldDelete ofB = held->at(0).device == a.me.localId() ? held->at(1) : held->at(0);
+        QCOMPARE(ofA.device, a.me.localId());
+        QCOMPARE(ofB.device, b.me.localId());
+        // The desk refuses A's (the REJECT waits in A's mailbox) and accepts B's.
+        QVERIFY(s.hq->fanout->refuseHeldDelete(*s.hq->outbox, ofA.id));
+        QVERIFY(s.hq->fanout->acceptHeldDelete(*s.hq->outbox, ofB.id));
+        QVERIFY(s.hq->fanout->heldDeletes()->isEmpty());
+        // A's second copy meets the accepted deletion at HQ; then everything is delivered.
+        QVERIFY(!sendUp(s, a).contains(Disposition::Dropped));
+        QVERIFY(s.pump() && s.allApplied());
+        auto atHq = s.hq->records->record(x);
+        QVERIFY(atHq && *atHq && (*atHq)->deleted);
+        QCOMPARE((*atHq)->tombstone, aDeletesLast ? stampA : stampB);
+        QCOMPARE(a.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
+        // A's officer sees the refusal, once.
+        auto shown = a.records->heldOperations();
+        QVERIFY(shown);
+        QCOMPARE(shown->size(), 1);
+        QCOMPARE(shown->front().reason, int(RejectReason::DeleteRefused));
+        QCOMPARE(shown->front().op.recordId, x);
+        QVERIFY(shown->front().op.tombstone);
+        QVERIFY(s.hq->fanout->heldDeletes()->isEmpty());
+    }
+
     // Point 5 (HQ side) / the checker's withhold and drop families: the RECEIPT that opens a
     // device's new `up` epoch is lost. What follows in that epoch is parked at HQ (acknowledged,
     // not dropped unread), and once the gap stays open for the timeout HQ sends a RESYNC; the
