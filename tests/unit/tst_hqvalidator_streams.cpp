@@ -1,7 +1,8 @@
 // HQ and devices wired through the real stream layer: HqApplier and DeviceApplier plugged into
 // the receiver, sealed envelopes delivered in process. Enrolment RESYNC, HQ edits, device edits
 // fanned out to the other member, a REJECT converging the author (issue 3 test 12 end to end),
-// SCOPE_JOIN and SCOPE_LEAVE, and the HLC reference time from a verified HEARTBEAT (test 13).
+// SCOPE_JOIN and SCOPE_LEAVE, reports of a scope HQ just closed (issue 8 point 4), and the HLC
+// reference time from a verified HEARTBEAT (test 13).
 
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
@@ -334,6 +335,58 @@ private Q_SLOTS:
         QVERIFY(pump());
         QCOMPARE(m_b->dump({kPrague}), QByteArray());
         QCOMPARE(m_b->records->scopes(), QStringList{kVienna});
+    }
+
+    // Issue 8 point 4: reports written for a scope HQ has just closed reach HQ or are shown to
+    // the officer as not delivered. B writes three in prague: one reaches HQ before the
+    // SCOPE_LEAVE is sealed, one is sealed and on its way when it is (HQ refuses it, OutOfScope),
+    // one is still unsent when the SCOPE_LEAVE arrives (kept as not delivered, never sent).
+    void reportsOfAClosedScopeReachHqOrAreShown()
+    {
+        const crypto::Id16 b = m_b->me.localId();
+        QVERIFY(m_hq->fanout->addMember(*m_hq->outbox, b, kPrague));
+        QVERIFY(pump());
+        QVERIFY(m_b->records->holdsScope(kPrague));
+        const auto report = [&](const QString &text) {
+            auto op = m_b->records->create(RecordType::FieldReport, kPrague,
+                                           {{QStringLiteral("text"), text}});
+            return op ? op->recordId : RecordId{};
+        };
+        const auto atHq = [&](const RecordId &id) {
+            auto r = m_hq->records->record(id);
+            return r && *r && !(*r)->deleted;
+        };
+        const RecordId delivered = report(QStringLiteral("delivered"));
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        const RecordId inFlight = report(QStringLiteral("in flight"));
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        const RecordId unsent = report(QStringLiteral("unsent"));
+        QVERIFY(m_hq->fanout->removeMember(*m_hq->outbox, b, kPrague));
+        QVERIFY(pump());
+        QVERIFY(!m_b->records->holdsScope(kPrague));
+        QVERIFY(atHq(delivered));
+        QVERIFY(!atHq(inFlight) && !atHq(unsent));
+        // The officer sees the two that did not reach HQ, each once and final, with its reason.
+        auto held = m_b->records->heldOperations();
+        QVERIFY2(held, why(held).constData());
+        QCOMPARE(held->size(), 2);
+        for (const HeldOperation &h : *held) {
+            QVERIFY(h.op.recordId == inFlight || h.op.recordId == unsent);
+            QCOMPARE(h.reason,
+                     h.op.recordId == inFlight ? int(RejectReason::OutOfScope) : kHeldScopeClosed);
+            QVERIFY(!h.willRetry);
+        }
+        QVERIFY(held->at(0).op.recordId != held->at(1).op.recordId);
+        // Nothing of the closed scope is sent later.
+        QCOMPARE(*m_b->records->outboxCount(), 0);
+        QVERIFY(m_b->applier->pushLocalEdits(*m_b->outbox, m_hq->me.localId()));
+        QVERIFY(pump());
+        QVERIFY(!atHq(unsent));
+        for (const HeldOperation &h : *held)
+            QVERIFY(m_b->records->dismissHeld(h.id));
+        QVERIFY(m_b->records->heldOperations()->isEmpty());
+        QCOMPARE(m_b->dump({kVienna}), m_hq->records->canonicalDump({kVienna}).value());
     }
 
     void resyncAfterTheFactRestoresHqState()
