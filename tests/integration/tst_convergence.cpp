@@ -127,19 +127,6 @@ struct Hq
         return {};
     }
 
-    // Seals messages of the fan-out into the devices' `down` streams, atomically.
-    QString send(const Result<QList<hq::Outgoing>> &messages)
-    {
-        CHECK_OK(messages, "fan-out");
-        CHECK_OK(db->begin(), "begin");
-        if (auto s = hq::HqFanout::enqueue(*outbox, *messages); !s) {
-            db->rollback();
-            return QStringLiteral("enqueue: %1").arg(s.error().message);
-        }
-        CHECK_OK(db->commit(), "commit");
-        return {};
-    }
-
     QString publish()
     {
         CHECK_OK(db->begin(), "begin");
@@ -255,8 +242,7 @@ private:
         CHECK_OK(m_hq.registry->addDevice(rec), "add device");
         for (const QString &scope : kScopes) {
             if (chance(2)) {
-                if (auto e = m_hq.send(m_hq.fanout->addMember(rec.id, scope)); !e.isEmpty())
-                    return e;
+                CHECK_OK(m_hq.fanout->addMember(*m_hq.outbox, rec.id, scope), "add member");
             }
         }
         CHECK_OK(m_hq.registry->setState(rec.id, PeerState::Active), "activate");
@@ -387,9 +373,11 @@ private:
         CHECK_OK(isMember, "isMember");
         TRACE("HQ %s dev %s %s\n", *isMember ? "removes" : "adds",
               shortHex(d.me.localId()).constData(), qPrintable(scope));
-        if (*isMember)
-            return m_hq.send(m_hq.fanout->removeMember(d.me.localId(), scope));
-        return m_hq.send(m_hq.fanout->addMember(d.me.localId(), scope));
+        // The registry change and its SCOPE_LEAVE / SCOPE_JOIN in one transaction.
+        CHECK_OK(*isMember ? m_hq.fanout->removeMember(*m_hq.outbox, d.me.localId(), scope)
+                           : m_hq.fanout->addMember(*m_hq.outbox, d.me.localId(), scope),
+                 "membership");
+        return {};
     }
 
     QString act()

@@ -366,23 +366,6 @@ struct Hq
         return {};
     }
 
-    // Runs `make` and seals its messages into the devices' `down` streams in one transaction.
-    QString sendAtomically(const std::function<Result<QList<hq::Outgoing>>()> &make)
-    {
-        CHECK_OK(db->begin(), "begin");
-        auto messages = make();
-        if (!messages) {
-            db->rollback();
-            return QStringLiteral("fan-out: %1").arg(messages.error().message);
-        }
-        if (auto s = hq::HqFanout::enqueue(*outbox, *messages); !s) {
-            db->rollback();
-            return QStringLiteral("enqueue: %1").arg(s.error().message);
-        }
-        CHECK_OK(db->commit(), "commit");
-        return {};
-    }
-
     QString publish()
     {
         CHECK_OK(db->begin(), "begin");
@@ -669,7 +652,7 @@ private:
         for (const QString &scope : kScopes) {
             if (chance(2) || (!any && scope == kScopes.back())) {
                 any = true;
-                TRY(m_hq.sendAtomically([&] { return m_hq.fanout->addMember(rec.id, scope); }));
+                CHECK_OK(m_hq.fanout->addMember(*m_hq.outbox, rec.id, scope), "add member");
             }
         }
         CHECK_OK(m_hq.registry->setState(rec.id, PeerState::Active), "activate");
@@ -687,18 +670,19 @@ private:
         CHECK_OK(isMember, "isMember");
         TRACE("HQ %s dev %d %s\n", *isMember ? "removes" : "adds", d.index, qPrintable(scope));
         const Id16 id = d.me.localId();
+        const auto change = [&] {
+            // The registry change and its SCOPE_LEAVE / SCOPE_JOIN in one transaction.
+            return *isMember ? m_hq.fanout->removeMember(*m_hq.outbox, id, scope)
+                             : m_hq.fanout->addMember(*m_hq.outbox, id, scope);
+        };
         if (on(Crash) && chance(8)) {
-            // Killed inside the transaction: nothing of the change may survive.
+            // Killed before the transaction around it commits: nothing of the change may survive.
             CHECK_OK(m_hq.db->begin(), "begin");
-            auto r = *isMember ? m_hq.fanout->removeMember(id, scope)
-                               : m_hq.fanout->addMember(id, scope);
-            CHECK_OK(r, "membership");
+            CHECK_OK(change(), "membership");
             return restartHq();
         }
-        return m_hq.sendAtomically([&] {
-            return *isMember ? m_hq.fanout->removeMember(id, scope)
-                             : m_hq.fanout->addMember(id, scope);
-        });
+        CHECK_OK(change(), "membership");
+        return {};
     }
 
     QString revoke()

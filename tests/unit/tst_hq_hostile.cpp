@@ -160,7 +160,7 @@ private Q_SLOTS:
         QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
                                       {{QStringLiteral("name"), QStringLiteral("after")}}));
         QVERIFY(s.publish());
-        QVERIFY(!s.hq->fanout->addMember(aId, kPrague)); // refused for a revoked device
+        QVERIFY(!s.hq->fanout->addMember(*s.hq->outbox, aId, kPrague)); // refused: revoked
         QCOMPARE(s.outboxRows(aId), before);
         // The other member still gets HQ's edit.
         QCOMPARE(b.dump({kVienna}), s.hq->records->canonicalDump({kVienna}).value());
