@@ -7,9 +7,10 @@
 //
 // QtKeychain's jobs are asynchronous; the vault asks synchronously (from its worker thread), so
 // each call runs its job on the store's own thread (QtKeychain's job queue is not safe across
-// threads: keychainkeystore.cpp), in a local event loop with a timeout, and the caller waits. A call that times out fails (Io); its
-// job deletes itself when it ends. Items are kept apart by `service` and keyed by the alias.
-// QtKeychain's insecure fallback (a plain-text QSettings file) is never enabled.
+// threads: keychainkeystore.cpp), in a local event loop with a timeout, and the caller waits. A
+// call that times out fails (Io); its job deletes itself when it ends. Items are kept apart by
+// `service` and keyed by the alias. QtKeychain's insecure fallback (a plain-text QSettings file) is
+// never enabled.
 //
 // Residue (not ours to wipe): QtKeychain and the D-Bus layer copy the secret into their own
 // buffers (libsecret's value, the D-Bus message) and free them unwiped. The job's own QByteArray
@@ -29,7 +30,7 @@ class KeychainKeyStore final : public vault::KeyStore
 public:
     struct Traits
     {
-        QString description;         // for people, honest about what protects the items
+        QString description; // for people, honest about what protects the items
         vault::KeyStoreKind kind = vault::KeyStoreKind::OsKeyRing;
         // Called before each of the (two) retries of a call that failed for another reason than
         // "not found": the desktop drops libsecret's cached connection and session, which a

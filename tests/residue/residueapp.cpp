@@ -70,9 +70,8 @@ QString runScript(app::AppController &app, platform::PositionSource &position,
     // ---- browse every page's model ----
     if (!waitFor([&] { return app.contacts()->rowCount() > 0; }, timeout))
         return QStringLiteral("browse: no contacts");
-    const int shown = browse(*app.contacts()) + browse(*app.cases()) +
-                      browse(*app.instructions()) + browse(*app.schedule()) +
-                      browse(*app.reports());
+    const int shown = browse(*app.contacts()) + browse(*app.cases()) + browse(*app.instructions()) +
+                      browse(*app.schedule()) + browse(*app.reports());
     if (app.cases()->rowCount() == 0 || app.instructions()->rowCount() == 0 ||
         app.schedule()->rowCount() == 0)
         return QStringLiteral("browse: a page is empty (%1 rows in all)").arg(shown);
@@ -102,8 +101,9 @@ QString runScript(app::AppController &app, platform::PositionSource &position,
 
     // ---- the report and the check-in go out ----
     if (options.sync) {
-        if (!waitFor([&] { return app.sync()->pending() == 0 && app.reports()->waitingCount() == 0; },
-                     timeout))
+        if (!waitFor(
+                [&] { return app.sync()->pending() == 0 && app.reports()->waitingCount() == 0; },
+                timeout))
             return QStringLiteral("sync: the report and the check-in did not go out (%1 pending)")
                 .arg(app.sync()->pending());
     }

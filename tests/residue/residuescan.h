@@ -78,8 +78,7 @@ struct Hit
     qsizetype offset = 0;
 };
 
-inline QList<Hit> search(const QByteArray &haystack, const QString &where,
-                         const QList<Form> &forms)
+inline QList<Hit> search(const QByteArray &haystack, const QString &where, const QList<Form> &forms)
 {
     QList<Hit> hits;
     for (const Form &f : forms) {
@@ -112,8 +111,8 @@ inline FileScan scanFiles(const QString &root, const QList<Form> &forms)
             continue;
         const unsigned mode = st.st_mode & 07777;
         if ((mode & 077) != 0 && !S_ISLNK(st.st_mode))
-            out.looseMode.append(QStringLiteral("%1: mode 0%2").arg(path).arg(mode, 3, 8,
-                                                                              QLatin1Char('0')));
+            out.looseMode.append(
+                QStringLiteral("%1: mode 0%2").arg(path).arg(mode, 3, 8, QLatin1Char('0')));
         if (!S_ISREG(st.st_mode))
             continue;
         out.files.append(path);
@@ -211,9 +210,9 @@ inline MemoryScan scanProcessMemory(qint64 pid, const QList<Form> &forms)
 // Non-ASCII: the degree sign is matched as UTF-8 text decoded by the caller.
 inline QStringList coordinatesIn(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral(
-        R"((?<![\d.])(50[.,]8[34]\d*|4[.,]3[6-9]\d*|50[45]\d\.\d+|0?042[0-9]\.\d+|)"
-        R"(50\s*°\s*5\d|4\s*°\s*2[0-4]|508[34]\d{5}|438\d{5})(?![\d]))"));
+    static const QRegularExpression re(
+        QStringLiteral(R"((?<![\d.])(50[.,]8[34]\d*|4[.,]3[6-9]\d*|50[45]\d\.\d+|0?042[0-9]\.\d+|)"
+                       R"(50\s*°\s*5\d|4\s*°\s*2[0-4]|508[34]\d{5}|438\d{5})(?![\d]))"));
     QStringList out;
     auto it = re.globalMatch(text);
     while (it.hasNext())

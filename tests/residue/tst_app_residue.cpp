@@ -38,9 +38,9 @@
 
 #include <QGuiApplication>
 
-#include <sys/stat.h>
 #include <QProcess>
 #include <QTest>
+#include <sys/stat.h>
 
 using namespace liaison;
 
@@ -82,7 +82,9 @@ int runChild(int argc, char **argv)
     if (auto s = crypto::initialize(); !s || !crypto::allowTestKdfProfile())
         return 3;
     const QStringList args = QGuiApplication::arguments();
-    auto arg = [&](const char *name) { return args.value(args.indexOf(QLatin1String(name)) + 1); };
+    auto arg = [&](const char *name) {
+        return args.value(args.indexOf(QLatin1String(name)) + 1);
+    };
     auto passphrase = crypto::readSecret(0, 1024, crypto::SecretReadMode::FirstLine);
     if (!passphrase)
         return 4;
@@ -96,9 +98,11 @@ int runChild(int argc, char **argv)
     client::SyncClientOptions sync;
     sync.engine.longPollWaitMs = 1000;
     sync.backoff = {50, 2000};
-    app::AppServices services{arg("--vault"), *keyStore, vaultClock, clock, testVault(), 600'000,
-                              nullptr,        sync};
-    services.openUrl = [](const QUrl &) { return true; };
+    app::AppServices services{arg("--vault"), *keyStore, vaultClock, clock,
+                              testVault(),    600'000,   nullptr,    sync};
+    services.openUrl = [](const QUrl &) {
+        return true;
+    };
     app::AppController controller(services);
 
     residue::ScriptOptions options;
@@ -190,8 +194,8 @@ private:
         if (auto u = (*loaded)->unlock(passphrase()); !u)
             return QStringLiteral("unlock: ") + u.error().message;
         const vault::Identity &id = *(*loaded)->identity();
-        m_canaries.append({QStringLiteral("device signing seed"),
-                           bytesOf(id.sign.secretKey.bytes()).first(32)});
+        m_canaries.append(
+            {QStringLiteral("device signing seed"), bytesOf(id.sign.secretKey.bytes()).first(32)});
         m_canaries.append({QStringLiteral("device box key"), bytesOf(id.box.secretKey.bytes())});
         return {};
     }
@@ -247,8 +251,8 @@ private Q_SLOTS:
         QVERIFY(test::directorate::seedDirectorate(m_hq->records(), m_clock.wallMs()));
         QVERIFY(makeCanary(model::RecordType::Contact, "name", QString::fromUtf8(kContactName)));
         QVERIFY(makeCanary(model::RecordType::Contact, "notes", QString::fromUtf8(kContactNotes)));
-        QVERIFY(makeCanary(model::RecordType::CaseSummary, "summary",
-                           QString::fromUtf8(kCaseSummary)));
+        QVERIFY(
+            makeCanary(model::RecordType::CaseSummary, "summary", QString::fromUtf8(kCaseSummary)));
         QVERIFY(makeCanary(model::RecordType::Instruction, "body",
                            QString::fromUtf8(kInstructionBody)));
         QVERIFY(makeCanary(model::RecordType::ScheduleItem, "escortNotes",
@@ -259,10 +263,10 @@ private Q_SLOTS:
             platform::createKeyStore({m_keyStoreDir, QStringLiteral("liaison-residue"), false});
         QVERIFY2(!deviceKeys->description().contains(QLatin1String("software")),
                  qPrintable(deviceKeys->description()));
-        auto profile = test::createEnrolledDevice(
-            *m_hq, m_vaultDir, passphrase(), *deviceKeys, m_vaultClock,
-            QStringLiteral("Residue device"), test::directorate::scopes(), m_relayUrl, {},
-            testVault());
+        auto profile =
+            test::createEnrolledDevice(*m_hq, m_vaultDir, passphrase(), *deviceKeys, m_vaultClock,
+                                       QStringLiteral("Residue device"),
+                                       test::directorate::scopes(), m_relayUrl, {}, testVault());
         QVERIFY2(profile, profile ? "" : qPrintable(profile.error().message));
         auto record = m_hq->registry().device(profile->deviceId);
         QVERIFY(record && *record);
@@ -329,9 +333,10 @@ private Q_SLOTS:
         QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0,
                  qPrintable(QStringLiteral("the app failed (%1):\n").arg(child.exitCode()) +
                             QString::fromUtf8(tail)));
-        QVERIFY2(m_log.contains(
-                     "residue-child: script done (key store: the desktop key ring (Secret Service)"),
-                 tail.constData());
+        QVERIFY2(
+            m_log.contains(
+                "residue-child: script done (key store: the desktop key ring (Secret Service)"),
+            tail.constData());
         // The key ring is not the weaker software store: the app must not say it is.
         QVERIFY2(m_log.contains("; weaker: no)"), tail.constData());
         m_ran = true;
@@ -395,8 +400,9 @@ private Q_SLOTS:
         for (const residue::Hit &h : scan.hits) {
             // The one allowed string: the lock screen's duty number in its own file, kept
             // outside the vault so the emergency call works while locked (issue 11).
-            const bool allowed = h.form == QLatin1String("duty number (raw)") &&
-                                 h.where.endsWith(QLatin1Char('/') + QLatin1String(kDutyNumberFile));
+            const bool allowed =
+                h.form == QLatin1String("duty number (raw)") &&
+                h.where.endsWith(QLatin1Char('/') + QLatin1String(kDutyNumberFile));
             dutyNumberSeen |= allowed;
             if (!allowed)
                 refused.append(h);
