@@ -8,10 +8,18 @@
 
 #include <QGuiApplication>
 #include <QLoggingCategory>
+#include <QSettings>
+#include <QTimeZone>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcApp, "liaison.app")
 
 namespace liaison::app {
+
+namespace {
+const QString kHomeZoneKey = QStringLiteral("homeTimeZone");
+} // namespace
 
 AppController::AppController(AppServices services, QObject *parent)
     : QObject(parent)
@@ -56,6 +64,12 @@ AppController::AppController(AppServices services, QObject *parent)
     });
 
     m_autoLockMs = m_services.autoLockMs;
+    {
+        const QByteArray saved =
+            settingsAt(m_services.settingsFile)->value(kHomeZoneKey).toString().toUtf8();
+        if (!saved.isEmpty() && QTimeZone::isTimeZoneIdAvailable(saved))
+            m_schedule->setHomeZone(QTimeZone(saved));
+    }
     m_language = new Language(m_services.settingsFile, m_services.systemLocale, this);
     m_language->apply();
     connect(m_language, &Language::changed, this, [this] {
@@ -344,6 +358,39 @@ bool AppController::openExternally(const QUrl &url)
 void AppController::setLanguage(const QString &code)
 {
     m_language->setChoice(code);
+}
+
+QString AppController::homeTimeZone() const
+{
+    return QString::fromUtf8(m_schedule->homeZone().id());
+}
+
+void AppController::setHomeTimeZone(const QString &iana)
+{
+    const QByteArray id = iana.toUtf8();
+    if (id == m_schedule->homeZone().id() || !QTimeZone::isTimeZoneIdAvailable(id))
+        return;
+    m_schedule->setHomeZone(QTimeZone(id));
+    auto settings = settingsAt(m_services.settingsFile);
+    settings->setValue(kHomeZoneKey, iana);
+    settings->sync();
+    Q_EMIT homeTimeZoneChanged();
+}
+
+QStringList AppController::homeTimeZoneChoices()
+{
+    QStringList out;
+    for (const QByteArray &id : QTimeZone::availableTimeZoneIds()) {
+        // Region/City ids only: no "Etc/GMT+5", "EST5EDT" or legacy aliases like "US/Eastern".
+        static const QList<QByteArray> regions = {"Africa/",   "America/",   "Antarctica/",
+                                                  "Asia/",     "Atlantic/",  "Australia/",
+                                                  "Europe/",   "Indian/",    "Pacific/"};
+        if (std::any_of(regions.cbegin(), regions.cend(),
+                        [&](const QByteArray &r) { return id.startsWith(r); }))
+            out.append(QString::fromUtf8(id));
+    }
+    out.sort();
+    return out;
 }
 
 int AppController::autoLockCeilingSeconds() const

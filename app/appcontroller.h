@@ -112,6 +112,11 @@ class AppController : public QObject
     // "" (follow the system), "en" or "cs"; Settings sets it.
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
     Q_PROPERTY(QString effectiveLanguage READ effectiveLanguage NOTIFY languageChanged)
+    // The officer's home zone (IANA id; Europe/Prague unless chosen in Settings): the schedule
+    // shows each time in it too where it differs from the venue's.
+    Q_PROPERTY(QString homeTimeZone READ homeTimeZone WRITE setHomeTimeZone NOTIFY
+                   homeTimeZoneChanged)
+    Q_PROPERTY(QStringList homeTimeZoneChoices READ homeTimeZoneChoices CONSTANT)
     Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
     Q_PROPERTY(liaison::app::ExternalActions *actions READ actions CONSTANT)
     Q_PROPERTY(liaison::app::ReportModel *reports READ reports CONSTANT)
@@ -145,6 +150,11 @@ public:
     [[nodiscard]] QString effectiveLanguage() const { return m_language->effective(); }
     void setLanguage(const QString &code);
     [[nodiscard]] Language *languageSettings() { return m_language; }
+    [[nodiscard]] QString homeTimeZone() const;
+    // Kept in the settings file; an unknown id is refused (nothing changes).
+    void setHomeTimeZone(const QString &iana);
+    // The zones Settings offers: the IANA region/city ids, sorted.
+    [[nodiscard]] static QStringList homeTimeZoneChoices();
     // HQ's erase-after count (0 never); -1 without a policy.
     [[nodiscard]] int policyEraseAfter() const;
     // The officer's auto-lock delay, kept in the vault; refused (false) above HQ's ceiling or
@@ -188,6 +198,7 @@ Q_SIGNALS:
     void policyChanged();
     void deviceFingerprintChanged();
     void languageChanged();
+    void homeTimeZoneChanged();
     // Every answer of the check before unlock (WipeCheck::Outcome as int).
     void wipeCheckFinished(int outcome);
     // After a remote wipe: whether the relay took the acknowledgement.

@@ -11,15 +11,15 @@ Q_LOGGING_CATEGORY(lcLanguage, "liaison.app.language")
 
 namespace liaison::app {
 
-namespace {
-const QString kKey = QStringLiteral("language");
-
 std::unique_ptr<QSettings> settingsAt(const QString &file)
 {
     if (file.isEmpty())
         return std::make_unique<QSettings>(QStringLiteral("Liaison"), QStringLiteral("liaison"));
     return std::make_unique<QSettings>(file, QSettings::IniFormat);
 }
+
+namespace {
+const QString kKey = QStringLiteral("language");
 } // namespace
 
 Language::Language(QString settingsFile, QLocale systemLocale, QObject *parent)

@@ -14,8 +14,13 @@
 #include <memory>
 
 class QQmlEngine;
+class QSettings;
 
 namespace liaison::app {
+
+// The app's settings file (QSettings; nothing secret: read before the vault opens): `file`, or
+// the platform's settings for Liaison when empty.
+[[nodiscard]] std::unique_ptr<QSettings> settingsAt(const QString &file);
 
 class Language : public QObject
 {

@@ -41,11 +41,40 @@ QString ScheduleModel::statusLabel(const QString &status)
     return tr("Unconfirmed");
 }
 
+void ScheduleModel::setHomeZone(const QTimeZone &zone)
+{
+    if (!zone.isValid() || zone == m_homeZone)
+        return;
+    m_homeZone = zone;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0), index(rowCount() - 1), {HomeTimeTextRole});
+}
+
 namespace {
 QTimeZone zoneOf(const QString &iana)
 {
     const QTimeZone zone(iana.toUtf8());
     return zone.isValid() ? zone : QTimeZone::utc();
+}
+
+// "09:30 – 10:45 CET", both ends in `zone`; each end keeps its own abbreviation when a
+// daylight-saving change falls between them ("01:30 CEST – 02:30 CET").
+QString spanText(const QDateTime &startUtc, const QDateTime &endUtc, const QTimeZone &zone)
+{
+    const QDateTime start = startUtc.toTimeZone(zone);
+    const QString startZone = zone.abbreviation(start);
+    QString out = displayLocale().toString(start, QStringLiteral("HH:mm"));
+    if (!endUtc.isValid() || endUtc <= startUtc)
+        return out + QLatin1Char(' ') + startZone;
+    const QDateTime end = endUtc.toTimeZone(zone);
+    const QString endZone = zone.abbreviation(end);
+    if (endZone != startZone)
+        out += QLatin1Char(' ') + startZone;
+    out += QStringLiteral(" – ");
+    if (end.date() != start.date())
+        out += displayLocale().toString(end, QStringLiteral("ddd "));
+    return out + displayLocale().toString(end, QStringLiteral("HH:mm")) + QLatin1Char(' ') +
+           endZone;
 }
 } // namespace
 
@@ -70,18 +99,19 @@ QVariant ScheduleModel::data(const QModelIndex &index, int role) const
     case TimeZoneRole:
         return text(*r, "timeZone");
     case TimeTextRole: {
-        const QDateTime start = time(*r, "start", zone);
-        const QDateTime end = time(*r, "end", zone);
+        const QDateTime start = time(*r, "start");
+        return start.isValid() ? spanText(start, time(*r, "end"), zone) : QString();
+    }
+    case HomeTimeTextRole: {
+        const QDateTime start = time(*r, "start");
         if (!start.isValid())
             return QString();
-        QString out = displayLocale().toString(start, QStringLiteral("HH:mm"));
-        if (end.isValid() && end > start) {
-            out += QStringLiteral(" – ");
-            if (end.date() != start.date())
-                out += displayLocale().toString(end, QStringLiteral("ddd "));
-            out += displayLocale().toString(end, QStringLiteral("HH:mm"));
-        }
-        return out + QLatin1Char(' ') + zone.abbreviation(start);
+        QDateTime end = time(*r, "end");
+        if (!end.isValid() || end < start)
+            end = start;
+        const bool same = zone.offsetFromUtc(start) == m_homeZone.offsetFromUtc(start) &&
+                          zone.offsetFromUtc(end) == m_homeZone.offsetFromUtc(end);
+        return same ? QString() : tr("Home time: %1").arg(spanText(start, end, m_homeZone));
     }
     case DayTextRole: {
         const QDateTime start = time(*r, "start", zone);
@@ -132,6 +162,7 @@ QHash<int, QByteArray> ScheduleModel::roleNames() const
         {EndRole, "end"},
         {TimeZoneRole, "timeZone"},
         {TimeTextRole, "timeText"},
+        {HomeTimeTextRole, "homeTimeText"},
         {DayTextRole, "dayText"},
         {VenueRole, "venue"},
         {AddressRole, "address"},

@@ -1,8 +1,11 @@
 #pragma once
 
 // Visit schedule items of the held scopes, in start order. Times are shown in the item's own
-// IANA time zone (where the visit happens), with the zone's abbreviation; `next` marks the first
-// item that has not ended, by the injected clock.
+// IANA time zone (where the visit happens), with the zone's abbreviation (both ends' when a
+// daylight-saving change falls inside the item); `next` marks the first item that has not ended,
+// by the injected clock. Issue 11 "Schedule": the same times in the officer's home zone
+// (Europe/Prague unless the officer chose another, AppController::homeTimeZone) as a second line,
+// only where the two zones' clocks differ at the item's start or end.
 
 #include "recordlistmodel.h"
 
@@ -22,7 +25,8 @@ public:
         StartRole, // QDateTime in the item's zone
         EndRole,
         TimeZoneRole,
-        TimeTextRole, // "09:30 – 10:45 CET"
+        TimeTextRole, // "09:30 – 10:45 CET"; "01:30 CEST – 02:30 CET" across a change
+        HomeTimeTextRole, // "Home time: 16:30 – 17:00 CET"; empty where home shows the same
         DayTextRole,  // "Tuesday 8 December" (section), in the item's zone
         VenueRole,
         AddressRole,
@@ -45,6 +49,10 @@ public:
 
     [[nodiscard]] static QString statusLabel(const QString &status);
 
+    // The officer's home zone (injected; the composition root passes the setting).
+    void setHomeZone(const QTimeZone &zone);
+    [[nodiscard]] QTimeZone homeZone() const { return m_homeZone; }
+
 protected:
     [[nodiscard]] bool lessThan(const model::RecordState &a,
                                 const model::RecordState &b) const override;
@@ -52,6 +60,7 @@ protected:
 
 private:
     int m_nextRow = -1;
+    QTimeZone m_homeZone{QByteArrayLiteral("Europe/Prague")};
 };
 
 } // namespace liaison::app

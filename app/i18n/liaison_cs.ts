@@ -625,6 +625,18 @@
             <source>Language: %1</source>
             <translation>Jazyk: %1</translation>
         </message>
+        <message>
+            <source>Home time</source>
+            <translation>Domácí čas</translation>
+        </message>
+        <message>
+            <source>The schedule shows each time in this zone too, where it differs from the venue&apos;s.</source>
+            <translation>Program ukazuje každý čas i v tomto pásmu, pokud se liší od pásma místa konání.</translation>
+        </message>
+        <message>
+            <source>Home time zone: %1</source>
+            <translation>Domácí časové pásmo: %1</translation>
+        </message>
     </context>
     <context>
         <name>SyncPage</name>
@@ -1189,6 +1201,10 @@ Klíč %2</translation>
         <message>
             <source>Date to be set</source>
             <translation>Datum bude upřesněno</translation>
+        </message>
+        <message>
+            <source>Home time: %1</source>
+            <translation>Domácí čas: %1</translation>
         </message>
     </context>
     <context>

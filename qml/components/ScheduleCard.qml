@@ -20,6 +20,7 @@ Item {
     required property string title
     required property string dayText
     required property string timeText
+    required property string homeTimeText
     required property string timeZone
     required property string venue
     required property string address
@@ -100,6 +101,16 @@ Item {
                         wrapMode: Text.WordWrap
                         font.pixelSize: Theme.fontSizeBody + 1
                         font.weight: Font.DemiBold
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        Layout.topMargin: -6
+                        Layout.bottomMargin: 8
+                        visible: root.homeTimeText.length > 0
+                        text: root.homeTimeText
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                        font.pixelSize: Theme.fontSizeBody
                     }
                     SectionLabel {
                         visible: root.venue.length > 0 || root.address.length > 0

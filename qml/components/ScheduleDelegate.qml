@@ -3,7 +3,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Liaison
 
-// One visit item: local time at the venue (with its zone), title, venue, status. The next item is
+// One visit item: local time at the venue (with its zone) and, where it differs, home time in
+// grey under the title, title, venue, status. The next item is
 // marked, past ones are dimmed, cancelled ones struck through.
 ItemDelegate {
     id: root
@@ -11,6 +12,7 @@ ItemDelegate {
     required property int index
     required property string title
     required property string timeText
+    required property string homeTimeText
     required property string venue
     required property string status
     required property string statusLabel
@@ -57,6 +59,14 @@ ItemDelegate {
                 font.pixelSize: Theme.fontSizeBody
                 font.weight: Font.DemiBold
                 font.strikeout: root.status === "cancelled"
+            }
+            Label {
+                Layout.fillWidth: true
+                visible: root.homeTimeText.length > 0
+                text: root.homeTimeText
+                wrapMode: Text.WordWrap
+                color: Theme.textSecondary
+                font.pixelSize: Theme.fontSizeSmall
             }
             Label {
                 Layout.fillWidth: true

@@ -5,8 +5,8 @@ import QtQuick.Layouts
 import Liaison
 
 // Settings: the auto-lock delay (never above HQ's ceiling), HQ's policy as it applies, the
-// passphrase change, this device's fingerprint, the language, and "wipe this device" (asks for
-// the passphrase). Everything goes through the AppController and the VaultController.
+// passphrase change, this device's fingerprint, the language, the home time zone, and "wipe this
+// device" (asks for the passphrase). Everything goes through the AppController and the VaultController.
 Page {
     id: root
 
@@ -213,6 +213,33 @@ Page {
                                 onClicked: root.app.language = modelData.code
                             }
                         }
+                    }
+                }
+            }
+
+            // ---- home time zone
+            Pane {
+                Layout.fillWidth: true
+                Material.elevation: 1
+                Material.background: Theme.surface
+                padding: Theme.margin
+                ColumnLayout {
+                    width: parent.width
+                    spacing: 8
+                    SectionLabel { text: qsTr("Home time") }
+                    Label {
+                        Layout.fillWidth: true
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                        text: qsTr("The schedule shows each time in this zone too, where it differs from the venue's.")
+                    }
+                    ComboBox {
+                        objectName: "homeTimeZoneBox"
+                        Layout.fillWidth: true
+                        model: root.app.homeTimeZoneChoices
+                        currentIndex: root.app.homeTimeZoneChoices.indexOf(root.app.homeTimeZone)
+                        Accessible.name: qsTr("Home time zone: %1").arg(root.app.homeTimeZone)
+                        onActivated: index => root.app.homeTimeZone = root.app.homeTimeZoneChoices[index]
                     }
                 }
             }

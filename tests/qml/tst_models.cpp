@@ -3,6 +3,7 @@
 // depend on time, acknowledgement of instructions, lockout countdown and auto-lock.
 
 #include "appfixture.h"
+#include "directoraterecords.h"
 #include "geo.h"
 #include "instructioncontroller.h"
 #include "model/instructionhash.h"
@@ -47,6 +48,51 @@ private:
         auto f = std::make_unique<AppFixture>();
         if (!f->createVault() || !f->enrolAndSeed())
             return nullptr;
+        return f;
+    }
+
+    // A role by the name QML uses (-1 when the model has none).
+    static int roleNamed(const QAbstractItemModel &m, const char *name)
+    {
+        return m.roleNames().key(QByteArray(name), -1);
+    }
+
+    struct Visit
+    {
+        const char *title;
+        const char *zone; // the venue's
+        const char *start; // ISO 8601 with offset
+        const char *end;
+    };
+    // An enrolled app whose schedule holds exactly `visits` (delivered as HQ's RESYNC would).
+    std::unique_ptr<AppFixture> withSchedule(std::initializer_list<Visit> visits)
+    {
+        auto f = seeded();
+        if (!f)
+            return nullptr;
+        ModelReplica hq;
+        if (!hq.open(f->tmp.path(), QStringLiteral("hq2"), idOf(0xf0), model::ReplicaRole::Hq))
+            return nullptr;
+        for (const Visit &v : visits) {
+            model::FieldMap fields;
+            fields.insert(QStringLiteral("title"), QString::fromLatin1(v.title));
+            fields.insert(QStringLiteral("timeZone"), QString::fromLatin1(v.zone));
+            fields.insert(QStringLiteral("status"), QStringLiteral("confirmed"));
+            for (const auto &[key, iso] : {std::pair{"start", v.start}, std::pair{"end", v.end}}) {
+                const QDateTime t = QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODate);
+                if (!t.isValid())
+                    return nullptr;
+                fields.insert(QString::fromLatin1(key), t.toMSecsSinceEpoch());
+            }
+            if (!hq.records->create(model::RecordType::ScheduleItem,
+                                    QString::fromLatin1(directorate::kVisitScope), fields))
+                return nullptr;
+        }
+        auto snapshot = hq.records->snapshot(directorate::scopes());
+        if (!snapshot ||
+            !f->app->session()->records().resetToSnapshot(directorate::scopes(), *snapshot))
+            return nullptr;
+        f->app->refreshAll();
         return f;
     }
 
@@ -515,6 +561,80 @@ private Q_SLOTS:
         }
         QCOMPARE(m.index(next).data(app::ScheduleModel::TitleRole).toString(),
                  QStringLiteral("Meeting at the Police Presidium"));
+    }
+
+    // Issue 11 "Schedule": each time in the venue's zone and, where the clocks differ, in the
+    // officer's home zone (Europe/Prague unless chosen; injected here through the setting), right
+    // on both sides of the 2026 changes: Europe leaves summer time on 25 October, New York on
+    // 1 November.
+    void scheduleInVenueAndHomeTimeAcrossDaylightSavingChanges()
+    {
+        auto f = withSchedule({
+            {"Prague, before", "Europe/Prague", "2026-10-24T10:00:00+02:00",
+             "2026-10-24T11:00:00+02:00"},
+            {"Prague, across the night of the change", "Europe/Prague",
+             "2026-10-25T01:30:00+02:00", "2026-10-25T02:30:00+01:00"},
+            {"New York, both on summer time", "America/New_York", "2026-10-24T10:00:00-04:00",
+             "2026-10-24T11:00:00-04:00"},
+            {"New York, only Europe changed", "America/New_York", "2026-10-26T10:00:00-04:00",
+             "2026-10-26T11:00:00-04:00"},
+            {"New York, both on winter time", "America/New_York", "2026-11-02T10:00:00-05:00",
+             "2026-11-02T11:00:00-05:00"},
+            {"Tokyo, across Prague's change", "Asia/Tokyo", "2026-10-25T09:00:00+09:00",
+             "2026-10-25T12:00:00+09:00"},
+        });
+        QVERIFY(f);
+        app::ScheduleModel &m = *f->app->schedule();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m.rowCount(), 6);
+        const int home = roleNamed(m, "homeTimeText");
+        const auto at = [&](const char *title, int role) {
+            return m.index(rowWhere(m, app::ScheduleModel::TitleRole, QString::fromLatin1(title)))
+                .data(role)
+                .toString();
+        };
+        const auto venue = [&](const char *title) {
+            return at(title, app::ScheduleModel::TimeTextRole);
+        };
+        // In the venue's zone, each end with its own abbreviation.
+        QCOMPARE(venue("Prague, before"), QStringLiteral("10:00 – 11:00 CEST"));
+        QCOMPARE(venue("Prague, across the night of the change"),
+                 QStringLiteral("01:30 CEST – 02:30 CET"));
+        QCOMPARE(venue("New York, both on summer time"), QStringLiteral("10:00 – 11:00 EDT"));
+        QCOMPARE(venue("New York, only Europe changed"), QStringLiteral("10:00 – 11:00 EDT"));
+        QCOMPARE(venue("New York, both on winter time"), QStringLiteral("10:00 – 11:00 EST"));
+        QCOMPARE(venue("Tokyo, across Prague's change"), QStringLiteral("09:00 – 12:00 JST"));
+
+        // Home time: Prague by default; nothing where the clocks agree.
+        QCOMPARE(f->app->property("homeTimeZone").toString(), QStringLiteral("Europe/Prague"));
+        QCOMPARE(at("Prague, before", home), QString());
+        QCOMPARE(at("Prague, across the night of the change", home), QString());
+        QCOMPARE(at("New York, both on summer time", home),
+                 QStringLiteral("Home time: 16:00 – 17:00 CEST"));
+        QCOMPARE(at("New York, only Europe changed", home),
+                 QStringLiteral("Home time: 15:00 – 16:00 CET"));
+        QCOMPARE(at("New York, both on winter time", home),
+                 QStringLiteral("Home time: 16:00 – 17:00 CET"));
+        QCOMPARE(at("Tokyo, across Prague's change", home),
+                 QStringLiteral("Home time: 02:00 CEST – 04:00 CET"));
+
+        // The officer's setting: kept across a restart, and an unknown zone changes nothing.
+        QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+        QVERIFY(f->app->setProperty("homeTimeZone", QStringLiteral("America/New_York")));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(at("New York, only Europe changed", home), QString());
+        QCOMPARE(at("Prague, before", home), QStringLiteral("Home time: 04:00 – 05:00 EDT"));
+        QCOMPARE(at("Prague, across the night of the change", home),
+                 QStringLiteral("Home time: 19:30 – 21:30 EDT"));
+        f->app->setProperty("homeTimeZone", QStringLiteral("Mars/Olympus_Mons"));
+        QCOMPARE(f->app->property("homeTimeZone").toString(), QStringLiteral("America/New_York"));
+        app::AppServices services{f->tmp.filePath(QStringLiteral("vault")), f->keyStore,
+                                  f->vaultClock, f->clock, {}};
+        services.settingsFile = f->tmp.filePath(QStringLiteral("settings.ini"));
+        app::AppController restarted(std::move(services));
+        QCOMPARE(restarted.property("homeTimeZone").toString(), QStringLiteral("America/New_York"));
+        QVERIFY(restarted.property("homeTimeZoneChoices").toStringList().contains(
+            QStringLiteral("Europe/Prague")));
     }
 
     void createRefusesWeakAndMismatchedPassphrases()
