@@ -61,6 +61,56 @@ QString CaseModel::statusLabel(const QString &status)
     return status;
 }
 
+QString CaseModel::priorityClass(qint64 priority)
+{
+    if (priority >= 5)
+        return QStringLiteral("urgent");
+    if (priority >= 4)
+        return QStringLiteral("high");
+    if (priority >= 2)
+        return QStringLiteral("normal");
+    return QStringLiteral("low");
+}
+
+void CaseModel::setChannelFilter(const QString &channel)
+{
+    setFilter(m_channel, channel);
+}
+
+void CaseModel::setStatusFilter(const QString &status)
+{
+    setFilter(m_status, status);
+}
+
+void CaseModel::setPriorityFilter(const QString &priorityClass)
+{
+    setFilter(m_priority, priorityClass);
+}
+
+void CaseModel::setFilter(QString &field, const QString &value)
+{
+    if (field == value)
+        return;
+    field = value;
+    reload();
+    Q_EMIT filterChanged();
+}
+
+Result<QList<model::RecordState>> CaseModel::fetch() const
+{
+    auto all = RecordListModel::fetch();
+    if (!all || !filtered())
+        return all;
+    QList<model::RecordState> out;
+    for (model::RecordState &r : *all) {
+        if ((m_channel.isEmpty() || text(r, "channel") == m_channel) &&
+            (m_status.isEmpty() || text(r, "status") == m_status) &&
+            (m_priority.isEmpty() || priorityClass(integer(r, "priority")) == m_priority))
+            out.append(std::move(r));
+    }
+    return out;
+}
+
 QString CaseModel::priorityLabel(qint64 priority)
 {
     if (priority >= 5)

@@ -30,6 +30,74 @@
             <source>No case summaries on this device.</source>
             <translation>V tomto zařízení nejsou žádné přehledy případů.</translation>
         </message>
+        <message>
+            <source>Filter by channel: %1</source>
+            <translation>Filtr podle kanálu: %1</translation>
+        </message>
+        <message>
+            <source>All channels</source>
+            <translation>Všechny kanály</translation>
+        </message>
+        <message>
+            <source>Bilateral</source>
+            <translation>Bilaterální</translation>
+        </message>
+        <message>
+            <source>Filter by status: %1</source>
+            <translation>Filtr podle stavu: %1</translation>
+        </message>
+        <message>
+            <source>Any status</source>
+            <translation>Jakýkoli stav</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Otevřený</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>Aktivní</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>Čeká</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Uzavřený</translation>
+        </message>
+        <message>
+            <source>Filter by priority: %1</source>
+            <translation>Filtr podle priority: %1</translation>
+        </message>
+        <message>
+            <source>Any priority</source>
+            <translation>Jakákoli priorita</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>Naléhavá</translation>
+        </message>
+        <message>
+            <source>High</source>
+            <translation>Vysoká</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>Běžná</translation>
+        </message>
+        <message>
+            <source>Low</source>
+            <translation>Nízká</translation>
+        </message>
+        <message>
+            <source>No case matches these filters.</source>
+            <translation>Těmto filtrům neodpovídá žádný případ.</translation>
+        </message>
+        <message>
+            <source>Show all cases</source>
+            <translation>Zobrazit všechny případy</translation>
+        </message>
     </context>
     <context>
         <name>ClockWrongBanner</name>

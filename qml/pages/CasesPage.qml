@@ -1,9 +1,11 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Layouts
 import Liaison
 
-// Case summaries from HQ over Interpol, Europol, SIRENE and bilateral channels.
+// Case summaries from HQ over Interpol, Europol, SIRENE and bilateral channels, with filters by
+// channel, status and priority above the list (the model filters; each box sets one filter).
 Page {
     id: root
 
@@ -14,8 +16,54 @@ Page {
     objectName: "casesPage"
     background: Rectangle { color: Theme.surface }
 
+    header: Pane {
+        padding: Theme.spacing
+        background: Rectangle { color: Theme.background }
+        RowLayout {
+            width: parent.width
+            spacing: 6
+            FilterBox {
+                objectName: "caseChannelFilter"
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Filter by channel: %1").arg(displayText)
+                choices: [{ value: "", text: qsTr("All channels") },
+                          { value: "interpol", text: "Interpol" },
+                          { value: "europol", text: "Europol" },
+                          { value: "sirene", text: "SIRENE" },
+                          { value: "bilateral", text: qsTr("Bilateral") }]
+                selected: root.cases.channelFilter
+                onChosen: value => root.cases.channelFilter = value
+            }
+            FilterBox {
+                objectName: "caseStatusFilter"
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Filter by status: %1").arg(displayText)
+                choices: [{ value: "", text: qsTr("Any status") },
+                          { value: "open", text: qsTr("Open") },
+                          { value: "active", text: qsTr("Active") },
+                          { value: "pending", text: qsTr("Pending") },
+                          { value: "closed", text: qsTr("Closed") }]
+                selected: root.cases.statusFilter
+                onChosen: value => root.cases.statusFilter = value
+            }
+            FilterBox {
+                objectName: "casePriorityFilter"
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Filter by priority: %1").arg(displayText)
+                choices: [{ value: "", text: qsTr("Any priority") },
+                          { value: "urgent", text: qsTr("Urgent") },
+                          { value: "high", text: qsTr("High") },
+                          { value: "normal", text: qsTr("Normal") },
+                          { value: "low", text: qsTr("Low") }]
+                selected: root.cases.priorityFilter
+                onChosen: value => root.cases.priorityFilter = value
+            }
+        }
+    }
+
     ListView {
         id: list
+        objectName: "caseList"
         anchors.fill: parent
         clip: true
         model: root.cases
@@ -25,10 +73,30 @@ Page {
         ScrollIndicator.vertical: ScrollIndicator {}
     }
 
-    Label {
+    ColumnLayout {
         anchors.centerIn: parent
+        width: parent.width - 2 * Theme.margin
         visible: list.count === 0
-        color: Theme.textSecondary
-        text: qsTr("No case summaries on this device.")
+        spacing: 8
+        Label {
+            Layout.fillWidth: true
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            color: Theme.textSecondary
+            text: root.cases.filtered ? qsTr("No case matches these filters.")
+                                      : qsTr("No case summaries on this device.")
+        }
+        Button {
+            objectName: "clearCaseFilters"
+            Layout.alignment: Qt.AlignHCenter
+            visible: root.cases.filtered
+            text: qsTr("Show all cases")
+            Accessible.name: text
+            onClicked: {
+                root.cases.channelFilter = ""
+                root.cases.statusFilter = ""
+                root.cases.priorityFilter = ""
+            }
+        }
     }
 }

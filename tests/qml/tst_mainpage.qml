@@ -140,6 +140,32 @@ Item {
             tryVerify(() => findChild(page, "contactSection") !== null)
         }
 
+        function test_case_filters_narrow_the_list() {
+            const page = createPage()
+            page.showPage("cases")
+            const list = findChild(page, "caseList")
+            tryCompare(list, "count", 5)
+            const channel = findChild(page, "caseChannelFilter")
+            const status = findChild(page, "caseStatusFilter")
+            const priority = findChild(page, "casePriorityFilter")
+            for (const box of [channel, status, priority])
+                verify(box.Accessible.name.length > 0)
+            channel.activated(1) // Interpol
+            tryCompare(list, "count", 2)
+            compare(Fixture.app.cases.channelFilter, "interpol")
+            compare(channel.displayText, "Interpol")
+            verify(channel.Accessible.name.indexOf("Interpol") >= 0)
+            status.activated(4) // Closed
+            tryCompare(list, "count", 1)
+            priority.activated(1) // Urgent
+            tryCompare(list, "count", 0)
+            const clear = findChild(page, "clearCaseFilters")
+            tryVerify(() => clear.visible)
+            mouseClick(clear)
+            tryCompare(list, "count", 5)
+            compare(channel.currentIndex, 0)
+        }
+
         function test_acknowledge_instruction() {
             const page = createPage()
             compare(Fixture.app.instructions.awaitingCount, 2)

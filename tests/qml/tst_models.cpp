@@ -637,6 +637,41 @@ private Q_SLOTS:
             QStringLiteral("Europe/Prague")));
     }
 
+    // Issue 11 "Cases": channel, status and priority filters narrow the list and combine.
+    void casesFilterByChannelStatusAndPriority()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::CaseModel &m = *f->app->cases();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m.rowCount(), 5);
+        QVERIFY(!m.filtered());
+        m.setChannelFilter(QStringLiteral("interpol"));
+        QCOMPARE(column(m, app::CaseModel::ReferenceRole),
+                 (QStringList{QStringLiteral("IP-2026-0412"), QStringLiteral("IP-2026-0118")}));
+        QVERIFY(m.filtered());
+        m.setStatusFilter(QStringLiteral("closed"));
+        QCOMPARE(column(m, app::CaseModel::ReferenceRole),
+                 QStringList{QStringLiteral("IP-2026-0118")});
+        m.setPriorityFilter(QStringLiteral("urgent"));
+        QCOMPARE(m.rowCount(), 0);
+        m.setChannelFilter(QString());
+        m.setStatusFilter(QString());
+        QCOMPARE(column(m, app::CaseModel::ReferenceRole),
+                 QStringList{QStringLiteral("SIR-2026-0931")});
+        m.setPriorityFilter(QStringLiteral("normal")); // 2 and 3
+        QCOMPARE(column(m, app::CaseModel::ReferenceRole),
+                 (QStringList{QStringLiteral("EU-2026-1187"), QStringLiteral("BI-AT-2026-077")}));
+        m.setStatusFilter(QStringLiteral("open"));
+        QCOMPARE(m.rowCount(), 2);
+        // The filters hold across a reload (a sync round) and a lock.
+        f->app->refreshAll();
+        QCOMPARE(m.rowCount(), 2);
+        m.setPriorityFilter(QString());
+        m.setStatusFilter(QString());
+        QCOMPARE(m.rowCount(), 5);
+    }
+
     void createRefusesWeakAndMismatchedPassphrases()
     {
         AppFixture f;
