@@ -2,6 +2,12 @@
 
 #include "recordlistmodel.h"
 
+#include "device/devicesettings.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcSyncStatus, "liaison.app.sync")
+
 namespace liaison::app {
 
 SyncStatusFacade::SyncStatusFacade(const liaison::Clock &clock, QObject *parent)
@@ -26,6 +32,10 @@ void SyncStatusFacade::setSession(device::DeviceSession *session, device::Device
         m_heartbeatHqMs = 0;
         m_heartbeatLocalMs = 0;
         m_lastSyncedMs = 0;
+    } else if (auto saved = device::loadLastSyncedMs(session->database()); !saved) {
+        qCWarning(lcSyncStatus) << "last synced unreadable:" << errcName(saved.error().code);
+    } else if (*saved) {
+        m_lastSyncedMs = std::max(m_lastSyncedMs, **saved);
     }
     refresh();
 }
@@ -43,8 +53,8 @@ void SyncStatusFacade::refresh()
     }
     if (m_sync) {
         const QDateTime last = m_sync->status().lastSynced();
-        if (last.isValid())
-            m_lastSyncedMs = last.toMSecsSinceEpoch();
+        if (last.isValid() && last.toMSecsSinceEpoch() > m_lastSyncedMs)
+            rememberLastSynced(last.toMSecsSinceEpoch());
     }
     if (m_streams) {
         if (auto sealed = m_streams->pendingEnvelopes())
@@ -62,20 +72,69 @@ void SyncStatusFacade::refresh()
     Q_EMIT changed();
 }
 
+QString SyncStatusFacade::kindText(model::RecordType type)
+{
+    switch (type) {
+    case model::RecordType::Contact:
+        return tr("Contact");
+    case model::RecordType::CaseSummary:
+        return tr("Case");
+    case model::RecordType::Instruction:
+        return tr("Instruction");
+    case model::RecordType::ScheduleItem:
+        return tr("Schedule item");
+    case model::RecordType::Acknowledgement:
+        return tr("Acknowledgement");
+    case model::RecordType::FieldReport:
+        return tr("Field report");
+    case model::RecordType::CheckIn:
+        return tr("Check-in");
+    }
+    return tr("Record");
+}
+
+QString SyncStatusFacade::heldReasonText(int reason)
+{
+    using model::RejectReason;
+    if (reason == model::kHeldScopeClosed)
+        return tr("Not sent: HQ closed the scope before it went out");
+    switch (RejectReason(reason)) {
+    case RejectReason::ClockAhead:
+        return tr("HQ refused it: this device's clock is ahead of HQ's");
+    case RejectReason::HqOnlyType:
+        return tr("HQ refused it: only HQ may change this kind of record");
+    case RejectReason::NotOwner:
+        return tr("HQ refused it: the record belongs to someone else");
+    case RejectReason::OutOfScope:
+    case RejectReason::ScopeChanged:
+        return tr("HQ refused it: this device no longer holds that record's group");
+    case RejectReason::Deleted:
+        return tr("HQ refused it: the record was deleted at HQ");
+    case RejectReason::Quota:
+        return tr("HQ refused it: too many changes from this device at once");
+    case RejectReason::DeleteRefused:
+        return tr("HQ kept the record you deleted");
+    default:
+        return tr("HQ refused it: it did not pass HQ's checks");
+    }
+}
+
 QVariantMap SyncStatusFacade::describeHeld(const model::HeldOperation &h)
 {
     QVariantMap m;
+    // The record's own title or name where it has one (it is on this device already).
+    QString title = h.op.fields.value(QStringLiteral("title")).toString();
+    if (title.isEmpty() && h.hqState)
+        title = h.hqState->fields.value(QStringLiteral("title")).value.toString();
+    if (title.isEmpty() && h.hqState)
+        title = h.hqState->fields.value(QStringLiteral("name")).value.toString();
+    const QString when =
+        formatDateTime(QDateTime::fromMSecsSinceEpoch(h.atMs, QTimeZone::systemTimeZone()),
+                       h.atMs);
     m.insert(QStringLiteral("what"),
-             tr("%1 in %2").arg(QString::fromLatin1(model::recordTypeName(h.op.type)), h.op.scope));
-    QString why;
-    if (h.reason == model::kHeldScopeClosed)
-        why = tr("Not sent: HQ closed the scope before it went out");
-    else if (h.reason == int(model::RejectReason::ClockAhead))
-        why = tr("HQ refused it: this device's clock is ahead of HQ's");
-    else
-        why = tr("HQ refused it (%1)")
-                  .arg(QString::fromLatin1(model::rejectReasonName(model::RejectReason(h.reason))));
-    m.insert(QStringLiteral("why"), why);
+             title.isEmpty() ? tr("%1, held %2").arg(kindText(h.op.type), when)
+                             : tr("%1 “%2”, held %3").arg(kindText(h.op.type), title, when));
+    m.insert(QStringLiteral("why"), heldReasonText(h.reason));
     QStringList hqValue;
     if (h.hqState && !h.hqState->deleted) {
         for (auto it = h.op.fields.cbegin(); it != h.op.fields.cend(); ++it) {
@@ -102,8 +161,17 @@ void SyncStatusFacade::setHeartbeat(qint64 hqMs, qint64 appliedLocalMs)
 
 void SyncStatusFacade::setLastSynced(qint64 localMs)
 {
-    m_lastSyncedMs = localMs;
+    rememberLastSynced(localMs);
     Q_EMIT changed();
+}
+
+void SyncStatusFacade::rememberLastSynced(qint64 localMs)
+{
+    m_lastSyncedMs = localMs;
+    if (!m_session)
+        return;
+    if (auto s = device::saveLastSyncedMs(m_session->database(), localMs); !s)
+        qCWarning(lcSyncStatus) << "last synced not saved:" << errcName(s.error().code);
 }
 
 void SyncStatusFacade::setAlarms(const QStringList &alarms)
@@ -212,6 +280,8 @@ QString SyncStatusFacade::summary() const
     QString out;
     if (offline())
         out = tr("Offline");
+    else if (syncing() && syncTotal() > 1)
+        out = tr("Syncing %1 of %2").arg(syncDone()).arg(syncTotal());
     else if (syncing())
         out = tr("Syncing");
     else if (!lastError().isEmpty())

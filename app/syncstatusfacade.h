@@ -6,6 +6,7 @@
 // (locked, not enrolled, no relay address in the profile, a refused endpoint) the facade says
 // offline and why, and reports what the device knows on its own: local changes and sealed
 // envelopes waiting to be sent, the newest verified HEARTBEAT and the alarms of its stream layer.
+// "Last synced" is kept in the vault, so a restart offline still says when the last round was.
 
 #include "device/devicestore.h"
 #include "device/devicestreams.h"
@@ -44,8 +45,9 @@ class SyncStatusFacade : public QObject
     Q_PROPERTY(QString lastError READ lastError NOTIFY changed)
     Q_PROPERTY(bool canSyncNow READ canSyncNow NOTIFY changed)
     // What HQ refused or what could not be delivered (DESIGN.md "Data": nothing an officer writes
-    // is lost silently). Each entry: what (the record), why (HQ's reason), hqValue (HQ's value,
-    // if it sent one), next (what happens next), retry (bool).
+    // is lost silently). Each entry: what (the kind, title and when it was held), why (HQ's
+    // reason in words), hqValue (HQ's value of the fields the officer wrote, if it sent one),
+    // next (what happens next), retry (bool).
     Q_PROPERTY(QVariantList held READ held NOTIFY changed)
     Q_PROPERTY(int heldCount READ heldCount NOTIFY changed)
 
@@ -88,11 +90,17 @@ public:
     [[nodiscard]] QVariantList held() const { return m_held; }
     [[nodiscard]] int heldCount() const { return int(m_held.size()); }
 
+    // "Field report", "Check-in" ... and the sentence for a held operation's reason.
+    [[nodiscard]] static QString kindText(model::RecordType type);
+    [[nodiscard]] static QString heldReasonText(int reason);
+
 Q_SIGNALS:
     void changed();
 
 private:
     [[nodiscard]] static QVariantMap describeHeld(const model::HeldOperation &h);
+    // Kept in the vault (device/devicesettings.h) so that it survives a restart.
+    void rememberLastSynced(qint64 localMs);
     const liaison::Clock &m_clock;
     device::DeviceSession *m_session = nullptr;
     device::DeviceStreams *m_streams = nullptr;

@@ -1278,20 +1278,12 @@ Klíč %2</translation>
     <context>
         <name>liaison::app::SyncStatusFacade</name>
         <message>
-            <source>%1 in %2</source>
-            <translation>%1 v %2</translation>
-        </message>
-        <message>
             <source>Not sent: HQ closed the scope before it went out</source>
             <translation>Neodesláno: centrála oblast uzavřela dříve, než odešlo</translation>
         </message>
         <message>
             <source>HQ refused it: this device's clock is ahead of HQ's</source>
             <translation>Centrála odmítla: hodiny zařízení předbíhají čas centrály</translation>
-        </message>
-        <message>
-            <source>HQ refused it (%1)</source>
-            <translation>Centrála odmítla (%1)</translation>
         </message>
         <message>
             <source>Sent again, re-stamped, once HQ's time is known</source>
@@ -1348,6 +1340,78 @@ Klíč %2</translation>
         <message>
             <source> · %1 pending</source>
             <translation> · čeká %1</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>Kontakt</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>Případ</translation>
+        </message>
+        <message>
+            <source>Instruction</source>
+            <translation>Pokyn</translation>
+        </message>
+        <message>
+            <source>Schedule item</source>
+            <translation>Bod programu</translation>
+        </message>
+        <message>
+            <source>Acknowledgement</source>
+            <translation>Potvrzení</translation>
+        </message>
+        <message>
+            <source>Field report</source>
+            <translation>Hlášení</translation>
+        </message>
+        <message>
+            <source>Check-in</source>
+            <translation>Ohlášení příchodu</translation>
+        </message>
+        <message>
+            <source>Record</source>
+            <translation>Záznam</translation>
+        </message>
+        <message>
+            <source>HQ refused it: only HQ may change this kind of record</source>
+            <translation>Centrála odmítla: tento druh záznamu smí měnit jen centrála</translation>
+        </message>
+        <message>
+            <source>HQ refused it: the record belongs to someone else</source>
+            <translation>Centrála odmítla: záznam patří někomu jinému</translation>
+        </message>
+        <message>
+            <source>HQ refused it: this device no longer holds that record&apos;s group</source>
+            <translation>Centrála odmítla: zařízení už nemá skupinu tohoto záznamu</translation>
+        </message>
+        <message>
+            <source>HQ refused it: the record was deleted at HQ</source>
+            <translation>Centrála odmítla: záznam byl v centrále smazán</translation>
+        </message>
+        <message>
+            <source>HQ refused it: too many changes from this device at once</source>
+            <translation>Centrála odmítla: příliš mnoho změn z tohoto zařízení najednou</translation>
+        </message>
+        <message>
+            <source>HQ kept the record you deleted</source>
+            <translation>Centrála ponechala záznam, který jste smazali</translation>
+        </message>
+        <message>
+            <source>HQ refused it: it did not pass HQ&apos;s checks</source>
+            <translation>Centrála odmítla: neprošlo kontrolami centrály</translation>
+        </message>
+        <message>
+            <source>%1, held %2</source>
+            <translation>%1, zadrženo %2</translation>
+        </message>
+        <message>
+            <source>%1 “%2”, held %3</source>
+            <translation>%1 „%2“, zadrženo %3</translation>
+        </message>
+        <message>
+            <source>Syncing %1 of %2</source>
+            <translation>Synchronizuje se %1 z %2</translation>
         </message>
     </context>
     <context>

@@ -51,26 +51,54 @@ Result<bool> saveHqPolicy(store::Database &db, const protocol::PolicyPayload &po
     return true;
 }
 
-Result<std::optional<int>> loadAutoLockSetting(store::Database &db)
+namespace {
+// One row of app_setting by its (constant) name.
+Result<std::optional<qint64>> loadSetting(store::Database &db, const char *sql)
 {
-    auto st = db.prepare("SELECT value FROM app_setting WHERE name = 'auto_lock_s'");
+    auto st = db.prepare(sql);
     if (!st)
         return std::unexpected(st.error());
     auto row = st->step();
     if (!row)
         return std::unexpected(row.error());
     if (!*row)
-        return std::optional<int>();
-    return std::optional<int>(int(st->columnInt64(0)));
+        return std::optional<qint64>();
+    return std::optional<qint64>(st->columnInt64(0));
+}
+
+Status saveSetting(store::Database &db, const char *sql, qint64 value)
+{
+    auto st = db.prepare(sql);
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, value).exec();
+}
+} // namespace
+
+Result<std::optional<int>> loadAutoLockSetting(store::Database &db)
+{
+    auto v = loadSetting(db, "SELECT value FROM app_setting WHERE name = 'auto_lock_s'");
+    if (!v)
+        return std::unexpected(v.error());
+    return *v ? std::optional<int>(int(**v)) : std::optional<int>();
 }
 
 Status saveAutoLockSetting(store::Database &db, int seconds)
 {
-    auto st =
-        db.prepare("INSERT OR REPLACE INTO app_setting (name, value) VALUES ('auto_lock_s', ?1)");
-    if (!st)
-        return std::unexpected(st.error());
-    return st->bind(1, qint64(seconds)).exec();
+    return saveSetting(
+        db, "INSERT OR REPLACE INTO app_setting (name, value) VALUES ('auto_lock_s', ?1)",
+        seconds);
+}
+
+Result<std::optional<qint64>> loadLastSyncedMs(store::Database &db)
+{
+    return loadSetting(db, "SELECT value FROM app_setting WHERE name = 'last_synced_ms'");
+}
+
+Status saveLastSyncedMs(store::Database &db, qint64 ms)
+{
+    return saveSetting(
+        db, "INSERT OR REPLACE INTO app_setting (name, value) VALUES ('last_synced_ms', ?1)", ms);
 }
 
 qint64 effectiveAutoLockMs(std::optional<int> chosenSeconds, qint64 fallbackMs,

@@ -6,6 +6,7 @@
 //    POLICY envelope or the policy inside a RESYNC, saved in the envelope's transaction; an older
 //    version never replaces a newer one.
 //  - The officer's own auto-lock delay, never above HQ's ceiling (effectiveAutoLockSeconds).
+//  - When the last good sync round ended (the sync page's "Last synced", kept across restarts).
 
 #include "protocol/body.h"
 #include "store/database.h"
@@ -27,6 +28,10 @@ inline constexpr int kAutoLockChoices[] = {30, 60, 120, 300, 600};
 // The officer's auto-lock choice; nullopt when never set.
 [[nodiscard]] Result<std::optional<int>> loadAutoLockSetting(store::Database &db);
 [[nodiscard]] Status saveAutoLockSetting(store::Database &db, int seconds);
+
+// The end of the last good sync round (this device's wall clock, ms); nullopt when never.
+[[nodiscard]] Result<std::optional<qint64>> loadLastSyncedMs(store::Database &db);
+[[nodiscard]] Status saveLastSyncedMs(store::Database &db, qint64 ms);
 
 // The delay that applies (ms): the officer's choice (seconds) or else `fallbackMs`, at most HQ's
 // ceiling.

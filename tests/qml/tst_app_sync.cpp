@@ -428,6 +428,55 @@ private Q_SLOTS:
                  QStringLiteral("Delegation left the hotel"));
     }
 
+    // Issue 11 "Sync page": a round that brings several envelopes shows its progress ("Syncing
+    // 3 of 7 · 1 pending") on the page and in the header while it runs.
+    void longRoundShowsItsProgress()
+    {
+        Enrolled d;
+        QVERIFY(enrol(QStringLiteral("progress"), d));
+        QVERIFY(m_hq->receiver().sendResync(d.profile.deviceId));
+        for (int i = 0; i < 5; ++i) {
+            model::FieldMap contact;
+            contact.insert(QStringLiteral("name"), QStringLiteral("Progress contact %1").arg(i));
+            QVERIFY(m_hq->records().create(model::RecordType::Contact,
+                                           QString::fromLatin1(test::directorate::kPostScope),
+                                           contact));
+            QVERIFY(m_hq->publishEdits());
+        }
+        QVERIFY(m_hq->syncOnce());
+        client::ManualConnectivity link(client::Connectivity::State::Online);
+        auto a = makeApp(&link, d.vaultDir, *d.keys);
+        app::SyncStatusFacade &s = *a->sync();
+        struct Seen
+        {
+            bool syncing;
+            int done;
+            int total;
+            QString summary;
+        };
+        QList<Seen> seen;
+        QObject watching; // goes before `seen`: the app's last signals come after this test
+        connect(&s, &app::SyncStatusFacade::changed, &watching,
+                [&] { seen.append({s.syncing(), s.syncDone(), s.syncTotal(), s.summary()}); });
+        QVERIFY(unlock(*a));
+        QVERIFY(a->deviceSync());
+        QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
+        int midway = 0, most = 0;
+        for (const Seen &x : std::as_const(seen)) {
+            most = std::max(most, x.total);
+            if (x.syncing && x.done > 0 && x.done < x.total) {
+                ++midway;
+                QVERIFY2(x.summary.startsWith(
+                             QStringLiteral("Syncing %1 of %2").arg(x.done).arg(x.total)),
+                         qPrintable(x.summary));
+            }
+        }
+        QVERIFY2(most >= 6, qPrintable(QString::number(most))); // RESYNC and five DELTAs
+        QVERIFY2(midway >= 3, qPrintable(QString::number(midway)));
+        QTRY_VERIFY(!s.syncing());
+        QVERIFY(s.summary().startsWith(QStringLiteral("Synced")));
+    }
+
     // HQ's POLICY on `down` (issue 11): the app was started with a lenient 10 min auto-lock; HQ
     // says at most 2 min and erase after 5 wrong passphrases. The ceiling applies after the
     // round that brought it; the erase count is in the key file after the next unlock.

@@ -672,6 +672,53 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), 5);
     }
 
+    // Issue 11 "Sync page": an operation HQ refused is shown with what it was, why in words,
+    // HQ's value and what happens next; "Last synced" is kept in the vault across a restart.
+    void syncPageShowsRefusalsAndKeepsLastSynced()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::AppController &a = *f->app;
+        QVERIFY(a.reportActions()->sendReport(QStringLiteral("Delegation left the hotel"), false,
+                                              QString()));
+        auto outbox = a.session()->records().pendingOutbox();
+        QVERIFY(outbox && outbox->size() == 1);
+        model::RejectPayload reject;
+        reject.op = outbox->front().op;
+        reject.reason = model::RejectReason::Quota;
+        model::RecordState hq;
+        hq.id = reject.op.recordId;
+        hq.type = reject.op.type;
+        hq.scope = reject.op.scope;
+        hq.owner = reject.op.author();
+        hq.fields.insert(QStringLiteral("text"),
+                         model::FieldState{QCborValue(QStringLiteral("Left at 10:00")),
+                                           reject.op.stamp});
+        reject.authoritative = hq;
+        auto applied = a.session()->records().applyReject(reject);
+        QVERIFY2(applied, applied ? "" : qPrintable(applied.error().message));
+        a.refreshAll();
+        app::SyncStatusFacade &s = *a.sync();
+        QCOMPARE(s.heldCount(), 1);
+        const QVariantMap held = s.held().front().toMap();
+        QVERIFY2(held.value(QStringLiteral("what")).toString().startsWith(QStringLiteral(
+                     "Field report, held ")),
+                 qPrintable(held.value(QStringLiteral("what")).toString()));
+        QCOMPARE(held.value(QStringLiteral("why")).toString(),
+                 QStringLiteral("HQ refused it: too many changes from this device at once"));
+        QCOMPARE(held.value(QStringLiteral("hqValue")).toString(),
+                 QStringLiteral("text: Left at 10:00"));
+        QCOMPARE(held.value(QStringLiteral("next")).toString(),
+                 QStringLiteral("Not delivered: tell HQ by other means"));
+
+        QCOMPARE(s.lastSyncedText(), QStringLiteral("never"));
+        s.setLastSynced(f->clock.wallMs());
+        f->advance(3 * 3600 * 1000);
+        a.vault()->lock();
+        QVERIFY(f->unlock());
+        QCOMPARE(a.sync()->lastSyncedText(), QStringLiteral("3 h ago"));
+    }
+
     void createRefusesWeakAndMismatchedPassphrases()
     {
         AppFixture f;
