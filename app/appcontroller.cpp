@@ -63,6 +63,11 @@ AppController::AppController(AppServices services, QObject *parent)
         setDutyNumber(QString());
     });
 
+    m_notice = new InAppNotice(this);
+    m_notifier = new Notifier(*m_instructions, *m_schedule,
+                              m_services.notifications ? *m_services.notifications
+                                                       : static_cast<NotificationSink &>(*m_notice),
+                              this);
     m_autoLockMs = m_services.autoLockMs;
     {
         const QByteArray saved =
@@ -231,6 +236,7 @@ void AppController::openSession()
     }
     m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(),
                        m_whyNoSync ? m_whyNoSync() : QString());
+    m_notifier->observe(m_sync->heldCount()); // the baseline: unlocking announces nothing
     updateClockWrong();
     if (m_deviceSync)
         m_deviceSync->start();
@@ -268,6 +274,8 @@ void AppController::closeSession()
     m_reportActions->setActive(false);
     m_reports->setStore(nullptr);
     m_sync->setSession(nullptr);
+    m_notifier->forget();
+    m_notice->dismiss();
     if (m_deviceSync)
         m_deviceSync->stop();
     m_deviceSync.reset();
@@ -299,6 +307,8 @@ void AppController::refreshAll()
     m_schedule->reload();
     m_reports->reload();
     m_sync->refresh();
+    if (m_session)
+        m_notifier->observe(m_sync->heldCount());
     updateClockWrong();
 }
 

@@ -41,6 +41,7 @@
 #include "instructioncontroller.h"
 #include "instructionmodel.h"
 #include "language.h"
+#include "notifier.h"
 #include "reportcontroller.h"
 #include "reportmodel.h"
 #include "schedulemodel.h"
@@ -81,6 +82,8 @@ struct AppServices
     // The language choice (language.h): empty = the platform's settings; tests give a file.
     QString settingsFile = {};
     QLocale systemLocale = QLocale::system();
+    // Local notifications (notifier.h): nullptr = the in-app banner (AppController::notice).
+    NotificationSink *notifications = nullptr;
 };
 
 // Going to the background this soon after a tel: hand-over is the call placed from the app ...
@@ -123,6 +126,8 @@ class AppController : public QObject
     Q_PROPERTY(liaison::app::ReportController *reportActions READ reportActions CONSTANT)
     Q_PROPERTY(QString dutyNumber READ dutyNumber NOTIFY dutyNumberChanged)
     Q_PROPERTY(liaison::app::EnrolController *enrolment READ enrolment CONSTANT)
+    // The newest notice while the app runs (notifier.h); the main page shows it as a banner.
+    Q_PROPERTY(liaison::app::InAppNotice *notice READ notice CONSTANT)
 
 public:
     explicit AppController(AppServices services, QObject *parent = nullptr);
@@ -165,6 +170,8 @@ public:
     [[nodiscard]] ReportModel *reports() { return m_reports; }
     [[nodiscard]] ReportController *reportActions() { return m_reportActions; }
     [[nodiscard]] EnrolController *enrolment() { return m_enrolment; }
+    [[nodiscard]] InAppNotice *notice() { return m_notice; }
+    [[nodiscard]] Notifier *notifier() { return m_notifier; }
     // Empty when none is known (never synced, no contact holds one).
     [[nodiscard]] QString dutyNumber() const { return m_dutyNumber; }
     // Dials the duty number; works locked.
@@ -251,6 +258,8 @@ private:
     ReportModel *m_reports;
     ReportController *m_reportActions;
     EnrolController *m_enrolment = nullptr;
+    InAppNotice *m_notice = nullptr;
+    Notifier *m_notifier = nullptr;
     Language *m_language = nullptr;
     QString m_dutyNumber;
     std::unique_ptr<device::DeviceSession> m_session;

@@ -1497,4 +1497,50 @@ Klíč %2</translation>
             <translation>Trezor nelze otevřít (%1).</translation>
         </message>
     </context>
+    <context>
+        <name>liaison::app::Notifier</name>
+        <message>
+            <source>New instruction from HQ</source>
+            <translation>Nový pokyn z centrály</translation>
+        </message>
+        <message>
+            <source>New instructions from HQ: %1</source>
+            <translation>Nové pokyny z centrály: %1</translation>
+        </message>
+        <message>
+            <source>A visit item changed</source>
+            <translation>Bod programu návštěvy se změnil</translation>
+        </message>
+        <message>
+            <source>Visit items changed: %1</source>
+            <translation>Změněné body programu: %1</translation>
+        </message>
+        <message>
+            <source>A visit item was cancelled</source>
+            <translation>Bod programu návštěvy byl zrušen</translation>
+        </message>
+        <message>
+            <source>Visit items cancelled: %1</source>
+            <translation>Zrušené body programu: %1</translation>
+        </message>
+        <message>
+            <source>HQ refused a change from this device</source>
+            <translation>Centrála odmítla změnu z tohoto zařízení</translation>
+        </message>
+        <message>
+            <source>Changes HQ refused: %1</source>
+            <translation>Změny odmítnuté centrálou: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>NoticeBanner</name>
+        <message>
+            <source>Dismiss</source>
+            <translation>Zavřít</translation>
+        </message>
+        <message>
+            <source>Dismiss the notice</source>
+            <translation>Zavřít oznámení</translation>
+        </message>
+    </context>
 </TS>

@@ -116,6 +116,10 @@ Page {
             Layout.fillWidth: true
             visible: root.app.clockWrong
         }
+        NoticeBanner {
+            Layout.fillWidth: true
+            notice: root.app.notice
+        }
         Label {
             Layout.fillWidth: true
             visible: root.app.sessionError.length > 0

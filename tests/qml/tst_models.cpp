@@ -8,6 +8,7 @@
 #include "instructioncontroller.h"
 #include "model/instructionhash.h"
 #include "modelreplica.h"
+#include "notifier.h"
 
 #include "testmain.h"
 
@@ -717,6 +718,88 @@ private Q_SLOTS:
         a.vault()->lock();
         QVERIFY(f->unlock());
         QCOMPARE(a.sync()->lastSyncedText(), QStringLiteral("3 h ago"));
+    }
+
+    // Issue 11 "Notifications": a new instruction, a changed and a cancelled visit item, and a
+    // REJECT each give one notice that says only what kind of thing happened.
+    void noticesNameTheKindNeverTheContent()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::AppController &a = *f->app;
+        QStringList shown;
+        connect(a.notice(), &app::InAppNotice::changed, this,
+                [&] { shown << a.notice()->text(); });
+        // HQ's own replica whose snapshots the device takes (as RESYNCs would bring them).
+        ModelReplica hq;
+        QVERIFY(hq.open(f->tmp.path(), QStringLiteral("hq-notice"), idOf(0xf0),
+                        model::ReplicaRole::Hq));
+        hq.clock.setWall(f->clock.wallMs());
+        QVERIFY(directorate::seedDirectorate(*hq.records, f->clock.wallMs()));
+        const auto deliver = [&] {
+            auto snapshot = hq.records->snapshot(directorate::scopes());
+            return snapshot &&
+                   a.session()->records().resetToSnapshot(directorate::scopes(), *snapshot);
+        };
+        QVERIFY(deliver());
+        a.refreshAll();
+        shown.clear(); // every record is new to this device: a notice, not examined here
+
+        QVERIFY(directorate::editAfterDelivery(*hq.records, f->clock.wallMs()));
+        auto items = hq.records->records({QString::fromLatin1(directorate::kVisitScope)});
+        QVERIFY(items);
+        for (const model::RecordState &r : *items) {
+            if (r.fields.value(QStringLiteral("title")).value.toString() ==
+                QLatin1String("Departure")) {
+                model::FieldMap cancel;
+                cancel.insert(QStringLiteral("status"), QStringLiteral("cancelled"));
+                QVERIFY(hq.records->update(r.id, cancel));
+            }
+        }
+        model::FieldMap instruction;
+        instruction.insert(QStringLiteral("title"), QStringLiteral("Canary title 7Q"));
+        instruction.insert(QStringLiteral("body"), QStringLiteral("Canary body 7Q"));
+        instruction.insert(QStringLiteral("issuedBy"), QStringLiteral("Canary issuer 7Q"));
+        instruction.insert(QStringLiteral("issuedAt"), f->clock.wallMs());
+        instruction.insert(QStringLiteral("priority"), 5);
+        instruction.insert(QStringLiteral("requiresAck"), true);
+        instruction.insert(QStringLiteral("version"), 1);
+        QVERIFY(hq.records->create(model::RecordType::Instruction,
+                                   QString::fromLatin1(directorate::kVisitScope), instruction));
+        QVERIFY(deliver());
+        a.refreshAll();
+        QCOMPARE(shown, (QStringList{QStringLiteral("New instruction from HQ"),
+                                     QStringLiteral("A visit item changed"),
+                                     QStringLiteral("A visit item was cancelled")}));
+        a.refreshAll(); // nothing new
+        QCOMPARE(shown.size(), 3);
+
+        QVERIFY(a.reportActions()->sendReport(QStringLiteral("Canary report 7Q"), false,
+                                              QString()));
+        a.refreshAll();
+        auto outbox = a.session()->records().pendingOutbox();
+        QVERIFY(outbox && outbox->size() == 1);
+        model::RejectPayload reject;
+        reject.op = outbox->front().op;
+        reject.reason = model::RejectReason::Invalid;
+        QVERIFY(a.session()->records().applyReject(reject));
+        a.refreshAll();
+        QCOMPARE(shown.size(), 4);
+        QCOMPARE(shown.back(), QStringLiteral("HQ refused a change from this device"));
+
+        // No notice carries anything of a record: no canary, title, venue or time.
+        for (const QString &text : std::as_const(shown)) {
+            QVERIFY(!text.contains(QStringLiteral("7Q")));
+            QVERIFY(!text.contains(QStringLiteral("lunch"), Qt::CaseInsensitive));
+            QVERIFY(!text.contains(QStringLiteral("Departure")));
+            QVERIFY(!text.contains(QLatin1Char(':')));
+        }
+        // Locking forgets the baseline and clears the banner; unlocking announces nothing.
+        a.vault()->lock();
+        QVERIFY(a.notice()->text().isEmpty());
+        QVERIFY(f->unlock());
+        a.refreshAll();
+        QVERIFY(a.notice()->text().isEmpty());
     }
 
     void createRefusesWeakAndMismatchedPassphrases()
