@@ -74,6 +74,9 @@ Page {
             }
             Label {
                 Layout.fillWidth: true
+                // The title keeps its room ("Nastavení" was elided to "Nasta…" beside a long
+                // Czech sync status); the sync chip gives way and elides instead.
+                Layout.minimumWidth: Math.min(implicitWidth, root.width * 0.4)
                 text: stack.currentItem && stack.currentItem.title ? stack.currentItem.title : ""
                 elide: Text.ElideRight
                 font.pixelSize: Theme.fontSizeTitle
@@ -83,7 +86,9 @@ Page {
             ToolButton {
                 objectName: "syncChip"
                 Layout.preferredHeight: Theme.touchTarget
+                Layout.maximumWidth: Math.max(Theme.touchTarget, root.width * 0.4)
                 text: root.app.sync.summary
+                Accessible.name: text
                 font.pixelSize: Theme.fontSizeSmall
                 font.capitalization: Font.MixedCase
                 onClicked: root.showPage("sync")
