@@ -35,20 +35,12 @@
             <translation>Filtr podle kanálu: %1</translation>
         </message>
         <message>
-            <source>All channels</source>
-            <translation>Všechny kanály</translation>
-        </message>
-        <message>
             <source>Bilateral</source>
             <translation>Bilaterální</translation>
         </message>
         <message>
             <source>Filter by status: %1</source>
             <translation>Filtr podle stavu: %1</translation>
-        </message>
-        <message>
-            <source>Any status</source>
-            <translation>Jakýkoli stav</translation>
         </message>
         <message>
             <source>Open</source>
@@ -69,10 +61,6 @@
         <message>
             <source>Filter by priority: %1</source>
             <translation>Filtr podle priority: %1</translation>
-        </message>
-        <message>
-            <source>Any priority</source>
-            <translation>Jakákoli priorita</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -97,6 +85,22 @@
         <message>
             <source>Show all cases</source>
             <translation>Zobrazit všechny případy</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>Kanál</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Stav</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>Priorita</translation>
+        </message>
+        <message>
+            <source>all</source>
+            <translation>vše</translation>
         </message>
     </context>
     <context>

@@ -25,8 +25,8 @@ Page {
             FilterBox {
                 objectName: "caseChannelFilter"
                 Layout.fillWidth: true
-                Accessible.name: qsTr("Filter by channel: %1").arg(displayText)
-                choices: [{ value: "", text: qsTr("All channels") },
+                Accessible.name: qsTr("Filter by channel: %1").arg(currentIndex > 0 ? displayText : qsTr("all"))
+                choices: [{ value: "", text: qsTr("Channel") },
                           { value: "interpol", text: "Interpol" },
                           { value: "europol", text: "Europol" },
                           { value: "sirene", text: "SIRENE" },
@@ -37,8 +37,8 @@ Page {
             FilterBox {
                 objectName: "caseStatusFilter"
                 Layout.fillWidth: true
-                Accessible.name: qsTr("Filter by status: %1").arg(displayText)
-                choices: [{ value: "", text: qsTr("Any status") },
+                Accessible.name: qsTr("Filter by status: %1").arg(currentIndex > 0 ? displayText : qsTr("all"))
+                choices: [{ value: "", text: qsTr("Status") },
                           { value: "open", text: qsTr("Open") },
                           { value: "active", text: qsTr("Active") },
                           { value: "pending", text: qsTr("Pending") },
@@ -49,8 +49,8 @@ Page {
             FilterBox {
                 objectName: "casePriorityFilter"
                 Layout.fillWidth: true
-                Accessible.name: qsTr("Filter by priority: %1").arg(displayText)
-                choices: [{ value: "", text: qsTr("Any priority") },
+                Accessible.name: qsTr("Filter by priority: %1").arg(currentIndex > 0 ? displayText : qsTr("all"))
+                choices: [{ value: "", text: qsTr("Priority") },
                           { value: "urgent", text: qsTr("Urgent") },
                           { value: "high", text: qsTr("High") },
                           { value: "normal", text: qsTr("Normal") },
