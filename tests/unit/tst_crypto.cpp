@@ -1,8 +1,13 @@
 #include "crypto/crypto.h"
 #include "testmain.h"
 
+#include <QCoreApplication>
+#include <QProcess>
 #include <QSet>
 #include <QTest>
+
+#include <cstdio>
+#include <cstdlib>
 
 using namespace liaison;
 using namespace liaison::crypto;
@@ -126,6 +131,49 @@ private Q_SLOTS:
             QCOMPARE(*sodium_unpad(padded, 512), data);
         }
         QVERIFY(!sodium_unpad(QByteArray(512, '\0'), 512));
+    }
+
+    // Issue 8 point 12: every libsodium call's return value is checked. A keyed BLAKE2b with a key
+    // over 64 bytes, or an output over 64 bytes, is refused by libsodium; before, the refusal was
+    // ignored and the untouched output went on as a hash (all zeros: the same "hash" for every
+    // message). Now the process stops. Run in a child of this binary (the death is the result).
+    void refusedHashStopsTheProcess_data()
+    {
+        QTest::addColumn<QString>("call");
+        QTest::newRow("keyed, 65-byte key") << QStringLiteral("keyed");
+        QTest::newRow("streaming, 65-byte output") << QStringLiteral("stream");
+    }
+
+    void refusedHashStopsTheProcess()
+    {
+        QFETCH(QString, call);
+        if (const QByteArray child = qgetenv("LIAISON_CRYPTO_CHILD"); !child.isEmpty()) {
+            if (child != call.toLatin1())
+                return;
+            QByteArray out;
+            if (call == QLatin1String("keyed"))
+                out =
+                    crypto_generichash_keyed("officer's note", QByteArray(65, 'k')).toByteArray() +
+                    crypto_generichash_keyed("another note", QByteArray(65, 'k')).toByteArray();
+            else
+                out = GenericHash(65).final();
+            std::printf("HASH %s\n", out.toHex().constData());
+            std::fflush(stdout);
+            std::_Exit(0);
+        }
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LIAISON_CRYPTO_CHILD"), call);
+        p.setProcessEnvironment(env);
+        p.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("refusedHashStopsTheProcess")});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray out = p.readAllStandardOutput();
+        QVERIFY2(!out.contains("HASH "), out.constData());
+        QVERIFY2(p.exitStatus() == QProcess::CrashExit || p.exitCode() != 0,
+                 "the child went on after libsodium refused the call");
+        // The reason is named (stderr, or the test log when Qt Test's handler took the message).
+        QVERIFY((out + p.readAllStandardError()).contains("crypto_generichash"));
     }
 
     void randomNeverRepeatsInSmallSample()
