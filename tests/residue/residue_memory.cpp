@@ -19,11 +19,16 @@
 //    (/proc/PID/maps + /proc/PID/mem: heap, stacks, anonymous and the libraries' writable data)
 //    is searched for every canary in every form (residuescan.h). A hit is a failure unless the
 //    residue list below names it with its reason.
+// It runs twice: over the software key store (no session bus) and over the desktop key ring (a
+// real gnome-keyring on a private D-Bus bus, tests/platform/privatesecretservice.h), where the
+// pepper passes through QtKeychain, libsecret and D-Bus.
 // The parent scans the child rather than itself: its own memory holds every form it searches for.
 // Exit codes: 0 nothing unlisted found, 1 a finding or a failed step, 2 usage.
 
 #include "residueapp.h"
 #include "residuescan.h"
+
+#include "privatesecretservice.h"
 
 #include "directoraterecords.h"
 #include "modelreplica.h"
@@ -43,7 +48,9 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <optional>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,7 +140,11 @@ int runChild(int argc, char **argv)
     if (!passphrase)
         return 1;
     const auto keyStore =
-        platform::createKeyStore({arg("--keystore"), QStringLiteral("liaison-residue"), true});
+        platform::createKeyStore({arg("--keystore"), QStringLiteral("liaison-residue"),
+                                  !args.contains(QLatin1String("--key-ring"))});
+    say(QStringLiteral("key store: %1")
+            .arg(keyStore->kind() == vault::KeyStoreKind::OsKeyRing ? QStringLiteral("key ring")
+                                                                    : QStringLiteral("file")));
     platform::PositionOptions positionOptions;
     positionOptions.nmeaReplayFile = arg("--nmea");
     const auto position = platform::createPositionSource(positionOptions);
@@ -174,6 +185,7 @@ int runChild(int argc, char **argv)
 // ---- the parent: the vault, the secrets, the scans ----
 struct Setup
 {
+    bool keyRing = false; // the desktop key ring (a private gnome-keyring), else the file store
     QTemporaryDir tmp;
     QString vaultDir;
     QString keyStoreDir;
@@ -202,7 +214,7 @@ QString prepare(Setup &s)
     s.vaultDir = s.tmp.filePath(QStringLiteral("vault"));
     s.keyStoreDir = s.tmp.filePath(QStringLiteral("keystore"));
     const auto keys =
-        platform::createKeyStore({s.keyStoreDir, QStringLiteral("liaison-residue"), true});
+        platform::createKeyStore({s.keyStoreDir, QStringLiteral("liaison-residue"), !s.keyRing});
     const crypto::SecretBytes passphrase = crypto::SecretBytes::copyOf(QByteArrayView(kPassphrase));
     liaison::SystemClock clock;
     {
@@ -327,19 +339,33 @@ QByteArray waitForLine(QProcess &child, QByteArray &buffer, int timeoutMs)
     return {};
 }
 
-int runParent(int argc, char **argv)
+// One run of the app over one key store: the number of findings and failed steps.
+int runWithStore(const QString &nmea, bool keyRing)
 {
-    QCoreApplication application(argc, argv);
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: residue-memory NMEA_FILE\n");
-        return 2;
-    }
-    if (auto s = crypto::initialize(); !s)
-        return 1;
-    ::umask(077); // this process writes the vault as liaison-device would (hardenProcess)
     QElapsedTimer total;
     total.start();
+    say(keyRing
+            ? QStringLiteral("-- the desktop key ring (Secret Service, a private gnome-keyring)")
+            : QStringLiteral("-- the software key store (no session bus)"));
+    // The key ring: a real gnome-keyring on a private D-Bus bus (tests/platform), for this
+    // process (prepare() puts the pepper there) and the app.
+    std::optional<test::PrivateSecretService> secrets;
+    if (keyRing) {
+        secrets.emplace();
+        if (!secrets->startBus() || !secrets->startKeyring()) {
+            say(QStringLiteral("FAIL: no key ring: ") + secrets->error());
+            return 1;
+        }
+        qputenv("DBUS_SESSION_BUS_ADDRESS", secrets->address().toUtf8());
+        // libsecret's GDBus session connection in this process (prepare() writes the pepper
+        // through it) raises SIGTERM when its bus goes away (GDBus "exit-on-close"); the test
+        // ends that bus itself when the run is over.
+        std::signal(SIGTERM, SIG_IGN);
+    } else {
+        qputenv("DBUS_SESSION_BUS_ADDRESS", QByteArray());
+    }
     Setup setup;
+    setup.keyRing = keyRing;
     if (const QString e = prepare(setup); !e.isEmpty()) {
         say(QStringLiteral("setup failed: ") + e);
         return 1;
@@ -349,7 +375,7 @@ int runParent(int argc, char **argv)
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     // Everything the app could write (settings, cache, temporary files) under the test's tree;
-    // no session bus (the software key store, made by prepare()).
+    // the key ring's bus, or none.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (const char *name : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
                              "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "TMPDIR"}) {
@@ -357,14 +383,15 @@ int runParent(int argc, char **argv)
         QDir().mkpath(dir);
         env.insert(QLatin1String(name), dir);
     }
-    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QString());
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+               secrets ? secrets->address() : QString());
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false;*.info=false"));
     child.setProcessEnvironment(env);
     child.start(QCoreApplication::applicationFilePath(),
                 {QStringLiteral("--child"), QStringLiteral("--vault"), setup.vaultDir,
-                 QStringLiteral("--keystore"), setup.keyStoreDir, QStringLiteral("--nmea"),
-                 QString::fromLocal8Bit(argv[1]), QStringLiteral("--settings"),
-                 setup.tmp.filePath(QStringLiteral("settings.ini"))});
+                 QStringLiteral("--keystore"), setup.keyStoreDir, QStringLiteral("--nmea"), nmea,
+                 QStringLiteral("--settings"), setup.tmp.filePath(QStringLiteral("settings.ini")),
+                 keyRing ? QStringLiteral("--key-ring") : QStringLiteral("--file-store")});
     if (!child.waitForStarted(10'000)) {
         say(QStringLiteral("the app did not start"));
         return 1;
@@ -376,6 +403,13 @@ int runParent(int argc, char **argv)
     int failures = 0;
 
     QByteArray line = waitForLine(child, buffer, 120'000);
+    const QByteArray store = keyRing ? "key store: key ring" : "key store: file";
+    if (line != store) {
+        say(QStringLiteral("FAIL: the app did not use the store wanted: ") +
+            QString::fromUtf8(line));
+        return 1;
+    }
+    line = waitForLine(child, buffer, 120'000);
     if (line != "unlocked") {
         say(QStringLiteral("the app did not reach the unlocked state: ") + QString::fromUtf8(line));
         return 1;
@@ -442,6 +476,21 @@ int runParent(int argc, char **argv)
     say(QStringLiteral("%1 (%2 s)")
             .arg(failures ? QStringLiteral("%1 findings").arg(failures) : QStringLiteral("clean"))
             .arg(double(total.elapsed()) / 1000.0, 0, 'f', 1));
+    return failures;
+}
+
+int runParent(int argc, char **argv)
+{
+    QCoreApplication application(argc, argv);
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: residue-memory NMEA_FILE\n");
+        return 2;
+    }
+    if (auto s = crypto::initialize(); !s)
+        return 1;
+    ::umask(077); // this process writes the vault as liaison-device would (hardenProcess)
+    const QString nmea = QString::fromLocal8Bit(argv[1]);
+    const int failures = runWithStore(nmea, false) + runWithStore(nmea, true);
     return failures ? 1 : 0;
 }
 
