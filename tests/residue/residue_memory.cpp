@@ -59,14 +59,7 @@ using namespace liaison;
 
 namespace {
 
-const char kPassphrase[] = "quartz harbour violet tundra mosaic";
-const char kContactName[] = "Zephyrine Quillfeather-Oyelaran";
-const char kContactNotes[] = "canary note: meets the source at the tram depot KX7Q";
-const char kCaseSummary[] = "canary case summary: cash courier via Linz, ref QZ-4471";
-const char kInstructionBody[] = "canary instruction: never discuss the Varga file by phone";
-const char kEscortNotes[] = "canary escort: side entrance, door code 5591";
-const char kReportText[] = "canary report: delegation left by the service lift";
-const char kSearch[] = "Quillfeather";
+using namespace liaison::residue; // the canaries (residueapp.h)
 
 // The residue this test allows, each with its reason: a hit whose form starts with `canary` in
 // a mapping whose description contains `where` ("" = any). Every entry must be listed in the

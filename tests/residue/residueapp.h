@@ -15,6 +15,18 @@
 
 namespace liaison::residue {
 
+// The canaries both residue tests plant: the passphrase, record texts made at HQ, the report the
+// officer writes, and a search that finds the contact.
+inline constexpr char kPassphrase[] = "quartz harbour violet tundra mosaic";
+inline constexpr char kContactName[] = "Zephyrine Quillfeather-Oyelaran";
+inline constexpr char kContactNotes[] = "canary note: meets the source at the tram depot KX7Q";
+inline constexpr char kCaseSummary[] = "canary case summary: cash courier via Linz, ref QZ-4471";
+inline constexpr char kInstructionBody[] =
+    "canary instruction: never discuss the Varga file by phone";
+inline constexpr char kEscortNotes[] = "canary escort: side entrance, door code 5591";
+inline constexpr char kReportText[] = "canary report: delegation left by the service lift";
+inline constexpr char kSearch[] = "Quillfeather";
+
 struct ScriptOptions
 {
     QString searchText; // a contact search that finds at least one contact

@@ -45,15 +45,7 @@
 using namespace liaison;
 
 namespace {
-const char kPassphrase[] = "quartz harbour violet tundra mosaic";
-// Record texts made canaries at HQ, and the report the officer writes in the app.
-const char kContactName[] = "Zephyrine Quillfeather-Oyelaran";
-const char kContactNotes[] = "canary note: meets the source at the tram depot KX7Q";
-const char kCaseSummary[] = "canary case summary: cash courier via Linz, ref QZ-4471";
-const char kInstructionBody[] = "canary instruction: never discuss the Varga file by phone";
-const char kEscortNotes[] = "canary escort: side entrance, door code 5591";
-const char kReportText[] = "canary report: delegation left by the service lift";
-const char kSearch[] = "Quillfeather";
+using namespace liaison::residue; // the canaries (residueapp.h)
 // The one record string allowed in a file: the lock screen's emergency number, in duty.number.
 const char kDutyNumber[] = "+420 974 834 210";
 const char kDutyNumberFile[] = "duty.number";
