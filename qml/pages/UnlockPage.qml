@@ -10,7 +10,8 @@ import Liaison
 // to the controller, which copies them into secret memory; the field is cleared right after.
 // Below the form, whatever the vault's state: the emergency call to HQ's 24/7 duty number (kept
 // outside the vault for this purpose), which dials without unlocking. Nothing else of the
-// records is shown here.
+// records is shown here. Where the vault key's store is the software file, a notice says that
+// only the passphrase protects it.
 Page {
     id: root
 
@@ -82,6 +83,19 @@ Page {
                         }
                     }
                 }
+            }
+
+            // The vault key's store (issue 12): where it is the software file, only the
+            // passphrase stands between a copy of the device's files and the records.
+            Label {
+                objectName: "weakKeyStoreNotice"
+                Layout.fillWidth: true
+                visible: root.vault.keyStoreWeak && root.vaultState !== VaultController.Erased
+                         && root.vaultState !== VaultController.Failed
+                wrapMode: Text.WordWrap
+                color: Theme.warning
+                font.pixelSize: Theme.fontSizeSmall
+                text: qsTr("Weaker protection on this device: it has no secure key store, so the vault key is kept in a file and only your passphrase protects it. Anyone with a copy of this device's files can try passphrases without limit.")
             }
 
             Button {

@@ -14,13 +14,14 @@ vault::VaultOptions fixtureVaultOptions()
 }
 } // namespace
 
-AppFixture::AppFixture(int autoLockMs, qint64 startMs)
+AppFixture::AppFixture(int autoLockMs, qint64 startMs, vault::KeyStoreKind kind)
     : keyStore(tmp.filePath(QStringLiteral("keystore")))
+    , reportedKeyStore(keyStore, kind)
     , vaultClock(startMs, 5'000'000)
     , clock(startMs, 5'000'000)
 {
     app::AppServices services{tmp.filePath(QStringLiteral("vault")),
-                              keyStore,
+                              reportedKeyStore,
                               vaultClock,
                               clock,
                               fixtureVaultOptions(),

@@ -36,7 +36,10 @@ public:
     }
 
     // A new app: no vault, an unlocked empty vault, or an enrolled device with the demo records.
-    Q_INVOKABLE bool reset(bool createVault, bool seed, int autoLockMs = 60'000);
+    // `keyRing`: its key store reports itself as the desktop key ring instead of the (weaker)
+    // software store it is.
+    Q_INVOKABLE bool reset(bool createVault, bool seed, int autoLockMs = 60'000,
+                           bool keyRing = false);
     // A new app without a vault whose clocks start now (enrolment against the real desk).
     Q_INVOKABLE bool resetAtNow();
     Q_INVOKABLE void advance(int ms);

@@ -96,6 +96,37 @@ Item {
             compare(vault.failureCount, 0)
         }
 
+        // Issue 12: where the vault key's store is the software file (no key ring, no hardware
+        // store), the page says so before the passphrase is typed and while the vault is made;
+        // a key ring is not named weaker.
+        function test_software_key_store_is_named_weaker() {
+            verify(Fixture.reset(false, false))
+            compare(Fixture.app.vault.keyStoreWeak, true)
+            let page = createPage()
+            let notice = findChild(page, "weakKeyStoreNotice")
+            verify(notice, "a notice of the weaker key store on the create page")
+            verify(notice.visible, "the notice is shown on the create page")
+            verify(notice.text.indexOf("only your passphrase") >= 0, "it says what protects the vault: " + notice.text)
+
+            verify(Fixture.reset(true, false))
+            Fixture.app.vault.lock()
+            compare(Fixture.app.vault.state, VaultController.Locked)
+            page = createPage()
+            notice = findChild(page, "weakKeyStoreNotice")
+            verify(notice, "a notice of the weaker key store on the unlock page")
+            verify(notice.visible, "the notice is shown on the unlock page")
+        }
+
+        function test_key_ring_is_not_named_weaker() {
+            verify(Fixture.reset(true, false, 60000, true))
+            compare(Fixture.app.vault.keyStoreWeak, false)
+            Fixture.app.vault.lock()
+            const page = createPage()
+            const notice = findChild(page, "weakKeyStoreNotice")
+            verify(notice, "the notice exists (hidden)")
+            compare(notice.visible, false)
+        }
+
         function test_empty_passphrase_cannot_be_submitted() {
             verify(Fixture.reset(true, false))
             Fixture.app.vault.lock()
