@@ -61,14 +61,34 @@ QString CaseModel::statusLabel(const QString &status)
     return status;
 }
 
-QString CaseModel::priorityClass(qint64 priority)
+namespace {
+// The priority bands, shared by the filter classes and the labels (one set of thresholds).
+enum class PriorityBand { Low, Normal, High, Urgent };
+
+PriorityBand bandOf(qint64 priority)
 {
     if (priority >= 5)
-        return QStringLiteral("urgent");
+        return PriorityBand::Urgent;
     if (priority >= 4)
-        return QStringLiteral("high");
+        return PriorityBand::High;
     if (priority >= 2)
+        return PriorityBand::Normal;
+    return PriorityBand::Low;
+}
+} // namespace
+
+QString CaseModel::priorityClass(qint64 priority)
+{
+    switch (bandOf(priority)) {
+    case PriorityBand::Urgent:
+        return QStringLiteral("urgent");
+    case PriorityBand::High:
+        return QStringLiteral("high");
+    case PriorityBand::Normal:
         return QStringLiteral("normal");
+    case PriorityBand::Low:
+        break;
+    }
     return QStringLiteral("low");
 }
 
@@ -113,12 +133,16 @@ Result<QList<model::RecordState>> CaseModel::fetch() const
 
 QString CaseModel::priorityLabel(qint64 priority)
 {
-    if (priority >= 5)
+    switch (bandOf(priority)) {
+    case PriorityBand::Urgent:
         return tr("Urgent");
-    if (priority >= 4)
+    case PriorityBand::High:
         return tr("High");
-    if (priority >= 2)
+    case PriorityBand::Normal:
         return tr("Normal");
+    case PriorityBand::Low:
+        break;
+    }
     return tr("Low");
 }
 
