@@ -183,10 +183,14 @@ QString formatDateTime(const QDateTime &t, qint64 nowMs)
     if (!t.isValid())
         return QString();
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs, t.timeZone());
-    const QString pattern = t.date().year() == now.date().year()
-                                ? QStringLiteral("ddd d MMM, HH:mm")
-                                : QStringLiteral("ddd d MMM yyyy, HH:mm");
-    return displayLocale().toString(t, pattern);
+    const bool sameYear = t.date().year() == now.date().year();
+    // The app's two languages each as their readers write a short date: "Sat 5 Dec, 14:30";
+    // in Czech the day and month are ordinal numbers, "so 5. 12. 14:30".
+    if (displayLocale().language() == QLocale::Czech)
+        return displayLocale().toString(t, sameYear ? QStringLiteral("ddd d. M. HH:mm")
+                                                    : QStringLiteral("ddd d. M. yyyy HH:mm"));
+    return displayLocale().toString(t, sameYear ? QStringLiteral("ddd d MMM, HH:mm")
+                                                : QStringLiteral("ddd d MMM yyyy, HH:mm"));
 }
 
 QString formatRelative(qint64 thenMs, qint64 nowMs)

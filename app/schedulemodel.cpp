@@ -115,7 +115,7 @@ QVariant ScheduleModel::data(const QModelIndex &index, int role) const
     }
     case DayTextRole: {
         const QDateTime start = time(*r, "start", zone);
-        return start.isValid() ? displayLocale().toString(start, QStringLiteral("dddd d MMMM yyyy"))
+        return start.isValid() ? displayLocale().toString(start.date(), QLocale::LongFormat)
                                : tr("Date to be set");
     }
     case VenueRole:

@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QLibraryInfo>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -535,7 +536,7 @@ private Q_SLOTS:
         QVERIFY(m.index(0).data(app::ScheduleModel::NextRole).toBool());
         QVERIFY(!m.index(0).data(app::ScheduleModel::PastRole).toBool());
         QCOMPARE(m.index(0).data(app::ScheduleModel::DayTextRole).toString(),
-                 QStringLiteral("Tuesday 22 September 2026"));
+                 QStringLiteral("Tuesday, 22 September 2026"));
         const int call = rowWhere(m, app::ScheduleModel::TitleRole,
                                   QStringLiteral("Video call with a partner NCB"));
         QVERIFY(call >= 0);
@@ -562,6 +563,32 @@ private Q_SLOTS:
         }
         QCOMPARE(m.index(next).data(app::ScheduleModel::TitleRole).toString(),
                  QStringLiteral("Meeting at the Police Presidium"));
+    }
+
+    // Dates in Czech as a Czech reader writes them: "sobota 5. prosince 2026" (the day's number
+    // is an ordinal, with a full stop) and "so 5. 12. 14:30", not "sobota 5 prosince 2026" and
+    // "so 5 pro, 14:30" (the English patterns with Czech names).
+    void czechDatesFollowCzechConventions()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        const auto restore = qScopeGuard([] {
+            app::setDisplayLocale(QLocale(QLocale::English, QLocale::UnitedKingdom));
+        });
+        app::setDisplayLocale(QLocale(QLocale::Czech));
+        QCOMPARE(f->app->schedule()->index(0).data(app::ScheduleModel::DayTextRole).toString(),
+                 QStringLiteral("úterý 22. září 2026"));
+        const QDateTime at(QDate(2026, 12, 5), QTime(14, 30), QTimeZone::utc());
+        const qint64 sameYear = QDateTime(QDate(2026, 12, 6), QTime(9, 0), QTimeZone::utc())
+                                    .toMSecsSinceEpoch();
+        const qint64 nextYear = QDateTime(QDate(2027, 1, 6), QTime(9, 0), QTimeZone::utc())
+                                    .toMSecsSinceEpoch();
+        QCOMPARE(app::formatDateTime(at, sameYear), QStringLiteral("so 5. 12. 14:30"));
+        QCOMPARE(app::formatDateTime(at, nextYear), QStringLiteral("so 5. 12. 2026 14:30"));
+        // English keeps its own patterns.
+        app::setDisplayLocale(QLocale(QLocale::English, QLocale::UnitedKingdom));
+        QCOMPARE(app::formatDateTime(at, sameYear), QStringLiteral("Sat 5 Dec, 14:30"));
+        QCOMPARE(app::formatDateTime(at, nextYear), QStringLiteral("Sat 5 Dec 2026, 14:30"));
     }
 
     // Issue 11 "Schedule": each time in the venue's zone and, where the clocks differ, in the
