@@ -10,7 +10,12 @@ namespace liaison::relay {
 
 namespace {
 constexpr std::size_t kMaxBatch = 128;
-}
+// SQLite checkpoints (see dbpool.h): the checkpointer's pause between two passes, so that pages
+// written by many commits are copied once; and the WAL size (4 KiB frames, 32 MiB) past which
+// the writer restarts it.
+constexpr auto kCheckpointPause = std::chrono::milliseconds(100);
+constexpr std::int64_t kRestartFrames = 8192;
+} // namespace
 
 DbPool::DbPool(DbUrl url, int threads, Poster post, std::size_t maxQueue)
     : m_url(std::move(url))
@@ -38,7 +43,10 @@ Status DbPool::start()
         if (auto s = (*store)->migrate(); !s)
             return s;
     }
-    std::vector<std::promise<Status>> ready(static_cast<std::size_t>(m_threads));
+    const bool sqlite = m_url.kind == DbUrl::Kind::Sqlite;
+    std::vector<std::promise<Status>> ready(static_cast<std::size_t>(m_threads + (sqlite ? 1 : 0)));
+    if (sqlite)
+        m_workers.emplace_back([this, p = &ready.back()] { checkpointerMain(p); });
     for (int i = 0; i < m_threads; ++i) {
         Role role = Role::Any;
         if (m_url.kind == DbUrl::Kind::Sqlite)
@@ -84,6 +92,7 @@ void DbPool::stop()
     }
     m_writeCv.notify_all();
     m_readCv.notify_all();
+    m_checkpointCv.notify_all();
     for (auto &t : m_workers)
         if (t.joinable())
             t.join();
@@ -96,12 +105,24 @@ std::size_t DbPool::queueDepth() const
     return m_writes.size() + m_reads.size();
 }
 
-bool DbPool::ensureOpen(std::unique_ptr<RelayStore> &store, int index)
+Result<std::unique_ptr<RelayStore>> DbPool::openStore(int index, Role role)
+{
+    auto s = RelayStore::open(m_url, index < 0 ? QStringLiteral("relay-checkpointer")
+                                               : QStringLiteral("relay-worker-%1").arg(index));
+    if (s && role == Role::Writer) {
+        // The checkpointer copies the WAL; commits only append to it.
+        if (auto a = (*s)->setAutoCheckpoint(0); !a)
+            return std::unexpected(a.error());
+    }
+    return s;
+}
+
+bool DbPool::ensureOpen(std::unique_ptr<RelayStore> &store, int index, Role role)
 {
     if (store && store->isOpen())
         return true;
     store.reset();
-    auto s = RelayStore::open(m_url, QStringLiteral("relay-worker-%1").arg(index));
+    auto s = openStore(index, role);
     if (!s) {
         qCWarning(lcRelayStore) << "database connection failed:" << s.error().message;
         return false;
@@ -114,7 +135,7 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
 {
     std::unique_ptr<RelayStore> store;
     {
-        auto s = RelayStore::open(m_url, QStringLiteral("relay-worker-%1").arg(index));
+        auto s = openStore(index, role);
         if (!s) {
             ready->set_value(std::unexpected(s.error()));
             return;
@@ -124,6 +145,12 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
     }
     std::vector<Job> batch;
     for (;;) {
+        if (role == Role::Writer && m_restartWanted.exchange(false) &&
+            ensureOpen(store, index, role)) {
+            // Between two batches: most of the WAL is in the database file already.
+            if (auto c = store->checkpoint(RelayStore::CheckpointMode::Restart); !c)
+                qCWarning(lcRelayStore) << "WAL restart failed:" << c.error().message;
+        }
         batch.clear();
         {
             std::unique_lock lock(m_mutex);
@@ -155,7 +182,50 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
                 break;
         }
         runBatch(store, index, batch);
+        if (role == Role::Writer && m_url.kind == DbUrl::Kind::Sqlite) {
+            {
+                std::lock_guard lock(m_mutex);
+                ++m_writeBatches;
+            }
+            m_checkpointCv.notify_one();
+        }
     }
+    store.reset();
+}
+
+void DbPool::checkpointerMain(std::promise<Status> *ready)
+{
+    std::unique_ptr<RelayStore> store;
+    {
+        auto s = openStore(-1, Role::Reader);
+        if (!s) {
+            ready->set_value(std::unexpected(s.error()));
+            return;
+        }
+        store = std::move(*s);
+        ready->set_value({});
+    }
+    std::uint64_t seen = 0;
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_checkpointCv.wait(lock, [&] { return m_stopping || m_writeBatches != seen; });
+            if (m_stopping)
+                break;
+            seen = m_writeBatches;
+        }
+        if (!ensureOpen(store, -1, Role::Reader))
+            continue;
+        if (auto c = store->checkpoint(RelayStore::CheckpointMode::Passive); !c) {
+            qCWarning(lcRelayStore) << "checkpoint failed:" << c.error().message;
+        } else if (c->logFrames >= kRestartFrames) {
+            m_restartWanted = true;
+        }
+        std::unique_lock lock(m_mutex);
+        if (m_checkpointCv.wait_for(lock, kCheckpointPause, [&] { return m_stopping; }))
+            break;
+    }
+    // The last connection to close (the writer's) checkpoints what is left.
     store.reset();
 }
 
@@ -170,7 +240,7 @@ void DbPool::runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector
     if (m_url.kind == DbUrl::Kind::Postgres && batch.front().kind != Kind::Write) {
         // PostgreSQL workers take one job at a time; reads and Autocommit work run without an
         // explicit transaction.
-        if (!ensureOpen(store, index)) {
+        if (!ensureOpen(store, index, Role::Any)) {
             failAll(Error(Errc::Io, QStringLiteral("database unavailable")));
         } else if (auto r = batch.front().work(*store); !r) {
             results[0] = std::unexpected(r.error());
@@ -184,13 +254,14 @@ void DbPool::runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector
         return;
     }
 
-    Status began = ensureOpen(store, index)
+    const Role role = index == 0 && m_url.kind == DbUrl::Kind::Sqlite ? Role::Writer : Role::Any;
+    Status began = ensureOpen(store, index, role)
                        ? store->begin(write)
                        : Status(fail(Errc::Io, QStringLiteral("database unavailable")));
     if (!began && store) {
         // The server may have dropped the connection: reconnect once.
         store.reset();
-        began = ensureOpen(store, index)
+        began = ensureOpen(store, index, role)
                     ? store->begin(write)
                     : Status(fail(Errc::Io, QStringLiteral("database unavailable")));
     }

@@ -7,7 +7,11 @@
 // SQLite: one writer thread (SQLite has one writer anyway) that group-commits: it takes every
 // queued write job (up to a batch), runs each under a savepoint inside one transaction and
 // commits once, so one fsync acknowledges the whole batch. Reader threads serve read-only jobs
-// from the WAL snapshot in parallel.
+// from the WAL snapshot in parallel. The writer does not checkpoint: a checkpointer thread with
+// its own connection copies the WAL into the database file (PASSIVE, never blocking the writer)
+// at most every kCheckpointPause while commits come in; when the WAL has grown past
+// kRestartFrames anyway, the writer runs one RESTART checkpoint between two batches (the
+// checkpointer has copied most of it by then) so that the WAL starts again from its beginning.
 // PostgreSQL: N symmetric workers, one transaction per job (the server coalesces the WAL
 // flushes of concurrent commits itself, and per-job transactions keep mailbox row locks short).
 
@@ -17,6 +21,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -79,8 +84,10 @@ private:
     };
     enum class Role { Writer, Reader, Any };
     void workerMain(int index, Role role, std::promise<Status> *ready);
+    void checkpointerMain(std::promise<Status> *ready);
     void runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch);
-    [[nodiscard]] bool ensureOpen(std::unique_ptr<RelayStore> &store, int index);
+    [[nodiscard]] bool ensureOpen(std::unique_ptr<RelayStore> &store, int index, Role role);
+    [[nodiscard]] Result<std::unique_ptr<RelayStore>> openStore(int index, Role role);
 
     DbUrl m_url;
     int m_threads;
@@ -95,6 +102,11 @@ private:
     bool m_stopping = false;
     std::uint64_t m_jobsSubmitted = 0; // under m_mutex
     std::vector<std::thread> m_workers;
+    // SQLite: write batches run (under m_mutex), the checkpointer's wake-up, and its request
+    // that the writer restart the WAL.
+    std::uint64_t m_writeBatches = 0;
+    std::condition_variable m_checkpointCv;
+    std::atomic<bool> m_restartWanted = false;
 };
 
 } // namespace liaison::relay

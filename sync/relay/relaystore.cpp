@@ -9,6 +9,7 @@
 #include <QVariant>
 #include <QtEndian>
 
+#include <algorithm>
 #include <limits>
 
 Q_LOGGING_CATEGORY(lcRelayStore, "liaison.relay.store")
@@ -310,6 +311,35 @@ Status RelayStore::migrate()
         qCInfo(lcRelayStore) << "relay database migrated to schema" << v;
     }
     return commit();
+}
+
+Status RelayStore::setAutoCheckpoint(int pages)
+{
+    if (m_pg)
+        return {};
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    // A number, not input: the pragma takes no bound value.
+    if (!q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(std::max(pages, 0))))
+        return std::unexpected(sqlError(QStringLiteral("wal_autocheckpoint"), q));
+    return {};
+}
+
+Result<WalCheckpoint> RelayStore::checkpoint(CheckpointMode mode)
+{
+    if (m_pg)
+        return WalCheckpoint{};
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(mode == CheckpointMode::Restart ? QStringLiteral("PRAGMA wal_checkpoint(RESTART)")
+                                                : QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+        return std::unexpected(sqlError(QStringLiteral("wal_checkpoint"), q));
+    WalCheckpoint out;
+    if (q.next()) {
+        out.busy = q.value(0).toInt() != 0;
+        out.logFrames = q.value(1).toLongLong();
+        out.checkpointedFrames = q.value(2).toLongLong();
+    }
+    q.finish();
+    return out;
 }
 
 Status RelayStore::begin(bool write)

@@ -147,6 +147,15 @@ struct PurgeCounts
     std::int64_t streamIndex = 0;
 };
 
+// One `PRAGMA wal_checkpoint` (SQLite): frames in the WAL and how many of them are in the
+// database file now.
+struct WalCheckpoint
+{
+    bool busy = false;
+    std::int64_t logFrames = 0;
+    std::int64_t checkpointedFrames = 0;
+};
+
 inline constexpr std::int64_t kRetentionMs = 30LL * 24 * 3600 * 1000;
 inline constexpr std::int64_t kEnrolKeepAfterExpiryMs = 7LL * 24 * 3600 * 1000;
 inline constexpr int kMaxEnrolSubmissions = 3;
@@ -172,6 +181,15 @@ public:
     [[nodiscard]] Status ping();
     // The health check's write and read: stores `token` in relay_meta and reads it back.
     [[nodiscard]] Status probe(std::int64_t token);
+
+    // SQLite only. Pages in the WAL after which a commit of this connection checkpoints
+    // (SQLite's default 1000; 0 = never: the writer leaves checkpoints to DbPool's checkpointer).
+    [[nodiscard]] Status setAutoCheckpoint(int pages);
+    // SQLite only: PASSIVE copies what it can without waiting for anyone; RESTART waits for the
+    // writer and readers (busy timeout), copies everything, and lets the next commit start the
+    // WAL from its beginning.
+    enum class CheckpointMode { Passive, Restart };
+    [[nodiscard]] Result<WalCheckpoint> checkpoint(CheckpointMode mode);
 
     [[nodiscard]] Status begin(bool write);
     [[nodiscard]] Status commit();
