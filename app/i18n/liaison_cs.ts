@@ -505,6 +505,26 @@
         <source>in %1</source>
         <translation>za %1</translation>
     </message>
+    <message>
+        <source>NMEA replay</source>
+        <translation>Přehrávání NMEA</translation>
+    </message>
+    <message>
+        <source>The NMEA replay file cannot be read: %1</source>
+        <translation>Soubor pro přehrávání NMEA nelze přečíst: %1</translation>
+    </message>
+    <message>
+        <source>device position (%1)</source>
+        <translation>poloha zařízení (%1)</translation>
+    </message>
+    <message>
+        <source>no position source</source>
+        <translation>žádný zdroj polohy</translation>
+    </message>
+    <message>
+        <source>This device has no position source.</source>
+        <translation>Toto zařízení nemá zdroj polohy.</translation>
+    </message>
 </context>
 <context>
     <name>ReportsPage</name>
@@ -1549,6 +1569,56 @@ Klíč %2</translation>
     <message>
         <source>The vault could not be opened (%1).</source>
         <translation>Trezor nelze otevřít (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>liaison::platform::QtPositionSource</name>
+    <message>
+        <source>Liaison may not use this device&apos;s location. Allow it in the system settings to attach positions.</source>
+        <translation>Liaison nesmí používat polohu tohoto zařízení. Povolte ji v nastavení systému, aby šlo připojovat polohu.</translation>
+    </message>
+    <message>
+        <source>The position source stopped (location turned off or the receiver closed).</source>
+        <translation>Zdroj polohy se zastavil (poloha je vypnutá nebo se přijímač zavřel).</translation>
+    </message>
+    <message>
+        <source>The position source failed.</source>
+        <translation>Zdroj polohy selhal.</translation>
+    </message>
+</context>
+<context>
+    <name>liaison::vault::Passphrase</name>
+    <message>
+        <source>Enter a passphrase.</source>
+        <translation>Zadejte heslovou frázi.</translation>
+    </message>
+    <message>
+        <source>Use at least 12 characters, or at least 5 words.</source>
+        <translation>Použijte alespoň 12 znaků nebo alespoň 5 slov.</translation>
+    </message>
+    <message>
+        <source>A number alone is not allowed; use words or a mix of characters.</source>
+        <translation>Samotné číslo nestačí; použijte slova nebo směs znaků.</translation>
+    </message>
+    <message>
+        <source>The passphrase contains characters that cannot be read.</source>
+        <translation>Heslová fráze obsahuje znaky, které nelze přečíst.</translation>
+    </message>
+    <message>
+        <source>It is built on a well-known password or phrase; choose your own words.</source>
+        <translation>Vychází ze známého hesla nebo fráze; zvolte vlastní slova.</translation>
+    </message>
+    <message>
+        <source>It repeats the same characters; avoid repetition.</source>
+        <translation>Opakuje stále stejné znaky; vyhněte se opakování.</translation>
+    </message>
+    <message>
+        <source>It is mostly a sequence like &quot;abcd&quot;, &quot;4321&quot; or a keyboard row.</source>
+        <translation>Je to převážně řada jako „abcd“, „4321“ nebo řada kláves.</translation>
+    </message>
+    <message>
+        <source>It is too easy to guess; add more unrelated words.</source>
+        <translation>Je příliš snadné ji uhodnout; přidejte další nesouvisející slova.</translation>
     </message>
 </context>
 </TS>

@@ -3,6 +3,7 @@
 #include "crypto/crypto.h"
 
 #include <QChar>
+#include <QCoreApplication>
 
 #include <algorithm>
 #include <cmath>
@@ -216,26 +217,38 @@ bool keyboardAdjacent(char32_t a, char32_t b)
 
 } // namespace
 
+// In the language of the translator the process installed (the app's Czech catalogue holds these
+// texts: app/CMakeLists.txt has lupdate read this file); English where there is none (the CLIs).
 QString passphraseProblemText(PassphraseProblem problem)
 {
     switch (problem) {
     case PassphraseProblem::Empty:
-        return QStringLiteral("Enter a passphrase.");
+        return QCoreApplication::translate("liaison::vault::Passphrase", "Enter a passphrase.");
     case PassphraseProblem::TooShort:
-        return QStringLiteral("Use at least 12 characters, or at least 5 words.");
+        return QCoreApplication::translate("liaison::vault::Passphrase",
+                                           "Use at least 12 characters, or at least 5 words.");
     case PassphraseProblem::NumericPin:
-        return QStringLiteral("A number alone is not allowed; use words or a mix of characters.");
+        return QCoreApplication::translate(
+            "liaison::vault::Passphrase",
+            "A number alone is not allowed; use words or a mix of characters.");
     case PassphraseProblem::InvalidUtf8:
-        return QStringLiteral("The passphrase contains characters that cannot be read.");
+        return QCoreApplication::translate(
+            "liaison::vault::Passphrase",
+            "The passphrase contains characters that cannot be read.");
     case PassphraseProblem::CommonPassword:
-        return QStringLiteral(
+        return QCoreApplication::translate(
+            "liaison::vault::Passphrase",
             "It is built on a well-known password or phrase; choose your own words.");
     case PassphraseProblem::Repetitive:
-        return QStringLiteral("It repeats the same characters; avoid repetition.");
+        return QCoreApplication::translate("liaison::vault::Passphrase",
+                                           "It repeats the same characters; avoid repetition.");
     case PassphraseProblem::Sequence:
-        return QStringLiteral("It is mostly a sequence like \"abcd\", \"4321\" or a keyboard row.");
+        return QCoreApplication::translate(
+            "liaison::vault::Passphrase",
+            "It is mostly a sequence like \"abcd\", \"4321\" or a keyboard row.");
     case PassphraseProblem::TooWeak:
-        return QStringLiteral("It is too easy to guess; add more unrelated words.");
+        return QCoreApplication::translate("liaison::vault::Passphrase",
+                                           "It is too easy to guess; add more unrelated words.");
     }
     return QString();
 }

@@ -104,6 +104,26 @@ Item {
             compare(bad, [], "English source texts shown in Czech")
         }
 
+        // The passphrase advice comes from the vault layer (sync/vault/passphrase.cpp); it is
+        // shown while the officer types, so it speaks the officer's language too.
+        function test_passphrase_advice_in_czech() {
+            verify(Fixture.setLanguage("cs"))
+            Fixture.app.vault.assessPassphrase("1234")
+            const reasons = Fixture.app.vault.passphraseReasons
+            verify(reasons.length > 0, "a PIN is refused with reasons")
+            verify(reasons.indexOf("Samotné číslo nestačí; použijte slova nebo směs znaků.") >= 0,
+                   reasons.join(" | "))
+            for (const r of reasons)
+                for (const p of testCase.patterns)
+                    verify(!(new RegExp(p).test(r)), "English advice in Czech: " + r)
+            verify(Fixture.setLanguage("en"))
+            Fixture.app.vault.assessPassphrase("1234")
+            verify(Fixture.app.vault.passphraseReasons.indexOf(
+                       "A number alone is not allowed; use words or a mix of characters.") >= 0)
+            Fixture.app.vault.assessPassphrase("")
+            verify(Fixture.setLanguage(""))
+        }
+
         function test_enrolment_in_czech_and_back_to_english() {
             verify(Fixture.resetAtNow())
             verify(Fixture.setLanguage("cs"))
