@@ -86,7 +86,12 @@ Page {
             ToolButton {
                 objectName: "syncChip"
                 Layout.preferredHeight: Theme.touchTarget
-                Layout.maximumWidth: Math.max(Theme.touchTarget, root.width * 0.4)
+                // It takes what the title, Settings and Lock leave, up to its text, and elides:
+                // Lock stays whole ("Zamknout" ran off a phone's edge beside a long status).
+                Layout.fillWidth: true
+                Layout.minimumWidth: Theme.touchTarget
+                Layout.maximumWidth: Math.max(Theme.touchTarget,
+                                              Math.min(implicitWidth, root.width * 0.4))
                 text: root.app.sync.summary
                 Accessible.name: text
                 font.pixelSize: Theme.fontSizeSmall

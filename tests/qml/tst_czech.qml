@@ -104,6 +104,34 @@ Item {
             compare(bad, [], "English source texts shown in Czech")
         }
 
+        // The phone's header holds the page title, the sync status, Settings and Lock. In Czech
+        // the Lock button stays whole on the screen on every tab ("Zamkn" was cut at the edge).
+        function test_phone_header_fits_in_czech() {
+            verify(Fixture.reset(true, true))
+            verify(Fixture.setLanguage("cs"))
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            window.width = 412
+            window.height = 915
+            for (const tab of ["contacts", "cases", "instructions", "schedule", "reports"]) {
+                window.showPage(tab)
+                wait(50)
+                // The longest kind of status (the layout must hold any): the binding is
+                // replaced for this window only.
+                const chip = findChild(window.contentItem, "syncChip")
+                chip.text = "Synchronizace selhala, opakuje se · 12 čeká na odeslání"
+                wait(20)
+                const lock = findChild(window.contentItem, "lockButton")
+                verify(lock && lock.visible, tab)
+                const right = lock.mapToItem(window.contentItem, lock.width, 0).x
+                verify(right <= window.width + 0.5,
+                       tab + ": the Lock button ends at " + right + " of " + window.width)
+                verify(lock.width >= lock.implicitWidth - 0.5, tab + ": the Lock button is squeezed")
+                verify(chip.width >= 40, tab + ": the sync status keeps some room")
+            }
+            verify(Fixture.setLanguage(""))
+        }
+
         // The passphrase advice comes from the vault layer (sync/vault/passphrase.cpp); it is
         // shown while the officer types, so it speaks the officer's language too.
         function test_passphrase_advice_in_czech() {
