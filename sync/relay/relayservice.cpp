@@ -459,6 +459,7 @@ void RelayService::authenticate(const CtxPtr &ctx, std::function<void(const Call
                 return;
             caller.keyId = auth.keyId;
             caller.nonce = auth.nonce;
+            caller.requestMs = auth.timeMs;
             next(caller);
         };
         Caller caller;
@@ -510,8 +511,8 @@ Result<std::optional<HttpResponse>> RelayService::admit(RelayStore &store, const
                                                         std::int64_t nowMs) const
 {
     const RequestAuth auth = requestAuth(caller, nowMs);
-    auto facts =
-        store.admitFacts(auth.keyId, auth.nonce, nowMs, auth.device ? &*auth.device : nullptr);
+    auto facts = store.admitFacts(auth.keyId, auth.nonce, auth.requestMs,
+                                  auth.device ? &*auth.device : nullptr);
     if (!facts)
         return std::unexpected(facts.error());
     return refusalFor(caller, *facts);
@@ -522,6 +523,7 @@ RequestAuth RelayService::requestAuth(const Caller &caller, std::int64_t nowMs)
     RequestAuth auth;
     auth.keyId = caller.keyId;
     auth.nonce = caller.nonce.toByteArray();
+    auth.requestMs = caller.requestMs;
     auth.nowMs = nowMs;
     if (caller.kind == Caller::Kind::Device) {
         auth.device = caller.id;

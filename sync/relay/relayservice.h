@@ -47,6 +47,7 @@ struct Caller
     DeviceState state = DeviceState::Active;
     QByteArray keyId;
     protocol::RequestNonce nonce;
+    std::int64_t requestMs = 0; // the request's signed time
 };
 
 class RelayService

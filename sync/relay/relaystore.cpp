@@ -89,6 +89,17 @@ const char *const kMigration3[] = {
     "CREATE INDEX nonces_age ON nonces (seen_ms)",
 };
 
+// Migration 4 (issue 13): spent nonces keyed by the request's signed time first. A replay is
+// the same signed bytes, so the same (time, key id, nonce); keyed so, the nonces of one commit
+// go to the end of one B-tree instead of a random page each, and expiry is a range of the key
+// (no age index). The rows before the upgrade did not keep their request time: they stay in
+// nonces_legacy, still checked, until retention empties it 10 minutes later.
+const char *const kMigration4[] = {
+    "ALTER TABLE nonces RENAME TO nonces_legacy",
+    "CREATE TABLE nonces (req_ms BIGINT NOT NULL, key_id TEXT NOT NULL, nonce {blob} NOT NULL,"
+    " PRIMARY KEY (req_ms, key_id, nonce)){without_rowid}",
+};
+
 struct Migration
 {
     const char *const *statements;
@@ -98,6 +109,7 @@ const Migration kMigrations[] = {
     {kMigration1, std::size(kMigration1)},
     {kMigration2, std::size(kMigration2)},
     {kMigration3, std::size(kMigration3)},
+    {kMigration4, std::size(kMigration4)},
 };
 
 QByteArray idBytes(const crypto::Id16 &id)
@@ -418,13 +430,16 @@ Status RelayStore::rollbackToSavepoint()
     return exec("RELEASE SAVEPOINT job");
 }
 
-Result<bool> RelayStore::insertNonce(QByteArrayView keyId, QByteArrayView nonce, std::int64_t nowMs)
+Result<bool> RelayStore::insertNonce(QByteArrayView keyId, QByteArrayView nonce,
+                                     std::int64_t requestMs)
 {
-    LIAISON_PREPARE(q, "INSERT INTO nonces (key_id, nonce, seen_ms) VALUES (?, ?, ?)"
+    LIAISON_PREPARE(q, "INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
+                       " FROM (SELECT ? AS k, ? AS v, ? AS t) AS x WHERE NOT EXISTS"
+                       " (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k AND l.nonce = x.v)"
                        " ON CONFLICT DO NOTHING");
     q.bindValue(0, QString::fromLatin1(keyId));
     q.bindValue(1, nonce.toByteArray());
-    q.bindValue(2, qint64(nowMs));
+    q.bindValue(2, qint64(requestMs));
     LIAISON_EXEC(q, "nonce");
     const bool inserted = q.numRowsAffected() == 1;
     q.finish();
@@ -451,7 +466,7 @@ Result<std::optional<DeviceRecord>> RelayStore::device(const crypto::Id16 &id)
 }
 
 Result<AdmitFacts> RelayStore::admitFacts(QByteArrayView keyId, QByteArrayView nonce,
-                                          std::int64_t nowMs, const crypto::Id16 *deviceId)
+                                          std::int64_t requestMs, const crypto::Id16 *deviceId)
 {
     AdmitFacts facts;
     if (!m_pg) {
@@ -462,20 +477,22 @@ Result<AdmitFacts> RelayStore::admitFacts(QByteArrayView keyId, QByteArrayView n
                 return std::unexpected(d.error());
             facts.device = *d;
         }
-        auto fresh = insertNonce(keyId, nonce, nowMs);
+        auto fresh = insertNonce(keyId, nonce, requestMs);
         if (!fresh)
             return std::unexpected(fresh.error());
         facts.freshNonce = *fresh;
         return facts;
     }
     // PostgreSQL: one round trip spends the nonce and reads the caller's registration.
-    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
-                       " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1)"
+    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
+                       " FROM (VALUES (?::text, ?::bytea, ?::bigint)) AS x(k, v, t)"
+                       " WHERE NOT EXISTS (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k"
+                       " AND l.nonce = x.v) ON CONFLICT DO NOTHING RETURNING 1)"
                        " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version"
                        " FROM (SELECT 1) AS one LEFT JOIN devices d ON d.device_id = ?::bytea");
     q.bindValue(0, QString::fromLatin1(keyId));
     q.bindValue(1, nonce.toByteArray());
-    q.bindValue(2, qint64(nowMs));
+    q.bindValue(2, qint64(requestMs));
     q.bindValue(3, deviceId ? idBytes(*deviceId) : QByteArray(""));
     LIAISON_EXEC(q, "nonce and device");
     if (!q.next()) {
@@ -646,8 +663,8 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
                                 std::int64_t after, int limit, std::int64_t maxBytes)
 {
     if (!m_pg) {
-        auto facts =
-            admitFacts(auth.keyId, auth.nonce, auth.nowMs, auth.device ? &*auth.device : nullptr);
+        auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
+                                auth.device ? &*auth.device : nullptr);
         if (!facts)
             return std::unexpected(facts.error());
         auto page = readMailbox(recipient, after, limit, maxBytes);
@@ -658,8 +675,10 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
     // One round trip: spend the nonce, read the caller's registration and the page's cursors and
     // sizes (the relay drops the page if the request is refused); then the data of the rows that
     // fit the byte budget.
-    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
-                       " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1)"
+    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
+                       " FROM (VALUES (?::text, ?::bytea, ?::bigint)) AS x(k, v, t)"
+                       " WHERE NOT EXISTS (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k"
+                       " AND l.nonce = x.v) ON CONFLICT DO NOTHING RETURNING 1)"
                        " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version,"
                        " e.cursor, e.size FROM (SELECT 1) AS one"
                        " LEFT JOIN devices d ON d.device_id = ?::bytea"
@@ -668,7 +687,7 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
                        " LIMIT ?::bigint) e ON true ORDER BY e.cursor");
     q.bindValue(0, QString::fromLatin1(auth.keyId));
     q.bindValue(1, auth.nonce);
-    q.bindValue(2, qint64(auth.nowMs));
+    q.bindValue(2, qint64(auth.requestMs));
     q.bindValue(3, auth.device ? idBytes(*auth.device) : QByteArray(""));
     q.bindValue(4, idBytes(recipient));
     q.bindValue(5, qint64(after));
@@ -707,8 +726,8 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
 {
     AdmittedAppend out;
     if (!m_pg) {
-        auto facts =
-            admitFacts(auth.keyId, auth.nonce, auth.nowMs, auth.device ? &*auth.device : nullptr);
+        auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
+                                auth.device ? &*auth.device : nullptr);
         if (!facts)
             return std::unexpected(facts.error());
         out.admit = *facts;
@@ -739,8 +758,10 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
     // stream index's primary key and writes nothing; it runs once more (a fresh nonce row was
     // rolled back with it) and then finds the first: Duplicate.
     LIAISON_PREPARE(
-        q, "WITH n AS (INSERT INTO nonces (key_id, nonce, seen_ms)"
-           " VALUES (?::text, ?::bytea, ?::bigint) ON CONFLICT DO NOTHING RETURNING 1),"
+        q, "WITH n AS (INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
+           " FROM (VALUES (?::text, ?::bytea, ?::bigint)) AS x(k, v, t)"
+           " WHERE NOT EXISTS (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k"
+           " AND l.nonce = x.v) ON CONFLICT DO NOTHING RETURNING 1),"
            " c AS (SELECT sign_pk, state, version FROM devices WHERE device_id = ?::bytea),"
            " r AS (SELECT state FROM devices WHERE device_id = ?::bytea),"
            " ok AS (SELECT 1 AS yes WHERE EXISTS (SELECT 1 FROM n)"
@@ -784,7 +805,7 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
     const QVariant values[] = {
         QVariant(QString::fromLatin1(auth.keyId)),
         QVariant(auth.nonce),
-        now,
+        QVariant(qint64(auth.requestMs)),
         QVariant(auth.device ? idBytes(*auth.device) : QByteArray("")),
         QVariant(recipient),
         QVariant(auth.device.has_value()),
@@ -1407,11 +1428,18 @@ Result<PurgeCounts> RelayStore::purge(std::int64_t nowMs)
     PurgeCounts c;
     const std::int64_t cut = nowMs - kRetentionMs;
     {
-        LIAISON_PREPARE(q, "DELETE FROM nonces WHERE seen_ms < ?");
+        // By request time: a request is admitted only within 5 minutes of it, so a nonce older
+        // than 10 minutes can no longer be replayed.
+        LIAISON_PREPARE(q, "DELETE FROM nonces WHERE req_ms < ?");
         q.bindValue(0, qint64(nowMs - protocol::kNonceRetentionMs));
         LIAISON_EXEC(q, "nonce purge");
         c.nonces = q.numRowsAffected();
         q.finish();
+        LIAISON_PREPARE(l, "DELETE FROM nonces_legacy WHERE seen_ms < ?");
+        l.bindValue(0, qint64(nowMs - protocol::kNonceRetentionMs));
+        LIAISON_EXEC(l, "legacy nonce purge");
+        c.nonces += l.numRowsAffected();
+        l.finish();
     }
     QList<QByteArray> recipients;
     {

@@ -10,7 +10,8 @@
 //   envelope committed late;
 // - (sender, recipient, epoch, seq) is unique by env_hash in stream_index, kept after delivery,
 //   so a retry gets the same answer and another envelope for the same place gets 409;
-// - nonces are rows of the shared database, inserted in the caller's transaction.
+// - nonces are rows of the shared database, inserted in the caller's transaction, keyed by
+//   (request time, key id, nonce): a replay is the same signed bytes.
 
 #include "crypto/bytes.h"
 #include "error.h"
@@ -105,6 +106,7 @@ struct RequestAuth
 {
     QByteArray keyId;
     QByteArray nonce;
+    std::int64_t requestMs = 0; // the request's signed time (Liaison-Time): keys its nonce
     std::int64_t nowMs = 0;
     std::optional<crypto::Id16> device;
     crypto::SignPublicKey deviceKey;
@@ -198,15 +200,16 @@ public:
     [[nodiscard]] Status releaseSavepoint();
     [[nodiscard]] Status rollbackToSavepoint();
 
-    // false = (key id, nonce) already seen: a replay.
+    // false = (request time, key id, nonce) already seen: a replay (the same signed bytes).
     [[nodiscard]] Result<bool> insertNonce(QByteArrayView keyId, QByteArrayView nonce,
-                                           std::int64_t nowMs);
+                                           std::int64_t requestMs);
 
     [[nodiscard]] Result<std::optional<DeviceRecord>> device(const crypto::Id16 &id);
     // Spends the nonce and reads the device's registration (deviceId null: no device); one
     // round trip on PostgreSQL.
     [[nodiscard]] Result<AdmitFacts> admitFacts(QByteArrayView keyId, QByteArrayView nonce,
-                                                std::int64_t nowMs, const crypto::Id16 *deviceId);
+                                                std::int64_t requestMs,
+                                                const crypto::Id16 *deviceId);
     // Admission and the work in one go (one round trip each on PostgreSQL, which then needs no
     // transaction around them). The caller judges the facts; nothing is stored for a request
     // that is not admissible. checkRecipient: HQ's envelopes go only to admissible devices.

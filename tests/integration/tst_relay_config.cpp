@@ -132,11 +132,11 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("newer"), r.err.constData());
     }
 
-    // Issue 13 (schema 3: fewer B-trees per append): a schema-2 database holding a device's
-    // envelope in HQ's mailbox, its stream position and a spent request nonce. After the relay
-    // migrated it: the envelope is in the mailbox and found by gap fill, the position is still
-    // held (the same bytes again: 200, others: 409), the nonce is still spent (replayed), and the
-    // tables are the new ones.
+    // Issue 13 (schemas 3 and 4: fewer B-trees per append): a schema-2 database holding a
+    // device's envelope in HQ's mailbox, its stream position and a spent request nonce. After the
+    // relay migrated it: the envelope is in the mailbox and found by gap fill, the position is
+    // still held (the same bytes again: 200, others: 409), the nonce is still spent (replayed),
+    // and the tables are the new ones.
     void schema2DatabaseIsMigrated()
     {
         RelayEnv env;
@@ -204,7 +204,7 @@ private Q_SLOTS:
         QCOMPARE(env.relay->terminate(), 0);
 
         QCOMPARE(sqliteShell(path, "SELECT value FROM relay_meta WHERE name = 'schema_version';"),
-                 QByteArray("3"));
+                 QByteArray("4"));
         for (const char *table : {"stream_index", "nonces"})
             QVERIFY2(sqliteShell(path, QByteArray("SELECT sql FROM sqlite_master WHERE name = '") +
                                            table + "';")
@@ -213,6 +213,11 @@ private Q_SLOTS:
         QCOMPARE(sqliteShell(path, "SELECT count(*) FROM sqlite_master"
                                    " WHERE name = 'envelopes_stream';"),
                  QByteArray("0"));
+        // Schema 4: spent nonces keyed by the request's signed time; the ones from before the
+        // upgrade (no request time kept) wait in nonces_legacy until retention.
+        QVERIFY(sqliteShell(path, "SELECT sql FROM sqlite_master WHERE name = 'nonces';")
+                    .contains("PRIMARY KEY (req_ms, key_id, nonce)"));
+        QCOMPARE(sqliteShell(path, "SELECT count(*) FROM nonces_legacy;"), QByteArray("1"));
         env.tearDown();
     }
 
