@@ -104,9 +104,17 @@ QString VaultController::lockoutText() const
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-QString VaultController::keyStoreDescription() const
+QString VaultController::keyStoreKind() const
 {
-    return m_keyStore.description();
+    switch (m_keyStore.kind()) {
+    case vault::KeyStoreKind::HardwareBacked:
+        return QStringLiteral("hardware");
+    case vault::KeyStoreKind::OsKeyRing:
+        return QStringLiteral("keyring");
+    case vault::KeyStoreKind::SoftwareFile:
+        break;
+    }
+    return QStringLiteral("software");
 }
 
 bool VaultController::keyStoreWeak() const

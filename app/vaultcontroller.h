@@ -39,7 +39,9 @@ class VaultController : public QObject
     Q_PROPERTY(double passphraseStrength READ passphraseStrength NOTIFY assessmentChanged)
     Q_PROPERTY(QString passphraseVerdict READ passphraseVerdict NOTIFY assessmentChanged)
     Q_PROPERTY(QStringList passphraseReasons READ passphraseReasons NOTIFY assessmentChanged)
-    Q_PROPERTY(QString keyStoreDescription READ keyStoreDescription CONSTANT)
+    // Where the vault's key is kept: "hardware", "keyring" or "software" (the pages say it in
+    // the officer's language; the platform's own description is English, for logs).
+    Q_PROPERTY(QString keyStoreKind READ keyStoreKind CONSTANT)
     Q_PROPERTY(bool keyStoreWeak READ keyStoreWeak CONSTANT)
 
 public:
@@ -74,7 +76,7 @@ public:
     [[nodiscard]] double passphraseStrength() const { return m_strength; }
     [[nodiscard]] QString passphraseVerdict() const { return m_verdict; }
     [[nodiscard]] QStringList passphraseReasons() const { return m_reasons; }
-    [[nodiscard]] QString keyStoreDescription() const;
+    [[nodiscard]] QString keyStoreKind() const;
     [[nodiscard]] bool keyStoreWeak() const;
 
     // Strength feedback while typing (create page). Keeps no copy.

@@ -463,6 +463,18 @@
         <source>Sync with HQ</source>
         <translation>Synchronizace s centrálou</translation>
     </message>
+    <message>
+        <source>this device&apos;s hardware-backed key store</source>
+        <translation>hardwarově chráněné úložiště klíčů tohoto zařízení</translation>
+    </message>
+    <message>
+        <source>the system key ring: apart from the vault&apos;s files, unlocked with your login</source>
+        <translation>systémová klíčenka: odděleně od souborů trezoru, odemyká se vaším přihlášením</translation>
+    </message>
+    <message>
+        <source>software key store (weaker: a file beside the vault)</source>
+        <translation>softwarové úložiště klíčů (slabší: soubor vedle trezoru)</translation>
+    </message>
 </context>
 <context>
     <name>NoticeBanner</name>

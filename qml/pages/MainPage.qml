@@ -272,7 +272,16 @@ Page {
             title: qsTr("Sync with HQ")
             sync: root.app.sync
             autoLockSeconds: root.app.autoLockSeconds
-            keyStoreText: root.app.vault.keyStoreDescription
+            keyStoreText: {
+                switch (root.app.vault.keyStoreKind) {
+                case "hardware":
+                    return qsTr("this device's hardware-backed key store")
+                case "keyring":
+                    return qsTr("the system key ring: apart from the vault's files, unlocked with your login")
+                default:
+                    return qsTr("software key store (weaker: a file beside the vault)")
+                }
+            }
         }
     }
     Component {

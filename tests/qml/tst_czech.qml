@@ -132,6 +132,29 @@ Item {
             verify(Fixture.setLanguage(""))
         }
 
+        // The Sync page names where the vault's key is kept, in the officer's language, and
+        // follows a switch back to English (the platform layer's own descriptions are English,
+        // for logs and the command line).
+        function test_key_store_named_in_czech() {
+            verify(Fixture.reset(true, true))
+            verify(Fixture.setLanguage("cs"))
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            window.width = 412
+            window.height = 915
+            window.showPage("sync")
+            wait(400)
+            let texts = collect(window.contentItem, [])
+            verify(texts.indexOf("softwarové úložiště klíčů (slabší: soubor vedle trezoru)") >= 0,
+                   texts.join(" | "))
+            verify(Fixture.setLanguage("en"))
+            wait(50)
+            texts = collect(window.contentItem, [])
+            verify(texts.indexOf("software key store (weaker: a file beside the vault)") >= 0,
+                   texts.join(" | "))
+            verify(Fixture.setLanguage(""))
+        }
+
         // The passphrase advice comes from the vault layer (sync/vault/passphrase.cpp); it is
         // shown while the officer types, so it speaks the officer's language too.
         function test_passphrase_advice_in_czech() {
