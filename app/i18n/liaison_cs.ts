@@ -461,7 +461,7 @@
     </message>
     <message>
         <source>Sync with HQ</source>
-        <translation>Synchronizace s centrálou</translation>
+        <translation>Synchronizace</translation>
     </message>
     <message>
         <source>this device&apos;s hardware-backed key store</source>

@@ -73,6 +73,7 @@ Page {
                 onClicked: root.back()
             }
             Label {
+                objectName: "pageTitle"
                 Layout.fillWidth: true
                 // The title keeps its room ("Nastavení" was elided to "Nasta…" beside a long
                 // Czech sync status); the sync chip gives way and elides instead.

@@ -132,6 +132,29 @@ Item {
             verify(Fixture.setLanguage(""))
         }
 
+        // A pushed page's title on the phone, beside the back button and a usual status, is
+        // read whole ("Synchronizace s ce…" was cut).
+        function test_pushed_page_titles_whole_in_czech() {
+            verify(Fixture.reset(true, true))
+            verify(Fixture.setLanguage("cs"))
+            const window = createTemporaryObject(windowComponent, stage, { app: Fixture.app })
+            verify(window)
+            window.width = 412
+            window.height = 915
+            for (const page of ["sync", "settings"]) {
+                window.showPage(page)
+                wait(400)
+                findChild(window.contentItem, "syncChip").text = "Synchronizováno právě teď"
+                wait(20)
+                const title = findChild(window.contentItem, "pageTitle")
+                verify(title.text.length > 0, page)
+                verify(!title.truncated, page + ": the title is cut: " + title.text)
+                window.back()
+                wait(400)
+            }
+            verify(Fixture.setLanguage(""))
+        }
+
         // The Sync page names where the vault's key is kept, in the officer's language, and
         // follows a switch back to English (the platform layer's own descriptions are English,
         // for logs and the command line).
