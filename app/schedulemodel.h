@@ -25,10 +25,10 @@ public:
         StartRole, // QDateTime in the item's zone
         EndRole,
         TimeZoneRole,
-        TimeTextRole, // "09:30 – 10:45 CET"; "01:30 CEST – 02:30 CET" across a change
+        TimeTextRole,     // "09:30 – 10:45 CET"; "01:30 CEST – 02:30 CET" across a change
         HomeTimeTextRole, // "Home time: 16:30 – 17:00 CET"; empty where home shows the same
-        DayTextRole,  // the locale's long date (section), in the item's zone: "Tuesday, 8 December 2026",
-                      // "úterý 8. prosince 2026"
+        DayTextRole, // the locale's long date (section), in the item's zone: "Tuesday, 8 December
+                     // 2026", "úterý 8. prosince 2026"
         VenueRole,
         AddressRole,
         HasPositionRole,

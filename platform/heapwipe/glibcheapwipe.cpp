@@ -4,8 +4,9 @@
 // QString and QByteArray), and glibc's free() leaves their bytes in the freed chunk until it is
 // reused. After a lock, tests/residue/residue_memory.cpp found such texts in freed chunks of
 // [heap] in every run (14 to 18 of them). So the app's executable (and liaison-hq's, which holds
-// HQ's content key and every record) defines free() and realloc() itself: each zeroes the whole chunk (malloc_usable_size) before glibc gets it back, for every
-// library in the process (the dynamic linker binds their free() to the executable's).
+// HQ's content key and every record) defines free() and realloc() itself: each zeroes the whole
+// chunk (malloc_usable_size) before glibc gets it back, for every library in the process (the
+// dynamic linker binds their free() to the executable's).
 //
 // glibc only (__libc_free, __libc_malloc, __libc_realloc): platform/CMakeLists.txt compiles this
 // into liaison_heapwipe's users on Linux desktops without sanitizers (AddressSanitizer defines

@@ -1,7 +1,7 @@
 // Issue 9 point 1 (SQLite; the PostgreSQL read path is the same RelayStore::loadPage and is
 // covered for correctness by tst_relay_api): mailbox and stream reads are bounded by bytes.
-// One enrolled device posts 30 envelopes of 16 MB (480 MB) into HQ's mailbox; HQ pulls them all with its
-// default batch (limit 200). The relay's peak resident size (VmHWM from /proc, ASan with
+// One enrolled device posts 30 envelopes of 16 MB (480 MB) into HQ's mailbox; HQ pulls them all
+// with its default batch (limit 200). The relay's peak resident size (VmHWM from /proc, ASan with
 // quarantine_size_mb=0 so that freed memory is freed) stays under 300 MB, and /v1/health
 // answers throughout (200, each within 6 s: its own storage deadline is 5 s).
 
@@ -107,8 +107,7 @@ private Q_SLOTS:
                             QStringLiteral("detect_leaks=0:quarantine_size_mb=0:abort_on_error=1"));
         // One device sends all 480 MB, within its default share of HQ's mailbox (issue 9 point 5,
         // 1 GiB): the relay runs as shipped.
-        QVERIFY2(env.startRelay({"--quiet"}),
-                 qPrintable(env.error));
+        QVERIFY2(env.startRelay({"--quiet"}), qPrintable(env.error));
     }
 
     void cleanup() { env.tearDown(); }

@@ -22,9 +22,9 @@ TestFixture::~TestFixture() = default;
 
 bool TestFixture::reset(bool createVault, bool seed, int autoLockMs, bool keyRing)
 {
-    auto next = std::make_unique<AppFixture>(
-        autoLockMs, kFixtureStartMs,
-        keyRing ? vault::KeyStoreKind::OsKeyRing : vault::KeyStoreKind::SoftwareFile);
+    auto next = std::make_unique<AppFixture>(autoLockMs, kFixtureStartMs,
+                                             keyRing ? vault::KeyStoreKind::OsKeyRing
+                                                     : vault::KeyStoreKind::SoftwareFile);
     bool ok = true;
     if (createVault || seed)
         ok = bool(next->createVault());

@@ -62,7 +62,7 @@ private:
     struct Visit
     {
         const char *title;
-        const char *zone; // the venue's
+        const char *zone;  // the venue's
         const char *start; // ISO 8601 with offset
         const char *end;
     };
@@ -150,8 +150,7 @@ private Q_SLOTS:
                       {QStringLiteral("-silent"), QStringLiteral("-locations"),
                        QStringLiteral("none"), QStringLiteral("qml"), QStringLiteral("app"),
                        QStringLiteral("platform/qtpositionsource.cpp"),
-                       QStringLiteral("sync/vault/passphrase.cpp"),
-                       QStringLiteral("-ts"), fresh});
+                       QStringLiteral("sync/vault/passphrase.cpp"), QStringLiteral("-ts"), fresh});
         QVERIFY2(lupdate.waitForFinished(120000), "lupdate (qt6-l10n-tools) did not run");
         QCOMPARE(lupdate.exitCode(), 0);
         QStringList missing;
@@ -575,17 +574,16 @@ private Q_SLOTS:
     {
         auto f = seeded();
         QVERIFY(f);
-        const auto restore = qScopeGuard([] {
-            app::setDisplayLocale(QLocale(QLocale::English, QLocale::UnitedKingdom));
-        });
+        const auto restore = qScopeGuard(
+            [] { app::setDisplayLocale(QLocale(QLocale::English, QLocale::UnitedKingdom)); });
         app::setDisplayLocale(QLocale(QLocale::Czech));
         QCOMPARE(f->app->schedule()->index(0).data(app::ScheduleModel::DayTextRole).toString(),
                  QStringLiteral("úterý 22. září 2026"));
         const QDateTime at(QDate(2026, 12, 5), QTime(14, 30), QTimeZone::utc());
-        const qint64 sameYear = QDateTime(QDate(2026, 12, 6), QTime(9, 0), QTimeZone::utc())
-                                    .toMSecsSinceEpoch();
-        const qint64 nextYear = QDateTime(QDate(2027, 1, 6), QTime(9, 0), QTimeZone::utc())
-                                    .toMSecsSinceEpoch();
+        const qint64 sameYear =
+            QDateTime(QDate(2026, 12, 6), QTime(9, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+        const qint64 nextYear =
+            QDateTime(QDate(2027, 1, 6), QTime(9, 0), QTimeZone::utc()).toMSecsSinceEpoch();
         QCOMPARE(app::formatDateTime(at, sameYear), QStringLiteral("so 5. 12. 14:30"));
         QCOMPARE(app::formatDateTime(at, nextYear), QStringLiteral("so 5. 12. 2026 14:30"));
         // English keeps its own patterns.
@@ -603,8 +601,8 @@ private Q_SLOTS:
         auto f = withSchedule({
             {"Prague, before", "Europe/Prague", "2026-10-24T10:00:00+02:00",
              "2026-10-24T11:00:00+02:00"},
-            {"Prague, across the night of the change", "Europe/Prague",
-             "2026-10-25T01:30:00+02:00", "2026-10-25T02:30:00+01:00"},
+            {"Prague, across the night of the change", "Europe/Prague", "2026-10-25T01:30:00+02:00",
+             "2026-10-25T02:30:00+01:00"},
             {"New York, both on summer time", "America/New_York", "2026-10-24T10:00:00-04:00",
              "2026-10-24T11:00:00-04:00"},
             {"New York, only Europe changed", "America/New_York", "2026-10-26T10:00:00-04:00",
@@ -659,13 +657,14 @@ private Q_SLOTS:
                  QStringLiteral("Home time: 19:30 – 21:30 EDT"));
         f->app->setProperty("homeTimeZone", QStringLiteral("Mars/Olympus_Mons"));
         QCOMPARE(f->app->property("homeTimeZone").toString(), QStringLiteral("America/New_York"));
-        app::AppServices services{f->tmp.filePath(QStringLiteral("vault")), f->keyStore,
-                                  f->vaultClock, f->clock, {}};
+        app::AppServices services{
+            f->tmp.filePath(QStringLiteral("vault")), f->keyStore, f->vaultClock, f->clock, {}};
         services.settingsFile = f->tmp.filePath(QStringLiteral("settings.ini"));
         app::AppController restarted(std::move(services));
         QCOMPARE(restarted.property("homeTimeZone").toString(), QStringLiteral("America/New_York"));
-        QVERIFY(restarted.property("homeTimeZoneChoices").toStringList().contains(
-            QStringLiteral("Europe/Prague")));
+        QVERIFY(restarted.property("homeTimeZoneChoices")
+                    .toStringList()
+                    .contains(QStringLiteral("Europe/Prague")));
     }
 
     // Issue 11 "Cases": channel, status and priority filters narrow the list and combine.
@@ -722,9 +721,9 @@ private Q_SLOTS:
         hq.type = reject.op.type;
         hq.scope = reject.op.scope;
         hq.owner = reject.op.author();
-        hq.fields.insert(QStringLiteral("text"),
-                         model::FieldState{QCborValue(QStringLiteral("Left at 10:00")),
-                                           reject.op.stamp});
+        hq.fields.insert(
+            QStringLiteral("text"),
+            model::FieldState{QCborValue(QStringLiteral("Left at 10:00")), reject.op.stamp});
         reject.authoritative = hq;
         auto applied = a.session()->records().applyReject(reject);
         QVERIFY2(applied, applied ? "" : qPrintable(applied.error().message));
@@ -732,8 +731,9 @@ private Q_SLOTS:
         app::SyncStatusFacade &s = *a.sync();
         QCOMPARE(s.heldCount(), 1);
         const QVariantMap held = s.held().front().toMap();
-        QVERIFY2(held.value(QStringLiteral("what")).toString().startsWith(QStringLiteral(
-                     "Field report, held ")),
+        QVERIFY2(held.value(QStringLiteral("what"))
+                     .toString()
+                     .startsWith(QStringLiteral("Field report, held ")),
                  qPrintable(held.value(QStringLiteral("what")).toString()));
         QCOMPARE(held.value(QStringLiteral("why")).toString(),
                  QStringLiteral("HQ refused it: too many changes from this device at once"));
@@ -758,8 +758,7 @@ private Q_SLOTS:
         QVERIFY(f);
         app::AppController &a = *f->app;
         QStringList shown;
-        connect(a.notice(), &app::InAppNotice::changed, this,
-                [&] { shown << a.notice()->text(); });
+        connect(a.notice(), &app::InAppNotice::changed, this, [&] { shown << a.notice()->text(); });
         // HQ's own replica whose snapshots the device takes (as RESYNCs would bring them).
         ModelReplica hq;
         QVERIFY(hq.open(f->tmp.path(), QStringLiteral("hq-notice"), idOf(0xf0),
@@ -804,8 +803,8 @@ private Q_SLOTS:
         a.refreshAll(); // nothing new
         QCOMPARE(shown.size(), 3);
 
-        QVERIFY(a.reportActions()->sendReport(QStringLiteral("Canary report 7Q"), false,
-                                              QString()));
+        QVERIFY(
+            a.reportActions()->sendReport(QStringLiteral("Canary report 7Q"), false, QString()));
         a.refreshAll();
         auto outbox = a.session()->records().pendingOutbox();
         QVERIFY(outbox && outbox->size() == 1);
