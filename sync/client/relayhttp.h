@@ -176,9 +176,14 @@ private:
         qsizetype maxResponseBytes = kDefaultMaxResponseBytes;
         bool tooLarge = false;
         bool headersTimedOut = false;
+        // The body as read so far: drained from the reply at every readyRead (never more than
+        // maxResponseBytes), so Qt's HTTP thread always has room to go on reading.
+        QByteArray received;
         QPointer<QNetworkReply> reply;
     };
 
+    // Moves what the reply has read into the call's body, or refuses the answer past its bound.
+    void drain(const std::shared_ptr<Call> &c, QNetworkReply *reply);
     // The answer passed its bound: stop reading it.
     void refuseTooLarge(const std::shared_ptr<Call> &c, QNetworkReply *reply);
 

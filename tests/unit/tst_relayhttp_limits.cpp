@@ -1,6 +1,7 @@
 // Issue 8 point 12, security review L-14 (DESIGN.md "Relay": the relay is untrusted): the client
 // bounds the size of every relay response it reads. A tiny hostile HTTP server on loopback
-// answers with a huge body (with and without a length), with header lines that never end (one
+// answers with a huge body (with a length, chunked in 64 KiB chunks, and chunked in 1,000-byte
+// chunks, many to a socket read), with header lines that never end (one
 // line every few milliseconds: Qt counts no progress while it reads headers, so only a deadline
 // stops it), or with a wipe token far larger than one; each call must end in a clean failure
 // while the server has sent only a bounded part of what it meant to send (the client stopped
@@ -38,7 +39,7 @@ constexpr int kDripMs = 5;
 class HostileServer : public QObject
 {
 public:
-    enum class Mode { Small, HugeBody, HugeChunked, EndlessHeaders, HugeToken };
+    enum class Mode { Small, HugeBody, HugeChunked, HugeSmallChunks, EndlessHeaders, HugeToken };
 
     explicit HostileServer(Mode mode)
         : m_mode(mode)
@@ -79,6 +80,7 @@ private:
             m_left = kFlood;
             break;
         case Mode::HugeChunked:
+        case Mode::HugeSmallChunks:
             head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                    "Transfer-Encoding: chunked\r\n\r\n";
             m_left = kFlood;
@@ -131,6 +133,12 @@ private:
                 chunk = QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
                 break;
             }
+            case Mode::HugeSmallChunks:
+                // Many chunks per socket read: Qt keeps one buffer per chunk, which is what
+                // stalled a client that left the body in the reply's bounded read buffer.
+                for (int i = 0; i < 64; ++i)
+                    chunk += "3e8\r\n" + QByteArray(1000, 'x') + "\r\n";
+                break;
             default:
                 chunk = QByteArray(int(std::min<qint64>(m_left, 64 * 1024)), 'x');
                 break;
@@ -138,7 +146,8 @@ private:
             m_left -= chunk.size();
             write(s, chunk);
         }
-        if (m_left <= 0 && m_mode == Mode::HugeChunked && !m_trailerSent) {
+        if (m_left <= 0 && (m_mode == Mode::HugeChunked || m_mode == Mode::HugeSmallChunks) &&
+            !m_trailerSent) {
             m_trailerSent = true;
             write(s, "0\r\n\r\n");
         }
@@ -202,6 +211,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("mode");
         QTest::newRow("Content-Length") << int(HostileServer::Mode::HugeBody);
         QTest::newRow("chunked, no length") << int(HostileServer::Mode::HugeChunked);
+        QTest::newRow("small chunks, no length") << int(HostileServer::Mode::HugeSmallChunks);
         QTest::newRow("endless headers") << int(HostileServer::Mode::EndlessHeaders);
     }
 
