@@ -459,6 +459,12 @@ QCborMap PolicyPayload::toCbor() const
     put(m, Key::AutoLockSeconds, qint64(autoLockSeconds));
     put(m, Key::EraseAfter, qint64(eraseAfter));
     put(m, Key::Version, qint64(version));
+    if (relayPins) {
+        QCborArray pins;
+        for (const RelayPin &pin : *relayPins)
+            pins.append(cbor::fixedToCbor(pin));
+        put(m, Key::RelayPins, pins);
+    }
     return m;
 }
 
@@ -469,6 +475,24 @@ Result<PolicyPayload> PolicyPayload::fromCbor(const QCborMap &map)
     p.autoLockSeconds = std::uint32_t(r.unsignedAt(k(Key::AutoLockSeconds), 7 * 24 * 3600));
     p.eraseAfter = std::uint32_t(r.unsignedAt(k(Key::EraseAfter), 1000));
     p.version = r.unsignedAt(k(Key::Version));
+    if (r.has(k(Key::RelayPins))) {
+        const QCborArray pins = r.arrayAt(k(Key::RelayPins));
+        if (r.ok() && (pins.isEmpty() || pins.size() > kEnrolMaxPins))
+            r.reject(QStringLiteral("%1 relay pins (1 to %2 allowed)")
+                         .arg(pins.size())
+                         .arg(kEnrolMaxPins));
+        QList<RelayPin> list;
+        for (qsizetype i = 0; r.ok() && i < pins.size(); ++i) {
+            const QCborValue v = pins.at(i);
+            const auto pin = v.isByteArray() ? RelayPin::fromBytes(v.toByteArray()) : std::nullopt;
+            if (!pin)
+                r.reject(QStringLiteral("relay pin %1 is not 32 bytes").arg(i));
+            else
+                list.append(*pin);
+        }
+        if (r.ok())
+            p.relayPins = std::move(list);
+    }
     return finished(r, std::move(p));
 }
 

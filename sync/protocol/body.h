@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "error.h"
 #include "protocol/cbor.h"
+#include "protocol/enrolment.h"
 
 #include <QByteArray>
 #include <QCborArray>
@@ -241,13 +242,20 @@ struct ScopeJoinPayload
     friend bool operator==(const ScopeJoinPayload &, const ScopeJoinPayload &) = default;
 };
 
-// POLICY (HQ).
+// POLICY (HQ). relayPins rolls the relay's TLS pins over (DESIGN.md "Relay"): absent leaves the
+// device's pins as they are; present holds 1..kEnrolMaxPins pins and replaces them.
 struct PolicyPayload
 {
-    enum class Key : std::uint64_t { AutoLockSeconds = 0, EraseAfter = 1, Version = 2 };
+    enum class Key : std::uint64_t {
+        AutoLockSeconds = 0,
+        EraseAfter = 1,
+        Version = 2,
+        RelayPins = 3
+    };
     std::uint32_t autoLockSeconds = 60;
     std::uint32_t eraseAfter = 0; // failed unlocks before crypto-erase; 0 = never
     std::uint64_t version = 0;
+    std::optional<QList<RelayPin>> relayPins;
 
     [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<PolicyPayload> fromCbor(const QCborMap &map);

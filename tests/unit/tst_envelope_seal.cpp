@@ -537,6 +537,58 @@ private Q_SLOTS:
         QVERIFY(!unpadBody(goodBody));
     }
 
+    // A POLICY may roll the relay's TLS pins over (DESIGN.md "Relay"): absent leaves them, present
+    // holds 1..kEnrolMaxPins pins of 32 bytes; every other shape is refused, sealed or not.
+    void policyRelayPinsRoundTripAndStrictShapes()
+    {
+        World w;
+        const Party &a = *w.devices[0];
+        PolicyPayload pins{300, 5, 7, QList<RelayPin>{randomFixed<RelayPin>()}};
+        for (qsizetype n : {qsizetype(1), kEnrolMaxPins}) {
+            pins.relayPins->resize(0);
+            for (qsizetype i = 0; i < n; ++i)
+                pins.relayPins->append(randomFixed<RelayPin>());
+            auto sealed = sealEnvelope(w.down(a, Kind::Policy, pins.toCbor()), w.hq.sign.secretKey);
+            QVERIFY(sealed);
+            auto got = receiveEnvelope(sealed->bytes, 1 << 20, w.deviceContext(a),
+                                       w.hq.sign.publicKey, a.lookup());
+            QVERIFY2(got, got ? "" : qPrintable(got.error().toError().message));
+            QCOMPARE(*PolicyPayload::fromCbor(got->body.payload), pins);
+        }
+        const PolicyPayload none{300, 5, 7, std::nullopt};
+        QVERIFY(!none.toCbor().contains(qint64(PolicyPayload::Key::RelayPins)));
+        QCOMPARE(*PolicyPayload::fromCbor(none.toCbor()), none);
+
+        const QByteArray pin(32, 'p');
+        QCborArray tooMany;
+        for (qsizetype i = 0; i <= kEnrolMaxPins; ++i)
+            tooMany.append(pin);
+        const std::vector<std::pair<const char *, QCborValue>> bad = {
+            {"no pins", QCborArray{}},
+            {"too many pins", tooMany},
+            {"a short pin", QCborArray{pin, QByteArray(31, 'p')}},
+            {"a long pin", QCborArray{QByteArray(33, 'p')}},
+            {"a text pin", QCborArray{QString::fromLatin1(pin.toHex())}},
+            {"not an array", pin},
+            {"null", QCborValue(nullptr)}};
+        for (const auto &[why, value] : bad) {
+            QCborMap m = none.toCbor();
+            m.insert(qint64(PolicyPayload::Key::RelayPins), value);
+            QVERIFY2(!PolicyPayload::fromCbor(m), why);
+            QVERIFY2(!sealEnvelope(w.down(a, Kind::Policy, m), w.hq.sign.secretKey), why);
+            // sealed anyway (a sender that skips the schema): the device refuses the body
+            SealParams params = w.down(a, Kind::Policy, m);
+            params.bodyOptions.validatePayload = [](Kind, const QCborMap &) -> Status {
+                return {};
+            };
+            auto env = sealEnvelope(params, w.hq.sign.secretKey);
+            QVERIFY(env);
+            auto r = receiveEnvelope(env->bytes, 1 << 20, w.deviceContext(a), w.hq.sign.publicKey,
+                                     a.lookup());
+            QVERIFY2(!r && r.error().fault == EnvelopeFault::Body, why);
+        }
+    }
+
     // Test 6: no repeated nonce. 10^6 real seals take minutes under ASan (X25519 + Ed25519 per
     // seal), so 10^6 nonces are drawn through newEnvelopeNonce() (the exact call sealEnvelope
     // makes) and 10^4 full seals are checked for distinct nonces, CEKs (via commitments) and
@@ -891,6 +943,18 @@ private:
             writeFile(cborDir, QStringLiteral("body-%1").arg(name), body);
             ++i;
         }
+        // A POLICY that rolls the relay pins over (PolicyPayload::Key::RelayPins).
+        const PolicyPayload rollover{120, 10, 2,
+                                     QList<RelayPin>{*RelayPin::fromBytes(QByteArray(32, 'b')),
+                                                     *RelayPin::fromBytes(QByteArray(32, 'c'))}};
+        auto s =
+            sealEnvelope(k.downParams(1, Kind::Policy, rollover.toCbor()), k.senderSign.secretKey);
+        QVERIFY(s);
+        writeFile(envDir, QStringLiteral("mode1-policy_pins"), char(1) + s->bytes);
+        const QByteArray rolloverBody =
+            *encodeBody({Kind::Policy, 1767225600000, rollover.toCbor()});
+        writeFile(envDir, QStringLiteral("mode2-policy_pins"), char(2) + rolloverBody);
+        writeFile(cborDir, QStringLiteral("body-policy_pins"), rolloverBody);
         for (const auto &[kind, payload] : ups)
             writeFile(cborDir,
                       QStringLiteral("body-%1").arg(QString::fromLatin1(kindName(kind)).toLower()),
