@@ -52,7 +52,7 @@ struct OpsDesk
     relaytest::Backend backend;
     relaytest::RelayProcess relay;
     QString relayUrl;
-    QJsonObject status; // `status --json`: contentKey, boxPublicKey ...
+    QJsonObject status; // `status --json`: signPublicKey, boxPublicKey ...
 
     [[nodiscard]] bool start(const QStringList &scopes)
     {
@@ -82,7 +82,7 @@ struct OpsDesk
         }
         status = d.hq({QStringLiteral("status")}).json;
         dep.content.publicKey = *crypto::SignPublicKey::fromHex(
-            status.value(QStringLiteral("contentKey")).toString().toLatin1());
+            status.value(QStringLiteral("signPublicKey")).toString().toLatin1());
         return true;
     }
 

@@ -94,9 +94,11 @@ void TestHqCliPublish::publishReachesExactlyTheScopesDevices()
     const Run status = d.hq({QStringLiteral("status")});
     QCOMPARE(status.json.value(QStringLiteral("unpublishedEdits")).toInt(), 0);
 
+    // The desk's signing PUBLIC key, named as what it is (not "contentKey").
+    QVERIFY(!status.json.contains(QStringLiteral("contentKey")));
     // ---- the device (library device side, its own store) ----
     dep.content.publicKey = *crypto::SignPublicKey::fromHex(
-        status.json.value(QStringLiteral("contentKey")).toString().toLatin1());
+        status.json.value(QStringLiteral("signPublicKey")).toString().toLatin1());
     e2e::TestClock clock;
     e2e::DeviceNode dev(dep, clock);
     {

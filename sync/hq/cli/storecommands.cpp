@@ -115,7 +115,7 @@ int status(Context &ctx)
     QJsonObject &r = ctx.result();
     r.insert(QStringLiteral("deployment"), QString::fromLatin1(c.deployment.toHex()));
     r.insert(QStringLiteral("rootPublicKey"), QString::fromLatin1(c.rootKey.toHex()));
-    r.insert(QStringLiteral("contentKey"),
+    r.insert(QStringLiteral("signPublicKey"),
              QString::fromLatin1(desk.identity().sign.publicKey.toHex()));
     r.insert(QStringLiteral("boxPublicKey"),
              QString::fromLatin1(desk.identity().box.publicKey.toHex()));
