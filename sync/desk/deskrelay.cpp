@@ -1,5 +1,6 @@
 #include "desk/deskrelay.h"
 
+#include "desk/deskpolicy.h"
 #include "desk/enrolment.h"
 #include "protocol/hqcert.h"
 
@@ -40,8 +41,9 @@ private:
 class DeskRelay::Resync final : public streams::ResyncSource
 {
 public:
-    explicit Resync(hq::HqApplier &applier)
+    Resync(hq::HqApplier &applier, DeskStore &desk)
         : m_applier(applier)
+        , m_desk(desk)
     {}
     [[nodiscard]] Result<streams::ResyncContent> resyncContent(store::Database &db,
                                                                const crypto::Id16 &device) override
@@ -54,6 +56,11 @@ public:
             return std::unexpected(wipeId.error());
         if (*wipeId)
             content->wipeId = **wipeId;
+        // The policy the desk last sent (with the relay pins): a re-synced device has it too.
+        auto policy = DeskPolicy(m_desk).current();
+        if (!policy)
+            return std::unexpected(policy.error());
+        content->policy = *policy;
         return content;
     }
     [[nodiscard]] Result<std::optional<QCborMap>> refreshReject(const crypto::Id16 &device,
@@ -64,6 +71,7 @@ public:
 
 private:
     hq::HqApplier &m_applier;
+    DeskStore &m_desk;
 };
 
 Result<client::RelayEndpoint> relayEndpoint(const DeskConfig &config)
@@ -79,6 +87,13 @@ Result<client::RelayEndpoint> relayEndpoint(const DeskConfig &config)
                 Errc::InvalidArgument,
                 QStringLiteral("\"%1\" is not a relay pin (base64 or 64 hex digits)").arg(p));
         e.pins.append(*pin);
+    }
+    // The set before the last rollover too: the relay may still serve the old key while the
+    // devices fetch the POLICY that names the new ones (deskpolicy.h).
+    for (const QString &p : config.previousRelayPins) {
+        auto pin = client::parseSpkiPin(p.toLatin1());
+        if (pin && !e.pins.contains(*pin))
+            e.pins.append(*pin);
     }
     if (auto s = client::validateEndpoint(e); !s)
         return std::unexpected(s.error());
@@ -113,7 +128,7 @@ Result<std::unique_ptr<DeskRelay>> DeskRelay::open(DeskStore &desk)
         std::make_unique<streams::StreamOutbox>(db, *r->m_identity, desk.registry(), desk.clock());
     r->m_receiver = std::make_unique<streams::Receiver>(db, *r->m_identity, desk.registry(),
                                                         *r->m_applier, *r->m_outbox, desk.clock());
-    r->m_resync = std::make_unique<Resync>(*r->m_applier);
+    r->m_resync = std::make_unique<Resync>(*r->m_applier, desk);
     r->m_receiver->setResyncSource(r->m_resync.get());
     if (const auto &cert = desk.config().certificate) {
         r->m_receiver->setCertificateSerial(cert->serial);

@@ -1,6 +1,7 @@
 #include "desk/deskstore.h"
 
 #include "desk/deskactivity.h"
+#include "desk/deskpolicy.h"
 #include "desk/enrolment.h"
 #include "desk/remotewipe.h"
 #include "model/records.h"
@@ -61,7 +62,8 @@ const std::vector<store::Migration> &deskMigrations()
 {
     static const std::vector<store::Migration> m = {
         createConfigTable, createScopeTable,    createAuditTable,     createImportKeyTable,
-        createWipeTable,   createAlarmAckTable, createEnrolmentTable, addEnrolmentReplacesColumn};
+        createWipeTable,   createAlarmAckTable, createEnrolmentTable, addEnrolmentReplacesColumn,
+        createPolicyTable};
     return m;
 }
 
@@ -228,6 +230,10 @@ Status DeskStore::loadConfig()
     const QString pins = st->columnText(5);
     m_config.relayPins = pins.isEmpty() ? QStringList() : pins.split(QLatin1Char('\n'));
     m_config.createdMs = st->columnInt64(6);
+    auto previous = previousRelayPins(database());
+    if (!previous)
+        return std::unexpected(previous.error());
+    m_config.previousRelayPins = *previous;
     m_config.certificate.reset();
     if (!st->columnIsNull(7)) {
         auto cert = protocol::HqCertificate::decode(st->columnBlob(7));

@@ -41,6 +41,8 @@ struct DeskConfig
     crypto::SignPublicKey rootKey;
     QString relayUrl;
     QStringList relayPins;
+    QStringList previousRelayPins; // the set before the last rollover: the desk still accepts it
+                                   // (deskpolicy.h)
     qint64 createdMs = 0;
     std::optional<protocol::HqCertificate> certificate; // the newest one installed
 };
@@ -86,6 +88,8 @@ public:
     [[nodiscard]] const QString &officer() const { return m_officer; }
 
     [[nodiscard]] const DeskConfig &config() const { return m_config; }
+    // Reads desk_config again (after a change committed by another desk layer).
+    [[nodiscard]] Status reloadConfig() { return loadConfig(); }
     [[nodiscard]] const vault::Identity &identity() const { return *m_vault->identity(); }
     [[nodiscard]] const crypto::SignPublicKey &relayAdminPublicKey() const
     {

@@ -520,7 +520,7 @@ int runCli(const QStringList &args)
         }
         words.append(a);
         wordIndexes.append(i);
-        if (words.size() == 2)
+        if (words.size() == 3) // the longest command has three ("relay pins set")
             break;
     }
     // The longest command that the words name.

@@ -1,8 +1,11 @@
 // `publish` and `device list`: HQ's records out to the devices through the relay, and the
-// devices as the desk sees them (DESIGN.md "Topology", "Streams").
+// devices as the desk sees them (DESIGN.md "Topology", "Streams"). `relay pins set`: the relay's
+// TLS pins rolled over by a POLICY (DESIGN.md "Relay"; the logic is desk::DeskPolicy).
 
 #include "cli.h"
 
+#include "client/relayhttp.h"
+#include "desk/deskpolicy.h"
 #include "desk/deskrelay.h"
 #include "desk/remotewipe.h"
 
@@ -12,6 +15,7 @@ namespace {
 
 const QString kOptTimeout = QStringLiteral("timeout");
 const QString kOptScope = QStringLiteral("scope");
+const QString kOptPin = QStringLiteral("pin");
 
 int timeoutMs(Context &ctx, bool *ok)
 {
@@ -153,6 +157,61 @@ int deviceList(Context &ctx)
     return ctx.finish();
 }
 
+int relayPinsSet(Context &ctx)
+{
+    if (!ctx.positional().isEmpty())
+        return ctx.usage(QStringLiteral("relay pins set takes no arguments, only --pin P"));
+    const QStringList given = ctx.values(kOptPin);
+    if (given.isEmpty())
+        return ctx.usage(QStringLiteral("give the relay's new pins with --pin P (1 to %1)")
+                             .arg(protocol::kEnrolMaxPins));
+    if (given.size() > protocol::kEnrolMaxPins)
+        return ctx.usage(QStringLiteral("at most %1 relay pins (a device keeps no more), not %2")
+                             .arg(protocol::kEnrolMaxPins)
+                             .arg(given.size()));
+    QList<protocol::RelayPin> pins;
+    for (const QString &text : given) {
+        const auto pin = client::parseSpkiPin(text.trimmed().toLatin1());
+        if (!pin)
+            return ctx.usage(QStringLiteral("\"%1\" is not a relay pin (64 hex digits or base64 of "
+                                            "the SHA-256 of the relay's TLS public key)")
+                                 .arg(text));
+        const auto relayPin = *protocol::RelayPin::fromBytes(pin->view());
+        if (pins.contains(relayPin))
+            return ctx.usage(QStringLiteral("the pin %1 is given twice").arg(text));
+        pins.append(relayPin);
+    }
+    auto store = ctx.openStore();
+    if (!store)
+        return store.error();
+    desk::DeskStore &desk = **store;
+    auto relay = desk::DeskRelay::open(desk);
+    if (!relay)
+        return ctx.fail(QStringLiteral("relay"), relay.error());
+    auto done = desk::DeskPolicy(desk).setRelayPins((*relay)->outbox(), pins);
+    if (!done)
+        return ctx.fail(QStringLiteral("relay pins"), done.error());
+    QJsonObject &r = ctx.result();
+    r.insert(QStringLiteral("pins"), QJsonArray::fromStringList(done->pins));
+    r.insert(QStringLiteral("previousPins"), QJsonArray::fromStringList(done->previousPins));
+    r.insert(QStringLiteral("policyVersion"), qint64(done->policy.version));
+    r.insert(QStringLiteral("queued"), QJsonArray::fromStringList(done->queuedTo));
+    r.insert(QStringLiteral("atNextResync"), QJsonArray::fromStringList(done->notYet));
+    ctx.line(QStringLiteral("relay pins replaced: %1 pin(s), policy version %2; the POLICY is "
+                            "queued for %3 device(s)%4")
+                 .arg(done->pins.size())
+                 .arg(done->policy.version)
+                 .arg(done->queuedTo.size())
+                 .arg(done->notYet.isEmpty()
+                          ? QString()
+                          : QStringLiteral(" (%1 more get it at their next resync)")
+                                .arg(done->notYet.size())));
+    ctx.line(QStringLiteral("the desk keeps accepting the previous %1 pin(s) until the next "
+                            "rollover; next: liaison-hq publish")
+                 .arg(done->previousPins.size()));
+    return ctx.finish();
+}
+
 } // namespace
 
 void addRelayCommands(QList<Command> &out)
@@ -175,6 +234,18 @@ void addRelayCommands(QList<Command> &out)
                                  QStringLiteral("scope")});
                 },
                 deviceList});
+    out.append(
+        {{QStringLiteral("relay"), QStringLiteral("pins"), QStringLiteral("set")},
+         QStringLiteral("Roll the relay's TLS pins over: a signed POLICY tells every device"),
+         QString(),
+         [](QCommandLineParser &p) {
+             p.addOption({kOptPin,
+                          QStringLiteral("A new pin: SHA-256 of the relay's TLS public key (64 hex "
+                                         "digits or base64); repeat for each, 1 to %1.")
+                              .arg(protocol::kEnrolMaxPins),
+                          QStringLiteral("pin")});
+         },
+         relayPinsSet});
 }
 
 } // namespace liaison::hqcli

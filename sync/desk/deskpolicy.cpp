@@ -1,0 +1,185 @@
+#include "desk/deskpolicy.h"
+
+#include "client/relayhttp.h"
+#include "vault/vault.h"
+
+namespace liaison::desk {
+
+namespace {
+
+QString joinPins(const QStringList &pins)
+{
+    return pins.isEmpty() ? QStringLiteral("") : pins.join(QLatin1Char('\n'));
+}
+
+QStringList splitPins(const QString &text)
+{
+    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
+}
+
+struct PolicyRow
+{
+    std::uint64_t version = 0;
+    std::uint32_t autoLockSeconds = 0;
+    std::uint32_t eraseAfter = vault::kDefaultEraseAfter;
+    QStringList previousPins;
+};
+
+Result<std::optional<PolicyRow>> readRow(store::Database &db)
+{
+    auto st = db.prepare("SELECT version, auto_lock_s, erase_after, previous_pins FROM desk_policy "
+                         "WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    auto row = st->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<PolicyRow>();
+    PolicyRow r;
+    r.version = std::uint64_t(st->columnInt64(0));
+    r.autoLockSeconds = std::uint32_t(st->columnInt64(1));
+    r.eraseAfter = std::uint32_t(st->columnInt64(2));
+    r.previousPins = splitPins(st->columnText(3));
+    return std::optional<PolicyRow>(r);
+}
+
+Result<QList<protocol::RelayPin>> parsePins(const QStringList &pins)
+{
+    QList<protocol::RelayPin> out;
+    for (const QString &p : pins) {
+        auto pin = client::parseSpkiPin(p.toLatin1());
+        if (!pin)
+            return fail(Errc::Tampered, QStringLiteral("the desk's relay pins are damaged"));
+        out.append(*protocol::RelayPin::fromBytes(pin->view()));
+    }
+    return out;
+}
+
+} // namespace
+
+Status createPolicyTable(store::Database &db)
+{
+    return db.execute("CREATE TABLE desk_policy (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                      "version INTEGER NOT NULL, auto_lock_s INTEGER NOT NULL, "
+                      "erase_after INTEGER NOT NULL, previous_pins TEXT NOT NULL)");
+}
+
+Result<QStringList> previousRelayPins(store::Database &db)
+{
+    auto row = readRow(db);
+    if (!row)
+        return std::unexpected(row.error());
+    return *row ? (*row)->previousPins : QStringList();
+}
+
+DeskPolicy::DeskPolicy(DeskStore &desk)
+    : m_desk(desk)
+{}
+
+Result<std::optional<protocol::PolicyPayload>> DeskPolicy::current() const
+{
+    auto row = readRow(m_desk.database());
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<protocol::PolicyPayload>();
+    auto pins = parsePins(m_desk.config().relayPins);
+    if (!pins)
+        return std::unexpected(pins.error());
+    protocol::PolicyPayload p;
+    p.version = (*row)->version;
+    p.autoLockSeconds = (*row)->autoLockSeconds;
+    p.eraseAfter = (*row)->eraseAfter;
+    if (!pins->isEmpty())
+        p.relayPins = *pins;
+    return std::optional<protocol::PolicyPayload>(p);
+}
+
+Result<PinRollover> DeskPolicy::setRelayPins(streams::StreamOutbox &outbox,
+                                             const QList<protocol::RelayPin> &pins)
+{
+    if (pins.isEmpty() || pins.size() > protocol::kEnrolMaxPins)
+        return fail(Errc::InvalidArgument, QStringLiteral("1 to %1 relay pins, not %2")
+                                               .arg(protocol::kEnrolMaxPins)
+                                               .arg(pins.size()));
+    for (qsizetype i = 0; i < pins.size(); ++i)
+        if (pins.indexOf(pins[i]) != i)
+            return fail(Errc::InvalidArgument, QStringLiteral("relay pin %1 is given twice")
+                                                   .arg(QString::fromLatin1(pins[i].toHex())));
+    store::Database &db = m_desk.database();
+    store::Transaction tx(db);
+    if (auto s = tx.begin(); !s)
+        return std::unexpected(s.error());
+    auto row = readRow(db);
+    if (!row)
+        return std::unexpected(row.error());
+    const PolicyRow old = row->value_or(PolicyRow{});
+
+    PinRollover out;
+    out.previousPins = m_desk.config().relayPins;
+    for (const protocol::RelayPin &p : pins)
+        out.pins.append(QString::fromLatin1(p.toHex()));
+    out.policy.version = old.version + 1;
+    out.policy.autoLockSeconds = old.autoLockSeconds;
+    out.policy.eraseAfter = old.eraseAfter;
+    out.policy.relayPins = pins;
+
+    auto cfg = db.prepare("UPDATE desk_config SET relay_pins = ?1 WHERE id = 1");
+    if (!cfg)
+        return std::unexpected(cfg.error());
+    if (auto s = cfg->bind(1, joinPins(out.pins)).exec(); !s)
+        return std::unexpected(s.error());
+    auto pol = db.prepare("INSERT OR REPLACE INTO desk_policy (id, version, auto_lock_s, "
+                          "erase_after, previous_pins) VALUES (1, ?1, ?2, ?3, ?4)");
+    if (!pol)
+        return std::unexpected(pol.error());
+    if (auto s = pol->bind(1, qint64(out.policy.version))
+                     .bind(2, qint64(out.policy.autoLockSeconds))
+                     .bind(3, qint64(out.policy.eraseAfter))
+                     .bind(4, joinPins(out.previousPins))
+                     .exec();
+        !s)
+        return std::unexpected(s.error());
+
+    auto devices = m_desk.registry().devices();
+    if (!devices)
+        return std::unexpected(devices.error());
+    const QCborMap payload = out.policy.toCbor();
+    for (const hq::DeviceRecord &d : *devices) {
+        if (d.state != streams::PeerState::Active)
+            continue; // pending, wipe-only, revoked: nothing but a WIPE is sealed for them
+        const QString id = QString::fromLatin1(d.id.toHex());
+        auto open = outbox.isOpen(d.id);
+        if (!open)
+            return std::unexpected(open.error());
+        auto may =
+            *open ? outbox.mayReceive(d.id, streams::Kind::Policy, payload) : Result<bool>(false);
+        if (!may)
+            return std::unexpected(may.error());
+        if (!*may) {
+            out.notYet.append(id); // its next RESYNC carries the policy
+            continue;
+        }
+        auto q = outbox.enqueue(d.id, streams::Kind::Policy, payload);
+        if (!q)
+            return std::unexpected(q.error());
+        out.queuedTo.append(id);
+    }
+    if (auto s = m_desk.audit(QStringLiteral("relay.pins.set"), QString(),
+                              QStringLiteral("%1 pin(s), policy version %2, queued for %3 "
+                                             "device(s), %4 at their next resync")
+                                  .arg(out.pins.size())
+                                  .arg(out.policy.version)
+                                  .arg(out.queuedTo.size())
+                                  .arg(out.notYet.size()));
+        !s)
+        return std::unexpected(s.error());
+    if (auto s = tx.commit(); !s)
+        return std::unexpected(s.error());
+    if (auto s = m_desk.reloadConfig(); !s)
+        return std::unexpected(s.error());
+    return out;
+}
+
+} // namespace liaison::desk
