@@ -124,6 +124,14 @@ public:
 
     [[nodiscard]] const RelayEndpoint &endpoint() const { return m_endpoint; }
     [[nodiscard]] Status endpointStatus() const { return m_endpointStatus; }
+    // The relay's TLS pins replaced (a POLICY rolled them over, DESIGN.md "Relay"): every TLS
+    // handshake from now on is checked against the new set. An empty set is ignored (an https
+    // endpoint needs a pin).
+    void setPins(const QList<SpkiPin> &pins)
+    {
+        if (!pins.isEmpty())
+            m_endpoint.pins = pins;
+    }
 
     // One request. pathAndQuery is relative to the base URL ("/v1/mailbox?after=3"). signer
     // nullopt: unauthenticated (wipe token, HQ certificate). timeoutMs: no bytes for that long

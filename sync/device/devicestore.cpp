@@ -154,6 +154,14 @@ Status saveWipeId(store::Database &db, const crypto::Id16 &wipeId)
     return st->bind(1, wipeId.view()).exec();
 }
 
+Status saveRelayPins(store::Database &db, const QStringList &pins)
+{
+    auto st = db.prepare("UPDATE app_device SET relay_pins = ?1 WHERE id = 1");
+    if (!st)
+        return std::unexpected(st.error());
+    return st->bind(1, pins.join(QLatin1Char(','))).exec();
+}
+
 Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
                          std::uint64_t serial)
 {

@@ -59,6 +59,8 @@ struct DeviceProfile
 [[nodiscard]] Status saveDeviceProfile(store::Database &db, const DeviceProfile &profile);
 // The wipe id of HQ's RESYNC (DESIGN.md "Enrolment" step 4).
 [[nodiscard]] Status saveWipeId(store::Database &db, const crypto::Id16 &wipeId);
+// The relay's TLS pins (hex) a POLICY rolled over to, in the caller's transaction.
+[[nodiscard]] Status saveRelayPins(store::Database &db, const QStringList &pins);
 // HQ's content key and certificate serial after a rotation (DESIGN.md "Keys").
 [[nodiscard]] Status saveHqCertificate(store::Database &db, const crypto::SignPublicKey &contentKey,
                                        std::uint64_t serial);

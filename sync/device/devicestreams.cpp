@@ -92,10 +92,25 @@ private:
         auto saved = saveHqPolicy(ctx.db, policy);
         if (!saved)
             return std::unexpected(saved.error());
-        if (*saved) {
-            m_owner.m_policyArrived = true;
-            qCInfo(lcDeviceStreams) << "HQ policy version" << policy.version << "received";
+        if (!*saved)
+            return {};
+        m_owner.m_policyArrived = true;
+        qCInfo(lcDeviceStreams) << "HQ policy version" << policy.version << "received";
+        if (!policy.relayPins)
+            return {};
+        if (!m_owner.m_acceptRelayPins) {
+            qCWarning(lcDeviceStreams) << "relay pins of the policy not taken: this round did "
+                                          "not run over https with a pinned key";
+            return {};
         }
+        QStringList pins;
+        for (const protocol::RelayPin &pin : *policy.relayPins)
+            pins.append(QString::fromLatin1(pin.toHex()));
+        if (auto s = saveRelayPins(ctx.db, pins); !s)
+            return s;
+        // The transaction may still roll back; the profile is re-read after the round.
+        m_owner.m_relayPinsArrived = true;
+        qCInfo(lcDeviceStreams) << "relay pins rolled over:" << pins.size() << "pin(s)";
         return {};
     }
 

@@ -11,7 +11,12 @@
 // and write the plain wipe file.
 //
 // HQ's policy (POLICY, or the policy a RESYNC carries) is saved the same way
-// (devicesettings.h); takePolicyArrived() tells the owner to apply it.
+// (devicesettings.h); takePolicyArrived() tells the owner to apply it. A newer policy that
+// carries relay pins (DESIGN.md "Relay": the pin rollover) replaces the profile's pins in the
+// same transaction, but only when the owner said the rounds run over https with a pin match
+// (setRelayPinsAccepted: not the loopback plain-http development mode); until that transaction
+// commits the old set stays. takeRelayPinsArrived() tells the owner to reload the profile, pin
+// its connection to the new set and rewrite the wipe file.
 
 #include "client/hqkeys.h"
 #include "clock/clock.h"
@@ -48,6 +53,10 @@ public:
     [[nodiscard]] bool takeWipeIdArrived() { return std::exchange(m_wipeIdArrived, false); }
     // A POLICY (or a RESYNC's policy) was saved since the last call (devicesettings.h).
     [[nodiscard]] bool takePolicyArrived() { return std::exchange(m_policyArrived, false); }
+    // Whether a POLICY's relay pins are taken (the rounds run over https with pinning).
+    void setRelayPinsAccepted(bool accepted) { m_acceptRelayPins = accepted; }
+    // A POLICY replaced the profile's relay pins since the last call (saved already).
+    [[nodiscard]] bool takeRelayPinsArrived() { return std::exchange(m_relayPinsArrived, false); }
     [[nodiscard]] const streams::LocalIdentity &identity() const;
     [[nodiscard]] const liaison::Clock &clock() const { return *m_clock; }
     // The device's view of its `down` stream (newest verified HEARTBEAT, applied head).
@@ -78,6 +87,8 @@ private:
     std::unique_ptr<Applier> m_receiverApplier; // m_applier, and the RESYNC's wipe id
     bool m_wipeIdArrived = false;
     bool m_policyArrived = false;
+    bool m_acceptRelayPins = false;
+    bool m_relayPinsArrived = false;
     std::unique_ptr<streams::StreamOutbox> m_outbox;
     std::unique_ptr<streams::Receiver> m_receiver;
 };

@@ -38,6 +38,11 @@ DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
     , m_endpoint(std::move(endpoint))
     , m_connectivity(connectivity)
 {
+    // A POLICY's relay pins are taken only over https, where every reply came through a pinned
+    // key; never in the loopback plain-http development mode.
+    m_streams.setRelayPinsAccepted(
+        m_endpoint.baseUrl.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0 &&
+        !m_endpoint.pins.isEmpty());
     m_client = std::make_unique<client::SyncClient>(&m_nam, m_endpoint, m_streams.outbox(),
                                                     m_streams.receiver(), m_streams.identity(),
                                                     m_streams.clock(), m_connectivity, options);
@@ -57,13 +62,17 @@ DeviceSync::DeviceSync(DeviceSession &session, DeviceStreams &streams,
     });
     connect(m_client.get(), &client::SyncClient::roundFinished, this,
             [this](bool ok, const QString &error) {
-                // HQ's RESYNC brought the wipe id: the owner writes the wipe file from the
-                // profile when this signal arrives.
-                if (m_streams.takeWipeIdArrived()) {
+                // HQ's RESYNC brought the wipe id, or a POLICY new relay pins: the owner
+                // writes the wipe file from the profile when this signal arrives.
+                const bool wipeId = m_streams.takeWipeIdArrived();
+                const bool pins = m_streams.takeRelayPinsArrived();
+                if (wipeId || pins) {
                     if (auto s = m_session.reloadProfile(); !s)
                         qCWarning(lcDeviceSync).noquote()
                             << "device profile not re-read:" << s.error().message;
                 }
+                if (pins)
+                    adoptRelayPins();
                 ++m_rounds;
                 if (ok)
                     ++m_roundsOk;
@@ -118,6 +127,20 @@ void DeviceSync::fetchHqCertificate()
             m_client->engine().rewindMailbox();
             m_client->syncNow();
         });
+}
+
+void DeviceSync::adoptRelayPins()
+{
+    if (!m_session.profile())
+        return;
+    auto e = relayEndpointFor(*m_session.profile());
+    if (!e) {
+        qCWarning(lcDeviceSync).noquote() << "relay pins not adopted:" << e.error().message;
+        return;
+    }
+    m_endpoint = *e;
+    m_client->http().setPins(m_endpoint.pins);
+    qCInfo(lcDeviceSync) << "the relay connection now pins" << m_endpoint.pins.size() << "key(s)";
 }
 
 void DeviceSync::start()

@@ -65,6 +65,8 @@ private:
     // HQ's envelopes did not verify in the last round: GET /v1/hq-cert (at most once per
     // kCertificateFetchIntervalMs of boot time) and adopt a valid higher serial, then sync again.
     void fetchHqCertificate();
+    // A POLICY rolled the relay pins over (saved in the profile, re-read): later calls pin them.
+    void adoptRelayPins();
 
     DeviceSession &m_session;
     DeviceStreams &m_streams;
