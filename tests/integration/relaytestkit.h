@@ -204,7 +204,7 @@ public:
                const QStringList &extra = {}, bool plainHttp = true)
     {
         m_logPath = dir.filePath(QStringLiteral("relay-%1.log").arg(++s_counter));
-        QStringList args{QStringLiteral("--listen"),     QStringLiteral("127.0.0.1:0"),
+        QStringList args{QStringLiteral("--listen"),     listenAddress,
                          QStringLiteral("--ops-listen"), QStringLiteral("127.0.0.1:0"),
                          QStringLiteral("--db"),         backend.dbUrl,
                          QStringLiteral("--root-key"),   dep.rootHex()};
@@ -312,6 +312,9 @@ public:
         return -1;
     }
 
+    // Where the public listener binds: a port chosen by the kernel, or (a restart that devices
+    // must find again) the port of an earlier start.
+    QString listenAddress = QStringLiteral("127.0.0.1:0");
     // Environment variables set for the relay on top of the test's (e.g. ASAN_OPTIONS).
     QHash<QString, QString> extraEnv;
     // > 0: the relay runs with this limit of open files (soft and hard).
