@@ -2,13 +2,15 @@
 // the first RESYNC after the desk confirmed an enrolment reaches the device profile (in the
 // envelope's transaction) and the plain wipe file; a profile written at enrolment (root key, no
 // wipe id yet) loads. Real stores, a real HQ receiver sealing the RESYNC, the device's own stream
-// stack (device::DeviceStreams over device::DeviceSession).
+// stack (device::DeviceStreams over device::DeviceSession). Issue 12: a newer policy's relay pins
+// replace the profile's, in a POLICY or a RESYNC, only when the rounds run over https.
 
 #include "tst_receiver_harness.h"
 
 #include "device/devicestore.h"
 #include "device/devicestreams.h"
 #include "device/wipefile.h"
+#include "protocol/body.h"
 #include "testmain.h"
 
 using namespace liaison;
@@ -22,11 +24,13 @@ class WipeIdSource final : public ResyncSource
 {
 public:
     std::optional<Id16> wipeId;
+    std::optional<protocol::PolicyPayload> policy;
     Result<ResyncContent> resyncContent(store::Database &, const Id16 &) override
     {
         ResyncContent c;
         c.scopes = QStringList{QStringLiteral("post:vienna")};
         c.wipeId = wipeId;
+        c.policy = policy;
         return c;
     }
 };
@@ -70,6 +74,7 @@ struct World
         p.hqBoxKey = hqMe.asPeer().boxKey;
         p.hqBoxKeyId = 1;
         p.relayUrl = QStringLiteral("http://127.0.0.1:1");
+        p.relayPins = {QString::fromLatin1(QByteArray(32, 'a').toHex())};
         p.hqRootKey = root.publicKey; // from the code; the wipe id comes with the RESYNC
         p.wipeAckKeyHash =
             crypto::crypto_generichash(crypto::crypto_sign_keypair().publicKey.view());
@@ -126,6 +131,7 @@ private Q_SLOTS:
     void enrolmentProfileWithoutWipeIdLoads();
     void resyncWipeIdReachesProfileAndWipeFile();
     void resyncWithoutWipeIdLeavesNone();
+    void policyRelayPinsTakenOnlyOverHttps();
 };
 
 void TestDeviceStreams::enrolmentProfileWithoutWipeIdLoads()
@@ -207,6 +213,52 @@ void TestDeviceStreams::resyncWithoutWipeIdLeavesNone()
     QVERIFY(!w.streams->takeWipeIdArrived());
     QVERIFY(w.session->reloadProfile());
     QVERIFY(!w.session->profile()->wipeId);
+}
+
+void TestDeviceStreams::policyRelayPinsTakenOnlyOverHttps()
+{
+    const auto pin = [](char c) {
+        return *protocol::RelayPin::fromBytes(QByteArray(32, c));
+    };
+    const auto hex = [](char c) {
+        return QString::fromLatin1(QByteArray(32, c).toHex());
+    };
+    const auto profilePins = [](World &w) {
+        return w.session->reloadProfile() ? w.session->profile()->relayPins
+                                          : QStringList{QStringLiteral("(unreadable)")};
+    };
+    World w;
+    QVERIFY(w.open());
+    // A RESYNC's policy with pins, the rounds not over https (the default): the policy is
+    // saved, the pins are not.
+    w.source.policy = protocol::PolicyPayload{0, 10, 1, QList<protocol::RelayPin>{pin('b')}};
+    QVERIFY(w.hq->sendResync(w.devId));
+    QVERIFY(w.deliverDown());
+    QVERIFY(w.streams->takePolicyArrived());
+    QVERIFY(!w.streams->takeRelayPinsArrived());
+    QCOMPARE(profilePins(w), QStringList{hex('a')});
+
+    // Over https: a newer POLICY's pins replace the profile's in its transaction.
+    w.streams->setRelayPinsAccepted(true);
+    const auto send = [&](std::uint64_t version, std::optional<QList<protocol::RelayPin>> pins) {
+        protocol::PolicyPayload p{0, 10, version, std::move(pins)};
+        return bool(w.hqOutbox->enqueue(w.devId, Kind::Policy, p.toCbor())) && w.deliverDown();
+    };
+    QVERIFY(send(2, QList<protocol::RelayPin>{pin('b'), pin('c')}));
+    QVERIFY(w.streams->takeRelayPinsArrived());
+    QCOMPARE(profilePins(w), QStringList({hex('b'), hex('c')}));
+    // An older version changes nothing; a newer one without pins leaves them.
+    QVERIFY(send(1, QList<protocol::RelayPin>{pin('d')}));
+    QVERIFY(!w.streams->takeRelayPinsArrived());
+    QVERIFY(send(3, std::nullopt));
+    QVERIFY(!w.streams->takeRelayPinsArrived());
+    QCOMPARE(profilePins(w), QStringList({hex('b'), hex('c')}));
+    // The RESYNC path over https: its policy's pins are taken too.
+    w.source.policy = protocol::PolicyPayload{0, 10, 4, QList<protocol::RelayPin>{pin('e')}};
+    QVERIFY(w.hq->sendResync(w.devId));
+    QVERIFY(w.deliverDown());
+    QVERIFY(w.streams->takeRelayPinsArrived());
+    QCOMPARE(profilePins(w), QStringList{hex('e')});
 }
 
 LIAISON_TEST_MAIN(TestDeviceStreams)
