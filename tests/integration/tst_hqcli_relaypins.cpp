@@ -57,8 +57,12 @@ class TestHqCliRelayPins : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_desk.setUp()); }
     void helpAndUsageErrorsChangeNothing();
-    void rolloverKeepsThePreviousSetForTheDesk();
+    void rolloverKeepsThePreviousSetForTheDesk(); // after the usage errors, on the same desk
+
+private:
+    Desk m_desk; // one desk for both (setting one up costs three liaison-hq runs)
 };
 
 void TestHqCliRelayPins::helpAndUsageErrorsChangeNothing()
@@ -70,8 +74,7 @@ void TestHqCliRelayPins::helpAndUsageErrorsChangeNothing()
     QVERIFY(help.out.contains("--pin"));
     QVERIFY(help.out.contains("--json"));
 
-    Desk d;
-    QVERIFY(d.setUp());
+    const Desk &d = m_desk;
     const struct
     {
         QStringList pins;
@@ -96,8 +99,7 @@ void TestHqCliRelayPins::helpAndUsageErrorsChangeNothing()
 
 void TestHqCliRelayPins::rolloverKeepsThePreviousSetForTheDesk()
 {
-    Desk d;
-    QVERIFY(d.setUp());
+    const Desk &d = m_desk;
     // 64 hex digits or base64, as `init --relay-pin` takes them; kept as hex.
     const Run first =
         pinsSet(d, {hexPin('a'), QString::fromLatin1(QByteArray(32, 'b').toBase64())});
