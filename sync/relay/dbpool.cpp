@@ -25,8 +25,8 @@ DbPool::DbPool(DbUrl url, int threads, Poster post, std::size_t maxQueue)
 {
     if (m_threads <= 0)
         m_threads = m_url.kind == DbUrl::Kind::Postgres ? 6 : 3;
-    if (m_url.kind == DbUrl::Kind::Sqlite && m_threads < 2)
-        m_threads = 2;
+    if (m_threads < 2)
+        m_threads = 2; // a writer and at least one other
 }
 
 DbPool::~DbPool()
@@ -49,8 +49,10 @@ Status DbPool::start()
         m_workers.emplace_back([this, p = &ready.back()] { checkpointerMain(p); });
     for (int i = 0; i < m_threads; ++i) {
         Role role = Role::Any;
-        if (m_url.kind == DbUrl::Kind::Sqlite)
-            role = i == 0 ? Role::Writer : Role::Reader;
+        if (i == 0)
+            role = Role::Writer;
+        else if (m_url.kind == DbUrl::Kind::Sqlite)
+            role = Role::Reader;
         m_workers.emplace_back(
             [this, i, role, p = &ready[std::size_t(i)]] { workerMain(i, role, p); });
     }
@@ -67,17 +69,20 @@ Status DbPool::start()
 
 bool DbPool::submit(Kind kind, Work work, Done done)
 {
-    if (kind == Kind::Autocommit && m_url.kind == DbUrl::Kind::Sqlite)
+    const bool pg = m_url.kind == DbUrl::Kind::Postgres;
+    if ((kind == Kind::Autocommit || kind == Kind::Grouped) && !pg)
         kind = Kind::Write;
     {
         std::lock_guard lock(m_mutex);
-        if (m_stopping || m_writes.size() + m_reads.size() >= m_maxQueue)
+        if (m_stopping || m_writes.size() + m_reads.size() + m_grouped.size() >= m_maxQueue)
             return false;
-        auto &q = kind == Kind::Read ? m_reads : m_writes;
+        auto &q = kind == Kind::Read ? m_reads : kind == Kind::Grouped ? m_grouped : m_writes;
         q.push_back(Job{kind, std::move(work), std::move(done)});
         ++m_jobsSubmitted;
     }
-    if (m_url.kind == DbUrl::Kind::Sqlite)
+    if (kind == Kind::Grouped)
+        m_groupCv.notify_one();
+    else if (!pg)
         (kind == Kind::Read ? m_readCv : m_writeCv).notify_one();
     else
         m_writeCv.notify_one();
@@ -92,6 +97,7 @@ void DbPool::stop()
     }
     m_writeCv.notify_all();
     m_readCv.notify_all();
+    m_groupCv.notify_all();
     m_checkpointCv.notify_all();
     for (auto &t : m_workers)
         if (t.joinable())
@@ -102,14 +108,14 @@ void DbPool::stop()
 std::size_t DbPool::queueDepth() const
 {
     std::lock_guard lock(m_mutex);
-    return m_writes.size() + m_reads.size();
+    return m_writes.size() + m_reads.size() + m_grouped.size();
 }
 
 Result<std::unique_ptr<RelayStore>> DbPool::openStore(int index, Role role)
 {
     auto s = RelayStore::open(m_url, index < 0 ? QStringLiteral("relay-checkpointer")
                                                : QStringLiteral("relay-worker-%1").arg(index));
-    if (s && role == Role::Writer) {
+    if (s && role == Role::Writer && m_url.kind == DbUrl::Kind::Sqlite) {
         // The checkpointer copies the WAL; commits only append to it.
         if (auto a = (*s)->setAutoCheckpoint(0); !a)
             return std::unexpected(a.error());
@@ -145,6 +151,7 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
     }
     std::vector<Job> batch;
     for (;;) {
+        const bool pgWriter = role == Role::Writer && m_url.kind == DbUrl::Kind::Postgres;
         if (role == Role::Writer && m_restartWanted.exchange(false) &&
             ensureOpen(store, index, role)) {
             // Between two batches: most of the WAL is in the database file already.
@@ -154,10 +161,12 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
         batch.clear();
         {
             std::unique_lock lock(m_mutex);
-            auto &cv = role == Role::Reader ? m_readCv : m_writeCv;
+            auto &cv = pgWriter ? m_groupCv : role == Role::Reader ? m_readCv : m_writeCv;
             cv.wait(lock, [&] {
                 if (m_stopping)
                     return true;
+                if (pgWriter)
+                    return !m_grouped.empty();
                 if (role == Role::Writer)
                     return !m_writes.empty();
                 if (role == Role::Reader)
@@ -170,7 +179,9 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
                     q.pop_front();
                 }
             };
-            if (role == Role::Writer)
+            if (pgWriter)
+                take(m_grouped, kMaxBatch);
+            else if (role == Role::Writer)
                 take(m_writes, kMaxBatch);
             else if (role == Role::Reader)
                 take(m_reads, 1);
@@ -180,6 +191,10 @@ void DbPool::workerMain(int index, Role role, std::promise<Status> *ready)
                 take(m_reads, 1);
             if (batch.empty() && m_stopping)
                 break;
+        }
+        if (pgWriter) {
+            runGroup(store, index, batch);
+            continue;
         }
         runBatch(store, index, batch);
         if (role == Role::Writer && m_url.kind == DbUrl::Kind::Sqlite) {
@@ -227,6 +242,56 @@ void DbPool::checkpointerMain(std::promise<Status> *ready)
     }
     // The last connection to close (the writer's) checkpoints what is left.
     store.reset();
+}
+
+void DbPool::runGroup(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch)
+{
+    std::vector<Status> results(batch.size());
+    auto alone = [&](std::size_t i) {
+        // Autocommit: each statement of the work commits on its own.
+        if (!ensureOpen(store, index, Role::Writer)) {
+            results[i] = fail(Errc::Io, QStringLiteral("database unavailable"));
+        } else if (auto r = batch[i].work(*store); !r) {
+            results[i] = std::unexpected(r.error());
+            if (!store->ping())
+                store.reset(); // the server dropped us: reconnect for the next job
+        } else {
+            results[i] = {};
+        }
+    };
+    bool grouped = false;
+    if (batch.size() > 1 && ensureOpen(store, index, Role::Writer)) {
+        if (auto b = store->beginGroup(); !b) {
+            store.reset(); // the server may have dropped the connection
+        } else {
+            bool failed = false;
+            for (std::size_t i = 0; i < batch.size() && !failed; ++i)
+                failed = !batch[i].work(*store); // a Rollback verdict undoes nothing
+            if (!failed) {
+                // Every request of the group is answered only once its commit is durable. A
+                // failed commit may or may not have happened: answer failure, run nothing again
+                // (the nonces may be spent).
+                if (auto c = store->commitGroup(); !c) {
+                    for (auto &r : results)
+                        r = c;
+                    if (!store->ping())
+                        store.reset();
+                }
+                grouped = true;
+            } else {
+                store->rollbackGroup();
+                if (!store->ping())
+                    store.reset();
+            }
+        }
+    }
+    if (!grouped)
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            alone(i);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        m_post([done = std::move(batch[i].done), st = std::move(results[i])]() mutable {
+            done(std::move(st));
+        });
 }
 
 void DbPool::runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch)

@@ -12,8 +12,13 @@
 // at most every kCheckpointPause while commits come in; when the WAL has grown past
 // kRestartFrames anyway, the writer runs one RESTART checkpoint between two batches (the
 // checkpointer has copied most of it by then) so that the WAL starts again from its beginning.
-// PostgreSQL: N symmetric workers, one transaction per job (the server coalesces the WAL
-// flushes of concurrent commits itself, and per-job transactions keep mailbox row locks short).
+// PostgreSQL: a group-commit writer and N-1 symmetric workers. The writer takes every queued
+// Grouped job (appends, first mailbox reads: each one statement on the store's libpq
+// connection) and runs them back to back in one transaction, so one WAL flush acknowledges the
+// whole group. Appends to one mailbox hold its row lock to the commit, so one transaction per
+// append would flush the WAL once per append of HQ's mailbox, one after the other. The other
+// workers run the rest, one transaction per job (the server coalesces the WAL flushes of
+// concurrent commits itself, and per-job transactions keep mailbox row locks short).
 
 #include "error.h"
 #include "relayconfig.h"
@@ -43,6 +48,11 @@ public:
         // each instead of BEGIN ... COMMIT around them). Only for work whose writes each stand
         // alone: a Rollback verdict or an error undoes nothing already run. SQLite: as Write.
         Autocommit,
+        // PostgreSQL: as Autocommit, and the work uses only the store's libpq statements
+        // (admitAndAppend, admitAndReadMailbox): the writer runs a group of such jobs in one
+        // transaction. When one fails, the group rolls back and each job runs again on its own
+        // (so the work must set all of its outputs each time it runs). SQLite: as Write.
+        Grouped,
     };
     enum class Verdict { Commit, Rollback };
     // Runs inside a transaction (or a savepoint of a group commit), unless Autocommit on
@@ -86,6 +96,7 @@ private:
     void workerMain(int index, Role role, std::promise<Status> *ready);
     void checkpointerMain(std::promise<Status> *ready);
     void runBatch(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch);
+    void runGroup(std::unique_ptr<RelayStore> &store, int index, std::vector<Job> &batch);
     [[nodiscard]] bool ensureOpen(std::unique_ptr<RelayStore> &store, int index, Role role);
     [[nodiscard]] Result<std::unique_ptr<RelayStore>> openStore(int index, Role role);
 
@@ -99,6 +110,8 @@ private:
     std::condition_variable m_readCv;
     std::deque<Job> m_writes;
     std::deque<Job> m_reads;
+    std::deque<Job> m_grouped; // PostgreSQL: the writer's
+    std::condition_variable m_groupCv;
     bool m_stopping = false;
     std::uint64_t m_jobsSubmitted = 0; // under m_mutex
     std::vector<std::thread> m_workers;

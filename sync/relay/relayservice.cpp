@@ -655,12 +655,13 @@ void RelayService::postEnvelope(const CtxPtr &ctx, const Caller &caller)
     QJsonObject answer{{QStringLiteral("env_hash"), QString::fromLatin1(frame->envHash.toHex())},
                        {QStringLiteral("epoch"), qint64(h.epoch)},
                        {QStringLiteral("seq"), qint64(h.seq)}};
-    // Autocommit on PostgreSQL: admission and the append are one statement that stores all or
-    // nothing.
+    // Grouped on PostgreSQL: admission and the append are one statement that stores all or
+    // nothing, committed with the other appends and mailbox reads of the writer's group.
     runJob(
-        ctx, DbPool::Kind::Autocommit,
+        ctx, DbPool::Kind::Grouped,
         [caller, key, data, now, limits, stored,
          answer](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+            *stored = false; // a group that failed runs its work again
             const bool fromHq = caller.kind == Caller::Kind::Hq;
             auto f = store.admitAndAppend(requestAuth(caller, now), fromHq, key, data, limits);
             if (!f)
@@ -757,11 +758,12 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const int limit = w->limit;
     const std::int64_t maxBytes = m_config.maxReadBytes;
     // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
-    // around it); parked re-reads are plain reads.
+    // around it, committed with the writer's group); parked re-reads are plain reads.
     runJob(
-        ctx, DbPool::Kind::Autocommit,
+        ctx, DbPool::Kind::Grouped,
         [caller, now, items, recipient, after, limit,
          maxBytes](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+            *items = StoredBatch{}; // a group that failed runs its work again
             auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit,
                                                maxBytes);
             if (!r)

@@ -1,5 +1,6 @@
 #include "relaystore.h"
 
+#include "pgconn.h"
 #include "protocol/hqcert.h"
 #include "protocol/requestsig.h"
 
@@ -204,17 +205,25 @@ Result<std::unique_ptr<RelayStore>> RelayStore::open(const DbUrl &url,
     } else {
         if (auto st = s->exec("SET synchronous_commit = on"); !st)
             return std::unexpected(st.error());
+        auto pq = PgConn::connect(url, 10);
+        if (!pq)
+            return std::unexpected(pq.error());
+        s->m_pq = std::move(*pq);
     }
     return s;
 }
 
 bool RelayStore::isOpen() const
 {
-    return QSqlDatabase::database(m_name, false).isOpen();
+    return QSqlDatabase::database(m_name, false).isOpen() && (!m_pq || m_pq->isOpen());
 }
 
 Status RelayStore::ping()
 {
+    if (m_pq) {
+        if (auto s = m_pq->exec("SELECT 1"); !s)
+            return s;
+    }
     return exec("SELECT 1");
 }
 
@@ -387,6 +396,24 @@ Result<WalCheckpoint> RelayStore::checkpoint(CheckpointMode mode)
     }
     q.finish();
     return out;
+}
+
+Status RelayStore::beginGroup()
+{
+    m_pqAutocommit = false;
+    return m_pq->exec("BEGIN");
+}
+
+Status RelayStore::commitGroup()
+{
+    m_pqAutocommit = true;
+    return m_pq->exec("COMMIT");
+}
+
+void RelayStore::rollbackGroup()
+{
+    m_pqAutocommit = true;
+    (void)m_pq->exec("ROLLBACK");
 }
 
 Status RelayStore::begin(bool write)
@@ -641,23 +668,6 @@ bool recipientAdmissible(std::optional<DeviceState> state)
     return state == DeviceState::Active || state == DeviceState::WipeOnly;
 }
 
-namespace {
-
-std::optional<DeviceRecord> deviceFromColumns(const QSqlQuery &q, int first, const crypto::Id16 &id)
-{
-    if (q.value(first + 1).isNull())
-        return std::nullopt;
-    DeviceRecord d;
-    d.id = id;
-    if (auto k = crypto::SignPublicKey::fromBytes(q.value(first).toByteArray()))
-        d.signKey = *k;
-    d.state = DeviceState(q.value(first + 1).toInt());
-    d.version = q.value(first + 2).toLongLong();
-    return d;
-}
-
-} // namespace
-
 Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
                                 std::int64_t after, int limit, std::int64_t maxBytes)
@@ -672,52 +682,7 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
             return std::unexpected(page.error());
         return std::pair{*facts, std::move(*page)};
     }
-    // One round trip: spend the nonce, read the caller's registration and the page's cursors and
-    // sizes (the relay drops the page if the request is refused); then the data of the rows that
-    // fit the byte budget.
-    LIAISON_PREPARE(q, "WITH n AS (INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
-                       " FROM (VALUES (?::text, ?::bytea, ?::bigint)) AS x(k, v, t)"
-                       " WHERE NOT EXISTS (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k"
-                       " AND l.nonce = x.v) ON CONFLICT DO NOTHING RETURNING 1)"
-                       " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version,"
-                       " e.cursor, e.size FROM (SELECT 1) AS one"
-                       " LEFT JOIN devices d ON d.device_id = ?::bytea"
-                       " LEFT JOIN LATERAL (SELECT cursor, size FROM envelopes"
-                       " WHERE recipient = ?::bytea AND cursor > ?::bigint ORDER BY cursor"
-                       " LIMIT ?::bigint) e ON true ORDER BY e.cursor");
-    q.bindValue(0, QString::fromLatin1(auth.keyId));
-    q.bindValue(1, auth.nonce);
-    q.bindValue(2, qint64(auth.requestMs));
-    q.bindValue(3, auth.device ? idBytes(*auth.device) : QByteArray(""));
-    q.bindValue(4, idBytes(recipient));
-    q.bindValue(5, qint64(after));
-    q.bindValue(6, qint64(limit) + 1);
-    LIAISON_EXEC(q, "nonce and mailbox read");
-    AdmitFacts facts;
-    QList<PageRow> rows;
-    bool first = true;
-    while (q.next()) {
-        if (first) {
-            facts.freshNonce = q.value(0).toLongLong() == 1;
-            if (auth.device)
-                facts.device = deviceFromColumns(q, 1, *auth.device);
-            first = false;
-        }
-        if (!q.value(4).isNull())
-            rows.append({q.value(4).toLongLong(), q.value(5).toLongLong()});
-    }
-    q.finish();
-    if (first)
-        return fail(Errc::Io, QStringLiteral("mailbox statement returned no row"));
-    if (!facts.freshNonce || rows.isEmpty())
-        return std::pair{facts, StoredBatch{}};
-    auto page = loadPage(rows, limit, maxBytes,
-                         "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor >= ?"
-                         " AND cursor <= ? ORDER BY cursor",
-                         {QVariant(idBytes(recipient))});
-    if (!page)
-        return std::unexpected(page.error());
-    return std::pair{facts, std::move(*page)};
+    return pgAdmitAndReadMailbox(auth, recipient, after, limit, maxBytes);
 }
 
 Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
@@ -725,7 +690,7 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
                                                   const AppendLimits &limits)
 {
     AdmittedAppend out;
-    if (!m_pg) {
+    if (!m_pg) { // in process: separate statements cost nothing
         auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
                                 auth.device ? &*auth.device : nullptr);
         if (!facts)
@@ -749,145 +714,7 @@ Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool 
         out.append = *a;
         return out;
     }
-    // One statement, one round trip, all or nothing, so it runs on its own (autocommit): spend
-    // the nonce and read the caller's and recipient's registrations; if the request is
-    // admissible, the stream position free and the mailbox not full, advance the mailbox's
-    // cursor (this takes its row lock, held to the commit, so cursors of one mailbox follow
-    // commit order), index the position, store the envelope and notify every relay listening.
-    // Two identical envelopes racing: the second waits for the row lock, then fails on the
-    // stream index's primary key and writes nothing; it runs once more (a fresh nonce row was
-    // rolled back with it) and then finds the first: Duplicate.
-    LIAISON_PREPARE(
-        q, "WITH n AS (INSERT INTO nonces (req_ms, key_id, nonce) SELECT x.t, x.k, x.v"
-           " FROM (VALUES (?::text, ?::bytea, ?::bigint)) AS x(k, v, t)"
-           " WHERE NOT EXISTS (SELECT 1 FROM nonces_legacy l WHERE l.key_id = x.k"
-           " AND l.nonce = x.v) ON CONFLICT DO NOTHING RETURNING 1),"
-           " c AS (SELECT sign_pk, state, version FROM devices WHERE device_id = ?::bytea),"
-           " r AS (SELECT state FROM devices WHERE device_id = ?::bytea),"
-           " ok AS (SELECT 1 AS yes WHERE EXISTS (SELECT 1 FROM n)"
-           " AND (NOT ?::boolean OR EXISTS (SELECT 1 FROM c WHERE sign_pk = ?::bytea"
-           " AND state IN (1, 2)))"
-           " AND (NOT ?::boolean OR EXISTS (SELECT 1 FROM r WHERE state IN (1, 2)))),"
-           " m AS (UPDATE mailboxes SET next_cursor = next_cursor + 1, depth = depth + 1,"
-           " bytes = bytes + ?::bigint WHERE recipient = ?::bytea AND depth < ?::bigint"
-           " AND EXISTS (SELECT 1 FROM ok)"
-           " AND NOT EXISTS (SELECT 1 FROM stream_index WHERE sender = ?::bytea"
-           " AND recipient = ?::bytea AND epoch = ?::bigint AND seq = ?::bigint)"
-           " AND NOT EXISTS (SELECT 1 FROM mailbox_senders WHERE recipient = ?::bytea"
-           " AND sender = ?::bytea AND (depth >= ?::bigint OR (depth > 0 AND bytes > ?::bigint)))"
-           " RETURNING next_cursor - 1 AS cursor),"
-           " s AS (INSERT INTO stream_index (sender, recipient, epoch, seq, env_hash, stored_ms,"
-           " cursor) SELECT ?::bytea, ?::bytea, ?::bigint, ?::bigint, ?::bytea, ?::bigint, cursor"
-           " FROM m),"
-           " e AS (INSERT INTO envelopes (recipient, cursor, sender, epoch, seq, env_hash, size,"
-           " data, stored_ms) SELECT ?::bytea, cursor, ?::bytea, ?::bigint, ?::bigint, ?::bytea,"
-           " ?::bigint, ?::bytea, ?::bigint FROM m RETURNING cursor),"
-           " q AS (INSERT INTO mailbox_senders (recipient, sender, depth, bytes)"
-           " SELECT ?::bytea, ?::bytea, 1, ?::bigint FROM m ON CONFLICT (recipient, sender)"
-           " DO UPDATE SET depth = mailbox_senders.depth + 1,"
-           " bytes = mailbox_senders.bytes + EXCLUDED.bytes)"
-           " SELECT (SELECT cursor FROM e), (SELECT pg_notify(?::text, ?::text) FROM e),"
-           " (SELECT count(*) FROM n), (SELECT sign_pk FROM c), (SELECT state FROM c),"
-           " (SELECT version FROM c), (SELECT state FROM r), (SELECT count(*) FROM ok)");
-    const QByteArray recipient = idBytes(key.recipient);
-    const QByteArray sender = idBytes(key.sender);
-    const QByteArray hash = key.envHash.toByteArray();
-    const QVariant epoch{qint64(key.epoch)};
-    const QVariant seq{qint64(key.seq)};
-    const QVariant size{qint64(data.size())};
-    const QVariant now{qint64(auth.nowMs)};
-    constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
-    const std::int64_t maxDepth = limits.maxDepth > 0 ? limits.maxDepth : kNone;
-    const std::int64_t senderCount = limits.senderMaxCount > 0 ? limits.senderMaxCount : kNone;
-    // bytes + size > max, as bytes > max - size (no overflow with "none").
-    const std::int64_t senderBytes =
-        limits.senderMaxBytes > 0 ? limits.senderMaxBytes - data.size() : kNone;
-    const QVariant values[] = {
-        QVariant(QString::fromLatin1(auth.keyId)),
-        QVariant(auth.nonce),
-        QVariant(qint64(auth.requestMs)),
-        QVariant(auth.device ? idBytes(*auth.device) : QByteArray("")),
-        QVariant(recipient),
-        QVariant(auth.device.has_value()),
-        QVariant(auth.deviceKey.toByteArray()),
-        QVariant(checkRecipient),
-        size,
-        QVariant(recipient),
-        QVariant(qint64(maxDepth)),
-        QVariant(sender),
-        QVariant(recipient),
-        epoch,
-        seq,
-        QVariant(recipient),
-        QVariant(sender),
-        QVariant(qint64(senderCount)),
-        QVariant(qint64(senderBytes)),
-        QVariant(sender),
-        QVariant(recipient),
-        epoch,
-        seq,
-        QVariant(hash),
-        now,
-        QVariant(recipient),
-        QVariant(sender),
-        epoch,
-        seq,
-        QVariant(hash),
-        size,
-        QVariant(data),
-        now,
-        QVariant(recipient),
-        QVariant(sender),
-        size,
-        QVariant(QString::fromLatin1(kNotifyChannel)),
-        QVariant(QString::fromLatin1(key.recipient.toHex())),
-    };
-    for (int attempt = 0;; ++attempt) {
-        int i = 0;
-        for (const QVariant &v : values)
-            q.bindValue(i++, v);
-        if (q.exec() && q.next())
-            break;
-        Error e = sqlError(QStringLiteral("envelope append"), q);
-        q.finish();
-        if (attempt > 0 || !m_autocommit)
-            return std::unexpected(e);
-    }
-    const QVariant cursor = q.value(0);
-    out.admit.freshNonce = q.value(2).toLongLong() == 1;
-    if (auth.device)
-        out.admit.device = deviceFromColumns(q, 3, *auth.device);
-    if (!q.value(6).isNull())
-        out.recipientState = DeviceState(q.value(6).toInt());
-    out.attempted = q.value(7).toLongLong() == 1;
-    q.finish();
-    if (!out.attempted)
-        return out;
-    if (!cursor.isNull()) {
-        out.append.result = AppendResult::Stored;
-        out.append.cursor = cursor.toLongLong();
-        return out;
-    }
-    // Admissible but nothing written: say why.
-    auto held = storedStreamPosition(key);
-    if (!held)
-        return std::unexpected(held.error());
-    out.append = *held;
-    if (held->result != AppendResult::Stored)
-        return out;
-    std::int64_t next = 0, depth = 0;
-    auto found = lockMailbox(key.recipient, &next, &depth, /*forUpdate=*/false);
-    if (!found)
-        return std::unexpected(found.error());
-    if (!*found) {
-        out.append.result = AppendResult::UnknownRecipient;
-        return out;
-    }
-    auto share = senderShare(key, data.size(), limits);
-    if (!share)
-        return std::unexpected(share.error());
-    out.append.result = *share;
-    return out;
+    return pgAdmitAndAppend(auth, checkRecipient, key, data, limits);
 }
 
 Status RelayStore::releaseSenderShares(
@@ -1044,21 +871,29 @@ Result<AppendOutcome> RelayStore::appendEnvelope(const EnvelopeKey &key, const Q
     return out;
 }
 
+qsizetype RelayStore::rowsThatFit(const QList<PageRow> &rows, int limit, std::int64_t maxBytes,
+                                  std::int64_t *total)
+{
+    constexpr std::int64_t kItemHead = 12; // cursor and length before each item's bytes
+    qsizetype n = 0;
+    *total = 0;
+    for (const PageRow &r : rows) {
+        if (n >= limit || (n > 0 && *total + kItemHead + r.size > maxBytes))
+            break;
+        *total += kItemHead + r.size;
+        ++n;
+    }
+    return n;
+}
+
 Result<StoredBatch> RelayStore::loadPage(const QList<PageRow> &rows, int limit,
                                          std::int64_t maxBytes, const char *dataSql,
                                          const QList<QVariant> &bindFirst)
 {
-    // The rows that fit: at most `limit`, at most `maxBytes` on the wire, at least one.
     constexpr std::int64_t kItemHead = 12;
     StoredBatch out;
-    qsizetype n = 0;
     std::int64_t total = 0;
-    for (const PageRow &r : rows) {
-        if (n >= limit || (n > 0 && total + kItemHead + r.size > maxBytes))
-            break;
-        total += kItemHead + r.size;
-        ++n;
-    }
+    const qsizetype n = rowsThatFit(rows, limit, maxBytes, &total);
     out.more = rows.size() > n;
     if (n == 0)
         return out;

@@ -2,7 +2,9 @@
 
 // The relay's storage over Qt SQL: one schema and one set of migrations for QSQLITE and QPSQL.
 // One RelayStore is one connection and lives on one thread (Qt SQL connections are per-thread);
-// DbPool owns them. Every statement is a prepared statement with bound values.
+// DbPool owns them. Every statement is a prepared statement with bound values. On PostgreSQL a
+// store also holds a libpq connection (pgconn.h) for the hot paths, an append and a mailbox
+// read (pgstore.cpp): binary parameters, and DbPool's group commit (beginGroup).
 //
 // Consistency rules (DESIGN.md "Relay"):
 // - cursors of a mailbox are assigned under the mailbox row lock (PostgreSQL: SELECT ... FOR
@@ -29,6 +31,8 @@
 #include <optional>
 
 namespace liaison::relay {
+
+class PgConn;
 
 enum class DeviceState : int { Deleted = 0, Active = 1, WipeOnly = 2, Revoked = 3 };
 
@@ -193,6 +197,12 @@ public:
     enum class CheckpointMode { Passive, Restart };
     [[nodiscard]] Result<WalCheckpoint> checkpoint(CheckpointMode mode);
 
+    // PostgreSQL: a transaction on the libpq connection that admitAndAppend and
+    // admitAndReadMailbox use (DbPool's group commit); without one each runs on its own.
+    [[nodiscard]] Status beginGroup();
+    [[nodiscard]] Status commitGroup();
+    void rollbackGroup();
+
     [[nodiscard]] Status begin(bool write);
     [[nodiscard]] Status commit();
     void rollback();
@@ -297,10 +307,24 @@ private:
     [[nodiscard]] Result<StoredBatch> loadPage(const QList<PageRow> &rows, int limit,
                                                std::int64_t maxBytes, const char *dataSql,
                                                const QList<QVariant> &bindFirst);
+    // How many of `rows` a page takes (at most `limit` and `maxBytes` on the wire, at least
+    // one), and their bytes on the wire.
+    [[nodiscard]] static qsizetype rowsThatFit(const QList<PageRow> &rows, int limit,
+                                               std::int64_t maxBytes, std::int64_t *total);
+
+    // PostgreSQL through libpq (pgstore.cpp).
+    [[nodiscard]] Result<AdmittedAppend>
+    pgAdmitAndAppend(const RequestAuth &auth, bool checkRecipient, const EnvelopeKey &key,
+                     const QByteArray &data, const AppendLimits &limits);
+    [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
+    pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
+                          std::int64_t after, int limit, std::int64_t maxBytes);
 
     QString m_name;
     bool m_pg = false;
     bool m_autocommit = true; // no explicit transaction open
+    std::unique_ptr<PgConn> m_pq;
+    bool m_pqAutocommit = true; // no transaction open on m_pq
     QHash<const char *, QSqlQuery *> m_queries;
 };
 
