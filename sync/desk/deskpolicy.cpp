@@ -7,16 +7,6 @@ namespace liaison::desk {
 
 namespace {
 
-QString joinPins(const QStringList &pins)
-{
-    return pins.isEmpty() ? QStringLiteral("") : pins.join(QLatin1Char('\n'));
-}
-
-QStringList splitPins(const QString &text)
-{
-    return text.isEmpty() ? QStringList() : text.split(QLatin1Char('\n'));
-}
-
 struct PolicyRow
 {
     std::uint64_t version = 0;
@@ -40,7 +30,7 @@ Result<std::optional<PolicyRow>> readRow(store::Database &db)
     r.version = std::uint64_t(st->columnInt64(0));
     r.autoLockSeconds = std::uint32_t(st->columnInt64(1));
     r.eraseAfter = std::uint32_t(st->columnInt64(2));
-    r.previousPins = splitPins(st->columnText(3));
+    r.previousPins = decodeRelayPins(st->columnText(3));
     return std::optional<PolicyRow>(r);
 }
 
@@ -128,7 +118,7 @@ Result<PinRollover> DeskPolicy::setRelayPins(streams::StreamOutbox &outbox,
     auto cfg = db.prepare("UPDATE desk_config SET relay_pins = ?1 WHERE id = 1");
     if (!cfg)
         return std::unexpected(cfg.error());
-    if (auto s = cfg->bind(1, joinPins(out.pins)).exec(); !s)
+    if (auto s = cfg->bind(1, encodeRelayPins(out.pins)).exec(); !s)
         return std::unexpected(s.error());
     auto pol = db.prepare("INSERT OR REPLACE INTO desk_policy (id, version, auto_lock_s, "
                           "erase_after, previous_pins) VALUES (1, ?1, ?2, ?3, ?4)");
@@ -137,7 +127,7 @@ Result<PinRollover> DeskPolicy::setRelayPins(streams::StreamOutbox &outbox,
     if (auto s = pol->bind(1, qint64(out.policy.version))
                      .bind(2, qint64(out.policy.autoLockSeconds))
                      .bind(3, qint64(out.policy.eraseAfter))
-                     .bind(4, joinPins(out.previousPins))
+                     .bind(4, encodeRelayPins(out.previousPins))
                      .exec();
         !s)
         return std::unexpected(s.error());

@@ -106,12 +106,17 @@ QString text(const QString &s)
     return s.isNull() ? QStringLiteral("") : s;
 }
 
-QString joinPins(const QStringList &pins)
+} // namespace
+
+QString encodeRelayPins(const QStringList &pins)
 {
     return text(pins.join(QLatin1Char('\n')));
 }
 
-} // namespace
+QStringList decodeRelayPins(const QString &stored)
+{
+    return stored.isEmpty() ? QStringList() : stored.split(QLatin1Char('\n'));
+}
 
 QString DeskStore::vaultDir(const QString &storeDir)
 {
@@ -163,7 +168,7 @@ DeskStore::create(const QString &storeDir, const crypto::SecretBytes &passphrase
                      .bind(3, root.rootKey.view())
                      .bind(4, adminSecret)
                      .bind(5, text(relayUrl))
-                     .bind(6, joinPins(relayPins))
+                     .bind(6, encodeRelayPins(relayPins))
                      .bind(7, qint64(clock.wallMs()))
                      .exec();
         !s)
@@ -228,7 +233,7 @@ Status DeskStore::loadConfig()
     m_config.rootKey = *root;
     m_config.relayUrl = st->columnText(4);
     const QString pins = st->columnText(5);
-    m_config.relayPins = pins.isEmpty() ? QStringList() : pins.split(QLatin1Char('\n'));
+    m_config.relayPins = decodeRelayPins(pins);
     m_config.createdMs = st->columnInt64(6);
     auto previous = previousRelayPins(database());
     if (!previous)

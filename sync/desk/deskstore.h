@@ -64,6 +64,10 @@ struct ScopeInfo
     qint64 createdMs = 0;
 };
 
+// The desk keeps a set of relay pins as one text column: the pins' text forms, one a line.
+[[nodiscard]] QString encodeRelayPins(const QStringList &pins);
+[[nodiscard]] QStringList decodeRelayPins(const QString &stored);
+
 class DeskStore
 {
 public:
