@@ -16,6 +16,7 @@
 //                              the same 10,000 map operations with Automerge's applyChanges
 // The run script prints the ratios in the `name: value (goal OP value)` form.
 
+#include "benchcheck.h"
 #include "contactgen.h"
 #include "freshdevicerig.h"
 #include "testmain.h"
@@ -78,24 +79,8 @@ model::FieldMap fieldsOf(const QJsonObject &c)
     };
 }
 
-[[noreturn]] void die(const char *what, const QString &why = {})
-{
-    std::fprintf(stderr, "bench_peers: %s%s%s\n", what, why.isEmpty() ? "" : ": ", qPrintable(why));
-    std::exit(1);
-}
-
-template <typename T> T must(Result<T> r, const char *what)
-{
-    if (!r)
-        die(what, r.error().message);
-    return std::move(*r);
-}
-
-void must(const Status &s, const char *what)
-{
-    if (!s)
-        die(what, s.error().message);
-}
+using bench::die;
+using bench::must;
 
 // Fresh device and incremental changes through the relay.
 void syncFigures(const QJsonObject &data, const QTemporaryDir &dir)

@@ -16,6 +16,7 @@
 //   --child minimal|app   one cold start (used by the parent; prints "first-frame RSS_KIB")
 
 #include "appcontroller.h"
+#include "benchcheck.h"
 #include "contactgen.h"
 #include "contactmodel.h"
 #include "crypto/crypto.h"
@@ -50,24 +51,8 @@ using namespace liaison;
 
 namespace {
 
-[[noreturn]] void die(const char *what, const QString &why = {})
-{
-    std::fprintf(stderr, "bench_ui: %s %s\n", what, qPrintable(why));
-    std::exit(1);
-}
-
-template <typename T> T must(Result<T> r, const char *what)
-{
-    if (!r)
-        die(what, r.error().message);
-    return std::move(*r);
-}
-
-void must(const Status &s, const char *what)
-{
-    if (!s)
-        die(what, s.error().message);
-}
+using bench::die;
+using bench::must;
 
 qint64 rssKiB()
 {
