@@ -87,28 +87,8 @@ class TestDeviceToolPins : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase();
     void policyRollsTheRelayPinsOver();
-
-private:
-    QTemporaryDir m_tmp;
 };
-
-// liaison-device and liaison-hq over TLS sometimes end with OpenSSL's own objects (Qt's TLS
-// backend: SSL contexts, error queue) not freed at exit, which LeakSanitizer reports as leaks
-// "allocated from CRYPTO_zalloc" (1 run in 2 or 3 under load). Those, and only allocations made
-// inside libcrypto, are suppressed for the children (they inherit LSAN_OPTIONS); every other
-// leak still fails the run.
-void TestDeviceToolPins::initTestCase()
-{
-    QVERIFY(m_tmp.isValid());
-    const QString supp = m_tmp.filePath(QStringLiteral("lsan.supp"));
-    QFile f(supp);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("leak:libcrypto.so\n");
-    f.close();
-    qputenv("LSAN_OPTIONS", "suppressions=" + supp.toLocal8Bit());
-}
 
 void TestDeviceToolPins::policyRollsTheRelayPinsOver()
 {

@@ -3,6 +3,7 @@
 
 #include "devicetool.h"
 
+#include "client/networkthreads.h"
 #include "crypto/crypto.h"
 #include "hardening/processhardening.h"
 
@@ -86,7 +87,12 @@ int main(int argc, char *argv[])
         if (!parser.positionalArguments().isEmpty())
             return usageError(c.name, QStringLiteral("unexpected argument %1")
                                           .arg(parser.positionalArguments().constFirst()));
-        return c.run(parser);
+        const int code = c.run(parser);
+        // The command's network managers are gone; their threads must be too before exit()
+        // (client/networkthreads.h).
+        if (!liaison::client::waitForNetworkThreadsToExit())
+            std::fprintf(stderr, "liaison-device: a network thread did not end in time\n");
+        return code;
     }
     std::fprintf(stderr, "liaison-device: unknown command %s\n\n%s", qPrintable(args.at(1)),
                  overview().toUtf8().constData());

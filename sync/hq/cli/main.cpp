@@ -2,6 +2,7 @@
 
 #include "cli.h"
 
+#include "client/networkthreads.h"
 #include "crypto/crypto.h"
 #include "hardening/processhardening.h"
 
@@ -36,5 +37,10 @@ int main(int argc, char *argv[])
         }
     }
 #endif
-    return liaison::hqcli::runCli(QCoreApplication::arguments());
+    const int code = liaison::hqcli::runCli(QCoreApplication::arguments());
+    // The relay link's network manager is gone; its thread must be too before exit()
+    // (client/networkthreads.h).
+    if (!liaison::client::waitForNetworkThreadsToExit())
+        std::fprintf(stderr, "liaison-hq: a network thread did not end in time\n");
+    return code;
 }
