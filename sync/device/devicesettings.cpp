@@ -1,5 +1,7 @@
 #include "device/devicesettings.h"
 
+#include "vault/keyfile.h"
+
 #include <algorithm>
 
 namespace liaison::device {
@@ -99,6 +101,17 @@ Status saveLastSyncedMs(store::Database &db, qint64 ms)
 {
     return saveSetting(
         db, "INSERT OR REPLACE INTO app_setting (name, value) VALUES ('last_synced_ms', ?1)", ms);
+}
+
+std::optional<std::uint16_t> policyEraseAfter(const std::optional<protocol::PolicyPayload> &policy)
+{
+    if (!policy)
+        return std::nullopt;
+    const std::uint32_t n = policy->eraseAfter;
+    if (n == 0)
+        return std::uint16_t(0);
+    return std::uint16_t(
+        std::clamp<std::uint32_t>(n, vault::kEraseAfterMin, vault::kEraseAfterMax));
 }
 
 qint64 effectiveAutoLockMs(std::optional<int> chosenSeconds, qint64 fallbackMs,

@@ -11,6 +11,7 @@
 #include "protocol/body.h"
 #include "store/database.h"
 
+#include <cstdint>
 #include <optional>
 
 namespace liaison::device {
@@ -32,6 +33,14 @@ inline constexpr int kAutoLockChoices[] = {30, 60, 120, 300, 600};
 // The end of the last good sync round (this device's wall clock, ms); nullopt when never.
 [[nodiscard]] Result<std::optional<qint64>> loadLastSyncedMs(store::Database &db);
 [[nodiscard]] Status saveLastSyncedMs(store::Database &db, qint64 ms);
+
+// The erase-after count HQ's policy asks the vault's key file to hold: nullopt without a policy,
+// 0 = never, else within what a key file accepts (vault::kEraseAfterMin..kEraseAfterMax).
+// liaison-device writes it into the key file at unlock (vault::Vault::changePassphrase with the
+// same passphrase, as only the passphrase authenticates the count), as the app's VaultController
+// does with the same rule (app/appcontroller.cpp, its erase-after source).
+[[nodiscard]] std::optional<std::uint16_t>
+policyEraseAfter(const std::optional<protocol::PolicyPayload> &policy);
 
 // The delay that applies (ms): the officer's choice (seconds) or else `fallbackMs`, at most HQ's
 // ceiling.

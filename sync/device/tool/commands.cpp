@@ -3,6 +3,7 @@
 #include "devicetool.h"
 
 #include "desktop/softwarekeystore.h"
+#include "device/devicesettings.h"
 #include "device/devicestreams.h"
 #include "device/devicesync.h"
 #include "device/wipefile.h"
@@ -278,6 +279,35 @@ int runStatus(QCommandLineParser &p)
                 lines << QStringLiteral("last word from HQ: %1")
                              .arg(isoTime((*state)->lastHeartbeatLocalMs));
             }
+            // HQ's policy as this device keeps it, and the count its key file holds.
+            auto policy = device::loadHqPolicy(session.database());
+            if (!policy)
+                return failure(name, policy.error().message);
+            if (*policy) {
+                const protocol::PolicyPayload &pol = **policy;
+                out.insert(
+                    QStringLiteral("policy"),
+                    QJsonObject{{QStringLiteral("version"), qint64(pol.version)},
+                                {QStringLiteral("auto_lock_max_s"), qint64(pol.autoLockSeconds)},
+                                {QStringLiteral("erase_after"), qint64(pol.eraseAfter)}});
+                lines << QStringLiteral("HQ policy: version %1, auto-lock ceiling %2, erase after "
+                                        "%3")
+                             .arg(pol.version)
+                             .arg(pol.autoLockSeconds == 0
+                                      ? QStringLiteral("none")
+                                      : QStringLiteral("%1 s").arg(pol.autoLockSeconds))
+                             .arg(pol.eraseAfter == 0 ? QStringLiteral("never")
+                                                      : QString::number(pol.eraseAfter));
+            } else {
+                out.insert(QStringLiteral("policy"), QJsonValue::Null);
+                lines << QStringLiteral("HQ policy: none received");
+            }
+            const std::uint16_t eraseAfter = (*d)->vault->eraseAfter();
+            out.insert(QStringLiteral("erase_after"), int(eraseAfter));
+            lines << QStringLiteral("vault erased after: %1")
+                         .arg(eraseAfter == 0
+                                  ? QStringLiteral("never")
+                                  : QStringLiteral("%1 failed unlocks").arg(eraseAfter));
             const auto count = session.records().recordCount();
             out.insert(QStringLiteral("records"), count ? qint64(*count) : -1);
             out.insert(QStringLiteral("scopes"),

@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/secretio.h"
+#include "device/devicesettings.h"
 #include "keystorefactory.h"
 
 #include <QDateTime>
@@ -176,6 +177,17 @@ Result<std::unique_ptr<OpenDevice>> openDevice(const device::DeviceLayout &layou
         default:
             return std::unexpected(s.error());
         }
+    }
+    // HQ's erase-after count into the key file while the passphrase is at hand, as the app does
+    // at every unlock (devicesettings.h). A failure leaves the count as it was: said, not fatal.
+    auto policy = device::loadHqPolicy(*d->vault->database());
+    if (!policy)
+        return std::unexpected(policy.error());
+    if (const auto wanted = device::policyEraseAfter(*policy);
+        wanted && *wanted != d->vault->eraseAfter()) {
+        if (auto s = d->vault->changePassphrase(passphrase, passphrase, *wanted); !s)
+            std::fprintf(stderr, "liaison-device: HQ's erase-after count not applied: %s\n",
+                         qPrintable(s.error().message));
     }
     auto session = device::DeviceSession::open(*d->vault->database(), *d->clock);
     if (!session)

@@ -10,6 +10,10 @@
 //   liaison-device records --dir DIR --passphrase-file FILE|- [--scope S] [--json]
 //   liaison-device status  --dir DIR [--passphrase-file FILE|-] [--json]
 //
+// With the passphrase, `status` also shows HQ's policy as the device keeps it (auto-lock ceiling,
+// erase-after count, version) and the erase-after count the vault's key file holds: like the app,
+// the tool writes the policy's count into the key file whenever it unlocks the vault.
+//
 // DIR is the device directory of device/devicelayout.h: `liaison --vault DIR/vault` opens it.
 // Every command: --help; exit 0 ok, 1 failure, 2 usage; human output by default, JSON with --json
 // (one object per line; enrol prints one when the submission is posted and one at the end).
