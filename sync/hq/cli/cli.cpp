@@ -486,6 +486,7 @@ const QList<Command> &commands()
         addCaseCommands(c);
         addScheduleCommands(c);
         addRelayCommands(c);
+        addPolicyCommands(c);
         addDeviceCommands(c);
         addSyncCommands(c);
         addOpsCommands(c);

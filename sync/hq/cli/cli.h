@@ -56,6 +56,7 @@ void addStoreCommands(QList<Command> &out);
 void addScopeCommands(QList<Command> &out);
 void addContactCommands(QList<Command> &out);
 void addRelayCommands(QList<Command> &out);
+void addPolicyCommands(QList<Command> &out);
 void addInstructionCommands(QList<Command> &out);
 void addDeviceCommands(QList<Command> &out);
 void addSyncCommands(QList<Command> &out);
