@@ -345,15 +345,25 @@ void SyncEngine::gapStep()
     if (gaps->empty() || m_gapPasses >= m_options.maxGapPasses) {
         if (gaps->empty() || m_gapProgress) {
             m_fruitlessRounds = 0;
-        } else if (++m_fruitlessRounds >= m_options.fruitlessGapRounds) {
-            // Gap fill came back empty round after round: no timer can help any more.
+        } else {
+            // Gap fill came back empty round after round: no timer can help any more. A gap
+            // behind a peer time older than the relay's retention is mail the relay has purged
+            // (back from a long absence): RESYNC is asked for in this first round already.
+            const bool enough = ++m_fruitlessRounds >= m_options.fruitlessGapRounds;
+            int given = 0;
             for (const streams::GapRequest &g : *gaps) {
+                if (!enough && !g.pastRetention)
+                    continue;
                 if (auto st = m_port.giveUpGap(g.stream.sender); !st)
                     return finish(false, QStringLiteral("receiver: %1").arg(st.error().message));
+                ++given;
             }
-            qCInfo(lcSync) << "gap not filled in" << m_fruitlessRounds
-                           << "rounds: RESYNC asked for";
-            m_fruitlessRounds = 0;
+            if (given > 0)
+                qCInfo(lcSync) << "gap not filled in" << m_fruitlessRounds
+                               << (enough ? "rounds" : "round, past the relay's retention")
+                               << ": RESYNC asked for";
+            if (enough)
+                m_fruitlessRounds = 0;
         }
         if (m_afterPull) {
             if (auto st = m_afterPull(m_stats); !st)

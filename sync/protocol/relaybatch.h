@@ -28,6 +28,11 @@ struct RelayBatchItem
 inline constexpr char kHeaderCursor[] = "Liaison-Cursor";
 inline constexpr char kHeaderMore[] = "Liaison-More";
 
+// Retention (DESIGN.md "Relay"): the relay deletes an envelope once its recipient acknowledged
+// it, and keeps none longer than this after it stored it (acknowledged or not). A device away for
+// longer may find the start of its mail gone; gap fill cannot bring it back, RESYNC does.
+inline constexpr std::int64_t kRelayRetentionMs = 30LL * 24 * 3600 * 1000;
+
 [[nodiscard]] QByteArray encodeRelayBatch(const QList<RelayBatchItem> &items);
 // Strict: every length in bounds, no trailing bytes, at most maxItems items of at most
 // maxItemBytes each, keys strictly increasing. Errc::Malformed otherwise.

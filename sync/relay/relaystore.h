@@ -17,6 +17,7 @@
 
 #include "crypto/bytes.h"
 #include "error.h"
+#include "protocol/relaybatch.h"
 #include "relayconfig.h"
 
 #include <QByteArray>
@@ -162,7 +163,7 @@ struct WalCheckpoint
     std::int64_t checkpointedFrames = 0;
 };
 
-inline constexpr std::int64_t kRetentionMs = 30LL * 24 * 3600 * 1000;
+inline constexpr std::int64_t kRetentionMs = protocol::kRelayRetentionMs;
 inline constexpr std::int64_t kEnrolKeepAfterExpiryMs = 7LL * 24 * 3600 * 1000;
 inline constexpr int kMaxEnrolSubmissions = 3;
 inline constexpr char kNotifyChannel[] = "liaison_mail";

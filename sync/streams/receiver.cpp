@@ -4,6 +4,7 @@
 #include "protocol/body.h"
 #include "protocol/cbor.h"
 #include "protocol/envelope.h"
+#include "protocol/relaybatch.h"
 #include "savepoint.h"
 #include "snapshotstaging.h"
 #include "store/database.h"
@@ -393,6 +394,48 @@ struct Receiver::Impl
             if (!allowed || !due)
                 continue;
             STREAMS_TRY(resyncInTransaction(r.sender));
+        }
+        return {};
+    }
+
+    // HQ: a HEARTBEAT on every open `down` stream that has carried none (nor a RESYNC, which
+    // holds one) for kHeartbeatIntervalMs (DESIGN.md "Streams": at least daily), so a device
+    // that catches up with DELTAs alone also hears how fresh HQ is. Devices that may not
+    // receive (not active, quarantined) or wait for a RESYNC are left out.
+    Status sendDueHeartbeats()
+    {
+        STREAMS_TRY_ASSIGN(auto open, db().prepare("SELECT recipient FROM stream_out WHERE "
+                                                   "sender = ? AND epoch > 0"));
+        open.bind(1, q.m_me.localId().view());
+        std::vector<Id16> devices;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, open.step());
+            if (!row)
+                break;
+            devices.push_back(fixedColumn<Id16>(open, 0));
+        }
+        open.reset();
+        STREAMS_TRY_ASSIGN(auto last,
+                           db().prepare("SELECT created_ms FROM stream_outbox WHERE recipient = ? "
+                                        "AND kind IN (?, ?) ORDER BY epoch DESC, seq DESC "
+                                        "LIMIT 1"));
+        for (const Id16 &device : devices) {
+            STREAMS_TRY_ASSIGN(const bool allowed,
+                               q.m_outbox.mayReceive(device, Kind::Heartbeat, {}));
+            if (!allowed)
+                continue;
+            STREAMS_TRY_ASSIGN(const InRow up, loadRow(device));
+            if (up.resyncWanted != ResyncReason::None)
+                continue;
+            last.bind(1, device.view())
+                .bind(2, std::int64_t(Kind::Heartbeat))
+                .bind(3, std::int64_t(Kind::Resync));
+            STREAMS_TRY_ASSIGN(const bool have, last.step());
+            const std::int64_t lastMs = have ? last.columnInt64(0) : 0;
+            last.reset();
+            if (have && now() - lastMs < kHeartbeatIntervalMs && now() >= lastMs)
+                continue;
+            STREAMS_TRY(q.sendHeartbeat(device));
         }
         return {};
     }
@@ -1273,9 +1316,16 @@ struct Receiver::Impl
             if (!mine || mine->envHash != rc.downApplied.envHash)
                 ++mismatches;
         }
-        STREAMS_TRY_ASSIGN(
-            const std::int64_t withheld,
-            deliveredNotApplied(r.sender, rc.downApplied, std::min(createdMs, now())));
+        const std::int64_t asOf = std::min(createdMs, now());
+        STREAMS_TRY_ASSIGN(std::int64_t withheld,
+                           deliveredNotApplied(r.sender, rc.downApplied, asOf));
+        // The first envelope the device lacks went to the relay longer ago than the relay keeps
+        // mail: retention explains the gap (a device back from a long absence; everything after
+        // it waits parked behind it). RESYNC, but no alarm of a relay withholding mail.
+        STREAMS_TRY_ASSIGN(const bool expired, firstMissingExpired(r.sender, rc.downApplied, asOf));
+        const std::int64_t missing = withheld;
+        if (expired)
+            withheld = 0;
         mismatches += withheld;
         // (A RECEIPT that opens a new `up` epoch names the old epoch's head, which HQ may never
         // have seen in full: that is why there is a new epoch.)
@@ -1283,11 +1333,12 @@ struct Receiver::Impl
             ++mismatches;
         if (mismatches > 0)
             STREAMS_TRY(raise(AlarmType::ReceiptMismatch, r, r.applied + 1, mismatches));
-        if (withheld > 0 && q.m_resyncSource) {
+        if (missing > 0 && q.m_resyncSource) {
             // The device has not applied what the relay took long ago: it is parked behind a
             // gap or lost. Answer with a RESYNC (not for a device cut off; coalesced).
             STREAMS_TRY(saveRow(r));
-            STREAMS_TRY(requestResync(r, ResyncReason::Gap, rc.downApplied.seq + 1));
+            STREAMS_TRY(requestResync(r, expired ? ResyncReason::Retention : ResyncReason::Gap,
+                                      rc.downApplied.seq + 1));
         }
         if (std::int64_t(rc.unlockFailures) > r.peerUnlockFailures)
             STREAMS_TRY(raise(AlarmType::UnlockFailures, r, r.applied + 1, rc.unlockFailures));
@@ -1314,6 +1365,26 @@ struct Receiver::Impl
             .bind(5, std::int64_t(applied.seq));
         STREAMS_TRY_ASSIGN(const bool row, st.step());
         return row ? st.columnInt64(0) : 0;
+    }
+
+    // The first envelope after `applied` that the relay acknowledged, when it did so more than
+    // protocol::kRelayRetentionMs before `asOfMs`: the relay may have purged it.
+    Result<bool> firstMissingExpired(const Id16 &peer, const EpochHead &applied,
+                                     std::int64_t asOfMs)
+    {
+        STREAMS_TRY_ASSIGN(auto st,
+                           db().prepare("SELECT delivered_ms FROM stream_outbox WHERE recipient = "
+                                        "? AND (epoch > ? OR (epoch = ? AND seq > ?)) ORDER BY "
+                                        "epoch, seq LIMIT 1"));
+        st.bind(1, peer.view())
+            .bind(2, std::int64_t(applied.epoch))
+            .bind(3, std::int64_t(applied.epoch))
+            .bind(4, std::int64_t(applied.seq));
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            return false;
+        const std::int64_t delivered = st.columnInt64(0);
+        return delivered > 0 && delivered < asOfMs - protocol::kRelayRetentionMs;
     }
 
     // When the head advances, parked successors are applied in order.
@@ -1496,6 +1567,8 @@ Status Receiver::tick()
         }
         if (m_me.role() == Role::Hq && m_resyncSource)
             STREAMS_TRY(impl.sendWantedResyncs());
+        if (m_me.role() == Role::Hq)
+            STREAMS_TRY(impl.sendDueHeartbeats());
         return {};
     };
     if (auto s = run(); !s) {
@@ -1540,6 +1613,7 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
                                     "recipient = ? AND epoch = ? ORDER BY seq LIMIT 2001"));
     Impl impl(const_cast<Receiver &>(*this));
     for (const InRow &r : rows) {
+        const std::size_t firstOfRow = out.size();
         ps.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
         std::uint64_t expect = r.applied + 1;
         bool anyParked = false;
@@ -1573,6 +1647,13 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
             out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
                                      r.applied + 1,
                                      r.applied + (staging.parts - staging.received)});
+        // Everything after the peer's newest HEARTBEAT / RECEIPT was stored at the relay after
+        // that peer time: when even that is over the relay's retention, the gap may be mail the
+        // relay has purged (a device back from a long absence).
+        const bool pastRetention =
+            r.peerTimeMs > 0 && m_clock.wallMs() - r.peerTimeMs > protocol::kRelayRetentionMs;
+        for (std::size_t i = firstOfRow; i < out.size(); ++i)
+            out[i].pastRetention = pastRetention;
     }
     return out;
 }

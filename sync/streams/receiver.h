@@ -95,6 +95,11 @@ struct GapRequest
     StreamId stream;
     std::uint64_t fromSeq = 0; // first missing
     std::uint64_t toSeq = 0;   // last missing (the seq before the lowest parked one)
+    // The sender's newest HEARTBEAT (RECEIPT at HQ) is older than the relay keeps mail
+    // (protocol::kRelayRetentionMs): the missing envelopes may be gone from the relay for good.
+    // When gap fill brings nothing, the client asks for RESYNC at once (giveUpGap) instead of
+    // waiting rounds or the hour of kGapTimeoutMs.
+    bool pastRetention = false;
 };
 
 struct StreamState
@@ -162,7 +167,8 @@ public:
     [[nodiscard]] Result<ReceiveResult> receive(QByteArrayView envelope);
 
     // Gap timers on the online clock: a gap open for kGapTimeoutMs online asks for a RESYNC
-    // (device: RESYNC_REQUEST on `up`; HQ: RESYNC on `down`). Call on every sync round.
+    // (device: RESYNC_REQUEST on `up`; HQ: RESYNC on `down`). HQ also seals the HEARTBEATs that
+    // are due (kHeartbeatIntervalMs). Call on every sync round.
     [[nodiscard]] Status tick();
     // Device: gap fill for this sender came back empty round after round; ask for a RESYNC
     // (RESYNC_REQUEST, reason Retention) without waiting for the timer. No-op without a gap or

@@ -73,6 +73,9 @@ enum class PeerState : std::uint8_t {
 
 // How far ahead of the applied head an envelope may be parked; beyond that nothing is kept.
 inline constexpr std::uint64_t kParkWindow = 2000;
+// HQ sends a HEARTBEAT on a device's `down` stream when none (nor a RESYNC) went for this long
+// (DESIGN.md "Streams": at least daily; Receiver::tick). The app says "no word from HQ" after 48 h.
+inline constexpr std::int64_t kHeartbeatIntervalMs = 24ll * 3600 * 1000;
 // How long a gap may stay open while online before a RESYNC_REQUEST (1 h).
 inline constexpr std::int64_t kGapTimeoutMs = 60ll * 60 * 1000;
 // HQ builds at most one RESYNC per device per this interval (wall clock); requests in between are

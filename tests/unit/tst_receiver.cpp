@@ -2,6 +2,7 @@
 // forks, sender faults, RESYNC, HEARTBEAT/RECEIPT mismatches, WIPE in parked/frozen streams.
 // Issue 3 tests 2 (receiver part), 7, 8, 9, 10, 11 and 14.
 
+#include "protocol/relaybatch.h"
 #include "testmain.h"
 #include "tst_receiver_harness.h"
 
@@ -775,6 +776,54 @@ private Q_SLOTS:
         QVERIFY(p.pump());
         auto reissued = countRows(*p.dev->db, "SELECT count(*) FROM stream_outbox WHERE kind = 1");
         QCOMPARE(reissued, 3); // a, b, and b once again
+    }
+
+    // DESIGN.md "Streams" (issue 13, 30 days offline): HQ sends a HEARTBEAT at least daily. Its
+    // round (tick) seals one on a `down` stream that carried none, nor a RESYNC, for
+    // kHeartbeatIntervalMs, and only then.
+    void hqHeartbeatAtLeastDaily()
+    {
+        Pair p;
+        QVERIFY(p.enrol());
+        const auto heartbeats = [&] {
+            int n = 0;
+            auto pending = p.hq->outbox->pending(p.devId());
+            for (const auto &e : *pending)
+                n += e.kind == Kind::Heartbeat ? 1 : 0;
+            return n;
+        };
+        QVERIFY(p.hq->receiver->tick());
+        QCOMPARE(heartbeats(), 0); // the enrolment RESYNC carried one
+        p.clock.advance(kHeartbeatIntervalMs - 60'000);
+        QVERIFY(p.hq->receiver->tick());
+        QCOMPARE(heartbeats(), 0);
+        p.clock.advance(60'000);
+        QVERIFY(p.hq->receiver->tick());
+        QCOMPARE(heartbeats(), 1);
+        QVERIFY(p.hq->receiver->tick());
+        QCOMPARE(heartbeats(), 1); // not twice a day
+        QVERIFY(p.pump());
+        QCOMPARE(devState(p).lastHeartbeatHqMs, p.clock.wallMs());
+        QVERIFY(!devState(p).frozen);
+    }
+
+    // Issue 13: a gap behind a HEARTBEAT older than the relay keeps mail may be mail the relay
+    // purged; gapsWanted says so, and the engine asks for RESYNC after one fruitless gap fill.
+    void gapPastRetentionIsMarked()
+    {
+        Pair p;
+        QVERIFY(p.enrol());
+        QVERIFY(p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"a", "1"}})));
+        auto later = p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"b", "1"}}));
+        QVERIFY(later);
+        QCOMPARE(p.dev->receiver->receive(later->bytes)->disposition, Disposition::Parked);
+        auto gaps = p.dev->receiver->gapsWanted();
+        QVERIFY(gaps && gaps->size() == 1);
+        QVERIFY(!gaps->front().pastRetention);
+        p.clock.advance(protocol::kRelayRetentionMs + 60'000);
+        gaps = p.dev->receiver->gapsWanted();
+        QVERIFY(gaps && gaps->size() == 1);
+        QVERIFY(gaps->front().pastRetention);
     }
 };
 
