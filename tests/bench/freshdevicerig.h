@@ -28,6 +28,7 @@ struct FreshDeviceRig
         backend.kind = QStringLiteral("sqlite");
         backend.sqlitePath = dir.filePath(QStringLiteral("relay.db"));
         backend.dbUrl = QStringLiteral("sqlite:") + backend.sqlitePath;
+        m_backend = backend;
         if (!relay.start(dir, backend, dep, {QStringLiteral("--quiet")})) {
             error = QStringLiteral("relay did not start: ") + QString::fromUtf8(relay.logTail());
             return false;
@@ -69,11 +70,30 @@ struct FreshDeviceRig
         return true;
     }
 
+    // The relay again on the same storage and port (the proxy and HQ find it there), its clock
+    // `offsetMs` ahead (--test-clock-offset-ms: what the relay stores now is stored that late).
+    [[nodiscard]] bool restartRelay(const QTemporaryDir &dir, qint64 offsetMs)
+    {
+        const quint16 port = relay.port;
+        relay.stop();
+        relay.listenAddress = QStringLiteral("127.0.0.1:%1").arg(port);
+        if (!relay.start(dir, m_backend, dep,
+                         {QStringLiteral("--quiet"), QStringLiteral("--test-clock-offset-ms"),
+                          QString::number(offsetMs)})) {
+            error = QStringLiteral("relay did not restart: ") + QString::fromUtf8(relay.logTail());
+            return false;
+        }
+        return true;
+    }
+
     // Bytes on the device's socket since the last clearCapture(), both ways.
     [[nodiscard]] qint64 wireBytes() const
     {
         return proxy->clientBytes().size() + proxy->serverBytes().size();
     }
+
+private:
+    relaytest::Backend m_backend;
 };
 
 } // namespace liaison::bench
