@@ -1,16 +1,28 @@
 #pragma once
 
 // Contacts of the held scopes, by name; `query` narrows them with the store's FTS4 prefix search
-// (every word a prefix of name, organisation, role, country or tags; diacritics ignored).
-// `grouping` sorts and sections them by name, country or organisation. The local time at each
-// contact comes from its time zone and the injected clock, with the difference to the officer's
-// own zone (the device's, injectable for tests) so that "can I call now?" needs no arithmetic.
+// (every word a prefix of name, organisation, role, country or tags; diacritics ignored), and
+// shows every match. `grouping` sorts and sections them by name, country or organisation. The
+// local time at each contact comes from its time zone and the injected clock, with the difference
+// to the officer's own zone (the device's, injectable for tests) so that "can I call now?" needs
+// no arithmetic.
+//
+// A store may hold 100,000 contacts, and each keystroke in the search field must show within a
+// frame. So the model holds only the contact list (id and the three texts it sorts and groups by,
+// read without the records, sorted once per store change with collation keys); a query asks the
+// search index for the matching contacts and keeps the list's order; a row's record is read when
+// a delegate asks for it, and the last few hundred are cached.
 
 #include "recordlistmodel.h"
 
+#include <QCache>
+#include <QCollator>
+
+#include <vector>
+
 namespace liaison::app {
 
-class ContactModel : public RecordListModel
+class ContactModel : public StoreListModel
 {
     Q_OBJECT
     QML_ELEMENT
@@ -56,6 +68,10 @@ public:
     // The officer's own zone for TimeDifferenceRole (default: the system's).
     void setLocalZone(const QTimeZone &zone);
 
+    void reload() override;
+    [[nodiscard]] int count() const override { return int(m_rows.size()); }
+    int indexOf(const QString &recordId) const override;
+
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
@@ -64,16 +80,28 @@ Q_SIGNALS:
     void groupingChanged();
 
 protected:
-    [[nodiscard]] Result<QList<model::RecordState>> fetch() const override;
-    [[nodiscard]] bool lessThan(const model::RecordState &a,
-                                const model::RecordState &b) const override;
+    [[nodiscard]] const model::RecordState *recordAt(const QModelIndex &index) const override;
 
 private:
-    [[nodiscard]] QString groupOf(const model::RecordState &r) const;
+    using Entry = model::RecordStore::ContactListEntry;
+    [[nodiscard]] QString groupOf(const Entry &e) const;
+    // m_order from the list by the grouping; then the rows shown.
+    void sortList();
+    // The rows the query selects, in the list's order; false (and the error set) on a store error.
+    [[nodiscard]] bool selectRows(QList<int> &rows);
+    void show(QList<int> rows);
 
     QString m_query;
     Grouping m_grouping = Grouping::ByName;
     QTimeZone m_localZone = QTimeZone::systemTimeZone();
+    QCollator m_collator;
+    QList<Entry> m_list;                      // every contact, in the store's order
+    std::vector<QCollatorSortKey> m_nameKeys; // by m_list index
+    QHash<qint64, int> m_byKey;               // store key -> m_list index
+    QList<int> m_order;                       // m_list indexes, sorted by the grouping
+    std::vector<int> m_rank;                  // m_list index -> position in m_order
+    QList<int> m_rows;                        // m_list indexes shown
+    mutable QCache<int, model::RecordState> m_records{512}; // by m_list index
 };
 
 } // namespace liaison::app

@@ -7,23 +7,32 @@
 
 namespace liaison::app {
 
-RecordListModel::RecordListModel(model::RecordType type, const liaison::Clock &clock,
-                                 QObject *parent)
+StoreListModel::StoreListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent)
     : QAbstractListModel(parent)
     , m_type(type)
     , m_clock(clock)
 {}
 
-void RecordListModel::setStore(model::RecordStore *store)
+void StoreListModel::setStore(model::RecordStore *store)
 {
     m_store = store;
     reload();
 }
 
+int StoreListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : count();
+}
+
+RecordListModel::RecordListModel(model::RecordType type, const liaison::Clock &clock,
+                                 QObject *parent)
+    : StoreListModel(type, clock, parent)
+{}
+
 void RecordListModel::reload()
 {
     QList<model::RecordState> rows;
-    if (m_store) {
+    if (store()) {
         auto fetched = fetch();
         if (!fetched) {
             setError(fetched.error().message);
@@ -50,20 +59,15 @@ void RecordListModel::reload()
 
 Result<QList<model::RecordState>> RecordListModel::fetch() const
 {
-    auto all = m_store->records(m_store->scopes());
+    auto all = store()->records(store()->scopes());
     if (!all)
         return std::unexpected(all.error());
     QList<model::RecordState> out;
     for (model::RecordState &r : *all) {
-        if (r.type == m_type && !r.deleted)
+        if (r.type == type() && !r.deleted)
             out.append(std::move(r));
     }
     return out;
-}
-
-int RecordListModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : count();
 }
 
 int RecordListModel::indexOf(const QString &recordId) const
@@ -82,7 +86,7 @@ const model::RecordState *RecordListModel::recordAt(const QModelIndex &index) co
     return &m_records[index.row()];
 }
 
-void RecordListModel::setError(const QString &error)
+void StoreListModel::setError(const QString &error)
 {
     if (m_error == error)
         return;
@@ -90,13 +94,13 @@ void RecordListModel::setError(const QString &error)
     Q_EMIT errorChanged();
 }
 
-QString RecordListModel::text(const model::RecordState &r, const char *field)
+QString StoreListModel::text(const model::RecordState &r, const char *field)
 {
     const auto it = r.fields.constFind(QLatin1StringView(field));
     return it == r.fields.cend() ? QString() : it->value.toString();
 }
 
-QStringList RecordListModel::textList(const model::RecordState &r, const char *field)
+QStringList StoreListModel::textList(const model::RecordState &r, const char *field)
 {
     QStringList out;
     const auto it = r.fields.constFind(QLatin1StringView(field));
@@ -107,25 +111,25 @@ QStringList RecordListModel::textList(const model::RecordState &r, const char *f
     return out;
 }
 
-qint64 RecordListModel::integer(const model::RecordState &r, const char *field)
+qint64 StoreListModel::integer(const model::RecordState &r, const char *field)
 {
     const auto it = r.fields.constFind(QLatin1StringView(field));
     return it == r.fields.cend() ? 0 : it->value.toInteger();
 }
 
-bool RecordListModel::flag(const model::RecordState &r, const char *field)
+bool StoreListModel::flag(const model::RecordState &r, const char *field)
 {
     const auto it = r.fields.constFind(QLatin1StringView(field));
     return it != r.fields.cend() && it->value.toBool();
 }
 
-QByteArray RecordListModel::bytes(const model::RecordState &r, const char *field)
+QByteArray StoreListModel::bytes(const model::RecordState &r, const char *field)
 {
     const auto it = r.fields.constFind(QLatin1StringView(field));
     return it == r.fields.cend() ? QByteArray() : it->value.toByteArray();
 }
 
-QList<QByteArray> RecordListModel::bytesList(const model::RecordState &r, const char *field)
+QList<QByteArray> StoreListModel::bytesList(const model::RecordState &r, const char *field)
 {
     QList<QByteArray> out;
     const auto it = r.fields.constFind(QLatin1StringView(field));
@@ -136,8 +140,8 @@ QList<QByteArray> RecordListModel::bytesList(const model::RecordState &r, const 
     return out;
 }
 
-QDateTime RecordListModel::time(const model::RecordState &r, const char *field,
-                                const QTimeZone &zone)
+QDateTime StoreListModel::time(const model::RecordState &r, const char *field,
+                               const QTimeZone &zone)
 {
     const qint64 ms = integer(r, field);
     if (ms <= 0)
@@ -145,12 +149,12 @@ QDateTime RecordListModel::time(const model::RecordState &r, const char *field,
     return QDateTime::fromMSecsSinceEpoch(ms, zone.isValid() ? zone : QTimeZone::utc());
 }
 
-QString RecordListModel::idText(const model::RecordId &id)
+QString StoreListModel::idText(const model::RecordId &id)
 {
     return model::recordIdToString(id);
 }
 
-std::optional<model::RecordId> RecordListModel::idFromText(const QString &text)
+std::optional<model::RecordId> StoreListModel::idFromText(const QString &text)
 {
     QString hex = text;
     hex.remove(QLatin1Char('-'));

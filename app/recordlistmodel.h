@@ -1,8 +1,11 @@
 #pragma once
 
-// Base of the item models over the device's RecordStore: the live records of one type, sorted by
-// the subclass, reloaded whenever the store reports a change. Empty while the vault is locked
-// (setStore(nullptr) clears it). Time-dependent roles read the injected clock.
+// Item models over the device's RecordStore. StoreListModel is what every one of them has: the
+// store (nullptr while the vault is locked: the model empties), the injected clock that
+// time-dependent roles read, a count and an error for QML, and the readers of record fields.
+// RecordListModel holds the live records of one type, sorted by the subclass, and reads them all
+// again whenever the store reports a change: right for the lists an officer has tens or hundreds
+// of. Contacts, of which a desk may hold 100,000, have their own model (contactmodel.h).
 
 #include "clock/clock.h"
 #include "model/recordstore.h"
@@ -17,7 +20,7 @@
 
 namespace liaison::app {
 
-class RecordListModel : public QAbstractListModel
+class StoreListModel : public QAbstractListModel
 {
     Q_OBJECT
     QML_ELEMENT
@@ -26,18 +29,18 @@ class RecordListModel : public QAbstractListModel
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
 
 public:
-    RecordListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent = nullptr);
+    StoreListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent = nullptr);
 
     // nullptr: the vault locked; the model empties.
     void setStore(model::RecordStore *store);
     // Re-reads the store (the composition root calls it on every change).
-    void reload();
+    virtual void reload() = 0;
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
-    [[nodiscard]] int count() const { return int(m_records.size()); }
+    [[nodiscard]] virtual int count() const = 0;
     [[nodiscard]] QString error() const { return m_error; }
     // Row of a record by its id text, -1 when absent.
-    Q_INVOKABLE int indexOf(const QString &recordId) const;
+    Q_INVOKABLE virtual int indexOf(const QString &recordId) const = 0;
     // A record id as QML hands it back (the text idText() wrote); nullopt for anything else.
     [[nodiscard]] static std::optional<model::RecordId> idFromText(const QString &text);
 
@@ -46,20 +49,12 @@ Q_SIGNALS:
     void errorChanged();
 
 protected:
-    // The records to show, unsorted. Default: every live record of the type in the held scopes.
-    [[nodiscard]] virtual Result<QList<model::RecordState>> fetch() const;
-    [[nodiscard]] virtual bool lessThan(const model::RecordState &a,
-                                        const model::RecordState &b) const = 0;
-    // Called after fetch() and before sorting (subclasses load what lessThan needs).
-    virtual void prepare(const QList<model::RecordState> &rows) { Q_UNUSED(rows); }
-    // Called after the rows were replaced (subclasses refresh derived state).
-    virtual void afterReload() {}
-
-    [[nodiscard]] const model::RecordState *recordAt(const QModelIndex &index) const;
+    // The record shown in a row; nullptr for an invalid index.
+    [[nodiscard]] virtual const model::RecordState *recordAt(const QModelIndex &index) const = 0;
     [[nodiscard]] model::RecordStore *store() const { return m_store; }
     [[nodiscard]] const liaison::Clock &clock() const { return m_clock; }
     [[nodiscard]] model::RecordType type() const { return m_type; }
-    [[nodiscard]] const QList<model::RecordState> &records() const { return m_records; }
+    void setError(const QString &error);
 
     // Field readers: the empty value of the kind when the field is unset.
     [[nodiscard]] static QString text(const model::RecordState &r, const char *field);
@@ -75,13 +70,40 @@ protected:
     [[nodiscard]] static QString idText(const model::RecordId &id);
 
 private:
-    void setError(const QString &error);
-
     model::RecordType m_type;
     const liaison::Clock &m_clock;
     model::RecordStore *m_store = nullptr;
-    QList<model::RecordState> m_records;
     QString m_error;
+};
+
+class RecordListModel : public StoreListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("a base class")
+
+public:
+    RecordListModel(model::RecordType type, const liaison::Clock &clock, QObject *parent = nullptr);
+
+    void reload() override;
+    [[nodiscard]] int count() const override { return int(m_records.size()); }
+    int indexOf(const QString &recordId) const override;
+
+protected:
+    // The records to show, unsorted. Default: every live record of the type in the held scopes.
+    [[nodiscard]] virtual Result<QList<model::RecordState>> fetch() const;
+    [[nodiscard]] virtual bool lessThan(const model::RecordState &a,
+                                        const model::RecordState &b) const = 0;
+    // Called after fetch() and before sorting (subclasses load what lessThan needs).
+    virtual void prepare(const QList<model::RecordState> &rows) { Q_UNUSED(rows); }
+    // Called after the rows were replaced (subclasses refresh derived state).
+    virtual void afterReload() {}
+
+    [[nodiscard]] const model::RecordState *recordAt(const QModelIndex &index) const override;
+    [[nodiscard]] const QList<model::RecordState> &records() const { return m_records; }
+
+private:
+    QList<model::RecordState> m_records;
 };
 
 // Shared by the models: one English (UK) locale so dates read the same on every device.

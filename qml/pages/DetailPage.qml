@@ -7,7 +7,7 @@ import Liaison
 Page {
     id: root
 
-    required property RecordListModel records
+    required property StoreListModel records
     required property Component card
     required property int startIndex
 

@@ -206,7 +206,8 @@ struct RecordStore::Statements
     Statement selRow, insRow, setTomb, delRow, delFields, insFieldIgnore, updField, selField,
         setField, delField, countFields, maxStamp, selFields, insOutbox, selOutbox, delOutbox,
         delOutboxScope, countOutbox, setClock, selClock, ftsDel, ftsIns, ftsSearch, ftsFields,
-        selScope, ftsPurge, purge, insScope, delScope, selScopes, distinctScopes, countRecords;
+        selScope, ftsPurge, purge, insScope, delScope, selScopes, distinctScopes, countRecords,
+        contactList, ftsMatch;
 };
 
 // Marks remote application: any outbox write inside fails.
@@ -297,6 +298,13 @@ Status RecordStore::open()
         {&st->selScopes, "SELECT scope FROM rec_scope ORDER BY scope"},
         {&st->distinctScopes, "SELECT DISTINCT scope FROM rec_record ORDER BY scope"},
         {&st->countRecords, "SELECT count(*) FROM rec_record"},
+        // From the records, not the search table: a contact without any searchable field still
+        // shows (with an empty name).
+        {&st->contactList,
+         "SELECT r.rid, r.id, f.name, f.organisation, f.country FROM rec_record r "
+         "LEFT JOIN rec_contact_fts f ON f.docid = r.rid WHERE r.type = ?1 AND "
+         "r.tombstone IS NULL AND r.scope IN (SELECT scope FROM rec_scope)"},
+        {&st->ftsMatch, "SELECT docid FROM rec_contact_fts WHERE rec_contact_fts MATCH ?1"},
     };
     for (const Item &item : items) {
         auto s = m_db.prepare(item.sql);
@@ -1452,6 +1460,50 @@ Result<QList<RecordId>> RecordStore::searchContacts(const QString &query, int li
             break;
         if (const auto id = crypto::Id16::fromBytes(q.columnBlob(0)))
             out.append(*id);
+    }
+    q.reset();
+    return out;
+}
+
+Result<QList<RecordStore::ContactListEntry>> RecordStore::contactList() const
+{
+    QList<ContactListEntry> out;
+    Statement &q = m_st->contactList;
+    q.bind(1, int(RecordType::Contact));
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return forwardError(has);
+        }
+        if (!*has)
+            break;
+        const auto id = crypto::Id16::fromBytes(q.columnBlob(1));
+        if (!id)
+            continue;
+        out.append({q.columnInt64(0), *id, q.columnText(2), q.columnText(3), q.columnText(4)});
+    }
+    q.reset();
+    return out;
+}
+
+Result<QList<qint64>> RecordStore::matchContacts(const QString &query) const
+{
+    QList<qint64> out;
+    const QString match = ftsQuery(query);
+    if (match.isEmpty())
+        return out;
+    Statement &q = m_st->ftsMatch;
+    q.bind(1, match);
+    for (;;) {
+        auto has = q.step();
+        if (!has) {
+            q.reset();
+            return forwardError(has);
+        }
+        if (!*has)
+            break;
+        out.append(q.columnInt64(0));
     }
     q.reset();
     return out;

@@ -189,6 +189,21 @@ public:
     // tags; diacritics ignored), by id.
     [[nodiscard]] Result<QList<RecordId>> searchContacts(const QString &query,
                                                          int limit = 100) const;
+    // The contact list as the app shows it, without reading whole records: every live contact
+    // of the held scopes with the text it is sorted and grouped by. `key` names the contact in
+    // matchContacts() while the store is open (its row number; reused only after a purge).
+    struct ContactListEntry
+    {
+        qint64 key = 0;
+        RecordId id;
+        QString name;
+        QString organisation;
+        QString country;
+    };
+    [[nodiscard]] Result<QList<ContactListEntry>> contactList() const;
+    // The keys of every contact matching each word of `query` as a prefix (as searchContacts),
+    // unordered and without a limit; empty for a query with no words.
+    [[nodiscard]] Result<QList<qint64>> matchContacts(const QString &query) const;
     [[nodiscard]] Result<qint64> recordCount() const;
 
     // ---- outbox (the device's up-stream, HQ's own edits for fan-out) ----

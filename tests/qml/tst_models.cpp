@@ -252,6 +252,61 @@ private Q_SLOTS:
         QCOMPARE(m.rowCount(), 9);
     }
 
+    // Every contact a query matches is shown, in the list's order. The search used to stop at
+    // the store's first 100 matches by id, so with more matches than that it showed an arbitrary
+    // hundred, sorted by name, and the contact looked for could be missing.
+    void contactSearchShowsEveryMatchInTheListsOrder()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        ModelReplica hq;
+        QVERIFY(hq.open(f->tmp.path(), QStringLiteral("hq2"), idOf(0xf1), model::ReplicaRole::Hq));
+        QStringList expected;
+        for (int i = 149; i >= 0; --i) {
+            const QString name = QStringLiteral("Nováková %1").arg(i, 3, 10, QLatin1Char('0'));
+            expected.prepend(name);
+            model::FieldMap fields;
+            fields.insert(QStringLiteral("name"), name);
+            fields.insert(QStringLiteral("organisation"), QStringLiteral("Policie ČR"));
+            fields.insert(QStringLiteral("country"),
+                          i % 2 ? QStringLiteral("Slovakia") : QStringLiteral("Czechia"));
+            QVERIFY(hq.records->create(model::RecordType::Contact,
+                                       QString::fromLatin1(directorate::kPostScope), fields));
+        }
+        auto snapshot = hq.records->snapshot(directorate::scopes());
+        QVERIFY(snapshot);
+        QVERIFY(f->app->session()->records().resetToSnapshot(directorate::scopes(), *snapshot));
+        f->app->refreshAll();
+
+        app::ContactModel &m = *f->app->contacts();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(column(m, app::ContactModel::NameRole), expected);
+        m.setQuery(QStringLiteral("novakova"));
+        QCOMPARE(m.rowCount(), 150);
+        QCOMPARE(column(m, app::ContactModel::NameRole), expected);
+        m.setQuery(QStringLiteral("novakova 14"));
+        QCOMPARE(column(m, app::ContactModel::NameRole), expected.mid(140, 10));
+        const QString id = m.index(3).data(app::ContactModel::RecordIdRole).toString();
+        QCOMPARE(m.indexOf(id), 3);
+
+        // Grouped by country while searching: Czechia's even numbers, then Slovakia's odd ones.
+        m.setGrouping(app::ContactModel::Grouping::ByCountry);
+        QStringList byCountry;
+        for (int i = 140; i < 150; i += 2)
+            byCountry.append(expected[i]);
+        for (int i = 141; i < 150; i += 2)
+            byCountry.append(expected[i]);
+        QCOMPARE(column(m, app::ContactModel::NameRole), byCountry);
+        QCOMPARE(m.index(0).data(app::ContactModel::SectionRole).toString(),
+                 QStringLiteral("Czechia"));
+        QCOMPARE(m.index(9).data(app::ContactModel::SectionRole).toString(),
+                 QStringLiteral("Slovakia"));
+        QCOMPARE(m.indexOf(id), byCountry.indexOf(expected[143]));
+        m.setGrouping(app::ContactModel::Grouping::ByName);
+        m.setQuery(QString());
+        QCOMPARE(m.rowCount(), 150);
+    }
+
     void contactsGroupedWithCallNumberAndTimeDifference()
     {
         auto f = seeded();
