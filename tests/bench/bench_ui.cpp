@@ -22,6 +22,7 @@
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
 #include "device/devicestore.h"
+#include "heldcontacts.h"
 #include "model/recordstore.h"
 #include "store/database.h"
 #include "testmain.h"
@@ -53,6 +54,7 @@ namespace {
 
 using bench::die;
 using bench::must;
+using bench::openStore;
 
 qint64 rssKiB()
 {
@@ -163,17 +165,12 @@ ColdStart coldStart(const QString &mode)
 
 // ---- the contacts ----
 
-constexpr const char *kScope = "post:bench";
-
-// `count` contacts written by HQ, held by a device store: the store the app's models read.
+// `count` contacts of contactgen.h as the app holds them.
 std::unique_ptr<model::RecordStore> populate(store::Database &hqDb, store::Database &devDb,
                                              liaison::Clock &clock, int count)
 {
-    model::RecordStore hq(hqDb, clock, crypto::randomFixed<crypto::Id16>(), model::ReplicaRole::Hq);
-    must(hq.open(), "HQ records");
     bench::SplitMix r{2026};
-    must(hqDb.begin(), "begin");
-    for (int i = 0; i < count; ++i) {
+    return bench::holdContacts(hqDb, devDb, clock, count, [&r](int i) {
         const QJsonObject c = bench::makeContact(r, i);
         const auto s = [&](const char *k) {
             return c.value(QLatin1String(k)).toString();
@@ -186,32 +183,8 @@ std::unique_ptr<model::RecordStore> populate(store::Database &hqDb, store::Datab
                  QCborArray{model::phone(QStringLiteral("office"), s("phone"),
                                          c.value(QLatin1String("h24")).toBool())});
         f.insert(QStringLiteral("emails"), QCborArray{s("email")});
-        must(hq.create(model::RecordType::Contact, QString::fromLatin1(kScope), f), "create");
-    }
-    must(hqDb.commit(), "commit");
-    auto pending = must(hq.pendingOutbox(count + 10), "outbox");
-    std::vector<model::Operation> ops;
-    ops.reserve(pending.size());
-    for (auto &e : pending)
-        ops.push_back(std::move(e.op));
-    auto dev = std::make_unique<model::RecordStore>(
-        devDb, clock, crypto::randomFixed<crypto::Id16>(), model::ReplicaRole::Device);
-    must(dev->open(), "device records");
-    must(devDb.begin(), "begin");
-    must(dev->resetToSnapshot({QString::fromLatin1(kScope)}, ops), "snapshot");
-    must(devDb.commit(), "commit");
-    if (must(dev->recordCount(), "count") != count)
-        die("record count");
-    return dev;
-}
-
-std::unique_ptr<store::Database> openStore(const QString &path,
-                                           std::vector<store::Migration> migrations)
-{
-    store::OpenOptions o;
-    o.create = true;
-    o.migrations = std::move(migrations);
-    return must(store::Database::open(path, crypto::SecretBytes::random(32), o), "open store");
+        return f;
+    });
 }
 
 // The rows ContactDelegate shows, copied out of the ContactModel: the same delegates over a
