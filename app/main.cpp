@@ -6,6 +6,7 @@
 #include "selftest.h"
 
 #include "backupexclusion.h"
+#include "client/networkthreads.h"
 #include "crypto/crypto.h"
 #include "hardening/processhardening.h"
 #include "keystorefactory.h"
@@ -22,33 +23,12 @@ Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
 
 using namespace liaison;
 
-namespace {} // namespace
+namespace {
 
-int main(int argc, char *argv[])
+// The app from its key store to the end of its event loop; everything it built is gone when it
+// returns.
+int runApp(const app::LaunchOptions &options)
 {
-    if (auto h = liaison::hardening::hardenProcess(); !h) {
-        std::fprintf(stderr, "liaison: refusing to run unhardened: %s\n",
-                     qPrintable(h.error().message));
-        return 3;
-    }
-    QGuiApplication application(argc, argv);
-    QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
-    QGuiApplication::setApplicationName(QStringLiteral("liaison"));
-    QQuickStyle::setStyle(QStringLiteral("Material"));
-
-    const app::LaunchOptions options = app::parseLaunchOptions(QGuiApplication::arguments());
-    if (!options.error.isEmpty()) {
-        std::fprintf(stderr, "%s\n", qPrintable(options.error));
-        return 2;
-    }
-    if (auto s = crypto::initialize(); !s) {
-        std::fprintf(stderr, "liaison: crypto self-test failed, refusing to run: %s\n",
-                     qPrintable(s.error().message));
-        return 3;
-    }
-    if (options.selfTest)
-        return app::runSelfTest();
-
     // The platform's key store (the desktop key ring when it answers); options.keyStoreDir is the
     // software store's folder, used only without one (platform/keystorefactory.h).
     for (const QString &dir : {options.vaultDir, options.keyStoreDir}) {
@@ -79,4 +59,39 @@ int main(int argc, char *argv[])
         return 1;
 
     return QGuiApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (auto h = liaison::hardening::hardenProcess(); !h) {
+        std::fprintf(stderr, "liaison: refusing to run unhardened: %s\n",
+                     qPrintable(h.error().message));
+        return 3;
+    }
+    QGuiApplication application(argc, argv);
+    QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
+    QGuiApplication::setApplicationName(QStringLiteral("liaison"));
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+
+    const app::LaunchOptions options = app::parseLaunchOptions(QGuiApplication::arguments());
+    if (!options.error.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(options.error));
+        return 2;
+    }
+    if (auto s = crypto::initialize(); !s) {
+        std::fprintf(stderr, "liaison: crypto self-test failed, refusing to run: %s\n",
+                     qPrintable(s.error().message));
+        return 3;
+    }
+    if (options.selfTest)
+        return app::runSelfTest();
+
+    const int code = runApp(options);
+    // The controller's network managers are gone; their threads must be too before exit()
+    // (client/networkthreads.h).
+    if (!client::waitForNetworkThreadsToExit())
+        std::fprintf(stderr, "liaison: a network thread did not end in time\n");
+    return code;
 }
