@@ -59,7 +59,6 @@ void ContactModel::reload()
     m_records.clear();
     m_list.clear();
     m_nameKeys.clear();
-    m_byKey.clear();
     if (store()) {
         auto list = store()->contactList();
         if (!list) {
@@ -74,11 +73,8 @@ void ContactModel::reload()
     // Collation keys once per contact: comparing them is a byte comparison, where comparing
     // the names themselves runs the collation at every one of the sort's 1.7 million steps.
     m_nameKeys.reserve(size_t(m_list.size()));
-    m_byKey.reserve(m_list.size());
-    for (int i = 0; i < m_list.size(); ++i) {
-        m_nameKeys.push_back(m_collator.sortKey(m_list[i].name));
-        m_byKey.insert(m_list[i].key, i);
-    }
+    for (const Entry &e : std::as_const(m_list))
+        m_nameKeys.push_back(m_collator.sortKey(e.name));
     sortList();
 }
 
@@ -101,9 +97,10 @@ void ContactModel::sortList()
             return c < 0;
         return m_list[a].id < m_list[b].id;
     });
-    m_rank.assign(size_t(m_list.size()), 0);
+    m_positionOfKey.clear();
+    m_positionOfKey.reserve(m_order.size());
     for (int pos = 0; pos < m_order.size(); ++pos)
-        m_rank[size_t(m_order[pos])] = pos;
+        m_positionOfKey.insert(m_list[m_order[pos]].key, pos);
     QList<int> rows;
     if (!selectRows(rows))
         rows.clear();
@@ -128,9 +125,9 @@ bool ContactModel::selectRows(QList<int> &rows)
     std::vector<int> positions;
     positions.reserve(size_t(keys->size()));
     for (const qint64 key : std::as_const(*keys)) {
-        const auto it = m_byKey.constFind(key);
-        if (it != m_byKey.cend())
-            positions.push_back(m_rank[size_t(*it)]);
+        const auto it = m_positionOfKey.constFind(key);
+        if (it != m_positionOfKey.cend())
+            positions.push_back(*it);
     }
     std::sort(positions.begin(), positions.end());
     rows.reserve(qsizetype(positions.size()));

@@ -97,9 +97,8 @@ private:
     QCollator m_collator;
     QList<Entry> m_list;                      // every contact, in the store's order
     std::vector<QCollatorSortKey> m_nameKeys; // by m_list index
-    QHash<qint64, int> m_byKey;               // store key -> m_list index
     QList<int> m_order;                       // m_list indexes, sorted by the grouping
-    std::vector<int> m_rank;                  // m_list index -> position in m_order
+    QHash<qint64, int> m_positionOfKey;       // store key -> position in m_order
     QList<int> m_rows;                        // m_list indexes shown
     mutable QCache<int, model::RecordState> m_records{512}; // by m_list index
 };
