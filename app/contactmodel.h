@@ -10,8 +10,9 @@
 // A store may hold 100,000 contacts, and each keystroke in the search field must show within a
 // frame. So the model holds only the contact list (id and the three texts it sorts and groups by,
 // read without the records, sorted once per store change with collation keys); a query asks the
-// search index for the matching contacts and keeps the list's order; a row's record is read when
-// a delegate asks for it, and the last few hundred are cached.
+// search index for the matching contacts and keeps the list's order (a one-letter query reads the
+// list's own initials instead); the rows a new query keeps at the top stay, with their delegates;
+// a row's record is read when a delegate asks for it, and the last few hundred are cached.
 
 #include "recordlistmodel.h"
 
@@ -89,7 +90,11 @@ private:
     void sortList();
     // The rows the query selects, in the list's order; false (and the error set) on a store error.
     [[nodiscard]] bool selectRows(QList<int> &rows);
-    void show(QList<int> rows);
+    // Rows: the same contacts as before in the same order, fewer or more of them (a query).
+    // Everything: other contacts or other sections under the same row numbers (a store change,
+    // another grouping).
+    enum class Change { Rows, Everything };
+    void show(QList<int> rows, Change change);
 
     QString m_query;
     Grouping m_grouping = Grouping::ByName;
@@ -100,6 +105,7 @@ private:
     QList<int> m_order;                       // m_list indexes, sorted by the grouping
     QHash<qint64, int> m_positionOfKey;       // store key -> position in m_order
     QList<int> m_rows;                        // m_list indexes shown
+    int m_unknownInitials = 0;                // contacts whose initials only the search index knows
     mutable QCache<int, model::RecordState> m_records{512}; // by m_list index
 };
 

@@ -180,6 +180,47 @@ QString ftsQuery(const QString &query)
     return terms.join(QLatin1Char(' '));
 }
 
+// The bit of an initial a to z (0 to 25) or 0 to 9 (26 to 35), -1 for any other character.
+int asciiInitialBit(char16_t c)
+{
+    if (c >= u'A' && c <= u'Z')
+        return c - u'A';
+    if (c >= u'a' && c <= u'z')
+        return c - u'a';
+    if (c >= u'0' && c <= u'9')
+        return 26 + (c - u'0');
+    return -1;
+}
+
+// The initials of the words of `text` as the index's unicode61 tokenizer sees them. Words are
+// runs of letters and digits; a Latin-1 or Latin Extended-A letter folds to the letter its
+// canonical decomposition starts with ("Š" is an s, "Ł" and "Ø" have no decomposition and are
+// initials no a-to-z query matches). Outside ASCII and those two blocks the tokenizer's tables
+// decide what a word and its fold are, so the text is kUnknownInitials.
+quint64 wordInitials(const QString &text)
+{
+    quint64 bits = 0;
+    bool inWord = false;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool latin = u < 0x80 || (u >= 0xC0 && u <= 0x17F && u != 0xD7 && u != 0xF7);
+        if (!latin)
+            return bits | RecordStore::kUnknownInitials;
+        const bool letterOrDigit = c.isLetterOrNumber();
+        if (letterOrDigit && !inWord) {
+            int bit = asciiInitialBit(u);
+            if (bit < 0 && c.decompositionTag() == QChar::Canonical)
+                bit = asciiInitialBit(c.decomposition().front().unicode());
+            if (u == 0x17F) // the long s: the tokenizer folds it to s, Unicode only by compatibility
+                bit = asciiInitialBit(u's');
+            if (bit >= 0)
+                bits |= quint64(1) << bit;
+        }
+        inWord = letterOrDigit;
+    }
+    return bits;
+}
+
 } // namespace
 
 bool mayWrite(ReplicaRole writer, RecordType type, bool isOwner)
@@ -300,10 +341,10 @@ Status RecordStore::open()
         {&st->countRecords, "SELECT count(*) FROM rec_record"},
         // From the records, not the search table: a contact without any searchable field still
         // shows (with an empty name).
-        {&st->contactList,
-         "SELECT r.rid, r.id, f.name, f.organisation, f.country FROM rec_record r "
-         "LEFT JOIN rec_contact_fts f ON f.docid = r.rid WHERE r.type = ?1 AND "
-         "r.tombstone IS NULL AND r.scope IN (SELECT scope FROM rec_scope)"},
+        {&st->contactList, "SELECT r.rid, r.id, f.name, f.organisation, f.country, f.role, f.tags "
+                           "FROM rec_record r "
+                           "LEFT JOIN rec_contact_fts f ON f.docid = r.rid WHERE r.type = ?1 AND "
+                           "r.tombstone IS NULL AND r.scope IN (SELECT scope FROM rec_scope)"},
         {&st->ftsMatch, "SELECT docid FROM rec_contact_fts WHERE rec_contact_fts MATCH ?1"},
     };
     for (const Item &item : items) {
@@ -1481,10 +1522,20 @@ Result<QList<RecordStore::ContactListEntry>> RecordStore::contactList() const
         const auto id = crypto::Id16::fromBytes(q.columnBlob(1));
         if (!id)
             continue;
-        out.append({q.columnInt64(0), *id, q.columnText(2), q.columnText(3), q.columnText(4)});
+        ContactListEntry e{q.columnInt64(0), *id, q.columnText(2), q.columnText(3),
+                           q.columnText(4)};
+        e.initials = wordInitials(e.name) | wordInitials(e.organisation) | wordInitials(e.country) |
+                     wordInitials(q.columnText(5)) | wordInitials(q.columnText(6));
+        out.append(std::move(e));
     }
     q.reset();
     return out;
+}
+
+int RecordStore::initialBit(const QString &query)
+{
+    const QString match = ftsQuery(query);
+    return match.size() == 2 ? asciiInitialBit(match.front().unicode()) : -1;
 }
 
 Result<QList<qint64>> RecordStore::matchContacts(const QString &query) const

@@ -199,8 +199,17 @@ public:
         QString name;
         QString organisation;
         QString country;
+        // The first letters of the words of its name, organisation, role, country and tags as
+        // the search index folds them, one bit each (initialBit); kUnknownInitials when a word
+        // holds a character whose folding only the index knows.
+        quint64 initials = 0;
     };
+    static constexpr quint64 kUnknownInitials = quint64(1) << 63;
     [[nodiscard]] Result<QList<ContactListEntry>> contactList() const;
+    // For a query that is one letter or digit a to z or 0 to 9 (any case, any punctuation
+    // around it), the bit of ContactListEntry::initials its matches have: matchContacts(query)
+    // is exactly the contacts with that bit, unless one has kUnknownInitials. Else -1.
+    [[nodiscard]] static int initialBit(const QString &query);
     // The keys of every contact matching each word of `query` as a prefix (as searchContacts),
     // unordered and without a limit; empty for a query with no words.
     [[nodiscard]] Result<QList<qint64>> matchContacts(const QString &query) const;

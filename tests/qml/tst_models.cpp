@@ -17,6 +17,7 @@
 #include <QLibraryInfo>
 #include <QProcess>
 #include <QScopeGuard>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -305,6 +306,106 @@ private Q_SLOTS:
         m.setGrouping(app::ContactModel::Grouping::ByName);
         m.setQuery(QString());
         QCOMPARE(m.rowCount(), 150);
+    }
+
+    // A keystroke keeps the rows the new answer starts with (and the list's delegates for them)
+    // instead of resetting the model; a one-letter search, answered from the list's initials,
+    // finds what the search index finds, role and tags included, also when a contact's name is
+    // in a script only the index can fold.
+    void contactSearchKeepsSharedRowsAndOneLetterAgreesWithTheIndex()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        ModelReplica hq;
+        QVERIFY(hq.open(f->tmp.path(), QStringLiteral("hq3"), idOf(0xf2), model::ReplicaRole::Hq));
+        const auto add = [&](const QString &name, const QString &org, const QString &role,
+                             const QCborArray &tags) {
+            model::FieldMap fields;
+            fields.insert(QStringLiteral("name"), name);
+            fields.insert(QStringLiteral("organisation"), org);
+            fields.insert(QStringLiteral("role"), role);
+            fields.insert(QStringLiteral("tags"), tags);
+            return hq.records
+                ->create(model::RecordType::Contact, QString::fromLatin1(directorate::kPostScope),
+                         fields)
+                .has_value();
+        };
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(add(QStringLiteral("Nováková %1").arg(i, 2, 10, QLatin1Char('0')),
+                        QStringLiteral("Policie ČR"), QString(), {}));
+        QVERIFY(add(QStringLiteral("Zeman"), QStringLiteral("NATO"),
+                    QStringLiteral("Quartermaster"), {QStringLiteral("x-ray")}));
+        QVERIFY(add(QStringLiteral("Łukasz Ćwik"), QStringLiteral("Straż Graniczna"),
+                    QStringLiteral("Oficer"), {QStringLiteral("Schengen")}));
+        auto snapshot = hq.records->snapshot(directorate::scopes());
+        QVERIFY(snapshot);
+        model::RecordStore &store = f->app->session()->records();
+        QVERIFY(store.resetToSnapshot(directorate::scopes(), *snapshot));
+        f->app->refreshAll();
+
+        app::ContactModel &m = *f->app->contacts();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto agree = [&](const QString &q) {
+            m.setQuery(q);
+            QStringList shown;
+            for (const QString &text : column(m, app::ContactModel::RecordIdRole)) {
+                const auto id = app::ContactModel::idFromText(text);
+                shown.append(id ? QString::fromLatin1(id->toHex()) : text);
+            }
+            auto found = store.searchContacts(q, 100000);
+            if (!found)
+                return QStringLiteral("%1: %2").arg(q, found.error().message);
+            QStringList expected;
+            for (const model::RecordId &id : std::as_const(*found))
+                expected.append(QString::fromLatin1(id.toHex()));
+            if (QSet<QString>(shown.cbegin(), shown.cend()) !=
+                QSet<QString>(expected.cbegin(), expected.cend()))
+                return QStringLiteral("%1: %2 shown, %3 by the index")
+                    .arg(q)
+                    .arg(shown.size())
+                    .arg(expected.size());
+            return QString();
+        };
+        for (const QString &q :
+             {QStringLiteral("q"), QStringLiteral("X"), QStringLiteral("z"), QStringLiteral("s"),
+              QStringLiteral("c"), QStringLiteral("1"), QStringLiteral("ł"), QStringLiteral("n")})
+            QVERIFY2(agree(q).isEmpty(), qPrintable(agree(q)));
+        QCOMPARE(m.rowCount(), 21); // "n": the Novákovás and NATO
+
+        // "n" to "nov": the twenty Novákovás stay where they are; only Zeman (NATO) goes.
+        const QPersistentModelIndex first(m.index(0));
+        const QString firstId = first.data(app::ContactModel::RecordIdRole).toString();
+        QSignalSpy reset(&m, &QAbstractItemModel::modelAboutToBeReset);
+        QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+        m.setQuery(QStringLiteral("nov"));
+        QCOMPARE(m.rowCount(), 20);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.first().at(1).toInt(), 20);
+        QCOMPARE(removed.first().at(2).toInt(), 20);
+        QVERIFY(first.isValid());
+        QCOMPARE(first.row(), 0);
+        QCOMPARE(first.data(app::ContactModel::RecordIdRole).toString(), firstId);
+        m.setQuery(QStringLiteral("nová")); // the same answer: no signal at all
+        QCOMPARE(reset.count() + removed.count() + inserted.count(), 1);
+        m.setQuery(QStringLiteral("nováková 1")); // 10 to 19: the top changes
+        QCOMPARE(m.rowCount(), 10);
+        QCOMPARE(reset.count(), 0);
+        QVERIFY(!first.isValid());
+        m.setQuery(QString());
+        QCOMPARE(m.rowCount(), 22);
+
+        // A name in Cyrillic: its initials are the index's to fold, so every query asks it.
+        QVERIFY(add(QStringLiteral("Жук"), QStringLiteral("Europol"), QString(), {}));
+        snapshot = hq.records->snapshot(directorate::scopes());
+        QVERIFY(snapshot);
+        QVERIFY(store.resetToSnapshot(directorate::scopes(), *snapshot));
+        f->app->refreshAll();
+        for (const QString &q : {QStringLiteral("e"), QStringLiteral("z"), QStringLiteral("n")})
+            QVERIFY2(agree(q).isEmpty(), qPrintable(agree(q)));
+        m.setQuery(QString());
     }
 
     void contactsGroupedWithCallNumberAndTimeDifference()

@@ -9,8 +9,11 @@
 #include "testsupport.h"
 
 #include <QCborArray>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace liaison;
 using namespace liaison::model;
@@ -464,6 +467,81 @@ private Q_SLOTS:
         QCOMPARE(hits(QStringLiteral("sirene")), 0);
         QVERIFY(hq.records->remove(c->recordId));
         QCOMPARE(hits(QStringLiteral("reditelstvi")), 0);
+    }
+
+    // The contact list's initials answer a one-letter search without the index (the search
+    // field's first keystroke): for every initial the app folds itself (ASCII, Latin-1 and
+    // Latin Extended-A letters, in each searched field, after punctuation), the contacts with
+    // a letter's bit are exactly the index's matches for that letter, upper or lower case.
+    void contactInitialsAgreeWithTheIndex()
+    {
+        ModelReplica hq;
+        make(hq, 0xf1, ReplicaRole::Hq, {kPrague});
+        const QStringList fields{QStringLiteral("name"), QStringLiteral("organisation"),
+                                 QStringLiteral("role"), QStringLiteral("country"),
+                                 QStringLiteral("tags")};
+        QString initials = QStringLiteral("AZaz09");
+        for (char16_t u = 0xC0; u <= 0x17F; ++u) {
+            if (u != 0xD7 && u != 0xF7) // × and ÷: signs, not letters
+                initials.append(QChar(u));
+        }
+        int n = 0;
+        for (const QChar c : std::as_const(initials)) {
+            const QString field = fields[n % fields.size()];
+            // "_" keeps the tag's other letters out of the a-to-z initials of the probe.
+            const QString word = (n % 3 == 0 ? QStringLiteral("(") : QStringLiteral("9-")) + c +
+                                 QStringLiteral("_%1").arg(n);
+            FieldMap f = contact(QStringLiteral("7"));
+            if (field == QLatin1String("name"))
+                f.insert(field, QStringLiteral("7 ") + word);
+            else if (field == QLatin1String("tags"))
+                f.insert(field, QCborArray{QStringLiteral("8"), word});
+            else
+                f.insert(field, word);
+            QVERIFY(hq.records->create(RecordType::Contact, kPrague, f).has_value());
+            ++n;
+        }
+        auto list = hq.records->contactList();
+        QVERIFY(list.has_value());
+        QCOMPARE(list->size(), initials.size());
+        QString disagree;
+        for (char c : QByteArrayLiteral("abcdefghijklmnopqrstuvwxyz0123456789")) {
+            if (c == 0)
+                break;
+            for (const QString &q : {QString(QLatin1Char(c)), QString(QLatin1Char(c)).toUpper()}) {
+                const int bit = model::RecordStore::initialBit(QStringLiteral(" %1. ").arg(q));
+                QVERIFY2(bit >= 0, qPrintable(q));
+                auto found = hq.records->matchContacts(q);
+                QVERIFY(found.has_value());
+                const QSet<qint64> byIndex(found->cbegin(), found->cend());
+                for (const auto &e : std::as_const(*list)) {
+                    QVERIFY(!(e.initials & model::RecordStore::kUnknownInitials));
+                    const bool byBit = e.initials & (quint64(1) << bit);
+                    if (byBit != byIndex.contains(e.key))
+                        disagree += QStringLiteral("query %1: %2 (bit %3, index %4)\n")
+                                        .arg(q, e.name)
+                                        .arg(byBit)
+                                        .arg(byIndex.contains(e.key));
+                }
+            }
+        }
+        QVERIFY2(disagree.isEmpty(), qPrintable(disagree));
+
+        // Outside those blocks only the index knows: the entry says so.
+        QVERIFY(hq.records->create(RecordType::Contact, kPrague, contact(QStringLiteral("Жук")))
+                    .has_value());
+        list = hq.records->contactList();
+        QVERIFY(list.has_value());
+        QCOMPARE(std::count_if(list->cbegin(), list->cend(),
+                               [](const auto &e) {
+                                   return e.initials & model::RecordStore::kUnknownInitials;
+                               }),
+                 1);
+        for (const QString &q : {QStringLiteral("no"), QStringLiteral("n o"), QStringLiteral("č"),
+                                 QStringLiteral(""), QStringLiteral("."), QStringLiteral("ж")})
+            QVERIFY2(model::RecordStore::initialBit(q) == -1, qPrintable(q));
+        QCOMPARE(model::RecordStore::initialBit(QStringLiteral("N")), 13);
+        QCOMPARE(model::RecordStore::initialBit(QStringLiteral("-7-")), 33);
     }
 
     void noPlaintextOutsideSqlcipher()
