@@ -55,7 +55,7 @@ QString ContactModel::groupOf(const Entry &e) const
 
 void ContactModel::reload()
 {
-    m_collator = QCollator(QLocale()); // the default locale's, as localeAwareCompare
+    m_collator = QCollator(displayLocale()); // the language shown, not the system's
     m_records.clear();
     m_list.clear();
     m_nameKeys.clear();

@@ -13,6 +13,7 @@
 #include "testmain.h"
 
 #include <QAbstractItemModelTester>
+#include <QCollator>
 #include <QFile>
 #include <QLibraryInfo>
 #include <QProcess>
@@ -200,9 +201,8 @@ private Q_SLOTS:
         app::ContactModel &m = *f->app->contacts();
         const QStringList names = column(m, app::ContactModel::NameRole);
         QStringList sorted = names;
-        std::sort(sorted.begin(), sorted.end(), [](const QString &a, const QString &b) {
-            return QString::localeAwareCompare(a, b) < 0;
-        });
+        const QCollator byLanguageShown(app::displayLocale());
+        std::sort(sorted.begin(), sorted.end(), byLanguageShown);
         QCOMPARE(names, sorted);
 
         const int row =
@@ -406,6 +406,38 @@ private Q_SLOTS:
         for (const QString &q : {QStringLiteral("e"), QStringLiteral("z"), QStringLiteral("n")})
             QVERIFY2(agree(q).isEmpty(), qPrintable(agree(q)));
         m.setQuery(QString());
+    }
+
+    // The list sorts as the language shown does, not as the system's: in Czech "Ch" is a letter
+    // of its own after "H".
+    void contactsSortInTheLanguageShown()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        ModelReplica hq;
+        QVERIFY(hq.open(f->tmp.path(), QStringLiteral("hq4"), idOf(0xf3), model::ReplicaRole::Hq));
+        for (const QString &name : {QStringLiteral("Horák Petr"), QStringLiteral("Chalupa Jan"),
+                                    QStringLiteral("Cibulka Eva"), QStringLiteral("Čapek Karel")}) {
+            model::FieldMap fields;
+            fields.insert(QStringLiteral("name"), name);
+            QVERIFY(hq.records->create(model::RecordType::Contact,
+                                       QString::fromLatin1(directorate::kPostScope), fields));
+        }
+        auto snapshot = hq.records->snapshot(directorate::scopes());
+        QVERIFY(snapshot);
+        QVERIFY(f->app->session()->records().resetToSnapshot(directorate::scopes(), *snapshot));
+        f->app->setLanguage(QStringLiteral("en"));
+        f->app->refreshAll();
+        app::ContactModel &m = *f->app->contacts();
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(column(m, app::ContactModel::NameRole),
+                 (QStringList{QStringLiteral("Čapek Karel"), QStringLiteral("Chalupa Jan"),
+                              QStringLiteral("Cibulka Eva"), QStringLiteral("Horák Petr")}));
+        f->app->setLanguage(QStringLiteral("cs"));
+        QCOMPARE(column(m, app::ContactModel::NameRole),
+                 (QStringList{QStringLiteral("Cibulka Eva"), QStringLiteral("Čapek Karel"),
+                              QStringLiteral("Horák Petr"), QStringLiteral("Chalupa Jan")}));
+        f->app->setLanguage(QStringLiteral("en"));
     }
 
     void contactsGroupedWithCallNumberAndTimeDifference()
