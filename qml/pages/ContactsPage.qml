@@ -1,5 +1,3 @@
-// No `pragma ComponentBehavior: Bound` here: Qt 6.4's ListView creates section delegates in a
-// context of its own and refuses bound components for them.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -53,29 +51,13 @@ Page {
         }
     }
 
-    ListView {
+    ContactList {
         id: list
         objectName: "contactList"
         anchors.fill: parent
-        clip: true
         model: root.contacts
-        section.property: "section"
-        section.delegate: Label {
-            required property string section
-            objectName: "contactSection"
-            width: ListView.view.width
-            leftPadding: Theme.margin
-            topPadding: 10
-            bottomPadding: 4
-            text: section
-            color: Theme.accent
-            font.weight: Font.DemiBold
-        }
-        delegate: ContactDelegate {
-            onOpened: row => root.opened(row)
-            onCallRequested: number => root.actions.call(number)
-        }
-        ScrollIndicator.vertical: ScrollIndicator {}
+        onOpened: row => root.opened(row)
+        onCallRequested: number => root.actions.call(number)
     }
 
     Label {
