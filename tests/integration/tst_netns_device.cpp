@@ -5,12 +5,15 @@
 // loopback interface up, so every process it starts shares a network with nothing else in it. A
 // desk (liaison-hq), a relay (liaison-relay, plain http on 127.0.0.1, a kernel-chosen port) and
 // the device (liaison-device: the app's device core and sync engine, headless) run there. The
-// device enrols with a code from the desk, then syncs; each of its runs is watched two ways:
+// device enrols with a code from the desk, then syncs; then the product app (`liaison`, offscreen)
+// starts on that vault and, locked, makes its wipe check. Each of these runs is watched two ways:
 //  - from outside while it runs, every 20 ms: its sockets (/proc/PID/fd) looked up in the
 //    namespace's /proc/net/{tcp,tcp6,udp,udp6,raw,raw6}: no socket in LISTEN, none of UDP or raw,
 //    every TCP socket's peer the relay's 127.0.0.1:PORT;
-//  - every network call it makes, from strace (connect, bind, listen, sendto, sendmsg): each
-//    connect to an IP address goes to 127.0.0.1:PORT, and it never binds or listens on one.
+//  - every network call it makes, from `strace -f -yy` (socket, connect, bind, listen, sendto,
+//    sendmsg, sendmmsg; traceLineViolation says what is allowed): only TCP sockets, each connect
+//    to an IP address goes to 127.0.0.1:PORT, it never binds an IP address nor listens on one.
+// The strace check is itself tested on captured lines (listen, foreign connect, UDP ...).
 // Needs root (CAP_SYS_ADMIN for the namespace) and strace; fails, never skips, without them.
 
 #include "devicetoolkit.h"
@@ -22,6 +25,7 @@
 #include <QRegularExpression>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <net/if.h>
 #include <sched.h>
@@ -116,25 +120,114 @@ QString loopbackHex(quint16 port)
     return QStringLiteral("0100007F:%1").arg(port, 4, 16, QLatin1Char('0')).toUpper();
 }
 
-// The device process under strace, watched while it runs.
+} // namespace
+
+namespace netnstest {
+
+// Why one line of `strace -f -yy -e trace=socket,connect,bind,listen,sendto,sendmsg,sendmmsg`
+// is not allowed for a process that may only connect to the relay at 127.0.0.1:relayPort; empty
+// when it is allowed or no network call (AF_UNIX, netlink, the "resumed" tail of a call, a
+// signal). Allowed: TCP sockets, a connect to the relay, sending on a TCP socket (whose peer the
+// connect decided). Not allowed: any other IP connect (another address or port, IPv6), any bind
+// of an IP address, listen() on anything but a UNIX socket, UDP, raw and packet sockets and
+// anything sent on them or to an IP address other than the relay.
+QString traceLineViolation(const QString &line, quint16 relayPort)
+{
+    static const QRegularExpression callRe(QStringLiteral("^\\s*(?:\\d+\\s+)?(\\w+)\\((.*)$"));
+    const auto call = callRe.match(line);
+    if (!call.hasMatch())
+        return {};
+    const QString name = call.captured(1);
+    const QString args = call.captured(2);
+    // The socket argument as -yy decodes it: "4<TCP:[...]>", "5<UDPv6:[...]>",
+    // "6<UNIX-STREAM:[...]>".
+    static const QRegularExpression fdRe(QStringLiteral("^\\d+<([A-Za-z0-9-]+):\\[(.*?)\\]>"));
+    const auto fd = fdRe.match(args);
+    const QString kind = fd.hasMatch() ? fd.captured(1) : QString();
+    const bool unixSocket = kind.startsWith(QLatin1String("UNIX")); // UNIX, UNIX-STREAM ...
+    const bool local = unixSocket || kind == QLatin1String("NETLINK");
+    const bool tcp = kind == QLatin1String("TCP") || kind == QLatin1String("TCPv6");
+    const bool ipAddress = args.contains(QLatin1String("sa_family=AF_INET")); // and AF_INET6
+    const bool toRelay = args.contains(
+        QStringLiteral("sa_family=AF_INET, sin_port=htons(%1), sin_addr=inet_addr(\"127.0.0.1\")")
+            .arg(relayPort));
+    if (name == QLatin1String("socket")) {
+        if (args.startsWith(QLatin1String("AF_UNIX")) ||
+            args.startsWith(QLatin1String("AF_LOCAL")) ||
+            args.startsWith(QLatin1String("AF_NETLINK")))
+            return {};
+        const bool ip = args.startsWith(QLatin1String("AF_INET,")) ||
+                        args.startsWith(QLatin1String("AF_INET6,"));
+        if (ip && args.contains(QLatin1String("SOCK_STREAM")))
+            return {};
+        return QStringLiteral("a socket that is not TCP: ") + line;
+    }
+    if (name == QLatin1String("connect"))
+        return ipAddress && !toRelay ? QStringLiteral("a connect not to the relay: ") + line
+                                     : QString();
+    if (name == QLatin1String("bind"))
+        return ipAddress ? QStringLiteral("a bind of an IP address: ") + line : QString();
+    if (name == QLatin1String("listen"))
+        return unixSocket ? QString() : QStringLiteral("a listen: ") + line;
+    if (name.startsWith(QLatin1String("send"))) {
+        if (ipAddress && !toRelay)
+            return QStringLiteral("sent to an IP address not the relay's: ") + line;
+        if (!local && !tcp && !kind.isEmpty())
+            return QStringLiteral("sent on a socket that is not TCP: ") + line;
+        if (tcp) {
+            // "a:p->b:q" once connected: the peer must be the relay.
+            const qsizetype arrow = fd.captured(2).indexOf(QLatin1String("->"));
+            if (arrow >= 0 &&
+                fd.captured(2).mid(arrow + 2) != QStringLiteral("127.0.0.1:%1").arg(relayPort))
+                return QStringLiteral("sent to a peer not the relay: ") + line;
+        }
+        return {};
+    }
+    return {};
+}
+
+// Every line of an strace log that traceLineViolation refuses.
+QStringList traceViolations(const QByteArray &trace, quint16 relayPort)
+{
+    QStringList bad;
+    for (const QByteArray &raw : trace.split('\n')) {
+        const QString why = traceLineViolation(QString::fromLatin1(raw), relayPort);
+        if (!why.isEmpty())
+            bad << why;
+    }
+    return bad;
+}
+
+} // namespace netnstest
+
+namespace {
+
+// A process under strace (liaison-device, or the app), watched while it runs.
 class WatchedDevice
 {
 public:
-    WatchedDevice(const QString &traceFile, const QStringList &args)
+    WatchedDevice(const QString &traceFile, const QStringList &args,
+                  const QString &program = deviceBinary(),
+                  const QHash<QString, QString> &extraEnv = {})
         : m_traceFile(traceFile)
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("LIAISON_DEVICE_TEST_KDF"), QStringLiteral("1"));
         env.insert(QStringLiteral("ASAN_OPTIONS"),
                    QStringLiteral("detect_leaks=0:abort_on_error=1"));
+        for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+            env.insert(it.key(), it.value());
         m_process.setProcessEnvironment(env);
         m_process.setChildProcessModifier([] { ::setsid(); });
-        m_process.start(QStringLiteral("strace"),
-                        QStringList{QStringLiteral("-f"), QStringLiteral("-qq"),
-                                    QStringLiteral("-o"), traceFile, QStringLiteral("-e"),
-                                    QStringLiteral("trace=connect,bind,listen,sendto,sendmsg"),
-                                    QStringLiteral("--"), deviceBinary()} +
-                            args);
+        // -yy: every socket argument with its kind and addresses ("4<TCP:[a:p->b:q]>"), so a
+        // listen() or a send on a UDP socket is seen for what it is.
+        m_process.start(
+            QStringLiteral("strace"),
+            QStringList{QStringLiteral("-f"), QStringLiteral("-qq"), QStringLiteral("-yy"),
+                        QStringLiteral("-o"), traceFile, QStringLiteral("-e"),
+                        QStringLiteral("trace=socket,connect,bind,listen,sendto,sendmsg,sendmmsg"),
+                        QStringLiteral("--"), program} +
+                args);
         m_process.closeWriteChannel();
     }
     ~WatchedDevice()
@@ -162,6 +255,27 @@ public:
         m_err += m_process.readAllStandardError();
     }
 
+    bool running() const { return m_process.state() != QProcess::NotRunning; }
+    // The traced program (strace's child), or 0 once it has ended.
+    qint64 tracedPid() const
+    {
+        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(m_process.processId()));
+        if (!children.open(QIODevice::ReadOnly))
+            return 0;
+        return children.readAll().simplified().split(' ').value(0).toLongLong();
+    }
+    // SIGTERM to the traced program (strace ends with it); waits for both.
+    void terminate()
+    {
+        if (const qint64 pid = tracedPid(); pid > 0)
+            ::kill(pid_t(pid), SIGTERM);
+        if (!m_process.waitForFinished(20000))
+            m_process.kill();
+        m_process.waitForFinished();
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+    }
+
     int exitCode() const
     {
         return m_process.state() == QProcess::NotRunning &&
@@ -177,22 +291,10 @@ public:
     // Every network call of the trace that is not a connect to the relay.
     QStringList traceViolations(quint16 relayPort) const
     {
-        QStringList bad;
         QFile f(m_traceFile);
         if (!f.open(QIODevice::ReadOnly))
             return {QStringLiteral("no strace output in %1").arg(m_traceFile)};
-        const QString relay =
-            QStringLiteral("sin_port=htons(%1), sin_addr=inet_addr(\"127.0.0.1\")").arg(relayPort);
-        for (const QByteArray &raw : f.readAll().split('\n')) {
-            const QString line = QString::fromLatin1(raw);
-            const bool inet = line.contains(QLatin1String("AF_INET"));
-            if (!inet)
-                continue; // AF_UNIX, AF_NETLINK: not the network
-            if (line.contains(QLatin1String(" connect(")) && line.contains(relay))
-                continue;
-            bad << line;
-        }
-        return bad;
+        return netnstest::traceViolations(f.readAll(), relayPort);
     }
 
 private:
@@ -243,6 +345,93 @@ class TestNetnsDevice : public QObject
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY2(g_namespaceError.isEmpty(), qPrintable(g_namespaceError)); }
+
+    // The strace check catches what it must: lines as strace 6.1 writes them with -f -yy (most
+    // captured from a python3 client and server in a namespace of their own), the relay being
+    // 127.0.0.1:49733. Allowed lines give no violation, every other line exactly one.
+    void traceCheckCatchesListenersAndForeignTraffic_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<bool>("violation");
+        // Allowed: a TCP socket, its connect to the relay and what it sends there; the local
+        // sockets (AF_UNIX, netlink); the tail of a call strace printed in two parts.
+        QTest::newRow("tcp socket")
+            << "21522 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 4<TCP:[801829]>"
+            << false;
+        QTest::newRow("connect to the relay")
+            << "21522 connect(4<TCP:[801829]>, {sa_family=AF_INET, sin_port=htons(49733), "
+               "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0"
+            << false;
+        QTest::newRow("send to the relay")
+            << "21522 sendto(4<TCP:[127.0.0.1:41850->127.0.0.1:49733]>, \"hi\", 2, 0, NULL, 0) = 2"
+            << false;
+        QTest::newRow("unix connect") << "21522 connect(6<UNIX:[801900]>, {sa_family=AF_UNIX, "
+                                         "sun_path=\"/run/dbus/system_bus_socket\"}, 110) = 0"
+                                      << false;
+        QTest::newRow("netlink")
+            << "21522 sendto(7<NETLINK:[801901]>, [{nlmsg_len=20, nlmsg_type=RTM_GETLINK, "
+               "nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=1, nlmsg_pid=0}], 20, 0, "
+               "{sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 20"
+            << false;
+        QTest::newRow("unix stream") // the app, looking for nscd
+            << "27336 connect(4<UNIX-STREAM:[843737]>, {sa_family=AF_UNIX, "
+               "sun_path=\"/var/run/nscd/socket\"}, 110) = -1 ENOENT (No such file or directory)"
+            << false;
+        QTest::newRow("listen unix") << "21522 listen(5<UNIX-STREAM:[843740]>, 50) = 0" << false;
+        QTest::newRow("resumed") << "21522 <... connect resumed>) = 0" << false;
+        // Caught: listening (TCP, TCPv6), binding an IP address, a connect anywhere else (another
+        // host, another port, IPv6 loopback, one strace printed unfinished), UDP and raw sockets
+        // and what they send.
+        QTest::newRow("listen tcp") << "21522 listen(3<TCP:[127.0.0.1:5555]>, 128) = 0" << true;
+        QTest::newRow("listen tcp6") << "21522 listen(3<TCPv6:[[::]:5555]>, 128) = 0" << true;
+        QTest::newRow("bind")
+            << "21522 bind(3<TCP:[801825]>, {sa_family=AF_INET, sin_port=htons(0), "
+               "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0"
+            << true;
+        QTest::newRow("connect elsewhere")
+            << "21522 connect(4<TCP:[801829]>, {sa_family=AF_INET, sin_port=htons(443), "
+               "sin_addr=inet_addr(\"93.184.216.34\")}, 16) = -1 ENETUNREACH (Network is "
+               "unreachable)"
+            << true;
+        QTest::newRow("connect another port")
+            << "21522 connect(4<TCP:[801829]>, {sa_family=AF_INET, sin_port=htons(49734), "
+               "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0"
+            << true;
+        QTest::newRow("connect ipv6")
+            << "21522 connect(4<TCPv6:[801830]>, {sa_family=AF_INET6, sin6_port=htons(49733), "
+               "sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"::1\", &sin6_addr), "
+               "sin6_scope_id=0}, 28) = 0"
+            << true;
+        QTest::newRow("connect unfinished")
+            << "21523 connect(4<TCP:[801829]>, {sa_family=AF_INET, sin_port=htons(80), "
+               "sin_addr=inet_addr(\"10.0.0.1\")}, 16 <unfinished ...>"
+            << true;
+        QTest::newRow("send on tcp elsewhere")
+            << "21522 sendto(4<TCP:[127.0.0.1:41850->10.0.0.1:443]>, \"hi\", 2, 0, NULL, 0) = 2"
+            << true;
+        QTest::newRow("udp socket")
+            << "21522 socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<UDP:[801834]>"
+            << true;
+        QTest::newRow("udp sendto")
+            << "21522 sendto(5<UDP:[801834]>, \"x\", 1, 0, {sa_family=AF_INET, sin_port=htons(9), "
+               "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 1"
+            << true;
+        QTest::newRow("udp sendmsg connected")
+            << "21522 sendmsg(5<UDP:[127.0.0.1:40000->127.0.0.1:53]>, {msg_name=NULL, "
+               "msg_namelen=0, msg_iov=[{iov_base=\"x\", iov_len=1}], msg_iovlen=1, "
+               "msg_controllen=0, msg_flags=0}, 0) = 1"
+            << true;
+        QTest::newRow("packet socket")
+            << "21522 socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)) = 8<PACKET:[801840]>" << true;
+    }
+    void traceCheckCatchesListenersAndForeignTraffic()
+    {
+        QFETCH(QString, line);
+        QFETCH(bool, violation);
+        const QStringList found = netnstest::traceViolations(line.toLatin1(), 49733);
+        QVERIFY2(found.size() == (violation ? 1 : 0),
+                 qPrintable(QStringLiteral("%1 violation(s) in: %2").arg(found.size()).arg(line)));
+    }
 
     void deviceTalksOnlyToTheRelay()
     {
@@ -333,6 +522,51 @@ private Q_SLOTS:
         QVERIFY2(
             trace.readAll().contains(QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1()),
             "strace saw no connect of the syncing device to the relay");
+
+#if defined(LIAISON_NETNS_WITH_APP)
+        // ---- the product app, locked, on the enrolled and synced vault ----
+        // Nothing types a passphrase here (the app takes it only on its unlock page), so the app
+        // stays locked; what it does on the network then is the wipe check: one request to the
+        // relay named in the wipe file, which the device wrote once HQ confirmed it. The test
+        // waits for that request at the relay (at most 45 s), watches 5 s more, then SIGTERM.
+        const ToolRun st = device.run(QStringLiteral("status"), {QStringLiteral("--json")});
+        QVERIFY2(st.json.value(QStringLiteral("wipe_file")).toBool(), describe(st).constData());
+        static const QRegularExpression wipeGet(QStringLiteral("GET /v1/wipe/\\{id\\} status="));
+        const auto wipeChecks = [&relay] {
+            return QString::fromLatin1(relay.log()).count(wipeGet);
+        };
+        const qsizetype wipeChecksBefore = wipeChecks();
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        QElapsedTimer appTime;
+        appTime.start();
+        WatchedDevice app(d.path(QStringLiteral("app.strace")),
+                          QStringList{QStringLiteral("--vault"), device.vaultDir(),
+                                      QStringLiteral("--keystore"), device.keyStoreDir()},
+                          test::buildPath(QStringLiteral("app/liaison")),
+                          {{QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")},
+                           {QStringLiteral("HOME"), home.path()}});
+        app.watch(
+            port, [&](const QByteArray &) { return wipeChecks() > wipeChecksBefore; }, 45000);
+        const qint64 checkedAfterMs = appTime.elapsed();
+        const bool checked = wipeChecks() > wipeChecksBefore;
+        app.watch(
+            port, [](const QByteArray &) { return false; }, 5000);
+        const bool stillUp = app.running();
+        app.terminate();
+        QVERIFY2(stillUp, "the app ended before the test stopped it: " + app.out() + app.err());
+        QVERIFY2(checked, "no wipe check of the locked app reached the relay in 45 s: " +
+                              app.err().right(4000));
+        qInfo("the locked app's wipe check reached the relay after %lld ms", checkedAfterMs);
+        QVERIFY2(app.violations().isEmpty(), qPrintable(app.violations().join(u'\n')));
+        const QStringList appTraced = app.traceViolations(port);
+        QVERIFY2(appTraced.isEmpty(), qPrintable(appTraced.join(u'\n')));
+        QFile appTrace(d.path(QStringLiteral("app.strace")));
+        QVERIFY(appTrace.open(QIODevice::ReadOnly));
+        QVERIFY2(
+            appTrace.readAll().contains(QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1()),
+            "strace saw no connect of the app to the relay");
+#endif
     }
 };
 
