@@ -86,15 +86,12 @@ AppController::AppController(AppServices services, QObject *parent)
         Q_EMIT languageChanged();
     });
     m_vault->setEraseAfterSource([](store::Database &db) -> std::optional<std::uint16_t> {
+        // HQ's count as liaison-device applies it: 0 = never, else clamped to what the key file
+        // accepts (device::policyEraseAfter).
         auto policy = device::loadHqPolicy(db);
-        if (!policy || !*policy)
+        if (!policy)
             return std::nullopt;
-        // 0 = never; otherwise within what the key file accepts (3 .. 1000).
-        const std::uint32_t n = (*policy)->eraseAfter;
-        if (n == 0)
-            return std::uint16_t(0);
-        return std::uint16_t(
-            std::clamp<std::uint32_t>(n, vault::kEraseAfterMin, vault::kEraseAfterMax));
+        return device::policyEraseAfter(*policy);
     });
     m_autoLockTimer.setSingleShot(true);
     connect(&m_autoLockTimer, &QTimer::timeout, this, &AppController::checkAutoLock);
