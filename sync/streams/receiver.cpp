@@ -91,6 +91,14 @@ struct InRow
     EpochHead appliedHead() const { return EpochHead{epoch, applied, head}; }
 };
 
+// Everything after the peer's newest HEARTBEAT / RECEIPT was stored at the relay after that peer
+// time: when even that is older than the relay's retention at `nowMs`, a gap may be mail the
+// relay has purged (a device back from a long absence), not mail withheld.
+bool pastRetention(const InRow &r, std::int64_t nowMs)
+{
+    return r.peerTimeMs > 0 && nowMs - r.peerTimeMs > protocol::kRelayRetentionMs;
+}
+
 constexpr const char *kInColumns =
     "SELECT sender, recipient, direction, epoch, applied_seq, head_hash, state, frozen_reason, "
     "frozen_seq, frozen_ms, gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
@@ -1589,7 +1597,14 @@ Status Receiver::giveUpGap(const Id16 &sender)
         if (!r.exists || r.frozen || !r.gapSince || r.resyncWanted != ResyncReason::None)
             return {};
         STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
-        STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
+        // Retention explains the gap: a catch-up (RESYNC), no alarm for the officer, as HQ's
+        // onReceipt does for the same purge.
+        if (pastRetention(r, m_clock.wallMs()))
+            qCInfo(lcReceiver).noquote()
+                << "gap from" << shortId(r.sender) << "epoch" << r.epoch << "seq" << r.applied + 1
+                << "past the relay's retention," << parked << "parked: RESYNC to catch up";
+        else
+            STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
         STREAMS_TRY(impl.requestResync(r, ResyncReason::Retention, r.applied + 1));
         return impl.saveRow(r);
     };
@@ -1647,13 +1662,9 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
             out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
                                      r.applied + 1,
                                      r.applied + (staging.parts - staging.received)});
-        // Everything after the peer's newest HEARTBEAT / RECEIPT was stored at the relay after
-        // that peer time: when even that is over the relay's retention, the gap may be mail the
-        // relay has purged (a device back from a long absence).
-        const bool pastRetention =
-            r.peerTimeMs > 0 && m_clock.wallMs() - r.peerTimeMs > protocol::kRelayRetentionMs;
+        const bool purged = pastRetention(r, m_clock.wallMs());
         for (std::size_t i = firstOfRow; i < out.size(); ++i)
-            out[i].pastRetention = pastRetention;
+            out[i].pastRetention = purged;
     }
     return out;
 }

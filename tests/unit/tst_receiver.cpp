@@ -825,6 +825,39 @@ private Q_SLOTS:
         QVERIFY(gaps && gaps->size() == 1);
         QVERIFY(gaps->front().pastRetention);
     }
+
+    // Issue 13: a device back after 30 or 31 days finds HQ's first mail of its absence purged by
+    // the relay's normal retention. Giving up that gap asks for RESYNC (reason Retention) without
+    // a gap-timeout alarm: the officer is not alarmed by a normal purge. A gap whose HQ word is
+    // younger than the retention (29 days) is unexplained and still alarms.
+    void gapGivenUpPastRetentionRaisesNoAlarm_data()
+    {
+        QTest::addColumn<qint64>("awayMs");
+        QTest::addColumn<int>("gapTimeoutAlarms");
+        constexpr qint64 day = 24LL * 3600 * 1000;
+        QTest::newRow("29 days") << 29 * day << 1;
+        QTest::newRow("30 days") << 30 * day + 60'000 << 0;
+        QTest::newRow("31 days") << 31 * day << 0;
+    }
+    void gapGivenUpPastRetentionRaisesNoAlarm()
+    {
+        QFETCH(qint64, awayMs);
+        QFETCH(int, gapTimeoutAlarms);
+        Pair p;
+        QVERIFY(p.enrol());
+        p.clock.advance(awayMs, false); // away: neither online nor syncing
+        QVERIFY(p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"a", "1"}})));
+        auto later = p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"b", "1"}}));
+        QVERIFY(later);
+        QCOMPARE(p.dev->receiver->receive(later->bytes)->disposition, Disposition::Parked);
+        QVERIFY(p.dev->receiver->giveUpGap(p.hqId()));
+        QCOMPARE(p.dev->alarmCount(AlarmType::GapTimeout), gapTimeoutAlarms);
+        QCOMPARE(devState(p).resyncWanted, ResyncReason::Retention);
+        auto pending = p.dev->outbox->pending(p.hqId());
+        QVERIFY(pending);
+        QCOMPARE(int(pending->size()), 1);
+        QCOMPARE(pending->front().kind, Kind::ResyncRequest);
+    }
 };
 
 LIAISON_TEST_MAIN(TestReceiver)
