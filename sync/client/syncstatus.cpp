@@ -44,9 +44,9 @@ void SyncStatus::setLastHeartbeat(const QDateTime &t, std::int64_t nowMs)
 
 void SyncStatus::refreshNoWord(std::int64_t nowMs)
 {
-    const bool noWord =
-        m_lastHeartbeat.isValid() && nowMs - m_lastHeartbeat.toMSecsSinceEpoch() > kNoWordAfterMs;
-    assign(m_noWordFromHq, noWord);
+    const std::int64_t heartbeatMs =
+        m_lastHeartbeat.isValid() ? m_lastHeartbeat.toMSecsSinceEpoch() : 0;
+    assign(m_noWordFromHq, noWordFromHqAt(heartbeatMs, nowMs));
 }
 
 void SyncStatus::setNextAttempt(const QDateTime &t)

@@ -36,6 +36,12 @@ public:
 
     // 48 h without a verified HEARTBEAT (DESIGN.md "Streams").
     static constexpr std::int64_t kNoWordAfterMs = 48LL * 3600 * 1000;
+    // The rule of noWordFromHq(): HQ's own time in its newest verified HEARTBEAT (ms; 0 = none
+    // yet) lies more than kNoWordAfterMs before nowMs. liaison-device's status applies it too.
+    [[nodiscard]] static bool noWordFromHqAt(std::int64_t lastHeartbeatMs, std::int64_t nowMs)
+    {
+        return lastHeartbeatMs > 0 && nowMs - lastHeartbeatMs > kNoWordAfterMs;
+    }
 
     [[nodiscard]] bool offline() const { return m_offline; }
     [[nodiscard]] int pending() const { return m_pending; }

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -42,12 +43,16 @@ inline QByteArray describe(const ToolRun &r)
     return "exit " + QByteArray::number(r.code) + "\nstdout: " + r.out + "\nstderr: " + r.err;
 }
 
-inline void prepare(QProcess &p, const QStringList &args)
+// extraEnv: more variables (e.g. LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS, the tool's clock moved on).
+inline void prepare(QProcess &p, const QStringList &args,
+                    const QHash<QString, QString> &extraEnv = {})
 {
     p.setProgram(deviceBinary());
     p.setArguments(args);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LIAISON_DEVICE_TEST_KDF"), QStringLiteral("1"));
+    for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
     p.setProcessEnvironment(env);
     p.setChildProcessModifier([] { ::setsid(); });
 }
@@ -65,10 +70,10 @@ inline void collect(QProcess &p, ToolRun &r)
 }
 
 inline ToolRun runDevice(const QStringList &args, const QByteArray &stdinBytes = {},
-                         int timeoutMs = 60000)
+                         int timeoutMs = 60000, const QHash<QString, QString> &extraEnv = {})
 {
     QProcess p;
-    prepare(p, args);
+    prepare(p, args, extraEnv);
     p.start();
     ToolRun r;
     if (!p.waitForStarted(10000))
@@ -106,9 +111,10 @@ struct DeviceDir
     {
         return {QStringLiteral("--dir"), dir(), QStringLiteral("--passphrase-file"), passFile()};
     }
-    ToolRun run(const QString &command, QStringList extra = {}) const
+    ToolRun run(const QString &command, QStringList extra = {},
+                const QHash<QString, QString> &extraEnv = {}) const
     {
-        return runDevice(QStringList{command} + common() + extra);
+        return runDevice(QStringList{command} + common() + extra, {}, 60000, extraEnv);
     }
 };
 

@@ -412,6 +412,25 @@ void TestDeviceTool::enrolsWithTheDeskAndHoldsExactlyItsScopes()
     QCOMPARE(st.json.value(QStringLiteral("relay")).toString(), w.relayUrl);
     QCOMPARE(st.json.value(QStringLiteral("confirmed")).toBool(), true);
     QCOMPARE(st.json.value(QStringLiteral("records")).toInt(), 2);
+    // "No word from HQ" (DESIGN.md "Streams", the app's SyncStatus rule): the newest verified
+    // HEARTBEAT (HQ's time in it; the RESYNC just applied carries one) is not older than 48 h
+    // now; the tool's clock moved on 47 h it still is not, 49 h on it is.
+    const QDateTime heartbeat = QDateTime::fromString(
+        st.json.value(QStringLiteral("last_heartbeat")).toString(), Qt::ISODateWithMs);
+    QVERIFY2(heartbeat.isValid(), describe(st).constData());
+    QVERIFY(qAbs(heartbeat.msecsTo(QDateTime::currentDateTimeUtc())) < 10 * 60 * 1000);
+    QCOMPARE(st.json.value(QStringLiteral("no_word_from_hq")).toBool(true), false);
+    constexpr qint64 hourMs = 3600LL * 1000;
+    for (const qint64 shift : {47 * hourMs, 49 * hourMs}) {
+        const ToolRun later = dev.run(
+            QStringLiteral("status"), {QStringLiteral("--json")},
+            {{QStringLiteral("LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS"), QString::number(shift)}});
+        QVERIFY2(later.code == 0, describe(later).constData());
+        QCOMPARE(later.json.value(QStringLiteral("no_word_from_hq")).toBool(shift < 48 * hourMs),
+                 shift > 48 * hourMs);
+        QCOMPARE(later.json.value(QStringLiteral("last_heartbeat")).toString(),
+                 st.json.value(QStringLiteral("last_heartbeat")).toString());
+    }
 
     // ---- the vault holds no plaintext ----
     const QByteArray bytes = allBytesUnder(dev.dir());

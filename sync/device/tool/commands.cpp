@@ -279,6 +279,19 @@ int runStatus(QCommandLineParser &p)
                 lines << QStringLiteral("last word from HQ: %1")
                              .arg(isoTime((*state)->lastHeartbeatLocalMs));
             }
+            // "No word from HQ" as the app's sync status says it (DESIGN.md "Streams"): HQ's own
+            // time in its newest verified HEARTBEAT, over 48 h before now.
+            const std::int64_t heartbeatMs = confirmed ? (*state)->lastHeartbeatHqMs : 0;
+            const bool noWord =
+                client::SyncStatus::noWordFromHqAt(heartbeatMs, (*d)->clock->wallMs());
+            out.insert(QStringLiteral("last_heartbeat"),
+                       heartbeatMs > 0 ? QJsonValue(isoTime(heartbeatMs)) : QJsonValue());
+            out.insert(QStringLiteral("no_word_from_hq"), noWord);
+            if (heartbeatMs > 0)
+                lines << QStringLiteral("newest HEARTBEAT: %1 (HQ time)%2")
+                             .arg(isoTime(heartbeatMs),
+                                  noWord ? QStringLiteral(": no word from HQ for over 48 h")
+                                         : QString());
             // HQ's policy as this device keeps it, and the count its key file holds.
             auto policy = device::loadHqPolicy(session.database());
             if (!policy)

@@ -132,6 +132,33 @@ Result<crypto::SecretBytes> readPassphrase(const QCommandLineParser &parser)
     return crypto::SecretBytes::copyOf(all->view().first(qsizetype(n)));
 }
 
+namespace {
+
+qint64 g_testClockOffsetMs = 0;
+
+// The system's clocks with the wall clock moved on (tests: a device two days later).
+class ShiftedClock final : public liaison::Clock
+{
+public:
+    explicit ShiftedClock(qint64 offsetMs)
+        : m_offsetMs(offsetMs)
+    {}
+    [[nodiscard]] qint64 wallMs() const override { return m_system.wallMs() + m_offsetMs; }
+    [[nodiscard]] qint64 bootMs() const override { return m_system.bootMs(); }
+    [[nodiscard]] QByteArray bootId() const override { return m_system.bootId(); }
+
+private:
+    liaison::SystemClock m_system;
+    qint64 m_offsetMs;
+};
+
+} // namespace
+
+void setTestClockOffsetMs(qint64 ms)
+{
+    g_testClockOffsetMs = ms;
+}
+
 vault::VaultOptions vaultOptions()
 {
     vault::VaultOptions o;
@@ -157,7 +184,10 @@ Result<std::unique_ptr<OpenDevice>> openDevice(const device::DeviceLayout &layou
     // names.
     d->keyStore = platform::createKeyStore(
         {layout.keyStoreDir(), QString::fromLatin1(kKeyStoreService), false});
-    d->clock = std::make_unique<liaison::SystemClock>();
+    if (g_testClockOffsetMs != 0)
+        d->clock = std::make_unique<ShiftedClock>(g_testClockOffsetMs);
+    else
+        d->clock = std::make_unique<liaison::SystemClock>();
     if (!vault::Vault::exists(layout.vaultDir()))
         return fail(Errc::NotFound, QStringLiteral("no vault in %1 (enrol first)")
                                         .arg(QDir::toNativeSeparators(layout.vaultDir())));

@@ -12,13 +12,16 @@
 //
 // With the passphrase, `status` also shows HQ's policy as the device keeps it (auto-lock ceiling,
 // erase-after count, version) and the erase-after count the vault's key file holds: like the app,
-// the tool writes the policy's count into the key file whenever it unlocks the vault.
+// the tool writes the policy's count into the key file whenever it unlocks the vault. It also says
+// whether there has been "no word from HQ" (newest verified HEARTBEAT older than 48 h, the app's
+// rule: client::SyncStatus::noWordFromHqAt), with that HEARTBEAT's HQ time.
 //
 // DIR is the device directory of device/devicelayout.h: `liaison --vault DIR/vault` opens it.
 // Every command: --help; exit 0 ok, 1 failure, 2 usage; human output by default, JSON with --json
 // (one object per line; enrol prints one when the submission is posted and one at the end).
 // LIAISON_DEVICE_TEST_KDF=1 (test builds only) creates vaults with the small Argon2id profile;
-// the app of a production build refuses to open those.
+// the app of a production build refuses to open those. LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS=MS
+// (test builds only) moves the clock of an unlocked device on by MS (e.g. two days without word).
 
 #include "clock/clock.h"
 #include "crypto/secret.h"
@@ -79,6 +82,10 @@ void printJson(const QJsonObject &object);
 // A small secret file (or stdin for "-"), trimmed of surrounding white space.
 [[nodiscard]] Result<crypto::SecretBytes> readSecretFile(const QString &path);
 
+// Tests only (main() reads LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS in a test build): openDevice's
+// clock runs this far ahead of the system's wall clock.
+void setTestClockOffsetMs(qint64 ms);
+
 // Vault options of this process (the test KDF when LIAISON_DEVICE_TEST_KDF allowed it).
 [[nodiscard]] vault::VaultOptions vaultOptions();
 
@@ -86,7 +93,7 @@ void printJson(const QJsonObject &object);
 struct OpenDevice
 {
     std::unique_ptr<vault::KeyStore> keyStore; // platform/keystorefactory.h
-    std::unique_ptr<liaison::SystemClock> clock;
+    std::unique_ptr<liaison::Clock> clock;     // the system's, or shifted (setTestClockOffsetMs)
     std::unique_ptr<vault::Vault> vault;
     std::unique_ptr<device::DeviceSession> session;
     ~OpenDevice();

@@ -61,6 +61,18 @@ int main(int argc, char *argv[])
             return kExitUsage;
         }
     }
+    // Tests only: the unlocked device's clock moved on (e.g. "no word from HQ" after 48 h).
+    if (qEnvironmentVariableIsSet("LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS")) {
+        bool ok = false;
+        const qint64 ms =
+            qEnvironmentVariable("LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS").toLongLong(&ok);
+        if (!ok) {
+            std::fprintf(stderr, "liaison-device: LIAISON_DEVICE_TEST_CLOCK_OFFSET_MS: not a "
+                                 "number of milliseconds\n");
+            return kExitUsage;
+        }
+        setTestClockOffsetMs(ms);
+    }
 #endif
     if (args.size() < 2 || args.at(1) == QLatin1String("--help") ||
         args.at(1) == QLatin1String("-h") || args.at(1) == QLatin1String("help")) {
