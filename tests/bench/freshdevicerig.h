@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include <memory>
+#include <optional>
 
 namespace liaison::bench {
 
@@ -43,8 +44,10 @@ struct FreshDeviceRig
 
     // After HQ created the scope's records: a fresh device, behind the proxy, enrolled into
     // scope. HQ's own outbox of those creates is not what a fresh device receives (it gets
-    // them in its RESYNC), so it is marked sent first.
-    [[nodiscard]] bool enrolDevice(const QTemporaryDir &dir, const QString &scope)
+    // them in its RESYNC), so it is marked sent first. Without options: no long-poll, mailbox
+    // reads of 1000.
+    [[nodiscard]] bool enrolDevice(const QTemporaryDir &dir, const QString &scope,
+                                   std::optional<client::SyncClientOptions> options = {})
     {
         auto count = hq.records->recordCount();
         if (auto p = hq.records->pendingOutbox(int(count ? *count : 0) + 10); p && !p->isEmpty())
@@ -62,6 +65,8 @@ struct FreshDeviceRig
         client::SyncClientOptions o;
         o.longPoll = false;
         o.engine.pullLimit = 1000;
+        if (options)
+            o = *options;
         dev->connectTo(e2e::endpointFor(dep, proxy->port()), o);
         if (!e2e::enrol(hq, *dev, {scope}) || !hq.syncOnce(120000)) {
             error = QStringLiteral("enrolment failed");

@@ -3,6 +3,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include <sys/socket.h>
@@ -18,8 +20,10 @@ struct FaultProxy::Conn
     bool dead = false;
     bool hanging = false;
     bool raw = false; // raw framing (raw mode, or an HTTP answer we cannot frame)
-    int delayed = 0;  // answers waiting for a Delay
+    int delayed = 0;  // answers waiting for a Delay, or link segments on their way to the client
     bool closeWhenFlushed = false;
+    bool resetWhenFlushed = false; // a link fault: reset once what went before has arrived
+    double upNotBeforeMs = 0;      // the link: the handshake's round trip
 
     // HTTP framing
     QByteArray reqBuf;
@@ -28,6 +32,7 @@ struct FaultProxy::Conn
     {
         QByteArray method;
         QByteArray target;
+        qint64 bytes = 0;
     };
     QList<Req> requests;
     QByteArray respBuf;
@@ -125,6 +130,88 @@ void FaultProxy::clearCapture()
     m_fromClient.clear();
     m_fromServer.clear();
     m_requestLines.clear();
+    m_exchanges.clear();
+}
+
+void FaultProxy::setLink(const Link &link)
+{
+    m_link = link;
+    m_random.seed(link.seed);
+    m_linkClock.start();
+    m_up = {};
+    m_down = {};
+    m_up.tokens = m_down.tokens = double(link.burstBytes);
+}
+
+double FaultProxy::linkNowMs() const
+{
+    return m_linkClock.isValid() ? double(m_linkClock.nsecsElapsed()) / 1e6 : 0;
+}
+
+double FaultProxy::arrival(Bucket &b, qint64 bytes, double notBeforeMs)
+{
+    double t = std::max({linkNowMs(), b.freeAtMs, notBeforeMs});
+    if (m_link.bitsPerSecond > 0) {
+        const double perMs = double(m_link.bitsPerSecond) / 8000.0;
+        b.tokens = std::min(double(m_link.burstBytes), b.tokens + (t - b.lastMs) * perMs);
+        b.lastMs = t;
+        if (b.tokens >= double(bytes)) {
+            b.tokens -= double(bytes);
+        } else {
+            t += (double(bytes) - b.tokens) / perMs;
+            b.tokens = 0;
+            b.lastMs = t;
+        }
+    }
+    b.freeAtMs = t;
+    return t + m_link.delayMs;
+}
+
+bool FaultProxy::linkFault()
+{
+    if (m_link.faultRate <= 0)
+        return false;
+    return std::uniform_real_distribution<double>(0, 1)(m_random) < m_link.faultRate;
+}
+
+void FaultProxy::writeToServer(const std::shared_ptr<Conn> &c, const QByteArray &data)
+{
+    if (c->dead)
+        return;
+    if (c->serverConnected && c->server)
+        c->server->write(data);
+    else
+        c->toServer.append(data);
+}
+
+void FaultProxy::sendShaped(const std::shared_ptr<Conn> &c, const QByteArray &data, bool toServer)
+{
+    // Segments of a packet's size, so that the other end sees a transfer make progress.
+    constexpr qsizetype kSegment = 1400;
+    for (qsizetype at = 0; at < data.size(); at += kSegment) {
+        const QByteArray part = data.mid(at, kSegment);
+        const double when = toServer ? arrival(m_up, part.size(), c->upNotBeforeMs)
+                                     : arrival(m_down, part.size(), 0);
+        const int inMs = std::max(0, int(std::ceil(when - linkNowMs())));
+        if (toServer) {
+            QTimer::singleShot(inMs, Qt::PreciseTimer, this,
+                               [this, c, part] { writeToServer(c, part); });
+            continue;
+        }
+        ++c->delayed;
+        QTimer::singleShot(inMs, Qt::PreciseTimer, this, [this, c, part] {
+            --c->delayed;
+            if (c->dead || !c->client)
+                return;
+            c->client->write(part);
+            if (c->delayed > 0)
+                return;
+            if (c->resetWhenFlushed)
+                reset(c);
+            else if (c->closeWhenFlushed)
+                closeBoth(c);
+        });
+    }
 }
 
 FaultProxy::Rule *FaultProxy::match(const QByteArray &method, const QByteArray &target)
@@ -153,6 +240,8 @@ void FaultProxy::onNewConnection()
         c->client = client;
         client->setParent(nullptr);
         c->raw = !m_http;
+        if (shaping())
+            c->upNotBeforeMs = linkNowMs() + 2.0 * m_link.delayMs;
 
         // DropConnection: a rule without method and path (HTTP mode) or any rule (raw mode)
         // applies to whole connections.
@@ -225,10 +314,9 @@ void FaultProxy::onClientData(const std::shared_ptr<Conn> &c)
         c->reqBuf.append(data);
         parseRequests(c);
     }
-    if (c->serverConnected && c->server)
-        c->server->write(data);
-    else
-        c->toServer.append(data);
+    if (shaping())
+        return sendShaped(c, data, true);
+    writeToServer(c, data);
 }
 
 void FaultProxy::parseRequests(const std::shared_ptr<Conn> &c)
@@ -243,6 +331,7 @@ void FaultProxy::parseRequests(const std::shared_ptr<Conn> &c)
             const QByteArray line = head.left(head.indexOf("\r\n"));
             const QList<QByteArray> parts = line.split(' ');
             Conn::Req req;
+            req.bytes = end + 4;
             if (parts.size() >= 2) {
                 req.method = parts[0];
                 req.target = parts[1];
@@ -256,6 +345,7 @@ void FaultProxy::parseRequests(const std::shared_ptr<Conn> &c)
                 return;
             }
             c->reqBodyLeft = *len;
+            c->requests.last().bytes += *len;
         }
         const qint64 take = std::min<qint64>(c->reqBodyLeft, c->reqBuf.size());
         c->reqBuf.remove(0, take);
@@ -321,7 +411,7 @@ void FaultProxy::rawServerData(const std::shared_ptr<Conn> &c, const QByteArray 
 
 void FaultProxy::parseResponses(const std::shared_ptr<Conn> &c)
 {
-    while (!c->dead && !c->hanging) {
+    while (!c->dead && !c->hanging && !c->resetWhenFlushed) {
         const qsizetype end = c->respBuf.indexOf("\r\n\r\n");
         if (end < 0)
             return;
@@ -338,7 +428,29 @@ void FaultProxy::parseResponses(const std::shared_ptr<Conn> &c)
         const QByteArray response = c->respBuf.left(total);
         c->respBuf.remove(0, total);
         const Conn::Req req = c->requests.isEmpty() ? Conn::Req{} : c->requests.takeFirst();
+        Exchange ex{req.method + ' ' + req.target, req.bytes, response.size(), false};
         Rule *r = match(req.method, req.target);
+        if (!r && linkFault()) {
+            // The thin link loses this answer: reset before it, or cut somewhere inside it.
+            ++m_linkFaults;
+            ex.cut = true;
+            ex.responseBytes = 0;
+            if (std::uniform_int_distribution<int>(0, 1)(m_random) == 1 && response.size() > 1) {
+                ex.responseBytes =
+                    std::uniform_int_distribution<qint64>(1, response.size() - 1)(m_random);
+                forwardToClient(c, response.left(ex.responseBytes));
+            }
+            m_exchanges.append(ex);
+            return reset(c);
+        }
+        if (r && (r->action == Action::ResetBeforeResponse ||
+                  r->action == Action::ResetAfterResponseBytes || r->action == Action::Hang)) {
+            ex.cut = true;
+            ex.responseBytes = r->action == Action::ResetAfterResponseBytes
+                                   ? std::min<qint64>(r->bytes, response.size())
+                                   : 0;
+        }
+        m_exchanges.append(ex);
         if (!r) {
             forwardToClient(c, response);
             continue;
@@ -379,8 +491,10 @@ void FaultProxy::parseResponses(const std::shared_ptr<Conn> &c)
 
 void FaultProxy::forwardToClient(const std::shared_ptr<Conn> &c, const QByteArray &data)
 {
-    if (c->dead || !c->client || data.isEmpty())
+    if (c->dead || !c->client || data.isEmpty() || c->resetWhenFlushed)
         return;
+    if (shaping())
+        return sendShaped(c, data, false);
     c->client->write(data);
 }
 
@@ -388,6 +502,11 @@ void FaultProxy::reset(const std::shared_ptr<Conn> &c)
 {
     if (c->dead)
         return;
+    if (c->delayed > 0 && shaping()) {
+        // What went before is still on the link: the reset follows it.
+        c->resetWhenFlushed = true;
+        return;
+    }
     if (c->client) {
         // SO_LINGER 0: close() sends RST, as a broken path would.
         const qintptr fd = c->client->socketDescriptor();

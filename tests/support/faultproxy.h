@@ -19,8 +19,16 @@
 // request's answer only. In raw mode (TLS passes through untouched) rules act per connection:
 // ResetAfterResponseBytes counts the server's bytes on the connection, Hang and Delay hold all of
 // them, DropConnection refuses the connection.
+//
+// A thin link (setLink, issue 13 "Thin links"; netem is missing here) shapes every byte in both
+// directions, on all connections together as one device's link: a token bucket per direction
+// (bitsPerSecond, burst burstBytes), a fixed delay each way (delayMs; a new connection's first
+// request also waits the handshake's round trip), and in HTTP mode faultRate of the answers lost:
+// half of them reset before the answer (the server has committed), half cut after a random part
+// of the answer and then reset. The faults draw from a generator seeded with seed.
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -30,6 +38,7 @@
 
 #include <functional>
 #include <memory>
+#include <random>
 
 class QTcpSocket;
 
@@ -61,6 +70,24 @@ public:
         QByteArray targetContains; // HTTP mode: the request target must contain this too
     };
 
+    struct Link
+    {
+        qint64 bitsPerSecond = 0; // 0: no limit
+        int delayMs = 0;          // added each way
+        double faultRate = 0;     // HTTP mode: share of answers reset or cut mid-transfer
+        qint64 burstBytes = 1500; // token bucket depth
+        quint32 seed = 1;
+    };
+
+    // One HTTP exchange as the client's side of the link saw it (HTTP mode).
+    struct Exchange
+    {
+        QByteArray requestLine; // "POST /v1/envelopes"
+        qint64 requestBytes = 0;
+        qint64 responseBytes = 0; // what was forwarded to the client
+        bool cut = false;         // a link fault or a reset rule ended it
+    };
+
     FaultProxy(QString upstreamHost, quint16 upstreamPort, QObject *parent = nullptr);
     ~FaultProxy() override;
 
@@ -71,6 +98,13 @@ public:
 
     // HTTP mode is the default; raw mode for TLS.
     void setHttpMode(bool on) { m_http = on; }
+
+    // The thin link (see the top); a default Link turns it off.
+    void setLink(const Link &link);
+    // Answers the link's faults reset or cut.
+    [[nodiscard]] int linkFaults() const { return m_linkFaults; }
+    // HTTP mode: every answered exchange, in order of the answers (cleared by clearCapture()).
+    [[nodiscard]] const QList<Exchange> &exchanges() const { return m_exchanges; }
 
     void addRule(Rule rule) { m_rules.append(std::move(rule)); }
     void clearRules() { m_rules.clear(); }
@@ -98,6 +132,19 @@ private:
     void reset(const std::shared_ptr<Conn> &c);
     void closeBoth(const std::shared_ptr<Conn> &c, bool graceful = true);
     void note(Action a) { ++m_applied[int(a)]; }
+    struct Bucket
+    {
+        double tokens = 0;
+        double lastMs = 0;
+        double freeAtMs = 0;
+    };
+    [[nodiscard]] bool shaping() const { return m_link.bitsPerSecond > 0 || m_link.delayMs > 0; }
+    // When `bytes` sent now (not before notBeforeMs) arrive at the other end, in m_linkClock ms.
+    double arrival(Bucket &b, qint64 bytes, double notBeforeMs);
+    void sendShaped(const std::shared_ptr<Conn> &c, const QByteArray &data, bool toServer);
+    void writeToServer(const std::shared_ptr<Conn> &c, const QByteArray &data);
+    [[nodiscard]] bool linkFault();
+    [[nodiscard]] double linkNowMs() const;
 
     QString m_upstreamHost;
     quint16 m_upstreamPort;
@@ -110,6 +157,13 @@ private:
     QList<QByteArray> m_requestLines;
     int m_connections = 0;
     int m_applied[7] = {};
+    Link m_link;
+    Bucket m_up;   // client -> server
+    Bucket m_down; // server -> client
+    QElapsedTimer m_linkClock;
+    std::mt19937 m_random{1};
+    int m_linkFaults = 0;
+    QList<Exchange> m_exchanges;
 };
 
 } // namespace liaison::test
