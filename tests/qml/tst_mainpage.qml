@@ -53,6 +53,35 @@ Item {
             tryCompare(list, "count", 9)
         }
 
+        // A new search shows its first match, wherever the list was scrolled before (the
+        // model keeps rows it shares with the last answer instead of resetting the view).
+        function test_a_new_search_shows_its_first_match() {
+            verify(Fixture.reset(true, true))
+            const page = createTemporaryObject(mainComponent, stage, { app: Fixture.app, height: 400 })
+            verify(page)
+            const list = findChild(page, "contactList")
+            tryCompare(list, "count", 9)
+            verify(list.contentHeight > list.height)
+            list.positionViewAtEnd()
+            tryVerify(() => !list.atYBeginning)
+            const contacts = Fixture.app.contacts
+            const last = contacts.data(contacts.index(8, 0), ContactModel.NameRole)
+            const word = last.split(" ")[0]
+            const search = findChild(page, "contactSearchField")
+            search.forceActiveFocus()
+            for (const c of word)
+                keyClick(c)
+            tryVerify(() => list.count >= 1 && list.count < 9)
+            tryVerify(() => list.atYBeginning, 2000, "the list stayed scrolled: contentY " + list.contentY)
+            const first = list.itemAtIndex(0)
+            verify(first)
+            verify(first.visible)
+            search.selectAll()
+            keyClick(Qt.Key_Backspace)
+            tryCompare(list, "count", 9)
+            verify(list.atYBeginning)
+        }
+
         function test_contact_card_shows_24h_phone() {
             const page = createPage()
             const contacts = Fixture.app.contacts
