@@ -16,8 +16,10 @@ ListView {
     clip: true
     reuseItems: true
     section.property: "section"
+    // The header reads `section` from its context, not as a required property: Qt 6.4's
+    // ListView takes headers it made before from a cache and updates only the context property,
+    // so a required one would keep the old text when rows are removed and inserted.
     section.delegate: Label {
-        required property string section
         objectName: "contactSection"
         width: ListView.view.width
         leftPadding: Theme.margin

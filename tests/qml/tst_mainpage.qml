@@ -82,6 +82,45 @@ Item {
             verify(list.atYBeginning)
         }
 
+        // Every section header sits above the first contact of its section, also after a
+        // search and its clearing have changed the rows under the list's delegates.
+        function test_section_headers_match_their_rows_after_a_search() {
+            const page = createPage()
+            const list = findChild(page, "contactList")
+            tryCompare(list, "count", 9)
+            const contacts = Fixture.app.contacts
+            const search = findChild(page, "contactSearchField")
+            search.forceActiveFocus()
+            for (const q of ["p", "", "o", "", "m", ""]) {
+                search.selectAll()
+                if (q.length > 0)
+                    keyClick(q)
+                else
+                    keyClick(Qt.Key_Backspace)
+                tryVerify(() => contacts.query === q)
+                wait(50)
+                for (let i = 0; i < list.count; ++i) {
+                    list.positionViewAtIndex(i, ListView.Contain)
+                    const item = list.itemAtIndex(i)
+                    verify(item, "row " + i)
+                    const section = contacts.data(contacts.index(i, 0), ContactModel.SectionRole)
+                    if (i === 0 || contacts.data(contacts.index(i - 1, 0), ContactModel.SectionRole) !== section) {
+                        // The header drawn for this row: the section label just above it.
+                        let header = null
+                        const kids = list.contentItem.children
+                        for (let k = 0; k < kids.length; ++k) {
+                            const child = kids[k]
+                            if (child.objectName === "contactSection" && child.visible
+                                    && Math.abs(child.y + child.height - item.y) < 2)
+                                header = child
+                        }
+                        verify(header, "no header above row " + i + " " + item.name)
+                        compare(header.text, section, "the header above " + item.name)
+                    }
+                }
+            }
+        }
+
         function test_contact_card_shows_24h_phone() {
             const page = createPage()
             const contacts = Fixture.app.contacts
