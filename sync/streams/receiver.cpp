@@ -1569,8 +1569,17 @@ Status Receiver::tick()
             if (m_clock.onlineMs() - *r.gapSince < kGapTimeoutMs)
                 continue;
             STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
-            STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
-            STREAMS_TRY(impl.requestResync(r, ResyncReason::Gap, r.applied + 1));
+            // As giveUpGap: a gap the relay's retention explains is a catch-up, not an alarm.
+            if (pastRetention(r, m_clock.wallMs())) {
+                qCInfo(lcReceiver).noquote()
+                    << "gap from" << shortId(r.sender) << "epoch" << r.epoch << "seq"
+                    << r.applied + 1 << "past the relay's retention," << parked
+                    << "parked: RESYNC to catch up";
+                STREAMS_TRY(impl.requestResync(r, ResyncReason::Retention, r.applied + 1));
+            } else {
+                STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
+                STREAMS_TRY(impl.requestResync(r, ResyncReason::Gap, r.applied + 1));
+            }
             STREAMS_TRY(impl.saveRow(r));
         }
         if (m_me.role() == Role::Hq && m_resyncSource)

@@ -858,6 +858,40 @@ private Q_SLOTS:
         QCOMPARE(int(pending->size()), 1);
         QCOMPARE(pending->front().kind, Kind::ResyncRequest);
     }
+
+    // The same purge found by the gap timer (an hour online with the gap open) rather than by
+    // the sync round's give-up: past the relay's retention, a catch-up without an alarm.
+    void gapTimedOutPastRetentionRaisesNoAlarm_data()
+    {
+        QTest::addColumn<qint64>("awayMs");
+        QTest::addColumn<int>("gapTimeoutAlarms");
+        QTest::addColumn<int>("reason");
+        constexpr qint64 day = 24LL * 3600 * 1000;
+        QTest::newRow("29 days") << 29 * day << 1 << int(ResyncReason::Gap);
+        QTest::newRow("30 days") << 30 * day + 60'000 << 0 << int(ResyncReason::Retention);
+        QTest::newRow("31 days") << 31 * day << 0 << int(ResyncReason::Retention);
+    }
+    void gapTimedOutPastRetentionRaisesNoAlarm()
+    {
+        QFETCH(qint64, awayMs);
+        QFETCH(int, gapTimeoutAlarms);
+        QFETCH(int, reason);
+        Pair p;
+        QVERIFY(p.enrol());
+        p.clock.advance(awayMs, false); // away: neither online nor syncing
+        QVERIFY(p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"a", "1"}})));
+        auto later = p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"b", "1"}}));
+        QVERIFY(later);
+        QCOMPARE(p.dev->receiver->receive(later->bytes)->disposition, Disposition::Parked);
+        p.clock.advance(61 * 60 * 1000); // an hour online, the gap still open
+        QVERIFY(p.dev->receiver->tick());
+        QCOMPARE(p.dev->alarmCount(AlarmType::GapTimeout), gapTimeoutAlarms);
+        QCOMPARE(int(devState(p).resyncWanted), reason);
+        auto pending = p.dev->outbox->pending(p.hqId());
+        QVERIFY(pending);
+        QCOMPARE(int(pending->size()), 1);
+        QCOMPARE(pending->front().kind, Kind::ResyncRequest);
+    }
 };
 
 LIAISON_TEST_MAIN(TestReceiver)
