@@ -43,19 +43,9 @@ int run(int records)
     }
     HqNode &hq = rig.hq;
     const QString scope = QStringLiteral("post:vienna");
-    for (int i = 0; i < records; ++i) {
-        model::FieldMap f{
-            {QStringLiteral("name"), QStringLiteral("Contact %1 Lastname").arg(i)},
-            {QStringLiteral("organisation"), QStringLiteral("Federal Criminal Police Office")},
-            {QStringLiteral("role"), QStringLiteral("Liaison officer")},
-            {QStringLiteral("country"), QStringLiteral("AT")},
-            {QStringLiteral("notes"), QStringLiteral("Met at the conference, prefers email; "
-                                                     "reference %1")
-                                          .arg(i * 7919)}};
-        if (!hq.records->create(model::RecordType::Contact, scope, f)) {
-            std::fprintf(stderr, "create failed\n");
-            return 1;
-        }
+    if (!rig.addContacts(scope, records)) {
+        std::fprintf(stderr, "%s\n", qPrintable(rig.error));
+        return 1;
     }
     if (!rig.enrolDevice(dir, scope)) {
         std::fprintf(stderr, "%s\n", qPrintable(rig.error));

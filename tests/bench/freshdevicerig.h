@@ -42,6 +42,26 @@ struct FreshDeviceRig
         return true;
     }
 
+    // HQ creates `records` contacts of about 400 bytes in `scope` (the same in every bench).
+    [[nodiscard]] bool addContacts(const QString &scope, int records)
+    {
+        for (int i = 0; i < records; ++i) {
+            model::FieldMap f{
+                {QStringLiteral("name"), QStringLiteral("Contact %1 Lastname").arg(i)},
+                {QStringLiteral("organisation"), QStringLiteral("Federal Criminal Police Office")},
+                {QStringLiteral("role"), QStringLiteral("Liaison officer")},
+                {QStringLiteral("country"), QStringLiteral("AT")},
+                {QStringLiteral("notes"), QStringLiteral("Met at the conference, prefers email; "
+                                                         "reference %1")
+                                              .arg(i * 7919)}};
+            if (!hq.records->create(model::RecordType::Contact, scope, f)) {
+                error = QStringLiteral("create failed");
+                return false;
+            }
+        }
+        return true;
+    }
+
     // After HQ created the scope's records: a fresh device, behind the proxy, enrolled into
     // scope. HQ's own outbox of those creates is not what a fresh device receives (it gets
     // them in its RESYNC), so it is marked sent first. Without options: no long-poll, mailbox
