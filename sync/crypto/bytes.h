@@ -69,10 +69,12 @@ using Salt16 = FixedBytes<16, SaltTag>;                 // Argon2id salt
 using Id16 = FixedBytes<16, IdTag>;                     // device, deployment, key-file ids
 using AuthTag = FixedBytes<32, AuthTagTag>;             // crypto_auth (HMAC-SHA-512-256)
 
-} // namespace liaison::crypto
-
+// In the type's namespace, so that QHash finds it by argument-dependent lookup wherever <QHash>
+// was included first (in the global namespace it was found only when this header came first).
 template <std::size_t N, typename Tag>
-inline size_t qHash(const liaison::crypto::FixedBytes<N, Tag> &v, size_t seed = 0) noexcept
+inline size_t qHash(const FixedBytes<N, Tag> &v, size_t seed = 0) noexcept
 {
     return qHashBits(v.bytes.data(), N, seed);
 }
+
+} // namespace liaison::crypto
