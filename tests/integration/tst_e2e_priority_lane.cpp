@@ -1,0 +1,190 @@
+// Priority lanes on a thin link (issue 13 "Thin links"; DESIGN.md "Streams": `down!`/`up!`):
+// a device in steady state behind the fault proxy's thin link (256 kbit/s, 100 ms each way, no
+// losses: the order is what is tested, not the recovery), a real liaison-relay (SQLite), HQ on a
+// fast link. HQ imports a bulk of contacts into the device's scope (DELTAs of up to 48 KiB of
+// operations each), publishes it, and 2 s later, the device busy with it, issues an instruction
+// that requires an acknowledgement. The instruction travels on `down!`, the acknowledgement on
+// `up!`; clients drain the priority lane first in both directions, so:
+//  - the device applies the instruction while part of the bulk is still missing;
+//  - HQ has the device's acknowledgement while part of the bulk is still missing on the device;
+//  - in the end the device has every record (the bulk is not lost behind the lane).
+// The device runs with the app's engine options (long-poll while idle).
+
+#include "e2eharness.h"
+#include "model/instructionhash.h"
+#include "testmain.h"
+#include "testsupport.h"
+
+using namespace liaison;
+using namespace liaison::e2e;
+
+namespace {
+
+const QString kScope = QStringLiteral("post:vienna");
+constexpr int kBulk = 1000;
+
+model::FieldMap contact(int i)
+{
+    return {{QStringLiteral("name"), QStringLiteral("Counterpart %1 Kowalczyk").arg(i)},
+            {QStringLiteral("organisation"), QStringLiteral("Central Bureau of Investigation")},
+            {QStringLiteral("role"), QStringLiteral("Liaison officer")},
+            {QStringLiteral("country"), QStringLiteral("PL")},
+            {QStringLiteral("notes"),
+             QStringLiteral("Imported from the desk's list; reference %1").arg(i * 7919)}};
+}
+
+qint64 countOf(model::RecordStore &records, model::RecordType type)
+{
+    auto all = records.records({kScope});
+    if (!all)
+        return -1;
+    qint64 n = 0;
+    for (const model::RecordState &r : *all)
+        if (!r.deleted && r.type == type)
+            ++n;
+    return n;
+}
+
+} // namespace
+
+class TestE2ePriorityLane : public QObject
+{
+    Q_OBJECT
+
+private:
+    relaytest::RelayEnv m_env;
+    TestClock m_clock;
+    std::unique_ptr<HqNode> m_hq;
+    std::unique_ptr<test::FaultProxy> m_proxy;
+    std::unique_ptr<DeviceNode> m_dev;
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY2(m_env.setUp(QStringLiteral("sqlite")), qPrintable(m_env.error));
+        QVERIFY2(m_env.startRelay(), qPrintable(m_env.error));
+    }
+    void cleanup()
+    {
+        if (m_dev && m_dev->client)
+            m_dev->client->stop();
+        m_dev.reset();
+        m_proxy.reset();
+        m_hq.reset();
+        m_env.tearDown();
+    }
+
+    void instructionOvertakesBulk();
+};
+
+void TestE2ePriorityLane::instructionOvertakesBulk()
+{
+    m_hq = std::make_unique<HqNode>(*m_env.dep, m_clock);
+    QVERIFY(m_hq->open(m_env.dir->path()));
+    m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+
+    m_proxy = std::make_unique<test::FaultProxy>(QStringLiteral("127.0.0.1"), m_env.relay->port);
+    QVERIFY(m_proxy->listen());
+    m_dev = std::make_unique<DeviceNode>(*m_env.dep, m_clock);
+    QVERIFY(m_dev->open(m_env.dir->path(), *m_hq));
+    m_dev->connectTo(endpointFor(*m_env.dep, m_proxy->port()), client::SyncClientOptions{});
+
+    // Steady state: enrolled, the RESYNC applied, HQ has the device's RECEIPT.
+    QVERIFY(enrol(*m_hq, *m_dev, {kScope}));
+    QVERIFY(m_hq->syncOnce());
+    QVERIFY(m_dev->syncOnce());
+    QVERIFY(m_hq->syncOnce());
+    QCOMPARE(countOf(*m_dev->records, model::RecordType::Contact), 5);
+
+    // The thin link, then the bulk: HQ's import, published.
+    test::FaultProxy::Link link;
+    link.bitsPerSecond = 256000;
+    link.delayMs = 100;
+    m_proxy->setLink(link);
+    m_proxy->clearCapture();
+    for (int i = 5; i < 5 + kBulk; ++i)
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(m_hq->syncOnce(120000));
+    const qint64 total = 5 + kBulk;
+
+    // The device is on the bulk (its long-poll woke at once; the bulk takes over 10 s on this
+    // link): HQ issues the instruction.
+    QTest::qWait(2000);
+    auto issued = m_hq->records->create(
+        model::RecordType::Instruction, kScope,
+        {{QStringLiteral("title"), QStringLiteral("Move the meeting")},
+         {QStringLiteral("body"), QStringLiteral("The 14:00 meeting moves to the embassy.")},
+         {QStringLiteral("issuedBy"), QStringLiteral("duty officer")},
+         {QStringLiteral("issuedAt"), m_clock.wallMs()},
+         {QStringLiteral("requiresAck"), true},
+         {QStringLiteral("version"), 1}});
+    QVERIFY(issued.has_value());
+    const model::RecordId instruction = issued->recordId;
+    QVERIFY(m_hq->syncOnce());
+    const double issuedS = double(t.elapsed()) / 1000;
+
+    // The device acknowledges as soon as it has it; HQ runs a round every 300 ms.
+    qint64 contactsAtInstruction = -1, contactsAtAck = -1;
+    double instructionS = -1, ackS = -1;
+    std::optional<model::RecordId> ack;
+    QVERIFY(waitFor(
+        [&] {
+            if (!ack) {
+                auto r = m_dev->records->record(instruction);
+                if (r && *r) {
+                    instructionS = double(t.elapsed()) / 1000;
+                    contactsAtInstruction = countOf(*m_dev->records, model::RecordType::Contact);
+                    model::FieldMap f;
+                    f.insert(QStringLiteral("instruction"), QCborValue(instruction.toByteArray()));
+                    f.insert(QStringLiteral("version"), QCborValue(1));
+                    f.insert(QStringLiteral("contentHash"),
+                             QCborValue(model::instructionContentHash(**r).toByteArray()));
+                    f.insert(QStringLiteral("time"), QCborValue(m_clock.wallMs()));
+                    auto created =
+                        m_dev->records->create(model::RecordType::Acknowledgement, kScope, f);
+                    if (!created)
+                        return true; // fails below
+                    ack = created->recordId;
+                    m_dev->client->syncNow();
+                }
+            }
+            QTest::qWait(300);
+            (void)m_hq->syncOnce();
+            if (ack) {
+                auto r = m_hq->records->record(*ack);
+                if (r && *r) {
+                    ackS = double(t.elapsed()) / 1000;
+                    contactsAtAck = countOf(*m_dev->records, model::RecordType::Contact);
+                    return true;
+                }
+            }
+            return false;
+        },
+        180000));
+    qInfo("issued at %.1f s; on the device at %.1f s with %lld of %lld contacts; acknowledgement "
+          "at HQ at %.1f s with %lld of %lld contacts on the device",
+          issuedS, instructionS, (long long)contactsAtInstruction, (long long)total, ackS,
+          (long long)contactsAtAck, (long long)total);
+    QVERIFY2(ack.has_value(), "the device never had the instruction");
+    QVERIFY2(contactsAtInstruction < total,
+             qPrintable(QStringLiteral("the instruction waited for the bulk: the device had all "
+                                       "%1 contacts when it arrived, %2 s after the issue")
+                            .arg(total)
+                            .arg(instructionS - issuedS, 0, 'f', 1)));
+    QVERIFY2(contactsAtAck < total,
+             qPrintable(QStringLiteral("the acknowledgement reached HQ only after the bulk: %1 "
+                                       "of %2 contacts on the device then")
+                            .arg(contactsAtAck)
+                            .arg(total)));
+
+    // Nothing of the bulk is lost behind the lane.
+    QVERIFY(waitFor([&] { return countOf(*m_dev->records, model::RecordType::Contact) == total; },
+                    180000));
+}
+
+LIAISON_TEST_MAIN(TestE2ePriorityLane)
+#include "tst_e2e_priority_lane.moc"
