@@ -84,10 +84,11 @@ constexpr char kMailboxSql[] =
     " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version, e.cursor, e.size"
     " FROM (SELECT 1) AS one LEFT JOIN devices d ON d.device_id = $4"
     " LEFT JOIN LATERAL (SELECT cursor, size FROM envelopes WHERE recipient = $5 AND cursor > $6"
-    " ORDER BY cursor LIMIT $7) e ON true ORDER BY e.cursor";
+    " AND epoch >= $8 AND epoch < $9 ORDER BY cursor LIMIT $7) e ON true ORDER BY e.cursor";
 
 constexpr char kPageDataSql[] = "SELECT cursor, data FROM envelopes WHERE recipient = $1"
-                                " AND cursor >= $2 AND cursor <= $3 ORDER BY cursor";
+                                " AND cursor >= $2 AND cursor <= $3 AND epoch >= $4"
+                                " AND epoch < $5 ORDER BY cursor";
 
 #undef LIAISON_PG_NONCE
 
@@ -187,7 +188,8 @@ Result<AdmittedAppend> RelayStore::pgAdmitAndAppend(const RequestAuth &auth, boo
 
 Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                                  std::int64_t after, int limit, std::int64_t maxBytes)
+                                  std::int64_t after, int limit, std::int64_t maxBytes,
+                                  protocol::EpochRange epochs)
 {
     // One round trip spends the nonce, reads the caller's registration and the page's cursors
     // and sizes (the relay drops the page if the request is refused); then the data of the rows
@@ -197,7 +199,8 @@ RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &r
         "nonce and mailbox read", kMailboxSql,
         {PgParam::text(auth.keyId), PgParam::bytea(auth.nonce), PgParam::int8(auth.requestMs),
          PgParam::bytea(auth.device ? auth.device->toByteArray() : QByteArray("")),
-         PgParam::bytea(mailbox), PgParam::int8(after), PgParam::int8(std::int64_t(limit) + 1)});
+         PgParam::bytea(mailbox), PgParam::int8(after), PgParam::int8(std::int64_t(limit) + 1),
+         PgParam::int8(epochs.first), PgParam::int8(epochs.end)});
     if (!r)
         return std::unexpected(r.error());
     if (r->rows() == 0)
@@ -227,9 +230,10 @@ RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &r
         std::int64_t chunk = 0;
         while (j < n && (j == i || chunk + rows[j].size <= kLoadChunkBytes))
             chunk += rows[j++].size;
-        auto d = m_pq->run(
-            "page data", kPageDataSql,
-            {PgParam::bytea(mailbox), PgParam::int8(rows[i].key), PgParam::int8(rows[j - 1].key)});
+        auto d = m_pq->run("page data", kPageDataSql,
+                           {PgParam::bytea(mailbox), PgParam::int8(rows[i].key),
+                            PgParam::int8(rows[j - 1].key), PgParam::int8(epochs.first),
+                            PgParam::int8(epochs.end)});
         if (!d)
             return std::unexpected(d.error());
         for (int k = 0; k < d->rows(); ++k) {

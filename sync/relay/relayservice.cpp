@@ -119,6 +119,7 @@ struct RelayService::Waiter
     crypto::Id16 recipient;
     std::int64_t after = 0;
     int limit = kDefaultLimit;
+    protocol::EpochRange epochs; // lane=priority|bulk: that lane's epochs; all without
     std::int64_t deadlineSteady = 0;
     quint64 generation = 0;
     std::unique_ptr<asio::steady_timer> timer;
@@ -740,10 +741,13 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
 {
     if (caller.kind == Caller::Kind::Admin)
         return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("no mailbox for admin")));
-    const auto q = *parseQuery(ctx->request.query, {"after", "limit", "wait_ms"});
+    const auto q = *parseQuery(ctx->request.query, {"after", "limit", "wait_ms", "lane"});
     auto w = std::make_shared<Waiter>();
     w->ctx = ctx;
     w->recipient = caller.id;
+    if (q.contains("lane"))
+        w->epochs = protocol::epochsOfLane(q.value("lane") == "priority" ? protocol::Lane::Priority
+                                                                         : protocol::Lane::Bulk);
     w->after = q.contains("after") ? *parseDecimal(q.value("after"), 0, INT64_MAX / 2) : 0;
     w->limit = q.contains("limit") ? int(*parseDecimal(q.value("limit"), 1, 1000)) : kDefaultLimit;
     const std::int64_t wait = std::min<std::int64_t>(
@@ -756,16 +760,17 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
+    const protocol::EpochRange epochs = w->epochs;
     const std::int64_t maxBytes = m_config.maxReadBytes;
     // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
     // around it, committed with the writer's group); parked re-reads are plain reads.
     runJob(
         ctx, DbPool::Kind::Grouped,
-        [caller, now, items, recipient, after, limit,
-         maxBytes](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+        [caller, now, items, recipient, after, limit, maxBytes,
+         epochs](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             *items = StoredBatch{}; // a group that failed runs its work again
             auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit,
-                                               maxBytes);
+                                               maxBytes, epochs);
             if (!r)
                 return std::unexpected(r.error());
             if (auto refusal = refusalFor(caller, r->first)) {
@@ -798,11 +803,13 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
     const auto recipient = w->recipient;
     const auto after = w->after;
     const int limit = w->limit;
+    const protocol::EpochRange epochs = w->epochs;
     const std::int64_t maxBytes = m_config.maxReadBytes;
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
-        [items, recipient, after, limit, maxBytes](RelayStore &store) -> Result<DbPool::Verdict> {
-            auto r = store.readMailbox(recipient, after, limit, maxBytes);
+        [items, recipient, after, limit, maxBytes,
+         epochs](RelayStore &store) -> Result<DbPool::Verdict> {
+            auto r = store.readMailbox(recipient, after, limit, maxBytes, epochs);
             if (!r)
                 return std::unexpected(r.error());
             *items = std::move(*r);

@@ -670,19 +670,20 @@ bool recipientAdmissible(std::optional<DeviceState> state)
 
 Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                                std::int64_t after, int limit, std::int64_t maxBytes)
+                                std::int64_t after, int limit, std::int64_t maxBytes,
+                                protocol::EpochRange epochs)
 {
     if (!m_pg) {
         auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
                                 auth.device ? &*auth.device : nullptr);
         if (!facts)
             return std::unexpected(facts.error());
-        auto page = readMailbox(recipient, after, limit, maxBytes);
+        auto page = readMailbox(recipient, after, limit, maxBytes, epochs);
         if (!page)
             return std::unexpected(page.error());
         return std::pair{*facts, std::move(*page)};
     }
-    return pgAdmitAndReadMailbox(auth, recipient, after, limit, maxBytes);
+    return pgAdmitAndReadMailbox(auth, recipient, after, limit, maxBytes, epochs);
 }
 
 Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
@@ -931,22 +932,27 @@ Result<StoredBatch> RelayStore::loadPage(const QList<PageRow> &rows, int limit,
 }
 
 Result<StoredBatch> RelayStore::readMailbox(const crypto::Id16 &recipient, std::int64_t after,
-                                            int limit, std::int64_t maxBytes)
+                                            int limit, std::int64_t maxBytes,
+                                            protocol::EpochRange epochs)
 {
     LIAISON_PREPARE(q, "SELECT cursor, size FROM envelopes WHERE recipient = ? AND cursor > ?"
-                       " ORDER BY cursor LIMIT ?");
+                       " AND epoch >= ? AND epoch < ? ORDER BY cursor LIMIT ?");
     q.bindValue(0, idBytes(recipient));
     q.bindValue(1, qint64(after));
-    q.bindValue(2, limit + 1);
+    q.bindValue(2, qint64(epochs.first));
+    q.bindValue(3, qint64(epochs.end));
+    q.bindValue(4, limit + 1);
     LIAISON_EXEC(q, "mailbox read");
     QList<PageRow> rows;
     while (q.next())
         rows.append({q.value(0).toLongLong(), q.value(1).toLongLong()});
     q.finish();
+    // The epoch bounds again: the other lane's envelopes between the page's cursors stay out.
     return loadPage(rows, limit, maxBytes,
-                    "SELECT cursor, data FROM envelopes WHERE recipient = ? AND cursor >= ?"
-                    " AND cursor <= ? ORDER BY cursor",
-                    {QVariant(idBytes(recipient))});
+                    "SELECT cursor, data FROM envelopes WHERE recipient = ? AND epoch >= ?"
+                    " AND epoch < ? AND cursor >= ? AND cursor <= ? ORDER BY cursor",
+                    {QVariant(idBytes(recipient)), QVariant(qint64(epochs.first)),
+                     QVariant(qint64(epochs.end))});
 }
 
 Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t through,

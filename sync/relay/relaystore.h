@@ -17,6 +17,7 @@
 
 #include "crypto/bytes.h"
 #include "error.h"
+#include "protocol/lanes.h"
 #include "protocol/relaybatch.h"
 #include "relayconfig.h"
 
@@ -230,7 +231,8 @@ public:
                                                         const AppendLimits &limits);
     [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after,
-                        int limit, std::int64_t maxBytes);
+                        int limit, std::int64_t maxBytes,
+                        protocol::EpochRange epochs = protocol::EpochRange{});
     // Applies only if `version` is newer than the stored one; returns whether it applied and
     // the version now stored.
     [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
@@ -252,9 +254,11 @@ public:
                                                        const QByteArray &data, std::int64_t nowMs,
                                                        const AppendLimits &limits);
     // Items with cursor > after, in cursor order, at most `limit` items and `maxBytes` bytes
-    // (but at least one item).
+    // (but at least one item); only envelopes whose epoch is in `epochs` (a lane,
+    // protocol/lanes.h; all by default).
     [[nodiscard]] Result<StoredBatch> readMailbox(const crypto::Id16 &recipient, std::int64_t after,
-                                                  int limit, std::int64_t maxBytes);
+                                                  int limit, std::int64_t maxBytes,
+                                                  protocol::EpochRange epochs = {});
     // Deletes cursors <= through (if through >= 0) and the listed cursors. Returns the count.
     [[nodiscard]] Result<std::int64_t> ack(const crypto::Id16 &recipient, std::int64_t through,
                                            const QList<std::int64_t> &cursors);
@@ -319,7 +323,8 @@ private:
                      const QByteArray &data, const AppendLimits &limits);
     [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                          std::int64_t after, int limit, std::int64_t maxBytes);
+                          std::int64_t after, int limit, std::int64_t maxBytes,
+                          protocol::EpochRange epochs);
 
     QString m_name;
     bool m_pg = false;

@@ -306,9 +306,11 @@ std::optional<HttpResponse> preflight(const HttpRequest &request, bool ops,
         break;
     }
     case Route::Mailbox: {
-        auto q = parseQuery(request.query, {"after", "limit", "wait_ms"});
+        auto q = parseQuery(request.query, {"after", "limit", "wait_ms", "lane"});
         if (!q)
             return bad(q.error().message);
+        if (q->contains("lane") && q->value("lane") != "priority" && q->value("lane") != "bulk")
+            return bad(QStringLiteral("bad lane"));
         if (q->contains("after") && !parseDecimal(q->value("after"), 0, INT64_MAX / 2))
             return bad(QStringLiteral("bad after"));
         if (q->contains("limit") && !parseDecimal(q->value("limit"), 1, 1000))

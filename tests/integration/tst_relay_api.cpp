@@ -2,6 +2,7 @@
 // on PostgreSQL: envelopes and mailboxes, idempotency, cursors, long-poll, gap fill, the HQ
 // certificate, enrolment slots, wipe tokens, device versions, limits, health and metrics.
 
+#include "protocol/lanes.h"
 #include "protocol/wipe.h"
 #include "relaytestkit.h"
 #include "testmain.h"
@@ -198,6 +199,72 @@ private Q_SLOTS:
         const auto next = drainMailbox(c, hq);
         QCOMPARE(next.size(), 1);
         QCOMPARE(next[0].key, quint64(61));
+    }
+
+    // Priority lanes (protocol/lanes.h): ?lane=priority reads only envelopes whose epoch has the
+    // top bit, ?lane=bulk only the others, each in cursor order with its own paging; without
+    // lane everything, as before. A page never carries the other lane's envelopes even when they
+    // lie between its cursors. Gap fill reads a priority stream by its epoch.
+    void mailboxReadsOneLane()
+    {
+        QVERIFY(start());
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        QCOMPARE(registerDevice(c, admin, dev).status, 200);
+        Signer ds = deviceSigner(*env.dep, dev);
+        const std::uint32_t priority = protocol::epochInLane(1, protocol::Lane::Priority);
+        // Cursors 1..9: bulk seq 1, 2, priority 1, bulk 3, 4, priority 2, bulk 5, 6, priority 3.
+        QList<QByteArray> bulk, urgent;
+        std::uint64_t bulkSeq = 0, urgentSeq = 0;
+        for (int i = 0; i < 9; ++i) {
+            const bool isUrgent = i % 3 == 2;
+            const Built e = isUrgent ? deviceEnvelope(*env.dep, dev, ++urgentSeq,
+                                                      QByteArray(200, 'p'), priority)
+                                     : deviceEnvelope(*env.dep, dev, ++bulkSeq);
+            QCOMPARE(signedCall(c, ds, "POST", "/v1/envelopes", e.bytes).status, 200);
+            (isUrgent ? urgent : bulk).append(e.bytes);
+        }
+        Signer hq = hqSigner(*env.dep);
+        Reply r = signedCall(c, hq, "GET", "/v1/mailbox?after=0&lane=priority");
+        QCOMPARE(r.status, 200);
+        auto items = batchOf(r);
+        QCOMPARE(items.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(items[i].data, urgent[i]);
+            QCOMPARE(items[i].key, quint64(3 * i + 3));
+        }
+        // Bulk in pages of 2: the priority envelopes between the cursors stay out.
+        QList<protocol::RelayBatchItem> all;
+        std::int64_t after = 0;
+        for (int page = 0; page < 5; ++page) {
+            r = signedCall(c, hq, "GET",
+                           "/v1/mailbox?lane=bulk&limit=2&after=" + QByteArray::number(after));
+            QCOMPARE(r.status, 200);
+            const auto got = batchOf(r);
+            all += got;
+            if (got.isEmpty() || r.header("liaison-more") != "1")
+                break;
+            after = std::int64_t(got.last().key);
+        }
+        QCOMPARE(all.size(), 6);
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(all[i].data, bulk[i]);
+        QCOMPARE(drainMailbox(c, hq).size(), 9);
+        // A priority read after the last priority cursor is empty, though bulk mail follows it.
+        r = signedCall(c, hq, "GET", "/v1/mailbox?after=3&lane=priority&limit=1");
+        QCOMPARE(batchOf(r).size(), 1);
+        QCOMPARE(batchOf(r).first().key, quint64(6));
+        r = signedCall(c, hq, "GET", "/v1/mailbox?after=9&lane=priority");
+        QCOMPARE(batchOf(r).size(), 0);
+        QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox?after=0&lane=urgent").status, 400);
+        // Gap fill of the priority stream.
+        r = signedCall(c, hq, "GET",
+                       "/v1/streams/" + dev.id.toHex() + '/' + QByteArray::number(priority) +
+                           "?from=2");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(batchOf(r).size(), 2);
+        QCOMPARE(batchOf(r).first().data, urgent[1]);
     }
 
     void longPollWakesOnNewMail()
