@@ -1,6 +1,7 @@
 #include "syncengine.h"
 
 #include "protocol/envelope.h"
+#include "protocol/lanes.h"
 #include "protocol/relaybatch.h"
 
 #include <QJsonArray>
@@ -25,6 +26,16 @@ QByteArray skipKey(const crypto::Id16 &recipient, std::uint32_t epoch)
 QByteArray idHex(const crypto::Id16 &id)
 {
     return id.toHex();
+}
+
+// The lane of a mailbox item from its header's epoch; what does not parse is left to the
+// receiver and counted as bulk.
+protocol::Lane laneOf(QByteArrayView envelope)
+{
+    if (envelope.size() < protocol::kHeaderBytes)
+        return protocol::Lane::Bulk;
+    auto header = protocol::EnvelopeHeader::decode(envelope.first(protocol::kHeaderBytes));
+    return header ? protocol::laneOfEpoch(header->epoch) : protocol::Lane::Bulk;
 }
 
 // A refusal that concerns this one envelope (or its recipient), not the caller or the relay.
@@ -107,6 +118,8 @@ void SyncEngine::begin(Phase first)
     m_gapPasses = 0;
     m_gapProgress = false;
     m_again = false;
+    m_bulkNext = false;
+    m_bulkDone = false;
     m_done = 0;
     m_total = 0;
     if (!signer()) {
@@ -235,23 +248,34 @@ void SyncEngine::pullStep(int waitMs)
     if (!s)
         return finish(false, QStringLiteral("locked: no signing key"));
     const bool longPoll = m_phase == Phase::LongPoll;
-    QByteArray path = "/v1/mailbox?after=" + QByteArray::number(qint64(m_cursor)) +
+    // A long-poll waits for mail of either lane; a round reads the lanes one by one.
+    Read read = Read::All;
+    if (m_options.priorityLane && !longPoll)
+        read = m_bulkNext ? Read::Bulk : Read::Priority;
+    std::int64_t after = m_cursor;
+    if (read == Read::Priority)
+        after = m_priorityCursor;
+    else if (read == Read::All && m_options.priorityLane)
+        after = std::max(m_cursor, m_priorityCursor); // both lanes are read up to here
+    QByteArray path = "/v1/mailbox?after=" + QByteArray::number(qint64(after)) +
                       "&limit=" + QByteArray::number(m_options.pullLimit);
+    if (read != Read::All)
+        path += read == Read::Priority ? "&lane=priority" : "&lane=bulk";
     if (waitMs > 0)
         path += "&wait_ms=" + QByteArray::number(waitMs);
     const quint64 gen = m_gen;
     m_inFlight = m_http.call(
         "GET", path, {}, s, m_options.requestTimeoutMs + waitMs,
-        [this, gen, longPoll](const RelayReply &r) {
+        [this, gen, longPoll, read](const RelayReply &r) {
             if (!current(gen))
                 return;
             m_inFlight = 0;
-            handleBatch(r, longPoll);
+            handleBatch(r, longPoll, read);
         },
         "application/octet-stream", m_options.maxBatchBytes);
 }
 
-void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
+void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
 {
     if (!r.ok())
         return finish(false, QStringLiteral("mailbox: %1").arg(r.describe()), &r);
@@ -271,7 +295,11 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
 
     std::optional<Error> localFailure;
     for (const protocol::RelayBatchItem &item : *items) {
-        if (std::int64_t(item.key) <= m_cursor)
+        bool priority = read == Read::Priority;
+        if (read == Read::All && m_options.priorityLane)
+            priority = laneOf(item.data) == protocol::Lane::Priority;
+        std::int64_t &cursor = priority ? m_priorityCursor : m_cursor;
+        if (std::int64_t(item.key) <= cursor)
             continue; // the relay repeated something we have processed: harmless, skip
         auto res = m_port.receive(item.data);
         if (!res) {
@@ -279,7 +307,7 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
             localFailure = res.error();
             break;
         }
-        m_cursor = std::int64_t(item.key);
+        cursor = std::int64_t(item.key);
         m_stats.applied += res->applied;
         noteBadSignature(*res);
         if (res->acknowledge)
@@ -291,8 +319,22 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll)
         const QString why = QStringLiteral("receiver: %1").arg(localFailure->message);
         return ackStep([this, why] { finish(false, why); });
     }
-    ackStep([this, more, n = items->size()] {
-        if (more || n >= m_options.pullLimit)
+    ackStep([this, more, read, n = items->size()] {
+        const bool full = more || n >= m_options.pullLimit;
+        if (read == Read::Priority) {
+            if (full)
+                return pullStep(0);
+            if (m_bulkDone)
+                return finishPull();
+            m_bulkNext = true; // one page of the bulk lane, then the priority lane again
+            return pullStep(0);
+        }
+        if (read == Read::Bulk) {
+            m_bulkDone = !full;
+            m_bulkNext = false;
+            return pullStep(0);
+        }
+        if (full)
             return pullStep(0);
         finishPull();
     });

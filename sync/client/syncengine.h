@@ -8,7 +8,9 @@
 //          envelope holds that stream position at the relay: reported, that (recipient, epoch)
 //          is skipped for the rest of the round, nothing is marked.
 //   pull   GET /v1/mailbox?after=C (long-poll when idle), each envelope through the receiver,
-//          then POST /v1/mailbox/ack with exactly the cursors the receiver said to acknowledge
+//          then POST /v1/mailbox/ack with exactly the cursors the receiver said to acknowledge;
+//          with EngineOptions::priorityLane the priority lane's mail is read first, and again
+//          between the bulk lane's pages
 //   gaps   GET /v1/streams/{sender}/{epoch}?from=S for every gap the receiver wants filled
 //   after  a hook (the device enqueues its RECEIPT here), then push again
 //
@@ -43,6 +45,13 @@ struct EngineOptions
     // at most its max-read-bytes (8 MiB by default) or one envelope (at most 16 MiB), whichever
     // is larger. A larger answer fails the round (RelayReply::tooLarge) and is never buffered.
     qsizetype maxBatchBytes = 32 * 1024 * 1024;
+    // Priority lanes (DESIGN.md "Streams", protocol/lanes.h): the pull reads the priority lane
+    // first (GET /v1/mailbox?lane=priority, its own cursor), then one page of the bulk lane
+    // (lane=bulk), then the priority lane again, so urgent mail never waits for more than one
+    // bulk page; the pull ends with a priority read after the last bulk page, so a long-poll
+    // after both cursors misses nothing. Off until both sides seal priority streams (work in
+    // progress, issue 13).
+    bool priorityLane = false;
 };
 
 struct RoundStats
@@ -94,7 +103,12 @@ public:
     [[nodiscard]] std::int64_t cursor() const { return m_cursor; }
     // The next pull starts from the beginning of the mailbox: what was dropped unacknowledged
     // (a bad signature before a new HQ key was adopted) comes again.
-    void rewindMailbox() { m_cursor = 0; }
+    void rewindMailbox()
+    {
+        m_cursor = 0;
+        m_priorityCursor = 0;
+    }
+    [[nodiscard]] std::int64_t priorityCursor() const { return m_priorityCursor; }
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
 
 Q_SIGNALS:
@@ -117,7 +131,8 @@ private:
     void pushOne(std::vector<streams::QueuedEnvelope> batch, std::size_t index);
     void afterPush();
     void pullStep(int waitMs);
-    void handleBatch(const RelayReply &reply, bool fromLongPoll);
+    enum class Read { All, Priority, Bulk }; // which lane a mailbox read asked for
+    void handleBatch(const RelayReply &reply, bool fromLongPoll, Read read);
     void ackStep(std::function<void()> next);
     void gapStep();
     void gapFetch(std::vector<streams::GapRequest> gaps, std::size_t index, int appliedBefore);
@@ -141,9 +156,12 @@ private:
     quint64 m_inFlight = 0; // RelayHttp handle
     bool m_again = false;
     RoundStats m_stats;
-    std::int64_t m_cursor = 0;
-    QList<std::int64_t> m_unacked; // cursors applied but not yet acknowledged at the relay
-    QSet<QByteArray> m_skip;       // (recipient, epoch) refused in this round
+    std::int64_t m_cursor = 0;         // the bulk lane's (everything without priorityLane)
+    std::int64_t m_priorityCursor = 0; // the priority lane's
+    bool m_bulkNext = false;           // in this pull: the priority lane is read, a bulk page next
+    bool m_bulkDone = false;           // in this pull: the bulk lane is read to its end
+    QList<std::int64_t> m_unacked;     // cursors applied but not yet acknowledged at the relay
+    QSet<QByteArray> m_skip;           // (recipient, epoch) refused in this round
     int m_gapPasses = 0;
     int m_fruitlessRounds = 0;  // consecutive rounds whose gap fill brought nothing
     bool m_gapProgress = false; // this round's gap fill applied something

@@ -9,13 +9,13 @@
 #include "client/relayhttp.h"
 #include "client/syncclient.h"
 #include "client/syncstatus.h"
+#include "clock/clock.h"
 #include "connectivity.h"
 #include "crypto/crypto.h"
 #include "faultproxy.h"
 #include "minihttpserver.h"
 #include "protocol/relaybatch.h"
 #include "protocol/requestsig.h"
-#include "clock/clock.h"
 #include "streams/peers.h"
 #include "testmain.h"
 #include "testtls.h"
@@ -33,6 +33,7 @@
 #include <QUrlQuery>
 
 #include <map>
+#include <set>
 
 using namespace liaison;
 using namespace liaison::client;
@@ -160,6 +161,9 @@ public:
 
     std::map<std::pair<quint32, quint64>, QByteArray> stored;
     std::map<qint64, QByteArray> mailbox; // cursor -> envelope
+    std::set<qint64> priority;            // cursors of the priority lane (?lane=)
+    QList<QByteArray> mailboxReads;       // request targets
+    std::function<void()> afterMailboxRead;
     QList<qint64> acked;
     std::map<QByteArray, QList<protocol::RelayBatchItem>> streams; // "sender/epoch" -> items
     QList<QByteArray> streamReads;
@@ -198,11 +202,15 @@ public:
                                QString::fromLatin1(crypto::crypto_generichash(r.body).toHex())}});
         }
         if (r.method == "GET" && r.path() == "/v1/mailbox") {
+            mailboxReads.append(r.target);
             const qint64 after = q.queryItemValue(QStringLiteral("after")).toLongLong();
             const int limit = q.queryItemValue(QStringLiteral("limit")).toInt();
+            const QString lane = q.queryItemValue(QStringLiteral("lane"));
             QList<protocol::RelayBatchItem> items;
             bool more = false;
             for (auto it = mailbox.upper_bound(after); it != mailbox.end(); ++it) {
+                if (!lane.isEmpty() && (lane == u"priority") != priority.contains(it->first))
+                    continue;
                 if (items.size() >= limit) {
                     more = true;
                     break;
@@ -213,6 +221,8 @@ public:
             resp.contentType = "application/octet-stream";
             resp.body = protocol::encodeRelayBatch(items);
             resp.headers = {{"Liaison-More", more ? "1" : "0"}};
+            if (afterMailboxRead)
+                afterMailboxRead();
             return resp;
         }
         if (r.method == "POST" && r.path() == "/v1/mailbox/ack") {
@@ -304,6 +314,7 @@ private Q_SLOTS:
     void offlineStopsOnlineStarts();
     void platformConnectivityAndOnlineClock();
     void syncNowDuringRoundIsCoalesced();
+    void priorityLaneReadFirst();
 };
 
 void TestClient::backoffGrowsWithJitterAndResets()
@@ -921,4 +932,56 @@ void TestClient::syncNowDuringRoundIsCoalesced()
 }
 
 LIAISON_TEST_MAIN(TestClient)
+// Priority lanes (EngineOptions::priorityLane, DESIGN.md "Streams"): a round reads the priority
+// lane first, then one bulk page, then the priority lane again; so mail of the priority lane that
+// arrives while the bulk is being read is applied after at most one more bulk page. Every cursor
+// is acknowledged; each lane keeps its own cursor.
+void TestClient::priorityLaneReadFirst()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    QVERIFY(relay.server.listen());
+    for (qint64 c = 1; c <= 6; ++c)
+        relay.mailbox[c] = "b" + QByteArray::number(c);
+    relay.mailbox[7] = "p1";
+    relay.mailbox[8] = "p2";
+    relay.priority = {7, 8};
+    // While the first bulk page is read, a priority envelope arrives.
+    int bulkReads = 0;
+    relay.afterMailboxRead = [&] {
+        if (!relay.mailboxReads.last().contains("lane=bulk") || ++bulkReads != 1)
+            return;
+        relay.mailbox[9] = "p3";
+        relay.priority.insert(9);
+    };
+    FakePort port;
+    port.onReceive = [](QByteArrayView) -> Result<streams::ReceiveResult> {
+        streams::ReceiveResult r;
+        r.acknowledge = true;
+        r.disposition = streams::Disposition::Applied;
+        r.applied = 1;
+        return r;
+    };
+    port.hq = streams::StreamState{};
+    liaison::ManualClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    SyncClientOptions o = fastOptions();
+    o.engine.priorityLane = true;
+    o.engine.pullLimit = 2;
+    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
+                      &online, o);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    client.start();
+    QTRY_COMPARE(rounds.count(), 1);
+    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    QCOMPARE(port.received,
+             (QList<QByteArray>{"p1", "p2", "b1", "b2", "p3", "b3", "b4", "b5", "b6"}));
+    QVERIFY(relay.mailboxReads.first().contains("lane=priority"));
+    QVERIFY(relay.mailboxReads.last().contains("lane=priority")); // the round ends with it
+    QVERIFY(relay.mailbox.empty());
+    QCOMPARE(client.engine().cursor(), 6);
+    QCOMPARE(client.engine().priorityCursor(), 9);
+}
+
 #include "tst_client.moc"
