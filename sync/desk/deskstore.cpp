@@ -52,6 +52,7 @@ std::vector<store::Migration> layerMigrations()
         m.push_back(std::move(x));
     for (auto &x : hq::DeviceRegistry::migrations())
         m.push_back(std::move(x));
+    m.push_back(streams::streamLaneMigration()); // priority lanes (streamschema.h)
     return m;
 }
 

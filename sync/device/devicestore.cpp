@@ -58,6 +58,7 @@ std::vector<store::Migration> deviceMigrations()
     all.push_back(addWipeAck);
     all.push_back(addCertSerial);
     all.push_back(createSettingsTables); // devicesettings.h: HQ's policy, the officer's choices
+    all.push_back(streams::streamLaneMigration()); // priority lanes (streamschema.h)
     return all;
 }
 

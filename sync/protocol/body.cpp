@@ -336,6 +336,8 @@ QCborMap ReceiptPayload::toCbor() const
     put(m, Key::DownApplied, downApplied.toCbor());
     put(m, Key::UpSent, upSent.toCbor());
     put(m, Key::UnlockFailures, qint64(unlockFailures));
+    if (features != 0)
+        put(m, Key::Features, qint64(features));
     return m;
 }
 
@@ -346,6 +348,13 @@ Result<ReceiptPayload> ReceiptPayload::fromCbor(const QCborMap &map)
     p.downApplied = nested<StreamHead>(r, Key::DownApplied);
     p.upSent = nested<StreamHead>(r, Key::UpSent);
     p.unlockFailures = std::uint32_t(r.unsignedAt(k(Key::UnlockFailures), UINT32_MAX));
+    // Unknown feature bits are kept, not refused: a later device may announce more than this HQ
+    // uses. 0 written out is not canonical (the key is left out then).
+    if (const auto f = r.optionalUnsignedAt(k(Key::Features)); f) {
+        if (*f == 0)
+            r.reject(QStringLiteral("features 0 is written by leaving the key out"));
+        p.features = *f;
+    }
     return finished(r, std::move(p));
 }
 

@@ -145,10 +145,22 @@ struct HeartbeatPayload
 // RECEIPT (device, every sync).
 struct ReceiptPayload
 {
-    enum class Key : std::uint64_t { DownApplied = 0, UpSent = 1, UnlockFailures = 2 };
+    enum class Key : std::uint64_t {
+        DownApplied = 0,
+        UpSent = 1,
+        UnlockFailures = 2,
+        Features = 3
+    };
+    // Key 3 (optional): what this device understands beyond protocol v1. A version step: an HQ
+    // older than this key refuses a RECEIPT that carries it (strict CBOR), so a deployment
+    // updates liaison-hq before its devices; an HQ of this version seals nothing a device has
+    // not announced (an old device, whose RECEIPTs lack the key, gets everything as before).
+    static constexpr std::uint64_t kFeaturePriorityLanes = 1; // `down!` / `up!` (lanes.h)
+    static constexpr std::uint64_t kKnownFeatures = kFeaturePriorityLanes;
     StreamHead downApplied;
     StreamHead upSent;
     std::uint32_t unlockFailures = 0;
+    std::uint64_t features = 0; // 0: the key is left out (a v1 RECEIPT)
 
     [[nodiscard]] QCborMap toCbor() const;
     [[nodiscard]] static Result<ReceiptPayload> fromCbor(const QCborMap &map);

@@ -12,6 +12,8 @@
 
 #include <QLoggingCategory>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcReceiver, "liaison.sync.receiver")
 
 namespace liaison::streams {
@@ -87,6 +89,8 @@ struct InRow
     std::uint64_t peerCertSerial = 0;
     EpochHead peerSeen;
     std::int64_t peerUnlockFailures = 0;
+    Lane lane = Lane::Bulk;
+    std::uint64_t peerFeatures = 0; // HQ: what the device's newest RECEIPT announced
 
     EpochHead appliedHead() const { return EpochHead{epoch, applied, head}; }
 };
@@ -103,7 +107,16 @@ constexpr const char *kInColumns =
     "SELECT sender, recipient, direction, epoch, applied_seq, head_hash, state, frozen_reason, "
     "frozen_seq, frozen_ms, gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
     "peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq, peer_seen_hash, "
-    "peer_unlock_failures FROM stream_in ";
+    "peer_unlock_failures, lane, peer_features FROM stream_in ";
+
+// stream_parked / stream_applied rows of one lane (two parameters: bindLane).
+constexpr const char *kLaneEpochs = " AND epoch >= ? AND epoch < ?";
+
+void bindLane(store::Statement &st, int first, Lane lane)
+{
+    const protocol::EpochRange range = protocol::epochsOfLane(lane);
+    st.bind(first, range.first).bind(first + 1, range.end);
+}
 
 InRow rowFrom(const store::Statement &st)
 {
@@ -130,6 +143,8 @@ InRow rowFrom(const store::Statement &st)
     r.peerSeen.seq = std::uint64_t(st.columnInt64(17));
     r.peerSeen.envHash = fixedColumn<Hash32>(st, 18);
     r.peerUnlockFailures = st.columnInt64(19);
+    r.lane = st.columnInt64(20) == 0 ? Lane::Bulk : Lane::Priority;
+    r.peerFeatures = std::uint64_t(st.columnInt64(21));
     return r;
 }
 
@@ -190,11 +205,12 @@ struct Receiver::Impl
 
     // ---- stream_in ----
 
-    Result<InRow> loadRow(const Id16 &sender)
+    Result<InRow> loadRow(const Id16 &sender, Lane lane = Lane::Bulk)
     {
-        const QByteArray sql = QByteArray(kInColumns) + "WHERE sender = ? AND recipient = ?";
+        const QByteArray sql =
+            QByteArray(kInColumns) + "WHERE sender = ? AND recipient = ? AND lane = ?";
         STREAMS_TRY_ASSIGN(auto st, db().prepare(sql.constData()));
-        st.bind(1, sender.view()).bind(2, q.m_me.localId().view());
+        st.bind(1, sender.view()).bind(2, q.m_me.localId().view()).bind(3, int(lane));
         STREAMS_TRY_ASSIGN(const bool row, st.step());
         if (row)
             return rowFrom(st);
@@ -202,6 +218,7 @@ struct Receiver::Impl
         r.sender = sender;
         r.recipient = q.m_me.localId();
         r.direction = inDir;
+        r.lane = lane;
         return r;
     }
 
@@ -209,12 +226,14 @@ struct Receiver::Impl
     {
         STREAMS_TRY_ASSIGN(
             auto st,
-            db().prepare("INSERT OR REPLACE INTO stream_in (sender, recipient, direction, epoch, "
-                         "applied_seq, head_hash, state, frozen_reason, frozen_seq, frozen_ms, "
-                         "gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
-                         "peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq, "
-                         "peer_seen_hash, peer_unlock_failures, updated_ms) VALUES (?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            db().prepare(
+                "INSERT OR REPLACE INTO stream_in (sender, recipient, direction, epoch, "
+                "applied_seq, head_hash, state, frozen_reason, frozen_seq, frozen_ms, "
+                "gap_since_online, resync_wanted, resync_wanted_ms, peer_time_ms, "
+                "peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq, "
+                "peer_seen_hash, peer_unlock_failures, updated_ms, lane, peer_features) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?)"));
         st.bind(1, r.sender.view())
             .bind(2, r.recipient.view())
             .bind(3, int(r.direction))
@@ -238,7 +257,9 @@ struct Receiver::Impl
             .bind(18, std::int64_t(r.peerSeen.seq))
             .bind(19, r.peerSeen.envHash.view())
             .bind(20, r.peerUnlockFailures)
-            .bind(21, now());
+            .bind(21, now())
+            .bind(22, int(r.lane))
+            .bind(23, std::int64_t(r.peerFeatures));
         STREAMS_TRY(st.exec());
         r.exists = true;
         return {};
@@ -337,6 +358,16 @@ struct Receiver::Impl
     {
         if (r.resyncWanted != ResyncReason::None)
             return {}; // asked already in this epoch
+        if (r.lane == Lane::Priority) {
+            // A priority lane is repaired by a RESYNC like its bulk lane: the new bulk epoch
+            // moves it on. Asked (once per priority epoch) through the bulk lane's row.
+            r.resyncWanted = reason;
+            r.resyncWantedMs = now();
+            STREAMS_TRY(saveRow(r));
+            STREAMS_TRY_ASSIGN(InRow bulk, loadRow(r.sender, Lane::Bulk));
+            STREAMS_TRY(requestResync(bulk, reason, seq));
+            return saveRow(bulk);
+        }
         r.resyncWanted = reason;
         r.resyncWantedMs = now();
         if (q.m_me.role() == Role::Device) {
@@ -393,8 +424,9 @@ struct Receiver::Impl
     // HQ, tick(): coalesced RESYNCs whose interval is over.
     Status sendWantedResyncs()
     {
-        STREAMS_TRY_ASSIGN(std::vector<InRow> rows,
-                           loadInRows(db(), q.m_me.localId(), "state = 0 AND resync_wanted != 0"));
+        STREAMS_TRY_ASSIGN(
+            std::vector<InRow> rows,
+            loadInRows(db(), q.m_me.localId(), "lane = 0 AND state = 0 AND resync_wanted != 0"));
         for (InRow &r : rows) {
             STREAMS_TRY_ASSIGN(const bool allowed,
                                q.m_outbox.mayReceive(r.sender, Kind::Resync, {}));
@@ -413,7 +445,7 @@ struct Receiver::Impl
     Status sendDueHeartbeats()
     {
         STREAMS_TRY_ASSIGN(auto open, db().prepare("SELECT recipient FROM stream_out WHERE "
-                                                   "sender = ? AND epoch > 0"));
+                                                   "sender = ? AND lane = 0 AND epoch > 0"));
         open.bind(1, q.m_me.localId().view());
         std::vector<Id16> devices;
         for (;;) {
@@ -517,6 +549,19 @@ struct Receiver::Impl
 
     Status freeze(InRow &r, ResyncReason why, std::uint64_t seq)
     {
+        if (q.m_me.role() == Role::Hq && r.lane == Lane::Priority) {
+            // HQ: a device whose `up!` forked or carried a fault is quarantined as a whole:
+            // its bulk lane freezes with it (until the desk's release).
+            STREAMS_TRY_ASSIGN(InRow bulk, loadRow(r.sender, Lane::Bulk));
+            if (!bulk.frozen) {
+                bulk.frozen = true;
+                bulk.frozenReason = why;
+                bulk.frozenSeq = 0;
+                bulk.frozenMs = now();
+                bulk.gapSince.reset();
+                STREAMS_TRY(saveRow(bulk));
+            }
+        }
         if (!r.frozen) {
             r.frozen = true;
             r.frozenReason = why;
@@ -625,7 +670,31 @@ struct Receiver::Impl
                     ReceiveResult &res)
     {
         const auto &h = f.header;
-        STREAMS_TRY_ASSIGN(InRow r, loadRow(h.sender));
+        const Lane lane = protocol::laneOfEpoch(h.epoch);
+        STREAMS_TRY_ASSIGN(InRow r, loadRow(h.sender, lane));
+        if (lane == Lane::Priority) {
+            // A priority stream belongs to the bulk lane's epoch of the same number: one of an
+            // epoch a RESYNC replaced is never applied (HQ sends its REJECTs again, the device
+            // its DELTAs); one of an epoch the bulk lane has not reached waits parked until it
+            // does (drainPriority).
+            STREAMS_TRY_ASSIGN(const InRow bulk, loadRow(h.sender, Lane::Bulk));
+            const std::uint32_t number = protocol::epochNumber(h.epoch);
+            if (number < bulk.epoch || (number == bulk.epoch && h.epoch < r.epoch)) {
+                qCInfo(lcReceiver).noquote() << "dropped priority envelope of a replaced epoch from"
+                                             << shortId(h.sender) << "epoch" << number;
+                res.disposition = Disposition::Dropped;
+                res.acknowledge = true;
+                res.reason = QStringLiteral("other epoch");
+                return {};
+            }
+            if (number > bulk.epoch) {
+                if (r.frozen)
+                    return onFrozen(r, f, bytes, peer, res);
+                if (h.seq >= 1 && h.seq <= kParkWindow)
+                    return park(r, f, bytes, res);
+                return farAhead(r, f, bytes, peer, res);
+            }
+        }
 
         const bool sameEpoch = r.exists && r.epoch != 0 && h.epoch == r.epoch;
         if (sameEpoch && h.seq >= 1 && h.seq <= r.applied) {
@@ -878,7 +947,43 @@ struct Receiver::Impl
         res.disposition = res.disposition == Disposition::Quarantined ? Disposition::Quarantined
                                                                       : Disposition::Applied;
         res.acknowledge = true;
-        return drainParked(r, peer, res);
+        STREAMS_TRY(drainParked(r, peer, res));
+        if (newEpoch && r.lane == Lane::Bulk && !r.frozen)
+            return drainPriority(r.sender, r.epoch, peer, res);
+        return {};
+    }
+
+    // The bulk lane entered `epoch`: the priority stream of that epoch, parked while the bulk
+    // lane was behind, is taken from its seq 1 on.
+    Status drainPriority(const Id16 &sender, std::uint32_t epoch, const Peer &peer,
+                         ReceiveResult &res)
+    {
+        STREAMS_TRY_ASSIGN(InRow p, loadRow(sender, Lane::Priority));
+        const std::uint32_t want = protocol::epochInLane(epoch, Lane::Priority);
+        if (p.exists && p.epoch >= want)
+            return {};
+        STREAMS_TRY_ASSIGN(auto sel, db().prepare("SELECT bytes FROM stream_parked WHERE sender = "
+                                                  "? AND recipient = ? AND epoch = ? AND seq = 1"));
+        sel.bind(1, p.sender.view()).bind(2, p.recipient.view()).bind(3, std::int64_t(want));
+        STREAMS_TRY_ASSIGN(const bool have, sel.step());
+        if (!have)
+            return {};
+        const QByteArray bytes = sel.columnBlob(0);
+        sel.reset();
+        STREAMS_TRY_ASSIGN(auto del, db().prepare("DELETE FROM stream_parked WHERE sender = ? AND "
+                                                  "recipient = ? AND epoch = ? AND seq = 1"));
+        del.bind(1, p.sender.view()).bind(2, p.recipient.view()).bind(3, std::int64_t(want));
+        STREAMS_TRY(del.exec());
+        auto frame = protocol::parseEnvelope(bytes, protocol::kMaxEnvelopeBytes);
+        if (!frame)
+            return fail(Errc::Tampered, QStringLiteral("a parked envelope no longer parses"));
+        ReceiveResult sub;
+        STREAMS_TRY_ASSIGN(const Step step, takeInOrder(p, *frame, bytes, peer, true, sub));
+        res.applied += sub.applied;
+        res.wipe = res.wipe || sub.wipe;
+        if (step == Step::Stopped)
+            return {};
+        return drainParked(p, peer, res);
     }
 
     Result<Step> takeInOrder(InRow &r, const protocol::EnvelopeFrame &f, QByteArrayView bytes,
@@ -903,7 +1008,9 @@ struct Receiver::Impl
             res.kind = body.kind;
         // Step 5: kind (checked by open), epoch rules, operation-level checks.
         QString why;
-        if (newEpoch && body.kind != opening)
+        if (r.lane == Lane::Priority && !kindOnPriorityLane(body.kind))
+            why = QStringLiteral("kind not allowed on the priority lane");
+        else if (newEpoch && r.lane == Lane::Bulk && body.kind != opening)
             why = QStringLiteral("a new epoch must open with its opening kind");
         else if (newEpoch && !h.prev.isZero())
             why = QStringLiteral("seq 1 with a prev");
@@ -992,14 +1099,36 @@ struct Receiver::Impl
     // A new epoch (RESYNC on `down`, the device's answer on `up`): the only thing that unfreezes.
     Status enterEpoch(InRow &r, std::uint32_t epoch, const Peer &peer)
     {
+        if (r.lane == Lane::Priority) {
+            // A priority epoch opens by its first envelope: what is left of older ones goes.
+            static const char *const purge[] = {
+                "DELETE FROM stream_parked WHERE sender = ? AND recipient = ? AND epoch >= ? AND "
+                "epoch < ?",
+                "DELETE FROM stream_applied WHERE sender = ? AND recipient = ? AND epoch >= ? AND "
+                "epoch < ?",
+            };
+            for (const char *sql : purge) {
+                STREAMS_TRY_ASSIGN(auto st, db().prepare(sql));
+                st.bind(1, r.sender.view())
+                    .bind(2, r.recipient.view())
+                    .bind(3, std::int64_t(protocol::kPriorityEpochBit))
+                    .bind(4, std::int64_t(epoch));
+                STREAMS_TRY(st.exec());
+            }
+            return resetRow(r, epoch);
+        }
         if (q.m_me.role() == Role::Device) {
             // What was parked in the epoch now replaced is never applied in order: its REJECTs
             // are taken now (the snapshot does not carry them).
             // (Those parked in this epoch are applied in order right after it opens.)
             STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT bytes FROM stream_parked WHERE sender "
-                                                     "= ? AND recipient = ? AND epoch < ? ORDER "
-                                                     "BY epoch, seq"));
-            st.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(epoch));
+                                                     "= ? AND recipient = ? AND (epoch < ? OR "
+                                                     "(epoch >= 2147483648 AND epoch - 2147483648 "
+                                                     "< ?)) ORDER BY epoch, seq"));
+            st.bind(1, r.sender.view())
+                .bind(2, r.recipient.view())
+                .bind(3, std::int64_t(epoch))
+                .bind(4, std::int64_t(epoch));
             std::vector<QByteArray> parked;
             for (;;) {
                 STREAMS_TRY_ASSIGN(const bool row, st.step());
@@ -1016,18 +1145,26 @@ struct Receiver::Impl
         }
         // Parked envelopes of this epoch or a later one stay (HQ parks what follows a new `up`
         // epoch's opener when the opener comes late); the new head drains them.
+        // (Priority envelopes of older epoch numbers go with them; the priority stream of this
+        // epoch stays parked for drainPriority.)
         static const char *const purge[] = {
-            "DELETE FROM stream_parked WHERE sender = ? AND recipient = ? AND epoch < ?",
-            "DELETE FROM stream_applied WHERE sender = ? AND recipient = ?",
+            "DELETE FROM stream_parked WHERE sender = ? AND recipient = ? AND (epoch < ? OR "
+            "(epoch >= 2147483648 AND epoch - 2147483648 < ?))",
+            "DELETE FROM stream_applied WHERE sender = ? AND recipient = ? AND epoch < 2147483648",
             "DELETE FROM stream_staged WHERE sender = ? AND recipient = ?",
         };
         for (const char *sql : purge) {
             STREAMS_TRY_ASSIGN(auto st, db().prepare(sql));
             st.bind(1, r.sender.view()).bind(2, r.recipient.view());
             if (sql == purge[0])
-                st.bind(3, std::int64_t(epoch));
+                st.bind(3, std::int64_t(epoch)).bind(4, std::int64_t(epoch));
             STREAMS_TRY(st.exec());
         }
+        return resetRow(r, epoch);
+    }
+
+    Status resetRow(InRow &r, std::uint32_t epoch)
+    {
         r.epoch = epoch;
         r.applied = 0;
         r.head = Hash32{};
@@ -1243,6 +1380,7 @@ struct Receiver::Impl
             opened.downApplied = EpochHead{r.epoch, 1, envHash};
             STREAMS_TRY_ASSIGN(opened.upSent, q.m_outbox.head(r.sender));
             opened.unlockFailures = q.m_unlockFailures;
+            opened.features = q.m_features;
             STREAMS_TRY(q.m_outbox.openEpoch(r.sender, Kind::Receipt, opened.toCbor()));
             // (Merged again on top of the snapshot once all its parts are there.)
             STREAMS_TRY_ASSIGN(const auto again,
@@ -1351,6 +1489,7 @@ struct Receiver::Impl
         if (std::int64_t(rc.unlockFailures) > r.peerUnlockFailures)
             STREAMS_TRY(raise(AlarmType::UnlockFailures, r, r.applied + 1, rc.unlockFailures));
         r.peerUnlockFailures = rc.unlockFailures;
+        r.peerFeatures = rc.features;
         r.peerSeen = rc.downApplied;
         r.peerTimeMs = createdMs;
         r.peerTimeLocalMs = now();
@@ -1364,8 +1503,8 @@ struct Receiver::Impl
     {
         STREAMS_TRY_ASSIGN(auto st,
                            db().prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? "
-                                        "AND delivered_ms > 0 AND delivered_ms <= ? AND (epoch > "
-                                        "? OR (epoch = ? AND seq > ?))"));
+                                        "AND delivered_ms > 0 AND delivered_ms <= ? AND epoch < "
+                                        "2147483648 AND (epoch > ? OR (epoch = ? AND seq > ?))"));
         st.bind(1, peer.view())
             .bind(2, asOfMs - kWithholdGraceMs)
             .bind(3, std::int64_t(applied.epoch))
@@ -1382,8 +1521,8 @@ struct Receiver::Impl
     {
         STREAMS_TRY_ASSIGN(auto st,
                            db().prepare("SELECT delivered_ms FROM stream_outbox WHERE recipient = "
-                                        "? AND (epoch > ? OR (epoch = ? AND seq > ?)) ORDER BY "
-                                        "epoch, seq LIMIT 1"));
+                                        "? AND epoch < 2147483648 AND (epoch > ? OR (epoch = ? AND "
+                                        "seq > ?)) ORDER BY epoch, seq LIMIT 1"));
         st.bind(1, peer.view())
             .bind(2, std::int64_t(applied.epoch))
             .bind(3, std::int64_t(applied.epoch))
@@ -1450,9 +1589,12 @@ struct Receiver::Impl
 
     Result<int> parkedCount(const InRow &r)
     {
-        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT count(*) FROM stream_parked WHERE sender "
-                                                 "= ? AND recipient = ?"));
+        const QByteArray sql =
+            QByteArray("SELECT count(*) FROM stream_parked WHERE sender = ? AND recipient = ?") +
+            kLaneEpochs;
+        STREAMS_TRY_ASSIGN(auto st, db().prepare(sql.constData()));
         st.bind(1, r.sender.view()).bind(2, r.recipient.view());
+        bindLane(st, 3, r.lane);
         STREAMS_TRY_ASSIGN(const bool row, st.step());
         return row ? int(st.columnInt64(0)) : 0;
     }
@@ -1601,8 +1743,8 @@ Status Receiver::giveUpGap(const Id16 &sender)
 {
     Impl impl(*this);
     STREAMS_TRY(m_db.begin());
-    auto run = [&]() -> Status {
-        STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(sender));
+    auto one = [&](Lane lane) -> Status {
+        STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(sender, lane));
         if (!r.exists || r.frozen || !r.gapSince || r.resyncWanted != ResyncReason::None)
             return {};
         STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
@@ -1616,6 +1758,10 @@ Status Receiver::giveUpGap(const Id16 &sender)
             STREAMS_TRY(impl.raise(AlarmType::GapTimeout, r, r.applied + 1, parked));
         STREAMS_TRY(impl.requestResync(r, ResyncReason::Retention, r.applied + 1));
         return impl.saveRow(r);
+    };
+    auto run = [&]() -> Status {
+        STREAMS_TRY(one(Lane::Bulk));
+        return one(Lane::Priority);
     };
     if (auto s = run(); !s) {
         m_db.rollback();
@@ -1654,10 +1800,14 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
         }
         ps.reset();
         // The start of a newer epoch whose opener is missing (its later envelopes are parked).
-        STREAMS_TRY_ASSIGN(auto next, m_db.prepare("SELECT epoch, min(seq) FROM stream_parked "
-                                                   "WHERE sender = ? AND recipient = ? AND epoch "
-                                                   "> ? GROUP BY epoch ORDER BY epoch LIMIT 1"));
+        // (A priority stream parked while the bulk lane is behind counts from the bulk lane's
+        // new epoch on: drainPriority.)
+        const QByteArray nextSql = QByteArray("SELECT epoch, min(seq) FROM stream_parked WHERE "
+                                              "sender = ? AND recipient = ? AND epoch > ?") +
+                                   kLaneEpochs + " GROUP BY epoch ORDER BY epoch LIMIT 1";
+        STREAMS_TRY_ASSIGN(auto next, m_db.prepare(nextSql.constData()));
         next.bind(1, r.sender.view()).bind(2, r.recipient.view()).bind(3, std::int64_t(r.epoch));
+        bindLane(next, 4, r.lane);
         STREAMS_TRY_ASSIGN(const bool newer, next.step());
         if (newer && next.columnInt64(1) > 1 && out.size() < 64)
             out.push_back(GapRequest{
@@ -1678,10 +1828,10 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
     return out;
 }
 
-Result<std::optional<StreamState>> Receiver::state(const Id16 &sender) const
+Result<std::optional<StreamState>> Receiver::state(const Id16 &sender, Lane lane) const
 {
     Impl impl(const_cast<Receiver &>(*this));
-    STREAMS_TRY_ASSIGN(const InRow r, impl.loadRow(sender));
+    STREAMS_TRY_ASSIGN(const InRow r, impl.loadRow(sender, lane));
     if (!r.exists)
         return std::optional<StreamState>{};
     STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
@@ -1796,9 +1946,15 @@ Result<std::vector<StreamState>> Receiver::quarantined() const
         return std::vector<StreamState>{};
     STREAMS_TRY_ASSIGN(const std::vector<InRow> rows,
                        loadInRows(m_db, m_me.localId(), "state = 1 ORDER BY frozen_ms, sender"));
+    // One entry per device (its bulk lane's, or its priority lane's when only that froze).
     std::vector<StreamState> out;
-    for (const InRow &r : rows)
-        out.push_back(stateFrom(r, 0));
+    for (const InRow &r : rows) {
+        const bool listed = std::any_of(out.begin(), out.end(), [&r](const StreamState &s) {
+            return s.stream.sender == r.sender;
+        });
+        if (!listed)
+            out.push_back(stateFrom(r, 0));
+    }
     return out;
 }
 
@@ -1812,16 +1968,19 @@ Result<QueuedEnvelope> Receiver::release(const Id16 &device)
     Impl impl(*this);
     STREAMS_TRY(m_db.begin());
     auto run = [&]() -> Result<QueuedEnvelope> {
-        STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(device));
-        if (r.exists && r.frozen) {
-            qCInfo(lcReceiver).noquote() << "desk releases" << shortId(device) << "from quarantine";
-            r.frozen = false;
-            r.frozenReason = ResyncReason::None;
-            r.frozenSeq = 0;
-            r.frozenMs = 0;
-            r.resyncWanted = ResyncReason::None;
-            r.resyncWantedMs = 0;
-            STREAMS_TRY(impl.saveRow(r));
+        for (const Lane lane : {Lane::Bulk, Lane::Priority}) {
+            STREAMS_TRY_ASSIGN(InRow r, impl.loadRow(device, lane));
+            if (r.exists && r.frozen) {
+                qCInfo(lcReceiver).noquote()
+                    << "desk releases" << shortId(device) << "from quarantine";
+                r.frozen = false;
+                r.frozenReason = ResyncReason::None;
+                r.frozenSeq = 0;
+                r.frozenMs = 0;
+                r.resyncWanted = ResyncReason::None;
+                r.resyncWantedMs = 0;
+                STREAMS_TRY(impl.saveRow(r));
+            }
         }
         return impl.resyncInTransaction(device);
     };
@@ -1857,6 +2016,7 @@ Result<QueuedEnvelope> Receiver::sendReceipt(std::uint32_t unlockFailures)
     rc.downApplied = r.appliedHead();
     STREAMS_TRY_ASSIGN(rc.upSent, m_outbox.head(hq));
     rc.unlockFailures = unlockFailures;
+    rc.features = m_features;
     STREAMS_TRY_ASSIGN(auto env, m_outbox.enqueue(hq, Kind::Receipt, rc.toCbor()));
     STREAMS_TRY(sp.release());
     return env;

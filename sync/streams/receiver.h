@@ -178,7 +178,8 @@ public:
     // The ranges to fetch from the relay for every stream with parked envelopes.
     [[nodiscard]] Result<std::vector<GapRequest>> gapsWanted() const;
 
-    [[nodiscard]] Result<std::optional<StreamState>> state(const Id16 &sender) const;
+    [[nodiscard]] Result<std::optional<StreamState>> state(const Id16 &sender,
+                                                           Lane lane = Lane::Bulk) const;
     [[nodiscard]] Result<std::vector<Alarm>> alarms() const;
     struct Evidence
     {
@@ -220,6 +221,9 @@ public:
     [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::uint32_t unlockFailures);
     // Device: the failed-unlock count the RECEIPT that opens a new `up` epoch carries.
     void setUnlockFailures(std::uint32_t count) { m_unlockFailures = count; }
+    // Device: the features its RECEIPTs announce (protocol::ReceiptPayload::features; 0: none,
+    // a v1 RECEIPT). HQ seals `down!` only for a device that announced the priority lanes.
+    void setAnnouncedFeatures(std::uint64_t features) { m_features = features; }
     // HQ: builds a HEARTBEAT (HQ time, cert serial, `down` head, last `up` applied) on `down`.
     [[nodiscard]] Result<QueuedEnvelope> sendHeartbeat(const Id16 &device);
     // HQ: the serial of the certificate HEARTBEAT and RESYNC name.
@@ -242,6 +246,7 @@ private:
     std::uint64_t m_certSerial = 0;
     QByteArray m_certificate;
     std::uint32_t m_unlockFailures = 0;
+    std::uint64_t m_features = 0;
     qsizetype m_resyncPartBytes = 512 * 1024;
     std::int64_t m_resyncIntervalMs = kResyncIntervalMs;
     AlarmSink m_alarmSink;

@@ -17,6 +17,37 @@ constexpr const char *kSelectColumns =
     "SELECT recipient, epoch, seq, env_hash, kind, created_ms, delivered_ms, bytes FROM "
     "stream_outbox ";
 
+// Envelopes sealed after a stream position `after`, across both lanes (bodiesAfter,
+// reissueAfter): in its own lane those after it; in the other lane everything of its epoch
+// number and later (the order between lanes is not known, so the copy counts).
+// Six parameters, bound by bindAfter from `first`.
+constexpr const char *kAfterClause =
+    "((epoch < 2147483648 AND (epoch > ? OR (epoch = ? AND seq > ?))) OR (epoch >= 2147483648 "
+    "AND (epoch > ? OR (epoch = ? AND seq > ?))))";
+
+void bindAfter(store::Statement &st, int first, const EpochHead &after)
+{
+    const std::uint32_t number = protocol::epochNumber(after.epoch);
+    std::int64_t bulkEpoch = 0, bulkSeq = 0, prioEpoch = 0, prioSeq = 0;
+    if (protocol::laneOfEpoch(after.epoch) == Lane::Bulk) {
+        bulkEpoch = after.epoch;
+        bulkSeq = std::int64_t(after.seq);
+        prioEpoch = std::int64_t(protocol::epochInLane(number, Lane::Priority)) - 1;
+        prioSeq = INT64_MAX;
+    } else {
+        prioEpoch = after.epoch;
+        prioSeq = std::int64_t(after.seq);
+        bulkEpoch = std::int64_t(number) - 1;
+        bulkSeq = INT64_MAX;
+    }
+    st.bind(first, bulkEpoch)
+        .bind(first + 1, bulkEpoch)
+        .bind(first + 2, bulkSeq)
+        .bind(first + 3, prioEpoch)
+        .bind(first + 4, prioEpoch)
+        .bind(first + 5, prioSeq);
+}
+
 } // namespace
 
 StreamOutbox::StreamOutbox(store::Database &db, const LocalIdentity &me, const PeerDirectory &peers,
@@ -46,17 +77,58 @@ Result<bool> StreamOutbox::mayReceive(const Id16 &recipient, Kind kind,
     if (!peer || peer->state != PeerState::Active)
         return false;
     // Quarantined: HQ's `up` stream from this device is frozen.
-    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT state FROM stream_in WHERE sender = ? AND "
-                                             "recipient = ?"));
+    // Quarantined: HQ's `up` stream from this device is frozen (either lane).
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT max(state) FROM stream_in WHERE sender = ? "
+                                             "AND recipient = ?"));
     st.bind(1, recipient.view()).bind(2, m_me.localId().view());
     STREAMS_TRY_ASSIGN(const bool row, st.step());
-    return !row || st.columnInt64(0) == 0;
+    return !row || st.columnIsNull(0) || st.columnInt64(0) == 0;
 }
 
 Result<QueuedEnvelope> StreamOutbox::enqueue(const Id16 &recipient, Kind kind,
-                                             const QCborMap &payload)
+                                             const QCborMap &payload, Lane lane)
 {
-    return seal(recipient, kind, payload, false);
+    return seal(recipient, kind, payload, false, lane);
+}
+
+Result<bool> StreamOutbox::priorityLaneUsable(const Id16 &recipient) const
+{
+    STREAMS_TRY_ASSIGN(const EpochHead bulk, head(recipient));
+    if (bulk.epoch == 0 || bulk.seq == 0)
+        return false;
+    if (m_me.role() != Role::Hq)
+        return true;
+    // The device's newest RECEIPT (HQ's bulk `up` row): its features and the `down` head it
+    // applied.
+    STREAMS_TRY_ASSIGN(auto seen, m_db.prepare("SELECT peer_features, peer_seen_epoch, "
+                                               "peer_seen_seq FROM stream_in WHERE sender = ? "
+                                               "AND recipient = ? AND lane = 0"));
+    seen.bind(1, recipient.view()).bind(2, m_me.localId().view());
+    STREAMS_TRY_ASSIGN(const bool have, seen.step());
+    if (!have)
+        return false;
+    const auto features = std::uint64_t(seen.columnInt64(0));
+    const auto seenEpoch = std::uint32_t(seen.columnInt64(1));
+    const auto seenSeq = std::uint64_t(seen.columnInt64(2));
+    seen.reset();
+    if ((features & protocol::ReceiptPayload::kFeaturePriorityLanes) == 0)
+        return false;
+    if (seenEpoch != bulk.epoch)
+        return false; // the device has not applied this epoch's RESYNC yet
+    STREAMS_TRY_ASSIGN(auto barrier,
+                       m_db.prepare("SELECT max(seq) FROM stream_outbox WHERE recipient = ? AND "
+                                    "epoch = ? AND kind IN (?, ?, ?)"));
+    barrier.bind(1, recipient.view())
+        .bind(2, std::int64_t(bulk.epoch))
+        .bind(3, int(Kind::Resync))
+        .bind(4, int(Kind::ScopeJoin))
+        .bind(5, int(Kind::ScopeLeave));
+    STREAMS_TRY_ASSIGN(const bool row, barrier.step());
+    // (No RESYNC left in the outbox for the current epoch: HQ never seals in an epoch without
+    // one, so the barrier is seq 1 at least.)
+    const std::uint64_t last =
+        row && !barrier.columnIsNull(0) ? std::uint64_t(barrier.columnInt64(0)) : 1;
+    return seenSeq >= last;
 }
 
 Result<QueuedEnvelope> StreamOutbox::openEpoch(const Id16 &recipient, Kind kind,
@@ -68,11 +140,14 @@ Result<QueuedEnvelope> StreamOutbox::openEpoch(const Id16 &recipient, Kind kind,
 }
 
 Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, const QCborMap &payload,
-                                          bool newEpoch)
+                                          bool newEpoch, Lane lane)
 {
     const Direction dir = outgoingDirection();
     if (!kindAllowedIn(kind, dir))
         return fail(Errc::Refused, QStringLiteral("kind not allowed in this direction"));
+    const bool priority = lane == Lane::Priority;
+    if (priority && (newEpoch || !kindOnPriorityLane(kind)))
+        return fail(Errc::Refused, QStringLiteral("kind not allowed on the priority lane"));
     const auto peer = m_peers.peer(recipient);
     if (!peer)
         return fail(Errc::NotFound, QStringLiteral("unknown recipient"));
@@ -85,7 +160,7 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
 
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
-    if (kind == Kind::ScopeJoin && m_joinHeartbeat && !newEpoch) {
+    if (kind == Kind::ScopeJoin && m_joinHeartbeat && !newEpoch && !priority) {
         const auto join = protocol::ScopeJoinPayload::fromCbor(payload);
         if (join && join->part == 1) {
             STREAMS_TRY_ASSIGN(const QCborMap hb, m_joinHeartbeat(recipient));
@@ -93,22 +168,25 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
         }
     }
 
-    STREAMS_TRY_ASSIGN(auto sel,
-                       m_db.prepare("SELECT epoch, head_seq, head_hash FROM stream_out WHERE "
-                                    "recipient = ?"));
-    sel.bind(1, recipient.view());
-    STREAMS_TRY_ASSIGN(const bool have, sel.step());
-    EpochHead cur;
-    if (have) {
-        cur.epoch = std::uint32_t(sel.columnInt64(0));
-        cur.seq = std::uint64_t(sel.columnInt64(1));
-        cur.envHash = fixedColumn<Hash32>(sel, 2);
+    STREAMS_TRY_ASSIGN(const EpochHead bulk, head(recipient, Lane::Bulk));
+    const bool have = bulk.epoch != 0;
+    EpochHead cur = bulk;
+    if (priority) {
+        // The priority stream of the bulk lane's current epoch: its seq 1 opens it.
+        if (bulk.epoch == 0 || bulk.seq == 0)
+            return fail(Errc::Refused, QStringLiteral("stream not open: no epoch yet"));
+        STREAMS_TRY_ASSIGN(cur, head(recipient, Lane::Priority));
+        const std::uint32_t want = protocol::epochInLane(bulk.epoch, Lane::Priority);
+        if (cur.epoch != want)
+            cur = EpochHead{want, 0, Hash32{}};
     }
-    sel.reset();
 
     EpochHead next;
-    if (newEpoch) {
-        if (cur.epoch == 0xffffffffu)
+    if (priority) {
+        next.epoch = cur.epoch;
+        next.seq = cur.seq + 1;
+    } else if (newEpoch) {
+        if (cur.epoch + 1 >= protocol::kPriorityEpochBit)
             return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
         next.epoch = cur.epoch + 1;
         next.seq = 1;
@@ -118,7 +196,7 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
         next.epoch = cur.epoch;
         next.seq = cur.seq + 1;
     }
-    const Hash32 prev = newEpoch ? Hash32{} : cur.envHash;
+    const Hash32 prev = next.seq == 1 ? Hash32{} : cur.envHash;
 
     codec::SealInput in;
     in.deployment = m_me.deploymentId();
@@ -151,29 +229,32 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
     STREAMS_TRY(ins.exec());
 
     STREAMS_TRY_ASSIGN(auto up, m_db.prepare("INSERT OR REPLACE INTO stream_out (recipient, "
-                                             "sender, direction, epoch, head_seq, head_hash) "
-                                             "VALUES (?, ?, ?, ?, ?, ?)"));
+                                             "lane, sender, direction, epoch, head_seq, "
+                                             "head_hash) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     up.bind(1, recipient.view())
-        .bind(2, m_me.localId().view())
-        .bind(3, int(dir))
-        .bind(4, std::int64_t(next.epoch))
-        .bind(5, std::int64_t(next.seq))
-        .bind(6, sealed.envHash.view());
+        .bind(2, int(lane))
+        .bind(3, m_me.localId().view())
+        .bind(4, int(dir))
+        .bind(5, std::int64_t(next.epoch))
+        .bind(6, std::int64_t(next.seq))
+        .bind(7, sealed.envHash.view());
     STREAMS_TRY(up.exec());
     if (newEpoch && m_me.role() == Role::Hq && next.epoch > 2) {
         // Superseded epochs are collected (review M4): a device drops envelopes of an old epoch
         // unread. Kept: the epoch just before, and everything from the epoch the device's last
         // RECEIPT named on (RECEIPTs in flight are checked against it).
         STREAMS_TRY_ASSIGN(auto seen, m_db.prepare("SELECT peer_seen_epoch FROM stream_in WHERE "
-                                                   "sender = ? AND recipient = ?"));
+                                                   "sender = ? AND recipient = ? AND lane = 0"));
         seen.bind(1, recipient.view()).bind(2, m_me.localId().view());
         STREAMS_TRY_ASSIGN(const bool haveSeen, seen.step());
         const std::int64_t floor =
             std::min<std::int64_t>(next.epoch - 1, haveSeen ? seen.columnInt64(0) : 0);
         seen.reset();
+        // (Priority epochs carry the lane bit: those of epoch numbers below the floor go too.)
         STREAMS_TRY_ASSIGN(auto gc, m_db.prepare("DELETE FROM stream_outbox WHERE recipient = ? "
-                                                 "AND epoch < ?"));
-        gc.bind(1, recipient.view()).bind(2, floor);
+                                                 "AND (epoch < ? OR (epoch >= 2147483648 AND "
+                                                 "epoch - 2147483648 < ?))"));
+        gc.bind(1, recipient.view()).bind(2, floor).bind(3, floor);
         STREAMS_TRY(gc.exec());
     }
     STREAMS_TRY(sp.release());
@@ -190,10 +271,11 @@ Result<QueuedEnvelope> StreamOutbox::seal(const Id16 &recipient, Kind kind, cons
 
 Status StreamOutbox::jumpEpoch(const Id16 &recipient, std::uint32_t epoch)
 {
-    if (epoch == 0xffffffffu)
+    if (epoch + 1 >= protocol::kPriorityEpochBit)
         return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
     STREAMS_TRY_ASSIGN(auto st, m_db.prepare("UPDATE stream_out SET epoch = ?, head_seq = 0, "
-                                             "head_hash = ? WHERE recipient = ? AND epoch <= ?"));
+                                             "head_hash = ? WHERE recipient = ? AND lane = 0 AND "
+                                             "epoch <= ?"));
     st.bind(1, std::int64_t(epoch))
         .bind(2, Hash32{}.view())
         .bind(3, recipient.view())
@@ -207,8 +289,8 @@ Result<std::vector<Id16>> StreamOutbox::jumpAllEpochs(std::uint32_t by)
 {
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
-    STREAMS_TRY_ASSIGN(auto sel, m_db.prepare("SELECT recipient, epoch FROM stream_out ORDER BY "
-                                              "recipient"));
+    STREAMS_TRY_ASSIGN(auto sel, m_db.prepare("SELECT recipient, epoch FROM stream_out WHERE "
+                                              "lane = 0 ORDER BY recipient"));
     std::vector<std::pair<Id16, std::uint32_t>> rows;
     for (;;) {
         STREAMS_TRY_ASSIGN(const bool row, sel.step());
@@ -219,7 +301,7 @@ Result<std::vector<Id16>> StreamOutbox::jumpAllEpochs(std::uint32_t by)
     sel.reset();
     std::vector<Id16> out;
     for (const auto &[recipient, epoch] : rows) {
-        if (epoch >= 0xffffffffu - by)
+        if (std::uint64_t(epoch) + by + 1 >= protocol::kPriorityEpochBit)
             return fail(Errc::Refused, QStringLiteral("epoch space exhausted"));
         STREAMS_TRY(jumpEpoch(recipient, epoch + by));
         out.push_back(recipient);
@@ -257,7 +339,8 @@ QueuedEnvelope rowToQueued(const store::Statement &st, const Id16 &sender, Direc
 Result<std::vector<QueuedEnvelope>> StreamOutbox::pending(const Id16 &recipient, int limit) const
 {
     const QByteArray sql = QByteArray(kSelectColumns) +
-                           "WHERE recipient = ? AND delivered_ms = 0 ORDER BY epoch, seq LIMIT ?";
+                           "WHERE recipient = ? AND delivered_ms = 0 ORDER BY epoch >= 2147483648 "
+                           "DESC, epoch, seq LIMIT ?";
     STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
     st.bind(1, recipient.view()).bind(2, limit);
     std::vector<QueuedEnvelope> out;
@@ -309,11 +392,11 @@ Result<std::optional<QueuedEnvelope>> StreamOutbox::find(const Id16 &recipient, 
     return std::optional<QueuedEnvelope>(rowToQueued(st, m_me.localId(), outgoingDirection()));
 }
 
-Result<EpochHead> StreamOutbox::head(const Id16 &recipient) const
+Result<EpochHead> StreamOutbox::head(const Id16 &recipient, Lane lane) const
 {
     STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT epoch, head_seq, head_hash FROM stream_out "
-                                             "WHERE recipient = ?"));
-    st.bind(1, recipient.view());
+                                             "WHERE recipient = ? AND lane = ?"));
+    st.bind(1, recipient.view()).bind(2, int(lane));
     STREAMS_TRY_ASSIGN(const bool row, st.step());
     EpochHead h;
     if (row) {
@@ -327,8 +410,8 @@ Result<EpochHead> StreamOutbox::head(const Id16 &recipient) const
 Result<std::optional<QueuedEnvelope>> StreamOutbox::deliveredHead(const Id16 &recipient) const
 {
     const QByteArray sql = QByteArray(kSelectColumns) +
-                           "WHERE recipient = ? AND delivered_ms > 0 ORDER BY epoch DESC, seq DESC "
-                           "LIMIT 1";
+                           "WHERE recipient = ? AND delivered_ms > 0 AND epoch < 2147483648 "
+                           "ORDER BY epoch DESC, seq DESC LIMIT 1";
     STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
     st.bind(1, recipient.view());
     STREAMS_TRY_ASSIGN(const bool row, st.step());
@@ -341,19 +424,13 @@ Result<std::vector<QCborMap>> StreamOutbox::bodiesAfter(const Id16 &recipient,
                                                         const EpochHead &after, Kind kind,
                                                         bool reissuedToo) const
 {
-    STREAMS_TRY_ASSIGN(auto st,
-                       m_db.prepare(reissuedToo
-                                        ? "SELECT payload FROM stream_outbox WHERE recipient = ? "
-                                          "AND kind = ? AND (epoch > ? OR (epoch = ? AND seq > "
-                                          "?)) ORDER BY epoch, seq"
-                                        : "SELECT payload FROM stream_outbox WHERE recipient = ? "
-                                          "AND kind = ? AND reissued = 0 AND (epoch > ? OR (epoch "
-                                          "= ? AND seq > ?)) ORDER BY epoch, seq"));
-    st.bind(1, recipient.view())
-        .bind(2, int(kind))
-        .bind(3, std::int64_t(after.epoch))
-        .bind(4, std::int64_t(after.epoch))
-        .bind(5, std::int64_t(after.seq));
+    const QByteArray sql = QByteArray("SELECT payload FROM stream_outbox WHERE recipient = ? AND "
+                                      "kind = ? AND ") +
+                           (reissuedToo ? "" : "reissued = 0 AND ") + kAfterClause +
+                           " ORDER BY epoch, seq";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, recipient.view()).bind(2, int(kind));
+    bindAfter(st, 3, after);
     std::vector<QCborMap> out;
     for (;;) {
         STREAMS_TRY_ASSIGN(const bool row, st.step());
@@ -371,15 +448,13 @@ Result<std::vector<QCborMap>> StreamOutbox::reissueAfter(const Id16 &recipient,
 {
     Savepoint sp(m_db);
     STREAMS_TRY(sp.begin());
-    STREAMS_TRY_ASSIGN(auto st,
-                       m_db.prepare("SELECT epoch, seq, payload FROM stream_outbox WHERE recipient "
-                                    "= ? AND kind = ? AND reissued = 0 AND (epoch > ? OR (epoch = "
-                                    "? AND seq > ?)) ORDER BY epoch, seq"));
-    st.bind(1, recipient.view())
-        .bind(2, int(kind))
-        .bind(3, std::int64_t(after.epoch))
-        .bind(4, std::int64_t(after.epoch))
-        .bind(5, std::int64_t(after.seq));
+    // (What went on a priority lane is re-issued on the bulk lane of the new epoch.)
+    const QByteArray sql = QByteArray("SELECT epoch, seq, payload FROM stream_outbox WHERE "
+                                      "recipient = ? AND kind = ? AND reissued = 0 AND ") +
+                           kAfterClause + " ORDER BY epoch, seq";
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare(sql.constData()));
+    st.bind(1, recipient.view()).bind(2, int(kind));
+    bindAfter(st, 3, after);
     struct Old
     {
         std::int64_t epoch;

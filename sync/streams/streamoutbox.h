@@ -50,8 +50,14 @@ public:
     // epoch was opened with openEpoch (HQ: its RESYNC; a device: the RECEIPT that answers a
     // RESYNC, sent by the receiver when a RESYNC is applied), after jumpAllEpochs moved it on
     // (nothing sealed in the new epoch yet), or if the kind is not allowed in this direction.
+    //
+    // Lane::Priority seals into the priority stream (`down!` / `up!`, protocol/lanes.h) of the
+    // current epoch: its epoch is the bulk lane's with the lane bit, its seq 1 opens it (any
+    // kind that may travel there, kindOnPriorityLane; no RESYNC), and a new bulk epoch moves it
+    // on. Refused as above while the bulk lane is not open. HQ: callers ask
+    // priorityLaneUsable() first.
     [[nodiscard]] Result<QueuedEnvelope> enqueue(const Id16 &recipient, Kind kind,
-                                                 const QCborMap &payload);
+                                                 const QCborMap &payload, Lane lane = Lane::Bulk);
 
     // Opens epoch current+1 (1 if none) with seq 1, prev zeros; `kind` must be
     // epochOpeningKind(direction). Undelivered envelopes of older epochs stay in the outbox for
@@ -72,7 +78,8 @@ public:
     // before its first RESYNC and after a jump).
     [[nodiscard]] Result<bool> isOpen(const Id16 &recipient) const;
 
-    // Envelopes not yet acknowledged by the relay, oldest epoch and seq first.
+    // Envelopes not yet acknowledged by the relay: the priority lane's first, then the bulk
+    // lane's; oldest epoch and seq first within a lane.
     [[nodiscard]] Result<std::vector<QueuedEnvelope>> pending(const Id16 &recipient,
                                                               int limit = 256) const;
     // Every recipient that has pending envelopes.
@@ -84,8 +91,17 @@ public:
     // A stored envelope (gap fill from an in-process relay, receipt checks).
     [[nodiscard]] Result<std::optional<QueuedEnvelope>>
     find(const Id16 &recipient, std::uint32_t epoch, std::uint64_t seq) const;
-    // Head of the current epoch (seq 0 if nothing sent in it).
-    [[nodiscard]] Result<EpochHead> head(const Id16 &recipient) const;
+    // Head of the current epoch of a lane (seq 0 if nothing sent in it).
+    [[nodiscard]] Result<EpochHead> head(const Id16 &recipient, Lane lane = Lane::Bulk) const;
+
+    // HQ: whether urgent messages for this device may go on `down!` now. Only when the device
+    // said it understands the lanes (its newest RECEIPT announced
+    // protocol::ReceiptPayload::kFeaturePriorityLanes) and that RECEIPT shows it applied the
+    // current bulk epoch up to the last RESYNC / SCOPE_JOIN / SCOPE_LEAVE sealed for it: those
+    // replace or add whole scopes on the device, and an operation that overtook one would be
+    // refused (scope not joined yet) or undone (RESYNC replaces everything). Otherwise
+    // everything goes on `down` as before. A device: whether its `up` stream is open.
+    [[nodiscard]] Result<bool> priorityLaneUsable(const Id16 &recipient) const;
     // The newest envelope the relay acknowledged, with when.
     [[nodiscard]] Result<std::optional<QueuedEnvelope>> deliveredHead(const Id16 &recipient) const;
 
@@ -125,7 +141,8 @@ public:
 
 private:
     [[nodiscard]] Result<QueuedEnvelope> seal(const Id16 &recipient, Kind kind,
-                                              const QCborMap &payload, bool newEpoch);
+                                              const QCborMap &payload, bool newEpoch,
+                                              Lane lane = Lane::Bulk);
 
     store::Database &m_db;
     const LocalIdentity &m_me;

@@ -90,11 +90,65 @@ Status migration2(store::Database &db)
     return {};
 }
 
+// Priority lanes (DESIGN.md "Streams": `down!` / `up!`; protocol/lanes.h). stream_in and
+// stream_out get one row per lane: `lane` joins their primary keys (0 bulk, 1 priority), so the
+// tables are rebuilt; every existing row is the bulk lane's. stream_in.peer_features: HQ, the
+// features the device's newest RECEIPT announced (protocol::ReceiptPayload::features).
+// stream_parked, stream_applied and stream_outbox are keyed by epoch, which carries the lane.
+Status laneMigration(store::Database &db)
+{
+    static const char *const statements[] = {
+        "CREATE TABLE stream_in_lanes ("
+        " sender BLOB NOT NULL, recipient BLOB NOT NULL, lane INTEGER NOT NULL DEFAULT 0,"
+        " direction INTEGER NOT NULL,"
+        " epoch INTEGER NOT NULL, applied_seq INTEGER NOT NULL, head_hash BLOB NOT NULL,"
+        " state INTEGER NOT NULL DEFAULT 0, frozen_reason INTEGER NOT NULL DEFAULT 0,"
+        " frozen_seq INTEGER NOT NULL DEFAULT 0, frozen_ms INTEGER NOT NULL DEFAULT 0,"
+        " gap_since_online INTEGER, resync_wanted INTEGER NOT NULL DEFAULT 0,"
+        " resync_wanted_ms INTEGER NOT NULL DEFAULT 0,"
+        " peer_time_ms INTEGER NOT NULL DEFAULT 0, peer_time_local_ms INTEGER NOT NULL DEFAULT 0,"
+        " peer_cert_serial INTEGER NOT NULL DEFAULT 0,"
+        " peer_seen_epoch INTEGER NOT NULL DEFAULT 0, peer_seen_seq INTEGER NOT NULL DEFAULT 0,"
+        " peer_seen_hash BLOB, peer_unlock_failures INTEGER NOT NULL DEFAULT 0,"
+        " updated_ms INTEGER NOT NULL DEFAULT 0, peer_features INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (sender, recipient, lane))",
+        "INSERT INTO stream_in_lanes (sender, recipient, lane, direction, epoch, applied_seq,"
+        " head_hash, state, frozen_reason, frozen_seq, frozen_ms, gap_since_online, resync_wanted,"
+        " resync_wanted_ms, peer_time_ms, peer_time_local_ms, peer_cert_serial, peer_seen_epoch,"
+        " peer_seen_seq, peer_seen_hash, peer_unlock_failures, updated_ms)"
+        " SELECT sender, recipient, 0, direction, epoch, applied_seq, head_hash, state,"
+        " frozen_reason, frozen_seq, frozen_ms, gap_since_online, resync_wanted, resync_wanted_ms,"
+        " peer_time_ms, peer_time_local_ms, peer_cert_serial, peer_seen_epoch, peer_seen_seq,"
+        " peer_seen_hash, peer_unlock_failures, updated_ms FROM stream_in",
+        "DROP TABLE stream_in",
+        "ALTER TABLE stream_in_lanes RENAME TO stream_in",
+        "CREATE TABLE stream_out_lanes ("
+        " recipient BLOB NOT NULL, lane INTEGER NOT NULL DEFAULT 0, sender BLOB NOT NULL,"
+        " direction INTEGER NOT NULL, epoch INTEGER NOT NULL, head_seq INTEGER NOT NULL,"
+        " head_hash BLOB NOT NULL, PRIMARY KEY (recipient, lane))",
+        "INSERT INTO stream_out_lanes (recipient, lane, sender, direction, epoch, head_seq,"
+        " head_hash) SELECT recipient, 0, sender, direction, epoch, head_seq, head_hash"
+        " FROM stream_out",
+        "DROP TABLE stream_out",
+        "ALTER TABLE stream_out_lanes RENAME TO stream_out",
+    };
+    for (const char *sql : statements) {
+        if (auto s = db.execute(sql); !s)
+            return s;
+    }
+    return {};
+}
+
 } // namespace
 
 std::vector<store::Migration> streamMigrations()
 {
     return {migration1, migration2};
+}
+
+store::Migration streamLaneMigration()
+{
+    return laneMigration;
 }
 
 } // namespace liaison::streams

@@ -5,6 +5,7 @@
 
 #include "crypto/bytes.h"
 #include "protocol/body.h"
+#include "protocol/lanes.h"
 
 #include <QCborMap>
 
@@ -62,6 +63,18 @@ enum class PeerState : std::uint8_t {
 [[nodiscard]] inline bool kindAllowedIn(Kind kind, Direction direction)
 {
     return protocol::kindAllowed(direction, kind);
+}
+
+using Lane = protocol::Lane;
+
+// What may travel on a priority lane (DESIGN.md "Streams": `down!` / `up!`): commands and their
+// acknowledgements, urgent DELTAs and the REJECTs of those. Anything else there is a sender
+// fault. (Which DELTAs are urgent is the fan-out's choice by record type; snapshots, HEARTBEAT,
+// RECEIPT and RESYNC stay on the bulk lane, which orders them.)
+[[nodiscard]] constexpr bool kindOnPriorityLane(Kind kind)
+{
+    return kind == Kind::Delta || kind == Kind::Command || kind == Kind::CommandAck ||
+           kind == Kind::Reject;
 }
 
 // The kind that must open a new epoch (seq 1): RESYNC (part 1) on `down`; on `up` the device

@@ -70,6 +70,7 @@ std::vector<store::Migration> deviceMigrations()
     auto m = model::RecordStore::migrations();
     for (auto &s : streamMigrations())
         m.push_back(std::move(s));
+    m.push_back(streamLaneMigration());
     return m;
 }
 
@@ -260,6 +261,7 @@ double measureFanout(const QString &dir, int members)
         migrations.push_back(std::move(m));
     for (auto &m : hq::DeviceRegistry::migrations())
         migrations.push_back(std::move(m));
+    migrations.push_back(streamLaneMigration());
     auto db = openStore(dir + QStringLiteral("/fanout-hq.db"), std::move(migrations));
     model::RecordStore records(*db, clock, hqId.localId(), model::ReplicaRole::Hq);
     must(records.open(), "HQ records");

@@ -145,6 +145,7 @@ struct World
         o.migrations.push_back([](store::Database &d) {
             return d.execute("CREATE TABLE fuzz_kv (k BLOB PRIMARY KEY, v BLOB NOT NULL)");
         });
+        o.migrations.push_back(streamLaneMigration());
         auto opened =
             store::Database::open(dir.filePath("fuzz.db"), crypto::SecretBytes::random(32), o);
         check(bool(opened));

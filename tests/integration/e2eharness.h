@@ -171,6 +171,7 @@ struct HqNode
             m.push_back(std::move(x));
         for (auto &x : hq::DeviceRegistry::migrations())
             m.push_back(std::move(x));
+        m.push_back(streams::streamLaneMigration());
         db = openStore(dir + QStringLiteral("/hq.db"), std::move(m));
         if (!db)
             return false;
@@ -266,6 +267,7 @@ struct DeviceNode
         std::vector<store::Migration> m = model::RecordStore::migrations();
         for (auto &x : streams::streamMigrations())
             m.push_back(std::move(x));
+        m.push_back(streams::streamLaneMigration());
         db = openStore(path, std::move(m));
         if (!db)
             return false;

@@ -111,6 +111,7 @@ struct Hq
         std::vector<store::Migration> m = model::RecordStore::migrations();
         append(m, streamMigrations());
         append(m, hq::DeviceRegistry::migrations());
+        m.push_back(streamLaneMigration());
         db = openStore(dir + QStringLiteral("/hq.db"), std::move(m));
         CHECK(db, "open HQ store");
         records =
@@ -165,6 +166,7 @@ struct Device
         peers.add(hq);
         std::vector<store::Migration> m = model::RecordStore::migrations();
         append(m, streamMigrations());
+        m.push_back(streamLaneMigration());
         db = openStore(path, std::move(m));
         CHECK(db, "open device store");
         records = std::make_unique<model::RecordStore>(*db, clock, me.localId(),

@@ -348,6 +348,7 @@ struct Hq
         std::vector<store::Migration> m = model::RecordStore::migrations();
         append(m, streamMigrations());
         append(m, hq::DeviceRegistry::migrations());
+        m.push_back(streamLaneMigration());
         db = openStore(path, dbKey, std::move(m));
         CHECK(db, "open HQ store");
         records =
@@ -424,6 +425,7 @@ struct Device
         peers.add(hqPeer);
         std::vector<store::Migration> m = model::RecordStore::migrations();
         append(m, streamMigrations());
+        m.push_back(streamLaneMigration());
         db = openStore(path, dbKey, std::move(m));
         CHECK(db, "open device store");
         records = std::make_unique<model::RecordStore>(*db, clock, me.localId(),

@@ -105,6 +105,7 @@ void TestHqCliPublish::publishReachesExactlyTheScopesDevices()
         std::vector<store::Migration> m = model::RecordStore::migrations();
         for (auto &x : streams::streamMigrations())
             m.push_back(std::move(x));
+        m.push_back(streams::streamLaneMigration());
         dev.db = e2e::openStore(d.path(QStringLiteral("device.db")), std::move(m));
         QVERIFY(dev.db);
         dev.records = std::make_unique<model::RecordStore>(*dev.db, clock, dev.id,

@@ -67,6 +67,7 @@ std::vector<store::Migration> hqMigrations()
     m.push_back(createTestWipeTable);
     m.push_back(addTestWipeAck);
     m.push_back(addTestContentKey);
+    m.push_back(streams::streamLaneMigration());
     return m;
 }
 

@@ -33,6 +33,7 @@ void TstHqRejects::floodKeepsNewestPerDevice()
         o.migrations.push_back(m);
     for (auto &m : hq::DeviceRegistry::migrations())
         o.migrations.push_back(m);
+    o.migrations.push_back(streams::streamLaneMigration());
     auto db = store::Database::open(dir.filePath(QStringLiteral("hq.db")),
                                     crypto::SecretBytes::random(32), o);
     QVERIFY(db);

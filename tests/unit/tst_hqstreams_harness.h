@@ -33,6 +33,7 @@ inline std::unique_ptr<store::Database> openDb(const QString &path,
         o.migrations.push_back(m);
     for (auto &m : extra)
         o.migrations.push_back(m);
+    o.migrations.push_back(streams::streamLaneMigration());
     auto db = store::Database::open(path, crypto::SecretBytes::random(32), o);
     return db ? std::move(*db) : nullptr;
 }

@@ -32,6 +32,7 @@ inline std::unique_ptr<store::Database> openTestDb(const QString &path,
     o.migrations = streamMigrations();
     for (auto &m : extra)
         o.migrations.push_back(std::move(m));
+    o.migrations.push_back(streamLaneMigration());
     auto key = crypto::SecretBytes::random(32);
     auto db = store::Database::open(path, key, o);
     if (!db) {
