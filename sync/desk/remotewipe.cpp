@@ -91,8 +91,8 @@ Status RemoteWipe::registerTarget(const crypto::Id16 &device, const crypto::Id16
 
 Result<std::optional<WipeStatus>> RemoteWipe::status(const crypto::Id16 &device) const
 {
-    auto st = m_desk.database().prepare(
-        (QByteArray(kColumns) + "WHERE device_id = ?1").constData());
+    auto st =
+        m_desk.database().prepare((QByteArray(kColumns) + "WHERE device_id = ?1").constData());
     if (!st)
         return std::unexpected(st.error());
     st->bind(1, device.view());
@@ -190,7 +190,13 @@ Result<WipeStatus> RemoteWipe::order(streams::StreamOutbox &outbox, const crypto
             c.targetSignKeyHash = crypto::crypto_generichash((*record)->signKey.view());
             c.issuedAtMs = w.orderedMs;
             c.notAfterMs = w.notAfterMs;
-            auto q = outbox.enqueue(device, streams::Kind::Command, c.toCbor());
+            // On `down!` when the device may be sent anything there (it is opened for a WIPE
+            // even while parked).
+            auto lane = outbox.priorityLaneUsable(device);
+            if (!lane)
+                return std::unexpected(lane.error());
+            auto q = outbox.enqueue(device, streams::Kind::Command, c.toCbor(),
+                                    *lane ? streams::Lane::Priority : streams::Lane::Bulk);
             if (!q)
                 return std::unexpected(q.error());
             w.sentOnDown = true;

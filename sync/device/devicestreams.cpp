@@ -162,6 +162,10 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
     s->m_receiver =
         std::make_unique<streams::Receiver>(session.database(), *s->m_identity, *s->m_peers,
                                             *s->m_receiverApplier, *s->m_outbox, *s->m_clock);
+    // Priority lanes (DESIGN.md "Streams"): announced to HQ in every RECEIPT, and urgent records
+    // sent on `up!`. (This version needs an HQ that knows RECEIPT's features key.)
+    s->m_receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes);
+    s->m_applier->setPriorityLane(true);
     // A certificate in a verified HEARTBEAT or RESYNC: adopted when it verifies and its serial
     // is higher, saved in the same transaction as the envelope.
     s->m_receiver->setCertificateHandler(

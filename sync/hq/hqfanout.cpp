@@ -1,6 +1,7 @@
 #include "hq/hqfanout.h"
 #include "errorforward.h"
 
+#include "model/urgency.h"
 #include "streams/savepoint.h"
 #include "streams/streamoutbox.h"
 
@@ -371,9 +372,34 @@ Result<std::optional<QCborMap>> HqFanout::refreshReject(const Id16 &device,
     return std::optional<QCborMap>(fresh->toCbor());
 }
 
+namespace {
+
+// Whether a REJECT answers an operation on a record that travels on the priority lanes.
+bool urgentReject(const QCborMap &payload)
+{
+    const auto reject = protocol::RejectPayload::fromCbor(payload);
+    if (!reject)
+        return false;
+    const auto op = Operation::fromCbor(reject->op);
+    return op && model::isUrgentRecordType(op->type);
+}
+
+} // namespace
+
 Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)
 {
-    QHash<QByteArray, bool> open; // recipient -> its `down` stream is open
+    QHash<QByteArray, bool> open;     // recipient -> its `down` stream is open
+    QHash<QByteArray, bool> priority; // recipient -> `down!` may be used (priorityLaneUsable)
+    auto usable = [&](const Id16 &device) -> Result<bool> {
+        auto found = priority.find(device.toByteArray());
+        if (found == priority.end()) {
+            auto ok = outbox.priorityLaneUsable(device);
+            if (!ok)
+                return std::unexpected(ok.error());
+            found = priority.insert(device.toByteArray(), *ok);
+        }
+        return *found;
+    };
     for (const Outgoing &m : messages) {
         // A recipient revoked or quarantined meanwhile gets nothing (the outbox refuses anyway).
         auto allowed = outbox.mayReceive(m.device, m.kind, m.payload);
@@ -397,7 +423,40 @@ Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &m
                 continue;
             }
         }
-        auto queued = outbox.enqueue(m.device, m.kind, m.payload);
+        // The lane (DESIGN.md "Streams"): commands, and DELTAs and REJECTs of urgent records
+        // (model/urgency.h) on `down!` when the device may be sent anything there; a DELTA
+        // that mixes both is split.
+        const bool candidate = m.kind == Kind::Command || m.kind == Kind::Delta ||
+                               (m.kind == Kind::Reject && urgentReject(m.payload));
+        bool onPriority = false;
+        if (candidate) {
+            auto ok = usable(m.device);
+            if (!ok)
+                return std::unexpected(ok.error());
+            onPriority = *ok;
+        }
+        if (onPriority && m.kind == Kind::Delta) {
+            auto delta = model::DeltaPayload::fromCbor(m.payload);
+            if (!delta)
+                return std::unexpected(delta.error());
+            const model::LaneSplit split = model::splitByLane(delta->ops);
+            if (!split.bulk.isEmpty()) {
+                auto queued =
+                    outbox.enqueue(m.device, Kind::Delta, model::DeltaPayload{split.bulk}.toCbor());
+                if (!queued)
+                    return std::unexpected(queued.error());
+            }
+            if (!split.urgent.isEmpty()) {
+                auto queued = outbox.enqueue(m.device, Kind::Delta,
+                                             model::DeltaPayload{split.urgent}.toCbor(),
+                                             streams::Lane::Priority);
+                if (!queued)
+                    return std::unexpected(queued.error());
+            }
+            continue;
+        }
+        auto queued = outbox.enqueue(m.device, m.kind, m.payload,
+                                     onPriority ? streams::Lane::Priority : streams::Lane::Bulk);
         if (!queued)
             return std::unexpected(queued.error());
     }

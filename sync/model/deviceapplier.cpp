@@ -1,5 +1,7 @@
 #include "model/deviceapplier.h"
 
+#include "model/urgency.h"
+
 #include "model/payloads.h"
 #include "protocol/body.h"
 #include "streams/savepoint.h"
@@ -157,10 +159,27 @@ Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const c
     QList<Operation> ops;
     for (const OutboxEntry &e : *pending)
         ops.append(e.op);
-    for (const QList<Operation> &chunk : chunkOperations(ops, maxPayloadBytes)) {
-        auto queued = outbox.enqueue(hq, Kind::Delta, DeltaPayload{chunk}.toCbor());
-        if (!queued)
-            return std::unexpected(queued.error());
+    LaneSplit split;
+    if (m_priorityLane) {
+        auto usable = outbox.priorityLaneUsable(hq);
+        if (!usable)
+            return std::unexpected(usable.error());
+        if (*usable)
+            split = splitByLane(ops);
+        else
+            split.bulk = ops;
+    } else {
+        split.bulk = ops;
+    }
+    for (const auto &[lane, laneOps] : {std::pair{streams::Lane::Priority, &split.urgent},
+                                        std::pair{streams::Lane::Bulk, &split.bulk}}) {
+        if (laneOps->isEmpty())
+            continue; // (chunkOperations makes one empty chunk of nothing: no empty DELTA)
+        for (const QList<Operation> &chunk : chunkOperations(*laneOps, maxPayloadBytes)) {
+            auto queued = outbox.enqueue(hq, Kind::Delta, DeltaPayload{chunk}.toCbor(), lane);
+            if (!queued)
+                return std::unexpected(queued.error());
+        }
     }
     if (auto s = m_records.markSent(pending->last().seq); !s)
         return std::unexpected(s.error());

@@ -10,7 +10,8 @@
 //  HEARTBEAT    (and the one inside RESYNC) sets the HLC reference time: verified HQ time plus
 //               monotonic time since
 // check() decodes each payload strictly; anything undecodable is a sender fault.
-// pushLocalEdits() turns the change log into DELTA envelopes on `up`.
+// pushLocalEdits() turns the change log into DELTA envelopes on `up` (and, with the priority
+// lane on, those of urgent records, model/urgency.h, on `up!`).
 
 #include "error.h"
 #include "model/recordstore.h"
@@ -42,9 +43,14 @@ public:
     // and removes them from the change log, in one SAVEPOINT. Returns the operations sent.
     [[nodiscard]] Result<int> pushLocalEdits(streams::StreamOutbox &outbox, const crypto::Id16 &hq,
                                              qsizetype maxPayloadBytes = 48 * 1024);
+    // Urgent records' operations go on `up!` (DESIGN.md "Streams"). Only for an HQ that
+    // understands the lanes: the device announces them in its RECEIPTs at the same time
+    // (streams::Receiver::setAnnouncedFeatures).
+    void setPriorityLane(bool on) { m_priorityLane = on; }
 
 private:
     RecordStore &m_records;
+    bool m_priorityLane = false;
 };
 
 } // namespace liaison::model

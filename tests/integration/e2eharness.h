@@ -247,6 +247,7 @@ struct DeviceNode
     std::unique_ptr<store::Database> db;
     std::unique_ptr<model::RecordStore> records;
     std::unique_ptr<model::DeviceApplier> applier;
+    bool priorityLanes = true; // set before open()
     std::unique_ptr<Identity> me;
     HqDirectory directory;
     std::unique_ptr<streams::StreamOutbox> outbox;
@@ -295,6 +296,12 @@ struct DeviceNode
         outbox = std::make_unique<streams::StreamOutbox>(*db, *me, directory, clock);
         receiver =
             std::make_unique<streams::Receiver>(*db, *me, directory, *applier, *outbox, clock);
+        // As the app's DeviceStreams: the priority lanes announced and used (false: a device of
+        // before the lanes).
+        if (priorityLanes) {
+            receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes);
+            applier->setPriorityLane(true);
+        }
         return true;
     }
 
