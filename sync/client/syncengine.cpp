@@ -4,6 +4,8 @@
 #include "protocol/lanes.h"
 #include "protocol/relaybatch.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -101,6 +103,7 @@ void SyncEngine::runLongPoll()
 void SyncEngine::cancel()
 {
     ++m_gen;
+    m_priorityPushNext = {};
     m_phase = Phase::Idle;
     m_again = false;
     if (m_inFlight) {
@@ -120,6 +123,7 @@ void SyncEngine::begin(Phase first)
     m_again = false;
     m_bulkNext = false;
     m_bulkDone = false;
+    m_priorityPushNext = {};
     m_done = 0;
     m_total = 0;
     if (!signer()) {
@@ -156,18 +160,38 @@ void SyncEngine::finishLater(const QString &error)
 
 // ---- push ------------------------------------------------------------------------------------
 
+void SyncEngine::pushPriority(std::function<void()> next)
+{
+    if (!m_options.priorityLane)
+        return next();
+    // What was written since the round began (an acknowledgement the officer just gave) is
+    // sealed now, so its `up!` envelope need not wait for the rest of the pull.
+    if (m_prepare) {
+        if (auto st = m_prepare(); !st)
+            return finish(false, QStringLiteral("prepare: %1").arg(st.error().message));
+    }
+    m_priorityPushNext = std::move(next);
+    pushStep();
+}
+
 void SyncEngine::pushStep()
 {
     int limit = m_options.pushBatch;
     std::vector<streams::QueuedEnvelope> batch;
+    const bool priorityOnly = bool(m_priorityPushNext);
     for (;;) {
         auto pending = m_port.pendingEnvelopes(limit);
         if (!pending)
             return finish(false, QStringLiteral("outbox: %1").arg(pending.error().message));
         const bool full = int(pending->size()) >= limit;
-        for (auto &e : *pending)
+        for (auto &e : *pending) {
+            if (priorityOnly && protocol::laneOfEpoch(e.stream.epoch) != protocol::Lane::Priority)
+                continue;
             if (!m_skip.contains(skipKey(e.stream.recipient, e.stream.epoch)))
                 batch.push_back(std::move(e));
+        }
+        if (priorityOnly)
+            break; // (the outbox lists the priority lanes first)
         // Everything read belongs to streams refused in this round, and there may be more.
         if (batch.empty() && full && limit < (1 << 20)) {
             limit *= 4;
@@ -175,8 +199,13 @@ void SyncEngine::pushStep()
         }
         break;
     }
-    if (batch.empty())
+    if (batch.empty()) {
+        if (priorityOnly) {
+            auto next = std::exchange(m_priorityPushNext, {});
+            return next();
+        }
         return afterPush();
+    }
     pushOne(std::move(batch), 0);
 }
 
@@ -261,6 +290,12 @@ void SyncEngine::pullStep(int waitMs)
                       "&limit=" + QByteArray::number(m_options.pullLimit);
     if (read != Read::All)
         path += read == Read::Priority ? "&lane=priority" : "&lane=bulk";
+    if (m_options.priorityLane && read != Read::Priority) {
+        if (m_bulkBudget <= 0)
+            m_bulkBudget = m_options.bulkPageMinBytes;
+        path += "&max_bytes=" + QByteArray::number(qint64(m_bulkBudget));
+    }
+    m_pageTimer.start();
     if (waitMs > 0)
         path += "&wait_ms=" + QByteArray::number(waitMs);
     const quint64 gen = m_gen;
@@ -287,6 +322,18 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
         if (items->isEmpty())
             return finish(true, {});
         m_phase = Phase::Pull;
+    } else if (read == Read::Bulk && !items->isEmpty()) {
+        // The next budget: what this link moved per bulkPageTargetMs (a long-poll's time is
+        // mostly waiting, so only the bulk pages of a round count), growing at most twofold per
+        // page: a few small pages on a fast link say little about the link the next bulk
+        // crosses (a phone that left the Wi-Fi), so a thin link costs one small page, not one
+        // of megabytes.
+        const qint64 ms = std::max<qint64>(1, m_pageTimer.elapsed());
+        const qint64 perTarget = qint64(r.body.size()) * m_options.bulkPageTargetMs / ms;
+        const qsizetype low = m_options.bulkPageMinBytes;
+        const qsizetype high =
+            std::max(low, std::min(m_options.bulkPageMaxBytes, 2 * qsizetype(r.body.size())));
+        m_bulkBudget = std::clamp<qsizetype>(qsizetype(perTarget), low, high);
     }
     m_stats.pulled += int(items->size());
     if (!items->isEmpty())
@@ -332,7 +379,9 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
         if (read == Read::Bulk) {
             m_bulkDone = !full;
             m_bulkNext = false;
-            return pullStep(0);
+            // Between bulk pages the priority lane goes both ways: what waits on `up!` is
+            // pushed, then `down!` is read.
+            return pushPriority([this] { pullStep(0); });
         }
         if (full)
             return pullStep(0);

@@ -22,6 +22,7 @@
 #include "relayhttp.h"
 #include "streamport.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
 
@@ -49,9 +50,16 @@ struct EngineOptions
     // first (GET /v1/mailbox?lane=priority, its own cursor), then one page of the bulk lane
     // (lane=bulk), then the priority lane again, so urgent mail never waits for more than one
     // bulk page; the pull ends with a priority read after the last bulk page, so a long-poll
-    // after both cursors misses nothing. Off until both sides seal priority streams (work in
-    // progress, issue 13).
-    bool priorityLane = false;
+    // after both cursors misses nothing.
+    bool priorityLane = true;
+    // With priorityLane: a bulk page (and a long-poll's answer) is bounded in bytes
+    // (GET /v1/mailbox?max_bytes=, at least one envelope), so the priority lane waits for at
+    // most about bulkPageTargetMs on any link: the budget follows the throughput of the
+    // previous bulk pages, from bulkPageMinBytes (a thin link: one 64 KiB envelope) up to
+    // bulkPageMaxBytes (a fast link reads big pages, as without lanes).
+    int bulkPageTargetMs = 2000;
+    qsizetype bulkPageMinBytes = 64 * 1024;
+    qsizetype bulkPageMaxBytes = 8 * 1024 * 1024;
 };
 
 struct RoundStats
@@ -109,6 +117,8 @@ public:
         m_priorityCursor = 0;
     }
     [[nodiscard]] std::int64_t priorityCursor() const { return m_priorityCursor; }
+    // The byte budget of the next bulk page (EngineOptions::bulkPageTargetMs).
+    [[nodiscard]] qsizetype bulkPageBudget() const { return m_bulkBudget; }
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
 
 Q_SIGNALS:
@@ -129,6 +139,9 @@ private:
     void begin(Phase first);
     void pushStep();
     void pushOne(std::vector<streams::QueuedEnvelope> batch, std::size_t index);
+    // Mid-pull (priority lane on): seals local edits and pushes the priority lanes' envelopes
+    // only, then `next`.
+    void pushPriority(std::function<void()> next);
     void afterPush();
     void pullStep(int waitMs);
     enum class Read { All, Priority, Bulk }; // which lane a mailbox read asked for
@@ -160,8 +173,11 @@ private:
     std::int64_t m_priorityCursor = 0; // the priority lane's
     bool m_bulkNext = false;           // in this pull: the priority lane is read, a bulk page next
     bool m_bulkDone = false;           // in this pull: the bulk lane is read to its end
-    QList<std::int64_t> m_unacked;     // cursors applied but not yet acknowledged at the relay
-    QSet<QByteArray> m_skip;           // (recipient, epoch) refused in this round
+    qsizetype m_bulkBudget = 0;        // bytes of the next bulk page (0: bulkPageMinBytes)
+    QElapsedTimer m_pageTimer;         // since the current mailbox read was sent
+    std::function<void()> m_priorityPushNext; // set while pushPriority runs
+    QList<std::int64_t> m_unacked; // cursors applied but not yet acknowledged at the relay
+    QSet<QByteArray> m_skip;       // (recipient, epoch) refused in this round
     int m_gapPasses = 0;
     int m_fruitlessRounds = 0;  // consecutive rounds whose gap fill brought nothing
     bool m_gapProgress = false; // this round's gap fill applied something

@@ -120,6 +120,9 @@ struct RelayService::Waiter
     std::int64_t after = 0;
     int limit = kDefaultLimit;
     protocol::EpochRange epochs; // lane=priority|bulk: that lane's epochs; all without
+    // max_bytes: the reader's page budget (a thin link), at most the relay's own; at least one
+    // item is answered whatever its size.
+    std::int64_t maxBytes = 0;
     std::int64_t deadlineSteady = 0;
     quint64 generation = 0;
     std::unique_ptr<asio::steady_timer> timer;
@@ -741,7 +744,8 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
 {
     if (caller.kind == Caller::Kind::Admin)
         return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("no mailbox for admin")));
-    const auto q = *parseQuery(ctx->request.query, {"after", "limit", "wait_ms", "lane"});
+    const auto q =
+        *parseQuery(ctx->request.query, {"after", "limit", "wait_ms", "lane", "max_bytes"});
     auto w = std::make_shared<Waiter>();
     w->ctx = ctx;
     w->recipient = caller.id;
@@ -750,6 +754,9 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
                                                                          : protocol::Lane::Bulk);
     w->after = q.contains("after") ? *parseDecimal(q.value("after"), 0, INT64_MAX / 2) : 0;
     w->limit = q.contains("limit") ? int(*parseDecimal(q.value("limit"), 1, 1000)) : kDefaultLimit;
+    w->maxBytes = m_config.maxReadBytes;
+    if (q.contains("max_bytes"))
+        w->maxBytes = std::min(w->maxBytes, *parseDecimal(q.value("max_bytes"), 1, INT64_MAX / 2));
     const std::int64_t wait = std::min<std::int64_t>(
         q.contains("wait_ms") ? *parseDecimal(q.value("wait_ms"), 0, 3600000) : 0,
         m_config.longPollMaxMs);
@@ -761,7 +768,7 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const auto after = w->after;
     const int limit = w->limit;
     const protocol::EpochRange epochs = w->epochs;
-    const std::int64_t maxBytes = m_config.maxReadBytes;
+    const std::int64_t maxBytes = w->maxBytes;
     // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
     // around it, committed with the writer's group); parked re-reads are plain reads.
     runJob(
@@ -804,7 +811,7 @@ void RelayService::pollMailbox(const std::shared_ptr<Waiter> &w)
     const auto after = w->after;
     const int limit = w->limit;
     const protocol::EpochRange epochs = w->epochs;
-    const std::int64_t maxBytes = m_config.maxReadBytes;
+    const std::int64_t maxBytes = w->maxBytes;
     const bool queued = m_db.submit(
         DbPool::Kind::Read,
         [items, recipient, after, limit, maxBytes,

@@ -306,9 +306,11 @@ std::optional<HttpResponse> preflight(const HttpRequest &request, bool ops,
         break;
     }
     case Route::Mailbox: {
-        auto q = parseQuery(request.query, {"after", "limit", "wait_ms", "lane"});
+        auto q = parseQuery(request.query, {"after", "limit", "wait_ms", "lane", "max_bytes"});
         if (!q)
             return bad(q.error().message);
+        if (q->contains("max_bytes") && !parseDecimal(q->value("max_bytes"), 1, INT64_MAX / 2))
+            return bad(QStringLiteral("bad max_bytes"));
         if (q->contains("lane") && q->value("lane") != "priority" && q->value("lane") != "bulk")
             return bad(QStringLiteral("bad lane"));
         if (q->contains("after") && !parseDecimal(q->value("after"), 0, INT64_MAX / 2))

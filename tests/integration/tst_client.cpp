@@ -21,6 +21,7 @@
 #include "testtls.h"
 
 #include <QNetworkInformation>
+#include <limits>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -206,15 +207,22 @@ public:
             const qint64 after = q.queryItemValue(QStringLiteral("after")).toLongLong();
             const int limit = q.queryItemValue(QStringLiteral("limit")).toInt();
             const QString lane = q.queryItemValue(QStringLiteral("lane"));
+            // max_bytes as the relay counts it (12 bytes before each item; at least one item).
+            const qint64 maxBytes = q.hasQueryItem(QStringLiteral("max_bytes"))
+                                        ? q.queryItemValue(QStringLiteral("max_bytes")).toLongLong()
+                                        : std::numeric_limits<qint64>::max();
             QList<protocol::RelayBatchItem> items;
             bool more = false;
+            qint64 bytes = 0;
             for (auto it = mailbox.upper_bound(after); it != mailbox.end(); ++it) {
                 if (!lane.isEmpty() && (lane == u"priority") != priority.contains(it->first))
                     continue;
-                if (items.size() >= limit) {
+                if (items.size() >= limit ||
+                    (!items.isEmpty() && bytes + 12 + it->second.size() > maxBytes)) {
                     more = true;
                     break;
                 }
+                bytes += 12 + it->second.size();
                 items.append({quint64(it->first), it->second});
             }
             MiniHttpServer::Response resp;
@@ -315,6 +323,7 @@ private Q_SLOTS:
     void platformConnectivityAndOnlineClock();
     void syncNowDuringRoundIsCoalesced();
     void priorityLaneReadFirst();
+    void bulkPagesBoundedInBytes();
 };
 
 void TestClient::backoffGrowsWithJitterAndResets()
@@ -982,6 +991,63 @@ void TestClient::priorityLaneReadFirst()
     QVERIFY(relay.mailbox.empty());
     QCOMPARE(client.engine().cursor(), 6);
     QCOMPARE(client.engine().priorityCursor(), 9);
+}
+
+// On a thin link a bulk page of pullLimit envelopes of 64 KiB would keep the priority lane
+// waiting for minutes: with the priority lane on, every bulk read carries a byte budget
+// (max_bytes), from one 64 KiB envelope up, growing with the link's measured throughput.
+void TestClient::bulkPagesBoundedInBytes()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    QVERIFY(relay.server.listen());
+    const QByteArray big(40 * 1024, 'x');
+    for (qint64 c = 1; c <= 6; ++c)
+        relay.mailbox[c] = "b" + QByteArray::number(c) + big;
+    int bulkReads = 0;
+    relay.afterMailboxRead = [&] {
+        if (!relay.mailboxReads.last().contains("lane=bulk") || ++bulkReads != 1)
+            return;
+        relay.mailbox[7] = "p1";
+        relay.priority.insert(7);
+    };
+    FakePort port;
+    port.onReceive = [](QByteArrayView) -> Result<streams::ReceiveResult> {
+        streams::ReceiveResult r;
+        r.acknowledge = true;
+        r.disposition = streams::Disposition::Applied;
+        r.applied = 1;
+        return r;
+    };
+    port.hq = streams::StreamState{};
+    liaison::ManualClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    SyncClientOptions o = fastOptions(); // the engine's defaults: the priority lane on
+    o.engine.pullLimit = 100;
+    QVERIFY(o.engine.priorityLane);
+    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
+                      &online, o);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    client.start();
+    QTRY_COMPARE(rounds.count(), 1);
+    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    QList<QByteArray> heads;
+    for (const QByteArray &r : port.received)
+        heads.append(r.left(2));
+    // The priority envelope that came during the first bulk page is next after it.
+    QCOMPARE(heads.mid(0, 2), (QList<QByteArray>{"b1", "p1"}));
+    QCOMPARE(heads.size(), 7);
+    QString firstBulk;
+    for (const QByteArray &t : relay.mailboxReads)
+        if (t.contains("lane=bulk")) {
+            firstBulk = QString::fromLatin1(t);
+            break;
+        }
+    QVERIFY2(firstBulk.contains(QStringLiteral("max_bytes=65536")), qPrintable(firstBulk));
+    // On this fast loopback the budget grew past the first page.
+    QVERIFY(client.engine().bulkPageBudget() > 64 * 1024);
+    QVERIFY(relay.mailbox.empty());
 }
 
 #include "tst_client.moc"

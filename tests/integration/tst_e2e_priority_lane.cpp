@@ -126,6 +126,19 @@ void TestE2ePriorityLane::instructionOvertakesBulk()
     const model::RecordId instruction = issued->recordId;
     QVERIFY(m_hq->syncOnce());
     const double issuedS = double(t.elapsed()) / 1000;
+    {
+        // HQ sealed it on `down!` (the device announced the lanes and is past its RESYNC).
+        auto st = m_hq->db->prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? AND "
+                                    "epoch >= 2147483648 AND kind = 1");
+        QVERIFY(st);
+        st->bind(1, m_dev->id.view());
+        QVERIFY(*st->step());
+        const auto usable = m_hq->outbox->priorityLaneUsable(m_dev->id);
+        QVERIFY2(st->columnInt64(0) == 1,
+                 qPrintable(QStringLiteral("DELTAs on down!: %1; down! usable: %2")
+                                .arg(st->columnInt64(0))
+                                .arg(usable && *usable)));
+    }
 
     // The device acknowledges as soon as it has it; HQ runs a round every 300 ms.
     qint64 contactsAtInstruction = -1, contactsAtAck = -1;

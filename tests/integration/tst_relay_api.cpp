@@ -258,6 +258,17 @@ private Q_SLOTS:
         r = signedCall(c, hq, "GET", "/v1/mailbox?after=9&lane=priority");
         QCOMPARE(batchOf(r).size(), 0);
         QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox?after=0&lane=urgent").status, 400);
+        // A page budget in bytes (a thin link): at least one envelope, then only what fits.
+        r = signedCall(c, hq, "GET", "/v1/mailbox?after=0&lane=bulk&max_bytes=1");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(batchOf(r).size(), 1);
+        QCOMPARE(r.header("liaison-more"), QByteArray("1"));
+        r = signedCall(c, hq, "GET",
+                       "/v1/mailbox?after=0&lane=bulk&max_bytes=" +
+                           QByteArray::number(2 * (12 + bulk[0].size())));
+        QCOMPARE(batchOf(r).size(), 2);
+        QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox?after=0&max_bytes=0").status, 400);
+        QCOMPARE(signedCall(c, hq, "GET", "/v1/mailbox?after=0&max_bytes=x").status, 400);
         // Gap fill of the priority stream.
         r = signedCall(c, hq, "GET",
                        "/v1/streams/" + dev.id.toHex() + '/' + QByteArray::number(priority) +
