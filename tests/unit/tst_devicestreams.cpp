@@ -132,6 +132,7 @@ private Q_SLOTS:
     void resyncWipeIdReachesProfileAndWipeFile();
     void resyncWithoutWipeIdLeavesNone();
     void policyRelayPinsTakenOnlyOverHttps();
+    void announcesPriorityLanesToHq();
 };
 
 void TestDeviceStreams::enrolmentProfileWithoutWipeIdLoads()
@@ -262,4 +263,21 @@ void TestDeviceStreams::policyRelayPinsTakenOnlyOverHttps()
 }
 
 LIAISON_TEST_MAIN(TestDeviceStreams)
+// Priority lanes (DESIGN.md "Streams"): the app's device announces them in the RECEIPT that
+// answers HQ's RESYNC, so HQ may use `down!` for it from then on (an older app does not, and
+// gets everything on `down`: tst_hqlanes).
+void TestDeviceStreams::announcesPriorityLanesToHq()
+{
+    World w;
+    QVERIFY(w.open());
+    QVERIFY(w.hq->sendResync(w.devId));
+    QVERIFY(!*w.hqOutbox->priorityLaneUsable(w.devId));
+    QVERIFY(w.deliverDown());
+    auto up = w.streams->outbox().pending(w.hqMe.localId(), 1000);
+    QVERIFY(up && !up->empty());
+    for (const auto &q : *up)
+        QVERIFY(w.hq->receive(q.bytes));
+    QVERIFY(*w.hqOutbox->priorityLaneUsable(w.devId));
+}
+
 #include "tst_devicestreams.moc"
