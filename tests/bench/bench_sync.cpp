@@ -12,10 +12,10 @@
 // --smoke: small sizes (checks that it runs and prints its lines).
 
 #include "../unit/tst_receiver_harness.h"
+#include "clock/clock.h"
 #include "hq/deviceregistry.h"
 #include "hq/hqapplier.h"
 #include "hq/hqfanout.h"
-#include "clock/clock.h"
 #include "model/deviceapplier.h"
 #include "model/payloads.h"
 #include "model/recordstore.h"
