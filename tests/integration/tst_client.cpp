@@ -963,14 +963,7 @@ void TestClient::priorityLaneReadFirst()
         relay.mailbox[9] = "p3";
         relay.priority.insert(9);
     };
-    FakePort port;
-    port.onReceive = [](QByteArrayView) -> Result<streams::ReceiveResult> {
-        streams::ReceiveResult r;
-        r.acknowledge = true;
-        r.disposition = streams::Disposition::Applied;
-        r.applied = 1;
-        return r;
-    };
+    FakePort port; // applies and acknowledges every envelope
     port.hq = streams::StreamState{};
     liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
@@ -1011,14 +1004,7 @@ void TestClient::bulkPagesBoundedInBytes()
         relay.mailbox[7] = "p1";
         relay.priority.insert(7);
     };
-    FakePort port;
-    port.onReceive = [](QByteArrayView) -> Result<streams::ReceiveResult> {
-        streams::ReceiveResult r;
-        r.acknowledge = true;
-        r.disposition = streams::Disposition::Applied;
-        r.applied = 1;
-        return r;
-    };
+    FakePort port; // applies and acknowledges every envelope
     port.hq = streams::StreamState{};
     liaison::ManualClock clock;
     ManualConnectivity online(Connectivity::State::Online);
