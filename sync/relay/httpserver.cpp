@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <set>
 #include <variant>
 
@@ -33,13 +34,53 @@ QByteArray toQ(beast::string_view v)
     return QByteArray(v.data(), qsizetype(v.size()));
 }
 
-// A response body that is the handler's QByteArray itself: written from where it lies, never
-// copied (a mailbox answer can be many megabytes).
+// A body that is a QByteArray itself. A request body is read straight into the QByteArray the
+// handler gets, and a response is written from the handler's QByteArray where it lies: neither is
+// copied (an envelope or a mailbox answer can be many megabytes, and a copy would be memory the
+// in-flight budget does not see).
 struct QByteArrayBody
 {
     using value_type = QByteArray;
 
     static std::uint64_t size(const value_type &body) { return std::uint64_t(body.size()); }
+
+    class reader
+    {
+        // Far beyond any route's limit (the parser enforces those); keeps the sizes in range.
+        static constexpr qsizetype kMaxBody = std::numeric_limits<qsizetype>::max() / 4;
+
+    public:
+        template <bool isRequest, class Fields>
+        reader(http::header<isRequest, Fields> &, value_type &body)
+            : m_body(body)
+        {}
+
+        void init(const boost::optional<std::uint64_t> &length, beast::error_code &ec)
+        {
+            ec = {};
+            if (length && *length > std::uint64_t(kMaxBody))
+                ec = http::error::buffer_overflow;
+        }
+
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence &buffers, beast::error_code &ec)
+        {
+            const std::size_t n = asio::buffer_size(buffers);
+            const qsizetype at = m_body.size();
+            if (n > std::size_t(kMaxBody - at)) {
+                ec = http::error::buffer_overflow;
+                return 0;
+            }
+            ec = {};
+            m_body.resize(at + qsizetype(n)); // within what the session reserved: no copy
+            return asio::buffer_copy(asio::buffer(m_body.data() + at, n), buffers);
+        }
+
+        void finish(beast::error_code &ec) { ec = {}; }
+
+    private:
+        value_type &m_body;
+    };
 
     class writer
     {
@@ -301,7 +342,7 @@ private:
         const auto len = m_body->content_length().value_or(0);
         // Address space only: pages are touched as bytes arrive, and a streamed body never
         // reallocates (no doubling copies on the way to the limit).
-        m_body->get().body().reserve(std::size_t(len ? len : std::uint64_t(limit)));
+        m_body->get().body().reserve(qsizetype(len ? len : std::uint64_t(limit)));
         // A client waiting for "100 Continue" before it sends the body gets it (the limits
         // above have passed).
         if (beast::iequals(m_body->get()[http::field::expect], "100-continue") &&
@@ -330,8 +371,8 @@ private:
     // process-wide in-flight budget; crossing it refuses the request (503) instead of growing.
     void readBodySome()
     {
-        lowest().expires_at(
-            progressDeadline(m_bodyStart, opt().readTimeoutMs, m_body->get().body().size()));
+        lowest().expires_at(progressDeadline(m_bodyStart, opt().readTimeoutMs,
+                                             std::size_t(m_body->get().body().size())));
         std::visit(
             [this](auto &s) {
                 http::async_read_some(
@@ -345,7 +386,7 @@ private:
 
     void onBodySome(beast::error_code ec)
     {
-        const std::size_t held = m_body ? m_body->get().body().size() : 0;
+        const std::size_t held = m_body ? std::size_t(m_body->get().body().size()) : 0;
         if (held > m_counted) {
             m_server->bodyBytesInFlight += held - m_counted;
             m_counted = held;
@@ -355,7 +396,7 @@ private:
         // Complete or not, a body over the budget is refused: bodies count until their request
         // is answered (they wait for the database with the handler), not only while read.
         if (m_server->bodyBytesInFlight > opt().maxInflightBodyBytes) {
-            releaseBudget();
+            dropBody();
             return failAndClose(503, errc::unavailable,
                                 QStringLiteral("too many large requests at once, retry later"));
         }
@@ -370,10 +411,18 @@ private:
         m_counted = 0;
     }
 
+    // A refused or broken upload frees what it read at once: the refusal may linger on the
+    // connection for a while, and bytes kept there would no longer count against the budget.
+    void dropBody()
+    {
+        releaseBudget();
+        m_body.reset();
+    }
+
     void onBody(beast::error_code ec)
     {
         if (ec)
-            releaseBudget();
+            dropBody();
         if (ec == http::error::body_limit)
             return failAndClose(413, errc::bodyTooLarge, QStringLiteral("request body too large"));
         if (ec == beast::error::timeout) {
@@ -404,9 +453,7 @@ private:
         r.liaisonSig = toQ(msg["Liaison-Sig"]);
         r.enrolToken = toQ(msg["Liaison-Enrol-Token"]);
         r.contentType = toQ(msg[http::field::content_type]);
-        r.body = QByteArray::fromStdString(msg.body());
-        msg.body().clear();
-        msg.body().shrink_to_fit();
+        r.body = std::move(msg.body());
         r.peer = m_client;
         r.receivedMs = m_server->nowMs();
         m_version = msg.version();
@@ -535,7 +582,7 @@ private:
     Stream m_stream;
     beast::flat_buffer m_buffer{64 * 1024};
     std::optional<http::request_parser<http::empty_body>> m_header;
-    std::optional<http::request_parser<http::string_body>> m_body;
+    std::optional<http::request_parser<QByteArrayBody>> m_body;
     http::response<QByteArrayBody> m_response;
     std::optional<http::response_serializer<QByteArrayBody>> m_serializer;
     std::optional<http::response<http::empty_body>> m_continue;
