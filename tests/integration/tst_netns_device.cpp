@@ -6,7 +6,11 @@
 // desk (liaison-hq), a relay (liaison-relay, plain http on 127.0.0.1, a kernel-chosen port) and
 // the device (liaison-device: the app's device core and sync engine, headless) run there. The
 // device enrols with a code from the desk, then syncs; then the product app (`liaison`, offscreen)
-// starts on that vault and, locked, makes its wipe check. Each of these runs is watched two ways:
+// starts on that vault and, locked, makes its wipe check. In a second world the app's UI and core
+// run unlocked (liaison-screens --session, the test build's driver of the app's QML: the product
+// binary takes a passphrase only from a person at its unlock page): unlock, a sync that brings an
+// instruction HQ issued after the enrolment, browse, acknowledge, a field report, a sync that takes
+// both to the desk, lock. Each of these runs is watched two ways:
 //  - from outside while it runs, every 20 ms: its sockets (/proc/PID/fd) looked up in the
 //    namespace's /proc/net/{tcp,tcp6,udp,udp6,raw,raw6}: no socket in LISTEN, none of UDP or raw,
 //    every TCP socket's peer the relay's 127.0.0.1:PORT;
@@ -22,6 +26,7 @@
 #include "testmain.h"
 
 #include <QDirIterator>
+#include <QJsonArray>
 #include <QRegularExpression>
 
 #include <cerrno>
@@ -206,9 +211,10 @@ namespace {
 class WatchedDevice
 {
 public:
+    // `input`: written to the program's stdin, which is then closed.
     WatchedDevice(const QString &traceFile, const QStringList &args,
                   const QString &program = deviceBinary(),
-                  const QHash<QString, QString> &extraEnv = {})
+                  const QHash<QString, QString> &extraEnv = {}, const QByteArray &input = {})
         : m_traceFile(traceFile)
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -228,6 +234,8 @@ public:
                         QStringLiteral("trace=socket,connect,bind,listen,sendto,sendmsg,sendmmsg"),
                         QStringLiteral("--"), program} +
                 args);
+        if (!input.isEmpty() && m_process.waitForStarted(10000))
+            m_process.write(input);
         m_process.closeWriteChannel();
     }
     ~WatchedDevice()
@@ -337,6 +345,89 @@ private:
     int m_tcpSeen = 0;
 };
 
+// The desk, the relay (plain http on 127.0.0.1, a kernel-chosen port) and a device enrolled in
+// post:vienna (whose one contact is "Netns Vienna-Marker"), all in this namespace. The enrolment
+// runs watched, and what was seen of it is checked here.
+struct World
+{
+    Desk d;
+    relaytest::Backend backend;
+    relaytest::RelayProcess relay;
+    quint16 port = 0;
+    QString deviceId;
+    DeviceDir device;
+};
+
+// QVERIFY inside: the caller returns when QTest::currentTestFailed().
+void setUpWorld(World &w)
+{
+    // The namespace holds nothing but lo.
+    QFile dev(QStringLiteral("/proc/net/dev"));
+    QVERIFY(dev.open(QIODevice::ReadOnly));
+    const QList<QByteArray> ifaces = dev.readAll().split('\n').mid(2);
+    for (const QByteArray &line : ifaces)
+        if (!line.trimmed().isEmpty())
+            QVERIFY2(line.trimmed().startsWith("lo:"), line.constData());
+
+    // ---- the desk, the relay, a scope with a contact ----
+    Desk &d = w.d;
+    QVERIFY(d.rootInit());
+    relaytest::Deployment dep;
+    dep.root.publicKey = *crypto::SignPublicKey::fromHex(d.rootPublicKey.toLatin1());
+    dep.id = *crypto::Id16::fromHex(d.deployment.toLatin1());
+    dep.cert.clear();
+    QString error;
+    QVERIFY2(relaytest::makeBackend(QStringLiteral("sqlite"), d.dir, w.backend, &error),
+             qPrintable(error));
+    QVERIFY(w.relay.start(d.dir, w.backend, dep));
+    w.port = w.relay.port;
+    const quint16 port = w.port;
+    QVERIFY(d.initStore(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    QCOMPARE(
+        d.hq({QStringLiteral("scope"), QStringLiteral("add"), QStringLiteral("post:vienna")}).code,
+        0);
+    QCOMPARE(d.hq({QStringLiteral("contact"), QStringLiteral("add"), QStringLiteral("--scope"),
+                   QStringLiteral("post:vienna"), QStringLiteral("--name"),
+                   QStringLiteral("Netns Vienna-Marker")})
+                 .code,
+             0);
+    QCOMPARE(d.hq({QStringLiteral("publish")}).code, 0);
+    const Run added = d.hq({QStringLiteral("device"), QStringLiteral("add"),
+                            QStringLiteral("--scope"), QStringLiteral("post:vienna"),
+                            QStringLiteral("--label"), QStringLiteral("Vienna officer")});
+    QVERIFY2(added.code == 0, describe(added).constData());
+    w.deviceId = added.json.value(QStringLiteral("id")).toString();
+    QVERIFY(d.writeFile(QStringLiteral("enrol.code"),
+                        added.json.value(QStringLiteral("code")).toString().toLatin1() + '\n'));
+
+    // ---- the device enrols (watched), the desk confirms its safety number ----
+    WatchedDevice enrol(d.path(QStringLiteral("enrol.strace")),
+                        QStringList{QStringLiteral("enrol"), QStringLiteral("--code-file"),
+                                    d.path(QStringLiteral("enrol.code")),
+                                    QStringLiteral("--timeout"), QStringLiteral("120")} +
+                            w.device.common());
+    static const QRegularExpression numberRe(
+        QStringLiteral("Safety number: ((?:\\d{5} ){11}\\d{5})"));
+    enrol.watch(
+        port,
+        [](const QByteArray &out) { return numberRe.match(QString::fromUtf8(out)).hasMatch(); },
+        120000);
+    const auto number = numberRe.match(QString::fromUtf8(enrol.out()));
+    QVERIFY2(number.hasMatch(), enrol.out() + enrol.err());
+    const Run confirm = d.hq({QStringLiteral("device"), QStringLiteral("confirm"), w.deviceId,
+                              QStringLiteral("--number"), number.captured(1)});
+    QVERIFY2(confirm.code == 0, describe(confirm).constData());
+    enrol.watch(
+        port, [](const QByteArray &) { return false; }, 120000);
+    QVERIFY2(enrol.exitCode() == 0, enrol.out() + enrol.err());
+
+    QVERIFY2(enrol.violations().isEmpty(), qPrintable(enrol.violations().join(u'\n')));
+    const QStringList traced = enrol.traceViolations(port);
+    QVERIFY2(traced.isEmpty(), qPrintable(traced.join(u'\n')));
+    // The watch saw the device's connections to the relay (it looked at the right sockets).
+    QVERIFY2(enrol.tcpSeen() > 0, "no connection of the enrolling device to the relay seen");
+}
+
 } // namespace
 
 class TestNetnsDevice : public QObject
@@ -435,68 +526,14 @@ private Q_SLOTS:
 
     void deviceTalksOnlyToTheRelay()
     {
-        // The namespace holds nothing but lo.
-        QFile dev(QStringLiteral("/proc/net/dev"));
-        QVERIFY(dev.open(QIODevice::ReadOnly));
-        const QList<QByteArray> ifaces = dev.readAll().split('\n').mid(2);
-        for (const QByteArray &line : ifaces)
-            if (!line.trimmed().isEmpty())
-                QVERIFY2(line.trimmed().startsWith("lo:"), line.constData());
-
-        // ---- the desk, the relay, a scope with a contact ----
-        Desk d;
-        QVERIFY(d.rootInit());
-        relaytest::Deployment dep;
-        dep.root.publicKey = *crypto::SignPublicKey::fromHex(d.rootPublicKey.toLatin1());
-        dep.id = *crypto::Id16::fromHex(d.deployment.toLatin1());
-        dep.cert.clear();
-        relaytest::Backend backend;
-        QString error;
-        QVERIFY2(relaytest::makeBackend(QStringLiteral("sqlite"), d.dir, backend, &error),
-                 qPrintable(error));
-        relaytest::RelayProcess relay;
-        QVERIFY(relay.start(d.dir, backend, dep));
-        const quint16 port = relay.port;
-        QVERIFY(d.initStore(QStringLiteral("http://127.0.0.1:%1").arg(port)));
-        QCOMPARE(
-            d.hq({QStringLiteral("scope"), QStringLiteral("add"), QStringLiteral("post:vienna")})
-                .code,
-            0);
-        QCOMPARE(d.hq({QStringLiteral("contact"), QStringLiteral("add"), QStringLiteral("--scope"),
-                       QStringLiteral("post:vienna"), QStringLiteral("--name"),
-                       QStringLiteral("Netns Vienna-Marker")})
-                     .code,
-                 0);
-        QCOMPARE(d.hq({QStringLiteral("publish")}).code, 0);
-        const Run added = d.hq({QStringLiteral("device"), QStringLiteral("add"),
-                                QStringLiteral("--scope"), QStringLiteral("post:vienna"),
-                                QStringLiteral("--label"), QStringLiteral("Vienna officer")});
-        QVERIFY2(added.code == 0, describe(added).constData());
-        const QString id = added.json.value(QStringLiteral("id")).toString();
-        QVERIFY(d.writeFile(QStringLiteral("enrol.code"),
-                            added.json.value(QStringLiteral("code")).toString().toLatin1() + '\n'));
-
-        // ---- the device enrols (watched), the desk confirms its safety number ----
-        DeviceDir device;
-        WatchedDevice enrol(d.path(QStringLiteral("enrol.strace")),
-                            QStringList{QStringLiteral("enrol"), QStringLiteral("--code-file"),
-                                        d.path(QStringLiteral("enrol.code")),
-                                        QStringLiteral("--timeout"), QStringLiteral("120")} +
-                                device.common());
-        static const QRegularExpression numberRe(
-            QStringLiteral("Safety number: ((?:\\d{5} ){11}\\d{5})"));
-        enrol.watch(
-            port,
-            [](const QByteArray &out) { return numberRe.match(QString::fromUtf8(out)).hasMatch(); },
-            120000);
-        const auto number = numberRe.match(QString::fromUtf8(enrol.out()));
-        QVERIFY2(number.hasMatch(), enrol.out() + enrol.err());
-        const Run confirm = d.hq({QStringLiteral("device"), QStringLiteral("confirm"), id,
-                                  QStringLiteral("--number"), number.captured(1)});
-        QVERIFY2(confirm.code == 0, describe(confirm).constData());
-        enrol.watch(
-            port, [](const QByteArray &) { return false; }, 120000);
-        QVERIFY2(enrol.exitCode() == 0, enrol.out() + enrol.err());
+        World w;
+        setUpWorld(w);
+        if (QTest::currentTestFailed())
+            return;
+        Desk &d = w.d;
+        const quint16 port = w.port;
+        const DeviceDir &device = w.device;
+        [[maybe_unused]] relaytest::RelayProcess &relay = w.relay;
 
         // ---- a sync round (watched) ----
         QCOMPARE(d.hq({QStringLiteral("publish")}).code, 0);
@@ -510,13 +547,9 @@ private Q_SLOTS:
         QVERIFY2(rec.out.contains("Netns Vienna-Marker"), describe(rec).constData());
 
         // ---- what was seen ----
-        for (const WatchedDevice *w : {&enrol, &sync}) {
-            QVERIFY2(w->violations().isEmpty(), qPrintable(w->violations().join(u'\n')));
-            const QStringList traced = w->traceViolations(port);
-            QVERIFY2(traced.isEmpty(), qPrintable(traced.join(u'\n')));
-        }
-        // The watch saw the device's connections to the relay (it looked at the right sockets).
-        QVERIFY2(enrol.tcpSeen() > 0, "no connection of the enrolling device to the relay seen");
+        QVERIFY2(sync.violations().isEmpty(), qPrintable(sync.violations().join(u'\n')));
+        const QStringList syncTraced = sync.traceViolations(port);
+        QVERIFY2(syncTraced.isEmpty(), qPrintable(syncTraced.join(u'\n')));
         QFile trace(d.path(QStringLiteral("sync.strace")));
         QVERIFY(trace.open(QIODevice::ReadOnly));
         QVERIFY2(
@@ -545,7 +578,8 @@ private Q_SLOTS:
                                       QStringLiteral("--keystore"), device.keyStoreDir()},
                           test::buildPath(QStringLiteral("app/liaison")),
                           {{QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")},
-                           {QStringLiteral("HOME"), home.path()}});
+                           { QStringLiteral("HOME"),
+                             home.path() }});
         app.watch(
             port, [&](const QByteArray &) { return wipeChecks() > wipeChecksBefore; }, 45000);
         const qint64 checkedAfterMs = appTime.elapsed();
@@ -566,6 +600,97 @@ private Q_SLOTS:
         QVERIFY2(
             appTrace.readAll().contains(QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1()),
             "strace saw no connect of the app to the relay");
+#endif
+    }
+    // The app's own UI and core unlocked and syncing in the namespace: liaison-screens --session
+    // (tests/screens/scriptedsession.h; a test build's executable over the app's QML module and
+    // AppController, as `liaison` builds them) types the passphrase into the unlock page, syncs,
+    // finds the instruction HQ issued after the enrolment, opens every tab and a card of each
+    // list, searches the contacts, acknowledges the instruction on its card, queues a field
+    // report, presses "Sync now" until both are out, and locks. Watched like the device; then the
+    // desk syncs and holds the acknowledgement and the report.
+    void appSessionTalksOnlyToTheRelay()
+    {
+#if !defined(LIAISON_NETNS_WITH_APP)
+        QFAIL("built without the app (LIAISON_BUILD_APP=OFF): no liaison-screens to run");
+#else
+        World w;
+        setUpWorld(w);
+        if (QTest::currentTestFailed())
+            return;
+        Desk &d = w.d;
+        const quint16 port = w.port;
+
+        // ---- HQ issues an instruction after the enrolment ----
+        QVERIFY(d.writeFile(QStringLiteral("late-order.md"),
+                            "# Netns Late-Order\n\nMeet the desk at the side entrance.\n"));
+        const Run issued =
+            d.hq({QStringLiteral("instruction"), QStringLiteral("issue"), QStringLiteral("--scope"),
+                  QStringLiteral("post:vienna"), QStringLiteral("--body"),
+                  d.path(QStringLiteral("late-order.md")), QStringLiteral("--requires-ack")});
+        QVERIFY2(issued.code == 0, describe(issued).constData());
+        const QString instructionId = issued.json.value(QStringLiteral("id")).toString();
+        QCOMPARE(d.hq({QStringLiteral("publish")}).code, 0);
+
+        // ---- the app's UI: unlock, sync, browse, acknowledge, report, sync, lock (watched) ----
+        static const QByteArray report = "Netns field report: the side entrance was locked";
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        QElapsedTimer sessionTime;
+        sessionTime.start();
+        WatchedDevice app(d.path(QStringLiteral("session.strace")),
+                          QStringList{QStringLiteral("--session"), QStringLiteral("--vault"),
+                                      w.device.vaultDir(), QStringLiteral("--keystore"),
+                                      w.device.keyStoreDir(), QStringLiteral("--passphrase-stdin"),
+                                      QStringLiteral("--expect"),
+                                      QStringLiteral("Netns Late-Order"),
+                                      QStringLiteral("--report"), QString::fromLatin1(report)},
+                          test::buildPath(QStringLiteral("tests/screens/liaison-screens")),
+                          {{QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")},
+                           {QStringLiteral("HOME"), home.path()},
+                           {QStringLiteral("LIAISON_SCREENS_TEST_KDF"), QStringLiteral("1")}},
+                          kDevicePassphrase + '\n');
+        app.watch(
+            port, [](const QByteArray &) { return false; }, 240000);
+        qInfo("the app's session took %lld ms:\n%s", sessionTime.elapsed(), app.out().constData());
+        QVERIFY2(app.exitCode() == 0, app.out() + app.err().right(6000));
+        for (const char *step :
+             {"session: unlocked", "session: first sync round", "session: expected record arrived",
+              "awaits acknowledgement", "session: browsed", "session: acknowledged the instruction",
+              "session: report queued", "session: sent 2 change(s)", "session: locked",
+              "session: done"})
+            QVERIFY2(app.out().contains(step),
+                     (QByteArray("no \"") + step + "\" in: " + app.out()));
+        QVERIFY(!app.out().contains(report)); // the tool prints no record text
+
+        // ---- what was seen ----
+        QVERIFY2(app.violations().isEmpty(), qPrintable(app.violations().join(u'\n')));
+        const QStringList traced = app.traceViolations(port);
+        QVERIFY2(traced.isEmpty(), qPrintable(traced.join(u'\n')));
+        QVERIFY2(app.tcpSeen() > 0, "no connection of the app to the relay seen");
+        QFile trace(d.path(QStringLiteral("session.strace")));
+        QVERIFY(trace.open(QIODevice::ReadOnly));
+        QVERIFY2(
+            trace.readAll().contains(QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1()),
+            "strace saw no connect of the app to the relay");
+
+        // ---- the desk has what the app sent ----
+        const Run synced = d.hq({QStringLiteral("sync")});
+        QVERIFY2(synced.code == 0, describe(synced).constData());
+        const Run acks =
+            d.hq({QStringLiteral("acks"), QStringLiteral("--instruction"), instructionId});
+        QVERIFY2(acks.code == 0, describe(acks).constData());
+        const QJsonArray acknowledged = acks.json.value(QStringLiteral("acknowledged")).toArray();
+        QVERIFY2(acknowledged.size() == 1 &&
+                     acknowledged.at(0).toObject().value(QStringLiteral("id")).toString() ==
+                         w.deviceId,
+                 describe(acks).constData());
+        const Run reports = d.hq({QStringLiteral("reports")});
+        QVERIFY2(reports.code == 0, describe(reports).constData());
+        const QJsonArray all = reports.json.value(QStringLiteral("reports")).toArray();
+        QVERIFY2(all.size() == 1 && all.at(0).toObject().value(QStringLiteral("text")).toString() ==
+                                        QString::fromLatin1(report),
+                 describe(reports).constData());
 #endif
     }
 };
