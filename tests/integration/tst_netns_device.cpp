@@ -7,7 +7,7 @@
 // the device (liaison-device: the app's device core and sync engine, headless) run there. The
 // device enrols with a code from the desk, then syncs; then the product app (`liaison`, offscreen)
 // starts on that vault and, locked, makes its wipe check. In a second world the app's UI and core
-// run unlocked (liaison-screens --session, the test build's driver of the app's QML: the product
+// run unlocked (liaison-screens --script, the test build's driver of the app's QML: the product
 // binary takes a passphrase only from a person at its unlock page): unlock, a sync that brings an
 // instruction HQ issued after the enrolment, browse, acknowledge, a field report, a sync that takes
 // both to the desk, lock. Each of these runs is watched two ways:
@@ -602,7 +602,8 @@ private Q_SLOTS:
             "strace saw no connect of the app to the relay");
 #endif
     }
-    // The app's own UI and core unlocked and syncing in the namespace: liaison-screens --session
+
+    // The app's own UI and core unlocked and syncing in the namespace: liaison-screens --script
     // (tests/screens/scriptedsession.h; a test build's executable over the app's QML module and
     // AppController, as `liaison` builds them) types the passphrase into the unlock page, syncs,
     // finds the instruction HQ issued after the enrolment, opens every tab and a card of each
@@ -639,7 +640,7 @@ private Q_SLOTS:
         QElapsedTimer sessionTime;
         sessionTime.start();
         WatchedDevice app(d.path(QStringLiteral("session.strace")),
-                          QStringList{QStringLiteral("--session"), QStringLiteral("--vault"),
+                          QStringList{QStringLiteral("--script"), QStringLiteral("--vault"),
                                       w.device.vaultDir(), QStringLiteral("--keystore"),
                                       w.device.keyStoreDir(), QStringLiteral("--passphrase-stdin"),
                                       QStringLiteral("--expect"),
@@ -670,9 +671,20 @@ private Q_SLOTS:
         QVERIFY2(app.tcpSeen() > 0, "no connection of the app to the relay seen");
         QFile trace(d.path(QStringLiteral("session.strace")));
         QVERIFY(trace.open(QIODevice::ReadOnly));
-        QVERIFY2(
-            trace.readAll().contains(QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1()),
-            "strace saw no connect of the app to the relay");
+        const QByteArray traceText = trace.readAll();
+        const QByteArray toRelay = QStringLiteral("sin_port=htons(%1)").arg(port).toLatin1();
+        QVERIFY2(traceText.contains(toRelay), "strace saw no connect of the app to the relay");
+        int calls = 0, ipSockets = 0, relayConnects = 0;
+        for (const QByteArray &line : traceText.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            ++calls;
+            ipSockets += line.contains("socket(AF_INET") ? 1 : 0;
+            relayConnects += line.contains("connect(") && line.contains(toRelay) ? 1 : 0;
+        }
+        qInfo("traced: %d network calls, %d IP sockets, %d connects to the relay; sampled: %d "
+              "times a socket connected to the relay",
+              calls, ipSockets, relayConnects, app.tcpSeen());
 
         // ---- the desk has what the app sent ----
         const Run synced = d.hq({QStringLiteral("sync")});

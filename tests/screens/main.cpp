@@ -1,11 +1,19 @@
-// liaison-screens: the screenshot tour over a real vault (scripts/demo; see screenshottour.h).
-// Builds the same services as the app's main.cpp, then drives the UI through every screen.
+// liaison-screens: the screenshot tour over a real vault (scripts/demo; see screenshottour.h), or
+// a scripted session of the app (--script; see scriptedsession.h; not "--session", which
+// QGuiApplication takes for X11 session management). Builds the same services as
+// the app's main.cpp, then drives the UI.
 //   liaison-screens --out DIR [--vault DIR] [--keystore DIR] [--passphrase-stdin]
 //                   [--size WxH] [--tablet-size WxH]
-// Exit codes: 0 every screen written, 1 failure, 2 usage, 4 some screens failed.
+//   liaison-screens --script [--expect TEXT] [--report TEXT] [--vault DIR] [--keystore DIR]
+//                   --passphrase-stdin
+// LIAISON_SCREENS_TEST_KDF=1 lets it open a vault made with the small test Argon2id profile (as
+// LIAISON_DEVICE_TEST_KDF does for liaison-device).
+// Exit codes: 0 every screen written (the session: every step done), 1 failure, 2 usage, 4 some
+// screens failed (the session: a step failed).
 
 #include "appcontroller.h"
 #include "screenshottour.h"
+#include "scriptedsession.h"
 
 #include "crypto/crypto.h"
 #include "crypto/secretio.h"
@@ -22,6 +30,7 @@
 #include <QQuickWindow>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <cstdio>
 #include <optional>
@@ -87,7 +96,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption tablet(QStringLiteral("tablet-size"),
                                     QStringLiteral("Tablet window size (WxH, default 1280x800)."),
                                     QStringLiteral("WxH"));
-    parser.addOptions({out, vault, keyStore, stdinPass, size, tablet});
+    const QCommandLineOption session(
+        QStringLiteral("script"),
+        QStringLiteral("Instead of the screens: unlock, sync, browse, acknowledge, report, sync, "
+                       "lock through the UI (tests)."));
+    const QCommandLineOption expect(
+        QStringLiteral("expect"),
+        QStringLiteral("--script: a record whose title holds TEXT must arrive with the sync."),
+        QStringLiteral("text"));
+    const QCommandLineOption reportText(
+        QStringLiteral("report"),
+        QStringLiteral("--script: queue a field report with TEXT for HQ."), QStringLiteral("text"));
+    parser.addOptions({out, vault, keyStore, stdinPass, size, tablet, session, expect, reportText});
     if (!parser.parse(QGuiApplication::arguments()))
         return usage(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -97,9 +117,14 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty())
         return usage(QStringLiteral("unexpected argument %1")
                          .arg(parser.positionalArguments().constFirst()));
+    const bool sessionMode = parser.isSet(session);
     const QString outDir = parser.value(out);
-    if (outDir.isEmpty())
+    if (outDir.isEmpty() && !sessionMode)
         return usage(QStringLiteral("--out DIR is required"));
+    if (sessionMode && !parser.isSet(stdinPass))
+        return usage(QStringLiteral("--script needs --passphrase-stdin"));
+    if (!sessionMode && (parser.isSet(expect) || parser.isSet(reportText)))
+        return usage(QStringLiteral("--expect and --report belong to --script"));
     QSize phoneSize(412, 915), tabletSize(1280, 800);
     if (parser.isSet(size)) {
         const auto s = parseSize(parser.value(size));
@@ -125,6 +150,13 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "liaison-screens: crypto self-test failed: %s\n",
                      qPrintable(s.error().message));
         return 1;
+    }
+    if (qEnvironmentVariableIntValue("LIAISON_SCREENS_TEST_KDF") == 1) {
+        if (auto s = crypto::allowTestKdfProfile(); !s) {
+            std::fprintf(stderr, "liaison-screens: LIAISON_SCREENS_TEST_KDF: %s\n",
+                         qPrintable(s.error().message));
+            return 2;
+        }
     }
     crypto::SecretBytes passphrase;
     if (parser.isSet(stdinPass)) {
@@ -160,6 +192,21 @@ int main(int argc, char *argv[])
     auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
     if (!window)
         return 1;
+
+    if (sessionMode) {
+        app::ScriptedSession script(window, &controller, std::move(passphrase),
+                                    {parser.value(expect), parser.value(reportText)});
+        int exitCode = 0;
+        QTimer::singleShot(0, &application, [&] {
+            if (const QString failed = script.run(); !failed.isEmpty()) {
+                std::printf("session: failed at %s\n", qPrintable(failed));
+                exitCode = 4;
+            }
+            QGuiApplication::quit();
+        });
+        QGuiApplication::exec();
+        return exitCode;
+    }
 
     app::ScreenshotTour tour(window, &controller, outDir, std::move(passphrase), phoneSize,
                              tabletSize);

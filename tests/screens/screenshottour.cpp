@@ -1,5 +1,7 @@
 #include "screenshottour.h"
 
+#include "quickfind.h"
+
 #include "desktop/softwarekeystore.h"
 
 #include <QDateTime>
@@ -62,28 +64,11 @@ void ScreenshotTour::start()
     QTimer::singleShot(300, this, [this]() { runStep(0); });
 }
 
-namespace {
-// Items made by Loader and StackView are visual children, not always QObject children.
-QQuickItem *findItem(QQuickItem *item, const QString &objectName)
-{
-    if (!item)
-        return nullptr;
-    if (item->objectName() == objectName)
-        return item;
-    const QList<QQuickItem *> children = item->childItems();
-    for (QQuickItem *child : children) {
-        if (QQuickItem *found = findItem(child, objectName))
-            return found;
-    }
-    return nullptr;
-}
-} // namespace
-
 QObject *ScreenshotTour::findObject(const QString &objectName) const
 {
     if (!m_window)
         return nullptr;
-    return findItem(m_window->contentItem(), objectName);
+    return findQuickItem(m_window->contentItem(), objectName);
 }
 
 bool ScreenshotTour::mainPageShown() const
