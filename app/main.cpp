@@ -10,12 +10,14 @@
 #include "crypto/crypto.h"
 #include "hardening/processhardening.h"
 #include "keystorefactory.h"
+#include "lifecycle.h"
 #include "positionsource.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
+#include <QWindow>
 
 #include <cstdio>
 
@@ -57,6 +59,12 @@ int runApp(const app::LaunchOptions &options)
     engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
     if (engine.rootObjects().isEmpty())
         return 1;
+    // Screenshots, screen recording and the app switcher show nothing of it: Android FLAG_SECURE,
+    // the iOS cover view (platform/lifecycle.h; a no-op on the desktop).
+    for (QObject *root : engine.rootObjects()) {
+        if (auto *window = qobject_cast<QWindow *>(root))
+            platform::protectWindow(window);
+    }
 
     return QGuiApplication::exec();
 }

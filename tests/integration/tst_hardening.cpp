@@ -319,6 +319,28 @@ private Q_SLOTS:
                                 .arg(comm, facts.umask)));
     }
 
+#if defined(LIAISON_HARDENING_WITH_APP)
+    // Screen security (issue 12 "platform/"): the app hands its window to
+    // platform::protectWindow() (Android FLAG_SECURE, the iOS cover view; a no-op on the desktop,
+    // so nothing on this machine can see it act). What can be seen here is that `liaison` links
+    // it: the function sits in a static library (liaison_platform_ui), whose object goes into the
+    // executable only when something in it calls the function.
+    void appProtectsItsWindow()
+    {
+        QProcess nm;
+        nm.start(QStringLiteral("nm"),
+                 {QStringLiteral("-C"), binaryPath(QStringLiteral("app/liaison"))});
+        QVERIFY(nm.waitForFinished(60000));
+        QVERIFY2(nm.exitStatus() == QProcess::NormalExit && nm.exitCode() == 0,
+                 nm.readAllStandardError().constData());
+        const QString symbols = QString::fromLatin1(nm.readAllStandardOutput());
+        QVERIFY2(symbols.contains(QRegularExpression(
+                     QStringLiteral("\\s[Tt]\\sliaison::platform::protectWindow\\(QWindow\\*\\)"))),
+                 "the app never calls platform::protectWindow(): no FLAG_SECURE on Android, no "
+                 "cover view on iOS");
+    }
+#endif
+
     // hardenProcess() in this process: read back through the kernel.
     void hardenProcessHolds()
     {
