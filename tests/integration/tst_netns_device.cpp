@@ -9,8 +9,8 @@
 // starts on that vault and, locked, makes its wipe check. In a second world the app's UI and core
 // run unlocked (liaison-screens --script, the test build's driver of the app's QML: the product
 // binary takes a passphrase only from a person at its unlock page): unlock, a sync that brings an
-// instruction HQ issued after the enrolment, browse, acknowledge, a field report, a sync that takes
-// both to the desk, lock. Each of these runs is watched two ways:
+// instruction (and a case and a visit item) HQ issued after the enrolment, browse, acknowledge, a
+// field report, a sync that takes both to the desk, lock. Each of these runs is watched two ways:
 //  - from outside while it runs, every 20 ms: its sockets (/proc/PID/fd) looked up in the
 //    namespace's /proc/net/{tcp,tcp6,udp,udp6,raw,raw6}: no socket in LISTEN, none of UDP or raw,
 //    every TCP socket's peer the relay's 127.0.0.1:PORT;
@@ -622,7 +622,21 @@ private Q_SLOTS:
         Desk &d = w.d;
         const quint16 port = w.port;
 
-        // ---- HQ issues an instruction after the enrolment ----
+        // ---- HQ adds a case and a visit item and issues an instruction after the enrolment ----
+        const Run caseAdded =
+            d.hq({QStringLiteral("case"), QStringLiteral("add"), QStringLiteral("--scope"),
+                  QStringLiteral("post:vienna"), QStringLiteral("--reference"),
+                  QStringLiteral("NS-1"), QStringLiteral("--title"), QStringLiteral("Netns case")});
+        QVERIFY2(caseAdded.code == 0, describe(caseAdded).constData());
+        const Run itemAdded =
+            d.hq({QStringLiteral("schedule"), QStringLiteral("add"), QStringLiteral("--scope"),
+                  QStringLiteral("post:vienna"), QStringLiteral("--title"),
+                  QStringLiteral("Netns visit item"), QStringLiteral("--start"),
+                  QDateTime::currentDateTimeUtc().addDays(1).toString(
+                      QStringLiteral("yyyy-MM-ddT09:00")),
+                  QStringLiteral("--minutes"), QStringLiteral("60"), QStringLiteral("--time-zone"),
+                  QStringLiteral("Europe/Vienna")});
+        QVERIFY2(itemAdded.code == 0, describe(itemAdded).constData());
         QVERIFY(d.writeFile(QStringLiteral("late-order.md"),
                             "# Netns Late-Order\n\nMeet the desk at the side entrance.\n"));
         const Run issued =
@@ -662,6 +676,8 @@ private Q_SLOTS:
               "session: done"})
             QVERIFY2(app.out().contains(step),
                      (QByteArray("no \"") + step + "\" in: " + app.out()));
+        // A card of each list was opened: the contact, the case, the instruction, the visit item.
+        QVERIFY2(app.out().contains("4 cards opened"), app.out().constData());
         QVERIFY(!app.out().contains(report)); // the tool prints no record text
 
         // ---- what was seen ----
