@@ -8,7 +8,8 @@
 // options); 5 s later HQ issues an instruction that requires an acknowledgement (what
 // `liaison-hq instruction issue` stores: RecordStore::create of an Instruction) and publishes it
 // (an HQ round). The device acknowledges it as soon as it has it (as the officer's tap does:
-// an Acknowledgement record, then syncNow()); HQ runs a round every 500 ms.
+// an Acknowledgement record, then syncNow()); HQ runs a round every 500 ms, from the device's
+// start on (it follows, as liaison-hq does).
 //
 //   priority_instruction_latency_s  from the issue until the device has applied the instruction
 //                                   AND HQ has the acknowledgement (goal <= 10, absolute)
@@ -18,7 +19,9 @@
 //                                   (a RECEIPT), retries included
 // It also reports when the device had the instruction and how much of the snapshot it had then.
 // --smoke: 200 contacts (the same link). --seed N: the link's faults of an earlier run (the
-// seed is printed).
+// seed is printed). --timeline: every exchange on the device's link (seconds from the issue:
+// when the proxy had the request whole, and when it had the relay's answer; the device has the
+// answer later, by the link's queue), to see where the time goes.
 
 #include "freshdevicerig.h"
 #include "model/instructionhash.h"
@@ -39,7 +42,7 @@ namespace {
 constexpr int kIssueAfterMs = 5000;
 constexpr qint64 kGiveUpMs = 1800 * 1000;
 
-int run(int records, quint32 seed)
+int run(int records, quint32 seed, bool timeline)
 {
     QTemporaryDir dir;
     bench::FreshDeviceRig rig;
@@ -68,8 +71,22 @@ int run(int records, quint32 seed)
     rig.proxy->setLink(link);
     rig.proxy->clearCapture();
 
+    // HQ follows from the start, as liaison-hq does (a round every 500 ms): what the device
+    // sends while it works on its snapshot reaches HQ before the instruction is issued.
     dev.client->start();
-    QTest::qWait(kIssueAfterMs);
+    {
+        QElapsedTimer since;
+        since.start();
+        QElapsedTimer round;
+        round.start();
+        while (since.elapsed() < kIssueAfterMs) {
+            QTest::qWait(50);
+            if (round.elapsed() >= 500) {
+                (void)hq.syncOnce(120000);
+                round.restart();
+            }
+        }
+    }
 
     // `liaison-hq instruction issue --scope post:vienna --requires-ack --body FILE.md`, then
     // `publish` (an HQ round).
@@ -159,6 +176,28 @@ int run(int records, quint32 seed)
                 uploads);
     std::printf("thin_link_faults: %d of %lld answers (reported; --seed %u)\n",
                 rig.proxy->linkFaults(), (long long)ex.size(), seed);
+    // What the lane costs the snapshot: when the device has all of it (reported).
+    double snapshotS = -1;
+    while (t.elapsed() < kGiveUpMs) {
+        auto n = dev.records->recordCount();
+        if (n && *n >= records + 2) { // the contacts, the instruction, the acknowledgement
+            snapshotS = double(t.nsecsElapsed()) / 1e9;
+            break;
+        }
+        QTest::qWait(100);
+    }
+    std::printf("thin_link_snapshot_complete_s: %.3f (reported; from the issue, the device "
+                "started %.0f s before it)\n",
+                snapshotS, kIssueAfterMs / 1000.0);
+    if (timeline) {
+        const qint64 zero = t.msecsSinceReference();
+        for (const auto &e : ex) {
+            std::printf("timeline: %8.3f %8.3f %-60s up %7lld down %7lld%s\n",
+                        double(e.requestMs - zero) / 1e3, double(e.answeredMs - zero) / 1e3,
+                        e.requestLine.left(60).constData(), (long long)e.requestBytes,
+                        (long long)e.responseBytes, e.cut ? " CUT" : "");
+        }
+    }
     std::fflush(stdout);
     dev.client->stop();
     return 0;
@@ -176,5 +215,5 @@ int main(int argc, char **argv)
     quint32 seed = QRandomGenerator::global()->generate();
     if (const qsizetype i = args.indexOf(QStringLiteral("--seed")); i >= 0 && i + 1 < args.size())
         seed = args[i + 1].toUInt();
-    return run(smoke ? 200 : 10000, seed);
+    return run(smoke ? 200 : 10000, seed, args.contains(QStringLiteral("--timeline")));
 }

@@ -75,6 +75,7 @@ private Q_SLOTS:
     }
 
     void instructionOvertakesBulk();
+    void instructionOvertakesFreshSnapshot();
 };
 
 void TestE2ePriorityLane::instructionOvertakesBulk()
@@ -197,6 +198,144 @@ void TestE2ePriorityLane::instructionOvertakesBulk()
     // Nothing of the bulk is lost behind the lane.
     QVERIFY(waitFor([&] { return countOf(*m_dev->records, model::RecordType::Contact) == total; },
                     180000));
+}
+
+// Issue 13, a fresh device: just enrolled, its RESYNC (a snapshot of 2,000 contacts, several
+// parts) waits at the relay; the device comes online behind a thin link (128 kbit/s, 100 ms each
+// way) while HQ follows (a round every 300 ms, as liaison-hq does). 2 s later HQ issues an
+// instruction. It travels on `down!` once HQ has the device's answer to the RESYNC's first part,
+// so the device has it, and HQ its acknowledgement, before the snapshot is complete; after the
+// snapshot the device still has the instruction and its acknowledgement, and every contact.
+void TestE2ePriorityLane::instructionOvertakesFreshSnapshot()
+{
+    constexpr int kContacts = 2000;
+    m_hq = std::make_unique<HqNode>(*m_env.dep, m_clock);
+    QVERIFY(m_hq->open(m_env.dir->path()));
+    m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
+    for (int i = 0; i < kContacts; ++i)
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+    // (HQ's own outbox of those creates is not what a fresh device receives.)
+    auto pendingHq = m_hq->records->pendingOutbox(kContacts + 10);
+    QVERIFY(pendingHq && !pendingHq->isEmpty());
+    QVERIFY(m_hq->records->markSent(pendingHq->last().seq));
+
+    m_proxy = std::make_unique<test::FaultProxy>(QStringLiteral("127.0.0.1"), m_env.relay->port);
+    QVERIFY(m_proxy->listen());
+    m_dev = std::make_unique<DeviceNode>(*m_env.dep, m_clock);
+    QVERIFY(m_dev->open(m_env.dir->path(), *m_hq));
+    m_dev->connectTo(endpointFor(*m_env.dep, m_proxy->port()), client::SyncClientOptions{});
+    QVERIFY(enrol(*m_hq, *m_dev, {kScope}));
+    QVERIFY(m_hq->syncOnce(120000)); // the RESYNC goes to the relay
+
+    test::FaultProxy::Link link;
+    link.bitsPerSecond = 128000;
+    link.delayMs = 100;
+    m_proxy->setLink(link);
+    QElapsedTimer t;
+    t.start();
+    m_dev->client->start();
+    QElapsedTimer hqRound;
+    hqRound.start();
+    while (t.elapsed() < 2000) {
+        QTest::qWait(50);
+        if (hqRound.elapsed() >= 300) {
+            (void)m_hq->syncOnce();
+            hqRound.restart();
+        }
+    }
+    auto issued = m_hq->records->create(
+        model::RecordType::Instruction, kScope,
+        {{QStringLiteral("title"), QStringLiteral("Move the meeting")},
+         {QStringLiteral("body"), QStringLiteral("The 14:00 meeting moves to the embassy.")},
+         {QStringLiteral("issuedBy"), QStringLiteral("duty officer")},
+         {QStringLiteral("issuedAt"), m_clock.wallMs()},
+         {QStringLiteral("requiresAck"), true},
+         {QStringLiteral("version"), 1}});
+    QVERIFY(issued.has_value());
+    const model::RecordId instruction = issued->recordId;
+    QVERIFY(m_hq->syncOnce());
+    const double issuedS = double(t.elapsed()) / 1000;
+    {
+        auto st = m_hq->db->prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? AND "
+                                    "epoch >= 2147483648 AND kind = 1");
+        QVERIFY(st);
+        st->bind(1, m_dev->id.view());
+        QVERIFY(*st->step());
+        QVERIFY2(st->columnInt64(0) == 1,
+                 qPrintable(QStringLiteral("DELTAs on down!: %1 (issued at %2 s)")
+                                .arg(st->columnInt64(0))
+                                .arg(issuedS, 0, 'f', 1)));
+    }
+
+    qint64 contactsAtInstruction = -1, contactsAtAck = -1;
+    double instructionS = -1, ackS = -1;
+    std::optional<model::RecordId> ack;
+    QVERIFY(waitFor(
+        [&] {
+            if (!ack) {
+                auto r = m_dev->records->record(instruction);
+                if (r && *r) {
+                    instructionS = double(t.elapsed()) / 1000;
+                    contactsAtInstruction = countOf(*m_dev->records, model::RecordType::Contact);
+                    model::FieldMap f;
+                    f.insert(QStringLiteral("instruction"), QCborValue(instruction.toByteArray()));
+                    f.insert(QStringLiteral("version"), QCborValue(1));
+                    f.insert(QStringLiteral("contentHash"),
+                             QCborValue(model::instructionContentHash(**r).toByteArray()));
+                    f.insert(QStringLiteral("time"), QCborValue(m_clock.wallMs()));
+                    auto created =
+                        m_dev->records->create(model::RecordType::Acknowledgement, kScope, f);
+                    if (!created)
+                        return true; // fails below
+                    ack = created->recordId;
+                    m_dev->client->syncNow();
+                }
+            }
+            QTest::qWait(300);
+            (void)m_hq->syncOnce();
+            if (ack) {
+                auto r = m_hq->records->record(*ack);
+                if (r && *r) {
+                    ackS = double(t.elapsed()) / 1000;
+                    contactsAtAck = countOf(*m_dev->records, model::RecordType::Contact);
+                    return true;
+                }
+            }
+            return false;
+        },
+        300000));
+    qInfo("fresh device: issued at %.1f s; on the device at %.1f s with %lld of %d contacts; "
+          "acknowledgement at HQ at %.1f s with %lld of %d contacts on the device",
+          issuedS, instructionS, (long long)contactsAtInstruction, kContacts, ackS,
+          (long long)contactsAtAck, kContacts);
+    QVERIFY2(ack.has_value(), "the device never had the instruction");
+    QVERIFY2(contactsAtInstruction < kContacts,
+             qPrintable(QStringLiteral("the instruction waited for the snapshot: %1 s after "
+                                       "the issue")
+                            .arg(instructionS - issuedS, 0, 'f', 1)));
+    QVERIFY2(contactsAtAck < kContacts,
+             qPrintable(QStringLiteral("the acknowledgement reached HQ only after the snapshot: "
+                                       "%1 s after the issue")
+                            .arg(ackS - issuedS, 0, 'f', 1)));
+
+    // The snapshot completes; nothing the lane brought, nothing the officer wrote is lost.
+    QVERIFY(waitFor(
+        [&] {
+            if (countOf(*m_dev->records, model::RecordType::Contact) == kContacts)
+                return true;
+            QTest::qWait(300);
+            (void)m_hq->syncOnce();
+            return false;
+        },
+        300000));
+    QVERIFY(waitFor([&] { return m_dev->syncOnce() && m_hq->syncOnce(); }, 60000));
+    auto have = m_dev->records->record(instruction);
+    QVERIFY2(have && *have && !(*have)->deleted, "the instruction is gone after the snapshot");
+    auto mine = m_dev->records->record(*ack);
+    QVERIFY2(mine && *mine && !(*mine)->deleted, "the acknowledgement is gone after the snapshot");
+    auto atHq = m_hq->records->record(*ack);
+    QVERIFY(atHq && *atHq);
+    QCOMPARE(countOf(*m_dev->records, model::RecordType::Contact), qint64(kContacts));
 }
 
 LIAISON_TEST_MAIN(TestE2ePriorityLane)

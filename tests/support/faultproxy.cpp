@@ -11,6 +11,16 @@
 
 namespace liaison::test {
 
+namespace {
+// QElapsedTimer::msecsSinceReference() of now (the clock a caller's QElapsedTimer uses).
+qint64 monotonicMs()
+{
+    QElapsedTimer t;
+    t.start();
+    return t.msecsSinceReference();
+}
+} // namespace
+
 struct FaultProxy::Conn
 {
     QPointer<QTcpSocket> client;
@@ -33,6 +43,7 @@ struct FaultProxy::Conn
         QByteArray method;
         QByteArray target;
         qint64 bytes = 0;
+        qint64 atMs = 0; // read whole (QElapsedTimer::msecsSinceReference)
     };
     QList<Req> requests;
     QByteArray respBuf;
@@ -353,6 +364,8 @@ void FaultProxy::parseRequests(const std::shared_ptr<Conn> &c)
         if (c->reqBodyLeft > 0)
             return;
         c->reqBodyLeft = -1;
+        if (!c->requests.isEmpty())
+            c->requests.last().atMs = monotonicMs();
     }
 }
 
@@ -428,7 +441,12 @@ void FaultProxy::parseResponses(const std::shared_ptr<Conn> &c)
         const QByteArray response = c->respBuf.left(total);
         c->respBuf.remove(0, total);
         const Conn::Req req = c->requests.isEmpty() ? Conn::Req{} : c->requests.takeFirst();
-        Exchange ex{req.method + ' ' + req.target, req.bytes, response.size(), false};
+        Exchange ex{req.method + ' ' + req.target,
+                    req.bytes,
+                    response.size(),
+                    false,
+                    req.atMs,
+                    monotonicMs()};
         Rule *r = match(req.method, req.target);
         if (!r && linkFault()) {
             // The thin link loses this answer: reset before it, or cut somewhere inside it.

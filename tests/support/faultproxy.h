@@ -86,6 +86,10 @@ public:
         qint64 requestBytes = 0;
         qint64 responseBytes = 0; // what was forwarded to the client
         bool cut = false;         // a link fault or a reset rule ended it
+        // QElapsedTimer::msecsSinceReference() when the request was read whole from the client
+        // and when the server's answer was (the client has it later, by the link's queue).
+        qint64 requestMs = 0;
+        qint64 answeredMs = 0;
     };
 
     FaultProxy(QString upstreamHost, quint16 upstreamPort, QObject *parent = nullptr);

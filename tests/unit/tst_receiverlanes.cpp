@@ -5,6 +5,7 @@
 // bulk lane is behind, dropping it once a RESYNC replaced its epoch, and HQ's rule for when a
 // device may be sent anything on `down!`.
 
+#include "protocol/features.h"
 #include "testmain.h"
 #include "tst_receiver_harness.h"
 
@@ -33,6 +34,15 @@ int countRows(store::Database &db, const char *sql)
     if (!st || !st->step().value_or(false))
         return -1;
     return int(st->columnInt64(0));
+}
+
+QMap<QString, QString> manyKeys(int n)
+{
+    QMap<QString, QString> many;
+    for (int i = 0; i < n; ++i)
+        many.insert(QStringLiteral("key%1").arg(i, 4, 10, QLatin1Char('0')),
+                    QString(40, QLatin1Char('a' + i % 26)));
+    return many;
 }
 
 // The device announces the lanes and HQ has its RECEIPT: HQ may use `down!`.
@@ -297,6 +307,96 @@ private Q_SLOTS:
         QVERIFY(p.dev->receiver->sendReceipt(0));
         QVERIFY(p.pump());
         QVERIFY(!*p.hq->outbox->priorityLaneUsable(p.devId()));
+    }
+
+    // Issue 13, a fresh device on a thin link: HQ opens `down!` for a device that keeps
+    // priority envelopes across a RESYNC it has begun (kFeaturePriorityDuringSnapshot) as soon
+    // as its RECEIPT shows the RESYNC's first part applied, not only after the last part. A
+    // device without the feature still waits for the whole snapshot; a SCOPE_LEAVE still closes
+    // the lane until it is applied.
+    void hqOpensPriorityLaneAtSnapshotsFirstPart()
+    {
+        for (const bool during : {true, false}) {
+            Pair p;
+            QVERIFY(kvSet(*p.hq->db, manyKeys(300)));
+            p.hq->receiver->setResyncPartBytes(2048);
+            p.dev->receiver->setAnnouncedFeatures(
+                protocol::ReceiptPayload::kFeaturePriorityLanes |
+                (during ? protocol::kFeaturePriorityDuringSnapshot : 0));
+            QVERIFY(p.hq->receiver->sendResync(p.devId()));
+            const auto down = Pair::take(*p.hq, p.devId());
+            QVERIFY(down.size() > 3);
+            QCOMPARE(p.dev->receiver->receive(down[0].bytes)->disposition, Disposition::Applied);
+            // Its answer, the RECEIPT opening the new `up` epoch, names part 1.
+            for (const auto &q : Pair::take(*p.dev, p.hqId()))
+                QVERIFY(p.hq->receiver->receive(q.bytes));
+            QCOMPARE(*p.hq->outbox->priorityLaneUsable(p.devId()), during);
+            for (qsizetype i = 1; i < down.size(); ++i)
+                QVERIFY(p.dev->receiver->receive(down[i].bytes));
+            QVERIFY(p.dev->receiver->sendReceipt(0));
+            QVERIFY(p.pump());
+            QVERIFY(*p.hq->outbox->priorityLaneUsable(p.devId()));
+            protocol::ScopeLeavePayload leave;
+            leave.scope = QStringLiteral("post:other");
+            QVERIFY(p.hq->outbox->enqueue(p.devId(), Kind::ScopeLeave, leave.toCbor()));
+            QVERIFY(!*p.hq->outbox->priorityLaneUsable(p.devId()));
+        }
+    }
+
+    // The device side of it: what HQ sent on `down!` while the device had only part of the
+    // RESYNC (sealed after the snapshot was taken, so the snapshot cannot hold it) is applied at
+    // once and is still there after the last part replaced the store; more of them than the
+    // receiver keeps bytes of (16) too. The rest of the snapshot arrives complete.
+    void priorityDeltaSurvivesPendingResync()
+    {
+        Pair p;
+        const QMap<QString, QString> many = manyKeys(300);
+        QVERIFY(kvSet(*p.hq->db, many));
+        p.hq->receiver->setResyncPartBytes(2048);
+        p.dev->receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes |
+                                              protocol::kFeaturePriorityDuringSnapshot);
+        QVERIFY(p.hq->receiver->sendResync(p.devId()));
+        const auto down = Pair::take(*p.hq, p.devId());
+        QVERIFY(down.size() > 3);
+        QCOMPARE(p.dev->receiver->receive(down[0].bytes)->disposition, Disposition::Applied);
+        QMap<QString, QString> urgent;
+        for (int i = 0; i < 20; ++i) {
+            const QMap<QString, QString> one{{QStringLiteral("urgent%1").arg(i), "1"}};
+            urgent.insert(one);
+            QVERIFY(kvSet(*p.hq->db, one));
+            auto e = p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta(one), Lane::Priority);
+            QVERIFY(e);
+            QCOMPARE(e->stream.epoch, prio(1));
+            QCOMPARE(dispositionName(p.dev->receiver->receive(e->bytes)->disposition),
+                     dispositionName(Disposition::Applied));
+        }
+        // An urgent change of a record the snapshot holds, too.
+        const QMap<QString, QString> changed{{QStringLiteral("key0001"), QStringLiteral("new")}};
+        QVERIFY(kvSet(*p.hq->db, changed));
+        auto e = p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta(changed), Lane::Priority);
+        QVERIFY(e);
+        QCOMPARE(p.dev->receiver->receive(e->bytes)->disposition, Disposition::Applied);
+        QCOMPARE(kvDump(*p.dev->db).value("urgent0"), QStringLiteral("1"));
+        for (qsizetype i = 1; i < down.size(); ++i)
+            QCOMPARE(dispositionName(p.dev->receiver->receive(down[i].bytes)->disposition),
+                     dispositionName(Disposition::Applied));
+        const auto after = kvDump(*p.dev->db);
+        int kept = 0;
+        for (auto it = urgent.begin(); it != urgent.end(); ++it)
+            kept += after.value(it.key()) == it.value() ? 1 : 0;
+        QCOMPARE(kept, int(urgent.size()));
+        QCOMPARE(after.value("key0001"), QStringLiteral("new"));
+        QCOMPARE(after, kvDump(*p.hq->db));
+        QCOMPARE(stateOf(*p.dev, p.hqId(), Lane::Bulk).applied.seq, std::uint64_t(down.size()));
+        QCOMPARE(stateOf(*p.dev, p.hqId(), Lane::Priority).applied.seq, 21u);
+        QVERIFY2(p.dev->alarms.isEmpty(), qPrintable(p.dev->alarms.value(0).describe()));
+        // Only the newest 16 priority envelopes keep their bytes once the snapshot is whole.
+        QCOMPARE(countRows(*p.dev->db, "SELECT count(*) FROM stream_applied WHERE epoch >= "
+                                       "2147483648 AND bytes IS NOT NULL"),
+                 16);
+        // And both sides agree from here on.
+        QVERIFY(p.pump());
+        QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
     }
 
     // Migration: a store of before the lanes keeps every stream row, as the bulk lane's.
