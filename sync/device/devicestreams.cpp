@@ -2,6 +2,7 @@
 
 #include "device/devicesettings.h"
 #include "protocol/body.h"
+#include "protocol/features.h"
 
 #include <QLoggingCategory>
 
@@ -82,6 +83,11 @@ public:
                                     const streams::StreamContext &ctx) override
     {
         return m_owner.m_applier->remergeOwn(delta, ctx);
+    }
+    [[nodiscard]] Status snapshotBegun(const streams::Body &firstPart,
+                                       const streams::StreamContext &ctx) override
+    {
+        return m_owner.m_applier->snapshotBegun(firstPart, ctx);
     }
 
 private:
@@ -164,7 +170,8 @@ Result<std::unique_ptr<DeviceStreams>> DeviceStreams::open(DeviceSession &sessio
                                             *s->m_receiverApplier, *s->m_outbox, *s->m_clock);
     // Priority lanes (DESIGN.md "Streams"): announced to HQ in every RECEIPT, and urgent records
     // sent on `up!`. (This version needs an HQ that knows RECEIPT's features key.)
-    s->m_receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes);
+    s->m_receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes |
+                                        protocol::kFeaturePriorityDuringSnapshot);
     s->m_applier->setPriorityLane(true);
     // A certificate in a verified HEARTBEAT or RESYNC: adopted when it verifies and its serial
     // is higher, saved in the same transaction as the envelope.

@@ -142,6 +142,22 @@ Status DeviceApplier::remergeOwn(const streams::Body &delta, const streams::Stre
     return asStatus(m_records.applyRemoteBatch(held));
 }
 
+Status DeviceApplier::snapshotBegun(const streams::Body &firstPart, const streams::StreamContext &)
+{
+    if (firstPart.kind != Kind::Resync)
+        return {};
+    auto resync = protocol::ResyncPayload::fromCbor(firstPart.payload);
+    if (!resync)
+        return std::unexpected(resync.error());
+    for (const QString &scope : resync->scopes) {
+        if (m_records.holdsScope(scope))
+            continue;
+        if (auto s = m_records.addScope(scope); !s)
+            return s;
+    }
+    return {};
+}
+
 Result<int> DeviceApplier::pushLocalEdits(streams::StreamOutbox &outbox, const crypto::Id16 &hq,
                                           qsizetype maxPayloadBytes)
 {

@@ -38,6 +38,9 @@ public:
     // SCOPE_JOIN): operations of scopes no longer held are skipped.
     [[nodiscard]] Status remergeOwn(const streams::Body &delta,
                                     const streams::StreamContext &ctx) override;
+    // The RESYNC's scopes are held from its first part on (empty until the snapshot is whole).
+    [[nodiscard]] Status snapshotBegun(const streams::Body &firstPart,
+                                       const streams::StreamContext &ctx) override;
 
     // Seals pending local operations as DELTAs to HQ (each under maxPayloadBytes of operations)
     // and removes them from the change log, in one SAVEPOINT. Returns the operations sent.

@@ -76,6 +76,18 @@ public:
     {
         return apply(delta, ctx);
     }
+
+    // Device: the first part of a multi-part RESYNC was staged (apply() gets the whole snapshot
+    // with its last part). The applier may hold the snapshot's scopes from here on (without
+    // their records yet), so what HQ sends on `down!` meanwhile
+    // (protocol::kFeaturePriorityDuringSnapshot) and what the officer writes in those scopes
+    // can be applied; the whole snapshot then decides. The default does nothing.
+    [[nodiscard]] virtual Status snapshotBegun(const Body &firstPart, const StreamContext &ctx)
+    {
+        Q_UNUSED(firstPart);
+        Q_UNUSED(ctx);
+        return {};
+    }
 };
 
 // HQ only: what a RESYNC carries from the records layer for one device. The stream layer adds the

@@ -1069,6 +1069,16 @@ struct Receiver::Impl
             }
             if (snap && snap->part < snap->parts) {
                 STREAMS_TRY(stagePart(r, h.seq, *snap, body));
+                if (snap->kind == Kind::Resync && snap->part == 1) {
+                    if (auto s = q.m_applier.snapshotBegun(body, ctx); !s) {
+                        if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                            return std::unexpected(s.error());
+                        sp.rollback();
+                        STREAMS_TRY_ASSIGN(r, loadRow(h.sender));
+                        STREAMS_TRY(senderFault(r, f, bytes, res, s.error().message));
+                        return Step::Stopped;
+                    }
+                }
             } else if (take) {
                 Body whole = body;
                 if (snap && snap->parts > 1) {
@@ -1088,6 +1098,8 @@ struct Receiver::Impl
                     STREAMS_TRY(clearStaged(r));
                 }
                 STREAMS_TRY(remergeOwnDeltas(whole, ctx));
+                if (snap && snap->kind == Kind::Resync && snap->parts > 1)
+                    STREAMS_TRY(remergePriority(r, peer));
             }
         }
         STREAMS_TRY(recordApplied(r, h.seq, f.envHash, bytes));
@@ -1222,7 +1234,111 @@ struct Receiver::Impl
         return {};
     }
 
+    // Device: what HQ sent on `down!` in this epoch while its RESYNC was incomplete (applied
+    // then, from part 1 on: kFeaturePriorityDuringSnapshot) was sealed after the snapshot was
+    // taken, so the snapshot that just replaced the store cannot contain it: its DELTAs and the
+    // REJECTs taken from it are applied again on top (each operation carries its per-field
+    // stamps, so applying it twice, or after anything newer, changes nothing it should not).
+    Status remergePriority(const InRow &bulk, const Peer &peer)
+    {
+        if (q.m_me.role() != Role::Device)
+            return {};
+        const std::uint32_t epoch = protocol::epochInLane(bulk.epoch, Lane::Priority);
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT seq, env_hash, bytes FROM stream_applied "
+                                                 "WHERE sender = ? AND recipient = ? AND epoch = "
+                                                 "? AND bytes IS NOT NULL ORDER BY seq"));
+        st.bind(1, bulk.sender.view()).bind(2, bulk.recipient.view()).bind(3, std::int64_t(epoch));
+        struct Applied
+        {
+            std::uint64_t seq;
+            QByteArray bytes;
+        };
+        std::vector<Applied> applied;
+        for (;;) {
+            STREAMS_TRY_ASSIGN(const bool row, st.step());
+            if (!row)
+                break;
+            applied.push_back({std::uint64_t(st.columnInt64(0)), st.columnBlob(2)});
+        }
+        st.reset();
+        for (const Applied &a : applied) {
+            auto frame = protocol::parseEnvelope(a.bytes, protocol::kMaxEnvelopeBytes);
+            if (!frame)
+                return fail(Errc::Tampered, QStringLiteral("an applied envelope no longer parses"));
+            const crypto::BoxKeyPair *key = q.m_me.boxKey(frame->header.recipientBoxKeyId);
+            if (!key)
+                continue;
+            auto body = codec::open(*frame, *key, inDir);
+            if (!body || (body->kind != Kind::Delta && body->kind != Kind::Reject))
+                continue;
+            if (body->kind == Kind::Reject) {
+                STREAMS_TRY_ASSIGN(const bool taken,
+                                   rejectTaken(frame->header.sender, frame->envHash));
+                if (!taken)
+                    continue;
+                STREAMS_TRY_ASSIGN(const bool older,
+                                   rejectsAnOlderCopy(frame->header.sender, *body));
+                if (older)
+                    continue;
+            }
+            StreamId sid{frame->header.sender, frame->header.recipient, frame->header.epoch, inDir};
+            StreamContext ctx{db(),           q.m_me.role(), sid,   a.seq,
+                              frame->envHash, peer,          now(), q.m_outbox};
+            Savepoint one(db());
+            STREAMS_TRY(one.begin());
+            if (auto s = q.m_applier.apply(*body, ctx); !s) {
+                if (s.error().code != Errc::Malformed && s.error().code != Errc::Refused)
+                    return s;
+                one.rollback();
+                qCInfo(lcReceiver) << "a priority envelope does not merge again after the "
+                                      "snapshot:"
+                                   << errcName(s.error().code);
+                continue;
+            }
+            STREAMS_TRY(one.release());
+        }
+        if (!applied.empty())
+            qCInfo(lcReceiver) << "merged" << applied.size()
+                               << "priority envelopes again on top of the snapshot";
+        // Their bytes were kept while the snapshot was incomplete (recordApplied): from here on
+        // only the newest kAppliedBytesKept, as on every stream.
+        STREAMS_TRY_ASSIGN(const InRow p, loadRow(bulk.sender, Lane::Priority));
+        if (p.exists && p.epoch == epoch && p.applied > std::uint64_t(kAppliedBytesKept)) {
+            STREAMS_TRY_ASSIGN(auto prune,
+                               db().prepare("UPDATE stream_applied SET bytes = NULL WHERE sender "
+                                            "= ? AND recipient = ? AND epoch = ? AND seq <= ?"));
+            prune.bind(1, bulk.sender.view())
+                .bind(2, bulk.recipient.view())
+                .bind(3, std::int64_t(epoch))
+                .bind(4, std::int64_t(p.applied - std::uint64_t(kAppliedBytesKept)));
+            STREAMS_TRY(prune.exec());
+        }
+        return {};
+    }
+
+    // Device, priority lane: while the bulk lane's RESYNC of the same epoch number is staged,
+    // the bytes of what is applied are all kept (remergePriority needs every one).
+    Result<bool> snapshotPending(const InRow &r)
+    {
+        if (q.m_me.role() != Role::Device || r.lane != Lane::Priority)
+            return false;
+        STREAMS_TRY_ASSIGN(
+            const Staging staging,
+            stagedSnapshot(db(), StreamKey{r.sender, r.recipient, protocol::epochNumber(r.epoch)}));
+        return staging.parts > 0;
+    }
+
     // ---- REJECTs (device) ----
+
+    Result<bool> rejectTaken(const Id16 &sender, const Hash32 &envHash)
+    {
+        STREAMS_TRY_ASSIGN(auto st, db().prepare("SELECT 1 FROM stream_reject_taken WHERE sender "
+                                                 "= ? AND recipient = ? AND env_hash = ?"));
+        st.bind(1, sender.view()).bind(2, q.m_me.localId().view()).bind(3, envHash.view());
+        STREAMS_TRY_ASSIGN(const bool have, st.step());
+        st.reset();
+        return have;
+    }
 
     // Whether this REJECT envelope is new (and now recorded as taken).
     Result<bool> takeReject(const Id16 &sender, const Hash32 &envHash)
@@ -1344,7 +1460,8 @@ struct Receiver::Impl
             .bind(5, hash.view())
             .bind(6, bytes);
         STREAMS_TRY(ins.exec());
-        if (seq > std::uint64_t(kAppliedBytesKept)) {
+        STREAMS_TRY_ASSIGN(const bool keepAll, snapshotPending(r));
+        if (seq > std::uint64_t(kAppliedBytesKept) && !keepAll) {
             STREAMS_TRY_ASSIGN(auto prune, db().prepare("UPDATE stream_applied SET bytes = NULL "
                                                         "WHERE sender = ? AND recipient = ? AND "
                                                         "epoch = ? AND seq = ?"));

@@ -2,6 +2,7 @@
 
 #include "envelopecodec.h"
 #include "protocol/body.h"
+#include "protocol/features.h"
 #include "savepoint.h"
 #include "streamutil.h"
 
@@ -115,12 +116,16 @@ Result<bool> StreamOutbox::priorityLaneUsable(const Id16 &recipient) const
         return false;
     if (seenEpoch != bulk.epoch)
         return false; // the device has not applied this epoch's RESYNC yet
+    // The barrier: the last RESYNC part / SCOPE_JOIN / SCOPE_LEAVE sealed in this epoch. A device
+    // that keeps `down!` envelopes across a RESYNC it has begun (kFeaturePriorityDuringSnapshot)
+    // needs only the RESYNC's first part: the rest of the snapshot cannot undo them there.
+    const bool duringSnapshot = (features & protocol::kFeaturePriorityDuringSnapshot) != 0;
     STREAMS_TRY_ASSIGN(auto barrier,
                        m_db.prepare("SELECT max(seq) FROM stream_outbox WHERE recipient = ? AND "
                                     "epoch = ? AND kind IN (?, ?, ?)"));
     barrier.bind(1, recipient.view())
         .bind(2, std::int64_t(bulk.epoch))
-        .bind(3, int(Kind::Resync))
+        .bind(3, int(duringSnapshot ? Kind::ScopeJoin : Kind::Resync))
         .bind(4, int(Kind::ScopeJoin))
         .bind(5, int(Kind::ScopeLeave));
     STREAMS_TRY_ASSIGN(const bool row, barrier.step());

@@ -99,7 +99,9 @@ public:
     // protocol::ReceiptPayload::kFeaturePriorityLanes) and that RECEIPT shows it applied the
     // current bulk epoch up to the last RESYNC / SCOPE_JOIN / SCOPE_LEAVE sealed for it: those
     // replace or add whole scopes on the device, and an operation that overtook one would be
-    // refused (scope not joined yet) or undone (RESYNC replaces everything). Otherwise
+    // refused (scope not joined yet) or undone (RESYNC replaces everything). A device that
+    // also announced protocol::kFeaturePriorityDuringSnapshot keeps `down!` envelopes across a
+    // RESYNC it has begun, so for it a RESYNC counts by its first part only. Otherwise
     // everything goes on `down` as before. A device: whether its `up` stream is open.
     [[nodiscard]] Result<bool> priorityLaneUsable(const Id16 &recipient) const;
     // The newest envelope the relay acknowledged, with when.

@@ -14,6 +14,7 @@
 #include "hq/hqfanout.h"
 #include "model/deviceapplier.h"
 #include "model/recordstore.h"
+#include "protocol/features.h"
 #include "relaytestkit.h"
 #include "store/database.h"
 #include "streams/peers.h"
@@ -299,7 +300,8 @@ struct DeviceNode
         // As the app's DeviceStreams: the priority lanes announced and used (false: a device of
         // before the lanes).
         if (priorityLanes) {
-            receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes);
+            receiver->setAnnouncedFeatures(protocol::ReceiptPayload::kFeaturePriorityLanes |
+                                           protocol::kFeaturePriorityDuringSnapshot);
             applier->setPriorityLane(true);
         }
         return true;
