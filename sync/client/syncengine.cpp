@@ -185,7 +185,13 @@ void SyncEngine::pushStep()
             return finish(false, QStringLiteral("outbox: %1").arg(pending.error().message));
         const bool full = int(pending->size()) >= limit;
         for (auto &e : *pending) {
-            if (priorityOnly && protocol::laneOfEpoch(e.stream.epoch) != protocol::Lane::Priority)
+            // Between bulk pages: the priority lanes, and the RECEIPT that opens a new `up`
+            // epoch (the answer to a RESYNC's first part): it tells HQ this device has begun the
+            // snapshot, which opens `down!` for a device that keeps priority envelopes across it
+            // (protocol::kFeaturePriorityDuringSnapshot), and `up!` of that epoch needs it at HQ.
+            const bool opener = e.seq == 1 && e.kind == streams::Kind::Receipt;
+            if (priorityOnly && protocol::laneOfEpoch(e.stream.epoch) != protocol::Lane::Priority &&
+                !opener)
                 continue;
             if (!m_skip.contains(skipKey(e.stream.recipient, e.stream.epoch)))
                 batch.push_back(std::move(e));

@@ -55,10 +55,11 @@ struct EngineOptions
     // With priorityLane: a bulk page (and a long-poll's answer) is bounded in bytes
     // (GET /v1/mailbox?max_bytes=, at least one envelope), so the priority lane waits for at
     // most about bulkPageTargetMs on any link: the budget follows the throughput of the
-    // previous bulk pages, from bulkPageMinBytes (a thin link: one 64 KiB envelope) up to
-    // bulkPageMaxBytes (a fast link reads big pages, as without lanes).
+    // previous bulk pages, from bulkPageMinBytes (a 64 kbit/s link moves 16 KiB in 2 s; the
+    // relay sends one envelope however large) up to bulkPageMaxBytes (a fast link reads big
+    // pages, as without lanes).
     int bulkPageTargetMs = 2000;
-    qsizetype bulkPageMinBytes = 64 * 1024;
+    qsizetype bulkPageMinBytes = 16 * 1024;
     qsizetype bulkPageMaxBytes = 8 * 1024 * 1024;
 };
 

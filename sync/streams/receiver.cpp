@@ -54,6 +54,8 @@ enum EvidenceReason : int {
 
 // How many applied envelopes keep their bytes (the applied side of a fork's evidence).
 constexpr std::int64_t kAppliedBytesKept = 16;
+// The largest first part of a RESYNC (encoded operations); see resyncInTransaction.
+constexpr qsizetype kResyncFirstPartBytes = 8 * 1024;
 
 QString shortId(const Id16 &id)
 {
@@ -488,12 +490,18 @@ struct Receiver::Impl
         STREAMS_TRY_ASSIGN(InRow up, loadRow(device));
         STREAMS_TRY_ASSIGN(const EpochHead downHead, q.m_outbox.head(device));
 
-        // Split the snapshot into parts of at most m_resyncPartBytes of encoded operations.
+        // Split the snapshot into parts of at most m_resyncPartBytes of encoded operations; the
+        // first part at most kResyncFirstPartBytes: the device answers it (a RECEIPT opening its
+        // new `up` epoch) after its first page, which on a thin link opens `down!` for it within
+        // seconds (protocol::kFeaturePriorityDuringSnapshot), not after a whole part.
         std::vector<QCborArray> parts(1);
         qsizetype partBytes = 0;
         for (const QCborValue &op : content.ops) {
             STREAMS_TRY_ASSIGN(const QByteArray enc, protocol::cbor::encode(op));
-            if (partBytes > 0 && partBytes + enc.size() > q.m_resyncPartBytes) {
+            const qsizetype limit = parts.size() == 1
+                                        ? std::min(q.m_resyncPartBytes, kResyncFirstPartBytes)
+                                        : q.m_resyncPartBytes;
+            if (partBytes > 0 && partBytes + enc.size() > limit) {
                 parts.emplace_back();
                 partBytes = 0;
             }

@@ -215,7 +215,10 @@ public:
     // gap, RECEIPT mismatch, RESYNC_REQUEST); sendResync and release
     // (the desk) are not limited.
     void setResyncInterval(std::int64_t ms) { m_resyncIntervalMs = ms; }
-    // Largest encoded ops per RESYNC part (default 512 KiB).
+    // Largest encoded ops per RESYNC part (default 64 KiB: compressed, a part of contacts pads
+    // to 16 KiB, 2 s on a 64 kbit/s link; a device reads `down!` between bulk pages, and a
+    // page holds at least one part, so the part size bounds how long an instruction waits
+    // behind a snapshot on a thin link; a link that drops also loses less of the snapshot).
     void setResyncPartBytes(qsizetype bytes) { m_resyncPartBytes = bytes; }
     // Device: builds a RECEIPT (applied `down` head, sent `up` head, unlock failures) on `up`.
     [[nodiscard]] Result<QueuedEnvelope> sendReceipt(std::uint32_t unlockFailures);
@@ -247,7 +250,7 @@ private:
     QByteArray m_certificate;
     std::uint32_t m_unlockFailures = 0;
     std::uint64_t m_features = 0;
-    qsizetype m_resyncPartBytes = 512 * 1024;
+    qsizetype m_resyncPartBytes = 64 * 1024;
     std::int64_t m_resyncIntervalMs = kResyncIntervalMs;
     AlarmSink m_alarmSink;
     WipeHandler m_wipeHandler;
