@@ -67,6 +67,22 @@ NetworkInformationConnectivity::NetworkInformationConnectivity(QNetworkInformati
         m_last = s;
         Q_EMIT stateChanged(s);
     });
+    // Metered (Qt 6.3+): Android's NET_CAPABILITY_NOT_METERED (roaming and mobile data are
+    // metered), NetworkManager / GNetworkMonitor's metered flag; a backend that cannot tell says
+    // unmetered.
+    m_lastMetered = metered();
+    connect(info, &QNetworkInformation::isMeteredChanged, this, [this] {
+        const bool m = metered();
+        if (m == m_lastMetered)
+            return;
+        m_lastMetered = m;
+        Q_EMIT meteredChanged(m);
+    });
+}
+
+bool NetworkInformationConnectivity::metered() const
+{
+    return m_info && m_info->supports(QNetworkInformation::Feature::Metered) && m_info->isMetered();
 }
 
 client::Connectivity::State NetworkInformationConnectivity::state() const

@@ -24,11 +24,13 @@ public:
 
     [[nodiscard]] State state() const override;
     [[nodiscard]] QString backendName() const override;
+    [[nodiscard]] bool metered() const override;
 
 private:
     NetworkInformationConnectivity(QNetworkInformation *info, QObject *parent);
     QPointer<QNetworkInformation> m_info;
     State m_last = State::Unknown;
+    bool m_lastMetered = false;
 };
 
 } // namespace liaison::platform

@@ -5,6 +5,10 @@
 // (platform/networkinformationconnectivity.h over QNetworkInformation); tests and hosts
 // without a backend use ManualConnectivity. Unknown means "no information": the engine then
 // simply tries on its timer and backs off on failure.
+//
+// Metered (issue 11, "Metered links"): the OS says the link costs by volume (mobile data,
+// roaming, a hotspot marked metered). The officer may choose to defer bulk sync then
+// (SyncClient::setDeferBulkWhenMetered): only the priority lanes run.
 
 #include <QObject>
 #include <QString>
@@ -27,9 +31,12 @@ public:
 
     // Unknown counts as online: the engine tries and backs off.
     [[nodiscard]] bool mayBeOnline() const { return state() != State::Offline; }
+    // The link is metered or roaming as the OS reports it; false when it cannot tell.
+    [[nodiscard]] virtual bool metered() const { return false; }
 
 Q_SIGNALS:
     void stateChanged(liaison::client::Connectivity::State state);
+    void meteredChanged(bool metered);
 };
 
 // Set by hand: tests, hosts with no QNetworkInformation backend ("none": always Unknown).
@@ -46,6 +53,15 @@ public:
 
     [[nodiscard]] State state() const override { return m_state; }
     [[nodiscard]] QString backendName() const override { return m_name; }
+    [[nodiscard]] bool metered() const override { return m_metered; }
+
+    void setMetered(bool metered)
+    {
+        if (metered == m_metered)
+            return;
+        m_metered = metered;
+        Q_EMIT meteredChanged(metered);
+    }
 
     void setState(State state)
     {
@@ -58,6 +74,7 @@ public:
 private:
     State m_state;
     QString m_name;
+    bool m_metered = false;
 };
 
 } // namespace liaison::client

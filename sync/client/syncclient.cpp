@@ -81,6 +81,8 @@ void SyncClient::init(Connectivity *connectivity)
     }
     if (m_connectivity) {
         connect(m_connectivity, &Connectivity::stateChanged, this, &SyncClient::onConnectivity);
+        connect(m_connectivity, &Connectivity::meteredChanged, this,
+                [this] { updateBulkDeferral(); });
         m_status.setOffline(m_connectivity->state() == Connectivity::State::Offline);
     }
 }
@@ -116,6 +118,31 @@ void SyncClient::stop()
     m_http->abortAll();
     m_status.setSyncing(false);
     m_status.setNextAttempt({});
+}
+
+void SyncClient::setDeferBulkWhenMetered(bool defer)
+{
+    m_deferBulkWhenMetered = defer;
+    updateBulkDeferral();
+}
+
+void SyncClient::updateBulkDeferral()
+{
+    const bool wanted = m_deferBulkWhenMetered && m_connectivity && m_connectivity->metered();
+    const bool was = m_engine->bulkDeferred();
+    m_engine->setBulkDeferred(wanted);
+    m_status.setBulkDeferred(m_engine->bulkDeferred());
+    if (m_engine->bulkDeferred() == was)
+        return;
+    qCInfo(lcSync) << (m_engine->bulkDeferred() ? "metered link: bulk sync deferred"
+                                                : "bulk sync resumes");
+    // What runs was begun under the other rule: a round now under the new one (a bulk page in
+    // flight is dropped unacknowledged and read again later; a long-poll gives way).
+    if (!m_running || m_wipeOrdered)
+        return;
+    m_engine->cancel();
+    m_status.setSyncing(false);
+    runRound();
 }
 
 void SyncClient::resume()

@@ -83,6 +83,12 @@ public:
         m_unlockFailures = std::move(source);
     }
 
+    // Metered links (issue 11): while set and the connectivity says the link is metered, a round
+    // reads, pushes and gap-fills the priority lanes only (SyncEngine::setBulkDeferred); bulk
+    // waits for an unmetered link. Changing it, or the link changing, starts a round.
+    void setDeferBulkWhenMetered(bool defer);
+    [[nodiscard]] bool deferBulkWhenMetered() const { return m_deferBulkWhenMetered; }
+
     // Local changes not yet sealed into envelopes (the records' change log): counted in
     // "N pending" together with the stored envelopes the relay has not acknowledged.
     void setLocalChangeCount(std::function<Result<qsizetype>()> count)
@@ -116,6 +122,8 @@ private:
     void onWipeChecked(WipeCheck::Outcome outcome, const std::optional<WipeToken> &token);
     void scheduleIn(std::int64_t ms);
     void refreshStatus();
+    // The engine's deferral from the setting and the link; restarts what runs when it changes.
+    void updateBulkDeferral();
     [[nodiscard]] Status afterPull(const RoundStats &stats);
     [[nodiscard]] std::optional<RequestSigner> signer() const;
 
@@ -134,6 +142,7 @@ private:
     std::function<std::int64_t()> m_unlockFailures;
     std::function<Result<qsizetype>()> m_localChanges;
 
+    bool m_deferBulkWhenMetered = false;
     bool m_running = false;
     bool m_wipeOrdered = false;
     bool m_pendingWipeCheck = false;

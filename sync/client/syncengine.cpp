@@ -122,7 +122,8 @@ void SyncEngine::begin(Phase first)
     m_gapProgress = false;
     m_again = false;
     m_bulkNext = false;
-    m_bulkDone = false;
+    m_priorityOnly = bulkDeferred();
+    m_bulkDone = m_priorityOnly; // deferred: the bulk lane is not read at all
     m_priorityPushNext = {};
     m_done = 0;
     m_total = 0;
@@ -178,7 +179,7 @@ void SyncEngine::pushStep()
 {
     int limit = m_options.pushBatch;
     std::vector<streams::QueuedEnvelope> batch;
-    const bool priorityOnly = bool(m_priorityPushNext);
+    const bool priorityOnly = bool(m_priorityPushNext) || m_priorityOnly;
     for (;;) {
         auto pending = m_port.pendingEnvelopes(limit);
         if (!pending)
@@ -206,7 +207,7 @@ void SyncEngine::pushStep()
         break;
     }
     if (batch.empty()) {
-        if (priorityOnly) {
+        if (m_priorityPushNext) {
             auto next = std::exchange(m_priorityPushNext, {});
             return next();
         }
@@ -285,8 +286,8 @@ void SyncEngine::pullStep(int waitMs)
     const bool longPoll = m_phase == Phase::LongPoll;
     // A long-poll waits for mail of either lane; a round reads the lanes one by one.
     Read read = Read::All;
-    if (m_options.priorityLane && !longPoll)
-        read = m_bulkNext ? Read::Bulk : Read::Priority;
+    if (m_options.priorityLane && (!longPoll || m_priorityOnly))
+        read = m_bulkNext ? Read::Bulk : Read::Priority; // deferred: a long-poll on `down!` only
     std::int64_t after = m_cursor;
     if (read == Read::Priority)
         after = m_priorityCursor;
@@ -439,6 +440,10 @@ void SyncEngine::gapStep()
     auto gaps = m_port.gapsWanted();
     if (!gaps)
         return finish(false, QStringLiteral("receiver: %1").arg(gaps.error().message));
+    if (m_priorityOnly) // bulk gaps wait too (and are not fruitless: they were not asked for)
+        std::erase_if(*gaps, [](const streams::GapRequest &g) {
+            return protocol::laneOfEpoch(g.stream.epoch) == protocol::Lane::Bulk;
+        });
     if (gaps->empty() || m_gapPasses >= m_options.maxGapPasses) {
         if (gaps->empty() || m_gapProgress) {
             m_fruitlessRounds = 0;

@@ -13,6 +13,8 @@
 //          between the bulk lane's pages
 //   gaps   GET /v1/streams/{sender}/{epoch}?from=S for every gap the receiver wants filled
 //   after  a hook (the device enqueues its RECEIPT here), then push again
+//   metered with setBulkDeferred (issue 11, "Metered links"), and the priority lane on: push,
+//          pull (a long-poll too) and gap fill touch the priority lanes only; bulk waits
 //
 // Every step is resumable and idempotent: the relay is idempotent on env_hash, the receiver
 // answers a duplicate with "acknowledge again", and nothing is acknowledged before it is applied.
@@ -121,6 +123,11 @@ public:
     // The byte budget of the next bulk page (EngineOptions::bulkPageTargetMs).
     [[nodiscard]] qsizetype bulkPageBudget() const { return m_bulkBudget; }
     [[nodiscard]] const EngineOptions &options() const { return m_options; }
+    // Metered links (issue 11): from the next round or long-poll on, only the priority lanes
+    // are pushed, read and gap-filled (needs EngineOptions::priorityLane; without it nothing is
+    // deferred). The caller restarts what runs when it wants the change at once.
+    void setBulkDeferred(bool deferred) { m_bulkDeferred = deferred; }
+    [[nodiscard]] bool bulkDeferred() const { return m_bulkDeferred && m_options.priorityLane; }
 
 Q_SIGNALS:
     // x of y for the UI: envelopes pushed or applied of those known so far in this round.
@@ -174,6 +181,8 @@ private:
     std::int64_t m_priorityCursor = 0; // the priority lane's
     bool m_bulkNext = false;           // in this pull: the priority lane is read, a bulk page next
     bool m_bulkDone = false;           // in this pull: the bulk lane is read to its end
+    bool m_bulkDeferred = false;       // setBulkDeferred
+    bool m_priorityOnly = false;       // this round or long-poll: bulkDeferred() at its start
     qsizetype m_bulkBudget = 0;        // bytes of the next bulk page (0: bulkPageMinBytes)
     QElapsedTimer m_pageTimer;         // since the current mailbox read was sent
     std::function<void()> m_priorityPushNext; // set while pushPriority runs

@@ -30,6 +30,9 @@ class SyncStatus final : public QObject
     Q_PROPERTY(QString lastError READ lastError NOTIFY changed)
     Q_PROPERTY(QStringList alarmTexts READ alarmTexts NOTIFY changed)
     Q_PROPERTY(int alarmCount READ alarmCount NOTIFY changed)
+    // The officer defers bulk sync on metered links and the link is metered: only the priority
+    // lanes run (SyncClient::setDeferBulkWhenMetered).
+    Q_PROPERTY(bool bulkDeferred READ bulkDeferred NOTIFY changed)
 
 public:
     using QObject::QObject;
@@ -57,6 +60,7 @@ public:
     [[nodiscard]] const std::vector<streams::Alarm> &alarms() const { return m_alarms; }
     [[nodiscard]] QStringList alarmTexts() const;
     [[nodiscard]] int alarmCount() const { return int(m_alarms.size()); }
+    [[nodiscard]] bool bulkDeferred() const { return m_bulkDeferred; }
 
     // ---- written by SyncClient only ----
     void setOffline(bool v);
@@ -69,6 +73,7 @@ public:
     void setNextAttempt(const QDateTime &t);
     void setLastError(const QString &e);
     void setAlarms(std::vector<streams::Alarm> alarms);
+    void setBulkDeferred(bool v) { assign(m_bulkDeferred, v); }
 
 Q_SIGNALS:
     void changed();
@@ -90,6 +95,7 @@ private:
     QDateTime m_lastSynced;
     QDateTime m_lastHeartbeat;
     bool m_noWordFromHq = false;
+    bool m_bulkDeferred = false;
     QDateTime m_nextAttempt;
     QString m_lastError;
     std::vector<streams::Alarm> m_alarms;
