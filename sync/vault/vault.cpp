@@ -24,6 +24,16 @@ QString lockoutAlias(const crypto::Id16 &vaultId)
     return QStringLiteral("liaison-lockout-") + QString::fromLatin1(vaultId.toHex());
 }
 
+QString quickLockoutAlias(const crypto::Id16 &vaultId)
+{
+    return QStringLiteral("liaison-quicklockout-") + QString::fromLatin1(vaultId.toHex());
+}
+
+QString quickLockoutPath(const QString &dir)
+{
+    return QDir(dir).filePath(QStringLiteral("vault.quicklockout"));
+}
+
 // The pepper alias and vault id sit at fixed offsets; the erase path reads them even from a key
 // file whose parameters are out of range.
 std::optional<crypto::Id16> peekId(QByteArrayView keyFile, qsizetype offset)
@@ -188,6 +198,11 @@ QString Vault::lockoutPath(const QString &dir)
     return QDir(dir).filePath(QStringLiteral("vault.lockout"));
 }
 
+QString Vault::quickPath(const QString &dir)
+{
+    return QDir(dir).filePath(QStringLiteral("vault.quick"));
+}
+
 bool Vault::exists(const QString &dir)
 {
     return QFileInfo::exists(keyFilePath(dir));
@@ -208,6 +223,11 @@ void Vault::step(UnlockStep s) const
 Lockout Vault::lockoutFor(const crypto::Id16 &vaultId) const
 {
     return Lockout(lockoutPath(m_dir), m_keyStore, lockoutAlias(vaultId), m_clock);
+}
+
+Lockout Vault::quickLockoutFor(const crypto::Id16 &vaultId) const
+{
+    return Lockout(quickLockoutPath(m_dir), m_keyStore, quickLockoutAlias(vaultId), m_clock);
 }
 
 Result<KeyFile> Vault::readKeyFile() const
@@ -312,6 +332,7 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString &dir,
     }
     vault->m_header = h;
     vault->m_vaultKey = std::move(vaultKey);
+    vault->m_openedBy = OpenedBy::Passphrase;
     if (auto s = vault->loadIdentity(); !s) {
         vault->lock();
         return std::unexpected(s.error());
@@ -438,10 +459,11 @@ Status Vault::unlock(const crypto::SecretBytes &passphrase)
         lock();
         return s;
     }
+    m_openedBy = OpenedBy::Passphrase;
     return {};
 }
 
-Status Vault::finishUnlock(const KeyFile &file)
+Status Vault::finishUnlock(const KeyFile &file, bool passphraseProven)
 {
     store::Database &db = *m_database;
     auto dbGeneration = metaInt(db, "keyfile_generation");
@@ -476,8 +498,10 @@ Status Vault::finishUnlock(const KeyFile &file)
     QFile::remove(keyFilePath(m_dir) + QStringLiteral(".tmp"));
 
     // Only now is the database key proven.
-    if (auto s = lockoutFor(file.header.keyFileId).reset(); !s)
-        qCWarning(lcVault) << "cannot reset the failure counter:" << s.error().message;
+    if (passphraseProven) {
+        if (auto s = lockoutFor(file.header.keyFileId).reset(); !s)
+            qCWarning(lcVault) << "cannot reset the failure counter:" << s.error().message;
+    }
     return loadIdentity();
 }
 
@@ -539,6 +563,13 @@ Status Vault::changePassphrase(const crypto::SecretBytes &current, const crypto:
                     QStringLiteral("the key file does not belong to this database"));
     if (auto s = lockoutFor(file->header.keyFileId).reset(); !s)
         qCWarning(lcVault) << "cannot reset the failure counter:" << s.error().message;
+    // Quick unlock is bound to the old pepper, which goes: its file goes now (also when the
+    // change stops part way), so no old quick secret opens anything. Enabled again in Settings.
+    if (quickUnlockEnabled()) {
+        if (auto s = disableQuickUnlock(); !s)
+            return s;
+        qCInfo(lcVault) << "quick unlock dropped by the passphrase change";
+    }
 
     store::Database &db = *m_database;
     KeyFileHeader h = file->header;
@@ -653,9 +684,10 @@ Status Vault::erase()
     // 1. The pepper first: without it no copy of the key file opens, ever.
     for (const crypto::Id16 &a : aliases)
         note(m_keyStore.remove(pepperAliasName(a)));
-    // 2. The key file (and any temp copy).
+    // 2. The key file (and any temp copy), and quick unlock's wrapped copy of VK.
     note(store::overwriteAndRemove(keyPath));
     note(store::overwriteAndRemove(keyPath + QStringLiteral(".tmp")));
+    note(store::overwriteAndRemove(quickPath(m_dir)));
     // 3. The database files, then the keys in memory.
     lock();
     removeDatabaseFiles(databasePath(m_dir));
@@ -666,13 +698,14 @@ Status Vault::erase()
     QFile::remove(QDir(m_dir).filePath(QStringLiteral("vault.lock")));
     // 4. The counter has nothing left to protect.
     note(lockoutFor(vaultId.value_or(m_header.keyFileId)).remove());
+    note(quickLockoutFor(vaultId.value_or(m_header.keyFileId)).remove());
     // 5. Verify: no known pepper readable, no key file left.
     for (const crypto::Id16 &a : aliases) {
         auto left = m_keyStore.read(pepperAliasName(a));
         if (left || left.error().code != Errc::NotFound)
             note(fail(Errc::Io, QStringLiteral("the pepper is still in the key store")));
     }
-    for (const QString &path : {keyPath, keyPath + QStringLiteral(".tmp")}) {
+    for (const QString &path : {keyPath, keyPath + QStringLiteral(".tmp"), quickPath(m_dir)}) {
         if (QFileInfo::exists(path))
             note(fail(Errc::Io, QStringLiteral("cannot delete the key file")));
     }
@@ -688,6 +721,211 @@ Status Vault::eraseDirectory(const QString &dir, KeyStore &keyStore, Clock &cloc
     // offsets.
     Vault v(dir, keyStore, clock, std::move(options));
     return v.erase();
+}
+
+// ---- quick unlock -----------------------------------------------------------------------------
+
+Result<QuickTicket> Vault::readQuickTicket() const
+{
+    auto bytes = store::readSmallFile(quickPath(m_dir), 4096);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    return parseQuickTicket(*bytes);
+}
+
+bool Vault::quickUnlockEnabled() const
+{
+    return !m_erased && QFileInfo::exists(quickPath(m_dir));
+}
+
+std::uint32_t Vault::quickUnlockFailures() const
+{
+    if (m_erased)
+        return 0;
+    return quickLockoutFor(m_header.keyFileId).current().failures;
+}
+
+bool Vault::quickUnlockAllowed() const
+{
+    if (m_erased || isUnlocked())
+        return false;
+    auto ticket = readQuickTicket();
+    if (!ticket || ticket->keyFileId != m_header.keyFileId ||
+        ticket->generation != m_header.generation || ticket->pepperAlias != m_header.pepperAlias)
+        return false;
+    const qint64 now = m_clock.wallMs();
+    if (now < ticket->sinceMs || now - ticket->sinceMs >= ticket->windowMs)
+        return false;
+    return quickUnlockFailures() < kQuickUnlockMaxFailures && msUntilNextAttempt() <= 0;
+}
+
+Status Vault::disableQuickUnlock()
+{
+    Status result = store::overwriteAndRemove(quickPath(m_dir));
+    if (auto s = quickLockoutFor(m_header.keyFileId).remove(); !s && result)
+        result = s;
+    return result;
+}
+
+Result<crypto::SecretBytes> Vault::enableQuickUnlock(const crypto::SecretBytes &passphrase,
+                                                     std::int64_t windowMs)
+{
+    if (windowMs <= 0)
+        return fail(Errc::InvalidArgument, QStringLiteral("quick unlock needs a window"));
+    const VaultLock exclusive(m_dir);
+    if (exclusive.busy())
+        return std::unexpected(vaultBusy());
+    if (!isUnlocked())
+        return fail(Errc::InvalidArgument, QStringLiteral("unlock the vault first"));
+    auto file = readKeyFile();
+    if (!file)
+        return std::unexpected(file.error());
+    auto vaultKey = attempt(*file, passphrase); // counted like an unlock attempt
+    if (!vaultKey) {
+        if (vaultKey.error().code == Errc::Erased)
+            lock();
+        return std::unexpected(vaultKey.error());
+    }
+    if (!vaultKey->bytes().equals(m_vaultKey.bytes()))
+        return fail(Errc::Tampered,
+                    QStringLiteral("the key file does not belong to this database"));
+    auto pepper = m_keyStore.read(pepperAliasName(file->header.pepperAlias));
+    if (!pepper)
+        return std::unexpected(pepper.error());
+    crypto::SecretBytes quickSecret = crypto::SecretBytes::random(kQuickSecretBytes);
+    auto kek = deriveQuickKek(*pepper, quickSecret);
+    pepper->wipe();
+    if (!kek)
+        return std::unexpected(kek.error());
+    QuickTicket t;
+    t.keyFileId = file->header.keyFileId;
+    t.generation = file->header.generation;
+    t.pepperAlias = file->header.pepperAlias;
+    t.sinceMs = m_clock.wallMs();
+    t.windowMs = windowMs;
+    sealQuickTicket(t, m_vaultKey, *kek);
+    if (auto s = quickLockoutFor(t.keyFileId).remove(); !s)
+        return std::unexpected(s.error());
+    if (auto s = store::writeFileAtomically(quickPath(m_dir), encodeQuickTicket(t), 0600); !s)
+        return std::unexpected(s.error());
+    qCInfo(lcVault) << "quick unlock enabled, window min" << windowMs / 60'000;
+    return quickSecret;
+}
+
+Status Vault::renewQuickUnlock(std::int64_t windowMs)
+{
+    if (!isUnlocked() || m_openedBy != OpenedBy::Passphrase)
+        return fail(Errc::Refused, QStringLiteral("only a passphrase unlock renews quick unlock"));
+    if (windowMs <= 0)
+        return fail(Errc::InvalidArgument, QStringLiteral("quick unlock needs a window"));
+    if (!QFileInfo::exists(quickPath(m_dir)))
+        return {};
+    auto t = readQuickTicket();
+    if (!t || t->keyFileId != m_header.keyFileId || t->generation != m_header.generation ||
+        t->pepperAlias != m_header.pepperAlias) {
+        qCInfo(lcVault) << "quick-unlock file of another key file removed";
+        return disableQuickUnlock();
+    }
+    t->sinceMs = m_clock.wallMs();
+    t->windowMs = windowMs;
+    signQuickWindow(*t, m_vaultKey);
+    if (auto s = store::writeFileAtomically(quickPath(m_dir), encodeQuickTicket(*t), 0600); !s)
+        return s;
+    return quickLockoutFor(m_header.keyFileId).reset();
+}
+
+Status Vault::recordQuickUnlockFailure()
+{
+    if (m_erased)
+        return fail(Errc::Erased, QStringLiteral("the vault was erased"));
+    const Status s = quickLockoutFor(m_header.keyFileId).recordAttempt();
+    qCInfo(lcVault) << "quick unlock failed, quick failures" << quickUnlockFailures();
+    return s;
+}
+
+Status Vault::unlockQuick(const crypto::SecretBytes &quickSecret)
+{
+    if (m_erased)
+        return fail(Errc::Erased, QStringLiteral("the vault was erased"));
+    if (isUnlocked())
+        return fail(Errc::InvalidArgument, QStringLiteral("the vault is already unlocked"));
+    const VaultLock exclusive(m_dir);
+    if (exclusive.busy())
+        return std::unexpected(vaultBusy());
+    auto file = readKeyFile();
+    if (!file)
+        return std::unexpected(file.error());
+    m_header = file->header;
+    auto ticket = readQuickTicket();
+    if (!ticket) {
+        if (ticket.error().code == Errc::NotFound)
+            return fail(Errc::NotFound, QStringLiteral("quick unlock is not enabled"));
+        (void)disableQuickUnlock(); // unreadable: gone, the passphrase remains
+        return fail(Errc::NotFound, QStringLiteral("the quick-unlock file was damaged"));
+    }
+    if (ticket->keyFileId != m_header.keyFileId || ticket->generation != m_header.generation ||
+        ticket->pepperAlias != m_header.pepperAlias) {
+        (void)disableQuickUnlock();
+        return fail(Errc::NotFound, QStringLiteral("quick unlock belonged to an older passphrase"));
+    }
+    Lockout lockout = lockoutFor(m_header.keyFileId);
+    const std::uint16_t eraseAfter = m_header.eraseAfter;
+    if (eraseAfter != 0 && lockout.current().failures >= eraseAfter) {
+        (void)erase();
+        return fail(
+            Errc::Erased,
+            QStringLiteral("the vault was erased after %1 failed attempts").arg(eraseAfter));
+    }
+    if (const qint64 wait = lockout.msUntilAllowed(); wait > 0)
+        return fail(
+            Errc::LockedOut,
+            QStringLiteral("Too many failed attempts. Try again in %1.").arg(minutesText(wait)));
+    Lockout quick = quickLockoutFor(m_header.keyFileId);
+    if (quick.current().failures >= kQuickUnlockMaxFailures)
+        return fail(Errc::Refused, QStringLiteral("too many failed quick unlocks: enter the "
+                                                  "passphrase"));
+    const qint64 now = m_clock.wallMs();
+    if (now < ticket->sinceMs || now - ticket->sinceMs >= ticket->windowMs)
+        return fail(Errc::Refused,
+                    QStringLiteral("quick unlock has expired: enter the passphrase"));
+    auto pepper = m_keyStore.read(pepperAliasName(m_header.pepperAlias));
+    if (!pepper) {
+        if (pepper.error().code == Errc::NotFound)
+            return fail(Errc::Erased, QStringLiteral("the key store no longer holds the pepper"));
+        return std::unexpected(pepper.error());
+    }
+    // Counted before anything is tried, like a passphrase attempt.
+    if (auto s = quick.recordAttempt(); !s)
+        return s;
+    auto kek = deriveQuickKek(*pepper, quickSecret);
+    pepper->wipe();
+    if (!kek)
+        return fail(Errc::WrongKey, QStringLiteral("the quick-unlock secret does not open it"));
+    auto vaultKey = openQuickTicket(*ticket, *kek);
+    if (!vaultKey) {
+        qCInfo(lcVault) << "quick unlock refused, quick failures" << quick.current().failures;
+        return fail(Errc::WrongKey, QStringLiteral("the quick-unlock secret does not open it"));
+    }
+    // The window is HQ's and the officer's, authenticated under VK: a changed file is refused.
+    if (!quickWindowAuthentic(*ticket, *vaultKey)) {
+        vaultKey->wipe();
+        (void)disableQuickUnlock();
+        return fail(Errc::Tampered, QStringLiteral("the quick-unlock file was changed"));
+    }
+    if (auto s = openDatabase(*vaultKey, false); !s) {
+        lock();
+        return s;
+    }
+    m_vaultKey = std::move(*vaultKey);
+    if (auto s = finishUnlock(*file, false); !s) {
+        lock();
+        return s;
+    }
+    if (auto s = quick.reset(); !s)
+        qCWarning(lcVault) << "cannot reset the quick failure counter:" << s.error().message;
+    m_openedBy = OpenedBy::QuickUnlock;
+    qCInfo(lcVault) << "unlocked by quick unlock";
+    return {};
 }
 
 std::uint32_t Vault::failureCount() const

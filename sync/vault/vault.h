@@ -5,8 +5,9 @@
 // The HQ console reuses it for its own store (createIdentity = false if it keeps other keys).
 //
 // Files in the vault directory: vault.key (the key file), vault.db (+ -wal, -shm), vault.lockout
-// (failure counter). In the key store: the pepper ("liaison-pepper-<alias>") and a copy of the
-// failure counter ("liaison-lockout-<key file id>").
+// (failure counter), and with quick unlock vault.quick (quickticket.h) and vault.quicklockout
+// (its failures). In the key store: the pepper ("liaison-pepper-<alias>") and a copy of each
+// failure counter ("liaison-lockout-<key file id>", "liaison-quicklockout-<key file id>").
 
 #include "clock/clock.h"
 #include "crypto/crypto.h"
@@ -15,6 +16,7 @@
 #include "keystore.h"
 #include "lockout.h"
 #include "passphrase.h"
+#include "quickticket.h"
 #include "store/database.h"
 
 #include <QString>
@@ -29,6 +31,9 @@ namespace liaison::vault {
 inline constexpr std::uint16_t kDefaultEraseAfter = 10;
 inline constexpr std::uint64_t kDefaultMemlimit = 256ull << 20;
 inline constexpr std::uint64_t kSmallDeviceMemlimit = 128ull << 20;
+// Quick unlock (DESIGN.md "Unlock, lockout, auto-lock"): after this many failed biometric
+// prompts or refused quick secrets, only the passphrase opens the vault until it is typed again.
+inline constexpr std::uint32_t kQuickUnlockMaxFailures = 3;
 
 // Points where a test may stop the process (kill -9) to prove crash safety.
 enum class ChangeStep {
@@ -76,6 +81,7 @@ public:
     [[nodiscard]] static QString keyFilePath(const QString &dir);
     [[nodiscard]] static QString databasePath(const QString &dir);
     [[nodiscard]] static QString lockoutPath(const QString &dir);
+    [[nodiscard]] static QString quickPath(const QString &dir);
     // A vault exists once its key file does (the key file is written last at create).
     [[nodiscard]] static bool exists(const QString &dir);
 
@@ -104,6 +110,38 @@ public:
                                           std::optional<std::uint16_t> eraseAfter = std::nullopt);
     // Close the database, zero VK and the identity secrets.
     void lock();
+
+    // ---- quick unlock (DESIGN.md "Unlock, lockout, auto-lock"; the file: quickticket.h) ----
+    // How the open vault was opened.
+    enum class OpenedBy : std::uint8_t { None, Passphrase, QuickUnlock };
+    [[nodiscard]] OpenedBy openedBy() const { return isUnlocked() ? m_openedBy : OpenedBy::None; }
+    // Needs the vault unlocked and the passphrase (checked like an unlock attempt, counted).
+    // Writes vault.quick: VK wrapped under the pepper and a fresh quick secret, bound to this
+    // key file, usable for `windowMs` from now. Returns the quick secret for the platform's
+    // biometric store; the vault keeps no copy.
+    [[nodiscard]] Result<crypto::SecretBytes>
+    enableQuickUnlock(const crypto::SecretBytes &passphrase, std::int64_t windowMs);
+    // After a passphrase unlock only (Refused otherwise): the window starts again now, with
+    // `windowMs`, and the quick-unlock failures are forgotten. Nothing without vault.quick; a
+    // file of another key file is removed.
+    [[nodiscard]] Status renewQuickUnlock(std::int64_t windowMs);
+    // Opens the vault with the quick secret the platform released. Errors: NotFound (no quick
+    // unlock for this key file), LockedOut (the passphrase's delay runs), Refused (outside the
+    // window, kQuickUnlockMaxFailures reached, or the clock is before the window's start),
+    // WrongKey (the secret does not open it: counted as a quick failure), Erased, Tampered, Io.
+    // The passphrase's failure counter is neither raised nor reset: only the passphrase resets
+    // it, so the erase-after count cannot be walked around.
+    [[nodiscard]] Status unlockQuick(const crypto::SecretBytes &quickSecret);
+    // The platform's biometric prompt failed (not cancelled): one quick failure.
+    [[nodiscard]] Status recordQuickUnlockFailure();
+    // vault.quick exists (whatever its state).
+    [[nodiscard]] bool quickUnlockEnabled() const;
+    // Quick unlock may be offered now: vault.quick of this key file, inside its window as the
+    // file says (unlockQuick checks it under VK), fewer than kQuickUnlockMaxFailures, no delay.
+    [[nodiscard]] bool quickUnlockAllowed() const;
+    [[nodiscard]] std::uint32_t quickUnlockFailures() const;
+    // Overwrites and removes vault.quick and its failure counter.
+    [[nodiscard]] Status disableQuickUnlock();
     // Crypto-erase: pepper first, then overwrite the key file, then delete the database files.
     // Works locked or unlocked (the remote-wipe path runs before any passphrase). Then checks:
     // Ok only when no pepper it knows of can still be read and no key or database file is left.
@@ -139,7 +177,10 @@ private:
     [[nodiscard]] Result<crypto::SymmetricKey> attempt(const KeyFile &file,
                                                        const crypto::SecretBytes &passphrase);
     [[nodiscard]] Status openDatabase(const crypto::SymmetricKey &vaultKey, bool creating);
-    [[nodiscard]] Status finishUnlock(const KeyFile &file);
+    // `passphraseProven`: reset the failure counter (a quick unlock leaves it as it is).
+    [[nodiscard]] Status finishUnlock(const KeyFile &file, bool passphraseProven = true);
+    [[nodiscard]] Lockout quickLockoutFor(const crypto::Id16 &vaultId) const;
+    [[nodiscard]] Result<QuickTicket> readQuickTicket() const;
     [[nodiscard]] Status loadIdentity();
     void step(ChangeStep s) const;
     void step(UnlockStep s) const;
@@ -153,6 +194,7 @@ private:
     std::unique_ptr<store::Database> m_database;
     std::unique_ptr<Identity> m_identity;
     bool m_erased = false;
+    OpenedBy m_openedBy = OpenedBy::None;
 };
 
 } // namespace liaison::vault
