@@ -19,6 +19,7 @@ namespace liaison::app {
 
 namespace {
 const QString kHomeZoneKey = QStringLiteral("homeTimeZone");
+const QString kDeferBulkKey = QStringLiteral("deferBulkOnMetered");
 } // namespace
 
 AppController::AppController(AppServices services, QObject *parent)
@@ -75,6 +76,12 @@ AppController::AppController(AppServices services, QObject *parent)
         if (!saved.isEmpty() && QTimeZone::isTimeZoneIdAvailable(saved))
             m_schedule->setHomeZone(QTimeZone(saved));
     }
+    m_deferBulkOnMetered =
+        settingsAt(m_services.settingsFile)->value(kDeferBulkKey, false).toBool();
+    if (m_services.connectivity)
+        connect(m_services.connectivity, &client::Connectivity::meteredChanged, this,
+                &AppController::updateBulkDeferred);
+    updateBulkDeferred();
     m_language = new Language(m_services.settingsFile, m_services.systemLocale, this);
     m_language->apply();
     connect(m_language, &Language::changed, this, [this] {
@@ -190,9 +197,12 @@ void AppController::openSession()
             if (!connectivity && !client::isLoopbackHost(endpoint->baseUrl.host())) {
                 m_ownedConnectivity = platform::createConnectivity();
                 connectivity = m_ownedConnectivity.get();
+                connect(connectivity, &client::Connectivity::meteredChanged, this,
+                        &AppController::updateBulkDeferred);
             }
             m_deviceSync = std::make_unique<device::DeviceSync>(*m_session, *m_streams, *endpoint,
                                                                 connectivity, options);
+            m_deviceSync->client().setDeferBulkWhenMetered(m_deferBulkOnMetered);
             if (wipe) {
                 // Queued: the wipe destroys the engine that emits this.
                 connect(&m_deviceSync->client(), &client::SyncClient::wipeRequested, this,
@@ -233,6 +243,7 @@ void AppController::openSession()
     }
     m_sync->setSession(m_session.get(), m_streams.get(), m_deviceSync.get(),
                        m_whyNoSync ? m_whyNoSync() : QString());
+    updateBulkDeferred();
     m_notifier->observe(m_sync->heldCount()); // the baseline: unlocking announces nothing
     updateClockWrong();
     if (m_deviceSync)
@@ -277,6 +288,7 @@ void AppController::closeSession()
         m_deviceSync->stop();
     m_deviceSync.reset();
     m_ownedConnectivity.reset();
+    updateBulkDeferred();
     m_syncChecksWipe = false;
     m_streams.reset();
     if (m_session)
@@ -384,14 +396,39 @@ void AppController::setHomeTimeZone(const QString &iana)
     Q_EMIT homeTimeZoneChanged();
 }
 
+void AppController::setDeferBulkOnMetered(bool defer)
+{
+    if (defer == m_deferBulkOnMetered)
+        return;
+    m_deferBulkOnMetered = defer;
+    auto settings = settingsAt(m_services.settingsFile);
+    settings->setValue(kDeferBulkKey, defer);
+    settings->sync();
+    if (m_deviceSync)
+        m_deviceSync->client().setDeferBulkWhenMetered(defer);
+    updateBulkDeferred();
+    Q_EMIT deferBulkOnMeteredChanged();
+}
+
+client::Connectivity *AppController::connectivity() const
+{
+    return m_services.connectivity ? m_services.connectivity : m_ownedConnectivity.get();
+}
+
+void AppController::updateBulkDeferred()
+{
+    const client::Connectivity *c = connectivity();
+    m_sync->setBulkDeferred(m_deferBulkOnMetered && c && c->metered());
+}
+
 QStringList AppController::homeTimeZoneChoices()
 {
     QStringList out;
     for (const QByteArray &id : QTimeZone::availableTimeZoneIds()) {
         // Region/City ids only: no "Etc/GMT+5", "EST5EDT" or legacy aliases like "US/Eastern".
-        static const QList<QByteArray> regions = {"Africa/",   "America/",   "Antarctica/",
-                                                  "Asia/",     "Atlantic/",  "Australia/",
-                                                  "Europe/",   "Indian/",    "Pacific/"};
+        static const QList<QByteArray> regions = {"Africa/", "America/",  "Antarctica/",
+                                                  "Asia/",   "Atlantic/", "Australia/",
+                                                  "Europe/", "Indian/",   "Pacific/"};
         if (std::any_of(regions.cbegin(), regions.cend(),
                         [&](const QByteArray &r) { return id.startsWith(r); }))
             out.append(QString::fromUtf8(id));

@@ -117,9 +117,13 @@ class AppController : public QObject
     Q_PROPERTY(QString effectiveLanguage READ effectiveLanguage NOTIFY languageChanged)
     // The officer's home zone (IANA id; Europe/Prague unless chosen in Settings): the schedule
     // shows each time in it too where it differs from the venue's.
-    Q_PROPERTY(QString homeTimeZone READ homeTimeZone WRITE setHomeTimeZone NOTIFY
-                   homeTimeZoneChanged)
+    Q_PROPERTY(
+        QString homeTimeZone READ homeTimeZone WRITE setHomeTimeZone NOTIFY homeTimeZoneChanged)
     Q_PROPERTY(QStringList homeTimeZoneChoices READ homeTimeZoneChoices CONSTANT)
+    // Metered links (issue 11): bulk sync waits while the link is metered or roaming; the
+    // priority lanes always run. Kept in the settings file.
+    Q_PROPERTY(bool deferBulkOnMetered READ deferBulkOnMetered WRITE setDeferBulkOnMetered NOTIFY
+                   deferBulkOnMeteredChanged)
     Q_PROPERTY(bool remotelyWiped READ remotelyWiped NOTIFY remotelyWipedChanged)
     Q_PROPERTY(liaison::app::ExternalActions *actions READ actions CONSTANT)
     Q_PROPERTY(liaison::app::ReportModel *reports READ reports CONSTANT)
@@ -160,6 +164,8 @@ public:
     void setHomeTimeZone(const QString &iana);
     // The zones Settings offers: the IANA region/city ids, sorted.
     [[nodiscard]] static QStringList homeTimeZoneChoices();
+    [[nodiscard]] bool deferBulkOnMetered() const { return m_deferBulkOnMetered; }
+    void setDeferBulkOnMetered(bool defer);
     // HQ's erase-after count (0 never); -1 without a policy.
     [[nodiscard]] int policyEraseAfter() const;
     // The officer's auto-lock delay, kept in the vault; refused (false) above HQ's ceiling or
@@ -206,6 +212,7 @@ Q_SIGNALS:
     void deviceFingerprintChanged();
     void languageChanged();
     void homeTimeZoneChanged();
+    void deferBulkOnMeteredChanged();
     // Every answer of the check before unlock (WipeCheck::Outcome as int).
     void wipeCheckFinished(int outcome);
     // After a remote wipe: whether the relay took the acknowledgement.
@@ -245,6 +252,10 @@ private:
     // The duty number from the records to its file and the property.
     void updateDutyNumber();
     void setDutyNumber(const QString &number);
+    // The connectivity sync uses (the caller's, else the platform's while an engine runs).
+    [[nodiscard]] client::Connectivity *connectivity() const;
+    // The sync page's "bulk deferred" from the setting and the link.
+    void updateBulkDeferred();
 
     AppServices m_services;
     std::unique_ptr<VaultController> m_vault;
@@ -267,6 +278,7 @@ private:
     std::unique_ptr<client::Connectivity> m_ownedConnectivity; // the platform's, for m_deviceSync
     std::unique_ptr<device::DeviceSync> m_deviceSync; // enrolled, with a usable relay endpoint
     bool m_clockWrong = false;
+    bool m_deferBulkOnMetered = false;
     QString m_sessionError;
     QTimer m_autoLockTimer;
     qint64 m_backgroundSinceMs = -1; // monotonic; -1 while active

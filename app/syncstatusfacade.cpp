@@ -72,6 +72,14 @@ void SyncStatusFacade::refresh()
     Q_EMIT changed();
 }
 
+void SyncStatusFacade::setBulkDeferred(bool deferred)
+{
+    if (deferred == m_bulkDeferred)
+        return;
+    m_bulkDeferred = deferred;
+    Q_EMIT changed();
+}
+
 QString SyncStatusFacade::kindText(model::RecordType type)
 {
     switch (type) {
@@ -129,8 +137,7 @@ QVariantMap SyncStatusFacade::describeHeld(const model::HeldOperation &h)
     if (title.isEmpty() && h.hqState)
         title = h.hqState->fields.value(QStringLiteral("name")).value.toString();
     const QString when =
-        formatDateTime(QDateTime::fromMSecsSinceEpoch(h.atMs, QTimeZone::systemTimeZone()),
-                       h.atMs);
+        formatDateTime(QDateTime::fromMSecsSinceEpoch(h.atMs, QTimeZone::systemTimeZone()), h.atMs);
     m.insert(QStringLiteral("what"),
              title.isEmpty() ? tr("%1, held %2").arg(kindText(h.op.type), when)
                              : tr("%1 “%2”, held %3").arg(kindText(h.op.type), title, when));

@@ -44,6 +44,9 @@ class SyncStatusFacade : public QObject
     Q_PROPERTY(QString summary READ summary NOTIFY changed)
     Q_PROPERTY(QString lastError READ lastError NOTIFY changed)
     Q_PROPERTY(bool canSyncNow READ canSyncNow NOTIFY changed)
+    // The officer defers bulk sync on metered links and this link is metered (issue 11): only
+    // the priority lanes run; `pending` is what waits.
+    Q_PROPERTY(bool bulkDeferred READ bulkDeferred NOTIFY changed)
     // What HQ refused or what could not be delivered (DESIGN.md "Data": nothing an officer writes
     // is lost silently). Each entry: what (the kind, title and when it was held), why (HQ's
     // reason in words), hqValue (HQ's value of the fields the officer wrote, if it sent one),
@@ -68,6 +71,7 @@ public:
     void setHeartbeat(qint64 hqMs, qint64 appliedLocalMs);
     void setLastSynced(qint64 localMs);
     void setAlarms(const QStringList &alarms);
+    void setBulkDeferred(bool deferred);
 
     [[nodiscard]] bool offline() const;
     [[nodiscard]] QString offlineReason() const;
@@ -87,6 +91,7 @@ public:
     // The last failed round's reason (empty after a good round or without an engine).
     [[nodiscard]] QString lastError() const;
     [[nodiscard]] bool canSyncNow() const;
+    [[nodiscard]] bool bulkDeferred() const { return m_bulkDeferred; }
     [[nodiscard]] QVariantList held() const { return m_held; }
     [[nodiscard]] int heldCount() const { return int(m_held.size()); }
 
@@ -107,6 +112,7 @@ private:
     QPointer<device::DeviceSync> m_sync;
     QString m_whyNoSync;
     int m_pending = 0;
+    bool m_bulkDeferred = false;
     qint64 m_lastSyncedMs = 0;
     qint64 m_heartbeatHqMs = 0;
     qint64 m_heartbeatLocalMs = 0;

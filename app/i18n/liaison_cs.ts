@@ -752,6 +752,18 @@
         <source>Home time zone: %1</source>
         <translation>Domácí časové pásmo: %1</translation>
     </message>
+    <message>
+        <source>Mobile data</source>
+        <translation>Mobilní data</translation>
+    </message>
+    <message>
+        <source>Defer bulk sync on metered networks</source>
+        <translation>Odložit hromadnou synchronizaci v měřených sítích</translation>
+    </message>
+    <message>
+        <source>On roaming or metered connections only urgent messages go through (instructions, schedule changes, check-ins, commands). Contacts, cases and other bulk wait for an unmetered network.</source>
+        <translation>Při roamingu nebo v měřeném připojení projdou jen naléhavé zprávy (pokyny, změny programu, ohlášení příchodu, příkazy). Kontakty, případy a další hromadná data počkají na neměřenou síť.</translation>
+    </message>
 </context>
 <context>
     <name>SyncPage</name>
@@ -850,6 +862,14 @@
     <message>
         <source>&lt;b&gt;No verified word from HQ yet.&lt;/b&gt; Records on this device may be out of date.</source>
         <translation>&lt;b&gt;Z centrály zatím nepřišla žádná ověřená zpráva.&lt;/b&gt; Záznamy v zařízení mohou být zastaralé.</translation>
+    </message>
+    <message>
+        <source>Bulk sync is deferred on this metered network: contacts and cases wait for an unmetered one. Urgent messages still go through.</source>
+        <translation>Hromadná synchronizace je v této měřené síti odložena: kontakty a případy počkají na neměřenou síť. Naléhavé zprávy procházejí dál.</translation>
+    </message>
+    <message>
+        <source>Changes not sent yet: %1.</source>
+        <translation>Dosud neodeslané změny: %1.</translation>
     </message>
 </context>
 <context>

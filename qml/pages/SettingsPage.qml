@@ -5,8 +5,8 @@ import QtQuick.Layouts
 import Liaison
 
 // Settings: the auto-lock delay (never above HQ's ceiling), HQ's policy as it applies, the
-// passphrase change, this device's fingerprint, the language, the home time zone, and "wipe this
-// device" (asks for the passphrase). Everything goes through the AppController and the VaultController.
+// passphrase change, bulk sync on metered links, this device's fingerprint, the language, the
+// home time zone, and "wipe this device" (asks for the passphrase). Everything goes through the AppController and the VaultController.
 Page {
     id: root
 
@@ -158,6 +158,34 @@ Page {
                         visible: text.length > 0
                         wrapMode: Text.WordWrap
                         text: root.vault.message
+                    }
+                }
+            }
+
+            // ---- sync on metered links (issue 11)
+            Pane {
+                Layout.fillWidth: true
+                Material.elevation: 1
+                Material.background: Theme.surface
+                padding: Theme.margin
+                ColumnLayout {
+                    width: parent.width
+                    spacing: 8
+                    SectionLabel { text: qsTr("Mobile data") }
+                    Switch {
+                        objectName: "deferBulkSwitch"
+                        Layout.fillWidth: true
+                        text: qsTr("Defer bulk sync on metered networks")
+                        checked: root.app.deferBulkOnMetered
+                        Accessible.name: text
+                        onToggled: root.app.deferBulkOnMetered = checked
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: Theme.fontSizeSmall
+                        color: Theme.textSecondary
+                        text: qsTr("On roaming or metered connections only urgent messages go through (instructions, schedule changes, check-ins, commands). Contacts, cases and other bulk wait for an unmetered network.")
                     }
                 }
             }

@@ -81,6 +81,15 @@ Page {
                         wrapMode: Text.WordWrap
                         color: Theme.textSecondary
                     }
+                    Label {
+                        objectName: "bulkDeferredNotice"
+                        Layout.fillWidth: true
+                        visible: root.sync.bulkDeferred
+                        text: qsTr("Bulk sync is deferred on this metered network: contacts and cases wait for an unmetered one. Urgent messages still go through.")
+                              + (root.sync.pending > 0 ? " " + qsTr("Changes not sent yet: %1.").arg(root.sync.pending) : "")
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                    }
                     Button {
                         objectName: "syncNowButton"
                         visible: root.sync.enrolled

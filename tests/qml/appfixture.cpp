@@ -19,14 +19,24 @@ AppFixture::AppFixture(int autoLockMs, qint64 startMs, vault::KeyStoreKind kind)
     , reportedKeyStore(keyStore, kind)
     , vaultClock(startMs, 5'000'000)
     , clock(startMs, 5'000'000)
+    , m_autoLockMs(autoLockMs)
 {
+    restartApp();
+}
+
+void AppFixture::restartApp()
+{
+    if (app)
+        app->vault()->waitForWorker();
+    app.reset();
     app::AppServices services{tmp.filePath(QStringLiteral("vault")),
                               reportedKeyStore,
                               vaultClock,
                               clock,
                               fixtureVaultOptions(),
-                              autoLockMs};
+                              m_autoLockMs};
     services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
+    services.connectivity = &connectivity;
     services.systemLocale = QLocale(QLocale::English, QLocale::UnitedKingdom);
     services.openUrl = [this](const QUrl &url) {
         openedUrls.append(url);

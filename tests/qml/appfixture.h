@@ -7,6 +7,7 @@
 // applied at the records layer).
 
 #include "appcontroller.h"
+#include "client/connectivity.h"
 #include "desktop/softwarekeystore.h"
 
 #include <QTemporaryDir>
@@ -67,15 +68,22 @@ struct AppFixture
     [[nodiscard]] Status enrolAndSeed();
     // Real time passes: both clocks move.
     void advance(qint64 ms);
+    // A new AppController over the same files, key store and clocks (the app restarted).
+    void restartApp();
 
     QTemporaryDir tmp;
     platform::SoftwareKeyStore keyStore;
     ReportedKindKeyStore reportedKeyStore; // over keyStore: the one the app is given
     liaison::ManualClock vaultClock;
     liaison::ManualClock clock;
+    // What the app hears of the link (online; metered when a test says so).
+    client::ManualConnectivity connectivity{client::Connectivity::State::Online};
     // What the app handed to the phone (tel:, sms:, mailto:, geo:), in order.
     QList<QUrl> openedUrls;
     std::unique_ptr<app::AppController> app;
+
+private:
+    int m_autoLockMs;
 };
 
 } // namespace liaison::test

@@ -135,6 +135,20 @@ void TestFixture::advance(int ms)
         m_fixture->advance(ms);
 }
 
+void TestFixture::restartApp()
+{
+    if (!m_fixture)
+        return;
+    m_fixture->restartApp();
+    Q_EMIT appChanged();
+}
+
+void TestFixture::setMetered(bool metered)
+{
+    if (m_fixture)
+        m_fixture->connectivity.setMetered(metered);
+}
+
 void TestFixture::setApplicationState(int state)
 {
     if (m_fixture)

@@ -65,6 +65,10 @@ public:
     // The app's contacts (rows of the contact model).
     Q_INVOKABLE int contactCount() const;
     Q_INVOKABLE void setApplicationState(int state);
+    // The app restarts over the same files (the vault comes up locked).
+    Q_INVOKABLE void restartApp();
+    // The link as the platform's connectivity would report it (metered or roaming).
+    Q_INVOKABLE void setMetered(bool metered);
     Q_INVOKABLE void waitForVault();
     // A verified HQ time this many ms away from the device clock (HEARTBEAT reference).
     Q_INVOKABLE void setHqTimeOffset(double ms);
