@@ -50,6 +50,7 @@ AppController::AppController(AppServices services, QObject *parent)
     options.database.migrations = device::deviceMigrations();
     m_vault = std::make_unique<VaultController>(m_services.vaultDirectory, m_services.keyStore,
                                                 m_services.vaultClock, std::move(options));
+    m_vault->setQuickUnlockStore(m_services.quickUnlock);
     connect(m_vault.get(), &VaultController::unlocked, this, &AppController::openSession);
     m_enrolment =
         new EnrolController(m_services.vaultDirectory, *m_vault, m_services.keyStore,

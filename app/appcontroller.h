@@ -84,6 +84,9 @@ struct AppServices
     QLocale systemLocale = QLocale::system();
     // Local notifications (notifier.h): nullptr = the in-app banner (AppController::notice).
     NotificationSink *notifications = nullptr;
+    // Quick unlock behind the platform's biometric prompt (platform/quickunlock.h); nullptr:
+    // none, the lock screen asks for the passphrase only.
+    platform::QuickUnlockStore *quickUnlock = nullptr;
 };
 
 // Going to the background this soon after a tel: hand-over is the call placed from the app ...

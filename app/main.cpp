@@ -12,6 +12,7 @@
 #include "keystorefactory.h"
 #include "lifecycle.h"
 #include "positionsource.h"
+#include "quickunlock.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -44,10 +45,14 @@ int runApp(const app::LaunchOptions &options)
     platform::PositionOptions positionOptions;
     positionOptions.nmeaReplayFile = qEnvironmentVariable("LIAISON_NMEA_REPLAY");
     const auto position = platform::createPositionSource(positionOptions);
+    // Quick unlock behind the platform's biometric prompt (none on the desktop).
+    const auto quickUnlock = platform::createQuickUnlockStore();
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
-    app::AppController controller(
-        app::AppServices{options.vaultDir, *keyStore, vaultClock, clock, vault::VaultOptions{}});
+    app::AppServices services{options.vaultDir, *keyStore, vaultClock, clock,
+                              vault::VaultOptions{}};
+    services.quickUnlock = quickUnlock.get();
+    app::AppController controller(std::move(services));
 
     controller.reportActions()->setPositionSource(position.get());
 

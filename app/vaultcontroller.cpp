@@ -16,6 +16,11 @@ namespace liaison::app {
 namespace {
 // The meter is full at 1.6 x the minimum strength; the minimum sits at 62 %.
 constexpr double kFullStrengthBits = vault::kMinPassphraseBits * 1.6;
+
+QString quickItemName(const vault::Vault &v)
+{
+    return QStringLiteral("liaison-quick-") + QString::fromLatin1(v.vaultId().toHex());
+}
 } // namespace
 
 VaultController::VaultController(QString directory, vault::KeyStore &keyStore,
@@ -64,8 +69,10 @@ void VaultController::refresh()
         return;
     }
     m_vault = std::move(*loaded);
+    m_quickName = quickItemName(*m_vault);
     Q_EMIT attemptsChanged();
     updateLockout();
+    Q_EMIT quickUnlockChanged();
 }
 
 bool VaultController::adoptUnlocked(std::unique_ptr<vault::Vault> opened)
@@ -73,6 +80,7 @@ bool VaultController::adoptUnlocked(std::unique_ptr<vault::Vault> opened)
     if (busy() || m_state != State::NoVault || !opened || !opened->isUnlocked())
         return false;
     m_vault = std::move(opened);
+    m_quickName = quickItemName(*m_vault);
     m_failuresBeforeUnlock = 0;
     setMessage(QString());
     setState(State::Unlocked);
@@ -128,6 +136,7 @@ void VaultController::setState(State state)
         return;
     m_state = state;
     Q_EMIT stateChanged();
+    Q_EMIT quickUnlockChanged(); // offered on the lock screen only
 }
 
 void VaultController::setMessage(const QString &message)
@@ -238,6 +247,7 @@ void VaultController::finishCreate(Result<std::unique_ptr<vault::Vault>> result)
         return;
     }
     m_vault = std::move(*result);
+    m_quickName = quickItemName(*m_vault);
     qCInfo(lcVaultUi) << "vault created";
     setState(State::Unlocked);
     Q_EMIT attemptsChanged();
@@ -267,6 +277,11 @@ void VaultController::unlockSecret(crypto::SecretBytes passphrase)
     m_failuresBeforeUnlock = int(v->failureCount());
     runWorker([self, v, secret, source = m_eraseAfterSource]() {
         const Status status = v->unlock(*secret);
+        // The passphrase opened it: quick unlock's window starts again, its failures go.
+        if (status && v->quickUnlockEnabled()) {
+            if (auto s = v->renewQuickUnlock(kQuickUnlockWindowMs); !s)
+                qCWarning(lcVaultUi) << "quick unlock not renewed:" << errcName(s.error().code);
+        }
         // HQ's erase-after count into the key file, while the passphrase is at hand.
         if (status && source && v->database()) {
             const std::optional<std::uint16_t> wanted = source(*v->database());
@@ -311,6 +326,7 @@ void VaultController::finishUnlock(const Status &result)
     Q_EMIT attemptsChanged();
     switch (result.error().code) {
     case Errc::Erased:
+        forgetQuickItem();
         m_vault.reset();
         setMessage(sentenceFor(result.error()));
         setState(State::Erased);
@@ -364,6 +380,7 @@ void VaultController::changePassphrase(const QString &current, const QString &ne
     }
     setMessage(QString());
     vault::Vault *v = m_vault.get();
+    const bool hadQuick = quickUnlockEnabled();
     // The state stays Unlocked (the pages stay); m_changing refuses other calls meanwhile.
     runOnWorker(
         [v, now, wanted]() {
@@ -372,9 +389,14 @@ void VaultController::changePassphrase(const QString &current, const QString &ne
             wanted->wipe();
             return status;
         },
-        [this](const Status &status) {
+        [this, hadQuick](const Status &status) {
             if (status) {
-                setMessage(tr("Passphrase changed."));
+                // The vault dropped quick unlock with the old pepper; the platform's item goes.
+                forgetQuickItem();
+                Q_EMIT quickUnlockChanged();
+                setMessage(hadQuick ? tr("Passphrase changed. Quick unlock is off: turn it on "
+                                         "again in Settings.")
+                                    : tr("Passphrase changed."));
                 Q_EMIT passphraseChanged(true);
                 return;
             }
@@ -443,6 +465,7 @@ void VaultController::eraseNow(const QString &message)
 {
     if (m_state == State::Unlocked)
         Q_EMIT aboutToLock();
+    forgetQuickItem();
     if (m_vault) {
         if (auto s = m_vault->erase(); !s)
             qCWarning(lcVaultUi) << "erase failed:" << errcName(s.error().code);
@@ -458,6 +481,7 @@ Status VaultController::eraseForRemoteWipe()
     waitForWorker();
     if (m_state == State::Unlocked && m_vault)
         Q_EMIT aboutToLock();
+    forgetQuickItem();
     Status result;
     if (m_vault) {
         result = m_vault->erase();
@@ -484,6 +508,194 @@ Status VaultController::eraseForRemoteWipe()
     setState(State::Erased);
     Q_EMIT attemptsChanged();
     return result;
+}
+
+// ---- quick unlock ------------------------------------------------------------------------------
+
+void VaultController::setQuickUnlockStore(platform::QuickUnlockStore *store)
+{
+    m_quickStore = store;
+    Q_EMIT quickUnlockChanged();
+}
+
+bool VaultController::quickUnlockAvailable() const
+{
+    return m_quickStore && m_quickStore->available();
+}
+
+bool VaultController::quickUnlockEnabled() const
+{
+    return m_vault && m_vault->quickUnlockEnabled();
+}
+
+bool VaultController::quickUnlockOffered() const
+{
+    return m_state == State::Locked && !m_prompting && quickUnlockAvailable() && m_vault &&
+           m_vault->quickUnlockAllowed();
+}
+
+void VaultController::forgetQuickItem()
+{
+    if (m_quickStore && !m_quickName.isEmpty())
+        m_quickStore->forget(m_quickName);
+}
+
+void VaultController::enableQuickUnlock(const QString &passphrase)
+{
+    if (busy() || !isUnlocked() || m_changing || !quickUnlockAvailable())
+        return;
+    auto secret = std::make_shared<crypto::SecretBytes>(secretFromText(passphrase));
+    auto quickSecret = std::make_shared<crypto::SecretBytes>();
+    vault::Vault *v = m_vault.get();
+    runOnWorker(
+        [v, secret, quickSecret]() -> Status {
+            auto made = v->enableQuickUnlock(*secret, kQuickUnlockWindowMs);
+            secret->wipe();
+            if (!made)
+                return std::unexpected(made.error());
+            *quickSecret = std::move(*made);
+            return {};
+        },
+        [this, quickSecret](const Status &status) {
+            if (!status) {
+                if (status.error().code == Errc::Erased) {
+                    eraseNow(sentenceFor(status.error()));
+                    return;
+                }
+                setMessage(status.error().code == Errc::WrongKey
+                               ? tr("Wrong passphrase: quick unlock stays off.")
+                               : sentenceFor(status.error()));
+                Q_EMIT quickUnlockChanged();
+                return;
+            }
+            Q_EMIT quickUnlockChanged(); // vault.quick is there; the platform stores QS now
+            QPointer<VaultController> self(this);
+            m_quickStore->enrol(
+                m_quickName, std::move(*quickSecret),
+                tr("Confirm to unlock Liaison this way from now on"),
+                [self](platform::QuickUnlockStore::Outcome outcome) {
+                    if (!self)
+                        return;
+                    if (outcome == platform::QuickUnlockStore::Outcome::Ok) {
+                        self->setMessage(tr("Quick unlock is on for %1 h after each passphrase "
+                                            "unlock.")
+                                             .arg(kQuickUnlockWindowMs / 3'600'000));
+                    } else {
+                        if (self->m_vault) {
+                            if (auto s = self->m_vault->disableQuickUnlock(); !s)
+                                qCWarning(lcVaultUi)
+                                    << "quick unlock file not removed:" << errcName(s.error().code);
+                        }
+                        self->forgetQuickItem();
+                        self->setMessage(tr("Quick unlock was not turned on."));
+                    }
+                    Q_EMIT self->quickUnlockChanged();
+                });
+        });
+}
+
+void VaultController::disableQuickUnlock()
+{
+    if (busy() || m_changing || !m_vault)
+        return;
+    if (auto s = m_vault->disableQuickUnlock(); !s)
+        qCWarning(lcVaultUi) << "quick unlock file not removed:" << errcName(s.error().code);
+    forgetQuickItem();
+    setMessage(tr("Quick unlock is off."));
+    Q_EMIT quickUnlockChanged();
+}
+
+void VaultController::quickUnlock()
+{
+    if (busy() || !quickUnlockOffered())
+        return;
+    m_prompting = true;
+    Q_EMIT quickUnlockChanged();
+    QPointer<VaultController> self(this);
+    m_quickStore->release(
+        m_quickName, tr("Unlock the vault"),
+        [self](platform::QuickUnlockStore::Outcome outcome, crypto::SecretBytes secret) {
+            if (self)
+                self->onQuickReleased(outcome, std::move(secret));
+        });
+}
+
+void VaultController::onQuickReleased(platform::QuickUnlockStore::Outcome outcome,
+                                      crypto::SecretBytes secret)
+{
+    using Outcome = platform::QuickUnlockStore::Outcome;
+    m_prompting = false;
+    if (!m_vault || m_state != State::Locked) {
+        Q_EMIT quickUnlockChanged();
+        return;
+    }
+    switch (outcome) {
+    case Outcome::Ok: {
+        auto shared = std::make_shared<crypto::SecretBytes>(std::move(secret));
+        QPointer<VaultController> self(this);
+        vault::Vault *v = m_vault.get();
+        m_failuresBeforeUnlock = int(v->failureCount());
+        runWorker([self, v, shared]() {
+            const Status status = v->unlockQuick(*shared);
+            shared->wipe();
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, status]() {
+                    if (self)
+                        self->finishQuickUnlock(status);
+                },
+                Qt::QueuedConnection);
+        });
+        return;
+    }
+    case Outcome::Cancelled:
+        setMessage(tr("Enter your passphrase."));
+        break;
+    case Outcome::Failed:
+        if (auto s = m_vault->recordQuickUnlockFailure(); !s)
+            qCWarning(lcVaultUi) << "quick failure not counted:" << errcName(s.error().code);
+        setMessage(m_vault->quickUnlockFailures() >= vault::kQuickUnlockMaxFailures
+                       ? tr("Not recognised. Enter your passphrase: quick unlock is off until "
+                            "then.")
+                       : tr("Not recognised. Try again or enter your passphrase."));
+        break;
+    case Outcome::Invalidated:
+        if (auto s = m_vault->disableQuickUnlock(); !s)
+            qCWarning(lcVaultUi) << "quick unlock file not removed:" << errcName(s.error().code);
+        forgetQuickItem();
+        setMessage(tr("The biometrics on this device changed. Enter your passphrase, then turn "
+                      "quick unlock on again in Settings."));
+        break;
+    case Outcome::Unavailable:
+        setMessage(tr("Quick unlock is not available now. Enter your passphrase."));
+        break;
+    }
+    Q_EMIT attemptsChanged();
+    Q_EMIT quickUnlockChanged();
+}
+
+void VaultController::finishQuickUnlock(const Status &result)
+{
+    if (result || result.error().code == Errc::Erased || result.error().code == Errc::Tampered ||
+        result.error().code == Errc::Io || result.error().code == Errc::LockedOut) {
+        finishUnlock(result);
+        Q_EMIT quickUnlockChanged();
+        return;
+    }
+    if (m_worker.joinable())
+        m_worker.join();
+    qCInfo(lcVaultUi) << "quick unlock refused:" << errcName(result.error().code);
+    if (result.error().code == Errc::NotFound)
+        forgetQuickItem(); // it belonged to an older passphrase: the vault removed its file
+    setMessage(result.error().code == Errc::Refused
+                   ? tr("Quick unlock has expired. Enter your passphrase.")
+                   : tr("Quick unlock did not open the vault. Enter your passphrase."));
+    setState(State::Locked);
+    updateLockout();
+    Q_EMIT attemptsChanged();
+    Q_EMIT quickUnlockChanged();
 }
 
 QString VaultController::sentenceFor(const Error &error)

@@ -7,7 +7,16 @@
 // Passphrases arrive from the TextField as a QString only for the length of the call: they are
 // copied into SecretBytes (sodium_malloc memory) at once and the QML side clears the field right
 // after. They are never stored in a property, a log or a QString member.
+//
+// Quick unlock (issue 11 "Getting back in quickly"; DESIGN.md "Unlock, lockout, auto-lock"):
+// where the platform has a biometric key store (platform/quickunlock.h), Settings turns it on
+// with the passphrase; the vault wraps VK under the pepper and a quick secret that only the
+// platform keeps, behind the biometric prompt (vault/quickticket.h). The lock screen offers it
+// for kQuickUnlockWindowMs after the last passphrase unlock and until kQuickUnlockMaxFailures
+// failed prompts; a cancelled or failed prompt leaves the passphrase. A passphrase change, a wipe
+// or an erase drops it (the platform's item is forgotten too).
 
+#include "quickunlock.h"
 #include "store/database.h"
 #include "vault/vault.h"
 
@@ -21,6 +30,10 @@
 #include <thread>
 
 namespace liaison::app {
+
+// How long after a passphrase unlock quick unlock works (DESIGN.md's example; HQ's POLICY has no
+// key for it yet, so it cannot shorten or forbid it: README "Quick unlock").
+inline constexpr std::int64_t kQuickUnlockWindowMs = 12LL * 3600 * 1000;
 
 class VaultController : public QObject
 {
@@ -43,6 +56,13 @@ class VaultController : public QObject
     // the officer's language; the platform's own description is English, for logs).
     Q_PROPERTY(QString keyStoreKind READ keyStoreKind CONSTANT)
     Q_PROPERTY(bool keyStoreWeak READ keyStoreWeak CONSTANT)
+    // The platform can keep a secret behind a biometric prompt (never on the desktop).
+    Q_PROPERTY(bool quickUnlockAvailable READ quickUnlockAvailable NOTIFY quickUnlockChanged)
+    // Turned on in Settings for this vault.
+    Q_PROPERTY(bool quickUnlockEnabled READ quickUnlockEnabled NOTIFY quickUnlockChanged)
+    // The lock screen shows its button: available, enabled, inside the window, not too many
+    // failures, no lockout delay.
+    Q_PROPERTY(bool quickUnlockOffered READ quickUnlockOffered NOTIFY quickUnlockChanged)
 
 public:
     enum class State {
@@ -78,6 +98,20 @@ public:
     [[nodiscard]] QStringList passphraseReasons() const { return m_reasons; }
     [[nodiscard]] QString keyStoreKind() const;
     [[nodiscard]] bool keyStoreWeak() const;
+    [[nodiscard]] bool quickUnlockAvailable() const;
+    [[nodiscard]] bool quickUnlockEnabled() const;
+    [[nodiscard]] bool quickUnlockOffered() const;
+
+    // The platform's biometric store (nullptr: none); must outlive the controller.
+    void setQuickUnlockStore(platform::QuickUnlockStore *store);
+    // Settings: checks the passphrase (a wrong one counts), then has the platform store the
+    // quick secret (Android shows the prompt). `message` says how it went.
+    Q_INVOKABLE void enableQuickUnlock(const QString &passphrase);
+    // Settings: off at once (the file and the platform's item).
+    Q_INVOKABLE void disableQuickUnlock();
+    // Lock screen: the platform's prompt, then the vault opens; a cancelled or failed prompt
+    // leaves it locked for the passphrase.
+    Q_INVOKABLE void quickUnlock();
 
     // Strength feedback while typing (create page). Keeps no copy.
     Q_INVOKABLE void assessPassphrase(const QString &passphrase);
@@ -129,6 +163,7 @@ Q_SIGNALS:
     // The database is open; the composition root opens the session now.
     void unlocked();
     void passphraseChanged(bool ok);
+    void quickUnlockChanged();
     // wipeWithPassphrase erased the vault.
     void wipedByOfficer();
     // About to close the database: drop everything that uses it.
@@ -139,6 +174,9 @@ private:
     void setMessage(const QString &message);
     void updateLockout();
     void finishUnlock(const Status &result);
+    void finishQuickUnlock(const Status &result);
+    void onQuickReleased(platform::QuickUnlockStore::Outcome outcome, crypto::SecretBytes secret);
+    void forgetQuickItem();
     void finishCreate(Result<std::unique_ptr<vault::Vault>> result);
     void runWorker(std::function<void()> work);
     // A change or wipe while unlocked: `work` on the worker thread, `done` back on this one.
@@ -166,6 +204,10 @@ private:
     std::function<std::optional<std::uint16_t>(store::Database &)> m_eraseAfterSource;
     bool m_wipedByOfficer = false;
     bool m_changing = false; // a passphrase change or a wipe runs on the worker
+    platform::QuickUnlockStore *m_quickStore = nullptr;
+    bool m_prompting = false; // the platform's biometric prompt is up
+    // The platform's item of the loaded vault ("liaison-quick-<vault id>"), kept for the erases.
+    QString m_quickName;
 };
 
 } // namespace liaison::app

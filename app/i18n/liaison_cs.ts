@@ -539,6 +539,25 @@
     </message>
 </context>
 <context>
+    <name>QuickUnlock</name>
+    <message>
+        <source>Quick unlock</source>
+        <translation>Rychlé odemknutí</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Zrušit</translation>
+    </message>
+    <message>
+        <source>Unlock Liaison</source>
+        <translation>Odemknout Liaison</translation>
+    </message>
+    <message>
+        <source>Use passphrase</source>
+        <translation>Použít heslo</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
         <source>What happened? (stays on this device until the next sync)</source>
@@ -751,6 +770,30 @@
     <message>
         <source>Home time zone: %1</source>
         <translation>Domácí časové pásmo: %1</translation>
+    </message>
+    <message>
+        <source>Quick unlock</source>
+        <translation>Rychlé odemknutí</translation>
+    </message>
+    <message>
+        <source>On: your fingerprint or face opens the vault for 12 h after each passphrase unlock, with 3 tries; then the passphrase is needed.</source>
+        <translation>Zapnuto: otisk prstu nebo obličej otevře trezor po dobu 12 h od každého odemknutí heslem, na 3 pokusy; pak je potřeba heslo.</translation>
+    </message>
+    <message>
+        <source>Open the vault with your fingerprint or face for 12 h after each passphrase unlock. Type your passphrase to turn it on.</source>
+        <translation>Otevírejte trezor otiskem prstu nebo obličejem po dobu 12 h od každého odemknutí heslem. Zapnete to zadáním hesla.</translation>
+    </message>
+    <message>
+        <source>Passphrase to turn on quick unlock</source>
+        <translation>Heslo pro zapnutí rychlého odemknutí</translation>
+    </message>
+    <message>
+        <source>Turn on quick unlock</source>
+        <translation>Zapnout rychlé odemknutí</translation>
+    </message>
+    <message>
+        <source>Turn off quick unlock</source>
+        <translation>Vypnout rychlé odemknutí</translation>
     </message>
     <message>
         <source>Mobile data</source>
@@ -971,6 +1014,14 @@
     <message>
         <source>Weaker protection on this device: it has no secure key store, so the vault key is kept in a file and only your passphrase protects it. Anyone with a copy of this device&apos;s files can try passphrases without limit.</source>
         <translation>Slabší ochrana v tomto zařízení: nemá bezpečné úložiště klíčů, proto je klíč k trezoru uložen v souboru a chrání ho jen vaše heslová fráze. Kdo získá kopii souborů tohoto zařízení, může heslové fráze zkoušet bez omezení.</translation>
+    </message>
+    <message>
+        <source>Quick unlock</source>
+        <translation>Rychlé odemknutí</translation>
+    </message>
+    <message>
+        <source>Unlock with your fingerprint or face</source>
+        <translation>Odemknout otiskem prstu nebo obličejem</translation>
     </message>
 </context>
 <context>
@@ -1601,6 +1652,58 @@ Klíč %2</translation>
     <message>
         <source>The vault could not be opened (%1).</source>
         <translation>Trezor nelze otevřít (%1).</translation>
+    </message>
+    <message>
+        <source>Passphrase changed. Quick unlock is off: turn it on again in Settings.</source>
+        <translation>Heslo bylo změněno. Rychlé odemknutí je vypnuto: znovu ho zapněte v Nastavení.</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase: quick unlock stays off.</source>
+        <translation>Chybné heslo: rychlé odemknutí zůstává vypnuté.</translation>
+    </message>
+    <message>
+        <source>Confirm to unlock Liaison this way from now on</source>
+        <translation>Potvrďte, že chcete Liaison odteď odemykat tímto způsobem</translation>
+    </message>
+    <message>
+        <source>Quick unlock is on for %1 h after each passphrase unlock.</source>
+        <translation>Rychlé odemknutí je zapnuto na %1 h od každého odemknutí heslem.</translation>
+    </message>
+    <message>
+        <source>Quick unlock was not turned on.</source>
+        <translation>Rychlé odemknutí nebylo zapnuto.</translation>
+    </message>
+    <message>
+        <source>Quick unlock is off.</source>
+        <translation>Rychlé odemknutí je vypnuto.</translation>
+    </message>
+    <message>
+        <source>Unlock the vault</source>
+        <translation>Odemknout trezor</translation>
+    </message>
+    <message>
+        <source>Not recognised. Enter your passphrase: quick unlock is off until then.</source>
+        <translation>Nerozpoznáno. Zadejte heslo: do té doby je rychlé odemknutí vypnuto.</translation>
+    </message>
+    <message>
+        <source>Not recognised. Try again or enter your passphrase.</source>
+        <translation>Nerozpoznáno. Zkuste to znovu, nebo zadejte heslo.</translation>
+    </message>
+    <message>
+        <source>The biometrics on this device changed. Enter your passphrase, then turn quick unlock on again in Settings.</source>
+        <translation>Biometrické údaje v tomto zařízení se změnily. Zadejte heslo a pak znovu zapněte rychlé odemknutí v Nastavení.</translation>
+    </message>
+    <message>
+        <source>Quick unlock is not available now. Enter your passphrase.</source>
+        <translation>Rychlé odemknutí teď není k dispozici. Zadejte heslo.</translation>
+    </message>
+    <message>
+        <source>Quick unlock has expired. Enter your passphrase.</source>
+        <translation>Platnost rychlého odemknutí vypršela. Zadejte heslo.</translation>
+    </message>
+    <message>
+        <source>Quick unlock did not open the vault. Enter your passphrase.</source>
+        <translation>Rychlé odemknutí trezor neotevřelo. Zadejte heslo.</translation>
     </message>
 </context>
 <context>

@@ -5,7 +5,7 @@ import QtQuick.Layouts
 import Liaison
 
 // Settings: the auto-lock delay (never above HQ's ceiling), HQ's policy as it applies, the
-// passphrase change, bulk sync on metered links, this device's fingerprint, the language, the
+// passphrase change, quick unlock (where the platform has it), bulk sync on metered links, this device's fingerprint, the language, the
 // home time zone, and "wipe this device" (asks for the passphrase). Everything goes through the AppController and the VaultController.
 Page {
     id: root
@@ -158,6 +158,58 @@ Page {
                         visible: text.length > 0
                         wrapMode: Text.WordWrap
                         text: root.vault.message
+                    }
+                }
+            }
+
+            // ---- quick unlock (only where the platform has a biometric key store)
+            Pane {
+                objectName: "quickUnlockPane"
+                Layout.fillWidth: true
+                visible: root.vault.quickUnlockAvailable
+                Material.elevation: 1
+                Material.background: Theme.surface
+                padding: Theme.margin
+                ColumnLayout {
+                    width: parent.width
+                    spacing: 8
+                    SectionLabel { text: qsTr("Quick unlock") }
+                    Label {
+                        Layout.fillWidth: true
+                        wrapMode: Text.WordWrap
+                        color: Theme.textSecondary
+                        text: root.vault.quickUnlockEnabled
+                              ? qsTr("On: your fingerprint or face opens the vault for 12 h after each passphrase unlock, with 3 tries; then the passphrase is needed.")
+                              : qsTr("Open the vault with your fingerprint or face for 12 h after each passphrase unlock. Type your passphrase to turn it on.")
+                    }
+                    TextField {
+                        id: quickField
+                        objectName: "quickUnlockPassphraseField"
+                        Layout.fillWidth: true
+                        visible: !root.vault.quickUnlockEnabled
+                        placeholderText: qsTr("Passphrase")
+                        echoMode: TextInput.Password
+                        inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
+                        Accessible.name: qsTr("Passphrase to turn on quick unlock")
+                    }
+                    Button {
+                        objectName: "quickUnlockEnableButton"
+                        Layout.fillWidth: true
+                        visible: !root.vault.quickUnlockEnabled
+                        enabled: quickField.length > 0
+                        text: qsTr("Turn on quick unlock")
+                        highlighted: true
+                        onClicked: {
+                            root.vault.enableQuickUnlock(quickField.text)
+                            quickField.clear()
+                        }
+                    }
+                    Button {
+                        objectName: "quickUnlockDisableButton"
+                        Layout.fillWidth: true
+                        visible: root.vault.quickUnlockEnabled
+                        text: qsTr("Turn off quick unlock")
+                        onClicked: root.vault.disableQuickUnlock()
                     }
                 }
             }

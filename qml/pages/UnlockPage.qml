@@ -6,8 +6,9 @@ import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Liaison
 
-// Create the vault (first start), unlock it, or wait out a lockout. Passphrases go from the field
-// to the controller, which copies them into secret memory; the field is cleared right after.
+// Create the vault (first start), unlock it (passphrase, or quick unlock where offered), or wait
+// out a lockout. Passphrases go from the field to the controller, which copies them into secret
+// memory; the field is cleared right after.
 // Below the form, whatever the vault's state: the emergency call to HQ's 24/7 duty number (kept
 // outside the vault for this purpose), which dials without unlocking. Nothing else of the
 // records is shown here. Where the vault key's store is the software file, a notice says that
@@ -196,6 +197,17 @@ Page {
                     root.vault.unlock(passphrase.text)
                     passphrase.clear()
                 }
+            }
+            // Quick unlock (platform/quickunlock.h): only where the platform has a biometric key
+            // store, the officer turned it on, and the vault still allows it (window, failures).
+            Button {
+                objectName: "quickUnlockButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget + 4
+                visible: root.vault.quickUnlockOffered
+                text: qsTr("Quick unlock")
+                Accessible.name: qsTr("Unlock with your fingerprint or face")
+                onClicked: root.vault.quickUnlock()
             }
         }
     }

@@ -37,6 +37,7 @@ void AppFixture::restartApp()
                               m_autoLockMs};
     services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
     services.connectivity = &connectivity;
+    services.quickUnlock = &quickUnlock;
     services.systemLocale = QLocale(QLocale::English, QLocale::UnitedKingdom);
     services.openUrl = [this](const QUrl &url) {
         openedUrls.append(url);

@@ -9,9 +9,12 @@
 #include "appcontroller.h"
 #include "client/connectivity.h"
 #include "desktop/softwarekeystore.h"
+#include "quickunlock.h"
 
 #include <QTemporaryDir>
+#include <QTimer>
 
+#include <map>
 #include <memory>
 
 namespace liaison::test {
@@ -51,6 +54,46 @@ private:
     vault::KeyStoreKind m_kind;
 };
 
+// The platform's biometric store, scripted (no phone key store runs here): whether the device
+// has biometrics, and what the next prompt answers. It keeps what it is given, as a phone's key
+// store would; `kept` lets a test try an old secret after the app forgot it.
+class FakeQuickUnlockStore final : public platform::QuickUnlockStore
+{
+public:
+    bool isAvailable = false;
+    Outcome nextPrompt = Outcome::Ok;
+    int prompts = 0;
+    std::map<QString, std::shared_ptr<crypto::SecretBytes>> items;
+    std::shared_ptr<crypto::SecretBytes> kept; // the last secret enrolled, whatever happened since
+
+    [[nodiscard]] bool available() const override { return isAvailable; }
+    [[nodiscard]] QString description() const override { return QStringLiteral("test store"); }
+    void enrol(const QString &name, crypto::SecretBytes secret, const QString &, Done done) override
+    {
+        ++prompts;
+        const Outcome o = isAvailable ? nextPrompt : Outcome::Unavailable;
+        if (o == Outcome::Ok) {
+            items[name] = std::make_shared<crypto::SecretBytes>(std::move(secret));
+            kept = std::make_shared<crypto::SecretBytes>(
+                crypto::SecretBytes::copyOf(items[name]->view()));
+        }
+        QTimer::singleShot(0, [done = std::move(done), o] { done(o); });
+    }
+    void release(const QString &name, const QString &, Released done) override
+    {
+        ++prompts;
+        Outcome o = isAvailable ? nextPrompt : Outcome::Unavailable;
+        auto it = items.find(name);
+        if (o == Outcome::Ok && it == items.end())
+            o = Outcome::Unavailable;
+        auto secret = std::make_shared<crypto::SecretBytes>();
+        if (o == Outcome::Ok)
+            *secret = crypto::SecretBytes::copyOf(it->second->view());
+        QTimer::singleShot(0, [done = std::move(done), o, secret] { done(o, std::move(*secret)); });
+    }
+    void forget(const QString &name) override { items.erase(name); }
+};
+
 struct AppFixture
 {
     // `startMs`: where both clocks start (enrolment against a real desk needs today); `kind`:
@@ -76,6 +119,8 @@ struct AppFixture
     ReportedKindKeyStore reportedKeyStore; // over keyStore: the one the app is given
     liaison::ManualClock vaultClock;
     liaison::ManualClock clock;
+    // Quick unlock's platform store (unavailable unless a test says otherwise).
+    FakeQuickUnlockStore quickUnlock;
     // What the app hears of the link (online; metered when a test says so).
     client::ManualConnectivity connectivity{client::Connectivity::State::Online};
     // What the app handed to the phone (tel:, sms:, mailto:, geo:), in order.

@@ -143,6 +143,43 @@ void TestFixture::restartApp()
     Q_EMIT appChanged();
 }
 
+void TestFixture::setQuickUnlock(bool available, const QString &nextPrompt)
+{
+    if (!m_fixture)
+        return;
+    using Outcome = platform::QuickUnlockStore::Outcome;
+    m_fixture->quickUnlock.isAvailable = available;
+    m_fixture->quickUnlock.nextPrompt = nextPrompt == QLatin1String("cancel") ? Outcome::Cancelled
+                                        : nextPrompt == QLatin1String("fail") ? Outcome::Failed
+                                        : nextPrompt == QLatin1String("invalidated")
+                                            ? Outcome::Invalidated
+                                            : Outcome::Ok;
+    // What the pages show follows the platform's answer.
+    Q_EMIT m_fixture->app->vault()->quickUnlockChanged();
+}
+
+int TestFixture::quickUnlockPrompts() const
+{
+    return m_fixture ? m_fixture->quickUnlock.prompts : 0;
+}
+
+int TestFixture::quickUnlockItems() const
+{
+    return m_fixture ? int(m_fixture->quickUnlock.items.size()) : 0;
+}
+
+QString TestFixture::unlockWithKeptQuickSecret()
+{
+    if (!m_fixture || !m_fixture->quickUnlock.kept)
+        return QStringLiteral("none kept");
+    auto loaded = vault::Vault::load(m_fixture->tmp.filePath(QStringLiteral("vault")),
+                                     m_fixture->reportedKeyStore, m_fixture->vaultClock);
+    if (!loaded)
+        return QString::fromLatin1(errcName(loaded.error().code));
+    const Status s = (*loaded)->unlockQuick(*m_fixture->quickUnlock.kept);
+    return s ? QStringLiteral("ok") : QString::fromLatin1(errcName(s.error().code));
+}
+
 void TestFixture::setMetered(bool metered)
 {
     if (m_fixture)

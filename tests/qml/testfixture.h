@@ -67,6 +67,16 @@ public:
     Q_INVOKABLE void setApplicationState(int state);
     // The app restarts over the same files (the vault comes up locked).
     Q_INVOKABLE void restartApp();
+    // Quick unlock's platform store: whether it is there, and what its next prompt answers
+    // ("ok", "cancel", "fail", "invalidated").
+    Q_INVOKABLE void setQuickUnlock(bool available,
+                                    const QString &nextPrompt = QStringLiteral("ok"));
+    // Prompts shown so far; items the platform store holds.
+    Q_INVOKABLE int quickUnlockPrompts() const;
+    Q_INVOKABLE int quickUnlockItems() const;
+    // Opens the locked vault with the last quick secret the platform store was ever given (what
+    // a copy of an old item would try); the vault's error code name, or "ok".
+    Q_INVOKABLE QString unlockWithKeptQuickSecret();
     // The link as the platform's connectivity would report it (metered or roaming).
     Q_INVOKABLE void setMetered(bool metered);
     Q_INVOKABLE void waitForVault();
