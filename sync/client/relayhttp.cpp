@@ -461,6 +461,15 @@ void RelayHttp::finished(const std::shared_ptr<Call> &c, QNetworkReply *reply)
         }
         return start(c);
     }
+    // Qt's HTTP layer sends a request again, as it was, when the connection closes before the
+    // answer: after a link cut the answer to a call the relay had taken, the relay refuses the
+    // copy as a replay of its nonce. Signed again with a fresh nonce, once: every signed relay
+    // call is idempotent (the same envelope, acknowledgement or mailbox read again).
+    if (r.status == 401 && r.errorCode == "replayed" && !c->replayRetried && c->keyId) {
+        c->replayRetried = true;
+        qCInfo(lcRelayHttp) << "request refused as a replay (an answer was lost): signed again";
+        return start(c);
+    }
     complete(c, std::move(r));
 }
 

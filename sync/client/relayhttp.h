@@ -179,6 +179,7 @@ private:
         int timeoutMs = 0;
         Callback done;
         bool skewRetried = false;
+        bool replayRetried = false;
         bool pinRefused = false;
         bool aborted = false;
         qsizetype maxResponseBytes = kDefaultMaxResponseBytes;

@@ -311,6 +311,7 @@ private Q_SLOTS:
     void spkiPinMatchesOpenssl();
     void tlsPinnedKeyAcceptedOthersRefused();
     void clockSkewRecoveredOnce();
+    void replayedNonceAnsweredBySigningAgain();
     void statusNoWordFromHq();
     void faultProxyPassesAndResets();
     void roundPushesPullsAcknowledges();
@@ -530,6 +531,62 @@ void TestClient::clockSkewRecoveredOnce()
     QCOMPARE(got->status, 401);
     QCOMPARE(got->errorCode, QByteArray("clock_skew"));
     QCOMPARE(calls, 5);
+}
+
+void TestClient::replayedNonceAnsweredBySigningAgain()
+{
+    // On a lossy link the answer to a signed call can be lost after the relay took it. Qt's HTTP
+    // layer then sends the same bytes again, with the same nonce, and the relay refuses them as
+    // a replay (401 replayed): the call is signed again with a fresh nonce, once. (Every signed
+    // relay call is idempotent: the same envelope, acknowledgement or mailbox read again.)
+    TestIdentity me;
+    QSet<QByteArray> seen;
+    int calls = 0;
+    bool alwaysReplayed = false;
+    MiniHttpServer server([&](const MiniHttpServer::Request &r) {
+        ++calls;
+        MiniHttpServer::Response resp;
+        const QByteArray nonce = r.headers.value("liaison-nonce");
+        if (alwaysReplayed || nonce.isEmpty() || seen.contains(nonce)) {
+            resp.status = 401;
+            resp.body = R"({"error":"replayed","message":"nonce already used"})";
+        } else {
+            resp.body = R"({"ok":true})";
+        }
+        seen.insert(nonce);
+        return resp;
+    });
+    QVERIFY(server.listen());
+    FaultProxy proxy(QStringLiteral("127.0.0.1"), server.port());
+    QVERIFY(proxy.listen());
+    // The first answer is lost: the connection is reset after the server answered.
+    proxy.addRule({FaultProxy::Action::ResetBeforeResponse, "POST", "/v1/mailbox/ack", 1});
+    QNetworkAccessManager nam;
+    RelayHttp http(&nam, plainEndpoint(proxy.port(), me.deploymentId()),
+                   [] { return QDateTime::currentMSecsSinceEpoch(); });
+    const RequestSigner signer{protocol::deviceKeyId(me.localId()), &me.signingKey()};
+    std::optional<RelayReply> got;
+    http.call("POST", "/v1/mailbox/ack", R"({"through":3})", signer, 5000,
+              [&](const RelayReply &r) { got = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 10000);
+    QCOMPARE(proxy.applied(FaultProxy::Action::ResetBeforeResponse), 1);
+    QVERIFY2(got->status == 200, qPrintable(QStringLiteral("status %1 %2, %3 calls")
+                                                .arg(got->status)
+                                                .arg(QString::fromLatin1(got->errorCode))
+                                                .arg(calls)));
+    QCOMPARE(calls, 3); // taken (answer lost), the same bytes again (replayed), signed again
+    QCOMPARE(seen.size(), 2);
+
+    // A relay that keeps saying replayed: one more signature, no more.
+    alwaysReplayed = true;
+    calls = 0;
+    got.reset();
+    http.call("POST", "/v1/mailbox/ack", R"({"through":4})", signer, 5000,
+              [&](const RelayReply &r) { got = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 10000);
+    QCOMPARE(got->status, 401);
+    QCOMPARE(got->errorCode, QByteArray("replayed"));
+    QCOMPARE(calls, 2);
 }
 
 void TestClient::statusNoWordFromHq()
