@@ -380,6 +380,10 @@ Result<ContactSheet> readContactVcard(QByteArrayView input, const ContactCsvOpti
                 QString number = unescape(v).trimmed();
                 if (number.startsWith(QLatin1String("tel:")))
                     number = number.mid(4);
+                // Decoding drops a BOM that opens a value; one behind "tel:" goes too, so that
+                // the number reads the same when written back (fuzz_vcard, tel-uri-bom-*).
+                while (number.startsWith(QChar(0xFEFF)))
+                    number = number.mid(1).trimmed();
                 if (number.isEmpty())
                     continue;
                 const QStringList types = p.types();
