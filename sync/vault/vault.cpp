@@ -121,6 +121,25 @@ QString minutesText(qint64 ms)
     return minutes <= 1 ? QStringLiteral("1 minute") : QStringLiteral("%1 minutes").arg(minutes);
 }
 
+// The gate every unlock passes first (passphrase and quick unlock alike): at the erase-after
+// count the vault is erased (a crash between the last counted failure and its erase finishes
+// here), and during a lockout delay nothing is tried.
+template <class Erase>
+Status passLockout(Lockout &lockout, std::uint16_t eraseAfter, Erase eraseNow)
+{
+    if (eraseAfter != 0 && lockout.current().failures >= eraseAfter) {
+        eraseNow();
+        return fail(
+            Errc::Erased,
+            QStringLiteral("the vault was erased after %1 failed attempts").arg(eraseAfter));
+    }
+    if (const qint64 wait = lockout.msUntilAllowed(); wait > 0)
+        return fail(
+            Errc::LockedOut,
+            QStringLiteral("Too many failed attempts. Try again in %1.").arg(minutesText(wait)));
+    return {};
+}
+
 Error weak(const PassphraseVerdict &verdict)
 {
     return Error(Errc::WeakPassphrase, verdict.reasons().join(QLatin1Char(' ')));
@@ -383,17 +402,8 @@ Result<crypto::SymmetricKey> Vault::attempt(const KeyFile &file,
 {
     Lockout lockout = lockoutFor(file.header.keyFileId);
     const std::uint16_t eraseAfter = file.header.eraseAfter;
-    if (eraseAfter != 0 && lockout.current().failures >= eraseAfter) {
-        // A crash between the last counted failure and its erase: finish the erase now.
-        (void)erase();
-        return fail(
-            Errc::Erased,
-            QStringLiteral("the vault was erased after %1 failed attempts").arg(eraseAfter));
-    }
-    if (const qint64 wait = lockout.msUntilAllowed(); wait > 0)
-        return fail(
-            Errc::LockedOut,
-            QStringLiteral("Too many failed attempts. Try again in %1.").arg(minutesText(wait)));
+    if (auto gate = passLockout(lockout, eraseAfter, [this] { (void)erase(); }); !gate)
+        return std::unexpected(gate.error());
     auto pepper = m_keyStore.read(pepperAliasName(file.header.pepperAlias));
     if (!pepper) {
         if (pepper.error().code == Errc::NotFound)
@@ -869,17 +879,8 @@ Status Vault::unlockQuick(const crypto::SecretBytes &quickSecret)
         return fail(Errc::NotFound, QStringLiteral("quick unlock belonged to an older passphrase"));
     }
     Lockout lockout = lockoutFor(m_header.keyFileId);
-    const std::uint16_t eraseAfter = m_header.eraseAfter;
-    if (eraseAfter != 0 && lockout.current().failures >= eraseAfter) {
-        (void)erase();
-        return fail(
-            Errc::Erased,
-            QStringLiteral("the vault was erased after %1 failed attempts").arg(eraseAfter));
-    }
-    if (const qint64 wait = lockout.msUntilAllowed(); wait > 0)
-        return fail(
-            Errc::LockedOut,
-            QStringLiteral("Too many failed attempts. Try again in %1.").arg(minutesText(wait)));
+    if (auto gate = passLockout(lockout, m_header.eraseAfter, [this] { (void)erase(); }); !gate)
+        return gate;
     Lockout quick = quickLockoutFor(m_header.keyFileId);
     if (quick.current().failures >= kQuickUnlockMaxFailures)
         return fail(Errc::Refused, QStringLiteral("too many failed quick unlocks: enter the "
