@@ -29,9 +29,13 @@ struct Property
     {
         QStringList out;
         for (const QByteArray &t : params.value("TYPE"))
-            for (const QByteArray &x : t.split(','))
-                if (!x.trimmed().isEmpty())
-                    out.append(QString::fromLatin1(x.trimmed()).toLower());
+            for (const QByteArray &x : t.split(',')) {
+                // Trimmed as a string, as every other value is: U+0085 (NEL) is white space too,
+                // and a label that kept it would come back without it from an export.
+                const QString type = QString::fromLatin1(x).trimmed().toLower();
+                if (!type.isEmpty())
+                    out.append(type);
+            }
         return out;
     }
 };

@@ -3,6 +3,7 @@
 // Invariants (a violation aborts): every row has a reference, a title, a valid scope, a stable
 // key "case:<scope>:..." and fields that pass the CaseSummary schema in canonical form; problems
 // name a line inside the file; the same bytes give the same keys twice.
+#include "fuzzcheck.h"
 #include "crypto/crypto.h"
 #include "imports/casecsv.h"
 #include "model/records.h"
@@ -13,15 +14,6 @@
 using namespace liaison;
 using namespace liaison::imports;
 
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
@@ -40,23 +32,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (!sheet)
         return 0;
     auto twice = readCaseCsv(bytes, o);
-    check(twice && twice->rows.size() == sheet->rows.size());
+    FUZZ_CHECK(twice && twice->rows.size() == sheet->rows.size());
     for (const ImportProblem &p : sheet->problems)
-        check(p.line >= 0);
+        FUZZ_CHECK(p.line >= 0);
     for (qsizetype i = 0; i < sheet->rows.size(); ++i) {
         const ImportRow &row = sheet->rows[i].row;
-        check(row.key == twice->rows[i].row.key);
-        check(row.key.startsWith(QStringLiteral("case:") + row.scope + QLatin1Char(':')));
-        check(model::isValidScope(row.scope));
-        check(!row.fields.value(QStringLiteral("reference")).toString().isEmpty());
-        check(!row.fields.value(QStringLiteral("title")).toString().isEmpty());
+        FUZZ_CHECK(row.key == twice->rows[i].row.key);
+        FUZZ_CHECK(row.key.startsWith(QStringLiteral("case:") + row.scope + QLatin1Char(':')));
+        FUZZ_CHECK(model::isValidScope(row.scope));
+        FUZZ_CHECK(!row.fields.value(QStringLiteral("reference")).toString().isEmpty());
+        FUZZ_CHECK(!row.fields.value(QStringLiteral("title")).toString().isEmpty());
         for (auto it = row.fields.cbegin(); it != row.fields.cend(); ++it) {
             const model::FieldSpec *spec =
                 model::fieldSpec(model::RecordType::CaseSummary, it.key());
-            check(spec != nullptr);
+            FUZZ_CHECK(spec != nullptr);
             bool changed = true;
-            check(model::normalizeField(*spec, it.value(), &changed).has_value());
-            check(!changed);
+            FUZZ_CHECK(model::normalizeField(*spec, it.value(), &changed).has_value());
+            FUZZ_CHECK(!changed);
         }
     }
     return 0;

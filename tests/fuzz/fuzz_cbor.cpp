@@ -2,6 +2,7 @@
 // Invariants (a violation aborts): whatever decodeStrict accepts re-encodes to the input bytes;
 // whatever decodeBody accepts re-encodes to the input bytes (for the compressed snapshot kinds: to
 // the same payload) and is allowed in its direction.
+#include "fuzzcheck.h"
 #include "crypto/crypto.h"
 #include "protocol/body.h"
 #include "protocol/cbor.h"
@@ -12,15 +13,6 @@
 using namespace liaison;
 using namespace liaison::protocol;
 
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
@@ -35,26 +27,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     auto value = cbor::decodeStrict(bytes);
     if (value) {
         auto again = cbor::encode(*value);
-        check(again && QByteArrayView(*again) == bytes);
+        FUZZ_CHECK(again && QByteArrayView(*again) == bytes);
     }
     for (Direction d : {Direction::Down, Direction::Up}) {
         auto body = decodeBody(bytes, d);
         if (!body)
             continue;
-        check(bool(value));
-        check(kindAllowed(d, body->kind));
+        FUZZ_CHECK(bool(value));
+        FUZZ_CHECK(kindAllowed(d, body->kind));
         auto again = encodeBody(*body);
         if (compressedKind(body->kind)) {
             // Many DEFLATE streams inflate to the same payload (and zlib versions differ), so
             // only the inflated payload is canonical: it survives a round trip unchanged.
-            check(bool(again));
+            FUZZ_CHECK(bool(again));
             auto round = decodeBody(*again, d);
-            check(round && round->payload == body->payload && round->createdMs == body->createdMs);
+            FUZZ_CHECK(round && round->payload == body->payload && round->createdMs == body->createdMs);
         } else {
-            check(again && QByteArrayView(*again) == bytes);
+            FUZZ_CHECK(again && QByteArrayView(*again) == bytes);
         }
         auto unpadded = unpadBody(padBody(bytes));
-        check(unpadded && QByteArrayView(*unpadded) == bytes);
+        FUZZ_CHECK(unpadded && QByteArrayView(*unpadded) == bytes);
     }
     return 0;
 }

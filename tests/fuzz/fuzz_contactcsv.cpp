@@ -7,6 +7,7 @@
 //  - every row readContactCsv returns has a name, a valid scope, a stable key and fields that
 //    pass the Contact schema; the same bytes give the same keys twice (the import's idempotence
 //    rests on it).
+#include "fuzzcheck.h"
 #include "crypto/crypto.h"
 #include "imports/contactcsv.h"
 #include "imports/csv.h"
@@ -20,12 +21,6 @@ using namespace liaison;
 using namespace liaison::imports;
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
 
 QString writeBack(const CsvTable &t)
 {
@@ -60,15 +55,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const CsvTable table = parseCsv(text->text);
         int last = 0;
         for (const CsvRecord &r : table.records) {
-            check(r.line > last);
+            FUZZ_CHECK(r.line > last);
             last = r.line;
-            check(r.fields.size() <= kCsvMaxFields + 1);
+            FUZZ_CHECK(r.fields.size() <= kCsvMaxFields + 1);
         }
         const CsvTable again = parseCsv(writeBack(table), table.delimiter);
-        check(again.problems.isEmpty());
-        check(again.records.size() == table.records.size());
+        FUZZ_CHECK(again.problems.isEmpty());
+        FUZZ_CHECK(again.records.size() == table.records.size());
         for (qsizetype i = 0; i < table.records.size(); ++i)
-            check(again.records[i].fields == table.records[i].fields);
+            FUZZ_CHECK(again.records[i].fields == table.records[i].fields);
     }
     ContactCsvOptions o;
     o.fileName = QStringLiteral("fuzz.csv");
@@ -76,20 +71,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     auto sheet = readContactCsv(bytes, o);
     if (sheet) {
         auto twice = readContactCsv(bytes, o);
-        check(twice && twice->rows.size() == sheet->rows.size());
+        FUZZ_CHECK(twice && twice->rows.size() == sheet->rows.size());
         for (qsizetype i = 0; i < sheet->rows.size(); ++i) {
             const ContactRow &row = sheet->rows[i];
-            check(row.key == twice->rows[i].key);
-            check(!row.key.isEmpty() && row.line >= 2);
-            check(model::isValidScope(row.scope));
-            check(!row.fields.value(QStringLiteral("name")).toString().isEmpty());
+            FUZZ_CHECK(row.key == twice->rows[i].key);
+            FUZZ_CHECK(!row.key.isEmpty() && row.line >= 2);
+            FUZZ_CHECK(model::isValidScope(row.scope));
+            FUZZ_CHECK(!row.fields.value(QStringLiteral("name")).toString().isEmpty());
             for (auto it = row.fields.cbegin(); it != row.fields.cend(); ++it) {
                 const model::FieldSpec *spec =
                     model::fieldSpec(model::RecordType::Contact, it.key());
-                check(spec != nullptr);
+                FUZZ_CHECK(spec != nullptr);
                 bool changed = true;
-                check(model::normalizeField(*spec, it.value(), &changed).has_value());
-                check(!changed);
+                FUZZ_CHECK(model::normalizeField(*spec, it.value(), &changed).has_value());
+                FUZZ_CHECK(!changed);
             }
         }
     }

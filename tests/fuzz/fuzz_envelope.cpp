@@ -8,6 +8,7 @@
 // Invariants checked (a violation aborts): a parsed frame re-encodes to the input bytes; a
 // received body re-encodes to canonical bytes that decode to the same body; in mode 2 a body that
 // opens was exactly the canonical encoding.
+#include "fuzzcheck.h"
 #include "../support/testkeys.h"
 
 #include "crypto/crypto.h"
@@ -23,18 +24,12 @@ namespace {
 
 constexpr qsizetype kMax = 1 << 20;
 
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
 void checkBody(const Body &body, Direction direction)
 {
     auto bytes = encodeBody(body);
-    check(bool(bytes));
+    FUZZ_CHECK(bool(bytes));
     auto again = decodeBody(*bytes, direction);
-    check(bool(again) && again->kind == body.kind && again->createdMs == body.createdMs &&
+    FUZZ_CHECK(bool(again) && again->kind == body.kind && again->createdMs == body.createdMs &&
           again->payload == body.payload);
 }
 
@@ -43,13 +38,13 @@ void receive(QByteArrayView bytes)
     const auto &k = test::testKeys();
     auto frame = parseEnvelope(bytes, kMax);
     if (frame)
-        check(frame->encode() == bytes);
+        FUZZ_CHECK(frame->encode() == bytes);
     auto r = receiveEnvelope(bytes, kMax, k.downContext(), k.senderSign.publicKey, k.boxKeys());
     if (r) {
-        check(bool(frame));
+        FUZZ_CHECK(bool(frame));
         checkBody(r->body, Direction::Down);
     } else if (frame) {
-        check(r.error().fault != EnvelopeFault::Framing);
+        FUZZ_CHECK(r.error().fault != EnvelopeFault::Framing);
     }
 }
 
@@ -60,13 +55,13 @@ void resignAndOpen(QByteArrayView bytes)
     if (!frame)
         return;
     frame->signature = signEnvelopeHash(frame->envHash, k.senderSign.secretKey);
-    check(verifyEnvelopeSignature(*frame, k.senderSign.publicKey));
+    FUZZ_CHECK(verifyEnvelopeSignature(*frame, k.senderSign.publicKey));
     (void)checkEnvelopeRouting(frame->header, k.downContext(), k.boxKeys());
     auto body = openEnvelope(*frame, k.recipientBox, Direction::Down);
     if (body)
         checkBody(*body, Direction::Down);
     else
-        check(body.error().step() >= 4);
+        FUZZ_CHECK(body.error().step() >= 4);
 }
 
 void sealBody(QByteArrayView bodyBytes)
@@ -80,12 +75,12 @@ void sealBody(QByteArrayView bodyBytes)
                              k.senderSign.publicKey, k.boxKeys());
     if (r) {
         // A compressed payload's DEFLATE stream is not unique; checkBody covers its round trip.
-        check(compressedKind(r->body.kind) ||
+        FUZZ_CHECK(compressedKind(r->body.kind) ||
               encodeBody(r->body).value_or(QByteArray()) == bodyBytes);
         checkBody(r->body, Direction::Down);
     } else {
         // everything before the body was made valid here
-        check(r.error().fault == EnvelopeFault::Body || r.error().fault == EnvelopeFault::Kind);
+        FUZZ_CHECK(r.error().fault == EnvelopeFault::Body || r.error().fault == EnvelopeFault::Kind);
     }
 }
 

@@ -8,6 +8,7 @@
 //  - the same bytes give the same keys twice (the import's idempotence rests on it);
 //  - the rows written back as iCalendar read again without problems and give the same fields
 //    (export round trip); every written line is at most 75 octets.
+#include "fuzzcheck.h"
 #include "crypto/crypto.h"
 #include "imports/icalendar.h"
 #include "model/records.h"
@@ -18,15 +19,6 @@
 using namespace liaison;
 using namespace liaison::imports;
 
-namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
@@ -47,27 +39,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (!sheet)
         return 0;
     auto twice = readCalendar(bytes, o);
-    check(twice && twice->rows.size() == sheet->rows.size());
-    check(sheet->rows.size() <= kCalendarMaxRows);
+    FUZZ_CHECK(twice && twice->rows.size() == sheet->rows.size());
+    FUZZ_CHECK(sheet->rows.size() <= kCalendarMaxRows);
     const int lines = int(bytes.count('\n')) + 1;
     for (const ImportProblem &p : sheet->problems)
-        check(p.line >= 0 && p.line <= lines);
+        FUZZ_CHECK(p.line >= 0 && p.line <= lines);
     QList<CalendarEvent> events;
     for (qsizetype i = 0; i < sheet->rows.size(); ++i) {
         const ImportRow &row = sheet->rows[i];
-        check(row.key == twice->rows[i].key);
-        check(!row.key.isEmpty());
-        check(model::isValidScope(row.scope));
-        check(!row.fields.value(QStringLiteral("title")).toString().isEmpty());
-        check(row.fields.value(QStringLiteral("start")).toInteger() <=
+        FUZZ_CHECK(row.key == twice->rows[i].key);
+        FUZZ_CHECK(!row.key.isEmpty());
+        FUZZ_CHECK(model::isValidScope(row.scope));
+        FUZZ_CHECK(!row.fields.value(QStringLiteral("title")).toString().isEmpty());
+        FUZZ_CHECK(row.fields.value(QStringLiteral("start")).toInteger() <=
               row.fields.value(QStringLiteral("end")).toInteger());
         for (auto it = row.fields.cbegin(); it != row.fields.cend(); ++it) {
             const model::FieldSpec *spec =
                 model::fieldSpec(model::RecordType::ScheduleItem, it.key());
-            check(spec != nullptr);
+            FUZZ_CHECK(spec != nullptr);
             bool changed = true;
-            check(model::normalizeField(*spec, it.value(), &changed).has_value());
-            check(!changed);
+            FUZZ_CHECK(model::normalizeField(*spec, it.value(), &changed).has_value());
+            FUZZ_CHECK(!changed);
         }
         events.append({model::newRecordId(), row.scope, row.fields});
     }
@@ -76,15 +68,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     // Export round trip.
     const QByteArray written = writeCalendar(events, {});
     for (const QByteArray &line : written.split('\n'))
-        check(line.size() <= 76);
+        FUZZ_CHECK(line.size() <= 76);
     CalendarOptions back = o;
     back.defaultScope.clear();
     auto again = readCalendar(written, back);
-    check(again && again->problems.isEmpty() && again->rows.size() == events.size());
+    FUZZ_CHECK(again && again->problems.isEmpty() && again->rows.size() == events.size());
     for (qsizetype i = 0; i < events.size(); ++i) {
-        check(again->rows[i].recordId == std::optional<model::RecordId>(events[i].id));
+        FUZZ_CHECK(again->rows[i].recordId == std::optional<model::RecordId>(events[i].id));
         for (auto it = events[i].fields.cbegin(); it != events[i].fields.cend(); ++it)
-            check(again->rows[i].fields.value(it.key()).toCbor() == it.value().toCbor());
+            FUZZ_CHECK(again->rows[i].fields.value(it.key()).toCbor() == it.value().toCbor());
     }
     return 0;
 }

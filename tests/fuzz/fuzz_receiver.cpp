@@ -10,6 +10,7 @@
 //      in reverse, forked, far ahead, new epochs, wrong kinds, raw body bytes, gap timeouts
 // After every input: PRAGMA integrity_check is ok, parked envelopes all lie ahead of the head and
 // inside the park window, and a frozen stream applied nothing after it froze.
+#include "fuzzcheck.h"
 #include "../support/testkeys.h"
 
 #include "crypto/crypto.h"
@@ -35,12 +36,6 @@ using namespace liaison;
 using namespace liaison::streams;
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
 
 class DeviceIdentity final : public LocalIdentity
 {
@@ -148,7 +143,7 @@ struct World
         o.migrations.push_back(streamLaneMigration());
         auto opened =
             store::Database::open(dir.filePath("fuzz.db"), crypto::SecretBytes::random(32), o);
-        check(bool(opened));
+        FUZZ_CHECK(bool(opened));
         db = std::move(*opened);
         outbox = std::make_unique<StreamOutbox>(*db, me, peers, clock);
         receiver = std::make_unique<Receiver>(*db, me, peers, applier, *outbox, clock);
@@ -166,38 +161,38 @@ struct World
             "DELETE FROM fuzz_kv",
         };
         for (const char *sql : wipe)
-            check(bool(db->execute(sql)));
+            FUZZ_CHECK(bool(db->execute(sql)));
         const auto &k = test::testKeys();
         auto in = db->prepare("INSERT INTO stream_in (sender, recipient, direction, epoch, "
                               "applied_seq, head_hash) VALUES (?, ?, ?, 1, 0, ?)");
-        check(bool(in));
+        FUZZ_CHECK(bool(in));
         in->bind(1, k.hq.view())
             .bind(2, k.device.view())
             .bind(3, int(Direction::Down))
             .bind(4, crypto::Hash32{}.view());
-        check(bool(in->exec()));
+        FUZZ_CHECK(bool(in->exec()));
         // The device's `up` stream as after the RECEIPT that answered HQ's RESYNC: epoch 1,
         // seq 1 sealed (head seq 0 is a stream moved on by HQ's restore, where nothing may be
         // sealed until a new epoch opens).
         auto out = db->prepare("INSERT INTO stream_out (recipient, sender, direction, epoch, "
                                "head_seq, head_hash) VALUES (?, ?, ?, 1, 1, ?)");
-        check(bool(out));
+        FUZZ_CHECK(bool(out));
         out->bind(1, k.hq.view())
             .bind(2, k.device.view())
             .bind(3, int(Direction::Up))
             .bind(4, crypto::Hash32{}.view());
-        check(bool(out->exec()));
+        FUZZ_CHECK(bool(out->exec()));
     }
 
     void verify()
     {
-        check(bool(db->integrityCheck()));
+        FUZZ_CHECK(bool(db->integrityCheck()));
         auto st = db->prepare("SELECT count(*) FROM stream_parked p JOIN stream_in i ON "
                               "p.sender = i.sender AND p.recipient = i.recipient WHERE "
                               "i.state = 0 AND p.epoch = i.epoch AND (p.seq <= i.applied_seq OR "
                               "p.seq > i.applied_seq + 2000)");
-        check(bool(st) && st->step().value_or(false));
-        check(st->columnInt64(0) == 0);
+        FUZZ_CHECK(bool(st) && st->step().value_or(false));
+        FUZZ_CHECK(st->columnInt64(0) == 0);
     }
 };
 
@@ -210,30 +205,30 @@ World &world()
 void receive(QByteArrayView bytes)
 {
     auto before = world().receiver->state(test::testKeys().hq);
-    check(before && before->has_value());
+    FUZZ_CHECK(before && before->has_value());
     auto r = world().receiver->receive(bytes);
     if (!r) // local failures only; nothing from outside may fail the store
         std::fprintf(stderr, "receive failed: %s\n", qPrintable(r.error().message));
-    check(bool(r));
+    FUZZ_CHECK(bool(r));
     static const bool verbose = qEnvironmentVariableIsSet("LIAISON_FUZZ_VERBOSE");
     if (verbose)
         std::fprintf(stderr, "  %s seq %llu%s\n", dispositionName(r->disposition),
                      static_cast<unsigned long long>(r->seq), r->wipe ? " wipe" : "");
     auto after = world().receiver->state(test::testKeys().hq);
-    check(after && after->has_value());
+    FUZZ_CHECK(after && after->has_value());
     const StreamState &b = **before;
     const StreamState &a = **after;
     if (r->disposition == Disposition::Dropped)
-        check(r->applied == 0 && a.applied == b.applied && a.frozen == b.frozen &&
+        FUZZ_CHECK(r->applied == 0 && a.applied == b.applied && a.frozen == b.frozen &&
               a.parked == b.parked);
     // A frozen stream applies nothing until a new epoch.
     if (b.frozen && a.stream.epoch == b.stream.epoch)
-        check(a.frozen && a.applied == b.applied);
+        FUZZ_CHECK(a.frozen && a.applied == b.applied);
     // The head moves only forward within an epoch.
     if (a.stream.epoch == b.stream.epoch)
-        check(a.applied.seq >= b.applied.seq);
+        FUZZ_CHECK(a.applied.seq >= b.applied.seq);
     else
-        check(a.stream.epoch > b.stream.epoch && !a.frozen);
+        FUZZ_CHECK(a.stream.epoch > b.stream.epoch && !a.frozen);
 }
 
 template <typename F> void forEachChunk(QByteArrayView rest, F &&f)
@@ -382,8 +377,8 @@ struct Program
                 receive(sealed->bytes);
             if (flags & 0x40) {
                 world().clock.advance(61 * 60 * 1000);
-                check(bool(world().receiver->tick()));
-                check(bool(world().receiver->gapsWanted()));
+                FUZZ_CHECK(bool(world().receiver->tick()));
+                FUZZ_CHECK(bool(world().receiver->gapsWanted()));
             }
         }
     }

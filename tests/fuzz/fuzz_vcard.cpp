@@ -3,6 +3,7 @@
 // Invariants (a violation aborts): every row has a name, a valid scope, a stable key and fields
 // that pass the Contact schema in canonical form; the same bytes give the same rows; a row
 // written back as vCard 4.0 and read again gives the same fields (export round trip).
+#include "fuzzcheck.h"
 #include "crypto/crypto.h"
 #include "imports/vcard.h"
 #include "model/records.h"
@@ -14,12 +15,6 @@ using namespace liaison;
 using namespace liaison::imports;
 
 namespace {
-
-void check(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
 
 bool sameIgnoringEmpty(const model::FieldMap &a, const model::FieldMap &b)
 {
@@ -52,24 +47,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (!sheet)
         return 0;
     auto twice = readContactVcard(bytes, o);
-    check(twice && twice->rows.size() == sheet->rows.size());
+    FUZZ_CHECK(twice && twice->rows.size() == sheet->rows.size());
     for (qsizetype i = 0; i < sheet->rows.size(); ++i) {
         const ContactRow &row = sheet->rows[i];
-        check(row.key == twice->rows[i].key);
-        check(model::isValidScope(row.scope));
-        check(!row.fields.value(QStringLiteral("name")).toString().isEmpty());
+        FUZZ_CHECK(row.key == twice->rows[i].key);
+        FUZZ_CHECK(model::isValidScope(row.scope));
+        FUZZ_CHECK(!row.fields.value(QStringLiteral("name")).toString().isEmpty());
         for (auto it = row.fields.cbegin(); it != row.fields.cend(); ++it) {
             const model::FieldSpec *spec = model::fieldSpec(model::RecordType::Contact, it.key());
-            check(spec != nullptr);
+            FUZZ_CHECK(spec != nullptr);
             bool changed = true;
-            check(model::normalizeField(*spec, it.value(), &changed).has_value());
-            check(!changed);
+            FUZZ_CHECK(model::normalizeField(*spec, it.value(), &changed).has_value());
+            FUZZ_CHECK(!changed);
         }
         // Export round trip.
         const QByteArray card = contactToVcard(model::RecordId{}, row.scope, row.fields);
         auto back = readContactVcard(card, o);
-        check(back && back->rows.size() == 1 && back->problems.isEmpty());
-        check(sameIgnoringEmpty(back->rows.first().fields, row.fields));
+        FUZZ_CHECK(back && back->rows.size() == 1 && back->problems.isEmpty());
+        FUZZ_CHECK(sameIgnoringEmpty(back->rows.first().fields, row.fields));
     }
     return 0;
 }
