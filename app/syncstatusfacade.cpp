@@ -2,6 +2,7 @@
 
 #include "recordlistmodel.h"
 
+#include "client/syncstatus.h"
 #include "device/devicesettings.h"
 
 #include <QLoggingCategory>
@@ -256,16 +257,19 @@ bool SyncStatusFacade::noWordFromHq() const
 {
     if (!enrolled())
         return false;
-    // HQ's own time of its newest verified HEARTBEAT (protocol review L3: a relay that delays
-    // `down` must not keep this fresh), against the best lower bound of now.
+    // No verified HEARTBEAT yet: the Sync page says so in its own sentence ("no verified word
+    // from HQ yet"), where liaison-device says "waiting for HQ".
     if (m_heartbeatHqMs <= 0)
         return true;
+    // Otherwise the one rule liaison-device and SyncStatus apply: HQ's own time of its newest
+    // verified HEARTBEAT (protocol review L3: a relay that delays `down` must not keep this
+    // fresh), here against the best lower bound of now.
     qint64 now = m_clock.wallMs();
     if (m_session) {
         if (const auto bound = m_session->records().clock().referenceMs())
             now = std::max(now, *bound);
     }
-    return now - m_heartbeatHqMs > kNoWordAfterMs;
+    return client::SyncStatus::noWordFromHqAt(m_heartbeatHqMs, now);
 }
 
 QString SyncStatusFacade::deviceLabel() const

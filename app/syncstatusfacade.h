@@ -55,8 +55,6 @@ class SyncStatusFacade : public QObject
     Q_PROPERTY(int heldCount READ heldCount NOTIFY changed)
 
 public:
-    static constexpr qint64 kNoWordAfterMs = 48LL * 3600 * 1000;
-
     explicit SyncStatusFacade(const liaison::Clock &clock, QObject *parent = nullptr);
 
     // nullptr while locked. `streams` is nullptr until the device is enrolled; `sync` is nullptr

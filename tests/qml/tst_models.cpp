@@ -3,6 +3,7 @@
 // depend on time, acknowledgement of instructions, lockout countdown and auto-lock.
 
 #include "appfixture.h"
+#include "client/syncstatus.h"
 #include "directoraterecords.h"
 #include "geo.h"
 #include "instructioncontroller.h"
@@ -1097,6 +1098,28 @@ private Q_SLOTS:
         a.handleApplicationState(Qt::ApplicationHidden);
         f.advance(250);
         QTRY_COMPARE_WITH_TIMEOUT(a.vault()->state(), app::VaultController::State::Locked, 3000);
+    }
+
+    // The Sync page's "no word from HQ" is liaison-device's rule (client::SyncStatus): over 48 h
+    // since HQ's own time in its newest verified HEARTBEAT, here counted from the best lower
+    // bound of now, so a wall clock set back does not hide the silence.
+    void noWordFromHqIsTheDeviceRule()
+    {
+        auto f = seeded();
+        QVERIFY(f);
+        app::SyncStatusFacade &s = *f->app->sync();
+        const qint64 now = f->clock.wallMs();
+        const qint64 hour = 3600 * 1000;
+        for (const qint64 hours : {qint64(1), qint64(47), qint64(49), qint64(30 * 24)}) {
+            s.setHeartbeat(now - hours * hour, now);
+            QCOMPARE(s.noWordFromHq(), client::SyncStatus::noWordFromHqAt(now - hours * hour, now));
+            QCOMPARE(s.noWordFromHq(), hours > 48);
+        }
+        // The wall clock is 2 h behind HQ's verified time: 47 h by the wall clock, 49 h in truth.
+        s.setHeartbeat(now - 47 * hour, now);
+        f->app->session()->records().clock().setReference(now + 2 * hour);
+        QVERIFY(s.noWordFromHq());
+        QVERIFY(client::SyncStatus::noWordFromHqAt(now - 47 * hour, now + 2 * hour));
     }
 
     void syncStatusReportsWhatTheDeviceKnows()
