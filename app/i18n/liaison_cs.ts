@@ -111,6 +111,29 @@
     </message>
 </context>
 <context>
+    <name>CodeScanner</name>
+    <message>
+        <source>This device has no camera the app can use. Type or paste the code instead.</source>
+        <translation>Toto zařízení nemá fotoaparát, který by aplikace mohla použít. Kód raději opište nebo vložte.</translation>
+    </message>
+    <message>
+        <source>The camera cannot be used: %1</source>
+        <translation>Fotoaparát nelze použít: %1</translation>
+    </message>
+    <message>
+        <source>Hold the QR code HQ printed for this device inside the square.</source>
+        <translation>Držte QR kód, který centrála pro toto zařízení vytiskla, uvnitř čtverce.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Zrušit</translation>
+    </message>
+    <message>
+        <source>Stop scanning and go back to the form</source>
+        <translation>Ukončit skenování a vrátit se k formuláři</translation>
+    </message>
+</context>
+<context>
     <name>ContactCard</name>
     <message>
         <source>%1 · local time %2</source>
@@ -316,6 +339,14 @@
     <message>
         <source>Waiting for HQ</source>
         <translation>Čeká se na centrálu</translation>
+    </message>
+    <message>
+        <source>Scan the QR code with the camera</source>
+        <translation>Naskenovat QR kód fotoaparátem</translation>
+    </message>
+    <message>
+        <source>Scan the enrolment code&apos;s QR code with the camera</source>
+        <translation>Naskenovat QR kód registračního kódu fotoaparátem</translation>
     </message>
 </context>
 <context>
@@ -1305,6 +1336,13 @@ Klíč %2</translation>
     <message>
         <source>Changes HQ refused: %1</source>
         <translation>Změny odmítnuté centrálou: %1</translation>
+    </message>
+</context>
+<context>
+    <name>liaison::app::QrFrameReader</name>
+    <message>
+        <source>This QR code is not an enrolment code from HQ. Point the camera at the code HQ printed for this device.</source>
+        <translation>Tento QR kód není registrační kód od centrály. Namiřte fotoaparát na kód, který centrála pro toto zařízení vytiskla.</translation>
     </message>
 </context>
 <context>

@@ -6,8 +6,8 @@ import QtQuick.Controls.Material
 import QtQuick.Layouts
 import Liaison
 
-// First run: enrol this device with the code from HQ (typed, pasted, or read from a picture of
-// its QR code), choose the vault's passphrase, read the safety number to the desk, wait for HQ.
+// First run: enrol this device with the code from HQ (typed, pasted, read from a picture of its
+// QR code, or scanned with the camera where there is one), choose the vault's passphrase, read the safety number to the desk, wait for HQ.
 // Everything goes through the EnrolController; the code and passphrase fields are cleared as soon
 // as they were handed over.
 Page {
@@ -18,11 +18,56 @@ Page {
 
     // "Set up without HQ": the local vault of the unlock page (demo, training).
     signal localSetupRequested()
+    // The camera read a code (the form's field takes it).
+    signal codeScanned(string code)
+
+    // Whether the camera can scan the code: the scanner loaded (QtMultimedia is there) and the
+    // device has a camera.
+    readonly property bool canScan: scannerLoader.status === Loader.Ready && scannerLoader.item.hasCamera
 
     readonly property int enrolState: root.enrolment.state
 
     objectName: "enrolPage"
     background: Rectangle { color: Theme.background }
+
+    // The camera's preview over the whole page while the officer scans.
+    Popup {
+        id: scanPopup
+        objectName: "scanPopup"
+        parent: Overlay.overlay
+        x: 0
+        y: 0
+        width: parent ? parent.width : 0
+        height: parent ? parent.height : 0
+        padding: 0
+        modal: true
+        closePolicy: Popup.CloseOnEscape
+
+        Loader {
+            id: scannerLoader
+            objectName: "scannerLoader"
+            anchors.fill: parent
+            active: false
+            source: Qt.resolvedUrl("../components/CodeScanner.qml")
+            onLoaded: item.running = Qt.binding(() => scanPopup.visible)
+        }
+        // Loaded once the page is up: the first frame of a first run does not wait for
+        // QtMultimedia and the camera list.
+        Timer {
+            interval: 400
+            running: true
+            onTriggered: scannerLoader.active = true
+        }
+        Connections {
+            target: scannerLoader.item
+            function onFound(code) {
+                root.codeScanned(code)
+                scanPopup.close()
+            }
+            function onCancelled() { scanPopup.close() }
+        }
+        onClosed: if (scannerLoader.item) scannerLoader.item.reader.reset()
+    }
 
     Rectangle {
         id: banner
@@ -112,6 +157,11 @@ Page {
                 inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
                 Accessible.name: qsTr("Enrolment code")
 
+                Connections {
+                    target: root
+                    function onCodeScanned(code) { codeField.text = code }
+                }
+
                 DropArea {
                     anchors.fill: parent
                     onDropped: (drop) => {
@@ -136,6 +186,17 @@ Page {
                     if (code.length > 0)
                         codeField.text = code
                 }
+            }
+            Button {
+                objectName: "scanCodeButton"
+                Layout.fillWidth: true
+                Layout.preferredHeight: Theme.touchTarget
+                visible: root.canScan
+                text: qsTr("Scan the QR code with the camera")
+                Accessible.name: qsTr("Scan the enrolment code's QR code with the camera")
+                font.capitalization: Font.MixedCase
+                flat: true
+                onClicked: scanPopup.open()
             }
 
             Label {

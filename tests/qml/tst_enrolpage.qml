@@ -1,4 +1,5 @@
 import QtQuick
+import QtMultimedia
 import QtTest
 import Liaison
 import LiaisonTest
@@ -26,6 +27,37 @@ Item {
             }
         }
 
+        MediaDevices { id: devices }
+
+        // A camera's view of the printed code, as the scanner grabs its preview.
+        Component {
+            id: cameraView
+            Rectangle {
+                width: 640
+                height: 480
+                color: "#807060"
+                property alias source: printed.source
+                readonly property alias status: printed.status
+                Image {
+                    id: printed
+                    x: 150
+                    y: 60
+                    width: 340
+                    height: 340
+                }
+            }
+        }
+
+        Component {
+            id: readerComponent
+            QrFrameReader { }
+        }
+
+        SignalSpy {
+            id: foundSpy
+            signalName: "found"
+        }
+
         function createPage() {
             const page = createTemporaryObject(pageComponent, stage,
                                                { enrolment: Fixture.app.enrolment, vault: Fixture.app.vault })
@@ -46,6 +78,28 @@ Item {
             mouseClick(button)
             compare(codeField.text, "", "the code field is cleared once handed over")
             compare(first.text, "", "the passphrase field is cleared")
+        }
+
+        // The scanner (QtMultimedia) loads with the page; its button shows only where there is a
+        // camera (none on this machine); a code it reads lands in the code field.
+        function test_the_camera_scanner_is_offered_only_with_a_camera() {
+            verify(Fixture.resetAtNow())
+            const page = createPage()
+            const loader = findChild(page, "scannerLoader")
+            verify(loader)
+            tryCompare(loader, "status", Loader.Ready)
+            compare(loader.item.hasCamera, devices.videoInputs.length > 0)
+            compare(findChild(page, "scanCodeButton").visible, devices.videoInputs.length > 0)
+            const popup = findChild(page, "scanPopup")
+            popup.open()
+            tryCompare(popup, "opened", true)
+            compare(loader.item.running, true)
+            if (!loader.item.hasCamera)
+                verify(findChild(loader.item, "scannerText").text.indexOf("no camera") >= 0)
+            loader.item.found("LIAISON1-FROM-THE-CAMERA")
+            tryCompare(popup, "visible", false)
+            compare(findChild(page, "enrolCodeField").text, "LIAISON1-FROM-THE-CAMERA")
+            compare(loader.item.running, false, "the camera stops with the popup")
         }
 
         function test_a_damaged_code_says_so_and_leaves_no_vault() {
@@ -85,6 +139,19 @@ Item {
             compare(Fixture.app.enrolment.codeFromImage("file://" + png), code)
             compare(Fixture.app.enrolment.codeFromImage(Fixture.deskPath("relay.db")), "")
             verify(Fixture.app.enrolment.message.length > 0)
+
+            // ---- the camera's path: a grab of a view of the printed code, read on a worker ----
+            const view = createTemporaryObject(cameraView, stage, { source: "file://" + png })
+            tryCompare(view, "status", Image.Ready)
+            const reader = createTemporaryObject(readerComponent, testCase)
+            foundSpy.clear()
+            foundSpy.target = reader
+            let handed = false
+            verify(view.grabToImage((grab) => { handed = reader.read(grab) }))
+            tryCompare(foundSpy, "count", 1, 10000)
+            verify(handed)
+            compare(foundSpy.signalArguments[0][0], code)
+            compare(reader.done, true)
 
             // ---- enrol: the safety number shows while HQ has not confirmed ----
             let page = createPage()

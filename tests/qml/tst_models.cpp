@@ -10,6 +10,8 @@
 #include "model/instructionhash.h"
 #include "modelreplica.h"
 #include "notifier.h"
+#include "protocol/enrolment.h"
+#include "qrframereader.h"
 
 #include "testmain.h"
 
@@ -17,6 +19,7 @@
 #include <QCollator>
 #include <QFile>
 #include <QLibraryInfo>
+#include <QPainter>
 #include <QProcess>
 #include <QScopeGuard>
 #include <QSet>
@@ -24,6 +27,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
+
+#include <ZXing/BitMatrix.h>
+#include <ZXing/MultiFormatWriter.h>
+
+#include <cstring>
 
 using namespace liaison;
 using namespace liaison::test;
@@ -1098,6 +1106,68 @@ private Q_SLOTS:
         a.handleApplicationState(Qt::ApplicationHidden);
         f.advance(250);
         QTRY_COMPARE_WITH_TIMEOUT(a.vault()->state(), app::VaultController::State::Locked, 3000);
+    }
+
+    // The camera's path of the enrolment code (app/qrframereader.h): grabs read on a worker, one
+    // at a time; a QR code that is not an enrolment code only sets a hint; the enrolment code is
+    // handed over once, and reading stops until reset().
+    void qrFrameReaderFindsTheEnrolmentCodeOnce()
+    {
+        const auto root = crypto::crypto_sign_keypair();
+        const auto hqBox = crypto::crypto_box_keypair();
+        const protocol::EnrolmentCode enrolment = protocol::newEnrolmentCode(
+            crypto::randomFixed<crypto::Id16>(), QStringLiteral("https://relay.example.org:8443"),
+            {}, root.publicKey, crypto::randomFixed<crypto::Id16>(),
+            QDateTime::currentMSecsSinceEpoch() + 24 * 3600'000, hqBox.publicKey, 1);
+        const auto text = protocol::encodeEnrolmentCode(enrolment);
+        QVERIFY(text);
+        // A camera's view: the printed code, a third of the picture's width, off centre.
+        const auto view = [](const std::string &content) {
+            const ZXing::BitMatrix bits = ZXing::MultiFormatWriter(ZXing::BarcodeFormat::QRCode)
+                                              .setMargin(4)
+                                              .encode(content, 600, 600);
+            const auto matrix = ZXing::ToMatrix<std::uint8_t>(bits);
+            QImage code(matrix.width(), matrix.height(), QImage::Format_Grayscale8);
+            for (int y = 0; y < matrix.height(); ++y)
+                std::memcpy(code.scanLine(y), matrix.data() + y * matrix.width(),
+                            size_t(matrix.width()));
+            QImage picture(1920, 1080, QImage::Format_RGB32);
+            picture.fill(QColor(0x80, 0x70, 0x60));
+            QPainter p(&picture);
+            p.drawImage(QPoint(700, 300), code);
+            return picture;
+        };
+        app::QrFrameReader reader;
+        QSignalSpy found(&reader, &app::QrFrameReader::found);
+
+        // Nothing to read: no hint, still reading.
+        QImage empty(1280, 720, QImage::Format_RGB32);
+        empty.fill(Qt::darkGray);
+        QVERIFY(reader.readImage(empty));
+        QVERIFY(reader.busy());
+        QVERIFY(!reader.readImage(empty)); // one at a time: dropped
+        QTRY_COMPARE(reader.framesRead(), 1);
+        QVERIFY(!reader.busy());
+        QVERIFY(reader.hint().isEmpty());
+
+        // A hotel's Wi-Fi code: a hint, no code.
+        QVERIFY(reader.readImage(view("WIFI:S:Hotel Metropol;T:WPA;P:guest2026;;")));
+        QTRY_COMPARE(reader.framesRead(), 2);
+        QVERIFY(!reader.hint().isEmpty());
+        QVERIFY(found.isEmpty());
+        QVERIFY(!reader.done());
+
+        // The enrolment code: found once, the hint gone, reading stopped.
+        QVERIFY(reader.readImage(view(text->toStdString())));
+        QTRY_COMPARE(found.size(), 1);
+        QCOMPARE(found.first().first().toString(), QString::fromLatin1(*text));
+        QVERIFY(reader.done());
+        QVERIFY(reader.hint().isEmpty());
+        QVERIFY(!reader.readImage(view(text->toStdString())));
+        reader.reset();
+        QVERIFY(!reader.done());
+        QVERIFY(reader.readImage(view(text->toStdString())));
+        QTRY_COMPARE(found.size(), 2);
     }
 
     // The Sync page's "no word from HQ" is liaison-device's rule (client::SyncStatus): over 48 h
