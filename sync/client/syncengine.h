@@ -186,8 +186,9 @@ private:
     qsizetype m_bulkBudget = 0;        // bytes of the next bulk page (0: bulkPageMinBytes)
     QElapsedTimer m_pageTimer;         // since the current mailbox read was sent
     std::function<void()> m_priorityPushNext; // set while pushPriority runs
-    QList<std::int64_t> m_unacked; // cursors applied but not yet acknowledged at the relay
-    QSet<QByteArray> m_skip;       // (recipient, epoch) refused in this round
+    QList<std::int64_t> m_unacked;    // cursors applied but not yet acknowledged at the relay
+    qsizetype m_unackedBulkBytes = 0; // of bulk envelopes among them (kAckBulkBytes)
+    QSet<QByteArray> m_skip;          // (recipient, epoch) refused in this round
     int m_gapPasses = 0;
     int m_fruitlessRounds = 0;  // consecutive rounds whose gap fill brought nothing
     bool m_gapProgress = false; // this round's gap fill applied something

@@ -166,6 +166,7 @@ public:
     QList<QByteArray> mailboxReads;       // request targets
     std::function<void()> afterMailboxRead;
     QList<qint64> acked;
+    int ackCalls = 0;
     std::map<QByteArray, QList<protocol::RelayBatchItem>> streams; // "sender/epoch" -> items
     QList<QByteArray> streamReads;
     int badSignatures = 0;
@@ -234,6 +235,7 @@ public:
             return resp;
         }
         if (r.method == "POST" && r.path() == "/v1/mailbox/ack") {
+            ++ackCalls;
             const QJsonArray a =
                 QJsonDocument::fromJson(r.body).object().value(QStringLiteral("cursors")).toArray();
             for (const auto &v : a) {
@@ -325,6 +327,7 @@ private Q_SLOTS:
     void syncNowDuringRoundIsCoalesced();
     void priorityLaneReadFirst();
     void bulkPagesBoundedInBytes();
+    void bulkPagesAcknowledgedTogether();
 };
 
 void TestClient::backoffGrowsWithJitterAndResets()
@@ -1094,6 +1097,50 @@ void TestClient::bulkPagesBoundedInBytes()
     // On this fast loopback the budget grew past the first page.
     QVERIFY(client.engine().bulkPageBudget() > low);
     QVERIFY(relay.mailbox.empty());
+}
+
+// Issue 13, thin link: an acknowledgement only frees the relay's storage (the cursor moves on
+// anyway), yet it costs a round trip. Bulk pages are acknowledged together, once about 64 KiB
+// of them are waiting and when the bulk lane is done; priority mail still at once.
+void TestClient::bulkPagesAcknowledgedTogether()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    QVERIFY(relay.server.listen());
+    const QByteArray part(15 * 1024, 'x');
+    for (qint64 c = 1; c <= 12; ++c)
+        relay.mailbox[c] = "b" + QByteArray::number(c) + part;
+    int bulkReads = 0;
+    relay.afterMailboxRead = [&] {
+        if (!relay.mailboxReads.last().contains("lane=bulk") || ++bulkReads != 2)
+            return;
+        relay.mailbox[13] = "p1";
+        relay.priority.insert(13);
+    };
+    FakePort port; // applies and acknowledges every envelope
+    port.hq = streams::StreamState{};
+    liaison::ManualClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    SyncClientOptions o = fastOptions();
+    o.engine.pullLimit = 100;
+    o.engine.bulkPageMaxBytes = 16 * 1024; // one envelope per page, as on the thin link
+    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
+                      &online, o);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    client.start();
+    QTRY_COMPARE(rounds.count(), 1);
+    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    QCOMPARE(port.received.size(), 13);
+    QCOMPARE(port.received.at(2), QByteArray("p1")); // right after the page it came during
+    QCOMPARE(bulkReads, 12);
+    QCOMPARE(relay.acked.size(), 13);
+    QVERIFY(relay.mailbox.empty());
+    // 12 pages: one acknowledgement with the priority envelope, one per ~64 KiB of bulk after
+    // it, one when the lane is done; not one per page.
+    QVERIFY2(relay.ackCalls <= 4, qPrintable(QStringLiteral("%1 acknowledgements for 12 bulk "
+                                                            "pages")
+                                                 .arg(relay.ackCalls)));
 }
 
 #include "tst_client.moc"
