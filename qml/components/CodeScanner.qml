@@ -24,13 +24,25 @@ Item {
 
     MediaDevices { id: devices }
 
-    CaptureSession {
-        camera: Camera {
-            id: camera
-            active: root.running && root.hasCamera && !reader.done
+    // The capture session exists only while a camera runs: Qt 6.4's GStreamer backend builds a
+    // placeholder pipeline for a session without a camera, and destroying it can deadlock (seen
+    // in tst_enrolpage under Xvfb, where there is no camera).
+    Loader {
+        id: session
+        active: root.running && root.hasCamera && !reader.done
+        sourceComponent: Component {
+            CaptureSession {
+                camera: Camera {
+                    id: camera
+                    active: true
+                }
+                videoOutput: preview
+            }
         }
-        videoOutput: preview
     }
+    readonly property bool cameraActive: session.item !== null && session.item.camera.active
+    readonly property int cameraError: session.item !== null ? session.item.camera.error : Camera.NoError
+    readonly property string cameraErrorText: session.item !== null ? session.item.camera.errorString : ""
 
     Rectangle {
         anchors.fill: parent
@@ -53,7 +65,7 @@ Item {
         border.color: Theme.textOnPrimary
         border.width: 3
         radius: Theme.radius
-        visible: camera.active
+        visible: root.cameraActive
     }
 
     QrFrameReader {
@@ -65,7 +77,7 @@ Item {
     Timer {
         interval: 300
         repeat: true
-        running: camera.active
+        running: root.cameraActive
         onTriggered: {
             if (!reader.busy)
                 preview.grabToImage((grab) => reader.read(grab))
@@ -86,8 +98,8 @@ Item {
             text: {
                 if (!root.hasCamera)
                     return qsTr("This device has no camera the app can use. Type or paste the code instead.")
-                if (camera.error !== Camera.NoError)
-                    return qsTr("The camera cannot be used: %1").arg(camera.errorString)
+                if (root.cameraError !== Camera.NoError)
+                    return qsTr("The camera cannot be used: %1").arg(root.cameraErrorText)
                 if (reader.hint.length > 0)
                     return reader.hint
                 return qsTr("Hold the QR code HQ printed for this device inside the square.")
