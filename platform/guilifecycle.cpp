@@ -10,13 +10,14 @@ namespace liaison::platform {
 GuiLifecycle::GuiLifecycle(QObject *parent)
     : Lifecycle(parent)
 {
-    if (!qGuiApp) {
+    // Not qGuiApp: it casts whatever application there is, a QCoreApplication too.
+    auto *gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+    if (!gui) {
         qCWarning(lcLifecycle) << "no QGuiApplication: always in the foreground";
         return;
     }
     m_foreground = isForegroundState(QGuiApplication::applicationState());
-    connect(qGuiApp, &QGuiApplication::applicationStateChanged, this,
-            &GuiLifecycle::onStateChanged);
+    connect(gui, &QGuiApplication::applicationStateChanged, this, &GuiLifecycle::onStateChanged);
 }
 
 bool GuiLifecycle::isForegroundState(Qt::ApplicationState state)
