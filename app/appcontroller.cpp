@@ -6,7 +6,6 @@
 
 #include <QDesktopServices>
 
-#include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QSettings>
 #include <QTimeZone>
@@ -103,10 +102,17 @@ AppController::AppController(AppServices services, QObject *parent)
     });
     m_autoLockTimer.setSingleShot(true);
     connect(&m_autoLockTimer, &QTimer::timeout, this, &AppController::checkAutoLock);
-    if (auto *gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
-        connect(gui, &QGuiApplication::applicationStateChanged, this,
-                &AppController::handleApplicationState);
+    // Foreground and background as the platform reports them (platform/lifecycle.h), never Qt's
+    // application state directly: on every OS the platform decides what the background is.
+    platform::Lifecycle *lifecycle = m_services.lifecycle;
+    if (!lifecycle) {
+        m_ownedLifecycle = platform::createLifecycle();
+        lifecycle = m_ownedLifecycle.get();
     }
+    connect(lifecycle, &platform::Lifecycle::wentToBackground, this,
+            &AppController::enterBackground);
+    connect(lifecycle, &platform::Lifecycle::cameToForeground, this,
+            &AppController::returnToForeground);
     // Start: a wipe the app did not finish (it died part way) finishes now; then the wipe check
     // runs before anyone can type the passphrase.
     finishPendingWipe();
@@ -331,39 +337,40 @@ void AppController::updateClockWrong()
     Q_EMIT clockWrongChanged();
 }
 
-void AppController::handleApplicationState(Qt::ApplicationState state)
+void AppController::returnToForeground()
 {
-    if (state == Qt::ApplicationActive) {
-        m_autoLockTimer.stop();
-        // The OS may have suspended the app past the timeout, so the timer never fired.
-        if (m_backgroundSinceMs >= 0 && m_vault->isUnlocked() &&
-            m_services.clock.bootMs() - m_backgroundSinceMs >= m_backgroundLimitMs) {
-            qCInfo(lcApp) << "auto-lock on return after the timeout";
-            m_vault->lock();
-        }
-        const bool returning = m_backgroundSinceMs >= 0;
-        m_backgroundSinceMs = -1;
-        if (!m_enrolment->active()) // meanwhile the vault directory is the enrolment's
-            m_vault->refresh();
-        // Back in the foreground and still unlocked: a round at once (wipe check first when
-        // the engine has one).
-        if (returning && m_deviceSync && m_vault->isUnlocked())
-            m_deviceSync->client().resume();
-        if (returning)
-            checkForWipe(); // nothing while the engine checks by itself
+    m_autoLockTimer.stop();
+    // The OS may have suspended the app past the timeout, so the timer never fired.
+    if (m_backgroundSinceMs >= 0 && m_vault->isUnlocked() &&
+        m_services.clock.bootMs() - m_backgroundSinceMs >= m_backgroundLimitMs) {
+        qCInfo(lcApp) << "auto-lock on return after the timeout";
+        m_vault->lock();
+    }
+    const bool returning = m_backgroundSinceMs >= 0;
+    m_backgroundSinceMs = -1;
+    if (!m_enrolment->active()) // meanwhile the vault directory is the enrolment's
+        m_vault->refresh();
+    // Back in the foreground and still unlocked: a round at once (wipe check first when the
+    // engine has one).
+    if (returning && m_deviceSync && m_vault->isUnlocked())
+        m_deviceSync->client().resume();
+    if (returning)
+        checkForWipe(); // nothing while the engine checks by itself
+}
+
+void AppController::enterBackground()
+{
+    if (m_backgroundSinceMs >= 0)
         return;
-    }
-    if (m_backgroundSinceMs < 0) {
-        m_backgroundSinceMs = m_services.clock.bootMs();
-        const bool ownCall =
-            m_callHandedOverMs >= 0 && m_backgroundSinceMs - m_callHandedOverMs <= kCallHandOverMs;
-        m_callHandedOverMs = -1;
-        m_backgroundLimitMs = ownCall ? std::max<qint64>(kCallGraceMs, m_autoLockMs) : m_autoLockMs;
-        if (ownCall)
-            qCInfo(lcApp) << "in the background for a call placed from the app: no auto-lock for"
-                          << m_backgroundLimitMs / 60'000 << "min";
-        m_autoLockTimer.start(int(m_backgroundLimitMs));
-    }
+    m_backgroundSinceMs = m_services.clock.bootMs();
+    const bool ownCall =
+        m_callHandedOverMs >= 0 && m_backgroundSinceMs - m_callHandedOverMs <= kCallHandOverMs;
+    m_callHandedOverMs = -1;
+    m_backgroundLimitMs = ownCall ? std::max<qint64>(kCallGraceMs, m_autoLockMs) : m_autoLockMs;
+    if (ownCall)
+        qCInfo(lcApp) << "in the background for a call placed from the app: no auto-lock for"
+                      << m_backgroundLimitMs / 60'000 << "min";
+    m_autoLockTimer.start(int(m_backgroundLimitMs));
 }
 
 bool AppController::openExternally(const QUrl &url)

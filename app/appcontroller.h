@@ -8,10 +8,11 @@
 // its applied envelopes refresh the models, a local edit starts a round, and it stops before the
 // vault locks.
 //
-// Auto-lock (DESIGN.md "Unlock, lockout, auto-lock"): when the application leaves the active
-// state a timer of the policy timeout starts; on its end, or on return after the timeout has
-// passed on the monotonic clock (the timer cannot fire while the OS suspends the app), the vault
-// locks. Screen lock arrives as a state change too.
+// Auto-lock (DESIGN.md "Unlock, lockout, auto-lock"): when the platform reports the app in the
+// background (platform::Lifecycle: hidden or suspended; a merely inactive window, a system dialog
+// or the notification shade, is still the foreground) a timer of the policy timeout starts; on
+// its end, or on return after the timeout has passed on the monotonic clock (the timer cannot
+// fire while the OS suspends the app), the vault locks. Screen lock arrives as the background too.
 //
 // Remote wipe (DESIGN.md "Commands, remote wipe"): at start and on every resume, before the
 // passphrase, the plain wipe file beside the vault (wipefile.h) names the relay and the wipe id;
@@ -47,6 +48,8 @@
 #include "schedulemodel.h"
 #include "syncstatusfacade.h"
 #include "vaultcontroller.h"
+
+#include "lifecycle.h"
 
 #include "client/relayhttp.h"
 #include "client/wipecheck.h"
@@ -87,6 +90,9 @@ struct AppServices
     // Quick unlock behind the platform's biometric prompt (platform/quickunlock.h); nullptr:
     // none, the lock screen asks for the passphrase only.
     platform::QuickUnlockStore *quickUnlock = nullptr;
+    // Foreground and background (platform/lifecycle.h), the auto-lock's trigger: nullptr = the
+    // platform's own (platform::createLifecycle), as main.cpp wires it.
+    platform::Lifecycle *lifecycle = nullptr;
 };
 
 // Going to the background this soon after a tel: hand-over is the call placed from the app ...
@@ -193,9 +199,6 @@ public:
     // The running sync engine; nullptr while locked, not enrolled or without a usable relay.
     [[nodiscard]] device::DeviceSync *deviceSync() { return m_deviceSync.get(); }
 
-    // Connected to QGuiApplication::applicationStateChanged by the constructor when a
-    // QGuiApplication exists; tests call it directly.
-    void handleApplicationState(Qt::ApplicationState state);
     // Re-reads everything shown (after records arrived from outside the app's own edits).
     void refreshAll();
     // HQ's policy and the officer's choice from the vault: the auto-lock delay now; the
@@ -227,6 +230,10 @@ private:
     void onRecordsChanged();
     void updateClockWrong();
     void checkAutoLock();
+    // platform::Lifecycle's reports: the auto-lock timer starts; on return it stops, and the
+    // vault locks if the time ran out while the OS suspended the app.
+    void enterBackground();
+    void returnToForeground();
     void setDeviceFingerprint(const QString &text);
     // The hand-over to the phone app (tel: ...) is remembered: going to the background right
     // after it is our own call, which does not lock the vault (kCallGraceMs).
@@ -279,7 +286,8 @@ private:
     std::unique_ptr<device::DeviceSession> m_session;
     std::unique_ptr<device::DeviceStreams> m_streams;          // enrolled devices only
     std::unique_ptr<client::Connectivity> m_ownedConnectivity; // the platform's, for m_deviceSync
-    std::unique_ptr<device::DeviceSync> m_deviceSync; // enrolled, with a usable relay endpoint
+    std::unique_ptr<device::DeviceSync> m_deviceSync;      // enrolled, with a usable relay endpoint
+    std::unique_ptr<platform::Lifecycle> m_ownedLifecycle; // the platform's, without services'
     bool m_clockWrong = false;
     bool m_deferBulkOnMetered = false;
     QString m_sessionError;

@@ -47,11 +47,14 @@ int runApp(const app::LaunchOptions &options)
     const auto position = platform::createPositionSource(positionOptions);
     // Quick unlock behind the platform's biometric prompt (none on the desktop).
     const auto quickUnlock = platform::createQuickUnlockStore();
+    // Foreground and background, the auto-lock's trigger (platform/lifecycle.h).
+    const auto lifecycle = platform::createLifecycle();
     liaison::SystemClock vaultClock;
     liaison::SystemClock clock;
     app::AppServices services{options.vaultDir, *keyStore, vaultClock, clock,
                               vault::VaultOptions{}};
     services.quickUnlock = quickUnlock.get();
+    services.lifecycle = lifecycle.get();
     app::AppController controller(std::move(services));
 
     controller.reportActions()->setPositionSource(position.get());

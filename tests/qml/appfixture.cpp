@@ -38,6 +38,7 @@ void AppFixture::restartApp()
     services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
     services.connectivity = &connectivity;
     services.quickUnlock = &quickUnlock;
+    services.lifecycle = lifecycle.get();
     services.systemLocale = QLocale(QLocale::English, QLocale::UnitedKingdom);
     services.openUrl = [this](const QUrl &url) {
         openedUrls.append(url);
@@ -104,6 +105,24 @@ Status AppFixture::enrolAndSeed()
 
     app->vault()->lock();
     return unlock();
+}
+
+void AppFixture::useLifecycle(std::unique_ptr<platform::Lifecycle> next)
+{
+    app->vault()->waitForWorker();
+    app.reset();
+    lifecycle = std::move(next);
+    restartApp();
+}
+
+void AppFixture::setApplicationState(Qt::ApplicationState state)
+{
+    // The offscreen and xcb platforms derive the state from the focus window and can neither
+    // hide nor suspend the app: the test sends Qt's own signal with Qt's own states, as Qt does
+    // on Android's onStop and iOS's didEnterBackground.
+    auto *gui = qobject_cast<QGuiApplication *>(QCoreApplication::instance());
+    Q_ASSERT(gui);
+    Q_EMIT gui->applicationStateChanged(state);
 }
 
 void AppFixture::advance(qint64 ms)

@@ -9,8 +9,10 @@
 #include "appcontroller.h"
 #include "client/connectivity.h"
 #include "desktop/softwarekeystore.h"
+#include "lifecycle.h"
 #include "quickunlock.h"
 
+#include <QGuiApplication>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -113,6 +115,12 @@ struct AppFixture
     void advance(qint64 ms);
     // A new AppController over the same files, key store and clocks (the app restarted).
     void restartApp();
+    // The app's platform lifecycle is `next` from now on (a test's own); the app restarts.
+    void useLifecycle(std::unique_ptr<platform::Lifecycle> next);
+    // Qt reports an application state, as it does on a phone (Hidden, Suspended: the background;
+    // Active, Inactive: still in front of the officer); the platform's lifecycle (GuiLifecycle)
+    // hears it. Needs a QGuiApplication (LIAISON_APP_TEST_MAIN).
+    static void setApplicationState(Qt::ApplicationState state);
 
     QTemporaryDir tmp;
     platform::SoftwareKeyStore keyStore;
@@ -123,6 +131,8 @@ struct AppFixture
     FakeQuickUnlockStore quickUnlock;
     // What the app hears of the link (online; metered when a test says so).
     client::ManualConnectivity connectivity{client::Connectivity::State::Online};
+    // Foreground and background: the platform's own (GuiLifecycle over Qt's application state).
+    std::unique_ptr<platform::Lifecycle> lifecycle = platform::createLifecycle();
     // What the app handed to the phone (tel:, sms:, mailto:, geo:), in order.
     QList<QUrl> openedUrls;
     std::unique_ptr<app::AppController> app;
@@ -132,3 +142,15 @@ private:
 };
 
 } // namespace liaison::test
+
+// LIAISON_TEST_MAIN (testmain.h) with a QGuiApplication: the app's platform lifecycle follows
+// QGuiApplication's application state (AppFixture::setApplicationState).
+#define LIAISON_APP_TEST_MAIN(TestObject)                                                          \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        QGuiApplication app(argc, argv);                                                           \
+        liaison::test::prepareTestProcess();                                                       \
+        TestObject tc;                                                                             \
+        QTEST_SET_MAIN_SOURCE_PATH                                                                 \
+        return QTest::qExec(&tc, argc, argv);                                                      \
+    }

@@ -189,7 +189,7 @@ void TestFixture::setMetered(bool metered)
 void TestFixture::setApplicationState(int state)
 {
     if (m_fixture)
-        m_fixture->app->handleApplicationState(Qt::ApplicationState(state));
+        m_fixture->setApplicationState(Qt::ApplicationState(state));
 }
 
 void TestFixture::waitForVault()

@@ -21,6 +21,7 @@
 //    round once online ("Sent to HQ") and is in HQ's store after HQ's sync
 
 #include "appcontroller.h"
+#include "appfixture.h"
 #include "desktop/softwarekeystore.h"
 #include "device/dutynumber.h"
 #include "device/wipefile.h"
@@ -160,10 +161,12 @@ private:
         return QTest::qWaitFor([&] { return got.has_value(); }, 30000) && got->ok();
     }
 
-    static void resume(app::AppController &a)
+    // A trip to the background and back, as the platform reports it (the app's own lifecycle,
+    // platform::createLifecycle, follows Qt's application state).
+    static void resume()
     {
-        a.handleApplicationState(Qt::ApplicationInactive);
-        a.handleApplicationState(Qt::ApplicationActive);
+        test::AppFixture::setApplicationState(Qt::ApplicationHidden);
+        test::AppFixture::setApplicationState(Qt::ApplicationActive);
     }
 
     static bool vaultGone(const QString &dir)
@@ -456,8 +459,9 @@ private Q_SLOTS:
         };
         QList<Seen> seen;
         QObject watching; // goes before `seen`: the app's last signals come after this test
-        connect(&s, &app::SyncStatusFacade::changed, &watching,
-                [&] { seen.append({s.syncing(), s.syncDone(), s.syncTotal(), s.summary()}); });
+        connect(&s, &app::SyncStatusFacade::changed, &watching, [&] {
+            seen.append({s.syncing(), s.syncDone(), s.syncTotal(), s.summary()});
+        });
         QVERIFY(unlock(*a));
         QVERIFY(a->deviceSync());
         QTRY_VERIFY_WITH_TIMEOUT(a->deviceSync()->roundsSucceeded() >= 1, 30000);
@@ -594,7 +598,7 @@ private Q_SLOTS:
         QVERIFY(putToken(t.wipeId, forged->encode()));
 
         // Resume while locked: the check from the wipe file refuses it.
-        resume(*a);
+        resume();
         QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 30000);
         QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
         QVERIFY(!a->remotelyWiped());
@@ -605,7 +609,7 @@ private Q_SLOTS:
         QVERIFY(unlock(*a));
         QVERIFY(a->deviceSync());
         QSignalSpy engine(&a->deviceSync()->client(), &client::SyncClient::wipeCheckFinished);
-        resume(*a);
+        resume();
         QTRY_VERIFY_WITH_TIMEOUT(!engine.isEmpty(), 30000);
         QCOMPARE(engine.last().at(0).value<client::WipeCheck::Outcome>(),
                  client::WipeCheck::Outcome::Invalid);
@@ -650,7 +654,7 @@ private Q_SLOTS:
         a->vault()->unlock(QString::fromLatin1(kPassphrase));
         a->vault()->waitForWorker();
         QVERIFY(!a->vault()->isUnlocked());
-        resume(*a);
+        resume();
         QCOMPARE(a->vault()->state(), app::VaultController::State::Erased);
         QVERIFY(!vault::Vault::load(d.vaultDir, *d.keys, m_vaultClock, testVault()));
         auto b = makeApp(&online, d.vaultDir, *d.keys);
@@ -734,7 +738,7 @@ private Q_SLOTS:
         auto command = m_hq->publishWipe(d.profile.deviceId);
         QVERIFY(command);
         // Back in the foreground: the engine checks first (SyncClientOptions::wipe).
-        resume(*a);
+        resume();
         QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
         QVERIFY(engineWipes.count() >= 1); // the engine's check ordered it,
         QCOMPARE(lockedChecks.count(), 0); // not the check without the vault
@@ -886,7 +890,7 @@ private Q_SLOTS:
                                              m_hq->identity().sign.secretKey);
         QVERIFY(expired);
         QVERIFY(putToken(target->wipeId, expired->encode()));
-        resume(*a);
+        resume();
         QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 2, 30000);
         QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
         QVERIFY(!a->remotelyWiped());
@@ -918,7 +922,7 @@ private Q_SLOTS:
                                   now + 3600 * 1000, *cert1, m_hq->identity().sign.secretKey);
         QVERIFY(stale);
         QVERIFY(putToken(target->wipeId, stale->encode()));
-        resume(*a);
+        resume();
         QTRY_COMPARE_WITH_TIMEOUT(checks.count(), 3, 30000);
         QCOMPARE(checks.last().at(0).toInt(), int(client::WipeCheck::Outcome::Invalid));
         QVERIFY(!a->remotelyWiped());
@@ -927,7 +931,7 @@ private Q_SLOTS:
         // HQ's current token is obeyed.
         auto command = m_hq->publishWipe(d.profile.deviceId);
         QVERIFY(command);
-        resume(*a);
+        resume();
         QTRY_VERIFY_WITH_TIMEOUT(a->remotelyWiped(), 30000);
         QVERIFY(vaultGone(d.vaultDir));
     }
@@ -1149,5 +1153,5 @@ private Q_SLOTS:
     }
 };
 
-LIAISON_TEST_MAIN(TstAppSync)
+LIAISON_APP_TEST_MAIN(TstAppSync)
 #include "tst_app_sync.moc"

@@ -280,10 +280,24 @@ Item {
 
         function test_auto_lock_in_background() {
             createPage()
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.advance(61000)
             Fixture.setApplicationState(Qt.ApplicationActive)
             compare(Fixture.app.vault.state, VaultController.Locked)
+        }
+
+        // A merely inactive window (a system dialog, the notification shade) is still in front
+        // of the officer: the records stay open however long it lasts.
+        function test_inactive_window_does_not_lock() {
+            verify(Fixture.reset(true, true, 200))
+            verify(createTemporaryObject(mainComponent, stage, { app: Fixture.app }))
+            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.advance(61000)
+            wait(400) // a 200 ms auto-lock timer would have fired
+            compare(Fixture.app.vault.state, VaultController.Unlocked, "locked while inactive")
+            Fixture.setApplicationState(Qt.ApplicationActive)
+            compare(Fixture.app.vault.state, VaultController.Unlocked, "locked on return")
+            verify(Fixture.app.contacts.count > 0)
         }
 
         function test_wide_layout_opens_cards_beside_the_list() {

@@ -36,6 +36,28 @@
 using namespace liaison;
 using namespace liaison::test;
 
+namespace {
+// A platform whose foreground and background the test sets (platform/lifecycle.h).
+class ManualLifecycle final : public platform::Lifecycle
+{
+public:
+    [[nodiscard]] bool isForeground() const override { return m_foreground; }
+    void setForeground(bool foreground)
+    {
+        if (foreground == m_foreground)
+            return;
+        m_foreground = foreground;
+        if (foreground)
+            Q_EMIT cameToForeground();
+        else
+            Q_EMIT wentToBackground();
+    }
+
+private:
+    bool m_foreground = true;
+};
+} // namespace
+
 class TstModels : public QObject
 {
     Q_OBJECT
@@ -1087,15 +1109,56 @@ private Q_SLOTS:
         AppFixture f(60'000);
         QVERIFY(f.createVault());
         app::AppController &a = *f.app;
-        a.handleApplicationState(Qt::ApplicationInactive);
+        f.setApplicationState(Qt::ApplicationHidden);
         f.advance(59'000);
-        a.handleApplicationState(Qt::ApplicationActive);
+        f.setApplicationState(Qt::ApplicationActive);
         QVERIFY(a.vault()->isUnlocked()); // back in time
-        a.handleApplicationState(Qt::ApplicationSuspended);
+        f.setApplicationState(Qt::ApplicationSuspended);
         f.advance(61'000); // suspended: the timer never fired
-        a.handleApplicationState(Qt::ApplicationActive);
+        f.setApplicationState(Qt::ApplicationActive);
         QCOMPARE(a.vault()->state(), app::VaultController::State::Locked);
         QVERIFY(!a.session());
+    }
+
+    // The app hears of the background from the platform (platform::Lifecycle), not from Qt's
+    // application state: a platform's report locks it, Qt's state alone does nothing.
+    void theAppFollowsThePlatformLifecycle()
+    {
+        AppFixture f(60'000);
+        auto owned = std::make_unique<ManualLifecycle>();
+        ManualLifecycle &platform = *owned;
+        f.useLifecycle(std::move(owned));
+        QVERIFY(f.createVault());
+        app::AppController &a = *f.app;
+        f.setApplicationState(Qt::ApplicationHidden);
+        f.advance(61'000);
+        f.setApplicationState(Qt::ApplicationActive);
+        QVERIFY2(a.vault()->isUnlocked(), "the app followed Qt's state, not the platform's");
+        platform.setForeground(false);
+        f.advance(59'000);
+        platform.setForeground(true);
+        QVERIFY(a.vault()->isUnlocked()); // back in time
+        platform.setForeground(false);
+        f.advance(61'000);
+        platform.setForeground(true);
+        QCOMPARE(a.vault()->state(), app::VaultController::State::Locked);
+        QVERIFY(!a.session());
+    }
+
+    // A window merely inactive (a system dialog, the notification shade, another desktop window
+    // with the focus) is still in front of the officer: no timer runs and nothing locks.
+    void anInactiveWindowIsNotTheBackground()
+    {
+        AppFixture f(200);
+        QVERIFY(f.createVault());
+        app::AppController &a = *f.app;
+        f.setApplicationState(Qt::ApplicationInactive);
+        f.advance(61'000);
+        QTest::qWait(400); // a 200 ms auto-lock timer would have fired
+        QVERIFY2(a.vault()->isUnlocked(), "locked while merely inactive");
+        f.setApplicationState(Qt::ApplicationActive);
+        QVERIFY2(a.vault()->isUnlocked(), "locked on return from an inactive window");
+        QVERIFY(a.session());
     }
 
     void autoLockTimerFiresWhileInBackground()
@@ -1103,7 +1166,7 @@ private Q_SLOTS:
         AppFixture f(200);
         QVERIFY(f.createVault());
         app::AppController &a = *f.app;
-        a.handleApplicationState(Qt::ApplicationHidden);
+        f.setApplicationState(Qt::ApplicationHidden);
         f.advance(250);
         QTRY_COMPARE_WITH_TIMEOUT(a.vault()->state(), app::VaultController::State::Locked, 3000);
     }
@@ -1213,5 +1276,5 @@ private Q_SLOTS:
     }
 };
 
-LIAISON_TEST_MAIN(TstModels)
+LIAISON_APP_TEST_MAIN(TstModels)
 #include "tst_models.moc"

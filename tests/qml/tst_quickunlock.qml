@@ -64,7 +64,7 @@ Item {
 
         // The app comes back to the foreground: the lock screen looks at the vault again.
         function returnToForeground() {
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.setApplicationState(Qt.ApplicationActive)
         }
 

@@ -58,7 +58,7 @@ Item {
             verify(!Fixture.app.setAutoLockSeconds(600), "refused above the ceiling")
             verify(findChild(page, "policyText").text.indexOf("5 wrong passphrases") >= 0)
 
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.advance(121000)
             Fixture.setApplicationState(Qt.ApplicationActive)
             compare(Fixture.app.vault.state, VaultController.Locked, "locked after HQ's 2 min")
@@ -70,7 +70,7 @@ Item {
             const page = createPage()
             mouseClick(findChild(page, "autoLock60"))
             compare(Fixture.app.autoLockSeconds, 60)
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.advance(61000)
             Fixture.setApplicationState(Qt.ApplicationActive)
             compare(Fixture.app.vault.state, VaultController.Locked)
@@ -105,12 +105,12 @@ Item {
             verify(Fixture.app.dutyNumber.length > 0)
             verify(Fixture.app.callDutyNumber())
             Fixture.advance(1000)
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.advance(10 * 60000) // a ten-minute call
             Fixture.setApplicationState(Qt.ApplicationActive)
             compare(Fixture.app.vault.state, VaultController.Unlocked, "not locked by our own call")
             // Any other trip to the background locks after the delay as before.
-            Fixture.setApplicationState(Qt.ApplicationInactive)
+            Fixture.setApplicationState(Qt.ApplicationHidden)
             Fixture.advance(61000)
             Fixture.setApplicationState(Qt.ApplicationActive)
             compare(Fixture.app.vault.state, VaultController.Locked)

@@ -19,6 +19,7 @@
 #include "crypto/secretio.h"
 #include "hardening/processhardening.h"
 #include "keystorefactory.h"
+#include "lifecycle.h"
 #include "positionsource.h"
 
 #include <QCommandLineParser>
@@ -173,8 +174,11 @@ int main(int argc, char *argv[])
     // The tour switches languages: its choice goes to a scratch settings file, never the
     // officer's.
     QTemporaryDir settingsDir;
+    // Foreground and background as the app gets them (platform/lifecycle.h).
+    const auto lifecycle = platform::createLifecycle();
     app::AppServices services{vaultDir, *store, vaultClock, clock, vault::VaultOptions{}};
     services.settingsFile = settingsDir.filePath(QStringLiteral("settings.ini"));
+    services.lifecycle = lifecycle.get();
     app::AppController controller(services);
     // The device's position as the app gets it (scripts/demo replays the Brussels NMEA walk).
     platform::PositionOptions positionOptions;
