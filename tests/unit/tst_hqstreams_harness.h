@@ -129,9 +129,8 @@ struct Star
         devices.push_back(std::make_unique<Device>(deployment, path));
         return *devices.back();
     }
-    // Registers the device as active with the scopes and sends its enrolment RESYNC (delivered
-    // unless `deliver` is false: then it waits in HQ's outbox).
-    bool enrol(Device &d, const QStringList &scopes, bool deliver = true)
+    // Registers the device as active with the scopes and sends its enrolment RESYNC.
+    bool enrol(Device &d, const QStringList &scopes)
     {
         if (!d.records->open())
             return false;
@@ -150,7 +149,7 @@ struct Star
             if (!hq->registry->addMember(rec.id, s))
                 return false;
         }
-        return hq->receiver->sendResync(rec.id).has_value() && (!deliver || pump());
+        return hq->receiver->sendResync(rec.id).has_value() && pump();
     }
     // Delivers everything pending both ways until quiet; false on a local failure.
     bool pump()
