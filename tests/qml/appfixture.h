@@ -11,6 +11,7 @@
 #include "desktop/softwarekeystore.h"
 #include "lifecycle.h"
 #include "quickunlock.h"
+#include "testmain.h"
 
 #include <QGuiApplication>
 #include <QTemporaryDir>
@@ -145,12 +146,4 @@ private:
 
 // LIAISON_TEST_MAIN (testmain.h) with a QGuiApplication: the app's platform lifecycle follows
 // QGuiApplication's application state (AppFixture::setApplicationState).
-#define LIAISON_APP_TEST_MAIN(TestObject)                                                          \
-    int main(int argc, char **argv)                                                                \
-    {                                                                                              \
-        QGuiApplication app(argc, argv);                                                           \
-        liaison::test::prepareTestProcess();                                                       \
-        TestObject tc;                                                                             \
-        QTEST_SET_MAIN_SOURCE_PATH                                                                 \
-        return QTest::qExec(&tc, argc, argv);                                                      \
-    }
+#define LIAISON_APP_TEST_MAIN(TestObject) LIAISON_TEST_MAIN_WITH(QGuiApplication, TestObject)

@@ -27,12 +27,16 @@ inline void prepareTestProcess()
 }
 } // namespace liaison::test
 
-#define LIAISON_TEST_MAIN(TestObject)                                                              \
+// main() of a Qt Test with the application object `App` (QCoreApplication here; the app's tests
+// use QGuiApplication: tests/qml/appfixture.h).
+#define LIAISON_TEST_MAIN_WITH(App, TestObject)                                                    \
     int main(int argc, char **argv)                                                                \
     {                                                                                              \
-        QCoreApplication app(argc, argv);                                                          \
+        App app(argc, argv);                                                                       \
         liaison::test::prepareTestProcess();                                                       \
         TestObject tc;                                                                             \
         QTEST_SET_MAIN_SOURCE_PATH                                                                 \
         return QTest::qExec(&tc, argc, argv);                                                      \
     }
+
+#define LIAISON_TEST_MAIN(TestObject) LIAISON_TEST_MAIN_WITH(QCoreApplication, TestObject)
