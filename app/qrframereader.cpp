@@ -39,11 +39,11 @@ bool QrFrameReader::readImage(const QImage &image)
         return false;
     m_busy = true;
     Q_EMIT busyChanged();
-    QImage picture = image.width() > kLongestSide || image.height() > kLongestSide
-                         ? image.scaled(kLongestSide, kLongestSide, Qt::KeepAspectRatio,
-                                        Qt::SmoothTransformation)
-                         : image;
-    m_pool.start([this, picture = std::move(picture)]() mutable {
+    // Scaled on the worker too: the UI thread only hands over the (shared) picture.
+    m_pool.start([this, picture = image]() mutable {
+        if (picture.width() > kLongestSide || picture.height() > kLongestSide)
+            picture = picture.scaled(kLongestSide, kLongestSide, Qt::KeepAspectRatio,
+                                     Qt::SmoothTransformation);
         auto text = readQrCode(picture);
         picture = QImage();
         const QString read = text ? *text : QString();
