@@ -17,11 +17,13 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QList>
 #include <QRegularExpression>
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <sys/stat.h>
 
 namespace liaison::residue {
@@ -176,12 +178,18 @@ struct MemoryScan
     qint64 bytesRead = 0;
     int mappings = 0;
     QList<Hit> hits;
+    QStringList skipped; // mappings over the size limit: "anon 7f..-7f.. (16 TiB)"
     QString error;
 };
 
 // Reads every private mapping of `pid` through /proc/PID/mem (the caller must be allowed to
-// ptrace it: its parent, same user, the child dumpable) and searches it.
-inline MemoryScan scanProcessMemory(qint64 pid, const QList<Form> &forms)
+// ptrace it: its parent, same user, the child dumpable) and searches it, 64 MiB at a time (the
+// pieces overlap by the longest form, so nothing is missed at a seam). A mapping larger than
+// `maxMappingBytes` (0: no limit) is not read but named in `skipped`: AddressSanitizer's shadow
+// is a readable mapping of terabytes that holds no byte of the program's data, only whether each
+// byte may be accessed.
+inline MemoryScan scanProcessMemory(qint64 pid, const QList<Form> &forms,
+                                    quint64 maxMappingBytes = 0)
 {
     MemoryScan out;
     QFile mem(QStringLiteral("/proc/%1/mem").arg(pid));
@@ -189,15 +197,46 @@ inline MemoryScan scanProcessMemory(qint64 pid, const QList<Form> &forms)
         out.error = QStringLiteral("cannot open /proc/%1/mem: %2").arg(pid).arg(mem.errorString());
         return out;
     }
+    qint64 overlap = 0;
+    QHash<QString, qsizetype> sizes;
+    for (const Form &f : forms) {
+        overlap = std::max(overlap, qint64(f.bytes.size()));
+        sizes.insert(f.name, f.bytes.size());
+    }
+    constexpr qint64 kPiece = 64 << 20;
     for (const Mapping &m : privateMappings(pid)) {
-        if (!mem.seek(qint64(m.start)))
+        const quint64 size = m.end - m.start;
+        if (maxMappingBytes != 0 && size > maxMappingBytes) {
+            out.skipped.append(QStringLiteral("%1 (%2 GiB)")
+                                   .arg(describe(m))
+                                   .arg(double(size) / double(1ull << 30), 0, 'f', 0));
             continue;
-        const QByteArray bytes = mem.read(qint64(m.end - m.start));
-        if (bytes.isEmpty())
-            continue; // guard pages and the like
-        ++out.mappings;
-        out.bytesRead += bytes.size();
-        out.hits.append(search(bytes, describe(m), forms));
+        }
+        bool readSome = false;
+        quint64 readEnd = 0; // what the pieces before read of this mapping
+        for (quint64 at = 0; at < size;) {
+            const qint64 want = std::min<qint64>(kPiece, qint64(size - at));
+            if (!mem.seek(qint64(m.start + at)))
+                break;
+            const QByteArray bytes = mem.read(want);
+            if (bytes.isEmpty())
+                break; // guard pages and the like
+            readSome = true;
+            out.bytesRead += bytes.size();
+            for (Hit h : search(bytes, describe(m), forms)) {
+                h.offset += qsizetype(at);
+                // A hit wholly inside the piece before was counted there.
+                if (h.offset + sizes.value(h.form) > qsizetype(readEnd))
+                    out.hits.append(h);
+            }
+            const quint64 end = at + quint64(bytes.size());
+            readEnd = end;
+            if (end >= size)
+                break;
+            at = std::max(at + 1, end - quint64(std::max<qint64>(overlap - 1, 0)));
+        }
+        if (readSome)
+            ++out.mappings;
     }
     if (out.mappings == 0)
         out.error = QStringLiteral("no mapping of %1 could be read").arg(pid);

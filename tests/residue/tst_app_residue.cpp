@@ -29,6 +29,11 @@
 // is shown and acknowledged on its card, a field report is typed into the reports page. Its own
 // HOME, XDG folders and TMPDIR, every logging category on, all it printed kept; then the tree and
 // the device folder (vault, key store folder) are searched as above.
+// Test 3 ("Memory") over the QML layer, a sync included: the session stays alive after the lock
+// (--hold-after-lock) and its memory is read (/proc/PID/mem) and searched for every canary; only
+// the lock screen's duty number may be there. This tree has ASan, so the child runs with freed
+// memory zeroed at once (no freed bytes readable in the quarantine, as the product's heap wipe
+// gives); residue-memory runs the scan without sanitizers in the product's build.
 
 #include "appcontroller.h"
 #include "device/dutynumber.h"
@@ -51,6 +56,7 @@
 
 #include <QProcess>
 #include <QTest>
+#include <optional>
 #include <sys/stat.h>
 
 using namespace liaison;
@@ -203,6 +209,9 @@ private:
     QByteArray m_screensLog; // all the session printed
     bool m_screensTried = false;
     bool m_screensRan = false;
+    // Test 3 over the app's QML layer: the session's process read while it is held after the
+    // lock (liaison-screens --hold-after-lock).
+    std::optional<residue::MemoryScan> m_screensMemory;
 
     QString treePath(const QString &name) const { return m_tree.filePath(name); }
 
@@ -412,8 +421,12 @@ private:
         QProcessEnvironment env = childEnvironment(m_screensTree, m_secrets.address());
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("LIAISON_SCREENS_TEST_KDF"), QStringLiteral("1"));
+        // Freed memory zeroed at once, whatever its size: ASan's quarantine then keeps no freed
+        // bytes readable, as liaison_heapwipe makes glibc's free() do in the product; what the
+        // memory scan below finds is what the app still holds.
         env.insert(QStringLiteral("ASAN_OPTIONS"),
-                   QStringLiteral("detect_leaks=0:abort_on_error=1"));
+                   QStringLiteral("detect_leaks=0:abort_on_error=1:max_free_fill_size=2147483647:"
+                                  "free_fill_byte=0"));
         QProcess child;
         child.setProcessEnvironment(env);
         child.setProcessChannelMode(QProcess::MergedChannels);
@@ -423,11 +436,29 @@ private:
         child.start(test::buildPath(QStringLiteral("tests/screens/liaison-screens")),
                     {QStringLiteral("--script"), QStringLiteral("--vault"), m_device->vaultDir(),
                      QStringLiteral("--keystore"), m_device->keyStoreDir(),
-                     QStringLiteral("--passphrase-stdin"), QStringLiteral("--expect"),
-                     QString::fromUtf8(kScreensOrderTitle), QStringLiteral("--report"),
-                     QString::fromUtf8(kReportText)});
+                     QStringLiteral("--passphrase-stdin"), QStringLiteral("--texts-stdin"),
+                     QStringLiteral("--hold-after-lock")});
         QVERIFY(child.waitForStarted(10'000));
-        child.write(devicetest::kDevicePassphrase + '\n');
+        // The passphrase, the expected title and the report text on stdin: nothing of them in
+        // the child's argv, which stays on its stack.
+        child.write(devicetest::kDevicePassphrase + '\n' + kScreensOrderTitle + '\n' + kReportText +
+                    '\n');
+        {
+            QElapsedTimer held;
+            held.start();
+            while (child.state() != QProcess::NotRunning && held.elapsed() < 120'000 &&
+                   !m_screensLog.contains("session: held\n")) {
+                child.waitForReadyRead(200);
+                m_screensLog += child.readAll();
+                QCoreApplication::processEvents(); // the relay's output
+            }
+        }
+        if (m_screensLog.contains("session: held\n")) {
+            // 64 GiB: larger mappings are AddressSanitizer's shadow (terabytes, no data).
+            m_screensMemory = residue::scanProcessMemory(
+                child.processId(), residue::formsOf(m_screensCanaries), 64ull << 30);
+            child.write("\n"); // released: the app quits
+        }
         child.closeWriteChannel();
         QVERIFY2(runToEnd(child, m_screensLog, 120'000), "the session did not finish in 120 s");
         qInfo("the session took %lld ms", qint64(t.elapsed()));
@@ -445,7 +476,7 @@ private:
         for (const char *step :
              {"session: unlocked", "session: expected record arrived", "awaits acknowledgement",
               "session: browsed", "session: acknowledged the instruction", "session: report queued",
-              "session: sent 2 change(s)", "session: locked", "session: done"})
+              "session: sent 2 change(s)", "session: locked", "session: done", "session: held"})
             QVERIFY2(m_screensLog.contains(step), qPrintable(QStringLiteral("no \"%1\" in: %2")
                                                                  .arg(QLatin1String(step))
                                                                  .arg(QString::fromUtf8(tail))));
@@ -669,6 +700,40 @@ private Q_SLOTS:
         qInfo("%lld files searched for %lld forms of %lld canaries:\n%s", qint64(scan.files.size()),
               qint64(forms.size()), qint64(m_screensCanaries.size()),
               qPrintable(scan.files.join(u'\n')));
+    }
+
+    // Test 3 over the app's QML layer (the "Memory"), a sync with HQ included: the
+    // session's process, held after the lock with its event loop running, read through
+    // /proc/PID/mem (every private mapping but ASan's shadow) and searched for every form of
+    // every canary. The one string allowed is the lock screen's duty number, which it shows; it
+    // must be found, or the scan did not read where the app's texts live.
+    // Built with ASan, as every test here, but with freed memory zeroed at once (see the
+    // child's ASAN_OPTIONS): the quarantine keeps no freed bytes readable. residue-memory does
+    // the same scan in the product's build, without sanitizers, over AppController and no relay.
+    void screensSessionMemoryAfterLockHoldsNoSecretNoRecord()
+    {
+        ensureScreensSession();
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(m_screensRan, "the screens session did not run (see the first test)");
+        QVERIFY2(m_screensMemory.has_value(), "the session was not held after the lock");
+        const residue::MemoryScan &scan = *m_screensMemory;
+        QVERIFY2(scan.error.isEmpty(), qPrintable(scan.error));
+        qInfo("after lock: %d mappings, %.1f MiB searched for %lld forms of %lld canaries; not "
+              "read: %s",
+              scan.mappings, double(scan.bytesRead) / 1048576.0,
+              qint64(residue::formsOf(m_screensCanaries).size()), qint64(m_screensCanaries.size()),
+              qPrintable(scan.skipped.join(QStringLiteral(", "))));
+        QList<residue::Hit> refused;
+        bool dutyNumberSeen = false;
+        for (const residue::Hit &h : scan.hits) {
+            const bool duty = h.form.startsWith(QLatin1String("duty number ("));
+            dutyNumberSeen |= duty;
+            if (!duty)
+                refused.append(h);
+        }
+        QVERIFY2(refused.isEmpty(), qPrintable(describe(refused).join(u'\n')));
+        QVERIFY2(dutyNumberSeen, "the scan did not find the duty number the lock screen shows");
     }
 
     // Test 2 over the app's QML layer: all the screens session printed, every category on.

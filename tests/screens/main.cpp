@@ -4,8 +4,13 @@
 // the app's main.cpp, then drives the UI.
 //   liaison-screens --out DIR [--vault DIR] [--keystore DIR] [--passphrase-stdin]
 //                   [--size WxH] [--tablet-size WxH]
-//   liaison-screens --script [--expect TEXT] [--report TEXT] [--vault DIR] [--keystore DIR]
-//                   --passphrase-stdin
+//   liaison-screens --script [--expect TEXT] [--report TEXT] [--texts-stdin] [--hold-after-lock]
+//                   [--vault DIR] [--keystore DIR] --passphrase-stdin
+// --texts-stdin takes the expected title and the report text from stdin (lines 2 and 3, after
+// the passphrase) rather than argv, and --hold-after-lock keeps the locked app running until a
+// line comes on stdin: issue 12's memory scan of the app after lock (tst_app_residue) reads the
+// process then, and must not find the test tool's own copies of those texts (argv lives on the
+// stack until the process ends).
 // LIAISON_SCREENS_TEST_KDF=1 lets it open a vault made with the small test Argon2id profile (as
 // LIAISON_DEVICE_TEST_KDF does for liaison-device).
 // Exit codes: 0 every screen written (the session: every step done), 1 failure, 2 usage, 4 some
@@ -29,12 +34,15 @@
 #include <QQmlExtensionPlugin>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
@@ -108,7 +116,17 @@ int main(int argc, char *argv[])
     const QCommandLineOption reportText(
         QStringLiteral("report"),
         QStringLiteral("--script: queue a field report with TEXT for HQ."), QStringLiteral("text"));
-    parser.addOptions({out, vault, keyStore, stdinPass, size, tablet, session, expect, reportText});
+    const QCommandLineOption textsStdin(
+        QStringLiteral("texts-stdin"),
+        QStringLiteral("--script: read the --expect and --report texts from stdin, lines 2 and 3 "
+                       "(after the passphrase), not from the command line."));
+    const QCommandLineOption hold(
+        QStringLiteral("hold-after-lock"),
+        QStringLiteral("--script: once locked, print \"session: held\", let the process be read "
+                       "(dumpable; the core limit stays 0) and keep the app running until a line "
+                       "comes on stdin (the memory scan of tst_app_residue)."));
+    parser.addOptions({out, vault, keyStore, stdinPass, size, tablet, session, expect, reportText,
+                       textsStdin, hold});
     if (!parser.parse(QGuiApplication::arguments()))
         return usage(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -124,8 +142,12 @@ int main(int argc, char *argv[])
         return usage(QStringLiteral("--out DIR is required"));
     if (sessionMode && !parser.isSet(stdinPass))
         return usage(QStringLiteral("--script needs --passphrase-stdin"));
-    if (!sessionMode && (parser.isSet(expect) || parser.isSet(reportText)))
-        return usage(QStringLiteral("--expect and --report belong to --script"));
+    if (!sessionMode && (parser.isSet(expect) || parser.isSet(reportText) ||
+                         parser.isSet(textsStdin) || parser.isSet(hold)))
+        return usage(QStringLiteral(
+            "--expect, --report, --texts-stdin and --hold-after-lock belong to --script"));
+    if (parser.isSet(textsStdin) && (parser.isSet(expect) || parser.isSet(reportText)))
+        return usage(QStringLiteral("--texts-stdin replaces --expect and --report"));
     QSize phoneSize(412, 915), tabletSize(1280, 800);
     if (parser.isSet(size)) {
         const auto s = parseSize(parser.value(size));
@@ -166,6 +188,16 @@ int main(int argc, char *argv[])
             return usage(QStringLiteral("the passphrase on stdin: %1").arg(line.error().message));
         passphrase = std::move(*line);
     }
+    app::SessionOptions sessionOptions{parser.value(expect), parser.value(reportText)};
+    if (parser.isSet(textsStdin)) {
+        for (QString *text : {&sessionOptions.expect, &sessionOptions.reportText}) {
+            auto line = crypto::readSecret(STDIN_FILENO, 4096, crypto::SecretReadMode::FirstLine);
+            if (!line)
+                return usage(QStringLiteral("--texts-stdin: %1").arg(line.error().message));
+            *text = QString::fromUtf8(reinterpret_cast<const char *>(line->data()),
+                                      qsizetype(line->size()));
+        }
+    }
 
     // The key store as the app picks it (platform/keystorefactory.h).
     const auto store = platform::createKeyStore({keyStoreDir, QStringLiteral("liaison"), false});
@@ -188,6 +220,7 @@ int main(int argc, char *argv[])
 
     QQmlApplicationEngine engine;
     controller.languageSettings()->setEngine(&engine);
+    controller.setQmlEngine(&engine); // as main.cpp: the lock releases the pages at once
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
     engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
@@ -199,14 +232,31 @@ int main(int argc, char *argv[])
 
     if (sessionMode) {
         app::ScriptedSession script(window, &controller, std::move(passphrase),
-                                    {parser.value(expect), parser.value(reportText)});
+                                    std::move(sessionOptions));
         int exitCode = 0;
+        std::unique_ptr<QSocketNotifier> release;
         QTimer::singleShot(0, &application, [&] {
             if (const QString failed = script.run(); !failed.isEmpty()) {
                 std::printf("session: failed at %s\n", qPrintable(failed));
                 exitCode = 4;
+                QGuiApplication::quit();
+                return;
             }
-            QGuiApplication::quit();
+            script.forget();
+            if (!parser.isSet(hold)) {
+                QGuiApplication::quit();
+                return;
+            }
+            // The app stays as an officer leaves it: locked, its event loop running. A second
+            // later (what a lock has queued has run), the scan may begin.
+            ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+            release = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
+            QObject::connect(release.get(), &QSocketNotifier::activated, &application,
+                             [] { QGuiApplication::quit(); });
+            QTimer::singleShot(1000, &application, [] {
+                std::printf("session: held\n");
+                std::fflush(stdout);
+            });
         });
         QGuiApplication::exec();
         return exitCode;

@@ -102,6 +102,16 @@ QString ScriptedSession::run()
     return {};
 }
 
+void ScriptedSession::forget()
+{
+    m_passphrase = crypto::SecretBytes();
+    for (QString *text : {&m_options.expect, &m_options.reportText, &m_expectedId}) {
+        if (!text->isEmpty()) // data() makes the copy this one's own first
+            std::memset(static_cast<void *>(text->data()), 0, size_t(text->size()) * sizeof(QChar));
+        *text = QString();
+    }
+}
+
 QString ScriptedSession::unlock()
 {
     const int timeout = m_options.stepTimeoutMs;
@@ -117,6 +127,7 @@ QString ScriptedSession::unlock()
                                           qsizetype(m_passphrase.size()));
         field->setProperty("text", typed);
         std::memset(static_cast<void *>(typed.data()), 0, size_t(typed.size()) * sizeof(QChar));
+        m_passphrase = crypto::SecretBytes(); // typed: the session keeps no copy (wiped)
     }
     if (!press(find(QStringLiteral("unlockButton"))))
         return QStringLiteral("unlock: the unlock button cannot be pressed");

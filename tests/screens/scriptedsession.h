@@ -41,6 +41,10 @@ public:
     // Runs every step (each wait spins the event loop); "" when every step did what it should,
     // else the step that failed and why.
     [[nodiscard]] QString run();
+    // Drops what the session itself holds of the officer's input (the passphrase, if not typed
+    // yet; the expected title, the report text), wiped, so that a scan of the process after the
+    // lock finds what the app keeps, not the test tool's copies.
+    void forget();
 
 private:
     [[nodiscard]] QQuickItem *find(const QString &objectName) const;
