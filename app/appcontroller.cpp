@@ -4,9 +4,12 @@
 #include "device/devicesettings.h"
 #include "device/dutynumber.h"
 
+#include <QCoreApplication>
 #include <QDesktopServices>
+#include <QElapsedTimer>
 
 #include <QLoggingCategory>
+#include <QQmlEngine>
 #include <QSettings>
 #include <QTimeZone>
 
@@ -55,6 +58,9 @@ AppController::AppController(AppServices services, QObject *parent)
         new EnrolController(m_services.vaultDirectory, *m_vault, m_services.keyStore,
                             m_services.vaultClock, m_services.clock, m_services.vaultOptions, this);
     connect(m_vault.get(), &VaultController::aboutToLock, this, &AppController::closeSession);
+    // Queued: the vault's state changes after aboutToLock, and the window swaps its pages then.
+    connect(m_vault.get(), &VaultController::aboutToLock, this,
+            &AppController::releaseClosedScreens, Qt::QueuedConnection);
     // The officer wiped the device (Settings): the files beside the vault go too.
     connect(m_vault.get(), &VaultController::wipedByOfficer, this, [this] {
         if (auto s = device::removeWipeFile(m_services.vaultDirectory); !s)
@@ -274,6 +280,23 @@ void AppController::setDeviceFingerprint(const QString &text)
         return;
     m_deviceFingerprint = text;
     Q_EMIT deviceFingerprintChanged();
+}
+
+void AppController::setQmlEngine(QQmlEngine *engine)
+{
+    m_qmlEngine = engine;
+}
+
+void AppController::releaseClosedScreens()
+{
+    if (!m_qmlEngine || m_vault->isUnlocked())
+        return;
+    QElapsedTimer took;
+    took.start();
+    // The main page the window dropped (Loader: deleteLater), its delegates with it.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    m_qmlEngine->collectGarbage();
+    qCDebug(lcApp) << "lock: screens released in" << took.elapsed() << "ms";
 }
 
 void AppController::closeSession()

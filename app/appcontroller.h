@@ -60,6 +60,7 @@
 #include "protocol/body.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
@@ -168,6 +169,12 @@ public:
     [[nodiscard]] QString effectiveLanguage() const { return m_language->effective(); }
     void setLanguage(const QString &code);
     [[nodiscard]] Language *languageSettings() { return m_language; }
+    // The QML engine that shows this controller (main.cpp; may be null). At each lock, once the
+    // window has swapped the main page for the unlock page, what showed the records goes at
+    // once: the pages' deferred deletes run and the engine collects its garbage (the JavaScript
+    // strings of the delegates and bindings), so their texts are freed, and wiped by the heap
+    // wipe, now rather than whenever the engine next collects (issue 12, test 3).
+    void setQmlEngine(QQmlEngine *engine);
     [[nodiscard]] QString homeTimeZone() const;
     // Kept in the settings file; an unknown id is refused (nothing changes).
     void setHomeTimeZone(const QString &iana);
@@ -230,6 +237,8 @@ private:
     void onRecordsChanged();
     void updateClockWrong();
     void checkAutoLock();
+    // After a lock (queued behind the window's switch to the unlock page): see setQmlEngine.
+    void releaseClosedScreens();
     // platform::Lifecycle's reports: the auto-lock timer starts; on return it stops, and the
     // vault locks if the time ran out while the OS suspended the app.
     void enterBackground();
@@ -288,6 +297,7 @@ private:
     std::unique_ptr<client::Connectivity> m_ownedConnectivity; // the platform's, for m_deviceSync
     std::unique_ptr<device::DeviceSync> m_deviceSync;      // enrolled, with a usable relay endpoint
     std::unique_ptr<platform::Lifecycle> m_ownedLifecycle; // the platform's, without services'
+    QPointer<QQmlEngine> m_qmlEngine;
     bool m_clockWrong = false;
     bool m_deferBulkOnMetered = false;
     QString m_sessionError;

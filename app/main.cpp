@@ -62,6 +62,8 @@ int runApp(const app::LaunchOptions &options)
     QQmlApplicationEngine engine;
     // The language (Settings override, else the system's): retranslates this engine on change.
     controller.languageSettings()->setEngine(&engine);
+    // At each lock the pages that showed records are released at once, their texts wiped.
+    controller.setQmlEngine(&engine);
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
     engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
