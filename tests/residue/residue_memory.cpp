@@ -11,7 +11,8 @@
 // (hardening::hardenProcess) and then made dumpable again, only so that its parent may read its
 // memory. The child drives app::AppController through the scripted use (residueapp.h: unlock,
 // browse, search, report, check-in with the NMEA replay, lock; no relay: a product build speaks
-// https only) and stops twice:
+// https only), with the app's window (Main.qml, loaded as main.cpp loads it) over the
+// controller, every tab shown and a card of each opened; it stops twice:
 //  - unlocked: the key buffers must be locked in RAM (VmLck > 0 in /proc/PID/status and an "lo"
 //    mapping in /proc/PID/smaps), and the scan below must find the vault key, the database key
 //    and the records on screen (it reads where they live);
@@ -45,6 +46,10 @@
 #include <QGuiApplication>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickStyle>
+#include <QQuickWindow>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -54,6 +59,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+Q_IMPORT_QML_PLUGIN(LiaisonPlugin)
 
 using namespace liaison;
 
@@ -149,12 +156,45 @@ int runChild(int argc, char **argv)
     };
     services.settingsFile = arg("--settings");
     app::AppController controller(services);
+    // The app's window over it, built as main.cpp builds it: while unlocked its pages show the
+    // records (delegates, bindings, the JavaScript strings they hold); the lock swaps the main
+    // page for the unlock page.
+    QQuickStyle::setStyle(QStringLiteral("Material"));
+    QQmlApplicationEngine engine;
+    controller.languageSettings()->setEngine(&engine);
+    controller.setQmlEngine(&engine); // as main.cpp: the lock releases the pages at once
+    engine.addImportPath(QStringLiteral("qrc:/"));
+    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
+    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
+    auto *window = engine.rootObjects().isEmpty()
+                       ? nullptr
+                       : qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window) {
+        say(QStringLiteral("child: the app's window did not load"));
+        return 1;
+    }
+    const auto spin = [](int ms) {
+        (void)residue::waitFor([] { return false; }, ms);
+    };
     residue::ScriptOptions options;
     // The search and the report are typed, not given on the command line: argv and Qt's copy
     // of it would keep them in memory for the process's life.
     options.searchText = QString::fromLatin1(kSearch);
     options.reportText = QString::fromUtf8(kReportText);
-    const QString failed = residue::runScript(controller, *position, *passphrase, options, [] {
+    const QString failed = residue::runScript(controller, *position, *passphrase, options, [&] {
+        // Every tab of the main page shown, and the first card of each opened, as an officer
+        // goes through them.
+        for (const char *page : {"contacts", "cases", "instructions", "schedule"}) {
+            const QString name = QString::fromLatin1(page);
+            QMetaObject::invokeMethod(window, "showPage", Q_ARG(QString, name));
+            spin(150);
+            QMetaObject::invokeMethod(window, "openDetail", Q_ARG(QString, name), Q_ARG(int, 0));
+            spin(150);
+            QMetaObject::invokeMethod(window, "back");
+            spin(100);
+        }
+        QMetaObject::invokeMethod(window, "showPage", Q_ARG(QString, QStringLiteral("contacts")));
+        spin(150);
         say(QStringLiteral("unlocked"));
         (void)readLine();
     });
@@ -167,9 +207,9 @@ int runChild(int argc, char **argv)
         say(QStringLiteral("child: ") + failed);
         return 1;
     }
-    // Locked, the app still running (its controller, models and pages alive): the parent
-    // searches this process's memory now.
-    QCoreApplication::processEvents();
+    // Locked, the app still running (its controller, models and window alive), its event loop
+    // turning for a second as on a phone put away: the parent searches this process's memory.
+    spin(1000);
     say(QStringLiteral("locked"));
     (void)readLine();
     return 0;
