@@ -224,6 +224,18 @@ struct Receiver::Impl
         return r;
     }
 
+    // pastRetention for the row's peer. Its HEARTBEATs (device) / RECEIPTs (HQ) come on the bulk
+    // lane only, so a priority lane's row has no peer time of its own: its gaps are judged by its
+    // bulk lane's (the relay purges `down!` / `up!` mail as it purges `down` / `up` mail).
+    Result<bool> pastRetentionOf(const InRow &r, std::int64_t nowMs)
+    {
+        if (r.lane != Lane::Priority)
+            return pastRetention(r, nowMs);
+        STREAMS_TRY_ASSIGN(InRow bulk, loadRow(r.sender, Lane::Bulk));
+        bulk.peerTimeMs = std::max(bulk.peerTimeMs, r.peerTimeMs);
+        return pastRetention(bulk, nowMs);
+    }
+
     Status saveRow(InRow &r)
     {
         STREAMS_TRY_ASSIGN(
@@ -1837,7 +1849,8 @@ Status Receiver::tick()
                 continue;
             STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
             // As giveUpGap: a gap the relay's retention explains is a catch-up, not an alarm.
-            if (pastRetention(r, m_clock.wallMs())) {
+            STREAMS_TRY_ASSIGN(const bool purged, impl.pastRetentionOf(r, m_clock.wallMs()));
+            if (purged) {
                 qCInfo(lcReceiver).noquote()
                     << "gap from" << shortId(r.sender) << "epoch" << r.epoch << "seq"
                     << r.applied + 1 << "past the relay's retention," << parked
@@ -1875,7 +1888,8 @@ Status Receiver::giveUpGap(const Id16 &sender)
         STREAMS_TRY_ASSIGN(const int parked, impl.parkedCount(r));
         // Retention explains the gap: a catch-up (RESYNC), no alarm for the officer, as HQ's
         // onReceipt does for the same purge.
-        if (pastRetention(r, m_clock.wallMs()))
+        STREAMS_TRY_ASSIGN(const bool purged, impl.pastRetentionOf(r, m_clock.wallMs()));
+        if (purged)
             qCInfo(lcReceiver).noquote()
                 << "gap from" << shortId(r.sender) << "epoch" << r.epoch << "seq" << r.applied + 1
                 << "past the relay's retention," << parked << "parked: RESYNC to catch up";
@@ -1946,7 +1960,7 @@ Result<std::vector<GapRequest>> Receiver::gapsWanted() const
             out.push_back(GapRequest{StreamId{r.sender, r.recipient, r.epoch, r.direction},
                                      r.applied + 1,
                                      r.applied + (staging.parts - staging.received)});
-        const bool purged = pastRetention(r, m_clock.wallMs());
+        STREAMS_TRY_ASSIGN(const bool purged, impl.pastRetentionOf(r, m_clock.wallMs()));
         for (std::size_t i = firstOfRow; i < out.size(); ++i)
             out[i].pastRetention = purged;
     }

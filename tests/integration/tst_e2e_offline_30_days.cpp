@@ -6,11 +6,12 @@
 //  - during the absence the app's data stays usable (search) and the device queues a field
 //    report and a check-in; its status says "no word from HQ" (newest HEARTBEAT over 48 h old);
 //  - 29 days: nothing was purged; the first device round catches up with DELTAs alone;
-//  - 30 days (the edge): HQ's first envelopes after T0 are now 30 days and some seconds old, so
-//    retention has removed them (the relay keeps nothing over 30 days); 31 days: the same with a
-//    day more. The device sees the gap, gap fill finds nothing, and since its newest HEARTBEAT is
-//    older than the relay keeps mail, it asks for RESYNC in that same round (no waiting for the
-//    hour-long gap timer); HQ's next round answers with RESYNC, the device's next round applies it;
+//  - 30 days (the edge): HQ's first envelopes after T0 (on `down` and on `down!`: an instruction
+//    of day 0) are now 30 days and some seconds old, so retention has removed them (the relay
+//    keeps nothing over 30 days); 31 days: the same with a day more. The device sees the gaps,
+//    gap fill finds nothing, and since its newest HEARTBEAT is older than the relay keeps mail,
+//    it asks for RESYNC in that same round (no waiting for the hour-long gap timer); HQ's next
+//    round answers with RESYNC, the device's next round applies it;
 //  - either way the device's live records equal HQ's (deleted records gone), the stream is not
 //    frozen, its status is fresh again, and HQ has the report and the check-in; neither side
 //    raised an alarm for the purge (HQ no receipt-mismatch, the device no gap-timeout).
@@ -272,6 +273,21 @@ void TestE2eOffline30Days::catchUpAfterAbsence()
                          {{QStringLiteral("notes"), QStringLiteral("changed on the last day")}}));
         // HQ runs its round every day (and its daily HEARTBEAT goes with it).
         QVERIFY2(hqRound(), qPrintable(QStringLiteral("HQ round on day %1").arg(day)));
+        if (day == 0) {
+            // HQ has read the device's answer to its RESYNC by now: an instruction goes on
+            // `down!`, the first mail of the absence on that lane (at 30 and 31 days the relay
+            // has purged it as it purged the `down` mail of day 0).
+            auto before = m_hq->outbox->head(m_dev->id, streams::Lane::Priority);
+            QVERIFY(before);
+            QVERIFY(m_hq->records->create(
+                model::RecordType::Instruction, kScope,
+                {{QStringLiteral("title"), QStringLiteral("Curfew")},
+                 {QStringLiteral("body"), QStringLiteral("Back at the residence by 22:00.")}}));
+            QVERIFY(hqRound());
+            auto after = m_hq->outbox->head(m_dev->id, streams::Lane::Priority);
+            QVERIFY(after);
+            QCOMPARE(after->seq, before->seq + 1);
+        }
 
         // The device, offline, stays usable: search, and reports that queue.
         if (day == 10) {

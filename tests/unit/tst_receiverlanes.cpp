@@ -399,6 +399,65 @@ private Q_SLOTS:
         QCOMPARE(kvDump(*p.dev->db), kvDump(*p.hq->db));
     }
 
+    // Issue 13 (30 days away): the relay's retention purges `down!` mail as it purges `down`
+    // mail. A device back after 30 or 31 days whose first `down!` envelope of the absence the
+    // relay purged (a later one parked behind it) catches up without a gap-timeout alarm, as for
+    // the bulk lane (tst_receiver gapGivenUpPastRetentionRaisesNoAlarm): HQ's newest word, by
+    // which the device judges the purge, comes on `down` (HEARTBEAT, RESYNC), never on `down!`.
+    // After 29 days the gap is unexplained and still alarms. Both ways of giving the gap up: the
+    // sync round's (giveUpGap) and the hour-long gap timer's (tick).
+    void priorityGapPastRetentionRaisesNoAlarm_data()
+    {
+        QTest::addColumn<qint64>("awayMs");
+        QTest::addColumn<bool>("timer");
+        QTest::addColumn<int>("gapTimeoutAlarms");
+        constexpr qint64 day = 24LL * 3600 * 1000;
+        for (const bool timer : {false, true}) {
+            const char *how = timer ? "gap timer" : "give up";
+            QTest::addRow("29 days, %s", how) << 29 * day << timer << 1;
+            QTest::addRow("30 days, %s", how) << 30 * day + 60'000 << timer << 0;
+            QTest::addRow("31 days, %s", how) << 31 * day << timer << 0;
+        }
+    }
+    void priorityGapPastRetentionRaisesNoAlarm()
+    {
+        QFETCH(qint64, awayMs);
+        QFETCH(bool, timer);
+        QFETCH(int, gapTimeoutAlarms);
+        Pair p;
+        QVERIFY(p.enrol());
+        QVERIFY(announce(p));
+        p.clock.advance(awayMs, false); // away: neither online nor syncing
+        // The relay purged the first (`down!` seq 1); the second is parked behind it.
+        QVERIFY(
+            p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"u", "1"}}), Lane::Priority));
+        auto later =
+            p.hq->outbox->enqueue(p.devId(), Kind::Delta, kvDelta({{"u", "2"}}), Lane::Priority);
+        QVERIFY(later);
+        QCOMPARE(later->seq, 2u);
+        QCOMPARE(dispositionName(p.dev->receiver->receive(later->bytes)->disposition),
+                 dispositionName(Disposition::Parked));
+        auto gaps = p.dev->receiver->gapsWanted();
+        QVERIFY(gaps);
+        QCOMPARE(int(gaps->size()), 1);
+        QCOMPARE(protocol::laneOfEpoch(gaps->front().stream.epoch), Lane::Priority);
+        QCOMPARE(gaps->front().pastRetention, gapTimeoutAlarms == 0);
+        if (timer) {
+            p.clock.advance(61 * 60 * 1000); // an hour online, the gap still open
+            QVERIFY(p.dev->receiver->tick());
+        } else {
+            QVERIFY(p.dev->receiver->giveUpGap(p.hqId()));
+        }
+        QCOMPARE(p.dev->alarmCount(AlarmType::GapTimeout), gapTimeoutAlarms);
+        // A RESYNC is asked for either way (it carries what the purged envelope carried).
+        auto pending = p.dev->outbox->pending(p.hqId());
+        QVERIFY(pending);
+        int requests = 0;
+        for (const QueuedEnvelope &e : *pending)
+            requests += e.kind == Kind::ResyncRequest ? 1 : 0;
+        QCOMPARE(requests, 1);
+    }
+
     // Migration: a store of before the lanes keeps every stream row, as the bulk lane's.
     void laneMigrationKeepsStreams()
     {
