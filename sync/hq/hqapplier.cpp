@@ -1,6 +1,7 @@
 #include "hq/hqapplier.h"
 
 #include "model/payloads.h"
+#include "streams/savepoint.h"
 #include "streams/streamoutbox.h"
 
 namespace liaison::hq {
@@ -25,6 +26,21 @@ Status HqApplier::check(const streams::Body &body, const streams::StreamContext 
 
 Status HqApplier::apply(const streams::Body &body, const streams::StreamContext &ctx)
 {
+    if (body.kind == Kind::Receipt) {
+        // The receiver recorded it: it may have opened `down!` for urgent mail waiting on
+        // `down` (issue 13). Not the device's fault if that fails: only a local error counts.
+        streams::Savepoint sp(ctx.db);
+        if (auto s = sp.begin(); !s)
+            return s;
+        auto promoted = HqFanout::promoteUrgent(ctx.outbox, ctx.sender.id);
+        if (!promoted) {
+            if (promoted.error().code != Errc::Refused && promoted.error().code != Errc::Malformed)
+                return std::unexpected(promoted.error());
+            sp.rollback();
+            return {};
+        }
+        return sp.release();
+    }
     if (body.kind != Kind::Delta)
         return {};
     auto delta = model::DeltaPayload::fromCbor(body.payload);

@@ -386,10 +386,62 @@ bool urgentReject(const QCborMap &payload)
 
 } // namespace
 
+Result<int> HqFanout::promoteUrgent(streams::StreamOutbox &outbox, const Id16 &device)
+{
+    auto usable = outbox.priorityLaneUsable(device);
+    if (!usable)
+        return forwardError(usable);
+    if (!*usable)
+        return 0;
+    auto waiting = outbox.takePromotable(device);
+    if (!waiting)
+        return forwardError(waiting);
+    int promoted = 0;
+    for (const streams::StreamOutbox::Promotable &p : *waiting) {
+        if (p.kind != Kind::Delta)
+            continue;
+        auto delta = model::DeltaPayload::fromCbor(p.payload);
+        if (!delta)
+            continue; // (HQ sealed it: cannot happen)
+        const model::LaneSplit split = model::splitByLane(delta->ops);
+        if (split.urgent.isEmpty())
+            continue;
+        auto allowed = outbox.mayReceive(device, Kind::Delta, p.payload);
+        if (!allowed)
+            return forwardError(allowed);
+        if (!*allowed)
+            return promoted; // cut off meanwhile: nothing more for it
+        auto queued =
+            outbox.enqueue(device, Kind::Delta, model::DeltaPayload{split.urgent}.toCbor(),
+                           streams::Lane::Priority);
+        if (!queued)
+            return forwardError(queued);
+        ++promoted;
+    }
+    if (promoted > 0)
+        qCInfo(lcHq) << "sealed again on down!:" << promoted
+                     << "urgent DELTA(s) waiting on down behind the snapshot";
+    return promoted;
+}
+
 Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &messages)
 {
     QHash<QByteArray, bool> open;     // recipient -> its `down` stream is open
     QHash<QByteArray, bool> priority; // recipient -> `down!` may be used (priorityLaneUsable)
+    QHash<QByteArray, bool> mayOpen;  // recipient -> `down!` may open later (no RECEIPT yet, or
+                                      // one announcing the lanes)
+    auto laneMayOpen = [&](const Id16 &device) -> Result<bool> {
+        auto found = mayOpen.find(device.toByteArray());
+        if (found == mayOpen.end()) {
+            auto features = outbox.peerFeatures(device);
+            if (!features)
+                return std::unexpected(features.error());
+            const bool may =
+                !*features || (**features & protocol::ReceiptPayload::kFeaturePriorityLanes) != 0;
+            found = mayOpen.insert(device.toByteArray(), may);
+        }
+        return *found;
+    };
     auto usable = [&](const Id16 &device) -> Result<bool> {
         auto found = priority.find(device.toByteArray());
         if (found == priority.end()) {
@@ -459,6 +511,23 @@ Status HqFanout::enqueue(streams::StreamOutbox &outbox, const QList<Outgoing> &m
                                      onPriority ? streams::Lane::Priority : streams::Lane::Bulk);
         if (!queued)
             return std::unexpected(queued.error());
+        if (candidate && !onPriority && m.kind == Kind::Delta) {
+            // Urgent operations behind `down` for now: promoteUrgent may send them on `down!`
+            // once it opens.
+            auto may = laneMayOpen(m.device);
+            if (!may)
+                return std::unexpected(may.error());
+            if (*may) {
+                auto delta = model::DeltaPayload::fromCbor(m.payload);
+                if (!delta)
+                    return std::unexpected(delta.error());
+                if (!model::splitByLane(delta->ops).urgent.isEmpty()) {
+                    if (auto s = outbox.markPromotable(m.device, queued->stream.epoch, queued->seq);
+                        !s)
+                        return s;
+                }
+            }
+        }
     }
     return {};
 }

@@ -125,8 +125,22 @@ public:
     // or REJECT for a device whose `down` stream is not open (active, its first RESYNC not
     // sealed yet, or HQ restored: StreamOutbox::isOpen) is left out: that RESYNC carries its
     // scopes and records.
+    // A DELTA with urgent operations sealed on `down` because `down!` was not usable yet is
+    // noted (StreamOutbox::markPromotable) for promoteUrgent, for a device that may still open
+    // the lane (no RECEIPT yet, or one announcing the lanes).
     [[nodiscard]] static Status enqueue(streams::StreamOutbox &outbox,
                                         const QList<Outgoing> &messages);
+
+    // Issue 13 (a fresh device on a thin link): once `down!` is usable for `device` (its
+    // RECEIPT shows the RESYNC's first part applied: protocol::kFeaturePriorityDuringSnapshot),
+    // the urgent operations of the DELTAs noted by enqueue that it has not applied yet are
+    // sealed again on `down!`, so they do not wait behind the rest of the snapshot. The bulk
+    // copies still go: applied after them they change nothing (each operation carries its
+    // per-field stamps), and the device's `down!` envelopes survive the snapshot's last part
+    // (Receiver::remergePriority). Each DELTA once. HqApplier calls it on every RECEIPT.
+    // Returns the number of DELTAs sealed on `down!`.
+    [[nodiscard]] static Result<int> promoteUrgent(streams::StreamOutbox &outbox,
+                                                   const Id16 &device);
 
 private:
     [[nodiscard]] Status fanOut(const QList<model::Operation> &ops, const Id16 *exclude,

@@ -136,6 +136,90 @@ Result<bool> StreamOutbox::priorityLaneUsable(const Id16 &recipient) const
     return seenSeq >= last;
 }
 
+Result<std::optional<std::uint64_t>> StreamOutbox::peerFeatures(const Id16 &recipient) const
+{
+    // (The row may exist before any RECEIPT: only a RECEIPT sets the peer's time at HQ.)
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT peer_features, peer_time_local_ms FROM "
+                                             "stream_in WHERE sender = ? AND recipient = ? AND "
+                                             "lane = 0"));
+    st.bind(1, recipient.view()).bind(2, m_me.localId().view());
+    STREAMS_TRY_ASSIGN(const bool row, st.step());
+    if (!row || st.columnInt64(1) == 0)
+        return std::optional<std::uint64_t>{};
+    return std::optional<std::uint64_t>(std::uint64_t(st.columnInt64(0)));
+}
+
+namespace {
+// stream_outbox.reissued at HQ for a bulk envelope with urgent content (markPromotable).
+constexpr int kPromotable = 2;
+constexpr int kPromoted = 1;
+} // namespace
+
+Status StreamOutbox::markPromotable(const Id16 &recipient, std::uint32_t epoch, std::uint64_t seq)
+{
+    if (m_me.role() != Role::Hq || protocol::laneOfEpoch(epoch) != Lane::Bulk)
+        return fail(Errc::InvalidArgument, QStringLiteral("only HQ's bulk envelopes are promoted"));
+    STREAMS_TRY_ASSIGN(auto st,
+                       m_db.prepare("UPDATE stream_outbox SET reissued = ? WHERE recipient = ? "
+                                    "AND epoch = ? AND seq = ? AND reissued = 0"));
+    st.bind(1, kPromotable)
+        .bind(2, recipient.view())
+        .bind(3, std::int64_t(epoch))
+        .bind(4, std::int64_t(seq));
+    return st.exec();
+}
+
+Result<std::vector<StreamOutbox::Promotable>> StreamOutbox::takePromotable(const Id16 &recipient)
+{
+    STREAMS_TRY_ASSIGN(const EpochHead bulk, head(recipient));
+    if (bulk.epoch == 0 || bulk.seq == 0)
+        return std::vector<Promotable>{};
+    // What the device applied of this epoch, by its newest RECEIPT.
+    std::uint64_t applied = 0;
+    {
+        STREAMS_TRY_ASSIGN(auto seen,
+                           m_db.prepare("SELECT peer_seen_epoch, peer_seen_seq FROM stream_in "
+                                        "WHERE sender = ? AND recipient = ? AND lane = 0"));
+        seen.bind(1, recipient.view()).bind(2, m_me.localId().view());
+        STREAMS_TRY_ASSIGN(const bool have, seen.step());
+        if (have && std::uint32_t(seen.columnInt64(0)) == bulk.epoch)
+            applied = std::uint64_t(seen.columnInt64(1));
+    }
+    Savepoint sp(m_db);
+    STREAMS_TRY(sp.begin());
+    STREAMS_TRY_ASSIGN(auto st, m_db.prepare("SELECT seq, kind, payload FROM stream_outbox WHERE "
+                                             "recipient = ? AND epoch = ? AND seq > ? AND "
+                                             "reissued = ? ORDER BY seq"));
+    st.bind(1, recipient.view())
+        .bind(2, std::int64_t(bulk.epoch))
+        .bind(3, std::int64_t(applied))
+        .bind(4, kPromotable);
+    std::vector<Promotable> out;
+    for (;;) {
+        STREAMS_TRY_ASSIGN(const bool row, st.step());
+        if (!row)
+            break;
+        Promotable p;
+        p.epoch = bulk.epoch;
+        p.seq = std::uint64_t(st.columnInt64(0));
+        p.kind = Kind(st.columnInt64(1));
+        STREAMS_TRY_ASSIGN(p.payload, codec::decodePayload(st.columnBlob(2)));
+        out.push_back(std::move(p));
+    }
+    st.reset();
+    STREAMS_TRY_ASSIGN(auto mark, m_db.prepare("UPDATE stream_outbox SET reissued = ? WHERE "
+                                               "recipient = ? AND epoch = ? AND seq = ?"));
+    for (const Promotable &p : out) {
+        mark.bind(1, kPromoted)
+            .bind(2, recipient.view())
+            .bind(3, std::int64_t(p.epoch))
+            .bind(4, std::int64_t(p.seq));
+        STREAMS_TRY(mark.exec());
+    }
+    STREAMS_TRY(sp.release());
+    return out;
+}
+
 Result<QueuedEnvelope> StreamOutbox::openEpoch(const Id16 &recipient, Kind kind,
                                                const QCborMap &payload)
 {

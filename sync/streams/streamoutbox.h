@@ -104,6 +104,30 @@ public:
     // RESYNC it has begun, so for it a RESYNC counts by its first part only. Otherwise
     // everything goes on `down` as before. A device: whether its `up` stream is open.
     [[nodiscard]] Result<bool> priorityLaneUsable(const Id16 &recipient) const;
+    // HQ: the feature bits of the device's newest RECEIPT (protocol::ReceiptPayload::features),
+    // nullopt before HQ has any.
+    [[nodiscard]] Result<std::optional<std::uint64_t>> peerFeatures(const Id16 &recipient) const;
+
+    // HQ, issue 13 (a fresh device on a thin link): an urgent message sealed on bulk `down`
+    // because `down!` was not usable yet (HQ had no RECEIPT showing the RESYNC's first part)
+    // waits behind the whole snapshot. markPromotable notes such an envelope; once `down!` opens,
+    // takePromotable hands out, oldest first and each once, those of the current bulk epoch the
+    // device has not applied (past the `down` head of its newest RECEIPT), and the caller
+    // (HqFanout::promoteUrgent) seals their urgent part again on `down!`. The bulk copy still
+    // goes out: the device applies both, and the second changes nothing (per-field stamps).
+    // (Kept in the `reissued` column, which HQ reads for REJECTs only: 2 = promotable, 1 =
+    // handed out; no migration.)
+    [[nodiscard]] Status markPromotable(const Id16 &recipient, std::uint32_t epoch,
+                                        std::uint64_t seq);
+    struct Promotable
+    {
+        std::uint32_t epoch = 0;
+        std::uint64_t seq = 0;
+        Kind kind = Kind::Delta;
+        QCborMap payload;
+    };
+    [[nodiscard]] Result<std::vector<Promotable>> takePromotable(const Id16 &recipient);
+
     // The newest envelope the relay acknowledged, with when.
     [[nodiscard]] Result<std::optional<QueuedEnvelope>> deliveredHead(const Id16 &recipient) const;
 

@@ -76,6 +76,7 @@ private Q_SLOTS:
 
     void instructionOvertakesBulk();
     void instructionOvertakesFreshSnapshot();
+    void instructionBeforeSnapshotAnswerOvertakes();
 };
 
 void TestE2ePriorityLane::instructionOvertakesBulk()
@@ -336,6 +337,101 @@ void TestE2ePriorityLane::instructionOvertakesFreshSnapshot()
     auto atHq = m_hq->records->record(*ack);
     QVERIFY(atHq && *atHq);
     QCOMPARE(countOf(*m_dev->records, model::RecordType::Contact), qint64(kContacts));
+}
+
+// Issue 13, the window before HQ has the device's answer: the instruction is issued right after
+// the fresh device's RESYNC (2,000 contacts) was sealed and sent, before the device has even
+// started, so HQ seals it on bulk `down`, behind the whole snapshot. Once the device's RECEIPT
+// naming part 1 opens `down!`, HQ seals it again there: the device has it before the snapshot's
+// last part; afterwards it has it once, with every contact, and neither side raised an alarm.
+void TestE2ePriorityLane::instructionBeforeSnapshotAnswerOvertakes()
+{
+    constexpr int kContacts = 2000;
+    m_hq = std::make_unique<HqNode>(*m_env.dep, m_clock);
+    QVERIFY(m_hq->open(m_env.dir->path()));
+    m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
+    for (int i = 0; i < kContacts; ++i)
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+    auto pendingHq = m_hq->records->pendingOutbox(kContacts + 10);
+    QVERIFY(pendingHq && !pendingHq->isEmpty());
+    QVERIFY(m_hq->records->markSent(pendingHq->last().seq));
+
+    m_proxy = std::make_unique<test::FaultProxy>(QStringLiteral("127.0.0.1"), m_env.relay->port);
+    QVERIFY(m_proxy->listen());
+    m_dev = std::make_unique<DeviceNode>(*m_env.dep, m_clock);
+    QVERIFY(m_dev->open(m_env.dir->path(), *m_hq));
+    m_dev->connectTo(endpointFor(*m_env.dep, m_proxy->port()), client::SyncClientOptions{});
+    QVERIFY(enrol(*m_hq, *m_dev, {kScope}));
+    QVERIFY(m_hq->syncOnce(120000)); // the RESYNC goes to the relay
+    auto issued = m_hq->records->create(
+        model::RecordType::Instruction, kScope,
+        {{QStringLiteral("title"), QStringLiteral("Move the meeting")},
+         {QStringLiteral("body"), QStringLiteral("The 14:00 meeting moves to the embassy.")},
+         {QStringLiteral("issuedBy"), QStringLiteral("duty officer")},
+         {QStringLiteral("issuedAt"), m_clock.wallMs()},
+         {QStringLiteral("requiresAck"), true},
+         {QStringLiteral("version"), 1}});
+    QVERIFY(issued.has_value());
+    const model::RecordId instruction = issued->recordId;
+    QVERIFY(m_hq->syncOnce()); // sealed (on `down`: no answer from the device yet) and sent
+
+    test::FaultProxy::Link link;
+    link.bitsPerSecond = 128000;
+    link.delayMs = 100;
+    m_proxy->setLink(link);
+    QElapsedTimer t;
+    t.start();
+    m_dev->client->start();
+    qint64 contactsAtInstruction = -1;
+    double instructionS = -1;
+    QVERIFY(waitFor(
+        [&] {
+            auto r = m_dev->records->record(instruction);
+            if (r && *r) {
+                instructionS = double(t.elapsed()) / 1000;
+                contactsAtInstruction = countOf(*m_dev->records, model::RecordType::Contact);
+                return true;
+            }
+            QTest::qWait(300);
+            (void)m_hq->syncOnce();
+            return false;
+        },
+        300000));
+    auto onPriority = m_hq->db->prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? "
+                                        "AND epoch >= 2147483648 AND kind = 1");
+    QVERIFY(onPriority);
+    onPriority->bind(1, m_dev->id.view());
+    QVERIFY(*onPriority->step());
+    const qint64 promoted = onPriority->columnInt64(0);
+    onPriority->reset();
+    qInfo("issued before the device's answer: on the device at %.1f s with %lld of %d contacts; "
+          "DELTAs on down!: %lld",
+          instructionS, (long long)contactsAtInstruction, kContacts, (long long)promoted);
+    QVERIFY2(contactsAtInstruction < kContacts,
+             qPrintable(QStringLiteral("the instruction waited for the snapshot: on the device "
+                                       "at %1 s, DELTAs on down!: %2")
+                            .arg(instructionS, 0, 'f', 1)
+                            .arg(promoted)));
+
+    QVERIFY(waitFor(
+        [&] {
+            if (countOf(*m_dev->records, model::RecordType::Contact) == kContacts)
+                return true;
+            QTest::qWait(300);
+            (void)m_hq->syncOnce();
+            return false;
+        },
+        300000));
+    QVERIFY(waitFor([&] { return m_dev->syncOnce() && m_hq->syncOnce(); }, 60000));
+    auto have = m_dev->records->record(instruction);
+    QVERIFY2(have && *have && !(*have)->deleted, "the instruction is gone after the snapshot");
+    QCOMPARE(**have, **m_hq->records->record(instruction));
+    QCOMPARE(countOf(*m_dev->records, model::RecordType::Contact), qint64(kContacts));
+    QVERIFY2(m_hq->alarms.isEmpty(), qPrintable(m_hq->alarms.value(0).describe()));
+    auto devAlarms = m_dev->receiver->alarms();
+    QVERIFY(devAlarms);
+    QVERIFY2(devAlarms->empty(),
+             qPrintable(devAlarms->empty() ? QString() : devAlarms->front().describe()));
 }
 
 LIAISON_TEST_MAIN(TestE2ePriorityLane)

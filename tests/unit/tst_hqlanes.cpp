@@ -7,6 +7,7 @@
 
 #include "hq/hqfanout.h"
 #include "model/deviceapplier.h"
+#include "protocol/features.h"
 #include "testmain.h"
 #include "tst_hqstreams_harness.h"
 
@@ -184,6 +185,111 @@ private Q_SLOTS:
         QCOMPARE(bulkOnly.bulk.size(), 1);
         QVERIFY(star.pump());
         QVERIFY(star.allApplied());
+    }
+    // Issue 13, a fresh device on a thin link: an instruction HQ seals before it has the
+    // device's answer to the RESYNC's first part goes on `down`, behind the whole snapshot (HQ
+    // chooses the lane when sealing). Once the device's RECEIPT opens `down!` for it
+    // (kFeaturePriorityDuringSnapshot), HQ seals the urgent operations of that epoch's bulk
+    // envelopes the device has not applied again on `down!`: the device has the instruction
+    // before the snapshot's last part. The bulk copy that follows changes nothing (per-field
+    // stamps), raises no alarm, and nothing is promoted twice. A device without the feature
+    // gets nothing promoted before its snapshot is whole.
+    void urgentSealedBeforeSnapshotAnswerIsPromoted()
+    {
+        for (const bool during : {true, false}) {
+            Star star;
+            QVERIFY(star.open());
+            Hq &hq = *star.hq;
+            constexpr int kContacts = 200;
+            for (int i = 0; i < kContacts; ++i)
+                QVERIFY(hq.records->create(RecordType::Contact, kVienna,
+                                           contact(QStringLiteral("Counterpart %1").arg(i))));
+            auto published = hq.records->pendingOutbox(kContacts + 10);
+            QVERIFY(published && !published->isEmpty());
+            QVERIFY(hq.records->markSent(published->last().seq));
+            hq.receiver->setResyncPartBytes(2048);
+            Device &d = star.add();
+            d.receiver->setAnnouncedFeatures(
+                protocol::ReceiptPayload::kFeaturePriorityLanes |
+                (during ? protocol::kFeaturePriorityDuringSnapshot : 0));
+            QVERIFY(star.enrol(d, {kVienna}, false));
+            const crypto::Id16 dev = d.me.localId();
+
+            // Issued right after the RESYNC was sealed: HQ has no answer from the device yet.
+            auto issued = hq.records->create(RecordType::Instruction, kVienna,
+                                             instruction(QStringLiteral("early")));
+            QVERIFY(issued);
+            const RecordId id = issued->recordId;
+            auto r = hq.fanout->publishLocalEdits();
+            QVERIFY(r && hq::HqFanout::enqueue(*hq.outbox, r->messages));
+            const Sealed before = pendingDeltas(*hq.outbox, dev, hq.me, d.me);
+            QCOMPARE(before.priority.size(), 0);
+            QCOMPARE(before.bulk, (QList<QList<RecordType>>{{RecordType::Instruction}}));
+
+            // Part 1 reaches the device; its answer (the RECEIPT opening `up`) reaches HQ.
+            auto down = hq.outbox->pending(dev, 100000);
+            QVERIFY(down && down->size() > 4);
+            QCOMPARE(down->front().kind, streams::Kind::Resync);
+            QCOMPARE(d.receiver->receive(down->front().bytes)->disposition,
+                     streams::Disposition::Applied);
+            auto answer = d.outbox->pending(hq.me.localId(), 100);
+            QVERIFY(answer && !answer->empty());
+            for (const auto &q : *answer) {
+                QVERIFY(d.outbox->markDelivered(hq.me.localId(), q.stream.epoch, q.seq));
+                QCOMPARE(hq.receiver->receive(q.bytes)->disposition, streams::Disposition::Applied);
+            }
+            const Sealed promoted = pendingDeltas(*hq.outbox, dev, hq.me, d.me);
+            QCOMPARE(promoted.priority.size(), during ? 1 : 0);
+            if (!during) {
+                QVERIFY(star.pump());
+                QVERIFY(star.allApplied());
+                QCOMPARE(d.dump({kVienna}), hq.records->canonicalDump({kVienna}).value());
+                continue;
+            }
+            QCOMPARE(promoted.priority, (QList<QList<RecordType>>{{RecordType::Instruction}}));
+
+            // The `down!` copy overtakes the rest of the snapshot.
+            auto all = hq.outbox->pending(dev, 100000);
+            QVERIFY(all && !all->empty());
+            const streams::QueuedEnvelope &urgent = all->front();
+            QVERIFY(isPriority(urgent.stream.epoch));
+            QCOMPARE(d.receiver->receive(urgent.bytes)->disposition, streams::Disposition::Applied);
+            auto early = d.records->record(id);
+            QVERIFY(early && *early);
+            QCOMPARE(d.records->records({kVienna})->size(), 1); // the snapshot is not whole yet
+            // The rest of the snapshot, then the bulk copy: applied in order, no change twice.
+            for (std::size_t i = 1; i < down->size(); ++i)
+                QCOMPARE(d.receiver->receive(down->at(i).bytes)->disposition,
+                         streams::Disposition::Applied);
+            auto after = d.records->record(id);
+            QVERIFY(after && *after);
+            QCOMPARE(**after, **early);
+            for (const auto &q : *all)
+                QVERIFY(hq.outbox->markDelivered(dev, q.stream.epoch, q.seq));
+            QVERIFY(star.pump());
+            QVERIFY(star.allApplied());
+            QCOMPARE(d.dump({kVienna}), hq.records->canonicalDump({kVienna}).value());
+            QCOMPARE(d.records->records({kVienna})->size(), qsizetype(kContacts + 1));
+            // Promoted once: later RECEIPTs seal nothing again.
+            QVERIFY(d.receiver->sendReceipt(0));
+            QVERIFY(star.pump());
+            QVERIFY(d.receiver->sendReceipt(0));
+            QVERIFY(star.pump());
+            auto st = hq.db->prepare("SELECT count(*) FROM stream_outbox WHERE recipient = ? AND "
+                                     "epoch >= 2147483648");
+            QVERIFY(st);
+            st->bind(1, dev.view());
+            QVERIFY(*st->step());
+            QCOMPARE(st->columnInt64(0), 1);
+            auto hqAlarms = hq.receiver->alarms();
+            QVERIFY(hqAlarms);
+            QVERIFY2(hqAlarms->empty(),
+                     qPrintable(hqAlarms->empty() ? QString() : hqAlarms->front().describe()));
+            auto devAlarms = d.receiver->alarms();
+            QVERIFY(devAlarms);
+            QVERIFY2(devAlarms->empty(),
+                     qPrintable(devAlarms->empty() ? QString() : devAlarms->front().describe()));
+        }
     }
 };
 

@@ -129,8 +129,9 @@ struct Star
         devices.push_back(std::make_unique<Device>(deployment, path));
         return *devices.back();
     }
-    // Registers the device as active with the scopes and sends its enrolment RESYNC.
-    bool enrol(Device &d, const QStringList &scopes)
+    // Registers the device as active with the scopes and sends its enrolment RESYNC (delivered
+    // unless `deliver` is false: then it waits in HQ's outbox).
+    bool enrol(Device &d, const QStringList &scopes, bool deliver = true)
     {
         if (!d.records->open())
             return false;
@@ -149,7 +150,7 @@ struct Star
             if (!hq->registry->addMember(rec.id, s))
                 return false;
         }
-        return hq->receiver->sendResync(rec.id).has_value() && pump();
+        return hq->receiver->sendResync(rec.id).has_value() && (!deliver || pump());
     }
     // Delivers everything pending both ways until quiet; false on a local failure.
     bool pump()
