@@ -3,6 +3,7 @@
 
 #include "appcontroller.h"
 #include "launchoptions.h"
+#include "mainwindow.h"
 #include "selftest.h"
 
 #include "backupexclusion.h"
@@ -17,7 +18,6 @@
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
-#include <QQuickStyle>
 #include <QWindow>
 
 #include <cstdio>
@@ -60,14 +60,7 @@ int runApp(const app::LaunchOptions &options)
     controller.reportActions()->setPositionSource(position.get());
 
     QQmlApplicationEngine engine;
-    // The language (Settings override, else the system's): retranslates this engine on change.
-    controller.languageSettings()->setEngine(&engine);
-    // At each lock the pages that showed records are released at once, their texts wiped.
-    controller.setQmlEngine(&engine);
-    engine.addImportPath(QStringLiteral("qrc:/"));
-    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
-    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
-    if (engine.rootObjects().isEmpty())
+    if (!app::loadMainWindow(engine, controller))
         return 1;
     // Screenshots, screen recording and the app switcher show nothing of it: Android FLAG_SECURE,
     // the iOS cover view (platform/lifecycle.h; a no-op on the desktop).
@@ -91,7 +84,6 @@ int main(int argc, char *argv[])
     QGuiApplication application(argc, argv);
     QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
     QGuiApplication::setApplicationName(QStringLiteral("liaison"));
-    QQuickStyle::setStyle(QStringLiteral("Material"));
 
     const app::LaunchOptions options = app::parseLaunchOptions(QGuiApplication::arguments());
     if (!options.error.isEmpty()) {

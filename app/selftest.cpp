@@ -1,6 +1,7 @@
 #include "selftest.h"
 
 #include "appcontroller.h"
+#include "mainwindow.h"
 
 #include "crypto/crypto.h"
 #include "desktop/softwarekeystore.h"
@@ -71,14 +72,9 @@ Status qmlLoads(const QString &root)
     services.settingsFile = root + QStringLiteral("/settings.ini");
     AppController controller(services);
     QQmlApplicationEngine engine;
-    engine.addImportPath(QStringLiteral("qrc:/"));
-    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
-    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
-    if (engine.rootObjects().isEmpty())
-        return fail(Errc::Internal, QStringLiteral("Main.qml did not load"));
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QQuickWindow *window = loadMainWindow(engine, controller);
     if (!window)
-        return fail(Errc::Internal, QStringLiteral("Main.qml made no window"));
+        return fail(Errc::Internal, QStringLiteral("Main.qml did not load, or made no window"));
     // Loader items are visual children: walk those.
     std::function<bool(QQuickItem *)> shows = [&shows](QQuickItem *item) {
         if (item->objectName() == QLatin1String("enrolPage"))

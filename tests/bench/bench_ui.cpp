@@ -24,6 +24,7 @@
 #include "desktop/softwarekeystore.h"
 #include "device/devicestore.h"
 #include "heldcontacts.h"
+#include "mainwindow.h"
 #include "model/recordstore.h"
 #include "store/database.h"
 #include "testmain.h"
@@ -109,11 +110,7 @@ int runChild(const QString &mode)
                                   clock, vault::VaultOptions{}};
         services.settingsFile = tmp.filePath(QStringLiteral("settings.ini"));
         controller = std::make_unique<app::AppController>(services);
-        controller->languageSettings()->setEngine(&engine);
-        engine.addImportPath(QStringLiteral("qrc:/"));
-        engine.setInitialProperties(
-            {{QStringLiteral("app"), QVariant::fromValue(controller.get())}});
-        engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
+        (void)app::loadMainWindow(engine, *controller); // checked below
     } else {
         engine.loadData("import QtQuick\nimport QtQuick.Controls\n"
                         "ApplicationWindow { visible: true; width: 412; height: 915\n"

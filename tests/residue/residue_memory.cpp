@@ -26,6 +26,7 @@
 // The parent scans the child rather than itself: its own memory holds every form it searches for.
 // Exit codes: 0 nothing unlisted found, 1 a finding or a failed step, 2 usage.
 
+#include "mainwindow.h"
 #include "residueapp.h"
 #include "residuescan.h"
 
@@ -48,7 +49,6 @@
 #include <QProcessEnvironment>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
-#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTemporaryDir>
 
@@ -159,16 +159,8 @@ int runChild(int argc, char **argv)
     // The app's window over it, built as main.cpp builds it: while unlocked its pages show the
     // records (delegates, bindings, the JavaScript strings they hold); the lock swaps the main
     // page for the unlock page.
-    QQuickStyle::setStyle(QStringLiteral("Material"));
     QQmlApplicationEngine engine;
-    controller.languageSettings()->setEngine(&engine);
-    controller.setQmlEngine(&engine); // as main.cpp: the lock releases the pages at once
-    engine.addImportPath(QStringLiteral("qrc:/"));
-    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
-    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
-    auto *window = engine.rootObjects().isEmpty()
-                       ? nullptr
-                       : qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QQuickWindow *window = app::loadMainWindow(engine, controller);
     if (!window) {
         say(QStringLiteral("child: the app's window did not load"));
         return 1;

@@ -17,6 +17,7 @@
 // screens failed (the session: a step failed).
 
 #include "appcontroller.h"
+#include "mainwindow.h"
 #include "screenshottour.h"
 #include "scriptedsession.h"
 
@@ -32,7 +33,6 @@
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQmlExtensionPlugin>
-#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QSocketNotifier>
 #include <QStandardPaths>
@@ -81,7 +81,6 @@ int main(int argc, char *argv[])
     QGuiApplication application(argc, argv);
     QGuiApplication::setOrganizationName(QStringLiteral("Liaison"));
     QGuiApplication::setApplicationName(QStringLiteral("liaison"));
-    QQuickStyle::setStyle(QStringLiteral("Material"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -218,15 +217,8 @@ int main(int argc, char *argv[])
     const auto position = platform::createPositionSource(positionOptions);
     controller.reportActions()->setPositionSource(position.get());
 
-    QQmlApplicationEngine engine;
-    controller.languageSettings()->setEngine(&engine);
-    controller.setQmlEngine(&engine); // as main.cpp: the lock releases the pages at once
-    engine.addImportPath(QStringLiteral("qrc:/"));
-    engine.setInitialProperties({{QStringLiteral("app"), QVariant::fromValue(&controller)}});
-    engine.load(QUrl(QStringLiteral("qrc:/Liaison/qml/Main.qml")));
-    if (engine.rootObjects().isEmpty())
-        return 1;
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QQmlApplicationEngine engine; // the window as `liaison` loads it
+    QQuickWindow *window = app::loadMainWindow(engine, controller);
     if (!window)
         return 1;
 
