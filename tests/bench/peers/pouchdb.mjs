@@ -4,7 +4,9 @@
 // in front of the server (both directions, HTTP included), as bench_peers counts Liaison's.
 // Two servers: express-pouchdb as shipped (gzip on: its compression middleware) and the same
 // without the compression middleware (identity).
-//   node pouchdb.mjs DATASET.json
+// The incremental figure is the median over PHASES phases (default 15, as bench_peers), each
+// changing the same records again to new values, as bench_peers makes them.
+//   node pouchdb.mjs DATASET.json [PHASES]
 // Prints `pouchdb_*` lines (name: value) on stdout.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -55,6 +57,23 @@ async function serve(dataset, gzip) {
   return { http, db, proxy, name: db.name };
 }
 
+// Phase p (0-based) of the incremental figure: bench_peers's phoneInPhase and notesInPhase.
+function phoneInPhase(phone, phase) {
+  if (phase === 0) return phone;
+  const last = Number(phone.slice(-3));
+  return phone.slice(0, -3) + String(100 + ((last - 100 + phase) % 900));
+}
+
+function notesInPhase(notes, phase) {
+  return phase === 0 ? notes : `${notes} (${phase + 1})`;
+}
+
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const n = v.length;
+  return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 async function replicateInto(local, remoteUrl) {
   // A plain PouchDB for the URL: the memory defaults would open an empty local database by it.
   const remote = new PouchDB(remoteUrl);
@@ -63,7 +82,7 @@ async function replicateInto(local, remoteUrl) {
   return result;
 }
 
-async function measure(dataset, gzip) {
+async function measure(dataset, gzip, phases) {
   const side = await serve(dataset, gzip);
   const remote = `http://127.0.0.1:${side.proxy.port}/${side.name}`;
   const local = new MemoryPouch(`device-${gzip ? 'gzip' : 'identity'}-${Date.now()}`);
@@ -76,28 +95,46 @@ async function measure(dataset, gzip) {
   const info = await local.info();
   if (info.doc_count !== dataset.contacts.length) throw new Error(`device has ${info.doc_count} docs`);
 
-  // HQ changes some records on the server; the device replicates again.
-  const changed = await side.db.allDocs({ keys: dataset.changes.map((c) => c.id), include_docs: true });
-  await side.db.bulkDocs(changed.rows.map((row, i) => ({
-    ...row.doc, phone: dataset.changes[i].phone, notes: dataset.changes[i].notes, h24: true,
-  })));
-  side.proxy.counter.bytes = 0;
-  t = process.hrtime.bigint();
-  await replicateInto(local, remote);
-  const incrementalS = Number(process.hrtime.bigint() - t) / 1e9;
-  const incrementalBytes = side.proxy.counter.bytes;
-  const check = await local.get(dataset.changes[0].id);
-  if (check.notes !== dataset.changes[0].notes) throw new Error('a change did not reach the device');
+  // HQ changes some records on the server; the device replicates again; PHASES times.
+  const phaseS = [];
+  const phaseBytes = [];
+  for (let phase = 0; phase < phases; ++phase) {
+    const changed = await side.db.allDocs({ keys: dataset.changes.map((c) => c.id), include_docs: true });
+    await side.db.bulkDocs(changed.rows.map((row, i) => ({
+      ...row.doc,
+      phone: phoneInPhase(dataset.changes[i].phone, phase),
+      notes: notesInPhase(dataset.changes[i].notes, phase),
+      h24: true,
+    })));
+    side.proxy.counter.bytes = 0;
+    t = process.hrtime.bigint();
+    await replicateInto(local, remote);
+    phaseS.push(Number(process.hrtime.bigint() - t) / 1e9);
+    phaseBytes.push(side.proxy.counter.bytes);
+    const check = await local.get(dataset.changes[0].id);
+    if (check.notes !== notesInPhase(dataset.changes[0].notes, phase)) {
+      throw new Error('a change did not reach the device');
+    }
+  }
 
   await local.destroy();
   side.proxy.server.close();
   side.http.close();
-  return { freshS, freshBytes, incrementalS, incrementalBytes };
+  return {
+    freshS,
+    freshBytes,
+    incrementalS: median(phaseS),
+    incrementalMinS: Math.min(...phaseS),
+    incrementalMaxS: Math.max(...phaseS),
+    incrementalBytes: Math.round(median(phaseBytes)),
+  };
 }
 
 const dataset = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const identity = await measure(dataset, false);
-const gzip = await measure(dataset, true);
+const phases = Number(process.argv[3] ?? 15);
+if (!Number.isInteger(phases) || phases < 1 || phases > 899) throw new Error('PHASES: 1 to 899');
+const identity = await measure(dataset, false, phases);
+const gzip = await measure(dataset, true, phases);
 const out = {
   pouchdb_fresh_records: dataset.contacts.length,
   pouchdb_fresh_s: gzip.freshS,
@@ -105,7 +142,10 @@ const out = {
   pouchdb_fresh_wire_identity_bytes: identity.freshBytes,
   pouchdb_fresh_wire_gzip_bytes: gzip.freshBytes,
   pouchdb_incremental_records: dataset.changes.length,
+  pouchdb_incremental_phases: phases,
   pouchdb_incremental_s: gzip.incrementalS,
+  pouchdb_incremental_min_s: gzip.incrementalMinS,
+  pouchdb_incremental_max_s: gzip.incrementalMaxS,
   pouchdb_incremental_wire_identity_bytes: identity.incrementalBytes,
   pouchdb_incremental_wire_gzip_bytes: gzip.incrementalBytes,
 };
