@@ -4,16 +4,19 @@
 // deterministic), then some of them changed.
 //   --write-dataset FILE   writes the records as JSON (the peers read this file) and exits
 //   --contacts N           contacts (default 10000); --changes N changed ones (default 100)
-//   --incremental-phases K the incremental phase K times (default 15), median reported
+//   --incremental-phases K the incremental phase K times (default 15, at most contacts /
+//                          changes), median reported
 //   --smoke                200 contacts, 10 changes (ctest: it runs and prints its lines)
 // Prints, each measured here over a real liaison-relay (SQLite) on loopback:
 //   liaison_fresh_s            a fresh device's first sync, until every record is applied
 //   liaison_fresh_wire_bytes   bytes on the device's socket both ways, HTTP included
 //   liaison_incremental_s      HQ changed N records; the device's next sync, until applied:
-//                              the median over --incremental-phases K such phases (default 15),
-//                              each changing the same N records again to new values (one phase
-//                              of 100 changes takes tens of milliseconds, too short to time once
-//                              on a loaded machine); pouchdb.mjs runs the same K phases
+//                              the median over --incremental-phases K such phases (default 15;
+//                              one phase of 100 changes takes tens of milliseconds, too short to
+//                              time once on a loaded machine); pouchdb.mjs runs the same K phases.
+//                              Phase p changes the N records p places after the dataset's changed
+//                              ones, each record changed once (a PouchDB document changed again
+//                              carries its longer revision history on the wire)
 //   liaison_incremental_min_s, liaison_incremental_max_s   the fastest and slowest phase
 //   liaison_incremental_wire_bytes                         the median phase's bytes
 //   liaison_apply_10k_ms       10,000 one-field operations applied to the device's encrypted
@@ -88,9 +91,18 @@ model::FieldMap fieldsOf(const QJsonObject &c)
 using bench::die;
 using bench::must;
 
-// Phase p (0-based) of the incremental figure changes the same records again: phase 0 to the
-// dataset's values, phase p > 0 to a phone whose last three digits move on by p and the notes
-// with " (p + 1)" after them. pouchdb.mjs makes the same values (phoneInPhase, notesInPhase).
+// Phase p (0-based) of the incremental figure changes, for each of the dataset's changes, the
+// contact p places after the changed one (phase 0: the dataset's changes as they are): its phone
+// to the change's phone with the last three digits moved on by p, its notes to the change's notes
+// with " (p + 1)" after them. pouchdb.mjs makes the same changes (idInPhase, phoneInPhase,
+// notesInPhase).
+QString idInPhase(const QJsonArray &contacts, const QHash<QString, int> &position,
+                  const QString &changedId, int phase)
+{
+    const int at = (position.value(changedId) + phase) % int(contacts.size());
+    return contacts.at(at).toObject().value(QStringLiteral("id")).toString();
+}
+
 QString phoneInPhase(const QString &phone, int phase)
 {
     if (phase == 0)
@@ -144,12 +156,16 @@ void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases)
         die("the device does not have every record");
     const qint64 freshWire = rig.wireBytes();
 
+    QHash<QString, int> position;
+    for (int i = 0; i < contacts.size(); ++i)
+        position.insert(contacts.at(i).toObject().value(QStringLiteral("id")).toString(), i);
     QList<double> phaseS;
     QList<double> phaseWire;
     for (int phase = 0; phase < phases; ++phase) {
         for (const QJsonValue &v : changes) {
             const QJsonObject c = v.toObject();
-            const auto id = ids.value(c.value(QStringLiteral("id")).toString());
+            const auto id = ids.value(
+                idInPhase(contacts, position, c.value(QStringLiteral("id")).toString(), phase));
             const QString phone = phoneInPhase(c.value(QStringLiteral("phone")).toString(), phase);
             const QString notes = notesInPhase(c.value(QStringLiteral("notes")).toString(), phase);
             must(hq.records->update(
@@ -167,7 +183,8 @@ void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases)
         phaseS.append(double(t.nsecsElapsed()) / 1e9);
         phaseWire.append(double(rig.wireBytes()));
         for (const QJsonValue &v : changes) {
-            const auto id = ids.value(v.toObject().value(QStringLiteral("id")).toString());
+            const auto id = ids.value(idInPhase(
+                contacts, position, v.toObject().value(QStringLiteral("id")).toString(), phase));
             auto rec = must(dev.records->record(id), "read");
             if (!rec ||
                 rec->fields.value(QStringLiteral("notes")).value.toString() !=
@@ -290,7 +307,7 @@ int main(int argc, char **argv)
             ok = false;
         }
         if (!ok || contacts < 1 || changes < 0 || changes > contacts || phases < 1 ||
-            phases > 899) {
+            phases > 899 || (changes > 0 && phases > contacts / changes)) {
             std::fprintf(stderr, "bench_peers: bad argument %s (see --help)\n", qPrintable(a));
             return 2;
         }
