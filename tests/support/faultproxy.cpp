@@ -98,6 +98,9 @@ FaultProxy::FaultProxy(QString upstreamHost, quint16 upstreamPort, QObject *pare
     , m_upstreamPort(upstreamPort)
 {
     connect(&m_server, &QTcpServer::newConnection, this, &FaultProxy::onNewConnection);
+    m_outageTimer.setSingleShot(true);
+    m_outageTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_outageTimer, &QTimer::timeout, this, &FaultProxy::beginOutage);
 }
 
 FaultProxy::~FaultProxy()
@@ -142,6 +145,7 @@ void FaultProxy::clearCapture()
     m_fromServer.clear();
     m_requestLines.clear();
     m_exchanges.clear();
+    m_deliveredToClient = 0;
 }
 
 void FaultProxy::setLink(const Link &link)
@@ -152,6 +156,45 @@ void FaultProxy::setLink(const Link &link)
     m_up = {};
     m_down = {};
     m_up.tokens = m_down.tokens = double(link.burstBytes);
+    m_outageTimer.stop();
+    m_outageUntilMs = -1;
+    scheduleOutage();
+}
+
+void FaultProxy::scheduleOutage()
+{
+    if (m_link.outageEveryMs <= 0)
+        return;
+    // The next multiple of outageEveryMs of link time (no drift: timers only ever fire late).
+    const double every = m_link.outageEveryMs;
+    const double next = (std::floor(linkNowMs() / every) + 1) * every;
+    m_outageTimer.start(std::max(0, int(std::ceil(next - linkNowMs()))));
+}
+
+bool FaultProxy::inOutage() const
+{
+    return m_outageUntilMs >= 0 && linkNowMs() < m_outageUntilMs;
+}
+
+void FaultProxy::beginOutage()
+{
+    ++m_outages;
+    m_outageUntilMs = linkNowMs() + m_link.outageMs;
+    // Everything open goes down at once, mid-transfer; what was on its way is lost.
+    const QList<std::shared_ptr<Conn>> open = m_conns;
+    for (const auto &c : open) {
+        if (c->dead)
+            continue;
+        ++m_outageResets;
+        resetNow(c);
+    }
+    // The link comes back empty: nothing queued on it any more.
+    const double now = linkNowMs();
+    m_up = {};
+    m_down = {};
+    m_up.tokens = m_down.tokens = double(m_link.burstBytes);
+    m_up.lastMs = m_down.lastMs = now;
+    scheduleOutage();
 }
 
 double FaultProxy::linkNowMs() const
@@ -214,7 +257,7 @@ void FaultProxy::sendShaped(const std::shared_ptr<Conn> &c, const QByteArray &da
             --c->delayed;
             if (c->dead || !c->client)
                 return;
-            c->client->write(part);
+            writeToClient(c, part);
             if (c->delayed > 0)
                 return;
             if (c->resetWhenFlushed)
@@ -247,6 +290,13 @@ void FaultProxy::onNewConnection()
 {
     while (QTcpSocket *client = m_server.nextPendingConnection()) {
         ++m_connections;
+        if (inOutage()) {
+            // No bearer: the connection dies at once (nothing reaches the server).
+            ++m_outageRefused;
+            client->abort();
+            client->deleteLater();
+            continue;
+        }
         auto c = std::make_shared<Conn>();
         c->client = client;
         client->setParent(nullptr);
@@ -513,6 +563,12 @@ void FaultProxy::forwardToClient(const std::shared_ptr<Conn> &c, const QByteArra
         return;
     if (shaping())
         return sendShaped(c, data, false);
+    writeToClient(c, data);
+}
+
+void FaultProxy::writeToClient(const std::shared_ptr<Conn> &c, const QByteArray &data)
+{
+    m_deliveredToClient += data.size();
     c->client->write(data);
 }
 
@@ -525,6 +581,13 @@ void FaultProxy::reset(const std::shared_ptr<Conn> &c)
         c->resetWhenFlushed = true;
         return;
     }
+    resetNow(c);
+}
+
+void FaultProxy::resetNow(const std::shared_ptr<Conn> &c)
+{
+    if (c->dead)
+        return;
     if (c->client) {
         // SO_LINGER 0: close() sends RST, as a broken path would.
         const qintptr fd = c->client->socketDescriptor();

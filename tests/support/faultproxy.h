@@ -26,6 +26,17 @@
 // request also waits the handshake's round trip), and in HTTP mode faultRate of the answers lost:
 // half of them reset before the answer (the server has committed), half cut after a random part
 // of the answer and then reset. The faults draw from a generator seeded with seed.
+//
+// Link outages (Link::outageEveryMs, outageMs; issue 13 "a link that drops every 30 s"), as a
+// phone losing its bearer: at every multiple of outageEveryMs of link time (setLink starts the
+// clock; the first outage at outageEveryMs, not at 0) every open connection is reset at once,
+// mid-transfer, both ways (the client gets a RST, the server an abort; what the link still had
+// on its way is lost, and the link's queue starts empty afterwards), and for outageMs after it
+// every new connection is closed at once (nothing reaches the server). The schedule depends on
+// the link clock only: the same Link resets at the same times in every run (what is in flight
+// then depends on the run). outages() counts the outages begun, outageRefused() the connections
+// refused in them; deliveredToClient() counts the bytes written to the client, so a test can
+// see what a transfer cost the device's side of the link.
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -34,6 +45,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpServer>
+#include <QTimer>
 #include <QUrl>
 
 #include <functional>
@@ -77,6 +89,8 @@ public:
         double faultRate = 0;     // HTTP mode: share of answers reset or cut mid-transfer
         qint64 burstBytes = 1500; // token bucket depth
         quint32 seed = 1;
+        int outageEveryMs = 0; // an outage begins every this many ms of link time (0: none)
+        int outageMs = 0;      // how long each outage lasts (new connections refused)
     };
 
     // One HTTP exchange as the client's side of the link saw it (HTTP mode).
@@ -107,6 +121,13 @@ public:
     void setLink(const Link &link);
     // Answers the link's faults reset or cut.
     [[nodiscard]] int linkFaults() const { return m_linkFaults; }
+    // The link's outages begun so far, the connections they reset, and the connections refused
+    // during them.
+    [[nodiscard]] int outages() const { return m_outages; }
+    [[nodiscard]] int outageResets() const { return m_outageResets; }
+    [[nodiscard]] int outageRefused() const { return m_outageRefused; }
+    // Bytes written to the client (after the link delivered them), since the last clearCapture().
+    [[nodiscard]] qint64 deliveredToClient() const { return m_deliveredToClient; }
     // HTTP mode: every answered exchange, in order of the answers (cleared by clearCapture()).
     [[nodiscard]] const QList<Exchange> &exchanges() const { return m_exchanges; }
 
@@ -134,6 +155,11 @@ private:
     Rule *match(const QByteArray &method, const QByteArray &target);
     void forwardToClient(const std::shared_ptr<Conn> &c, const QByteArray &data);
     void reset(const std::shared_ptr<Conn> &c);
+    void resetNow(const std::shared_ptr<Conn> &c); // RST to the client now, whatever is queued
+    void writeToClient(const std::shared_ptr<Conn> &c, const QByteArray &data);
+    void scheduleOutage();
+    void beginOutage();
+    [[nodiscard]] bool inOutage() const;
     void closeBoth(const std::shared_ptr<Conn> &c, bool graceful = true);
     void note(Action a) { ++m_applied[int(a)]; }
     struct Bucket
@@ -168,6 +194,12 @@ private:
     std::mt19937 m_random{1};
     int m_linkFaults = 0;
     QList<Exchange> m_exchanges;
+    QTimer m_outageTimer;
+    double m_outageUntilMs = -1; // link time
+    int m_outages = 0;
+    int m_outageResets = 0;
+    int m_outageRefused = 0;
+    qint64 m_deliveredToClient = 0;
 };
 
 } // namespace liaison::test
