@@ -7,6 +7,12 @@
 //   --incremental-phases K the incremental phase K times (default 15, at most contacts /
 //                          changes), median reported
 //   --smoke                200 contacts, 10 changes (ctest: it runs and prints its lines)
+//   --breakdown            also prints where each timed sync's time went (issue 13's evidence for
+//                          an unmet goal): `breakdown_window` (CLOCK_MONOTONIC ns, for
+//                          `perf report --time`), one `breakdown_http` line per HTTP exchange the
+//                          proxy saw (the relay's share: request read whole to answer read whole;
+//                          the gap before it: the device's share), a `breakdown` total per sync,
+//                          and `breakdown_setup` for HQ's work before each timed sync (untimed)
 // Prints, each measured here over a real liaison-relay (SQLite) on loopback:
 //   liaison_fresh_s            a fresh device's first sync, until every record is applied
 //   liaison_fresh_wire_bytes   bytes on the device's socket both ways, HTTP included
@@ -40,6 +46,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 using namespace liaison;
 using namespace liaison::e2e;
@@ -116,6 +123,44 @@ QString notesInPhase(const QString &notes, int phase)
     return phase == 0 ? notes : notes + QStringLiteral(" (%1)").arg(phase + 1);
 }
 
+qint64 monotonicNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// --breakdown: the proxy's exchanges of one timed sync, which ran from startNs to endNs
+// (CLOCK_MONOTONIC, as QElapsedTimer and the proxy's milliseconds). The device's share of the
+// sync is what lies outside the exchanges (building requests, handling answers: decrypt,
+// verify, decompress, apply, commit), the relay's share what lies inside them (loopback, the
+// relay's work, its commits).
+void printBreakdown(const char *what, const test::FaultProxy &proxy, qint64 startNs, qint64 endNs)
+{
+    const double startMs = double(startNs) / 1e6;
+    const double endMs = double(endNs) / 1e6;
+    std::printf("breakdown_window %s %lld %lld\n", what, (long long)startNs, (long long)endNs);
+    double relayMs = 0;
+    double deviceMs = 0;
+    double last = startMs;
+    for (const auto &e : proxy.exchanges()) {
+        const double gap = std::max(0.0, double(e.requestMs) - last);
+        const double relay = double(e.answeredMs - e.requestMs);
+        deviceMs += gap;
+        relayMs += relay;
+        last = double(e.answeredMs);
+        std::printf("breakdown_http %s gap_ms %.0f relay_ms %.0f req %lld resp %lld %s\n", what,
+                    gap, relay, (long long)e.requestBytes, (long long)e.responseBytes,
+                    e.requestLine.left(120).constData());
+    }
+    const double tail = std::max(0.0, endMs - last);
+    deviceMs += tail;
+    std::printf("breakdown %s total_ms %.1f exchanges %lld relay_ms %.0f device_ms %.0f "
+                "(of which after the last answer %.0f)\n",
+                what, endMs - startMs, (long long)proxy.exchanges().size(), relayMs, deviceMs,
+                tail);
+}
+
 double medianOf(QList<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -124,7 +169,7 @@ double medianOf(QList<double> v)
 }
 
 // Fresh device and incremental changes through the relay.
-void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases)
+void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases, bool breakdown)
 {
     const QJsonArray contacts = data.value(QStringLiteral("contacts")).toArray();
     const QJsonArray changes = data.value(QStringLiteral("changes")).toArray();
@@ -142,16 +187,23 @@ void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases)
         ids.insert(c.value(QStringLiteral("id")).toString(), op.recordId);
     }
     must(hq.db->commit(), "commit");
+    const qint64 enrolNs = monotonicNs();
     if (!rig.enrolDevice(dir, scope))
         die("set-up", rig.error);
+    if (breakdown) // (HQ seals and appends the snapshot here, before the timed sync)
+        std::printf("breakdown_setup fresh enrol_and_hq_round_ms %.1f\n",
+                    double(monotonicNs() - enrolNs) / 1e6);
     e2e::DeviceNode &dev = *rig.dev;
 
     rig.proxy->clearCapture();
     QElapsedTimer t;
+    const qint64 freshNs = monotonicNs();
     t.start();
     if (!dev.syncOnce(600000))
         die("the device's first sync");
     const double freshS = double(t.nsecsElapsed()) / 1e9;
+    if (breakdown)
+        printBreakdown("fresh", *rig.proxy, freshNs, monotonicNs());
     if (must(dev.records->recordCount(), "count") != contacts.size())
         die("the device does not have every record");
     const qint64 freshWire = rig.wireBytes();
@@ -174,13 +226,21 @@ void syncFigures(const QJsonObject &data, const QTemporaryDir &dir, int phases)
                           {QStringLiteral("notes"), notes}}),
                  "update");
         }
+        const qint64 hqNs = monotonicNs();
         if (!hq.syncOnce(120000))
             die("HQ's round with the changes");
+        if (breakdown)
+            std::printf("breakdown_setup incremental_%d hq_round_ms %.1f\n", phase,
+                        double(monotonicNs() - hqNs) / 1e6);
         rig.proxy->clearCapture();
+        const qint64 phaseNs = monotonicNs();
         t.restart();
         if (!dev.syncOnce(120000))
             die("the device's incremental sync");
         phaseS.append(double(t.nsecsElapsed()) / 1e9);
+        if (breakdown)
+            printBreakdown(qPrintable(QStringLiteral("incremental_%1").arg(phase)), *rig.proxy,
+                           phaseNs, monotonicNs());
         phaseWire.append(double(rig.wireBytes()));
         for (const QJsonValue &v : changes) {
             const auto id = ids.value(idInPhase(
@@ -283,6 +343,7 @@ int main(int argc, char **argv)
     int applyOps = 10000;
     int phases = 15;
     QString writeTo;
+    bool breakdown = false;
     for (int i = 1; i < args.size(); ++i) {
         const QString &a = args.at(i);
         bool ok = true;
@@ -297,11 +358,13 @@ int main(int argc, char **argv)
             changes = args.at(++i).toInt(&ok);
         } else if (a == QStringLiteral("--incremental-phases") && i + 1 < args.size()) {
             phases = args.at(++i).toInt(&ok);
+        } else if (a == QStringLiteral("--breakdown")) {
+            breakdown = true;
         } else if (a == QStringLiteral("--write-dataset") && i + 1 < args.size()) {
             writeTo = args.at(++i);
         } else if (a == QStringLiteral("-h") || a == QStringLiteral("--help")) {
             std::printf("usage: bench_peers [--smoke] [--contacts N] [--changes N] "
-                        "[--incremental-phases K] [--write-dataset FILE]\n");
+                        "[--incremental-phases K] [--breakdown] [--write-dataset FILE]\n");
             return 0;
         } else {
             ok = false;
@@ -323,7 +386,7 @@ int main(int argc, char **argv)
         return 0;
     }
     QTemporaryDir dir;
-    syncFigures(data, dir, phases);
+    syncFigures(data, dir, phases, breakdown);
     applyFigure(data, dir.path(), applyOps);
     std::fflush(stdout);
     return 0;
