@@ -367,6 +367,30 @@ struct DeviceNode
     });
 }
 
+// Contact number i of a desk's imported list (about 200 bytes of fields).
+inline model::FieldMap deskContact(int i)
+{
+    return {{QStringLiteral("name"), QStringLiteral("Counterpart %1 Kowalczyk").arg(i)},
+            {QStringLiteral("organisation"), QStringLiteral("Central Bureau of Investigation")},
+            {QStringLiteral("role"), QStringLiteral("Liaison officer")},
+            {QStringLiteral("country"), QStringLiteral("PL")},
+            {QStringLiteral("notes"),
+             QStringLiteral("Imported from the desk's list; reference %1").arg(i * 7919)}};
+}
+
+// How many records of `type` in `scope` are not deleted (-1: the store failed).
+inline qint64 liveCount(model::RecordStore &records, const QString &scope, model::RecordType type)
+{
+    auto all = records.records({scope});
+    if (!all)
+        return -1;
+    qint64 n = 0;
+    for (const model::RecordState &r : *all)
+        if (!r.deleted && r.type == type)
+            ++n;
+    return n;
+}
+
 inline QByteArray dump(model::RecordStore &records, const QStringList &scopes)
 {
     auto d = records.canonicalDump(scopes);

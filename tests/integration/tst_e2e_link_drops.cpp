@@ -41,26 +41,9 @@ constexpr int kOutageMs = 1500;
 // Measured: ~300 to 1,500 bytes a drop.
 constexpr qint64 kPerDropBytes = 4096;
 
-model::FieldMap contact(int i)
-{
-    return {{QStringLiteral("name"), QStringLiteral("Counterpart %1 Kowalczyk").arg(i)},
-            {QStringLiteral("organisation"), QStringLiteral("Central Bureau of Investigation")},
-            {QStringLiteral("role"), QStringLiteral("Liaison officer")},
-            {QStringLiteral("country"), QStringLiteral("PL")},
-            {QStringLiteral("notes"),
-             QStringLiteral("Imported from the desk's list; reference %1").arg(i * 7919)}};
-}
-
 qint64 contactsOn(model::RecordStore &records)
 {
-    auto all = records.records({kScope});
-    if (!all)
-        return -1;
-    qint64 n = 0;
-    for (const model::RecordState &r : *all)
-        if (!r.deleted && r.type == model::RecordType::Contact)
-            ++n;
-    return n;
+    return liveCount(records, kScope, model::RecordType::Contact);
 }
 
 // One number from a query, with the device's id bound as ?1 if given (-1: the query failed).
@@ -191,7 +174,7 @@ void TestE2eLinkDrops::snapshotResumesAcrossLinkDrops()
     QVERIFY(m_hq->open(m_env.dir->path()));
     m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
     for (int i = 0; i < kContacts; ++i)
-        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, deskContact(i)));
     // (HQ's own outbox of those creates is not what a fresh device receives.)
     auto pendingHq = m_hq->records->pendingOutbox(kContacts + 10);
     QVERIFY(pendingHq && !pendingHq->isEmpty());

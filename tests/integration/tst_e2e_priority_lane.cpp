@@ -23,26 +23,9 @@ namespace {
 const QString kScope = QStringLiteral("post:vienna");
 constexpr int kBulk = 1000;
 
-model::FieldMap contact(int i)
-{
-    return {{QStringLiteral("name"), QStringLiteral("Counterpart %1 Kowalczyk").arg(i)},
-            {QStringLiteral("organisation"), QStringLiteral("Central Bureau of Investigation")},
-            {QStringLiteral("role"), QStringLiteral("Liaison officer")},
-            {QStringLiteral("country"), QStringLiteral("PL")},
-            {QStringLiteral("notes"),
-             QStringLiteral("Imported from the desk's list; reference %1").arg(i * 7919)}};
-}
-
 qint64 countOf(model::RecordStore &records, model::RecordType type)
 {
-    auto all = records.records({kScope});
-    if (!all)
-        return -1;
-    qint64 n = 0;
-    for (const model::RecordState &r : *all)
-        if (!r.deleted && r.type == type)
-            ++n;
-    return n;
+    return liveCount(records, kScope, type);
 }
 
 } // namespace
@@ -85,7 +68,7 @@ void TestE2ePriorityLane::instructionOvertakesBulk()
     QVERIFY(m_hq->open(m_env.dir->path()));
     m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
     for (int i = 0; i < 5; ++i)
-        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, deskContact(i)));
 
     m_proxy = std::make_unique<test::FaultProxy>(QStringLiteral("127.0.0.1"), m_env.relay->port);
     QVERIFY(m_proxy->listen());
@@ -107,7 +90,7 @@ void TestE2ePriorityLane::instructionOvertakesBulk()
     m_proxy->setLink(link);
     m_proxy->clearCapture();
     for (int i = 5; i < 5 + kBulk; ++i)
-        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, deskContact(i)));
     QElapsedTimer t;
     t.start();
     QVERIFY(m_hq->syncOnce(120000));
@@ -214,7 +197,7 @@ void TestE2ePriorityLane::instructionOvertakesFreshSnapshot()
     QVERIFY(m_hq->open(m_env.dir->path()));
     m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
     for (int i = 0; i < kContacts; ++i)
-        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, deskContact(i)));
     // (HQ's own outbox of those creates is not what a fresh device receives.)
     auto pendingHq = m_hq->records->pendingOutbox(kContacts + 10);
     QVERIFY(pendingHq && !pendingHq->isEmpty());
@@ -351,7 +334,7 @@ void TestE2ePriorityLane::instructionBeforeSnapshotAnswerOvertakes()
     QVERIFY(m_hq->open(m_env.dir->path()));
     m_hq->connectTo(endpointFor(*m_env.dep, m_env.relay->port));
     for (int i = 0; i < kContacts; ++i)
-        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, contact(i)));
+        QVERIFY(m_hq->records->create(model::RecordType::Contact, kScope, deskContact(i)));
     auto pendingHq = m_hq->records->pendingOutbox(kContacts + 10);
     QVERIFY(pendingHq && !pendingHq->isEmpty());
     QVERIFY(m_hq->records->markSent(pendingHq->last().seq));
