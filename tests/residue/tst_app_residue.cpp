@@ -103,17 +103,22 @@ bool makeTree(const QTemporaryDir &tree)
 }
 
 // Runs `child` to its end (at most `timeoutMs`), keeping what it printed in `log`.
-bool runToEnd(QProcess &child, QByteArray &log, int timeoutMs)
+// Reads what the child prints into `log` until it ends or, given a `marker`, until `log` holds
+// it; whether that happened within timeoutMs.
+bool runToEnd(QProcess &child, QByteArray &log, int timeoutMs, const QByteArray &marker = {})
 {
+    const auto reached = [&] {
+        return !marker.isEmpty() && log.contains(marker);
+    };
     QElapsedTimer t;
     t.start();
-    while (child.state() != QProcess::NotRunning && t.elapsed() < timeoutMs) {
+    while (child.state() != QProcess::NotRunning && t.elapsed() < timeoutMs && !reached()) {
         child.waitForReadyRead(200);
         log += child.readAll();
         QCoreApplication::processEvents(); // the relay's output
     }
     log += child.readAll();
-    return child.state() == QProcess::NotRunning;
+    return marker.isEmpty() ? child.state() == QProcess::NotRunning : reached();
 }
 
 vault::VaultOptions testVault()
@@ -443,17 +448,7 @@ private:
         // the child's argv, which stays on its stack.
         child.write(devicetest::kDevicePassphrase + '\n' + kScreensOrderTitle + '\n' + kReportText +
                     '\n');
-        {
-            QElapsedTimer held;
-            held.start();
-            while (child.state() != QProcess::NotRunning && held.elapsed() < 120'000 &&
-                   !m_screensLog.contains("session: held\n")) {
-                child.waitForReadyRead(200);
-                m_screensLog += child.readAll();
-                QCoreApplication::processEvents(); // the relay's output
-            }
-        }
-        if (m_screensLog.contains("session: held\n")) {
+        if (runToEnd(child, m_screensLog, 120'000, "session: held\n")) {
             // 64 GiB: larger mappings are AddressSanitizer's shadow (terabytes, no data).
             m_screensMemory = residue::scanProcessMemory(
                 child.processId(), residue::formsOf(m_screensCanaries), 64ull << 30);
