@@ -2,6 +2,8 @@
 
 #include "protocol/cbor.h"
 
+#include <QCborStreamReader>
+
 namespace liaison::streams::codec {
 
 Result<QByteArray> encodePayload(const QCborMap &payload)
@@ -17,6 +19,16 @@ Result<QCborMap> decodePayload(QByteArrayView bytes)
     if (!v->isMap())
         return fail(Errc::Malformed, QStringLiteral("payload is not a map"));
     return v->toMap();
+}
+
+Result<QCborMap> decodeStagedPayload(QByteArrayView bytes)
+{
+    QCborStreamReader reader(reinterpret_cast<const quint8 *>(bytes.data()), bytes.size());
+    const QCborValue v = QCborValue::fromCbor(reader);
+    if (reader.lastError() != QCborError::NoError || reader.currentOffset() != bytes.size() ||
+        !v.isMap())
+        return fail(Errc::Tampered, QStringLiteral("a staged snapshot part is damaged"));
+    return v.toMap();
 }
 
 Result<Sealed> seal(const SealInput &in)

@@ -46,5 +46,9 @@ struct Sealed
 // Canonical bytes of a payload map (stored in the outbox for re-issue) and back.
 [[nodiscard]] Result<QByteArray> encodePayload(const QCborMap &payload);
 [[nodiscard]] Result<QCborMap> decodePayload(QByteArrayView bytes);
+// A payload this replica staged itself in its encrypted store after open() had decoded it
+// strictly: read back without the canonical re-encoding check (a third of a snapshot's decoding).
+// Still one well-formed CBOR map filling all of bytes, or Errc::Tampered.
+[[nodiscard]] Result<QCborMap> decodeStagedPayload(QByteArrayView bytes);
 
 } // namespace liaison::streams::codec

@@ -133,7 +133,7 @@ Result<Body> joinStagedSnapshot(store::Database &db, const StreamKey &stream, co
         STREAMS_TRY_ASSIGN(const bool row, st.step());
         if (!row)
             break;
-        STREAMS_TRY_ASSIGN(QCborMap m, codec::decodePayload(st.columnBlob(0)));
+        STREAMS_TRY_ASSIGN(QCborMap m, codec::decodeStagedPayload(st.columnBlob(0)));
         parts.push_back(std::move(m));
     }
     st.reset();
