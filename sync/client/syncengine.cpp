@@ -308,6 +308,10 @@ void SyncEngine::pullStep(int waitMs)
             m_bulkBudget = m_options.bulkPageMinBytes;
         path += "&max_bytes=" + QByteArray::number(qint64(m_bulkBudget));
     }
+    // A bulk page also says whether `down!` holds mail past what this device has read of it
+    // (protocol::kHeaderPriorityWaiting): if not, no read of `down!` follows the page.
+    if (read == Read::Bulk)
+        path += "&priority_after=" + QByteArray::number(qint64(m_priorityCursor));
     m_pageTimer.start();
     if (waitMs > 0)
         path += "&wait_ms=" + QByteArray::number(waitMs);
@@ -386,6 +390,9 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
         return ackStep([this, why] { finish(false, why); });
     }
     const bool full = more || items->size() >= m_options.pullLimit;
+    // (A relay that does not say is read as one that has priority mail waiting.)
+    const bool priorityWaiting =
+        read != Read::Bulk || r.header("liaison-priority-waiting") != "0";
     // Priority mail is acknowledged at once; bulk pages together (kAckBulkBytes), and all of it
     // when the bulk lane is done.
     bool ackNow = true;
@@ -394,7 +401,7 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
     else if (read == Read::Bulk)
         ackNow = !full || m_unackedBulkBytes >= kAckBulkBytes;
     ackNow = ackNow || m_unacked.size() >= kMaxAckCursors;
-    auto next = [this, full, read] {
+    auto next = [this, full, read, priorityWaiting] {
         if (read == Read::Priority) {
             if (full)
                 return pullStep(0);
@@ -407,8 +414,17 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
             m_bulkDone = !full;
             m_bulkNext = false;
             // Between bulk pages the priority lane goes both ways: what waits on `up!` is
-            // pushed, then `down!` is read.
-            return pushPriority([this] { pullStep(0); });
+            // pushed, then `down!` is read if the relay said it holds mail for this device (what
+            // reaches `down!` after the page has a later cursor than the page: the next page's
+            // answer, or the long-poll that follows the round, sees it).
+            return pushPriority([this, priorityWaiting] {
+                if (priorityWaiting)
+                    return pullStep(0);
+                if (m_bulkDone)
+                    return finishPull();
+                m_bulkNext = true;
+                pullStep(0);
+            });
         }
         if (full)
             return pullStep(0);

@@ -27,6 +27,10 @@ struct RelayBatchItem
 
 inline constexpr char kHeaderCursor[] = "Liaison-Cursor";
 inline constexpr char kHeaderMore[] = "Liaison-More";
+// On a bulk-lane read with priority_after=C: "1" if the priority lane holds mail past cursor C
+// (read with the page), "0" if not. A device that reads "0" after its last bulk page need not
+// read `down!` again in that round.
+inline constexpr char kHeaderPriorityWaiting[] = "Liaison-Priority-Waiting";
 
 // Retention (DESIGN.md "Relay"): the relay deletes an envelope once its recipient acknowledged
 // it, and keeps none longer than this after it stored it (acknowledged or not). A device away for

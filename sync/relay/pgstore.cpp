@@ -78,10 +78,13 @@ constexpr char kAppendRefusalSql[] =
     " (SELECT bytes FROM mailbox_senders WHERE recipient = $2 AND sender = $1)";
 
 // Spends the nonce, reads the caller's registration ($4) and the cursors and sizes of a page
-// of the mailbox ($5 recipient, $6 after, $7 limit).
+// of the mailbox ($5 recipient, $6 after, $7 limit, $8-$9 the lane's epochs), and whether the
+// mailbox holds mail of epochs $11-$12 past cursor $10 (the priority lane, for a bulk read).
 constexpr char kMailboxSql[] =
     "WITH " LIAISON_PG_NONCE
-    " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version, e.cursor, e.size"
+    " SELECT (SELECT count(*) FROM n), d.sign_pk, d.state, d.version, e.cursor, e.size,"
+    " EXISTS (SELECT 1 FROM envelopes WHERE recipient = $5 AND cursor > $10 AND epoch >= $11"
+    " AND epoch < $12)"
     " FROM (SELECT 1) AS one LEFT JOIN devices d ON d.device_id = $4"
     " LEFT JOIN LATERAL (SELECT cursor, size FROM envelopes WHERE recipient = $5 AND cursor > $6"
     " AND epoch >= $8 AND epoch < $9 ORDER BY cursor LIMIT $7) e ON true ORDER BY e.cursor";
@@ -189,22 +192,30 @@ Result<AdmittedAppend> RelayStore::pgAdmitAndAppend(const RequestAuth &auth, boo
 Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
                                   std::int64_t after, int limit, std::int64_t maxBytes,
-                                  protocol::EpochRange epochs)
+                                  protocol::EpochRange epochs,
+                                  std::optional<std::int64_t> priorityAfter)
 {
     // One round trip spends the nonce, reads the caller's registration and the page's cursors
     // and sizes (the relay drops the page if the request is refused); then the data of the rows
     // that fit the byte budget.
     const QByteArray mailbox = recipient.toByteArray();
+    const protocol::EpochRange priority = protocol::epochsOfLane(protocol::Lane::Priority);
     auto r = m_pq->run(
         "nonce and mailbox read", kMailboxSql,
         {PgParam::text(auth.keyId), PgParam::bytea(auth.nonce), PgParam::int8(auth.requestMs),
          PgParam::bytea(auth.device ? auth.device->toByteArray() : QByteArray("")),
          PgParam::bytea(mailbox), PgParam::int8(after), PgParam::int8(std::int64_t(limit) + 1),
-         PgParam::int8(epochs.first), PgParam::int8(epochs.end)});
+         PgParam::int8(epochs.first), PgParam::int8(epochs.end),
+         // (Not asked: an empty range, which the index answers at once.)
+         PgParam::int8(priorityAfter.value_or(0)), PgParam::int8(priority.first),
+         PgParam::int8(priorityAfter ? priority.end : priority.first)});
     if (!r)
         return std::unexpected(r.error());
     if (r->rows() == 0)
         return fail(Errc::Io, QStringLiteral("mailbox statement returned no row"));
+    std::optional<bool> priorityWaiting;
+    if (priorityAfter)
+        priorityWaiting = r->int8(0, 6) != 0; // (a binary bool: one byte)
     AdmitFacts facts;
     facts.freshNonce = r->int8(0, 0) == 1;
     if (auth.device)
@@ -213,11 +224,15 @@ RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &r
     for (int i = 0; i < r->rows(); ++i)
         if (!r->isNull(i, 4))
             rows.append({r->int8(i, 4), r->int8(i, 5)});
-    if (!facts.freshNonce || rows.isEmpty())
-        return std::pair{facts, StoredBatch{}};
+    if (!facts.freshNonce || rows.isEmpty()) {
+        StoredBatch none;
+        none.priorityWaiting = priorityWaiting;
+        return std::pair{facts, std::move(none)};
+    }
 
     constexpr std::int64_t kItemHead = 12;
     StoredBatch page;
+    page.priorityWaiting = priorityWaiting;
     std::int64_t total = 0;
     const qsizetype n = rowsThatFit(rows, limit, maxBytes, &total);
     page.more = rows.size() > n;

@@ -735,6 +735,8 @@ void RelayService::answerMailbox(const CtxPtr &ctx, std::int64_t after, StoredBa
     HttpResponse r = binaryResponse(200, std::move(batch.encoded));
     r.addHeader(protocol::kHeaderCursor, QByteArray::number(qint64(cursor)));
     r.addHeader(protocol::kHeaderMore, batch.more ? "1" : "0");
+    if (batch.priorityWaiting)
+        r.addHeader(protocol::kHeaderPriorityWaiting, *batch.priorityWaiting ? "1" : "0");
     ctx->logExtra = "items=" + QByteArray::number(batch.count) +
                     " cursor=" + QByteArray::number(qint64(cursor));
     finish(ctx, std::move(r));
@@ -744,8 +746,8 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
 {
     if (caller.kind == Caller::Kind::Admin)
         return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("no mailbox for admin")));
-    const auto q =
-        *parseQuery(ctx->request.query, {"after", "limit", "wait_ms", "lane", "max_bytes"});
+    const auto q = *parseQuery(ctx->request.query,
+                               {"after", "limit", "wait_ms", "lane", "max_bytes", "priority_after"});
     auto w = std::make_shared<Waiter>();
     w->ctx = ctx;
     w->recipient = caller.id;
@@ -769,15 +771,19 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
     const int limit = w->limit;
     const protocol::EpochRange epochs = w->epochs;
     const std::int64_t maxBytes = w->maxBytes;
+    // (The router lets priority_after through only on a bulk read that does not wait.)
+    std::optional<std::int64_t> priorityAfter;
+    if (q.contains("priority_after"))
+        priorityAfter = *parseDecimal(q.value("priority_after"), 0, INT64_MAX / 2);
     // The first read comes with the nonce (one statement on PostgreSQL, no transaction needed
     // around it, committed with the writer's group); parked re-reads are plain reads.
     runJob(
         ctx, DbPool::Kind::Grouped,
-        [caller, now, items, recipient, after, limit, maxBytes,
-         epochs](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
+        [caller, now, items, recipient, after, limit, maxBytes, epochs,
+         priorityAfter](RelayStore &store, HttpResponse &out) -> Result<DbPool::Verdict> {
             *items = StoredBatch{}; // a group that failed runs its work again
             auto r = store.admitAndReadMailbox(requestAuth(caller, now), recipient, after, limit,
-                                               maxBytes, epochs);
+                                               maxBytes, epochs, priorityAfter);
             if (!r)
                 return std::unexpected(r.error());
             if (auto refusal = refusalFor(caller, r->first)) {

@@ -671,7 +671,8 @@ bool recipientAdmissible(std::optional<DeviceState> state)
 Result<std::pair<AdmitFacts, StoredBatch>>
 RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
                                 std::int64_t after, int limit, std::int64_t maxBytes,
-                                protocol::EpochRange epochs)
+                                protocol::EpochRange epochs,
+                                std::optional<std::int64_t> priorityAfter)
 {
     if (!m_pg) {
         auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
@@ -681,9 +682,16 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
         auto page = readMailbox(recipient, after, limit, maxBytes, epochs);
         if (!page)
             return std::unexpected(page.error());
+        if (priorityAfter) {
+            auto waiting =
+                hasMail(recipient, *priorityAfter, protocol::epochsOfLane(protocol::Lane::Priority));
+            if (!waiting)
+                return std::unexpected(waiting.error());
+            page->priorityWaiting = *waiting;
+        }
         return std::pair{*facts, std::move(*page)};
     }
-    return pgAdmitAndReadMailbox(auth, recipient, after, limit, maxBytes, epochs);
+    return pgAdmitAndReadMailbox(auth, recipient, after, limit, maxBytes, epochs, priorityAfter);
 }
 
 Result<AdmittedAppend> RelayStore::admitAndAppend(const RequestAuth &auth, bool checkRecipient,
@@ -953,6 +961,21 @@ Result<StoredBatch> RelayStore::readMailbox(const crypto::Id16 &recipient, std::
                     " AND epoch < ? AND cursor >= ? AND cursor <= ? ORDER BY cursor",
                     {QVariant(idBytes(recipient)), QVariant(qint64(epochs.first)),
                      QVariant(qint64(epochs.end))});
+}
+
+Result<bool> RelayStore::hasMail(const crypto::Id16 &recipient, std::int64_t after,
+                                 protocol::EpochRange epochs)
+{
+    LIAISON_PREPARE(q, "SELECT EXISTS (SELECT 1 FROM envelopes WHERE recipient = ? AND cursor > ?"
+                       " AND epoch >= ? AND epoch < ?)");
+    q.bindValue(0, idBytes(recipient));
+    q.bindValue(1, qint64(after));
+    q.bindValue(2, qint64(epochs.first));
+    q.bindValue(3, qint64(epochs.end));
+    LIAISON_EXEC(q, "mailbox probe");
+    const bool any = q.next() && q.value(0).toLongLong() != 0;
+    q.finish();
+    return any;
 }
 
 Result<std::int64_t> RelayStore::ack(const crypto::Id16 &recipient, std::int64_t through,

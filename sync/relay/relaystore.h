@@ -57,6 +57,9 @@ struct StoredBatch
     int count = 0;
     std::int64_t lastKey = 0; // mailbox cursor or stream seq of the last item (count > 0)
     bool more = false;        // rows were left out (by the item limit or the byte budget)
+    // A bulk-lane read that asked (priority_after): whether `down!` holds mail past that cursor,
+    // read in the same statement or transaction as the page.
+    std::optional<bool> priorityWaiting;
 };
 
 // The byte budget of one read: at most this many bytes of items, but always at least one item.
@@ -232,7 +235,8 @@ public:
     [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after,
                         int limit, std::int64_t maxBytes,
-                        protocol::EpochRange epochs = protocol::EpochRange{});
+                        protocol::EpochRange epochs = protocol::EpochRange{},
+                        std::optional<std::int64_t> priorityAfter = std::nullopt);
     // Applies only if `version` is newer than the stored one; returns whether it applied and
     // the version now stored.
     [[nodiscard]] Result<std::pair<bool, std::int64_t>> putDevice(const DeviceRecord &d,
@@ -259,6 +263,9 @@ public:
     [[nodiscard]] Result<StoredBatch> readMailbox(const crypto::Id16 &recipient, std::int64_t after,
                                                   int limit, std::int64_t maxBytes,
                                                   protocol::EpochRange epochs = {});
+    // Whether the recipient's mailbox holds an envelope of `epochs` with cursor > after.
+    [[nodiscard]] Result<bool> hasMail(const crypto::Id16 &recipient, std::int64_t after,
+                                       protocol::EpochRange epochs);
     // Deletes cursors <= through (if through >= 0) and the listed cursors. Returns the count.
     [[nodiscard]] Result<std::int64_t> ack(const crypto::Id16 &recipient, std::int64_t through,
                                            const QList<std::int64_t> &cursors);
@@ -324,7 +331,7 @@ private:
     [[nodiscard]] Result<std::pair<AdmitFacts, StoredBatch>>
     pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
                           std::int64_t after, int limit, std::int64_t maxBytes,
-                          protocol::EpochRange epochs);
+                          protocol::EpochRange epochs, std::optional<std::int64_t> priorityAfter);
 
     QString m_name;
     bool m_pg = false;

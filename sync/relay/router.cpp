@@ -306,9 +306,17 @@ std::optional<HttpResponse> preflight(const HttpRequest &request, bool ops,
         break;
     }
     case Route::Mailbox: {
-        auto q = parseQuery(request.query, {"after", "limit", "wait_ms", "lane", "max_bytes"});
+        auto q = parseQuery(request.query,
+                            {"after", "limit", "wait_ms", "lane", "max_bytes", "priority_after"});
         if (!q)
             return bad(q.error().message);
+        if (q->contains("priority_after")) {
+            if (!parseDecimal(q->value("priority_after"), 0, INT64_MAX / 2))
+                return bad(QStringLiteral("bad priority_after"));
+            // Answered with the page, so only by a bulk read that answers at once.
+            if (q->value("lane") != "bulk" || q->contains("wait_ms"))
+                return bad(QStringLiteral("priority_after goes with lane=bulk and no wait_ms"));
+        }
         if (q->contains("max_bytes") && !parseDecimal(q->value("max_bytes"), 1, INT64_MAX / 2))
             return bad(QStringLiteral("bad max_bytes"));
         if (q->contains("lane") && q->value("lane") != "priority" && q->value("lane") != "bulk")

@@ -165,6 +165,7 @@ public:
     std::set<qint64> priority;            // cursors of the priority lane (?lane=)
     QList<QByteArray> mailboxReads;       // request targets
     std::function<void()> afterMailboxRead;
+    bool answersPriorityWaiting = false; // Liaison-Priority-Waiting on a bulk read that asks
     QList<qint64> acked;
     int ackCalls = 0;
     std::map<QByteArray, QList<protocol::RelayBatchItem>> streams; // "sender/epoch" -> items
@@ -230,6 +231,17 @@ public:
             resp.contentType = "application/octet-stream";
             resp.body = protocol::encodeRelayBatch(items);
             resp.headers = {{"Liaison-More", more ? "1" : "0"}};
+            if (answersPriorityWaiting && lane == u"bulk" &&
+                q.hasQueryItem(QStringLiteral("priority_after"))) {
+                const qint64 seen =
+                    q.queryItemValue(QStringLiteral("priority_after")).toLongLong();
+                const bool waiting =
+                    std::any_of(priority.cbegin(), priority.cend(), [&](qint64 c) {
+                        return c > seen && mailbox.contains(c);
+                    });
+                resp.headers.append(
+                    qMakePair(QByteArray("Liaison-Priority-Waiting"), QByteArray(waiting ? "1" : "0")));
+            }
             if (afterMailboxRead)
                 afterMailboxRead();
             return resp;
@@ -326,6 +338,7 @@ private Q_SLOTS:
     void platformConnectivityAndOnlineClock();
     void syncNowDuringRoundIsCoalesced();
     void priorityLaneReadFirst();
+    void priorityWaitingSparesTheReadOfDown();
     void bulkPagesBoundedInBytes();
     void bulkPagesAcknowledgedTogether();
 };
@@ -1040,10 +1053,62 @@ void TestClient::priorityLaneReadFirst()
     QCOMPARE(port.received,
              (QList<QByteArray>{"p1", "p2", "b1", "b2", "p3", "b3", "b4", "b5", "b6"}));
     QVERIFY(relay.mailboxReads.first().contains("lane=priority"));
-    QVERIFY(relay.mailboxReads.last().contains("lane=priority")); // the round ends with it
+    // (This relay does not say whether priority mail waits: the round ends with a read of it.)
+    QVERIFY(relay.mailboxReads.last().contains("lane=priority"));
     QVERIFY(relay.mailbox.empty());
     QCOMPARE(client.engine().cursor(), 6);
     QCOMPARE(client.engine().priorityCursor(), 9);
+}
+
+// A relay that answers Liaison-Priority-Waiting: after a bulk page, `down!` is read only if the
+// relay said it holds mail past the device's priority cursor. Priority mail that arrives after a
+// page was answered is said by the next page, and read right after it; the round ends with its
+// last bulk page, one exchange fewer.
+void TestClient::priorityWaitingSparesTheReadOfDown()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    relay.answersPriorityWaiting = true;
+    QVERIFY(relay.server.listen());
+    for (qint64 c = 1; c <= 4; ++c)
+        relay.mailbox[c] = "b" + QByteArray::number(c);
+    relay.mailbox[5] = "p1";
+    relay.priority = {5};
+    int bulkReads = 0;
+    relay.afterMailboxRead = [&] {
+        if (!relay.mailboxReads.last().contains("lane=bulk") || ++bulkReads != 1)
+            return;
+        relay.mailbox[6] = "p2";
+        relay.priority.insert(6);
+    };
+    FakePort port;
+    port.hq = streams::StreamState{};
+    liaison::ManualClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    SyncClientOptions o = fastOptions();
+    o.engine.priorityLane = true;
+    o.engine.pullLimit = 2;
+    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
+                      &online, o);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    client.start();
+    QTRY_COMPARE(rounds.count(), 1);
+    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    QCOMPARE(port.received, (QList<QByteArray>{"p1", "b1", "b2", "b3", "b4", "p2"}));
+    QStringList lanes;
+    for (const QByteArray &t : relay.mailboxReads) {
+        const bool bulk = t.contains("lane=bulk");
+        lanes.append(bulk ? QStringLiteral("bulk") : QStringLiteral("priority"));
+        // Every bulk read asks, with the priority cursor the device has.
+        QCOMPARE(t.contains("&priority_after="), bulk);
+    }
+    QCOMPARE(lanes, (QStringList{"priority", "bulk", "bulk", "priority", "bulk"}));
+    QVERIFY(relay.mailboxReads.at(1).contains("&priority_after=5"));
+    QVERIFY(relay.mailboxReads.at(4).contains("&priority_after=6"));
+    QVERIFY(relay.mailbox.empty());
+    QCOMPARE(client.engine().cursor(), 4);
+    QCOMPARE(client.engine().priorityCursor(), 6);
 }
 
 // On a thin link a bulk page of pullLimit envelopes of 64 KiB would keep the priority lane

@@ -278,6 +278,54 @@ private Q_SLOTS:
         QCOMPARE(batchOf(r).first().data, urgent[1]);
     }
 
+    // A bulk page with priority_after=C says whether the priority lane holds mail past cursor C
+    // (Liaison-Priority-Waiting), read with the page: a device that hears "0" after its last bulk
+    // page does not read `down!` again in that round. Only a bulk read that answers at once asks.
+    void bulkReadSaysWhetherPriorityMailWaits()
+    {
+        QVERIFY(start());
+        HttpConnection c(env.relay->port);
+        Signer admin = adminSigner(*env.dep);
+        DeviceIdentity dev;
+        QCOMPARE(registerDevice(c, admin, dev).status, 200);
+        Signer ds = deviceSigner(*env.dep, dev);
+        const std::uint32_t priority = protocol::epochInLane(1, protocol::Lane::Priority);
+        // Cursors 1..6: bulk seq 1, 2, priority 1, bulk 3, 4, priority 2.
+        std::uint64_t bulkSeq = 0, urgentSeq = 0;
+        for (int i = 0; i < 6; ++i) {
+            const bool isUrgent = i % 3 == 2;
+            const Built e = isUrgent ? deviceEnvelope(*env.dep, dev, ++urgentSeq,
+                                                      QByteArray(200, 'p'), priority)
+                                     : deviceEnvelope(*env.dep, dev, ++bulkSeq);
+            QCOMPARE(signedCall(c, ds, "POST", "/v1/envelopes", e.bytes).status, 200);
+        }
+        Signer hq = hqSigner(*env.dep);
+        const auto waiting = [&](const QByteArray &query) {
+            const Reply r = signedCall(c, hq, "GET", "/v1/mailbox?" + query);
+            return r.status == 200 ? r.header("liaison-priority-waiting")
+                                   : "HTTP " + QByteArray::number(r.status);
+        };
+        QCOMPARE(waiting("after=0&lane=bulk&limit=2&priority_after=0"), QByteArray("1"));
+        QCOMPARE(waiting("after=0&lane=bulk&limit=2&priority_after=5"), QByteArray("1"));
+        QCOMPARE(waiting("after=0&lane=bulk&limit=2&priority_after=6"), QByteArray("0"));
+        // An empty bulk page says it too.
+        QCOMPARE(waiting("after=6&lane=bulk&priority_after=3"), QByteArray("1"));
+        QCOMPARE(waiting("after=6&lane=bulk&priority_after=6"), QByteArray("0"));
+        // Not asked: not said.
+        QCOMPARE(waiting("after=0&lane=bulk"), QByteArray());
+        QCOMPARE(waiting("after=0&lane=priority"), QByteArray());
+        // Only with lane=bulk and no wait_ms, and a cursor.
+        QCOMPARE(waiting("after=0&lane=priority&priority_after=0"), QByteArray("HTTP 400"));
+        QCOMPARE(waiting("after=0&priority_after=0"), QByteArray("HTTP 400"));
+        QCOMPARE(waiting("after=0&lane=bulk&wait_ms=10&priority_after=0"), QByteArray("HTTP 400"));
+        QCOMPARE(waiting("after=0&lane=bulk&priority_after=x"), QByteArray("HTTP 400"));
+        QCOMPARE(waiting("after=0&lane=bulk&priority_after=-1"), QByteArray("HTTP 400"));
+        // Acknowledged priority mail is gone: nothing waits any more.
+        QCOMPARE(signedCall(c, hq, "POST", "/v1/mailbox/ack", jsonBytes({{"through", 6}})).status,
+                 200);
+        QCOMPARE(waiting("after=0&lane=bulk&priority_after=0"), QByteArray("0"));
+    }
+
     void longPollWakesOnNewMail()
     {
         QVERIFY(start());
