@@ -329,6 +329,7 @@ void SyncEngine::pullStep(int waitMs)
 
 void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
 {
+    const qint64 pageMs = std::max<qint64>(1, m_pageTimer.elapsed()); // (not what applying took)
     if (!r.ok())
         return finish(false, QStringLiteral("mailbox: %1").arg(r.describe()), &r);
     auto items =
@@ -345,8 +346,7 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
         // page: a few small pages on a fast link say little about the link the next bulk
         // crosses (a phone that left the Wi-Fi), so a thin link costs one small page, not one
         // of megabytes.
-        const qint64 ms = std::max<qint64>(1, m_pageTimer.elapsed());
-        const qint64 perTarget = qint64(r.body.size()) * m_options.bulkPageTargetMs / ms;
+        const qint64 perTarget = qint64(r.body.size()) * m_options.bulkPageTargetMs / pageMs;
         const qsizetype low = m_options.bulkPageMinBytes;
         const qsizetype high =
             std::max(low, std::min(m_options.bulkPageMaxBytes, 2 * qsizetype(r.body.size())));
@@ -390,9 +390,11 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
         return ackStep([this, why] { finish(false, why); });
     }
     const bool full = more || items->size() >= m_options.pullLimit;
-    // (A relay that does not say is read as one that has priority mail waiting.)
-    const bool priorityWaiting =
-        read != Read::Bulk || r.header("liaison-priority-waiting") != "0";
+    // (A relay that does not say is read as one that has priority mail waiting; so is a page
+    // that took long enough for mail to reach `down!` while it crossed the link.)
+    const bool priorityWaiting = read != Read::Bulk ||
+                                 r.header("liaison-priority-waiting") != "0" ||
+                                 pageMs > m_options.priorityHintMaxPageMs;
     // Priority mail is acknowledged at once; bulk pages together (kAckBulkBytes), and all of it
     // when the bulk lane is done.
     bool ackNow = true;
@@ -414,9 +416,8 @@ void SyncEngine::handleBatch(const RelayReply &r, bool fromLongPoll, Read read)
             m_bulkDone = !full;
             m_bulkNext = false;
             // Between bulk pages the priority lane goes both ways: what waits on `up!` is
-            // pushed, then `down!` is read if the relay said it holds mail for this device (what
-            // reaches `down!` after the page has a later cursor than the page: the next page's
-            // answer, or the long-poll that follows the round, sees it).
+            // pushed, then `down!` is read unless the relay said, on a quick page, that it holds
+            // nothing there for this device (EngineOptions::priorityHintMaxPageMs).
             return pushPriority([this, priorityWaiting] {
                 if (priorityWaiting)
                     return pullStep(0);

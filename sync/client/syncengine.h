@@ -53,7 +53,14 @@ struct EngineOptions
     // (lane=bulk), then the priority lane again, so urgent mail never waits for more than one
     // bulk page; the pull ends with a priority read after the last bulk page, so a long-poll
     // after both cursors misses nothing.
+    // Each bulk read asks whether the priority lane holds mail past the device's priority cursor
+    // (priority_after, protocol::kHeaderPriorityWaiting). A page answered within
+    // priorityHintMaxPageMs whose relay said no is not followed by a priority read: what reached
+    // `down!` meanwhile has a later cursor than the page, so the next page's answer or the
+    // long-poll after the round sees it. After a slower page (a thin link, where mail can reach
+    // the relay while the page crosses) `down!` is read whatever the relay said.
     bool priorityLane = true;
+    int priorityHintMaxPageMs = 500;
     // With priorityLane: a bulk page (and a long-poll's answer) is bounded in bytes
     // (GET /v1/mailbox?max_bytes=, at least one envelope), so the priority lane waits for at
     // most about bulkPageTargetMs on any link: the budget follows the throughput of the

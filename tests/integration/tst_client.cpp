@@ -28,6 +28,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QThread>
 #include <QSslCertificate>
 #include <QTemporaryDir>
 #include <QTest>
@@ -339,6 +340,7 @@ private Q_SLOTS:
     void syncNowDuringRoundIsCoalesced();
     void priorityLaneReadFirst();
     void priorityWaitingSparesTheReadOfDown();
+    void slowBulkPageReadsDownAnyway();
     void bulkPagesBoundedInBytes();
     void bulkPagesAcknowledgedTogether();
 };
@@ -1109,6 +1111,47 @@ void TestClient::priorityWaitingSparesTheReadOfDown()
     QVERIFY(relay.mailbox.empty());
     QCOMPARE(client.engine().cursor(), 4);
     QCOMPARE(client.engine().priorityCursor(), 6);
+}
+
+// On a slow page (a thin link) priority mail can reach the relay while the page crosses the
+// link, after the relay said "0": `down!` is read after such a page whatever the relay said.
+void TestClient::slowBulkPageReadsDownAnyway()
+{
+    TestIdentity me;
+    FakeRelay relay(me);
+    relay.answersPriorityWaiting = true;
+    QVERIFY(relay.server.listen());
+    for (qint64 c = 1; c <= 4; ++c)
+        relay.mailbox[c] = "b" + QByteArray::number(c);
+    int bulkReads = 0;
+    relay.afterMailboxRead = [&] {
+        if (!relay.mailboxReads.last().contains("lane=bulk"))
+            return;
+        QThread::msleep(60); // the page crosses a slow link
+        if (++bulkReads == 1) { // and meanwhile priority mail reaches the relay
+            relay.mailbox[5] = "p1";
+            relay.priority.insert(5);
+        }
+    };
+    FakePort port;
+    port.hq = streams::StreamState{};
+    liaison::ManualClock clock;
+    ManualConnectivity online(Connectivity::State::Online);
+    QNetworkAccessManager nam;
+    SyncClientOptions o = fastOptions();
+    o.engine.priorityLane = true;
+    o.engine.pullLimit = 2;
+    o.engine.priorityHintMaxPageMs = 30;
+    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
+                      &online, o);
+    QSignalSpy rounds(&client, &SyncClient::roundFinished);
+    client.start();
+    QTRY_COMPARE(rounds.count(), 1);
+    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    // p1 right after the page it came during, not after the next one.
+    QCOMPARE(port.received, (QList<QByteArray>{"b1", "b2", "p1", "b3", "b4"}));
+    QVERIFY(relay.mailboxReads.last().contains("lane=priority"));
+    QVERIFY(relay.mailbox.empty());
 }
 
 // On a thin link a bulk page of pullLimit envelopes of 64 KiB would keep the priority lane
