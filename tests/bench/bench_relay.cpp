@@ -10,6 +10,8 @@
 //   relay_sqlite_req_per_s        completed requests per second on SQLite (reported)
 //   relay_sqlite_p99_ms           99th percentile request latency on SQLite (goal <= 50)
 //   relay_pg_over_sqlite          PostgreSQL throughput / SQLite throughput, same run (goal >= 0.5)
+//   relay_pg_p99_ms               99th percentile request latency on PostgreSQL (issue 13: goal
+//                                 <= 100 at 100 devices, absolute, this machine)
 //   relay_two_instances_over_one  two relay processes on one PostgreSQL / one (goal >= 0.9)
 //
 // --smoke: 10 devices, 1 s per phase (ctest). PostgreSQL: LIAISON_TEST_PG_URL, or a throw-away
@@ -389,12 +391,13 @@ int main(int argc, char **argv)
         return 1;
     }
     std::printf("relay_sqlite_req_per_s: %.0f (reported)\n", sqlite.reqPerS);
-    std::printf("relay_sqlite_p99_ms: %.1f (goal <= 50)\n", sqlite.p99Ms);
+    std::printf("relay_sqlite_p99_ms: %.1f (goal <= 50; absolute, this machine)\n", sqlite.p99Ms);
     std::printf("relay_pg_over_sqlite: %.2f (goal >= 0.5)\n", pg.reqPerS / sqlite.reqPerS);
     std::printf("relay_two_instances_over_one: %.2f (goal >= 0.9)\n", pg2.reqPerS / pg.reqPerS);
     std::printf("relay_sqlite_p50_ms: %.1f (reported)\n", sqlite.p50Ms);
     std::printf("relay_pg_req_per_s: %.0f (reported)\n", pg.reqPerS);
-    std::printf("relay_pg_p99_ms: %.1f (reported)\n", pg.p99Ms);
+    std::printf("relay_pg_p99_ms: %.1f (goal <= 100; absolute, this machine, %d devices)\n",
+                pg.p99Ms, devices);
     std::printf("relay_pg_two_instances_req_per_s: %.0f (reported)\n", pg2.reqPerS);
     std::printf("relay_pg_two_instances_p99_ms: %.1f (reported)\n", pg2.p99Ms);
     std::printf("relay_bench_errors: %lld (reported)\n",
