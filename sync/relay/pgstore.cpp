@@ -189,11 +189,9 @@ Result<AdmittedAppend> RelayStore::pgAdmitAndAppend(const RequestAuth &auth, boo
     return out;
 }
 
-Result<std::pair<AdmitFacts, StoredBatch>>
-RelayStore::pgAdmitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                                  std::int64_t after, int limit, std::int64_t maxBytes,
-                                  protocol::EpochRange epochs,
-                                  std::optional<std::int64_t> priorityAfter)
+Result<std::pair<AdmitFacts, StoredBatch>> RelayStore::pgAdmitAndReadMailbox(
+    const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after, int limit,
+    std::int64_t maxBytes, protocol::EpochRange epochs, std::optional<std::int64_t> priorityAfter)
 {
     // One round trip spends the nonce, reads the caller's registration and the page's cursors
     // and sizes (the relay drops the page if the request is refused); then the data of the rows

@@ -746,8 +746,8 @@ void RelayService::getMailbox(const CtxPtr &ctx, const Caller &caller)
 {
     if (caller.kind == Caller::Kind::Admin)
         return finish(ctx, jsonError(403, errc::forbidden, QStringLiteral("no mailbox for admin")));
-    const auto q = *parseQuery(ctx->request.query,
-                               {"after", "limit", "wait_ms", "lane", "max_bytes", "priority_after"});
+    const auto q = *parseQuery(
+        ctx->request.query, {"after", "limit", "wait_ms", "lane", "max_bytes", "priority_after"});
     auto w = std::make_shared<Waiter>();
     w->ctx = ctx;
     w->recipient = caller.id;

@@ -668,11 +668,9 @@ bool recipientAdmissible(std::optional<DeviceState> state)
     return state == DeviceState::Active || state == DeviceState::WipeOnly;
 }
 
-Result<std::pair<AdmitFacts, StoredBatch>>
-RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &recipient,
-                                std::int64_t after, int limit, std::int64_t maxBytes,
-                                protocol::EpochRange epochs,
-                                std::optional<std::int64_t> priorityAfter)
+Result<std::pair<AdmitFacts, StoredBatch>> RelayStore::admitAndReadMailbox(
+    const RequestAuth &auth, const crypto::Id16 &recipient, std::int64_t after, int limit,
+    std::int64_t maxBytes, protocol::EpochRange epochs, std::optional<std::int64_t> priorityAfter)
 {
     if (!m_pg) {
         auto facts = admitFacts(auth.keyId, auth.nonce, auth.requestMs,
@@ -683,8 +681,8 @@ RelayStore::admitAndReadMailbox(const RequestAuth &auth, const crypto::Id16 &rec
         if (!page)
             return std::unexpected(page.error());
         if (priorityAfter) {
-            auto waiting =
-                hasMail(recipient, *priorityAfter, protocol::epochsOfLane(protocol::Lane::Priority));
+            auto waiting = hasMail(recipient, *priorityAfter,
+                                   protocol::epochsOfLane(protocol::Lane::Priority));
             if (!waiting)
                 return std::unexpected(waiting.error());
             page->priorityWaiting = *waiting;

@@ -28,10 +28,10 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
-#include <QThread>
 #include <QSslCertificate>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QUrlQuery>
 
 #include <map>
@@ -234,14 +234,12 @@ public:
             resp.headers = {{"Liaison-More", more ? "1" : "0"}};
             if (answersPriorityWaiting && lane == u"bulk" &&
                 q.hasQueryItem(QStringLiteral("priority_after"))) {
-                const qint64 seen =
-                    q.queryItemValue(QStringLiteral("priority_after")).toLongLong();
-                const bool waiting =
-                    std::any_of(priority.cbegin(), priority.cend(), [&](qint64 c) {
-                        return c > seen && mailbox.contains(c);
-                    });
-                resp.headers.append(
-                    qMakePair(QByteArray("Liaison-Priority-Waiting"), QByteArray(waiting ? "1" : "0")));
+                const qint64 seen = q.queryItemValue(QStringLiteral("priority_after")).toLongLong();
+                const bool waiting = std::any_of(priority.cbegin(), priority.cend(), [&](qint64 c) {
+                    return c > seen && mailbox.contains(c);
+                });
+                resp.headers.append(qMakePair(QByteArray("Liaison-Priority-Waiting"),
+                                              QByteArray(waiting ? "1" : "0")));
             }
             if (afterMailboxRead)
                 afterMailboxRead();
@@ -1127,7 +1125,7 @@ void TestClient::slowBulkPageReadsDownAnyway()
     relay.afterMailboxRead = [&] {
         if (!relay.mailboxReads.last().contains("lane=bulk"))
             return;
-        QThread::msleep(60); // the page crosses a slow link
+        QThread::msleep(60);    // the page crosses a slow link
         if (++bulkReads == 1) { // and meanwhile priority mail reaches the relay
             relay.mailbox[5] = "p1";
             relay.priority.insert(5);
