@@ -1014,6 +1014,41 @@ void TestClient::syncNowDuringRoundIsCoalesced()
 }
 
 LIAISON_TEST_MAIN(TestClient)
+// One sync round of a client with the priority lane on and pages of two envelopes, against
+// `relay` (the priority-lane tests).
+struct LaneRound
+{
+    FakePort port; // applies and acknowledges every envelope
+    liaison::ManualClock clock;
+    ManualConnectivity online{Connectivity::State::Online};
+    QNetworkAccessManager nam;
+    SyncClientOptions options = fastOptions();
+    std::unique_ptr<SyncClient> client;
+
+    explicit LaneRound(int priorityHintMaxPageMs = client::EngineOptions{}.priorityHintMaxPageMs)
+    {
+        port.hq = streams::StreamState{};
+        options.engine.priorityLane = true;
+        options.engine.pullLimit = 2;
+        options.engine.priorityHintMaxPageMs = priorityHintMaxPageMs;
+    }
+    // The round ran, and succeeded.
+    [[nodiscard]] bool run(FakeRelay &relay, const TestIdentity &me)
+    {
+        client = std::make_unique<SyncClient>(&nam,
+                                              plainEndpoint(relay.server.port(), me.deploymentId()),
+                                              port, me, clock, &online, options);
+        QSignalSpy rounds(client.get(), &SyncClient::roundFinished);
+        client->start();
+        if (!QTest::qWaitFor([&] { return !rounds.isEmpty(); }, 10000))
+            return false;
+        const bool ok = rounds.first().at(0).toBool();
+        if (!ok)
+            qWarning().noquote() << "round failed:" << rounds.first().at(1).toString();
+        return ok;
+    }
+};
+
 // Priority lanes (EngineOptions::priorityLane, DESIGN.md "Streams"): a round reads the priority
 // lane first, then one bulk page, then the priority lane again; so mail of the priority lane that
 // arrives while the bulk is being read is applied after at most one more bulk page. Every cursor
@@ -1036,28 +1071,16 @@ void TestClient::priorityLaneReadFirst()
         relay.mailbox[9] = "p3";
         relay.priority.insert(9);
     };
-    FakePort port; // applies and acknowledges every envelope
-    port.hq = streams::StreamState{};
-    liaison::ManualClock clock;
-    ManualConnectivity online(Connectivity::State::Online);
-    QNetworkAccessManager nam;
-    SyncClientOptions o = fastOptions();
-    o.engine.priorityLane = true;
-    o.engine.pullLimit = 2;
-    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
-                      &online, o);
-    QSignalSpy rounds(&client, &SyncClient::roundFinished);
-    client.start();
-    QTRY_COMPARE(rounds.count(), 1);
-    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
-    QCOMPARE(port.received,
+    LaneRound round;
+    QVERIFY(round.run(relay, me));
+    QCOMPARE(round.port.received,
              (QList<QByteArray>{"p1", "p2", "b1", "b2", "p3", "b3", "b4", "b5", "b6"}));
     QVERIFY(relay.mailboxReads.first().contains("lane=priority"));
     // (This relay does not say whether priority mail waits: the round ends with a read of it.)
     QVERIFY(relay.mailboxReads.last().contains("lane=priority"));
     QVERIFY(relay.mailbox.empty());
-    QCOMPARE(client.engine().cursor(), 6);
-    QCOMPARE(client.engine().priorityCursor(), 9);
+    QCOMPARE(round.client->engine().cursor(), 6);
+    QCOMPARE(round.client->engine().priorityCursor(), 9);
 }
 
 // A relay that answers Liaison-Priority-Waiting: after a bulk page, `down!` is read only if the
@@ -1081,21 +1104,9 @@ void TestClient::priorityWaitingSparesTheReadOfDown()
         relay.mailbox[6] = "p2";
         relay.priority.insert(6);
     };
-    FakePort port;
-    port.hq = streams::StreamState{};
-    liaison::ManualClock clock;
-    ManualConnectivity online(Connectivity::State::Online);
-    QNetworkAccessManager nam;
-    SyncClientOptions o = fastOptions();
-    o.engine.priorityLane = true;
-    o.engine.pullLimit = 2;
-    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
-                      &online, o);
-    QSignalSpy rounds(&client, &SyncClient::roundFinished);
-    client.start();
-    QTRY_COMPARE(rounds.count(), 1);
-    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
-    QCOMPARE(port.received, (QList<QByteArray>{"p1", "b1", "b2", "b3", "b4", "p2"}));
+    LaneRound round;
+    QVERIFY(round.run(relay, me));
+    QCOMPARE(round.port.received, (QList<QByteArray>{"p1", "b1", "b2", "b3", "b4", "p2"}));
     QStringList lanes;
     for (const QByteArray &t : relay.mailboxReads) {
         const bool bulk = t.contains("lane=bulk");
@@ -1107,8 +1118,8 @@ void TestClient::priorityWaitingSparesTheReadOfDown()
     QVERIFY(relay.mailboxReads.at(1).contains("&priority_after=5"));
     QVERIFY(relay.mailboxReads.at(4).contains("&priority_after=6"));
     QVERIFY(relay.mailbox.empty());
-    QCOMPARE(client.engine().cursor(), 4);
-    QCOMPARE(client.engine().priorityCursor(), 6);
+    QCOMPARE(round.client->engine().cursor(), 4);
+    QCOMPARE(round.client->engine().priorityCursor(), 6);
 }
 
 // On a slow page (a thin link) priority mail can reach the relay while the page crosses the
@@ -1131,23 +1142,10 @@ void TestClient::slowBulkPageReadsDownAnyway()
             relay.priority.insert(5);
         }
     };
-    FakePort port;
-    port.hq = streams::StreamState{};
-    liaison::ManualClock clock;
-    ManualConnectivity online(Connectivity::State::Online);
-    QNetworkAccessManager nam;
-    SyncClientOptions o = fastOptions();
-    o.engine.priorityLane = true;
-    o.engine.pullLimit = 2;
-    o.engine.priorityHintMaxPageMs = 30;
-    SyncClient client(&nam, plainEndpoint(relay.server.port(), me.deploymentId()), port, me, clock,
-                      &online, o);
-    QSignalSpy rounds(&client, &SyncClient::roundFinished);
-    client.start();
-    QTRY_COMPARE(rounds.count(), 1);
-    QVERIFY2(rounds.first().at(0).toBool(), qPrintable(rounds.first().at(1).toString()));
+    LaneRound round(30);
+    QVERIFY(round.run(relay, me));
     // p1 right after the page it came during, not after the next one.
-    QCOMPARE(port.received, (QList<QByteArray>{"b1", "b2", "p1", "b3", "b4"}));
+    QCOMPARE(round.port.received, (QList<QByteArray>{"b1", "b2", "p1", "b3", "b4"}));
     QVERIFY(relay.mailboxReads.last().contains("lane=priority"));
     QVERIFY(relay.mailbox.empty());
 }

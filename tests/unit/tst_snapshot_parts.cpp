@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include <functional>
+#include <optional>
 
 using namespace liaison;
 using namespace liaison::model;
@@ -111,6 +112,29 @@ std::optional<Operation> forgeInstructionWrite(Star &s, hqtest::Device &d, const
     return forged;
 }
 
+struct ResyncInParts
+{
+    std::uint32_t epoch = 0;
+    int parts = 0;
+};
+
+// HQ changes a record the device has not heard of (never published), then sends the device a
+// RESYNC in parts of about 1 KiB that carries it; left pending. nullopt if HQ failed.
+std::optional<ResyncInParts> resyncInParts(Star &s, hqtest::Device &d)
+{
+    if (!s.hq->records->create(RecordType::Contact, kVienna,
+                               {{QStringLiteral("name"), QStringLiteral("new")}}))
+        return std::nullopt;
+    s.hq->receiver->setResyncPartBytes(1024);
+    auto first = s.hq->receiver->sendResync(d.me.localId());
+    if (!first)
+        return std::nullopt;
+    ResyncInParts out{first->stream.epoch, 0};
+    for (const auto &q : pendingDown(s, d))
+        out.parts += q.stream.epoch == out.epoch && q.kind == Kind::Resync ? 1 : 0;
+    return out;
+}
+
 int heldCount(hqtest::Device &d, const Operation &op)
 {
     auto held = d.records->heldOperations();
@@ -143,17 +167,11 @@ private Q_SLOTS:
         const qint64 count = *d.records->recordCount();
         QVERIFY(count >= 60);
 
-        // HQ changes things the device has not heard of (never published), then a RESYNC in
-        // parts carries them.
-        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
-                                      {{QStringLiteral("name"), QStringLiteral("new")}}));
-        s.hq->receiver->setResyncPartBytes(1024);
-        auto first = s.hq->receiver->sendResync(d.me.localId());
-        QVERIFY(first);
-        const std::uint32_t epoch = first->stream.epoch;
-        int parts = 0;
-        for (const auto &q : pendingDown(s, d))
-            parts += q.stream.epoch == epoch && q.kind == Kind::Resync ? 1 : 0;
+        // HQ changes things the device has not heard of, then a RESYNC in parts carries them.
+        const auto resync = resyncInParts(s, d);
+        QVERIFY(resync);
+        const std::uint32_t epoch = resync->epoch;
+        const int parts = resync->parts;
         QVERIFY2(parts >= 3, qPrintable(QString::number(parts)));
 
         // Part 1 alone.
@@ -195,15 +213,10 @@ private Q_SLOTS:
         auto &d = s.add();
         QVERIFY(s.enrol(d, {kVienna}));
         const QByteArray before = d.dump({kVienna});
-        QVERIFY(s.hq->records->create(RecordType::Contact, kVienna,
-                                      {{QStringLiteral("name"), QStringLiteral("new")}}));
-        s.hq->receiver->setResyncPartBytes(1024);
-        auto first = s.hq->receiver->sendResync(d.me.localId());
-        QVERIFY(first);
-        const std::uint32_t epoch = first->stream.epoch;
-        std::uint64_t parts = 0;
-        for (const auto &q : pendingDown(s, d))
-            parts += q.stream.epoch == epoch && q.kind == Kind::Resync ? 1 : 0;
+        const auto resync = resyncInParts(s, d);
+        QVERIFY(resync);
+        const std::uint32_t epoch = resync->epoch;
+        const std::uint64_t parts = std::uint64_t(resync->parts);
         QVERIFY(parts >= 3);
         const auto staged = deliverDown(s, d, [&](const streams::QueuedEnvelope &q) {
             return q.stream.epoch == epoch && q.seq < parts;
