@@ -51,14 +51,13 @@ struct EngineOptions
     // Priority lanes (DESIGN.md "Streams", protocol/lanes.h): the pull reads the priority lane
     // first (GET /v1/mailbox?lane=priority, its own cursor), then one page of the bulk lane
     // (lane=bulk), then the priority lane again, so urgent mail never waits for more than one
-    // bulk page; the pull ends with a priority read after the last bulk page, so a long-poll
-    // after both cursors misses nothing.
-    // Each bulk read asks whether the priority lane holds mail past the device's priority cursor
-    // (priority_after, protocol::kHeaderPriorityWaiting). A page answered within
-    // priorityHintMaxPageMs whose relay said no is not followed by a priority read: what reached
-    // `down!` meanwhile has a later cursor than the page, so the next page's answer or the
-    // long-poll after the round sees it. After a slower page (a thin link, where mail can reach
-    // the relay while the page crosses) `down!` is read whatever the relay said.
+    // bulk page. Each bulk read asks whether the priority lane holds mail past the device's
+    // priority cursor (priority_after, protocol::kHeaderPriorityWaiting): a page answered within
+    // priorityHintMaxPageMs whose relay said no is not followed by a priority read. What reached
+    // `down!` meanwhile has a later cursor than the page (cursors follow commit order), so the
+    // next page's answer, or the long-poll after both cursors that follows the round, sees it.
+    // After a slower page (a thin link, where mail can reach the relay while the page crosses)
+    // `down!` is read whatever the relay said.
     bool priorityLane = true;
     int priorityHintMaxPageMs = 500;
     // With priorityLane: a bulk page (and a long-poll's answer) is bounded in bytes

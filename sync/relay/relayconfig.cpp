@@ -164,7 +164,8 @@ Limits (each refusal is a JSON body {"error": code, "message": text} with the st
     text += QStringLiteral(R"(  --help                    this text
 
 Endpoints: POST /v1/envelopes, GET /v1/mailbox?after=C&limit=N&wait_ms=W&lane=priority|bulk
-(lane=bulk also takes max_bytes=B and priority_after=C), POST /v1/mailbox/ack, GET /v1/streams/{sender}/{epoch}?from=S&limit=N, GET|PUT /v1/hq-cert,
+(lane=bulk also takes max_bytes=B and priority_after=C), POST /v1/mailbox/ack,
+GET /v1/streams/{sender}/{epoch}?from=S&limit=N, GET|PUT /v1/hq-cert,
 PUT|GET|POST /v1/enrol/{id}, PUT|GET /v1/wipe/{id}, POST|GET /v1/wipe/{id}/done,
 PUT|DELETE /v1/devices/{id}. SIGTERM stops gracefully (answers in flight, then exits).
 )");
