@@ -65,11 +65,10 @@ std::optional<SnapshotPart> snapshotPartOf(const Body &body)
 
 Result<Staging> stagedSnapshot(store::Database &db, const StreamKey &stream)
 {
-    STREAMS_TRY_ASSIGN(auto st,
-                       db.prepare("SELECT kind, parts, scopes, (SELECT count(*) FROM "
-                                  "stream_staged WHERE sender = ?1 AND recipient = ?2 AND "
-                                  "epoch = ?3) FROM stream_staged WHERE sender = ?1 AND "
-                                  "recipient = ?2 AND epoch = ?3 ORDER BY seq LIMIT 1"));
+    STREAMS_TRY_ASSIGN(auto st, db.prepare("SELECT kind, parts, scopes, (SELECT count(*) FROM "
+                                           "stream_staged WHERE sender = ?1 AND recipient = ?2 AND "
+                                           "epoch = ?3) FROM stream_staged WHERE sender = ?1 AND "
+                                           "recipient = ?2 AND epoch = ?3 ORDER BY seq LIMIT 1"));
     st.bind(1, stream.sender.view())
         .bind(2, stream.recipient.view())
         .bind(3, std::int64_t(stream.epoch));
